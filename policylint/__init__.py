@@ -1,0 +1,2 @@
+"""policylint: lint AWS Step Functions agent workflows, IAM and AgentCore harness configs."""
+__version__ = "0.1.0"

@@ -1,0 +1,131 @@
+"""The command line: argv -> Config -> run -> report -> exit code.
+
+Exit codes: 0 no finding at or above the fail level; 1 findings at or above it;
+2 usage or config error, or an internal error (a rule or loader crashed).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import TYPE_CHECKING, Sequence
+
+from policylint import __version__
+from policylint.config import FAIL_LEVELS, Config, ConfigError, find_config, from_table, read_table
+
+if TYPE_CHECKING:
+    from policylint.engine import Engine
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _codes(text: str) -> tuple[str, ...]:
+    return tuple(c.strip() for c in text.split(",") if c.strip())
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="policylint",
+        description="Lint AWS Step Functions agent workflows, IAM policies and AgentCore harness "
+                    "configs, standalone or inside CloudFormation/SAM templates.",
+        epilog="Exit codes: 0 clean (nothing at or above --fail-on), 1 findings at or above "
+               "--fail-on, 2 usage, config or internal error.")
+    parser.add_argument("--version", action="version", version=f"policylint {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = commands.add_parser("check", help="lint files and directories")
+    check.add_argument("paths", nargs="*", default=["."], metavar="PATH",
+                       help="files or directories (default: the current directory)")
+    check.add_argument("--format", default="text", help="text (default), json or sarif")
+    check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
+    check.add_argument("--select", type=_codes, metavar="CODES",
+                       help="comma-separated rule codes, prefixes or names to run (default: all)")
+    check.add_argument("--ignore", type=_codes, metavar="CODES",
+                       help="comma-separated rule codes, prefixes or names not to run")
+    check.add_argument("--fail-on", choices=FAIL_LEVELS,
+                       help="lowest severity that makes the exit code 1 (default: warning)")
+    check.add_argument("--config", metavar="FILE",
+                       help="a pyproject.toml to read [tool.policylint] from")
+
+    commands.add_parser("rules", help="list every rule")
+    rule = commands.add_parser("rule", help="explain one rule")
+    rule.add_argument("code", metavar="CODE", help="a rule code or name, e.g. AGT301")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from policylint.engine import Engine
+
+    try:
+        engine = Engine()
+        if args.command == "rules":
+            return _list_rules(engine)
+        if args.command == "rule":
+            return _explain(engine, args.code)
+        return _check(engine, args)
+    except ConfigError as error:
+        print(f"policylint: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _load_config(args: argparse.Namespace) -> Config:
+    if args.config:
+        table = read_table(args.config) if os.path.isfile(args.config) else None
+        if table is None:
+            raise ConfigError(f"{args.config}: no [tool.policylint] table")
+        base = from_table(table, args.config)
+    else:
+        base = find_config(".")
+    return base.merged(select=args.select, ignore=args.ignore, fail_on=args.fail_on)
+
+
+def _check(engine: "Engine", args: argparse.Namespace) -> int:
+    from policylint.discover import discover
+    from policylint.report import build_report
+    from policylint.rule import Severity
+
+    config = _load_config(args)
+    engine.check_selection(config)
+    if args.format not in engine.formats:
+        raise ConfigError(f"unknown format {args.format!r} (known: {', '.join(engine.formats)})")
+    missing = [p for p in args.paths if not os.path.exists(p)]
+    if missing:
+        raise ConfigError(f"no such file or directory: {', '.join(missing)}")
+    outcome = engine.run(discover(args.paths), config)
+    report = build_report(outcome, engine.rules)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(engine.formats[args.format](report))
+    elif args.format == "text" and _use_color():
+        from policylint.report.text_format import print_rich
+
+        print_rich(report)
+    else:
+        sys.stdout.write(engine.formats[args.format](report))
+    if report.errors:
+        return EXIT_ERROR
+    if config.fail_on == "never":
+        return EXIT_OK
+    threshold = Severity.parse(config.fail_on)
+    return EXIT_FINDINGS if any(p.severity >= threshold for p in report.problems) else EXIT_OK
+
+
+def _use_color() -> bool:
+    return not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+
+
+def _list_rules(engine: "Engine") -> int:
+    width = max(len(r.name) for r in engine.rules.values())
+    for rule in engine.rules.values():
+        print(f"{rule.code:<6}  {rule.name:<{width}}  {rule.severity.label:<7}  {rule.summary}")
+    return EXIT_OK
+
+
+def _explain(engine: "Engine", code: str) -> int:
+    rule = engine.find_rule(code)
+    if rule is None:
+        print(f"policylint: error: unknown rule {code!r} (see `policylint rules`)", file=sys.stderr)
+        return EXIT_ERROR
+    print(f"{rule.code} {rule.name} ({rule.severity.label})\n\n{rule.summary}\n\n{rule.help}")
+    return EXIT_OK

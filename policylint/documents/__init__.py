@@ -1,0 +1,60 @@
+"""Documents: what a file holds, typed by kind (ASL, template, ...)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
+
+from policylint.source import Source
+
+if TYPE_CHECKING:
+    from policylint.documents.asl import StateMachine
+
+ASL = "asl"
+TEMPLATE = "template"
+
+PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
+
+
+@dataclass(eq=False)
+class Document:
+    """Data of one kind at ``root`` inside ``source``.
+
+    ``substitutions`` maps ``${Name}`` placeholders (``Fn::Sub`` variables, SAM
+    ``DefinitionSubstitutions``) to their literal value, or to None when the value is only
+    known at deploy time.
+    """
+
+    kind: str
+    data: Any
+    source: Source
+    root: tuple = ()
+    label: str = ""
+    substitutions: Mapping[str, str | None] = field(default_factory=dict)
+    included_by: "Document | None" = None  # the template whose DefinitionUri names this file
+
+    def locate(self, path: Sequence[Any], at: str = "key") -> tuple[str, int, int]:
+        line, column = self.source.locate((*self.root, *path), at)
+        return self.source.path, line, column
+
+    def literal(self, value: str) -> str | None:
+        """``value`` with every placeholder substituted, or None if one is not known."""
+        unknown = False
+
+        def sub(match: re.Match[str]) -> str:
+            nonlocal unknown
+            known = self.substitutions.get(match.group(1))
+            if known is None:
+                unknown = True
+                return ""
+            return known
+
+        text = PLACEHOLDER.sub(sub, value)
+        return None if unknown else text
+
+    @cached_property
+    def state_machine(self) -> "StateMachine":
+        from policylint.documents.asl import StateMachine
+
+        return StateMachine(self)

@@ -1,0 +1,230 @@
+"""A typed view of an Amazon States Language definition: states, scopes, agent tasks."""
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Iterator
+
+from policylint.rule import Finding, Severity
+
+if TYPE_CHECKING:
+    from policylint.documents import Document
+
+JSONATA = "JSONata"
+AGENT_RESOURCE = re.compile(
+    r"^arn:aws[a-z-]*:states:::bedrockagentcore:invokeHarness(?P<pattern>\.[A-Za-z]+(?::\d+)?)?$")
+CALLBACK_SUFFIX = ".waitForTaskToken"
+_JSONATA_EXPR = re.compile(r"^\s*\{%.*%\}\s*$", re.S)
+# State input or execution input, in JSONPath ($.x, $[0], $, $$.Execution.Input) or JSONata.
+_READS_INPUT = re.compile(r"(?<![$\w])\$(?=$|[.\[\s,)])|\$\$\.Execution\.Input|\$states\.input"
+                          r"|\$states\.context\.Execution\.Input")
+
+
+def is_jsonata(value: Any) -> bool:
+    return isinstance(value, str) and bool(_JSONATA_EXPR.match(value))
+
+
+def reads_input(expression: str) -> bool:
+    """True when a JSONPath or JSONata expression reads the state or execution input."""
+    return bool(_READS_INPUT.search(expression))
+
+
+@dataclass(frozen=True)
+class Param:
+    """A field of a state: its path relative to the state, and a static value or an
+    expression evaluated at run time (``Key.$`` in JSONPath, ``{% %}`` in JSONata)."""
+
+    path: tuple
+    value: Any
+    expression: str | None = None
+
+    @property
+    def is_static(self) -> bool:
+        return self.expression is None
+
+
+class State:
+    """One state, wherever it is nested (Parallel branches, Map processors)."""
+
+    def __init__(self, machine: "StateMachine", name: str, body: dict, path: tuple,
+                 scope: dict, enclosing: tuple["State", ...], query_language: str) -> None:
+        self.machine = machine
+        self.name = name
+        self.body = body
+        self.path = path
+        self.scope = scope
+        self.enclosing = enclosing
+        self.query_language = body.get("QueryLanguage", query_language)
+
+    @property
+    def type(self) -> Any:
+        return self.body.get("Type")
+
+    @property
+    def resource(self) -> str:
+        value = self.body.get("Resource")
+        return value if isinstance(value, str) else ""
+
+    @property
+    def is_jsonata(self) -> bool:
+        return self.query_language == JSONATA
+
+    @property
+    def is_task(self) -> bool:
+        return self.type == "Task"
+
+    @property
+    def is_agent_task(self) -> bool:
+        return self.is_task and bool(AGENT_RESOURCE.match(self.resource))
+
+    @property
+    def is_callback(self) -> bool:
+        return self.is_task and self.resource.endswith(CALLBACK_SUFFIX)
+
+    @property
+    def unbounded_concurrency(self) -> bool:
+        """A Map with no MaxConcurrency (or MaxConcurrencyPath), or 0: no limit."""
+        limit = self.field("MaxConcurrency")
+        return limit is None or (limit.is_static and limit.value == 0)
+
+    def field(self, name: str) -> Param | None:
+        """A state field that may also be given dynamically (``NamePath`` or ``{% %}``)."""
+        if name in self.body:
+            value = self.body[name]
+            return Param((name,), value, value if is_jsonata(value) else None)
+        if name + "Path" in self.body:
+            value = self.body[name + "Path"]
+            return Param((name + "Path",), value, str(value))
+        return None
+
+    def finding(self, path: tuple, message: str, at: str = "key",
+                severity: Severity | None = None) -> Finding:
+        """A finding at ``path`` relative to this state (``()`` is the state's name)."""
+        return Finding(self.machine.document, (*self.path, *path), message, at, severity)
+
+    def __repr__(self) -> str:
+        return f"State({self.name!r})"
+
+
+class AgentTask(State):
+    """A Task state that invokes a Bedrock AgentCore harness."""
+
+    @property
+    def arguments_key(self) -> str:
+        return "Arguments" if self.is_jsonata else "Parameters"
+
+    @property
+    def integration_pattern(self) -> str | None:
+        match = AGENT_RESOURCE.match(self.resource)
+        return match.group("pattern") if match else None
+
+    def param(self, name: str) -> Param | None:
+        """An InvokeHarness request field from ``Parameters`` or ``Arguments``."""
+        args = self.body.get(self.arguments_key)
+        if not isinstance(args, dict):
+            return None
+        key = self.arguments_key
+        if self.is_jsonata:
+            if name not in args:
+                return None
+            value = args[name]
+            return Param((key, name), value, value if is_jsonata(value) else None)
+        if name + ".$" in args:
+            return Param((key, name + ".$"), args[name + ".$"], str(args[name + ".$"]))
+        if name in args:
+            return Param((key, name), args[name])
+        return None
+
+    def expressions(self, param: Param) -> Iterator[Param]:
+        """Every run-time expression in a request field, itself included."""
+        if not param.is_static:
+            yield param
+            return
+        stack: list[tuple[tuple, Any]] = [(param.path, param.value)]
+        while stack:
+            path, value = stack.pop()
+            if isinstance(value, dict):
+                for key, item in value.items():
+                    if not self.is_jsonata and isinstance(key, str) and key.endswith(".$"):
+                        yield Param((*path, key), item, str(item))
+                    else:
+                        stack.append(((*path, key), item))
+            elif isinstance(value, list):
+                stack.extend(((*path, i), item) for i, item in enumerate(value))
+            elif is_jsonata(value):
+                yield Param(path, value, value)
+
+
+class StateMachine:
+    """All states of an ASL document, with the transitions between them."""
+
+    def __init__(self, document: "Document") -> None:
+        self.document = document
+        self.data = document.data if isinstance(document.data, dict) else {}
+
+    @cached_property
+    def states(self) -> list[State]:
+        top = self.data.get("QueryLanguage", "JSONPath")
+        return list(self._walk(self.data, (), (), top))
+
+    @cached_property
+    def agent_tasks(self) -> list[AgentTask]:
+        return [s for s in self.states if isinstance(s, AgentTask)]
+
+    @property
+    def tasks(self) -> list[State]:
+        return [s for s in self.states if s.is_task]
+
+    def _walk(self, scope: Any, path: tuple, enclosing: tuple[State, ...],
+              query_language: str) -> Iterator[State]:
+        states = scope.get("States") if isinstance(scope, dict) else None
+        if not isinstance(states, dict):
+            return
+        for name, body in states.items():
+            if not isinstance(body, dict):
+                continue
+            kind = AgentTask if (body.get("Type") == "Task" and isinstance(body.get("Resource"), str)
+                                 and AGENT_RESOURCE.match(body["Resource"])) else State
+            state = kind(self, name, body, (*path, "States", name), scope, enclosing, query_language)
+            yield state
+            inner = (*enclosing, state)
+            if state.type == "Parallel" and isinstance(body.get("Branches"), list):
+                for i, branch in enumerate(body["Branches"]):
+                    yield from self._walk(branch, (*state.path, "Branches", i), inner,
+                                          state.query_language)
+            elif state.type == "Map":
+                for key in ("ItemProcessor", "Iterator"):
+                    yield from self._walk(body.get(key), (*state.path, key), inner,
+                                          state.query_language)
+
+    @cached_property
+    def _by_scope(self) -> dict[tuple[int, str], State]:
+        return {(id(s.scope), s.name): s for s in self.states}
+
+    def successors(self, state: State) -> Iterator[State]:
+        """States that run right after ``state`` succeeds (not its Catch targets)."""
+        body = state.body
+        names = [body.get("Next"), body.get("Default")]
+        if isinstance(body.get("Choices"), list):
+            names += [c.get("Next") for c in body["Choices"] if isinstance(c, dict)]
+        found = False
+        for name in names:
+            if isinstance(name, str) and (id(state.scope), name) in self._by_scope:
+                found = True
+                yield self._by_scope[(id(state.scope), name)]
+        if not found and state.enclosing and (body.get("End") is True or state.type in ("Succeed",)):
+            yield from self.successors(state.enclosing[-1])
+
+    def downstream(self, state: State) -> Iterator[State]:
+        """Every state reachable after ``state`` along success transitions."""
+        seen = {id(state)}
+        queue = deque(self.successors(state))
+        while queue:
+            nxt = queue.popleft()
+            if id(nxt) in seen:
+                continue
+            seen.add(id(nxt))
+            yield nxt
+            queue.extend(self.successors(nxt))

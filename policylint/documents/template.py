@@ -1,0 +1,162 @@
+"""State machines inside CloudFormation and SAM templates."""
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Callable, Iterator
+
+from policylint.documents import ASL, PLACEHOLDER, Document
+from policylint.rule import Finding
+from policylint.source import EmbeddedSource, Segment
+
+STATE_MACHINE_TYPES = ("AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine")
+
+LoadFile = Callable[[str], "tuple[list[Document], list[Finding]]"]
+
+
+def is_template(data: Any) -> bool:
+    resources = data.get("Resources") if isinstance(data, dict) else None
+    return isinstance(resources, dict) and any(
+        isinstance(r, dict) and isinstance(r.get("Type"), str) and r["Type"].startswith("AWS::")
+        for r in resources.values())
+
+
+def state_machines(template: Document, load_file: LoadFile) -> Iterator[Document | Finding]:
+    """Every state machine definition of a template, as an ASL document, and the
+    findings (PL001, PL005) met on the way. ``load_file`` loads a ``DefinitionUri``."""
+    for name, resource in template.data["Resources"].items():
+        if not isinstance(resource, dict) or resource.get("Type") not in STATE_MACHINE_TYPES:
+            continue
+        props = resource.get("Properties")
+        if not isinstance(props, dict):
+            continue
+        path = ("Resources", name, "Properties")
+        substitutions = _substitutions(props.get("DefinitionSubstitutions"))
+        label = f"Resources.{name}"
+        if isinstance(props.get("Definition"), dict):
+            yield Document(ASL, props["Definition"], template.source, (*path, "Definition"),
+                           label, substitutions)
+        elif "DefinitionString" in props:
+            yield from _definition_string(template, (*path, "DefinitionString"),
+                                          props["DefinitionString"], label, substitutions)
+        elif "DefinitionUri" in props:
+            yield from _definition_uri(template, (*path, "DefinitionUri"), props["DefinitionUri"],
+                                       label, substitutions, load_file)
+        elif "DefinitionS3Location" in props:
+            yield _unresolved(template, (*path, "DefinitionS3Location"),
+                              "the definition is in S3; lint the local file it is built from")
+
+
+def _substitutions(value: Any) -> dict[str, str | None]:
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): (str(v).lower() if isinstance(v, bool) else str(v))
+            if isinstance(v, (str, int, float, bool)) else None for k, v in value.items()}
+
+
+def _unresolved(template: Document, path: tuple, message: str) -> Finding:
+    return Finding(template, path, message, code="PL005")
+
+
+def _definition_string(template: Document, path: tuple, value: Any, label: str,
+                       substitutions: dict[str, str | None]) -> Iterator[Document | Finding]:
+    pieces = _text_pieces(value, path)
+    if pieces is None:
+        yield _unresolved(template, path, "DefinitionString is not a string, Fn::Sub or Fn::Join "
+                          "of strings; its state machine was not linted")
+        return
+    if isinstance(value, dict) and isinstance(value.get("Fn::Sub"), list) and len(value["Fn::Sub"]) > 1:
+        substitutions = {**substitutions, **_substitutions(value["Fn::Sub"][1])}
+    segments, parts, start = [], [], 0
+    for text, piece_path, is_string in pieces:
+        segments.append(Segment(start, piece_path, is_string))
+        parts.append(text)
+        start += len(text)
+    text = _pad_bare_placeholders("".join(parts))  # same offsets, parses as JSON
+    source = EmbeddedSource(template.source, text, segments)
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as error:
+        doc = Document(ASL, None, source, (), label)
+        position = source.position_of_index(getattr(error, "pos", 0) or 0)
+        yield Finding(doc, (), f"DefinitionString is not valid JSON: {getattr(error, 'msg', error)}",
+                      code="PL001", position=position)
+        return
+    yield Document(ASL, data, source, (), label, substitutions)
+
+
+def _text_pieces(value: Any, path: tuple) -> list[tuple[str, tuple, bool]] | None:
+    """The strings a DefinitionString is made of, each with its path in the template."""
+    if isinstance(value, str):
+        return [(value, path, True)]
+    if not isinstance(value, dict) or len(value) != 1:
+        return None
+    if "Fn::Sub" in value:
+        sub = value["Fn::Sub"]
+        if isinstance(sub, str):
+            return [(sub, (*path, "Fn::Sub"), True)]
+        if isinstance(sub, list) and sub and isinstance(sub[0], str):
+            return [(sub[0], (*path, "Fn::Sub", 0), True)]
+        return None
+    join = value.get("Fn::Join")
+    if not (isinstance(join, list) and len(join) == 2 and isinstance(join[0], str)
+            and isinstance(join[1], list)):
+        return None
+    pieces: list[tuple[str, tuple, bool]] = []
+    for i, item in enumerate(join[1]):
+        if i and join[0]:
+            pieces.append((join[0], (*path, "Fn::Join", 0), True))
+        item_path = (*path, "Fn::Join", 1, i)
+        inner = _text_pieces(item, item_path)
+        if inner is None:
+            pieces.append(("${" + (next(iter(item)) if isinstance(item, dict) and item else "?") + "}",
+                           item_path, False))
+        else:
+            pieces.extend(inner)
+    return pieces
+
+
+def _pad_bare_placeholders(text: str) -> str:
+    """Turn ``${Name}`` outside JSON strings into a number of the same length, so that a
+    definition written for ``Fn::Sub`` parses and keeps its offsets."""
+    if "${" not in text:
+        return text
+    out, in_string, i = [], False, 0
+    while i < len(text):
+        char = text[i]
+        if in_string:
+            if char == "\\":
+                out.append(text[i:i + 2])
+                i += 2
+                continue
+            in_string = char != '"'
+        elif char == '"':
+            in_string = True
+        elif text.startswith("${", i):
+            match = PLACEHOLDER.match(text, i)
+            if match:
+                out.append("0" + " " * (match.end() - i - 1))
+                i = match.end()
+                continue
+        out.append(char)
+        i += 1
+    return "".join(out)
+
+
+def _definition_uri(template: Document, path: tuple, value: Any, label: str,
+                    substitutions: dict[str, str | None], load_file: LoadFile,
+                    ) -> Iterator[Document | Finding]:
+    if not isinstance(value, str) or value.startswith("s3://"):
+        yield _unresolved(template, path, "DefinitionUri is not a local file; lint the local file "
+                          "the definition is built from")
+        return
+    file = os.path.normpath(os.path.join(os.path.dirname(template.source.path), value))
+    if not os.path.isfile(file):
+        yield _unresolved(template, path, f"DefinitionUri file {value!r} was not found")
+        return
+    documents, findings = load_file(file)
+    yield from findings
+    for doc in documents:
+        if doc.kind == ASL:
+            doc.substitutions, doc.label, doc.included_by = substitutions, label, template
+            yield doc

@@ -1,0 +1,127 @@
+"""Load plugins, load documents, run the selected rules, contain their crashes."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Callable, Iterable
+
+from policylint import hookspecs
+from policylint.config import Config, ConfigError
+from policylint.documents import Document
+from policylint.load import load
+from policylint.project import Context, Project
+from policylint.rule import Finding, Rule
+
+
+@dataclass(frozen=True)
+class InternalError:
+    """A rule or loader that raised: named in the report, and the run exits 2."""
+
+    what: str  # the rule code, or "load"
+    file: str
+    error: str
+
+
+@dataclass
+class Outcome:
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[InternalError] = field(default_factory=list)
+    files: int = 0
+
+
+class Engine:
+    """The plugin host: rules and formats come from the ``policylint`` entry points."""
+
+    def __init__(self, extra_plugins: Iterable[object] = ()) -> None:
+        import pluggy
+
+        self.plugins = pluggy.PluginManager(hookspecs.PROJECT)
+        self.plugins.add_hookspecs(hookspecs)
+        self.plugins.load_setuptools_entrypoints(hookspecs.PROJECT)
+        for plugin in extra_plugins:
+            self.plugins.register(plugin)
+
+    @cached_property
+    def rules(self) -> dict[str, Rule]:
+        rules: dict[str, Rule] = {}
+        for contributed in self.plugins.hook.policylint_rules():
+            for rule in contributed:
+                if rule.code in rules:
+                    raise ConfigError(f"two plugins define rule {rule.code}")
+                rules[rule.code] = rule
+        return dict(sorted(rules.items()))
+
+    @cached_property
+    def formats(self) -> dict[str, Callable]:
+        formats: dict[str, Callable] = {}
+        for contributed in self.plugins.hook.policylint_formats():
+            formats.update(contributed)
+        return formats
+
+    def find_rule(self, code_or_name: str) -> Rule | None:
+        wanted = code_or_name.strip()
+        for rule in self.rules.values():
+            if wanted.upper() == rule.code or wanted.lower() == rule.name:
+                return rule
+        return None
+
+    def check_selection(self, config: Config) -> None:
+        """Raise ConfigError for a select/ignore entry that matches no rule."""
+        for entry in (*config.select, *config.ignore):
+            if not any(Config(select=(entry,)).selects(r.code, r.name)
+                       for r in self.rules.values()):
+                raise ConfigError(f"unknown rule code or name {entry!r} (see `policylint rules`)")
+
+    def run(self, files: Iterable[str], config: Config) -> Outcome:
+        outcome = Outcome()
+        documents: list[Document] = []
+        for file in files:
+            outcome.files += 1
+            try:
+                docs, found = load(file)
+            except Exception as error:  # a loader bug must not take the other files down
+                outcome.errors.append(InternalError("load", file, _describe(error)))
+                continue
+            documents.extend(docs)
+            outcome.findings.extend(found)
+        documents = _without_claimed_files(documents)
+        project = Project(documents, config)
+        selected = [r for r in self.rules.values() if config.selects(r.code, r.name)]
+        for rule in selected:
+            if rule.check is None:
+                continue
+            if rule.scope == "project":
+                self._apply(rule, project, "", outcome)
+                continue
+            for document in documents:
+                if document.kind in rule.kinds and document.data is not None:
+                    self._apply(rule, Context(document, project), document.source.path, outcome)
+        selected_codes = {r.code for r in selected}
+        outcome.findings = [f for f in outcome.findings if f.code in selected_codes]
+        return outcome
+
+    @staticmethod
+    def _apply(rule: Rule, ctx: object, file: str, outcome: Outcome) -> None:
+        try:
+            found = list(rule(ctx))
+        except Exception as error:  # contain the rule: report it, run the others
+            outcome.errors.append(InternalError(rule.code, file, _describe(error)))
+            return
+        for finding in found:
+            finding.code = rule.code
+            if finding.severity is None:
+                finding.severity = rule.severity
+        outcome.findings.extend(found)
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"
+
+
+def _without_claimed_files(documents: list[Document]) -> list[Document]:
+    """Drop a standalone ASL file that a template also loads through ``DefinitionUri``:
+    it is linted once, with the template's substitutions."""
+    claimed = {os.path.normpath(d.source.path) for d in documents if d.included_by}
+    return [d for d in documents
+            if d.included_by or os.path.normpath(d.source.path) not in claimed]

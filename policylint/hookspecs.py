@@ -1,0 +1,37 @@
+"""The plugin API: the hooks a policylint plugin may implement.
+
+A plugin is an ordinary Python package that names a module in the ``policylint``
+entry-point group of its ``pyproject.toml``::
+
+    [project.entry-points.policylint]
+    myplugin = "myplugin.rules"
+
+and implements any of these hooks in that module with ``@hookimpl``. The built-in rules and
+output formats are registered in exactly this way.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable, Iterable
+
+import pluggy
+
+if TYPE_CHECKING:
+    from policylint.report import Report
+    from policylint.rule import Rule
+
+PROJECT = "policylint"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def policylint_rules() -> Iterable["Rule"]:
+    """Return the rules this plugin contributes (see ``policylint.rule.rule``).
+
+    A rule's code must be unique across all plugins; its prefix (letters) names the family.
+    """
+
+
+@hookspec
+def policylint_formats() -> dict[str, Callable[["Report"], str]]:
+    """Return output formats by name: a function from a Report to the text to write."""

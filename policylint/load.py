@@ -1,0 +1,167 @@
+"""Files to documents: safe reading, parsing and recognising what a file holds."""
+from __future__ import annotations
+
+import json
+import os
+import re
+from functools import partial
+from typing import Any
+
+from policylint.documents import ASL, TEMPLATE, Document
+from policylint.rule import Finding
+from policylint.source import Source
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_NODES = 1_000_000  # a YAML document expanding past this through aliases is a bomb
+YAML_SUFFIXES = (".yaml", ".yml")
+ASL_SUFFIXES = (".asl.json", ".asl.yaml", ".asl.yml")
+# Text that says a file is ours even when it does not parse: a state machine, or a
+# template that declares a resource policylint lints.
+_OURS = re.compile(r"\bStartAt\b|\bAWS::(?:StepFunctions|Serverless)::StateMachine\b")
+_TEMPLATE_HINT = re.compile(r"^\s*['\"]?Resources['\"]?\s*:", re.M)
+
+
+def load(path: str, expect: str | None = None) -> tuple[list[Document], list[Finding]]:
+    """Documents in the file at ``path`` and the PL findings met reading it.
+
+    Files that are none of ours (package.json, docker-compose.yml, ...) give neither.
+    ``expect`` forces a kind (a SAM ``DefinitionUri`` is ASL whatever its name).
+    """
+    if expect is None and path.lower().endswith(ASL_SUFFIXES):
+        expect = ASL
+    source = Source(path, "")
+    text = _read(source)
+    if isinstance(text, Finding):
+        return [], [text]
+    source.text = text
+    data = _parse(source, expect)
+    if isinstance(data, Finding):
+        return [], [data]
+    if data is _NOT_OURS:
+        return [], []
+    from policylint.documents.template import is_template, state_machines
+
+    if expect == ASL or (isinstance(data, dict) and isinstance(data.get("States"), dict)
+                         and "StartAt" in data):
+        return [Document(ASL, data, source)], []
+    if expect is None and is_template(data):
+        template = Document(TEMPLATE, data, source)
+        docs, findings = [template], []
+        for item in state_machines(template, partial(load, expect=ASL)):
+            (docs if isinstance(item, Document) else findings).append(item)
+        return docs, findings
+    return [], []
+
+
+def _unreadable(source: Source, message: str, position: tuple[int, int] = (1, 1)) -> Finding:
+    return Finding(Document(ASL, None, source), (), message, code="PL002", position=position)
+
+
+def _read(source: Source) -> str | Finding:
+    try:
+        size = os.path.getsize(source.path)
+        if size > MAX_BYTES:
+            return _unreadable(source, f"file is {size:,} bytes, over the {MAX_BYTES:,} byte limit; "
+                               "it was not linted")
+        with open(source.path, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except OSError as error:
+        return _unreadable(source, f"cannot read the file: {error.strerror or error}")
+    if b"\0" in raw:
+        return _unreadable(source, "binary file (it holds NUL bytes); it was not linted")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        return _unreadable(source, f"not UTF-8 text (byte 0x{raw[error.start]:02x}); save the file "
+                           "as UTF-8", (line, column))
+
+
+_NOT_OURS = object()
+
+
+def _parse(source: Source, expect: str | None) -> Any:
+    """The data of the file, a PL001/PL002 finding, or _NOT_OURS."""
+    text, path = source.text, source.path
+    ours = expect is not None or bool(_OURS.search(text))
+    is_yaml = path.lower().endswith(YAML_SUFFIXES) or (
+        not path.lower().endswith(".json") and not text.lstrip().startswith(("{", "[")))
+    try:
+        if not is_yaml:
+            return json.loads(text)
+        if expect is None and _TEMPLATE_HINT.search(text) and "AWS::" in text:
+            return _decode_template(source)
+        return _load_yaml(source, text)
+    except RecursionError:
+        return _unreadable(source, "the document nests too deeply to be linted") if ours else _NOT_OURS
+    except json.JSONDecodeError as error:
+        if not ours:
+            return _NOT_OURS
+        return Finding(Document(ASL, None, source), (), f"invalid JSON: {error.msg}", code="PL001",
+                       position=(error.lineno, error.colno))
+    except _YamlError as error:
+        if not ours:
+            return _NOT_OURS
+        return Finding(Document(ASL, None, source), (), f"invalid YAML: {error.message}",
+                       code="PL001", position=error.position)
+    except _AliasBomb:
+        return _unreadable(source, "YAML aliases expand this document past "
+                           f"{MAX_NODES:,} nodes (an alias bomb); it was not linted")
+
+
+class _YamlError(Exception):
+    def __init__(self, message: str, position: tuple[int, int]) -> None:
+        super().__init__(message)
+        self.message, self.position = message, position
+
+
+class _AliasBomb(Exception):
+    pass
+
+
+def _load_yaml(source: Source, text: str) -> Any:
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        data = yaml.load(text, Loader=loader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        position = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise _YamlError(f"{error.problem or error.context}", position) from None
+    except yaml.YAMLError as error:
+        raise _YamlError(str(error).splitlines()[0], (1, 1)) from None
+    if "*" in text and "&" in text:
+        _check_expansion(data)
+    return data
+
+
+def _check_expansion(data: Any) -> None:
+    """Raise _AliasBomb when shared (aliased) nodes make the document huge when walked."""
+    count, stack = 0, [data]
+    while stack:
+        item = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            raise _AliasBomb()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _decode_template(source: Source) -> Any:
+    """A YAML CloudFormation/SAM template through cfn-lint's decoder (short-form tags)."""
+    from cfnlint.decode import decode_str
+
+    data, matches = decode_str(source.text)
+    if data is None or matches:
+        if matches:
+            match = matches[0]
+            raise _YamlError(match.message.split("\n")[0],
+                             (max(match.linenumber, 1), max(match.columnnumber, 1)))
+        raise _YamlError("not a template", (1, 1))
+    if "*" in source.text and "&" in source.text:
+        _check_expansion(data)
+    return data

@@ -1,0 +1,55 @@
+"""The project: every document of a run, and what rules need to know across them."""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Iterator
+
+from policylint.config import Config
+from policylint.documents import ASL, Document
+
+if TYPE_CHECKING:
+    from policylint.documents.asl import StateMachine
+
+PROD = "prod"
+NON_PROD = "non-prod"
+_PROD_WORD = re.compile(r"(?:^|[^a-z0-9])prod(?:uction)?(?:$|[^a-z0-9])", re.I)
+
+
+@dataclass
+class Project:
+    documents: list[Document]
+    config: Config = field(default_factory=Config)
+
+    def environment(self, document: Document) -> str:
+        """``prod`` when a folder or file name, or the resource name, says prod."""
+        parts = os.path.normpath(document.source.path).split(os.sep)
+        if document.label:
+            parts.append(document.label)
+        return PROD if any(_PROD_WORD.search(part) for part in parts) else NON_PROD
+
+    @cached_property
+    def state_machines(self) -> list["StateMachine"]:
+        return [d.state_machine for d in self.documents if d.kind == ASL]
+
+    def agent_tasks(self) -> Iterator:
+        for machine in self.state_machines:
+            yield from machine.agent_tasks
+
+
+@dataclass
+class Context:
+    """What a document rule sees: its document, and the project around it."""
+
+    document: Document
+    project: Project
+
+    @property
+    def machine(self) -> "StateMachine":
+        return self.document.state_machine
+
+    @property
+    def config(self) -> Config:
+        return self.project.config

@@ -1,0 +1,20 @@
+"""JSON: every finding with its file, line and column, plus a summary."""
+from __future__ import annotations
+
+import json
+
+from policylint.report import Report
+from policylint.rule import Severity
+
+
+def render(report: Report) -> str:
+    return json.dumps({
+        "version": report.version,
+        "findings": [{
+            "code": p.code, "name": p.name, "severity": p.severity.label, "message": p.message,
+            "file": p.file, "line": p.line, "column": p.column, "path": list(p.logical_path),
+        } for p in report.problems],
+        "errors": [{"what": e.what, "file": e.file, "error": e.error} for e in report.errors],
+        "summary": {"files": report.files, "findings": len(report.problems),
+                    **{s.label: report.count(s) for s in Severity}},
+    }, indent=2) + "\n"

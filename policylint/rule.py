@@ -1,0 +1,102 @@
+"""The types a rule author needs: Severity, Finding, Rule and the ``@rule`` decorator."""
+from __future__ import annotations
+
+import enum
+import inspect
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+
+if TYPE_CHECKING:
+    from policylint.documents import Document
+
+Path = tuple  # a logical path into a document: keys and list indexes
+
+
+class Severity(enum.IntEnum):
+    """SARIF levels, ordered so that a larger value is more severe."""
+
+    NOTE = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> "Severity":
+        return cls[text.upper()]
+
+
+@dataclass
+class Finding:
+    """One problem at a logical path of a document.
+
+    ``at`` says whether the position is that of the key (default) or of its value. Rules
+    leave ``code`` empty: the engine stamps the code of the rule that yielded the finding.
+    """
+
+    document: "Document"
+    path: Path
+    message: str
+    at: str = "key"
+    severity: Severity | None = None
+    code: str = ""
+    position: tuple[int, int] | None = None  # (line, column), 1-based, when already known
+
+    def location(self) -> tuple[str, int, int]:
+        """(file path, line, column) where the user wrote the offending text."""
+        if self.position is not None:
+            return (self.document.source.path, *self.position)
+        return self.document.locate(self.path, self.at)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule's identity and help, plus the function that yields its findings.
+
+    ``kinds`` names the document kinds the rule runs on, once per document; a rule with
+    ``scope="project"`` runs once per run and sees every document. A rule without a
+    ``check`` is reported by the engine itself (the PL codes).
+    """
+
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    help: str
+    check: Callable[..., Iterable[Finding]] | None = field(default=None, compare=False)
+    kinds: tuple[str, ...] = ("asl",)
+    scope: str = "document"
+    tags: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "help", inspect.cleandoc(self.help))
+
+    def __call__(self, ctx: Any) -> Iterator[Finding]:
+        assert self.check is not None
+        yield from self.check(ctx)
+
+
+def rule(
+    code: str,
+    name: str,
+    severity: Severity,
+    *,
+    summary: str,
+    kinds: tuple[str, ...] = ("asl",),
+    scope: str = "document",
+    tags: tuple[str, ...] = (),
+) -> Callable[[Callable[..., Iterable[Finding]]], Rule]:
+    """Turn a generator function into a Rule; its docstring is the rule's help text."""
+
+    def wrap(func: Callable[..., Iterable[Finding]]) -> Rule:
+        return Rule(code, name, severity, summary, func.__doc__ or summary, func, kinds, scope, tags)
+
+    return wrap
+
+
+def rules_of(module: ModuleType) -> list[Rule]:
+    """Every Rule defined at the top level of ``module``, in code order."""
+    return sorted((v for v in vars(module).values() if isinstance(v, Rule)), key=lambda r: r.code)

@@ -1,0 +1,159 @@
+"""A file's text and the lazy mapping from logical paths to line and column.
+
+Clean files never pay for positions: the text is composed into position-carrying nodes
+(libyaml, which reads JSON too) only when the first finding of a file is reported.
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+Position = tuple[int, int]  # (line, column), both 1-based
+
+
+def _composer() -> Any:
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class Source:
+    """The text of one file as the user wrote it."""
+
+    def __init__(self, path: str, text: str) -> None:
+        self.path = path
+        self.text = text
+        self._root: Any = None
+        self._line_starts: list[int] | None = None
+
+    # -- positions of logical paths -------------------------------------------------
+    def locate(self, path: Sequence[Any], at: str = "key") -> Position:
+        """Line and column of the key (or value) at ``path``, or of its nearest ancestor."""
+        key, node = self._node(path)
+        mark = key.start_mark if (at == "key" and key is not None) else node.start_mark
+        return self.position_of_index(mark.index)
+
+    def scalar_position(self, path: Sequence[Any], offset: int) -> Position:
+        """Where character ``offset`` of the string value at ``path`` stands in the text."""
+        _, node = self._node(path)
+        raw = _raw_offset(self.text, node, offset)
+        if raw is None:
+            return self.position_of_index(node.start_mark.index)
+        return self.position_of_index(raw)
+
+    def position_of_index(self, index: int) -> Position:
+        if self._line_starts is None:
+            starts = [0]
+            find = self.text.find
+            pos = find("\n")
+            while pos != -1:
+                starts.append(pos + 1)
+                pos = find("\n", pos + 1)
+            self._line_starts = starts
+        line = bisect.bisect_right(self._line_starts, index) - 1
+        return line + 1, index - self._line_starts[line] + 1
+
+    def _node(self, path: Sequence[Any]) -> tuple[Any, Any]:
+        """The (key node, value node) deepest along ``path``."""
+        import yaml
+
+        if self._root is None:
+            self._root = yaml.compose(self.text, Loader=_composer())
+        key, node = None, self._root
+        for step in path:
+            if _is_short_form(step, node):
+                continue
+            if isinstance(node, yaml.MappingNode) and isinstance(step, str):
+                match = [(k, v) for k, v in node.value if getattr(k, "value", None) == step]
+                if not match:
+                    break
+                key, node = match[-1]  # the last duplicate wins, as json.loads does
+            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
+                key, node = None, node.value[step]
+            else:
+                break
+        return key, node
+
+
+def _is_short_form(step: Any, node: Any) -> bool:
+    """``Fn::Sub`` in the data is ``!Sub`` on the node in YAML's short form."""
+    if not isinstance(step, str) or not (step == "Ref" or step.startswith("Fn::")):
+        return False
+    return getattr(node, "tag", "") == "!" + step.removeprefix("Fn::")
+
+
+def _raw_offset(text: str, node: Any, offset: int) -> int | None:
+    """Map a character offset of a scalar's value to an index into the raw text."""
+    start, end = node.start_mark.index, node.end_mark.index
+    style = getattr(node, "style", None)
+    if style == "|":
+        indicator = text.find("|", start, end)
+        value = node.value
+        line = value.count("\n", 0, offset)
+        column = offset - (value.rfind("\n", 0, offset) + 1)
+        first = text.find("\n", indicator) + 1
+        for _ in range(line):
+            first = text.find("\n", first) + 1
+        indent = _indent_of_block(text, text.find("\n", indicator) + 1)
+        return first + indent + column
+    if node.start_mark.line != node.end_mark.line:
+        return None
+    if style in ('"', "'"):
+        begin = text.find(style, start, end) + 1
+        return _walk_escapes(text, begin, offset, style)
+    if style is None and not text.startswith("!", start):
+        return start + offset
+    return None
+
+
+def _indent_of_block(text: str, index: int) -> int:
+    """The indentation of the first non-blank line of a block scalar starting at ``index``."""
+    while index < len(text):
+        end = text.find("\n", index)
+        end = len(text) if end == -1 else end
+        line = text[index:end]
+        if line.strip():
+            return len(line) - len(line.lstrip(" "))
+        index = end + 1
+    return 0
+
+
+def _walk_escapes(text: str, begin: int, offset: int, quote: str) -> int:
+    """Raw index of decoded character ``offset`` in a quoted scalar starting at ``begin``."""
+    raw = begin
+    for _ in range(offset):
+        if quote == '"' and text.startswith("\\", raw):
+            nxt = text[raw + 1: raw + 2]
+            raw += {"u": 6, "x": 4, "U": 10}.get(nxt, 2)
+        elif quote == "'" and text.startswith("''", raw):
+            raw += 2
+        else:
+            raw += 1
+    return raw
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of an embedded text: ``length`` characters that came from the string at
+    ``path`` of the parent source (or, for an intrinsic placeholder, stand for it)."""
+
+    start: int
+    path: tuple
+    is_string: bool
+
+
+class EmbeddedSource(Source):
+    """Text held inside another file (a ``DefinitionString``); positions map back to it."""
+
+    def __init__(self, parent: Source, text: str, segments: list[Segment]) -> None:
+        super().__init__(parent.path, text)
+        self.parent = parent
+        self.segments = segments
+        self._starts = [s.start for s in segments]
+
+    def position_of_index(self, index: int) -> Position:
+        segment = self.segments[max(bisect.bisect_right(self._starts, index) - 1, 0)]
+        if not segment.is_string:
+            return self.parent.locate(segment.path, "value")
+        return self.parent.scalar_position(segment.path, index - segment.start)

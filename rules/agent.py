@@ -1,0 +1,555 @@
+"""AGT3xx: agent steps, Task states that invoke a Bedrock AgentCore harness.
+
+Facts (AWS docs of the optimized integration): Request Response only; an agent task runs
+at most 900 s whatever its TimeoutSeconds; when the task times out the harness runs on to
+its own timeout; the output holds only the final assistant message, Usage, Metrics and
+StopReason; a session id of at least 33 characters continues one conversation.
+"""
+from __future__ import annotations
+
+import re
+import sys
+from collections import defaultdict
+from fnmatch import fnmatchcase
+from typing import Any, Iterator
+
+from policylint.documents import PLACEHOLDER
+from policylint.documents.asl import AgentTask, Param, State, is_jsonata, reads_input
+from policylint.hookspecs import hookimpl
+from policylint.project import PROD, Context, Project
+from policylint.rule import Finding, Severity, rule, rules_of
+
+CAP = 900  # seconds: the most an agent task runs
+MIN_SESSION_ID = 33
+RISKY_TOOL_TYPES = {"agentcore_browser", "agentcore_code_interpreter", "remote_mcp", "agentcore_gateway"}
+POWER_FIELDS = ("HarnessArn", "Model", "SystemPrompt", "Tools", "AllowedTools", "Skills")
+# Fields the InvokeHarness output never has: tool use, reasoning, earlier turns.
+_ABSENT_OUTPUT = re.compile(r"\b(?:[Tt]oolUse|[Tt]oolResult|[Rr]easoningContent|[Rr]easoningText)\b"
+                            r"|(?:Output|result)\.Messages\b")
+_PATH_KEY = re.compile(r"(?:\.\$|Path|^Variable)$")
+
+
+def _number(param: Param | None) -> int | float | None:
+    if param is None or not param.is_static or isinstance(param.value, bool):
+        return None
+    return param.value if isinstance(param.value, (int, float)) else None
+
+
+def _task_timeout(task: State) -> Param | None:
+    return task.field("TimeoutSeconds")
+
+
+def _anchor(task: AgentTask) -> tuple:
+    """Where a missing request field is reported: the Parameters/Arguments key, else the state."""
+    return (task.arguments_key,) if task.arguments_key in task.body else ()
+
+
+def _harness_timeout(task: AgentTask) -> tuple[Param, int | float] | None:
+    """The harness timeout this invocation runs with, when the state says it."""
+    override = task.param("TimeoutSeconds")
+    value = _number(override)
+    return (override, value) if override is not None and value is not None else None
+
+
+@rule("AGT301", "agent-timeout-over-limit", Severity.ERROR,
+      summary="Agent task TimeoutSeconds is over the 900 s cap")
+def agent_timeout_over_limit(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags an agent task (InvokeHarness) whose TimeoutSeconds is over 900.
+
+    Why is this bad? An agent task stops after 900 s whatever TimeoutSeconds says: the
+    setting is a lie, and error handling planned around it never runs as designed.
+
+    Example: `"TimeoutSeconds": 3600` on a `bedrockagentcore:invokeHarness` Task.
+
+    Use instead: `"TimeoutSeconds": 900` or less, and a harness timeout below it."""
+    for task in ctx.machine.agent_tasks:
+        timeout = _task_timeout(task)
+        value = _number(timeout)
+        if timeout is not None and value is not None and value > CAP:
+            yield task.finding(timeout.path, f"TimeoutSeconds is {value}; an agent task stops at "
+                               f"{CAP} s whatever this says: set it to {CAP} or less", at="value")
+
+
+@rule("AGT302", "agent-timeout-missing", Severity.WARNING,
+      summary="Agent task has no TimeoutSeconds")
+def agent_timeout_missing(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags an agent task with neither TimeoutSeconds nor TimeoutSecondsPath.
+
+    Why is this bad? Without a task timeout the workflow relies on the 900 s cap, and
+    nothing in the definition says how long the step may take or what happens then.
+
+    Example: an InvokeHarness Task with Retry and Catch but no TimeoutSeconds.
+
+    Use instead: `"TimeoutSeconds": 600` (at most 900), longer than the harness timeout."""
+    for task in ctx.machine.agent_tasks:
+        if _task_timeout(task) is None:
+            yield task.finding((), f"agent task {task.name!r} has no TimeoutSeconds: set one "
+                               f"(at most {CAP}) longer than the harness timeout")
+
+
+@rule("AGT303", "agent-unsupported-pattern", Severity.ERROR,
+      summary="Agent task uses .sync or .waitForTaskToken, which InvokeHarness does not support")
+def agent_unsupported_pattern(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags an InvokeHarness Resource ending in `.sync`, `.sync:2` or
+    `.waitForTaskToken`.
+
+    Why is this bad? The AgentCore integration supports only Request Response; the
+    deployment is rejected or the state fails at run time.
+
+    Example: `"Resource": "arn:aws:states:::bedrockagentcore:invokeHarness.sync"`.
+
+    Use instead: `"Resource": "arn:aws:states:::bedrockagentcore:invokeHarness"`; put a
+    separate `.waitForTaskToken` approval state after it if a human must sign off."""
+    for task in ctx.machine.agent_tasks:
+        if task.integration_pattern:
+            yield task.finding(("Resource",), f"InvokeHarness supports only Request Response; "
+                               f"remove {task.integration_pattern!r} from the Resource", at="value")
+
+
+_ARN_PARTS = 6
+
+
+def _harness_arn_problem(value: str, resolved: str | None) -> str | None:
+    """Why ``value`` is not one harness's ARN, or None when it is (or cannot be known)."""
+    written = PLACEHOLDER.sub("", value)
+    text = resolved if resolved is not None else value
+    if "*" in written or "?" in written:
+        return "has a wildcard: the workflow may run any matching agent"
+    if resolved is not None and ("*" in resolved or "?" in resolved):
+        return f"resolves to {resolved!r}, a wildcard: the workflow may run any matching agent"
+    shape = PLACEHOLDER.sub("\0", text)
+    if shape.strip("\0") == "":
+        return None
+    parts = shape.split(":", _ARN_PARTS - 1)
+    if len(parts) < _ARN_PARTS or parts[0] not in ("arn", "\0"):
+        return "is not an ARN"
+    if "\0" not in parts[2] and parts[2] != "bedrock-agentcore":
+        return f"names service {parts[2]!r}, not bedrock-agentcore"
+    if not parts[5].startswith(("harness/", "\0")):
+        return "is not a harness ARN (arn:aws:bedrock-agentcore:REGION:ACCOUNT:harness/NAME)"
+    return None
+
+
+@rule("AGT304", "agent-harness-arn-wildcard", Severity.ERROR,
+      summary="HarnessArn has a wildcard or is not a harness ARN")
+def agent_harness_arn_wildcard(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags a static HarnessArn that contains `*` or `?`, or that is not
+    the ARN of one harness (`arn:aws:bedrock-agentcore:REGION:ACCOUNT:harness/NAME`).
+    Placeholders (`${HarnessArn}`) are resolved from DefinitionSubstitutions where known.
+
+    Why is this bad? A wildcard lets the workflow run whichever agent matches; a wrong ARN
+    fails at run time.
+
+    Example: `"HarnessArn": "arn:aws:bedrock-agentcore:us-east-1:111122223333:harness/*"`.
+
+    Use instead: the exact ARN of the one harness this step runs."""
+    for task in ctx.machine.agent_tasks:
+        arn = task.param("HarnessArn")
+        if arn is None or not arn.is_static or not isinstance(arn.value, str):
+            continue
+        problem = _harness_arn_problem(arn.value, ctx.document.literal(arn.value))
+        if problem:
+            yield task.finding(arn.path, f"HarnessArn {problem}; name exactly one harness",
+                               at="value")
+
+
+@rule("AGT305", "agent-override-from-input", Severity.WARNING,
+      summary="The agent's ARN, model, prompt, tools or skills come from execution input")
+def agent_override_from_input(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags HarnessArn, Model, SystemPrompt, Tools, AllowedTools or Skills
+    taken from the state or execution input (`$.x`, `$$.Execution.Input`,
+    `$states.input`).
+
+    Why is this bad? Whoever starts the execution then chooses which agent runs, with which
+    model, instructions and tools: the caller picks the agent's power.
+
+    Example: `"Tools.$": "$.tools"`.
+
+    Use instead: fix these in the definition (or the harness), and pass only the user's
+    message from input."""
+    for task in ctx.machine.agent_tasks:
+        for name in POWER_FIELDS:
+            param = task.param(name)
+            if param is None:
+                continue
+            for expr in task.expressions(param):
+                if expr.expression and reads_input(expr.expression):
+                    yield task.finding(expr.path, f"{name} comes from the input "
+                                       f"({expr.expression.strip()}): the caller chooses the "
+                                       "agent's power; fix it in the definition or the harness")
+                    break
+
+
+@rule("AGT306", "agent-missing-retry", Severity.WARNING,
+      summary="Agent task has no Retry for throttling and transient errors")
+def agent_missing_retry(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags an agent task without a Retry.
+
+    Why is this bad? Model and AgentCore calls are throttled and fail transiently; without a
+    retry one throttle fails the whole workflow.
+
+    Example: an InvokeHarness Task with no `Retry` field.
+
+    Use instead: `"Retry": [{"ErrorEquals": ["BedrockAgentCore.ThrottlingException"],
+    "IntervalSeconds": 2, "MaxAttempts": 3, "BackoffRate": 2}]`."""
+    for task in ctx.machine.agent_tasks:
+        if not task.body.get("Retry"):
+            yield task.finding((), f"agent task {task.name!r} has no Retry: retry "
+                               "BedrockAgentCore.ThrottlingException and transient errors with backoff")
+
+
+@rule("AGT307", "agent-retry-duplicates-run", Severity.WARNING,
+      summary="Retrying States.Timeout or States.ALL starts a new agent run beside the old one")
+def agent_retry_duplicates_run(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags an agent task that retries `States.Timeout` or `States.ALL`
+    unless the harness timeout override is known to end before the task times out.
+
+    Why is this bad? When the task times out the harness keeps running until its own
+    timeout; a retry starts a second run beside the first, spending tokens and calling
+    tools twice.
+
+    Example: `"Retry": [{"ErrorEquals": ["States.ALL"]}]` with no harness TimeoutSeconds.
+
+    Use instead: retry only service errors (`BedrockAgentCore.ThrottlingException`), or
+    set the harness `TimeoutSeconds` below the task's."""
+    for task in ctx.machine.agent_tasks:
+        retry = task.body.get("Retry")
+        if not isinstance(retry, list) or not _harness_can_outlive(task):
+            continue
+        for i, retrier in enumerate(retry):
+            errors = retrier.get("ErrorEquals") if isinstance(retrier, dict) else None
+            for j, error in enumerate(errors if isinstance(errors, list) else []):
+                if error in ("States.Timeout", "States.ALL"):
+                    yield task.finding(("Retry", i, "ErrorEquals", j), f"retrying {error} starts a "
+                                       "new agent run while the timed-out one may still be running; "
+                                       "retry service errors only, or set the harness TimeoutSeconds "
+                                       "below the task's", at="value")
+
+
+def _harness_can_outlive(task: AgentTask) -> bool:
+    harness = _harness_timeout(task)
+    task_timeout = _number(_task_timeout(task))
+    if harness is None or task_timeout is None:
+        return True
+    return harness[1] > task_timeout
+
+
+@rule("AGT308", "agent-missing-catch", Severity.WARNING,
+      summary="Agent task failure is not routed (no Catch)")
+def agent_missing_catch(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags an agent task without a Catch.
+
+    Why is this bad? When the agent fails (timeout, guardrail, tool error) the whole
+    execution fails with no cleanup, notification or fallback.
+
+    Example: an InvokeHarness Task with Retry but no `Catch`.
+
+    Use instead: `"Catch": [{"ErrorEquals": ["States.ALL"], "Next": "HandleAgentFailure"}]`."""
+    for task in ctx.machine.agent_tasks:
+        if not task.body.get("Catch"):
+            yield task.finding((), f"agent task {task.name!r} has no Catch: route its failure to a "
+                               "state that handles it")
+
+
+@rule("AGT309", "agent-unbounded-iterations", Severity.WARNING,
+      summary="Agent invocation has no MaxIterations")
+def agent_unbounded_iterations(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags an agent task whose request sets no MaxIterations (the harness
+    config, when the project index knows it, can set it instead).
+
+    Why is this bad? An agent loop without an iteration bound can call tools and the model
+    until the timeout, spending tokens on a loop that will not converge.
+
+    Example: `"Parameters": {"HarnessArn": "...", "RuntimeSessionId.$": "$$.Execution.Name",
+    "Messages": [...]}`.
+
+    Use instead: `"MaxIterations": 20` in Parameters/Arguments, or maxIterations on the harness."""
+    for task in ctx.machine.agent_tasks:
+        if task.param("MaxIterations") is None:
+            yield task.finding(_anchor(task), "no MaxIterations on this agent invocation: bound the "
+                               "agent loop (MaxIterations here, or maxIterations on the harness)")
+
+
+@rule("AGT310", "agent-override-timeout-over-limit", Severity.ERROR,
+      summary="Per-invocation harness TimeoutSeconds is over 900")
+def agent_override_timeout_over_limit(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags a TimeoutSeconds override in Parameters/Arguments over 900.
+
+    Why is this bad? The task stops waiting at 900 s while the harness runs on, spending
+    tokens and calling tools for a workflow that has already moved on.
+
+    Example: `"Parameters": {..., "TimeoutSeconds": 1800}`.
+
+    Use instead: a harness timeout below the task's TimeoutSeconds (at most 900)."""
+    for task in ctx.machine.agent_tasks:
+        harness = _harness_timeout(task)
+        if harness and harness[1] > CAP:
+            yield task.finding(harness[0].path, f"harness TimeoutSeconds is {harness[1]}; the task "
+                               f"stops at {CAP} s and the agent would run on: set {CAP} or less",
+                               at="value")
+
+
+@rule("AGT311", "agent-harness-outlives-task", Severity.ERROR,
+      summary="The harness timeout is longer than the task's")
+def agent_harness_outlives_task(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags an agent task whose harness timeout (the per-invocation
+    TimeoutSeconds; the harness config's once the project index knows it) is longer than
+    the task's TimeoutSeconds, or than 900 s when the task has none.
+
+    Why is this bad? The workflow gives up (and may retry or fail) while the agent keeps
+    running, spending tokens and calling tools nobody waits for.
+
+    Example: task `"TimeoutSeconds": 300` with `"Parameters": {"TimeoutSeconds": 600}`.
+
+    Use instead: a harness timeout shorter than the task's, e.g. task 660, harness 600."""
+    for task in ctx.machine.agent_tasks:
+        harness = _harness_timeout(task)
+        timeout = _task_timeout(task)
+        limit = CAP if timeout is None else _number(timeout)
+        if harness is None or limit is None:
+            continue
+        if harness[1] > limit:
+            yield task.finding(harness[0].path, f"the harness may run {harness[1]} s but the task "
+                               f"stops waiting at {limit} s: set the harness timeout below the "
+                               "task's", at="value")
+
+
+def _literal_session_id(task: AgentTask) -> Param | None:
+    param = task.param("RuntimeSessionId")
+    if param is not None and param.is_static and isinstance(param.value, str):
+        return param
+    return None
+
+
+@rule("AGT312", "agent-static-session-id", Severity.WARNING,
+      summary="RuntimeSessionId is a literal: every execution shares one conversation")
+def agent_static_session_id(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags a literal RuntimeSessionId (an error in prod, where a folder,
+    file or resource name says `prod`/`production`).
+
+    Why is this bad? Reusing a session id continues one conversation: every execution reads
+    and extends the same history and memory, leaking one customer's data into the next.
+
+    Example: `"RuntimeSessionId": "order-agent-session-0000000000000000"`.
+
+    Use instead: `"RuntimeSessionId.$": "$$.Execution.Name"` (JSONPath) or
+    `"{% $states.context.Execution.Name %}"` (JSONata)."""
+    prod = ctx.project.environment(ctx.document) == PROD
+    for task in ctx.machine.agent_tasks:
+        param = _literal_session_id(task)
+        if param is not None:
+            yield task.finding(param.path, "RuntimeSessionId is a literal: every execution continues "
+                               "one conversation; derive it from $$.Execution.Name", at="value",
+                               severity=Severity.ERROR if prod else None)
+
+
+@rule("AGT313", "agent-session-shared-across-environments", Severity.ERROR,
+      summary="One literal session id is used by prod and non-prod workflows", scope="project")
+def agent_session_shared_across_environments(project: Project) -> Iterator[Finding]:
+    """What it does: flags a literal RuntimeSessionId used by agent tasks in both prod and
+    non-prod workflows (prod = a folder, file or resource name says `prod`/`production`).
+    Shared memory between harnesses joins this check once the project index knows harnesses.
+
+    Why is this bad? Dev and test executions read and write the production conversation:
+    test prompts reach customers' history, and prod data reaches dev.
+
+    Example: `prod/flow.asl.json` and `dev/flow.asl.json` both with
+    `"RuntimeSessionId": "support-agent-session-00000000000000"`.
+
+    Use instead: per-execution session ids (`$$.Execution.Name`)."""
+    uses: dict[str, list[tuple[AgentTask, Param, str]]] = defaultdict(list)
+    for machine in project.state_machines:
+        env = project.environment(machine.document)
+        for task in machine.agent_tasks:
+            param = _literal_session_id(task)
+            if param is not None:
+                value = machine.document.literal(param.value) or param.value
+                uses[value].append((task, param, env))
+    for value, places in uses.items():
+        if len({env for _, _, env in places}) < 2:
+            continue
+        for task, param, env in places:
+            others = sorted({t.machine.document.source.path for t, _, e in places if e != env})
+            yield task.finding(param.path, f"session id {_mask(value)} is also used by "
+                               f"{', '.join(others)}: prod and non-prod share one conversation",
+                               at="value")
+
+
+def _mask(value: str) -> str:
+    return repr(value[:4] + "…") if len(value) > 4 else repr(value)
+
+
+_DATA_FIELDS = ("States", "Branches", "ItemProcessor", "Iterator")
+
+
+def _absent_reads(state: State, fields: tuple[str, ...] | None = None) -> Iterator[tuple[tuple, str]]:
+    """(path, expression) of every expression in ``state`` that reads an absent output field."""
+    stack: list[tuple[tuple, Any]] = [((k,), v) for k, v in state.body.items()
+                                      if k not in _DATA_FIELDS and (fields is None or k in fields)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(((*path, k), v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend(((*path, i), v) for i, v in enumerate(value))
+        elif isinstance(value, str) and _ABSENT_OUTPUT.search(value):
+            key = next((p for p in reversed(path) if isinstance(p, str)), "")
+            if is_jsonata(value) or _PATH_KEY.search(key):
+                yield path, value
+
+
+@rule("AGT314", "agent-reads-absent-output", Severity.WARNING,
+      summary="A later state reads tool use, reasoning or earlier turns from the agent output")
+def agent_reads_absent_output(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags expressions in the agent task's ResultSelector/Output/Assign, or in
+    the states after it, that read tool use, tool results, reasoning or earlier turns
+    from the agent's output.
+
+    Why is this bad? The InvokeHarness output carries only the final assistant message plus
+    Usage, Metrics and StopReason: these reads always find nothing, so the branch or
+    value built on them is wrong in every execution.
+
+    Example: `"toolCalls.$": "$.Output.Message.Content[0].ToolUse"`.
+
+    Use instead: have the agent put what you need in its final message (ask for JSON), and
+    read `$.Output.Message.Content[0].Text`."""
+    machine = ctx.machine
+    for task in machine.agent_tasks:
+        readers: list[tuple[State, tuple[str, ...] | None]] = [
+            (task, ("ResultSelector", "Output", "Assign"))]
+        for state in machine.downstream(task):
+            readers.append((state, None))
+            if state.type in ("Task", "Map", "Parallel"):
+                break
+        for state, fields in readers:
+            for path, value in _absent_reads(state, fields):
+                yield state.finding(path, f"{value.strip()!r} reads a field the agent output never "
+                                    f"has (of {task.name!r}: only the final message, Usage, "
+                                    "Metrics, StopReason)", at="value")
+
+
+def _risky_tools(task: AgentTask) -> list[str]:
+    """Names of the browser / code interpreter / MCP / gateway tools this invocation allows."""
+    tools = task.param("Tools")
+    if tools is None or not tools.is_static or not isinstance(tools.value, list):
+        return []
+    allowed = task.param("AllowedTools")
+    patterns = allowed.value if allowed and allowed.is_static and isinstance(allowed.value, list) else None
+    risky = []
+    for tool in tools.value:
+        if not isinstance(tool, dict):
+            continue
+        kind = tool.get("Type", tool.get("type"))
+        name = str(tool.get("Name", tool.get("name", kind)))
+        if kind in RISKY_TOOL_TYPES and (patterns is None or any(
+                isinstance(p, str) and fnmatchcase(name, p) for p in patterns)):
+            risky.append(f"{name} ({kind})")
+    return risky
+
+
+@rule("AGT315", "agent-risky-tools-without-approval", Severity.WARNING,
+      summary="The agent can use browser, code interpreter, MCP or gateway tools with no approval")
+def agent_risky_tools_without_approval(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags an agent task whose tools include a browser, code interpreter,
+    remote MCP server or gateway, when no human approval step (a `.waitForTaskToken`
+    task) follows it. (A BeforeToolCall hook on the harness also counts once the project
+    index knows harnesses.)
+
+    Why is this bad? These tools act on the world: browse, run code, call other systems.
+    Nothing stops a prompt-injected agent from acting before a person has looked.
+
+    Example: `"Tools": [{"Type": "agentcore_code_interpreter", "Name": "python"}]` with the
+    next state writing the result to production.
+
+    Use instead: a `.waitForTaskToken` approval state after the agent, before its result
+    is acted on, or a BeforeToolCall hook on the harness."""
+    machine = ctx.machine
+    for task in machine.agent_tasks:
+        risky = _risky_tools(task)
+        if risky and not any(s.is_callback for s in machine.downstream(task)):
+            yield task.finding(task.param("Tools").path,  # type: ignore[union-attr]
+                               f"the agent can use {', '.join(risky)} and no approval step "
+                               "(.waitForTaskToken) follows: add one before its result is acted on")
+
+
+@rule("AGT316", "agent-in-unbounded-map", Severity.WARNING,
+      summary="Agent task inside a Map with no MaxConcurrency")
+def agent_in_unbounded_map(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags a Map state with no MaxConcurrency (or 0) that runs an agent task.
+
+    Why is this bad? Every item starts an agent at once: throttling, a burst of token spend
+    and tool calls, and retries that make it worse.
+
+    Example: a Map over 500 tickets whose ItemProcessor invokes a harness, without
+    MaxConcurrency.
+
+    Use instead: `"MaxConcurrency": 5` (what the model quota allows)."""
+    reported: set[int] = set()
+    for task in ctx.machine.agent_tasks:
+        for outer in task.enclosing:
+            if outer.type == "Map" and id(outer) not in reported and outer.unbounded_concurrency:
+                reported.add(id(outer))
+                path = ("MaxConcurrency",) if "MaxConcurrency" in outer.body else ()
+                yield outer.finding(path, f"Map {outer.name!r} runs agent task {task.name!r} for "
+                                    "every item at once: set MaxConcurrency")
+
+
+@rule("AGT317", "agent-session-id-too-short", Severity.ERROR,
+      summary="Literal RuntimeSessionId is shorter than 33 characters")
+def agent_session_id_too_short(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags a literal RuntimeSessionId shorter than 33 characters (after
+    DefinitionSubstitutions, when they are known).
+
+    Why is this bad? AgentCore rejects session ids under 33 characters: every execution
+    fails at this step.
+
+    Example: `"RuntimeSessionId": "session-1"`.
+
+    Use instead: `"RuntimeSessionId.$": "$$.Execution.Name"` (executions names are unique
+    and, with the default UUID names, 36 characters)."""
+    for task in ctx.machine.agent_tasks:
+        param = _literal_session_id(task)
+        value = ctx.document.literal(param.value) if param else None
+        if param is not None and value is not None and len(value) < MIN_SESSION_ID:
+            yield task.finding(param.path, f"RuntimeSessionId is {len(value)} characters; AgentCore "
+                               f"requires at least {MIN_SESSION_ID}", at="value")
+
+
+def _model_ids(value: Any, path: tuple) -> Iterator[tuple[tuple, Any]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in ("ModelId", "modelId"):
+                yield (*path, key), item
+            else:
+                yield from _model_ids(item, (*path, key))
+
+
+@rule("AGT318", "agent-model-not-allowed", Severity.ERROR,
+      summary="The agent's model is not in the configured allowlist")
+def agent_model_not_allowed(ctx: Context) -> Iterator[Finding]:
+    """What it does: when `allowed-models` is configured (`[tool.policylint]`), flags a
+    per-invocation Model whose ModelId matches none of its entries (glob patterns allowed).
+
+    Why is this bad? Teams approve models for cost, data residency and safety; a workflow
+    that picks another bypasses that review.
+
+    Example: `"Model": {"BedrockModelConfig": {"ModelId": "some.unapproved-model-v1"}}`.
+
+    Use instead: a model from the allowlist, or get the model added to it."""
+    allowed = ctx.config.allowed_models
+    if not allowed:
+        return
+    for task in ctx.machine.agent_tasks:
+        model = task.param("Model")
+        if model is None or not model.is_static:
+            continue
+        for path, model_id in _model_ids(model.value, model.path):
+            resolved = ctx.document.literal(model_id) if isinstance(model_id, str) else None
+            if resolved is not None and not any(fnmatchcase(resolved, p) for p in allowed):
+                yield task.finding(path, f"model {resolved!r} is not in allowed-models "
+                                   f"({', '.join(allowed)})", at="value")
+
+
+@hookimpl
+def policylint_rules() -> list:
+    return rules_of(sys.modules[__name__])

@@ -1,0 +1,55 @@
+"""PL0xx: problems with the input itself, reported by the engine while loading."""
+from __future__ import annotations
+
+import sys
+
+from policylint.hookspecs import hookimpl
+from policylint.rule import Rule, Severity, rules_of
+
+_ALL = ("asl", "template")  # reported by the engine, so no check of their own
+
+PARSE_ERROR = Rule(
+    "PL001", "parse-error", Severity.ERROR,
+    "A file that should be linted is not valid JSON or YAML",
+    """What it does: reports a state machine definition, template or policy that does not
+    parse, at the position of the syntax error (inside a DefinitionString too).
+
+    Why is this bad? Nothing in the file was checked, and the deployment will fail.
+
+    Example: `{"StartAt": "A", "States": {` (unclosed object).
+
+    Use instead: fix the syntax at the reported position; the other files were linted.""",
+    kinds=_ALL)
+
+UNREADABLE_FILE = Rule(
+    "PL002", "unreadable-file", Severity.ERROR,
+    "A file could not be read: not UTF-8, binary, too large, unreadable or an alias bomb",
+    """What it does: reports a file that policylint refused or failed to read: not UTF-8
+    text, binary content, over the 5 MiB size limit, no permission, nesting too deep, or
+    YAML aliases that expand past a million nodes (a "billion laughs" bomb).
+
+    Why is this bad? The file was not linted, so its problems are unknown.
+
+    Use instead: save the file as UTF-8 text, split it, or exclude it from the paths.""",
+    kinds=_ALL)
+
+UNRESOLVED_REFERENCE = Rule(
+    "PL005", "unresolved-reference", Severity.NOTE,
+    "A reference could not be followed, so the checks that needed it were skipped",
+    """What it does: notes a definition file, role or harness that a document refers to but
+    policylint cannot follow: a SAM `DefinitionUri` or `DefinitionS3Location` in S3, a
+    local file that does not exist, or a `DefinitionString` built by intrinsics it cannot
+    evaluate.
+
+    Why is this bad? The state machine behind the reference was not linted: policylint
+    stays silent rather than guess.
+
+    Example: `DefinitionUri: s3://bucket/machine.asl.json`.
+
+    Use instead: keep the definition in the repository (`DefinitionUri: statemachine/x.asl.json`)
+    or inline (`Definition:`), or lint the file it is built from.""",
+    kinds=_ALL)
+
+@hookimpl
+def policylint_rules() -> list[Rule]:
+    return rules_of(sys.modules[__name__])

@@ -1,0 +1,164 @@
+"""SFN2xx: workflow resilience for any Task, Retry and Map."""
+from __future__ import annotations
+
+import sys
+from typing import Any, Iterator
+
+from policylint.hookspecs import hookimpl
+from policylint.project import Context
+from policylint.rule import Finding, Severity, rule, rules_of
+
+MANY_ATTEMPTS = 5  # fixed-interval retries from this many attempts on hammer the service
+LONG_WAIT = 900  # seconds: one uncapped backoff wait longer than this is a stuck workflow
+
+
+def _is_activity(resource: str) -> bool:
+    return ":activity:" in resource
+
+
+def _waits(state: Any) -> bool:
+    """A task that waits for something else to finish: a job (.sync), an activity worker
+    or a callback token; request-response calls return when the service answers."""
+    resource = state.resource
+    return _is_activity(resource) or state.is_callback or ".sync" in resource
+
+
+def _has_timeout(state: Any) -> bool:
+    return state.field("TimeoutSeconds") is not None
+
+
+@rule("SFN201", "task-without-retry", Severity.WARNING,
+      summary="Integration task has no Retry for transient errors")
+def task_without_retry(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags a request-response Task that calls a service (Lambda, an AWS SDK
+    integration, an optimized integration) and has no Retry. Agent tasks are AGT306's;
+    tasks that wait (`.sync` jobs, `.waitForTaskToken` callbacks, activities) are left
+    alone: their failures are the job's or the worker's, not a transient call error.
+
+    Why is this bad? Service calls fail transiently (throttling, Lambda.ServiceException,
+    5xx): without a retry one blip fails the whole execution.
+
+    Example: `{"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true}`.
+
+    Use instead: `"Retry": [{"ErrorEquals": ["Lambda.ServiceException",
+    "Lambda.TooManyRequestsException", "States.TaskFailed"], "MaxAttempts": 3,
+    "BackoffRate": 2}]`."""
+    for state in ctx.machine.tasks:
+        if state.is_agent_task or _waits(state) or state.body.get("Retry"):
+            continue
+        yield state.finding((), f"task {state.name!r} has no Retry: retry transient service "
+                            "errors with backoff")
+
+
+def _retriers(state: Any) -> Iterator[tuple[int, dict]]:
+    retry = state.body.get("Retry")
+    for i, retrier in enumerate(retry if isinstance(retry, list) else []):
+        if isinstance(retrier, dict):
+            yield i, retrier
+
+
+def _number(value: Any, default: float) -> float | None:
+    if value is None:
+        return default
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+@rule("SFN202", "retry-without-backoff", Severity.WARNING,
+      summary="Retry with no backoff and many attempts, or an uncapped long backoff")
+def retry_without_backoff(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags a retrier with `BackoffRate` 1 and 5 or more attempts, or one
+    whose longest wait (IntervalSeconds x BackoffRate^(MaxAttempts-1)) is over 900 s with
+    no `MaxDelaySeconds` cap.
+
+    Why is this bad? Fixed-interval retries hammer a throttled service and keep it
+    throttled; an uncapped exponential backoff leaves an execution waiting for hours.
+
+    Example: `{"ErrorEquals": ["States.ALL"], "MaxAttempts": 10, "BackoffRate": 1}`.
+
+    Use instead: `"BackoffRate": 2`, `"MaxDelaySeconds": 60`, `"JitterStrategy": "FULL"`."""
+    for state in ctx.machine.states:
+        for i, retrier in _retriers(state):
+            interval = _number(retrier.get("IntervalSeconds"), 1)
+            attempts = _number(retrier.get("MaxAttempts"), 3)
+            rate = _number(retrier.get("BackoffRate"), 2.0)
+            if interval is None or attempts is None or rate is None:
+                continue
+            if rate == 1 and attempts >= MANY_ATTEMPTS:
+                yield state.finding(("Retry", i, "BackoffRate" if "BackoffRate" in retrier else
+                                     "MaxAttempts"), f"{attempts:g} retries at a fixed "
+                                    f"{interval:g} s interval: use a BackoffRate above 1")
+            elif attempts >= 1 and "MaxDelaySeconds" not in retrier:
+                longest = interval * rate ** (attempts - 1)
+                if longest > LONG_WAIT:
+                    yield state.finding(("Retry", i), f"the last retry waits {longest:,.0f} s: cap "
+                                        "the backoff with MaxDelaySeconds")
+
+
+@rule("SFN203", "callback-without-timeout", Severity.WARNING,
+      summary=".waitForTaskToken task with no TimeoutSeconds and no HeartbeatSeconds")
+def callback_without_timeout(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags a callback task (`.waitForTaskToken`, typically a human approval)
+    with neither a timeout nor a heartbeat.
+
+    Why is this bad? If the token is never returned (the email is lost, the approver
+    leaves) the execution waits up to a year, holding its place and its data.
+
+    Example: `"Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken"` alone.
+
+    Use instead: `"TimeoutSeconds": 86400` (and a Catch on States.Timeout to escalate)."""
+    for state in ctx.machine.tasks:
+        if state.is_callback and not _has_timeout(state) and state.field("HeartbeatSeconds") is None:
+            yield state.finding(("Resource",), f"callback task {state.name!r} has no TimeoutSeconds "
+                                "or HeartbeatSeconds: it can wait a year for its token", at="value")
+
+
+@rule("SFN204", "task-without-timeout", Severity.NOTE,
+      summary="Task has no TimeoutSeconds")
+def task_without_timeout(ctx: Context) -> Iterator[Finding]:
+    """What it does: notes a Task that waits (a `.sync` job, an activity, a callback with a
+    heartbeat) with neither TimeoutSeconds nor TimeoutSecondsPath. Request-response calls
+    are bounded by the service (a Lambda function by its own timeout); agent tasks are
+    AGT302's; callbacks with no heartbeat either are SFN203's.
+
+    Why is this bad? The default task timeout is 99,999,999 s (over three years): a job or
+    worker that hangs holds the execution until someone notices.
+
+    Example: `{"Type": "Task", "Resource": "arn:aws:states:::glue:startJobRun.sync", "End": true}`.
+
+    Use instead: `"TimeoutSeconds"` a little above the longest run you expect."""
+    for state in ctx.machine.tasks:
+        if state.is_agent_task or _has_timeout(state) or not _waits(state):
+            continue
+        if state.is_callback and state.field("HeartbeatSeconds") is None:
+            continue
+        yield state.finding((), f"task {state.name!r} waits for a job, worker or token with no "
+                            "TimeoutSeconds: set one so a hang cannot hold the execution")
+
+
+@rule("SFN205", "map-unbounded-concurrency", Severity.WARNING,
+      summary="Map around service calls has no MaxConcurrency")
+def map_unbounded_concurrency(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags a Map (inline or distributed) with no MaxConcurrency, or 0, whose
+    iterations call services (contain a Task). Maps that run agents are AGT316's.
+
+    Why is this bad? Every item runs at once: downstream services and account quotas are
+    hit with a burst, throttle, and the retries make it worse.
+
+    Example: a Map over an S3 listing whose ItemProcessor invokes a Lambda function, with no
+    MaxConcurrency.
+
+    Use instead: `"MaxConcurrency": 10` (what the slowest dependency allows)."""
+    states = ctx.machine.states
+    for state in states:
+        if state.type != "Map" or not state.unbounded_concurrency:
+            continue
+        inner = [s for s in states if s.enclosing and state in s.enclosing and s.is_task]
+        if inner and not any(s.is_agent_task for s in inner):
+            path = ("MaxConcurrency",) if "MaxConcurrency" in state.body else ()
+            yield state.finding(path, f"Map {state.name!r} calls services for every item at once: "
+                                "set MaxConcurrency")
+
+
+@hookimpl
+def policylint_rules() -> list:
+    return rules_of(sys.modules[__name__])
