@@ -1,0 +1,160 @@
+"""One agent workflow, written in every form policylint reads.
+
+``machine(lang)`` is a clean workflow: an InvokeHarness task with timeouts, Retry, Catch
+and MaxIterations, in JSONPath or JSONata. ``FORMS`` write a (possibly mutated) machine to
+disk the way users do and return the file findings must point into.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import textwrap
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+HARNESS = "arn:aws:bedrock-agentcore:us-east-1:111122223333:harness/support"
+JSONPATH, JSONATA = "JSONPath", "JSONata"
+
+
+def machine(lang: str = JSONPATH) -> dict[str, Any]:
+    if lang == JSONPATH:
+        request: dict[str, Any] = {
+            "HarnessArn": HARNESS,
+            "RuntimeSessionId.$": "$$.Execution.Name",
+            "Messages": [{"Role": "user", "Content": [{"Text.$": "$.prompt"}]}],
+            "MaxIterations": 20,
+            "TimeoutSeconds": 600,
+        }
+        done = {"Type": "Pass", "Parameters": {"answer.$": "$.Output.Message.Content[0].Text"},
+                "End": True}
+    else:
+        request = {
+            "HarnessArn": HARNESS,
+            "RuntimeSessionId": "{% $states.context.Execution.Name %}",
+            "Messages": [{"Role": "user", "Content": [{"Text": "{% $states.input.prompt %}"}]}],
+            "MaxIterations": 20,
+            "TimeoutSeconds": 600,
+        }
+        done = {"Type": "Pass", "Output": {"answer": "{% $states.input.Output.Message.Content[0].Text %}"},
+                "End": True}
+    agent = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::bedrockagentcore:invokeHarness",
+        ("Parameters" if lang == JSONPATH else "Arguments"): request,
+        "TimeoutSeconds": 660,
+        "Retry": [{"ErrorEquals": ["BedrockAgentCore.ThrottlingException"], "IntervalSeconds": 2,
+                   "MaxAttempts": 3, "BackoffRate": 2}],
+        "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Failed"}],
+        "Next": "Done",
+    }
+    result: dict[str, Any] = {"Comment": "Support agent", "StartAt": "Agent",
+                              "States": {"Agent": agent, "Done": done, "Failed": {"Type": "Fail"}}}
+    if lang == JSONATA:
+        result = {"QueryLanguage": JSONATA, **result}
+    return result
+
+
+def request(m: dict[str, Any]) -> dict[str, Any]:
+    """The InvokeHarness request (Parameters or Arguments) of the Agent state, wherever it is."""
+    agent = find_state(m, "Agent")
+    return agent.get("Parameters") or agent["Arguments"]
+
+
+def find_state(m: dict[str, Any], name: str) -> dict[str, Any]:
+    for state_name, body in m["States"].items():
+        if state_name == name:
+            return body
+        for inner in [body.get("ItemProcessor"), *body.get("Branches", [])]:
+            if inner:
+                try:
+                    return find_state(inner, name)
+                except KeyError:
+                    pass
+    raise KeyError(name)
+
+
+def _json(m: dict[str, Any]) -> str:
+    return json.dumps(m, indent=2)
+
+
+def _yaml(m: dict[str, Any]) -> str:
+    return yaml.safe_dump(m, sort_keys=False, width=1000)
+
+
+def standalone_json(root: Path, m: dict[str, Any]) -> Path:
+    path = root / "flow.asl.json"
+    path.write_text(_json(m))
+    return path
+
+
+def standalone_yaml(root: Path, m: dict[str, Any]) -> Path:
+    path = root / "flow.asl.yaml"
+    path.write_text(_yaml(m))
+    return path
+
+
+def _template(resources: str) -> str:
+    return "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n" + resources
+
+
+def template_sub_block(root: Path, m: dict[str, Any]) -> Path:
+    path = root / "template.yaml"
+    body = textwrap.indent(_json(m), " " * 8)
+    path.write_text(_template(
+        "  Machine:\n"
+        "    Type: AWS::StepFunctions::StateMachine\n"
+        "    Properties:\n"
+        "      RoleArn: !GetAtt Role.Arn\n"
+        "      DefinitionString: !Sub |\n" + body + "\n"))
+    return path
+
+
+def template_definition(root: Path, m: dict[str, Any]) -> Path:
+    path = root / "template.yaml"
+    body = textwrap.indent(_yaml(m), " " * 8)
+    path.write_text(_template(
+        "  Machine:\n"
+        "    Type: AWS::StepFunctions::StateMachine\n"
+        "    Properties:\n"
+        "      Definition:\n" + body))
+    return path
+
+
+def template_json_string(root: Path, m: dict[str, Any]) -> Path:
+    path = root / "template.json"
+    path.write_text(json.dumps({
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Resources": {"Machine": {"Type": "AWS::StepFunctions::StateMachine", "Properties": {
+            "DefinitionString": {"Fn::Sub": json.dumps(m)}}}}}, indent=2))
+    return path
+
+
+def sam_definition_uri(root: Path, m: dict[str, Any]) -> Path:
+    (root / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n"
+        "  Machine:\n"
+        "    Type: AWS::Serverless::StateMachine\n"
+        "    Properties:\n"
+        "      DefinitionUri: statemachine/flow.asl.json\n")
+    path = root / "statemachine" / "flow.asl.json"
+    path.parent.mkdir()
+    path.write_text(_json(m))
+    return path
+
+
+FORMS: dict[str, Callable[[Path, dict[str, Any]], Path]] = {
+    "json": standalone_json,
+    "yaml": standalone_yaml,
+    "template-sub-block": template_sub_block,
+    "template-definition": template_definition,
+    "template-json-string": template_json_string,
+    "sam-definition-uri": sam_definition_uri,
+}
+
+
+def mutated(lang: str, change: Callable[[dict[str, Any], str], None]) -> dict[str, Any]:
+    m = copy.deepcopy(machine(lang))
+    change(m, lang)
+    return m
