@@ -1,0 +1,101 @@
+"""SFN2xx: positive and negative cases at exact positions, standalone and in templates."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from forms import FORMS
+from helpers import codes, key, position_of, run
+
+LAMBDA = "arn:aws:states:::lambda:invoke"
+RETRY = [{"ErrorEquals": ["Lambda.ServiceException"], "MaxAttempts": 3, "BackoffRate": 2}]
+
+
+def flow(**states: dict[str, Any]) -> dict[str, Any]:
+    names = list(states)
+    for here, nxt in zip(names, names[1:]):
+        states[here].setdefault("Next", nxt)
+    states[names[-1]].setdefault("End", True)
+    return {"StartAt": names[0], "States": states}
+
+
+def task(resource: str = LAMBDA, **fields: Any) -> dict[str, Any]:
+    return {"Type": "Task", "Resource": resource, **fields}
+
+
+CLEAN = flow(
+    Call=task(Retry=RETRY),
+    Job=task("arn:aws:states:::glue:startJobRun.sync", TimeoutSeconds=3600, Retry=RETRY),
+    Approve=task("arn:aws:states:::sqs:sendMessage.waitForTaskToken", TimeoutSeconds=86400),
+    Each={"Type": "Map", "MaxConcurrency": 10, "ItemProcessor": flow(Inner=task(Retry=RETRY))},
+)
+
+STATE = r"(?P<at>{}):\s*[{{\n]"
+CASES = {
+    "SFN201": (flow(Call=task()), STATE.format(key("Call"))),
+    "SFN202": (flow(Call=task(Retry=[{"ErrorEquals": ["States.ALL"], "MaxAttempts": 8,
+                                       "BackoffRate": 1}])),
+               "(?P<at>" + key("BackoffRate") + ")"),
+    "SFN203": (flow(Wait=task("arn:aws:states:::sqs:sendMessage.waitForTaskToken", Retry=RETRY)),
+               r'(?P<at>\\?"?arn:aws:states:::sqs:sendMessage\.waitForTaskToken)'),
+    "SFN204": (flow(Job=task("arn:aws:states:::batch:submitJob.sync", Retry=RETRY)),
+               STATE.format(key("Job"))),
+    "SFN205": (flow(Each={"Type": "Map", "ItemProcessor": flow(Inner=task(Retry=RETRY))}),
+               STATE.format(key("Each"))),
+}
+
+
+@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize("code", CASES)
+def test_rule_fires_at_the_offending_key(workdir: Path, code: str, form: str) -> None:
+    machine, pattern = CASES[code]
+    file = FORMS[form](workdir, json.loads(json.dumps(machine)))
+    _, findings = run(".", "--select", "SFN")
+    hits = [f for f in findings if f["code"] == code]
+    assert len(hits) == 1, findings
+    assert (hits[0]["line"], hits[0]["column"]) == position_of(file.read_text(), pattern)
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_resilient_workflow_is_clean(workdir: Path, form: str) -> None:
+    FORMS[form](workdir, json.loads(json.dumps(CLEAN)))
+    assert run(".")[1] == []
+
+
+@pytest.mark.parametrize("machine, quiet", [
+    (flow(Job=task("arn:aws:states:::ecs:runTask.sync", Retry=RETRY)), "SFN201"),  # jobs wait
+    (flow(Work=task("arn:aws:states:us-east-1:111122223333:activity:work", TimeoutSeconds=60)),
+     "SFN201"),
+    (flow(Call=task(Retry=[{"ErrorEquals": ["States.ALL"], "MaxAttempts": 3, "BackoffRate": 1}])),
+     "SFN202"),  # a few fixed retries are fine
+    (flow(Call=task(Retry=[{"ErrorEquals": ["States.ALL"], "MaxAttempts": 20, "BackoffRate": 2,
+                            "MaxDelaySeconds": 60}])), "SFN202"),  # capped
+    (flow(Wait=task("arn:aws:states:::sqs:sendMessage.waitForTaskToken", HeartbeatSeconds=600)),
+     "SFN203"),
+    (flow(Call=task(Retry=RETRY)), "SFN204"),  # a request-response call is bounded by its service
+    (flow(Each={"Type": "Map", "MaxConcurrencyPath": "$.limit",
+                "ItemProcessor": flow(Inner=task(Retry=RETRY))}), "SFN205"),
+    (flow(Each={"Type": "Map", "ItemProcessor": flow(Inner={"Type": "Pass"})}), "SFN205"),
+])
+def test_rule_stays_silent(workdir: Path, machine: dict[str, Any], quiet: str) -> None:
+    FORMS["json"](workdir, machine)
+    assert quiet not in codes(run(".")[1])
+
+
+def test_long_uncapped_backoff(workdir: Path) -> None:
+    machine = flow(Call=task(Retry=[{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 10,
+                                     "MaxAttempts": 10, "BackoffRate": 2}]))
+    file = FORMS["json"](workdir, machine)
+    _, findings = run(".", "--select", "SFN202")
+    assert [f["message"] for f in findings] == [
+        "the last retry waits 5,120 s: cap the backoff with MaxDelaySeconds"]
+    assert (findings[0]["line"], findings[0]["column"]) == position_of(
+        file.read_text(), r'"Retry": \[\s*(?P<at>\{)')
+
+
+def test_waiting_task_without_timeout_is_a_note(workdir: Path) -> None:
+    FORMS["json"](workdir, CASES["SFN204"][0])
+    code, findings = run(".", "--select", "SFN204")
+    assert [f["severity"] for f in findings] == ["note"] and code == 0
