@@ -35,7 +35,7 @@ def test_broken_state_machine_gives_pl001_at_the_error(workdir: Path) -> None:
     code, findings = run(".")
     assert code == 1
     assert [(f["code"], f["file"], f["line"], f["column"]) for f in findings] == [
-        ("PL001", "a.asl.json", 4, 26), ("PL001", "b.json", 1, 50), ("PL001", "c.asl.yaml", 4, 1)]
+        ("PL001", "a.asl.json", 4, 26), ("PL001", "b.json", 1, 51), ("PL001", "c.asl.yaml", 4, 1)]
     assert findings[0]["message"] == "invalid JSON: Expecting property name enclosed in double quotes"
 
 
