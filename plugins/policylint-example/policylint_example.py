@@ -1,0 +1,34 @@
+"""An example third-party policylint plugin.
+
+A plugin is a normal package: it names a module in the ``policylint`` entry-point group
+(see pyproject.toml) and implements the hooks of ``policylint.hookspecs`` there. Its code
+prefix (here EXA) is its identity.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+from policylint.hookspecs import hookimpl
+from policylint.project import Context
+from policylint.rule import Finding, Rule, Severity, rule
+
+
+@rule("EXA001", "agent-task-without-owner", Severity.NOTE,
+      summary="Agent task has no Comment naming its owner")
+def agent_task_without_owner(ctx: Context) -> Iterator[Finding]:
+    """What it does: notes an agent task whose Comment does not name an owner
+    (`owner: team-name`), a house rule of the example organisation.
+
+    Why is this bad? When an agent misbehaves at 3 a.m., on-call needs to know whom to wake.
+
+    Example: an InvokeHarness Task with no Comment.
+
+    Use instead: `"Comment": "Drafts replies. owner: support-platform"`."""
+    for task in ctx.machine.agent_tasks:
+        if "owner:" not in str(task.body.get("Comment", "")):
+            yield task.finding((), f"agent task {task.name!r} has no 'owner: TEAM' in its Comment")
+
+
+@hookimpl
+def policylint_rules() -> list[Rule]:
+    return [agent_task_without_owner]

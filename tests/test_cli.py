@@ -1,0 +1,117 @@
+"""The command line as users drive it: exit codes, selection, formats, rules, config."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from forms import FORMS, machine, mutated, request
+from helpers import codes, run, write
+
+from policylint.cli import main
+
+
+def agent_without_timeout() -> dict:
+    return mutated("JSONPath", lambda m, _: m["States"]["Agent"].pop("TimeoutSeconds"))
+
+
+def test_exit_codes_follow_fail_on(workdir: Path) -> None:
+    FORMS["json"](workdir, agent_without_timeout())  # one warning: AGT302
+    assert run(".")[0] == 1
+    assert run(".", "--fail-on", "error")[0] == 0
+    assert run(".", "--fail-on", "note")[0] == 1
+    assert run(".", "--fail-on", "never")[0] == 0
+
+
+def test_select_and_ignore_take_codes_prefixes_and_names(workdir: Path) -> None:
+    FORMS["json"](workdir, mutated("JSONPath", lambda m, _: request(m).update(TimeoutSeconds=1200)))
+    assert codes(run(".")[1]) == ["AGT310", "AGT311"]
+    assert codes(run(".", "--select", "agent-harness-outlives-task")[1]) == ["AGT311"]
+    assert codes(run(".", "--ignore", "AGT31")[1]) == []
+    assert codes(run(".", "--select", "agt", "--ignore", "AGT310")[1]) == ["AGT311"]
+
+
+@pytest.mark.parametrize("args", [
+    ["check", "--select", "NOPE123"],
+    ["check", "--format", "xml"],
+    ["check", "no/such/path"],
+    ["rule", "AGT999"],
+])
+def test_usage_errors_exit_2(workdir: Path, args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(args) == 2
+    assert "policylint: error:" in capsys.readouterr().err
+
+
+def test_argparse_usage_error_exits_2(workdir: Path) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["check", "--fail-on", "sometimes"])
+    assert exit_info.value.code == 2
+
+
+def test_config_in_pyproject(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    FORMS["json"](workdir, agent_without_timeout())
+    write(workdir / "pyproject.toml", '[tool.policylint]\nignore = ["AGT302"]\n')
+    assert run(".") == (0, [])
+    assert codes(run(".", "--select", "AGT302", "--ignore", "")[1]) == ["AGT302"]
+    write(workdir / "pyproject.toml", '[tool.policylint]\nfail-on = "error"\n')
+    assert run(".")[0] == 0
+    write(workdir / "pyproject.toml", '[tool.policylint]\nselct = ["AGT"]\n')
+    assert main(["check", "."]) == 2
+    assert "unknown key 'selct'" in capsys.readouterr().err
+
+
+def test_text_output_is_plain_when_piped(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    FORMS["json"](workdir, agent_without_timeout())
+    FORMS["yaml"](workdir, agent_without_timeout())
+    assert main(["check", "."]) == 1
+    out = capsys.readouterr().out
+    assert out == (
+        "flow.asl.json:5:5 AGT302 agent task 'Agent' has no TimeoutSeconds: set one (at most 900) "
+        "longer than the harness timeout [warning]\n\n"
+        "flow.asl.yaml:4:3 AGT302 agent task 'Agent' has no TimeoutSeconds: set one (at most 900) "
+        "longer than the harness timeout [warning]\n\n"
+        "Found 2 problems (0 errors, 2 warnings, 0 notes) in 2 files.\n")
+
+
+def test_clean_text_summary(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    FORMS["json"](workdir, machine())
+    assert main(["check"]) == 0
+    assert capsys.readouterr().out == "No problems found in 1 file.\n"
+
+
+def test_rules_and_rule_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules"]) == 0
+    listing = capsys.readouterr().out.splitlines()
+    assert len(listing) == 26 and listing[0].startswith("AGT301  agent-timeout-over-limit")
+    for name in ("AGT301", "agent-timeout-over-limit"):
+        assert main(["rule", name]) == 0
+        text = capsys.readouterr().out
+        assert text.startswith("AGT301 agent-timeout-over-limit (error)")
+        for section in ("What it does:", "Why is this bad?", "Example:", "Use instead:"):
+            assert section in text
+
+
+def test_every_rule_explains_itself(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["rules"])
+    for line in capsys.readouterr().out.splitlines():
+        main(["rule", line.split()[0]])
+        help_text = capsys.readouterr().out
+        assert "What it does:" in help_text and "Use instead:" in help_text, line
+
+
+def test_json_output_to_stdout(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    FORMS["json"](workdir, agent_without_timeout())
+    main(["check", ".", "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert report["summary"] == {"files": 1, "findings": 1, "note": 0, "warning": 1, "error": 0}
+    assert report["findings"][0]["path"] == ["States", "Agent"]
+
+
+def test_installed_command_and_version(workdir: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "policylint", "--version"], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.startswith("policylint 0.")
+    FORMS["json"](workdir, agent_without_timeout())
+    result = subprocess.run(["policylint", "check", "flow.asl.json"], capture_output=True, text=True)
+    assert result.returncode == 1 and "AGT302" in result.stdout

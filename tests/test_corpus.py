@@ -1,0 +1,76 @@
+"""The real-world corpus: no crash, no parse complaint on files that parse, stable counts.
+
+``corpus_counts.json`` records the findings per rule on ../shared/corpus; each hit was
+judged when it was recorded. A change in a count must be a change you meant: look at the
+new hits, then update the file (``python tests/test_corpus.py`` prints the new counts).
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from helpers import CORPUS
+
+from policylint.config import Config
+from policylint.discover import discover
+from policylint.engine import Engine
+from policylint.report import Report, build_report
+
+COUNTS = Path(__file__).with_name("corpus_counts.json")
+pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not here")
+
+
+def lint_corpus() -> Report:
+    engine = Engine()
+    return build_report(engine.run(discover([str(CORPUS)]), Config()), engine.rules)
+
+
+@pytest.fixture(scope="module")
+def report() -> Report:
+    return lint_corpus()
+
+
+def manifest() -> dict[str, dict[str, str]]:
+    with open(CORPUS / "MANIFEST.tsv", newline="") as handle:
+        return {row["path"]: row for row in csv.DictReader(handle, delimiter="\t")}
+
+
+def relative(file: str) -> str:
+    return os.path.relpath(os.path.abspath(file), CORPUS).replace(os.sep, "/")
+
+
+def test_no_internal_error(report: Report) -> None:
+    assert report.errors == []
+    assert report.files > 1000
+
+
+def test_files_that_parse_get_no_parse_finding(report: Report) -> None:
+    rows = manifest()
+    complaints = {relative(p.file) for p in report.problems if p.code in ("PL001", "PL002")}
+    for path in complaints:
+        row = rows[path]
+        assert "parse=ok" not in row["note"] or row["kind"] in ("cfn", "sam"), path
+    # Templates that PyYAML reads but CloudFormation and cfn-lint reject: duplicate keys.
+    duplicates = {relative(p.file) for p in report.problems
+                  if p.code == "PL001" and "Duplicate found" in p.message}
+    assert all(rows[d]["kind"] in ("cfn", "sam") for d in duplicates)
+
+
+def test_agent_rules_on_the_real_agent_workflow(report: Report) -> None:
+    agent = [(relative(p.file), p.code) for p in report.problems if p.code.startswith("AGT")]
+    # The AWS sample sets the harness timeout (600 s) but no task TimeoutSeconds.
+    assert agent == [("aws-samples__serverless-patterns/extracted/sfn-bedrockagentcore-harness.asl.json",
+                      "AGT302")]
+
+
+def test_counts_per_rule_are_stable(report: Report) -> None:
+    counts = Counter(p.code for p in report.problems)
+    assert dict(sorted(counts.items())) == json.loads(COUNTS.read_text())
+
+
+if __name__ == "__main__":
+    print(json.dumps(dict(sorted(Counter(p.code for p in lint_corpus().problems).items())), indent=2))

@@ -1,0 +1,32 @@
+"""A third-party plugin, installed as a normal package, is found and its rule runs."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from forms import FORMS, machine
+
+PLUGIN = Path(__file__).resolve().parents[1] / "plugins" / "policylint-example"
+
+
+def test_example_plugin_installs_and_runs(workdir: Path, tmp_path_factory) -> None:
+    target = tmp_path_factory.mktemp("site")
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+                    "--no-build-isolation", "--disable-pip-version-check", "--target", str(target),
+                    str(PLUGIN)], check=True, cwd=workdir)
+    env = {**os.environ, "PYTHONPATH": str(target)}
+
+    def policylint(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "policylint", *args], capture_output=True,
+                              text=True, env=env, cwd=workdir)
+
+    assert "EXA001  agent-task-without-owner" in policylint("rules").stdout
+    FORMS["json"](workdir, machine())
+    result = policylint("check", ".", "--fail-on", "note")
+    assert result.returncode == 1
+    assert result.stdout.startswith("flow.asl.json:5:5 EXA001 agent task 'Agent' has no 'owner: TEAM'")
+    # Without the plugin on the path, the same file is clean.
+    assert subprocess.run([sys.executable, "-m", "policylint", "check", "."], cwd=workdir,
+                          capture_output=True).returncode == 0
