@@ -8,7 +8,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from policylint import __version__
 from policylint.config import FAIL_LEVELS, Config, ConfigError, find_config, from_table, read_table
@@ -80,7 +81,7 @@ def _load_config(args: argparse.Namespace) -> Config:
     return base.merged(select=args.select, ignore=args.ignore, fail_on=args.fail_on)
 
 
-def _check(engine: "Engine", args: argparse.Namespace) -> int:
+def _check(engine: Engine, args: argparse.Namespace) -> int:
     from policylint.discover import discover
     from policylint.report import build_report
     from policylint.rule import Severity
@@ -115,14 +116,14 @@ def _use_color() -> bool:
     return not os.environ.get("NO_COLOR") and sys.stdout.isatty()
 
 
-def _list_rules(engine: "Engine") -> int:
+def _list_rules(engine: Engine) -> int:
     width = max(len(r.name) for r in engine.rules.values())
     for rule in engine.rules.values():
         print(f"{rule.code:<6}  {rule.name:<{width}}  {rule.severity.label:<7}  {rule.summary}")
     return EXIT_OK
 
 
-def _explain(engine: "Engine", code: str) -> int:
+def _explain(engine: Engine, code: str) -> int:
     rule = engine.find_rule(code)
     if rule is None:
         print(f"policylint: error: unknown rule {code!r} (see `policylint rules`)", file=sys.stderr)

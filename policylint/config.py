@@ -31,7 +31,7 @@ class Config:
             return False
         return not any(matches(e) for e in self.ignore)
 
-    def merged(self, **options: Any) -> "Config":
+    def merged(self, **options: Any) -> Config:
         """This config with the options that were given (not None) put over it."""
         return replace(self, **{k: v for k, v in options.items() if v is not None})
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 SUFFIXES = (".json", ".yaml", ".yml", ".template")
 SKIP_DIRS = frozenset({

@@ -11,7 +11,8 @@ output formats are registered in exactly this way.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 import pluggy
 
@@ -25,7 +26,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
 @hookspec
-def policylint_rules() -> Iterable["Rule"]:
+def policylint_rules() -> Iterable[Rule]:
     """Return the rules this plugin contributes (see ``policylint.rule.rule``).
 
     A rule's code must be unique across all plugins; its prefix (letters) names the family.
@@ -33,5 +34,5 @@ def policylint_rules() -> Iterable["Rule"]:
 
 
 @hookspec
-def policylint_formats() -> dict[str, Callable[["Report"], str]]:
+def policylint_formats() -> dict[str, Callable[[Report], str]]:
     """Return output formats by name: a function from a Report to the text to write."""

@@ -46,9 +46,13 @@ def load(path: str, expect: str | None = None) -> tuple[list[Document], list[Fin
         return [Document(ASL, data, source)], []
     if expect is None and is_template(data):
         template = Document(TEMPLATE, data, source)
-        docs, findings = [template], []
+        docs: list[Document] = [template]
+        findings: list[Finding] = []
         for item in state_machines(template, partial(load, expect=ASL)):
-            (docs if isinstance(item, Document) else findings).append(item)
+            if isinstance(item, Document):
+                docs.append(item)
+            else:
+                findings.append(item)
         return docs, findings
     return [], []
 

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from policylint.config import Config
 from policylint.documents import ASL, Document
@@ -31,7 +32,7 @@ class Project:
         return PROD if any(_PROD_WORD.search(part) for part in parts) else NON_PROD
 
     @cached_property
-    def state_machines(self) -> list["StateMachine"]:
+    def state_machines(self) -> list[StateMachine]:
         return [d.state_machine for d in self.documents if d.kind == ASL]
 
     def agent_tasks(self) -> Iterator:
@@ -47,7 +48,7 @@ class Context:
     project: Project
 
     @property
-    def machine(self) -> "StateMachine":
+    def machine(self) -> StateMachine:
         return self.document.state_machine
 
     @property

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import enum
 import inspect
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from policylint.documents import Document
@@ -25,7 +26,7 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
     @classmethod
-    def parse(cls, text: str) -> "Severity":
+    def parse(cls, text: str) -> Severity:
         return cls[text.upper()]
 
 
@@ -37,7 +38,7 @@ class Finding:
     leave ``code`` empty: the engine stamps the code of the rule that yielded the finding.
     """
 
-    document: "Document"
+    document: Document
     path: Path
     message: str
     at: str = "key"

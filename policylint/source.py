@@ -6,8 +6,9 @@ Clean files never pay for positions: the text is composed into position-carrying
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 Position = tuple[int, int]  # (line, column), both 1-based
 
@@ -69,7 +70,8 @@ class Source:
                 if not match:
                     break
                 key, node = match[-1]  # the last duplicate wins, as json.loads does
-            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
+            elif (isinstance(node, yaml.SequenceNode) and isinstance(step, int)
+                  and 0 <= step < len(node.value)):
                 key, node = None, node.value[step]
             else:
                 break

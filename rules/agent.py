@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 import sys
 from collections import defaultdict
+from collections.abc import Iterator
 from fnmatch import fnmatchcase
-from typing import Any, Iterator
+from typing import Any
 
 from policylint.documents import PLACEHOLDER
 from policylint.documents.asl import AgentTask, Param, State, is_jsonata, reads_input

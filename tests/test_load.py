@@ -51,10 +51,10 @@ def test_unreadable_file_gives_pl002(workdir: Path, content: bytes, message: str
 
 def test_alias_bomb_is_refused(workdir: Path) -> None:
     lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
-    for i, name in enumerate("bcdefgh"):
-        prev = "abcdefgh"[i]
-        lines.append(f"{name}: &{name} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]")
-    write(workdir / "bomb.asl.yaml", "\n".join(lines) + "\nStartAt: A\nStates: {A: {Type: Pass, End: true}}\n")
+    for prev, name in zip("abcdefg", "bcdefgh", strict=True):
+        lines.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 10) + "]")
+    text = "\n".join(lines) + "\nStartAt: A\nStates: {A: {Type: Pass, End: true}}\n"
+    write(workdir / "bomb.asl.yaml", text)
     _, findings = run(".")
     assert codes(findings) == ["PL002"] and "alias bomb" in findings[0]["message"]
 

@@ -6,7 +6,7 @@ prefix (here EXA) is its identity.
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from policylint.hookspecs import hookimpl
 from policylint.project import Context

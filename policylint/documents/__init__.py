@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from policylint.source import Source
 
@@ -32,7 +33,7 @@ class Document:
     root: tuple = ()
     label: str = ""
     substitutions: Mapping[str, str | None] = field(default_factory=dict)
-    included_by: "Document | None" = None  # the template whose DefinitionUri names this file
+    included_by: Document | None = None  # the template whose DefinitionUri names this file
 
     def locate(self, path: Sequence[Any], at: str = "key") -> tuple[str, int, int]:
         line, column = self.source.locate((*self.root, *path), at)
@@ -54,7 +55,7 @@ class Document:
         return None if unknown else text
 
     @cached_property
-    def state_machine(self) -> "StateMachine":
+    def state_machine(self) -> StateMachine:
         from policylint.documents.asl import StateMachine
 
         return StateMachine(self)

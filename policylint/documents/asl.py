@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 from policylint.rule import Finding, Severity
 
@@ -48,8 +49,8 @@ class Param:
 class State:
     """One state, wherever it is nested (Parallel branches, Map processors)."""
 
-    def __init__(self, machine: "StateMachine", name: str, body: dict, path: tuple,
-                 scope: dict, enclosing: tuple["State", ...], query_language: str) -> None:
+    def __init__(self, machine: StateMachine, name: str, body: dict, path: tuple,
+                 scope: dict, enclosing: tuple[State, ...], query_language: str) -> None:
         self.machine = machine
         self.name = name
         self.body = body
@@ -160,7 +161,7 @@ class AgentTask(State):
 class StateMachine:
     """All states of an ASL document, with the transitions between them."""
 
-    def __init__(self, document: "Document") -> None:
+    def __init__(self, document: Document) -> None:
         self.document = document
         self.data = document.data if isinstance(document.data, dict) else {}
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from policylint.documents import ASL, PLACEHOLDER, Document
 from policylint.rule import Finding

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from policylint import __version__
 from policylint.engine import InternalError, Outcome

@@ -1,8 +1,9 @@
 """AGT3xx: each rule fires at the exact line and column in every form, and not on clean input."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from forms import FORMS, JSONATA, JSONPATH, find_state, machine, mutated, request

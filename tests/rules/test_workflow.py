@@ -15,7 +15,7 @@ RETRY = [{"ErrorEquals": ["Lambda.ServiceException"], "MaxAttempts": 3, "Backoff
 
 def flow(**states: dict[str, Any]) -> dict[str, Any]:
     names = list(states)
-    for here, nxt in zip(names, names[1:]):
+    for here, nxt in zip(names, names[1:], strict=False):
         states[here].setdefault("Next", nxt)
     states[names[-1]].setdefault("End", True)
     return {"StartAt": names[0], "States": states}

@@ -1,0 +1,88 @@
+"""Speed report: start-up, a one-file pre-commit run, and templates against cfn-lint.
+
+Run by hand (or in CI as a report): ``python3 benchmarks/bench.py [--corpus DIR] [--runs N]``.
+It prints a Markdown table; it asserts nothing. Times are wall-clock medians.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+ONE_FILE = """{
+  "StartAt": "Agent",
+  "States": {
+    "Agent": {
+      "Type": "Task",
+      "Resource": "arn:aws:states:::bedrockagentcore:invokeHarness",
+      "Parameters": {"HarnessArn": "arn:aws:bedrock-agentcore:us-east-1:111122223333:harness/a",
+                     "RuntimeSessionId.$": "$$.Execution.Name", "MaxIterations": 10,
+                     "Messages": [{"Role": "user", "Content": [{"Text.$": "$.prompt"}]}]},
+      "Retry": [{"ErrorEquals": ["BedrockAgentCore.ThrottlingException"]}],
+      "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Failed"}],
+      "End": true
+    },
+    "Failed": {"Type": "Fail"}
+  }
+}
+"""
+
+
+def timed(command: list[str], runs: int) -> float:
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def templates(corpus: Path) -> list[str]:
+    with open(corpus / "MANIFEST.tsv", newline="") as handle:
+        rows = csv.DictReader(handle, delimiter="\t")
+        return [str(corpus / r["path"]) for r in rows if r["kind"] in ("cfn", "sam")]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    python = sys.executable
+    policylint = [python, "-m", "policylint"]
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        one = Path(tmp) / "one.asl.json"
+        one.write_text(ONE_FILE)
+        base = timed([python, "-c", "pass"], args.runs)
+        rows.append(("python -c pass", base, "1.0x"))
+        version = timed([*policylint, "--version"], args.runs)
+        rows.append(("policylint --version", version, f"{version / base:.1f}x python"))
+        check = timed([*policylint, "check", str(one)], args.runs)
+        rows.append(("policylint check one.asl.json (1 finding)", check, f"{check / base:.1f}x python"))
+    if args.corpus.is_dir():
+        files = templates(args.corpus)
+        ours = timed([*policylint, "check", "--fail-on", "never", *files], 3)
+        rows.append((f"policylint, {len(files)} corpus templates, one run", ours,
+                     f"{ours / len(files) * 1000:.1f} ms/template"))
+        cfn_lint = shutil.which("cfn-lint")
+        if cfn_lint:
+            theirs = timed([cfn_lint, *files], 1)
+            rows.append((f"cfn-lint, the same {len(files)} templates, one run", theirs,
+                         f"{theirs / ours:.1f}x policylint"))
+    print(f"policylint benchmark on {os.cpu_count()} cores, Python {sys.version.split()[0]}\n")
+    print("| what | median s | ratio |\n|---|---|---|")
+    for what, seconds, ratio in rows:
+        print(f"| {what} | {seconds:.3f} | {ratio} |")
+
+
+if __name__ == "__main__":
+    main()
