@@ -19,7 +19,6 @@ class Config:
     ignore: tuple[str, ...] = ()
     fail_on: str = "warning"
     allowed_models: tuple[str, ...] = ()  # AGT318 runs only when this is set
-    file: str | None = None  # where the settings came from
 
     def selects(self, code: str, name: str) -> bool:
         """Whether a rule runs: ``select``/``ignore`` hold codes, code prefixes or names."""
@@ -70,7 +69,7 @@ def read_table(path: str) -> dict[str, Any] | None:
 
 
 def from_table(table: dict[str, Any], path: str) -> Config:
-    values: dict[str, Any] = {"file": path}
+    values: dict[str, Any] = {}
     for key, value in table.items():
         if key in _LIST_KEYS:
             if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -34,10 +33,6 @@ class Project:
     @cached_property
     def state_machines(self) -> list[StateMachine]:
         return [d.state_machine for d in self.documents if d.kind == ASL]
-
-    def agent_tasks(self) -> Iterator:
-        for machine in self.state_machines:
-            yield from machine.agent_tasks
 
 
 @dataclass

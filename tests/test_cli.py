@@ -75,6 +75,19 @@ def test_text_output_is_plain_when_piped(workdir: Path, capsys: pytest.CaptureFi
         "Found 2 problems (0 errors, 2 warnings, 0 notes) in 2 files.\n")
 
 
+def test_text_output_on_a_terminal_uses_rich(workdir: Path, capsys: pytest.CaptureFixture[str],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("policylint.cli._use_color", lambda: True)
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    FORMS["json"](workdir, agent_without_timeout())
+    assert main(["check", "."]) == 1
+    out = capsys.readouterr().out
+    assert "\x1b[" in out  # coloured
+    lines = [line for line in out.splitlines() if "AGT302" in line]
+    assert len(lines) == 1 and "flow.asl.json:5:5" in lines[0]  # never wrapped
+    assert "agent-timeout-missing" in lines[0]
+
+
 def test_clean_text_summary(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     FORMS["json"](workdir, machine())
     assert main(["check"]) == 0

@@ -39,7 +39,7 @@ def print_rich(report: Report) -> None:
     from rich.console import Console
     from rich.markup import escape
 
-    console = Console(highlight=False)
+    console = Console(highlight=False, soft_wrap=True)  # one finding, one line: editors link it
     for file, problems in groupby(report.problems, key=lambda p: p.file):
         console.print(f"[bold underline]{escape(file)}[/]")
         for p in problems:
