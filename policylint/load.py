@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 from policylint.documents import ASL, TEMPLATE, Document
@@ -124,12 +124,23 @@ class _AliasBomb(Exception):
     pass
 
 
+@lru_cache(maxsize=1)
+def _yaml_loader() -> Any:
+    """PyYAML's safe C loader, reading dates as the strings AWS sees (a state named
+    2024-01-01, a policy ``Version: 2012-10-17``)."""
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    resolvers = {first: [(tag, regexp) for tag, regexp in entries if tag != "tag:yaml.org,2002:timestamp"]
+                 for first, entries in base.yaml_implicit_resolvers.items()}
+    return type("PolicylintLoader", (base,), {"yaml_implicit_resolvers": resolvers})
+
+
 def _load_yaml(source: Source, text: str) -> Any:
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        data = yaml.load(text, Loader=loader)
+        data = yaml.load(text, Loader=_yaml_loader())
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         position = (mark.line + 1, mark.column + 1) if mark else (1, 1)

@@ -151,3 +151,12 @@ def test_symlink_loop_is_unreadable_not_fatal(workdir: Path) -> None:
     _, findings = run(".")
     assert [(f["code"], f["file"]) for f in findings] == [("PL002", "loop.asl.json")]
     assert "symbolic links" in findings[0]["message"]
+
+
+def test_yaml_dates_stay_strings(workdir: Path) -> None:
+    text = ("StartAt: 2024-01-01\nStates:\n  2024-01-01:\n    Type: Task\n"
+            "    Resource: arn:aws:states:::bedrockagentcore:invokeHarness\n    End: true\n")
+    write(workdir / "dated.asl.yaml", text)
+    _, findings = run(".", "--select", "AGT302")
+    assert [(f["message"][:25], f["line"], f["column"]) for f in findings] == [
+        ("agent task '2024-01-01' h", 3, 3)]

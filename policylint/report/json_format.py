@@ -12,7 +12,8 @@ def render(report: Report) -> str:
         "version": report.version,
         "findings": [{
             "code": p.code, "name": p.name, "severity": p.severity.label, "message": p.message,
-            "file": p.file, "line": p.line, "column": p.column, "path": list(p.logical_path),
+            "file": p.file, "line": p.line, "column": p.column,
+            "path": [step if isinstance(step, int) else str(step) for step in p.logical_path],
         } for p in report.problems],
         "errors": [{"what": e.what, "file": e.file, "error": e.error} for e in report.errors],
         "summary": {"files": report.files, "findings": len(report.problems),
