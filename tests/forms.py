@@ -140,7 +140,7 @@ def sam_definition_uri(root: Path, m: dict[str, Any]) -> Path:
         "    Properties:\n"
         "      DefinitionUri: statemachine/flow.asl.json\n")
     path = root / "statemachine" / "flow.asl.json"
-    path.parent.mkdir()
+    path.parent.mkdir(exist_ok=True)
     path.write_text(_json(m))
     return path
 

@@ -162,14 +162,18 @@ def test_static_session_id_is_an_error_in_prod(workdir: Path) -> None:
     assert [f["severity"] for f in findings] == ["error"]
 
 
-def test_session_shared_between_prod_and_dev(workdir: Path) -> None:
-    m = mutated(JSONPATH, literal_session("support-agent-session-0123456789abcdef"))
+@pytest.mark.parametrize("lang", [JSONPATH, JSONATA])
+@pytest.mark.parametrize("form", FORMS)
+def test_session_shared_between_prod_and_dev(workdir: Path, form: str, lang: str) -> None:
+    m = mutated(lang, literal_session("support-agent-session-0123456789abcdef"))
+    files = []
     for env in ("prod", "dev", "staging"):
         (workdir / env).mkdir()
-        FORMS["json"](workdir / env, m)
+        files.append(FORMS[form](workdir / env, m))
     _, findings = run(".", "--select", "AGT313")
-    assert sorted(f["file"] for f in findings) == [
-        "dev/flow.asl.json", "prod/flow.asl.json", "staging/flow.asl.json"]
+    pattern = f"(?P<at>{Q}support-agent-session-0123456789abcdef)"
+    assert sorted((f["file"], f["line"], f["column"]) for f in findings) == sorted(
+        (str(file.relative_to(workdir)), *position_of(file.read_text(), pattern)) for file in files)
     assert "'supp…'" in findings[0]["message"]  # the session id is masked
 
 
@@ -197,14 +201,16 @@ def test_bounded_map_silences_agt316(workdir: Path) -> None:
     assert run(".", "--select", "AGT316")[1] == []
 
 
-def test_model_allowlist(workdir: Path) -> None:
+@pytest.mark.parametrize("lang", [JSONPATH, JSONATA])
+@pytest.mark.parametrize("form", FORMS)
+def test_model_allowlist(workdir: Path, form: str, lang: str) -> None:
     write(workdir / "pyproject.toml", '[tool.policylint]\nallowed-models = ["anthropic.claude-*"]\n')
-    m = agent_with(Model={"BedrockModelConfig": {"ModelId": "meta.llama3-70b"}})
-    file = FORMS["json"](workdir, m)
+    m = agent_with(lang, Model={"BedrockModelConfig": {"ModelId": "meta.llama3-70b"}})
+    file = FORMS[form](workdir, m)
     _, findings = run(".", "--select", "AGT318")
     assert [(f["line"], f["column"]) for f in findings] == [
-        position_of(file.read_text(), key("ModelId") + r':\s*(?P<at>"meta)')]
-    FORMS["json"](workdir, agent_with(Model={"BedrockModelConfig": {"ModelId": "anthropic.claude-v4"}}))
+        position_of(file.read_text(), key("ModelId") + f":\\s*(?P<at>{Q}meta)")]
+    FORMS[form](workdir, agent_with(lang, Model={"BedrockModelConfig": {"ModelId": "anthropic.claude-v4"}}))
     assert run(".", "--select", "AGT318")[1] == []
 
 
