@@ -4,12 +4,12 @@ from __future__ import annotations
 import json
 import os
 import re
-from functools import lru_cache, partial
+from functools import partial
 from typing import Any
 
 from policylint.documents import ASL, TEMPLATE, Document
 from policylint.rule import Finding
-from policylint.source import Source
+from policylint.source import Source, yaml_loader
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_NODES = 1_000_000  # a YAML document expanding past this through aliases is a bomb
@@ -95,8 +95,12 @@ def _parse(source: Source, expect: str | None) -> Any:
         if not is_yaml:
             return json.loads(text)
         if expect is None and _TEMPLATE_HINT.search(text) and "AWS::" in text:
-            return _decode_template(source)
-        return _load_yaml(source, text)
+            data = _decode_template(source)
+        else:
+            data = _load_yaml(text)
+        if "*" in text and "&" in text:  # aliases: refuse a document they blow up
+            _check_expansion(data)
+        return data
     except RecursionError:
         return _unreadable(source, "the document nests too deeply to be linted") if ours else _NOT_OURS
     except json.JSONDecodeError as error:
@@ -124,32 +128,17 @@ class _AliasBomb(Exception):
     pass
 
 
-@lru_cache(maxsize=1)
-def _yaml_loader() -> Any:
-    """PyYAML's safe C loader, reading dates as the strings AWS sees (a state named
-    2024-01-01, a policy ``Version: 2012-10-17``)."""
-    import yaml
-
-    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    resolvers = {first: [(tag, regexp) for tag, regexp in entries if tag != "tag:yaml.org,2002:timestamp"]
-                 for first, entries in base.yaml_implicit_resolvers.items()}
-    return type("PolicylintLoader", (base,), {"yaml_implicit_resolvers": resolvers})
-
-
-def _load_yaml(source: Source, text: str) -> Any:
+def _load_yaml(text: str) -> Any:
     import yaml
 
     try:
-        data = yaml.load(text, Loader=_yaml_loader())
+        return yaml.load(text, Loader=yaml_loader())
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         position = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise _YamlError(f"{error.problem or error.context}", position) from None
     except yaml.YAMLError as error:
         raise _YamlError(str(error).splitlines()[0], (1, 1)) from None
-    if "*" in text and "&" in text:
-        _check_expansion(data)
-    return data
 
 
 def _check_expansion(data: Any) -> None:
@@ -177,6 +166,4 @@ def _decode_template(source: Source) -> Any:
             raise _YamlError(match.message.split("\n")[0],
                              (max(match.linenumber, 1), max(match.columnnumber, 1)))
         raise _YamlError("not a template", (1, 1))
-    if "*" in source.text and "&" in source.text:
-        _check_expansion(data)
     return data

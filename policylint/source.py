@@ -8,15 +8,22 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 Position = tuple[int, int]  # (line, column), both 1-based
 
 
-def _composer() -> Any:
+@lru_cache(maxsize=1)
+def yaml_loader() -> Any:
+    """PyYAML's safe C loader, reading dates as the strings AWS sees (a state named
+    2024-01-01, a policy ``Version: 2012-10-17``). Loading and positions both use it."""
     import yaml
 
-    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    resolvers = {first: [(tag, regexp) for tag, regexp in entries if tag != "tag:yaml.org,2002:timestamp"]
+                 for first, entries in base.yaml_implicit_resolvers.items()}
+    return type("PolicylintLoader", (base,), {"yaml_implicit_resolvers": resolvers})
 
 
 class Source:
@@ -60,7 +67,7 @@ class Source:
         import yaml
 
         if self._root is None:
-            self._root = yaml.compose(self.text, Loader=_composer())
+            self._root = yaml.compose(self.text, Loader=yaml_loader())
         key, node = None, self._root
         for step in path:
             if _is_short_form(step, node):
