@@ -14,11 +14,23 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True)
+class Environment:
+    """A deployment environment: the files (globs relative to the config file's folder) and
+    the AWS accounts that belong to it."""
+
+    name: str
+    paths: tuple[str, ...] = ()
+    accounts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Config:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     fail_on: str = "warning"
     allowed_models: tuple[str, ...] = ()  # AGT318 runs only when this is set
+    environments: tuple[Environment, ...] = ()
+    root: str = "."  # the folder of the config file: environment globs are relative to it
 
     def selects(self, code: str, name: str) -> bool:
         """Whether a rule runs: ``select``/``ignore`` hold codes, code prefixes or names."""
@@ -75,11 +87,29 @@ def from_table(table: dict[str, Any], path: str) -> Config:
             if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
                 raise ConfigError(f"{path}: {key} must be a list of strings")
             values[_LIST_KEYS[key]] = tuple(value)
+        elif key == "environments":
+            values["environments"] = _environments(value, path)
         elif key == "fail-on":
             if value not in FAIL_LEVELS:
                 raise ConfigError(f"{path}: fail-on must be one of {', '.join(FAIL_LEVELS)}")
             values["fail_on"] = value
         else:
-            known = ", ".join(sorted([*_LIST_KEYS, "fail-on"]))
+            known = ", ".join(sorted([*_LIST_KEYS, "environments", "fail-on"]))
             raise ConfigError(f"{path}: unknown key {key!r} in [tool.policylint] (known: {known})")
-    return Config(**values)
+    return Config(**values, root=os.path.dirname(os.path.abspath(path)))
+
+
+def _environments(table: Any, path: str) -> tuple[Environment, ...]:
+    """``[tool.policylint.environments]``: ``prod = {paths = ["deploy/prod/**"],
+    accounts = ["111122223333"]}``."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: environments must be a table of name = {{paths, accounts}}")
+    environments = []
+    for name, spec in table.items():
+        if not isinstance(spec, dict) or not set(spec) <= {"paths", "accounts"} or not all(
+                isinstance(v, list) and all(isinstance(i, str) for i in v) for v in spec.values()):
+            raise ConfigError(f"{path}: environments.{name} must be {{paths = [globs], "
+                              "accounts = [account ids]}}")
+        environments.append(Environment(name, tuple(spec.get("paths", ())),
+                                        tuple(spec.get("accounts", ()))))
+    return tuple(environments)

@@ -94,6 +94,11 @@ class Engine:
         documents = _without_claimed_files(documents)
         project = Project(documents, config)
         selected = [r for r in self.rules.values() if config.selects(r.code, r.name)]
+        if any(r.code == "PL005" for r in selected):
+            try:
+                outcome.findings.extend(project.index.unresolved())
+            except Exception as error:  # an index bug must not take the run down
+                outcome.errors.append(InternalError("index", "", _describe(error)))
         for rule in selected:
             if rule.check is None:
                 continue
@@ -128,6 +133,6 @@ def _describe(error: BaseException) -> str:
 def _without_claimed_files(documents: list[Document]) -> list[Document]:
     """Drop a standalone ASL file that a template also loads through ``DefinitionUri``:
     it is linted once, with the template's substitutions."""
-    claimed = {os.path.normpath(d.source.path) for d in documents if d.included_by}
+    claimed = {os.path.normpath(d.source.path) for d in documents if d.from_definition_uri}
     return [d for d in documents
-            if d.included_by or os.path.normpath(d.source.path) not in claimed]
+            if d.from_definition_uri or os.path.normpath(d.source.path) not in claimed]

@@ -7,7 +7,7 @@ import re
 from functools import partial
 from typing import Any
 
-from policylint.documents import ASL, TEMPLATE, Document
+from policylint.documents import ACCOUNT, ASL, HARNESS, IAM, TEMPLATE, Document
 from policylint.rule import Finding
 from policylint.source import Source, yaml_loader
 
@@ -17,7 +17,8 @@ YAML_SUFFIXES = (".yaml", ".yml")
 ASL_SUFFIXES = (".asl.json", ".asl.yaml", ".asl.yml")
 # Text that says a file is ours even when it does not parse: a state machine, or a
 # template that declares a resource policylint lints.
-_OURS = re.compile(r"\bStartAt\b|\bAWS::(?:StepFunctions|Serverless)::StateMachine\b")
+_OURS = re.compile(r"\bStartAt\b|\bAWS::(?:StepFunctions|Serverless|IAM|BedrockAgentCore)::"
+                   r"|\bStatement\b[\s\S]*\bEffect\b|\bexecutionRoleArn\b")
 _TEMPLATE_HINT = re.compile(r"^\s*['\"]?Resources['\"]?\s*:", re.M)
 
 
@@ -39,22 +40,40 @@ def load(path: str, expect: str | None = None) -> tuple[list[Document], list[Fin
         return [], [data]
     if data is _NOT_OURS:
         return [], []
-    from policylint.documents.template import is_template, state_machines
+    from policylint.documents.template import is_template
 
     if expect == ASL or (isinstance(data, dict) and isinstance(data.get("States"), dict)
                          and "StartAt" in data):
         return [Document(ASL, data, source)], []
     if expect is None and is_template(data):
-        template = Document(TEMPLATE, data, source)
-        docs: list[Document] = [template]
-        findings: list[Finding] = []
-        for item in state_machines(template, partial(load, expect=ASL)):
-            if isinstance(item, Document):
-                docs.append(item)
-            else:
-                findings.append(item)
-        return docs, findings
-    return [], []
+        return _template(Document(TEMPLATE, data, source))
+    return _standalone(data, source), []
+
+
+def _template(template: Document) -> tuple[list[Document], list[Finding]]:
+    from policylint.documents.template import documents_in
+
+    docs: list[Document] = [template]
+    findings: list[Finding] = []
+    for item in documents_in(template, partial(load, expect=ASL)):
+        (docs if isinstance(item, Document) else findings).append(item)  # type: ignore[arg-type]
+    return docs, findings
+
+
+def _standalone(data: Any, source: Source) -> list[Document]:
+    """A harness config, a policy document or an account export; else nothing of ours."""
+    from policylint.documents.harness import harness_root
+    from policylint.documents.iam import account_policies, is_account_export, is_policy
+
+    root = harness_root(data)
+    if root is not None:
+        return [Document(HARNESS, data["harness"] if root else data, source, root)]
+    if is_policy(data):
+        return [Document(IAM, data, source)]
+    if is_account_export(data):
+        return [Document(ACCOUNT, data, source),
+                *(Document(IAM, policy, source, path) for path, policy in account_policies(data))]
+    return []
 
 
 def _unreadable(source: Source, message: str, position: tuple[int, int] = (1, 1)) -> Finding:

@@ -1,9 +1,11 @@
 """The project: every document of a run, and what rules need to know across them."""
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -12,10 +14,16 @@ from policylint.documents import ASL, Document
 
 if TYPE_CHECKING:
     from policylint.documents.asl import StateMachine
+    from policylint.index import Index
 
 PROD = "prod"
 NON_PROD = "non-prod"
 _PROD_WORD = re.compile(r"(?:^|[^a-z0-9])prod(?:uction)?(?:$|[^a-z0-9])", re.I)
+_ACCOUNT = re.compile(r"arn:aws[\w-]*:[\w-]*:[\w-]*:(\d{12}):")
+
+
+def is_prod(environment: str) -> bool:
+    return bool(_PROD_WORD.search(environment))
 
 
 @dataclass
@@ -24,7 +32,16 @@ class Project:
     config: Config = field(default_factory=Config)
 
     def environment(self, document: Document) -> str:
-        """``prod`` when a folder or file name, or the resource name, says prod."""
+        """The configured environment whose path globs or account ids match the document;
+        else ``prod`` when a folder or file name, or the resource name, says prod."""
+        if self.config.environments:
+            relative = os.path.relpath(os.path.abspath(document.source.path),
+                                       self.config.root).replace(os.sep, "/")
+            accounts = set(_ACCOUNT.findall(json.dumps(document.data, default=str)))
+            for environment in self.config.environments:
+                if any(fnmatchcase(relative, glob) for glob in environment.paths) or (
+                        accounts & set(environment.accounts)):
+                    return environment.name
         parts = os.path.normpath(document.source.path).split(os.sep)
         if document.label:
             parts.append(document.label)
@@ -33,6 +50,12 @@ class Project:
     @cached_property
     def state_machines(self) -> list[StateMachine]:
         return [d.state_machine for d in self.documents if d.kind == ASL]
+
+    @cached_property
+    def index(self) -> Index:
+        from policylint.index import Index
+
+        return Index(self.documents)
 
 
 @dataclass

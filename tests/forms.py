@@ -96,8 +96,22 @@ def standalone_yaml(root: Path, m: dict[str, Any]) -> Path:
     return path
 
 
+# The workflow role: trusted by Step Functions (this account only), allowed to invoke the
+# one harness and nothing else.
+INVOKE = {"Effect": "Allow", "Action": ["bedrock-agentcore:InvokeHarness",
+                                        "bedrock-agentcore:InvokeAgentRuntime"], "Resource": HARNESS}
+ROLE = {"Type": "AWS::IAM::Role", "Properties": {
+    "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "states.amazonaws.com"},
+        "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"aws:SourceAccount": "111122223333"}}}]},
+    "Policies": [{"PolicyName": "invoke-agent", "PolicyDocument": {
+        "Version": "2012-10-17", "Statement": [INVOKE]}}]}}
+
+
 def _template(resources: str) -> str:
-    return "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n" + resources
+    return ("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n"
+            + textwrap.indent(_yaml({"Role": ROLE}), "  ") + resources)
 
 
 def template_sub_block(root: Path, m: dict[str, Any]) -> Path:
@@ -119,6 +133,7 @@ def template_definition(root: Path, m: dict[str, Any]) -> Path:
         "  Machine:\n"
         "    Type: AWS::StepFunctions::StateMachine\n"
         "    Properties:\n"
+        "      RoleArn: !GetAtt Role.Arn\n"
         "      Definition:\n" + body))
     return path
 
@@ -127,7 +142,8 @@ def template_json_string(root: Path, m: dict[str, Any]) -> Path:
     path = root / "template.json"
     path.write_text(json.dumps({
         "AWSTemplateFormatVersion": "2010-09-09",
-        "Resources": {"Machine": {"Type": "AWS::StepFunctions::StateMachine", "Properties": {
+        "Resources": {"Role": ROLE, "Machine": {"Type": "AWS::StepFunctions::StateMachine", "Properties": {
+            "RoleArn": {"Fn::GetAtt": ["Role", "Arn"]},
             "DefinitionString": {"Fn::Sub": json.dumps(m)}}}}}, indent=2))
     return path
 
@@ -138,7 +154,10 @@ def sam_definition_uri(root: Path, m: dict[str, Any]) -> Path:
         "  Machine:\n"
         "    Type: AWS::Serverless::StateMachine\n"
         "    Properties:\n"
-        "      DefinitionUri: statemachine/flow.asl.json\n")
+        "      DefinitionUri: statemachine/flow.asl.json\n"
+        "      Policies:\n"
+        "        - Version: '2012-10-17'\n"
+        "          Statement:\n" + textwrap.indent(_yaml([INVOKE]), " " * 12))
     path = root / "statemachine" / "flow.asl.json"
     path.parent.mkdir(exist_ok=True)
     path.write_text(_json(m))

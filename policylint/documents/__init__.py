@@ -14,6 +14,9 @@ if TYPE_CHECKING:
 
 ASL = "asl"
 TEMPLATE = "template"
+HARNESS = "harness"
+IAM = "iam"
+ACCOUNT = "account"  # an `aws iam get-account-authorization-details` export
 
 PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
 
@@ -31,9 +34,18 @@ class Document:
     data: Any
     source: Source
     root: tuple = ()
-    label: str = ""
     substitutions: Mapping[str, str | None] = field(default_factory=dict)
-    included_by: Document | None = None  # the template whose DefinitionUri names this file
+    template: Document | None = None  # the template this document is part of
+    logical_id: str = ""  # its resource in that template
+
+    @property
+    def label(self) -> str:
+        return f"Resources.{self.logical_id}" if self.logical_id else ""
+
+    @property
+    def from_definition_uri(self) -> bool:
+        """Loaded through a SAM ``DefinitionUri``: a file of its own, named by a template."""
+        return self.template is not None and self.source.path != self.template.source.path
 
     def locate(self, path: Sequence[Any], at: str = "key") -> tuple[str, int, int]:
         line, column = self.source.locate((*self.root, *path), at)

@@ -6,11 +6,13 @@ import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from policylint.documents import ASL, PLACEHOLDER, Document
+from policylint.documents import ASL, HARNESS, IAM, PLACEHOLDER, Document
+from policylint.documents.iam import is_policy
 from policylint.rule import Finding
 from policylint.source import EmbeddedSource, Segment
 
 STATE_MACHINE_TYPES = ("AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine")
+HARNESS_TYPE = "AWS::BedrockAgentCore::Harness"
 
 LoadFile = Callable[[str], "tuple[list[Document], list[Finding]]"]
 
@@ -22,30 +24,55 @@ def is_template(data: Any) -> bool:
         for r in resources.values())
 
 
-def state_machines(template: Document, load_file: LoadFile) -> Iterator[Document | Finding]:
-    """Every state machine definition of a template, as an ASL document, and the
+def documents_in(template: Document, load_file: LoadFile) -> Iterator[Document | Finding]:
+    """Every document a template holds (state machines, harnesses, IAM policies) and the
     findings (PL001, PL005) met on the way. ``load_file`` loads a ``DefinitionUri``."""
     for name, resource in template.data["Resources"].items():
-        if not isinstance(resource, dict) or resource.get("Type") not in STATE_MACHINE_TYPES:
+        if not isinstance(resource, dict) or not isinstance(resource.get("Properties"), dict):
             continue
-        props = resource.get("Properties")
-        if not isinstance(props, dict):
-            continue
+        kind, props = resource.get("Type"), resource["Properties"]
         path = ("Resources", name, "Properties")
-        substitutions = _substitutions(props.get("DefinitionSubstitutions"))
-        label = f"Resources.{name}"
-        if isinstance(props.get("Definition"), dict):
-            yield Document(ASL, props["Definition"], template.source, (*path, "Definition"),
-                           label, substitutions)
-        elif "DefinitionString" in props:
-            yield from _definition_string(template, (*path, "DefinitionString"),
-                                          props["DefinitionString"], label, substitutions)
-        elif "DefinitionUri" in props:
-            yield from _definition_uri(template, (*path, "DefinitionUri"), props["DefinitionUri"],
-                                       label, substitutions, load_file)
-        elif "DefinitionS3Location" in props:
-            yield _unresolved(template, (*path, "DefinitionS3Location"),
-                              "the definition is in S3; lint the local file it is built from")
+        if kind in STATE_MACHINE_TYPES:
+            yield from _state_machine(template, name, props, path, load_file)
+        elif kind == HARNESS_TYPE:
+            yield Document(HARNESS, props, template.source, path, template=template, logical_id=name)
+        for key, value in _policy_documents(props):
+            yield Document(IAM, value, template.source, (*path, *key), template=template,
+                           logical_id=name)
+
+
+def _policy_documents(props: dict) -> Iterator[tuple[tuple, dict]]:
+    """(path, policy) of the IAM policy documents in a resource's properties: a role's trust
+    and inline policies, a policy resource, a resource policy, SAM ``Policies``."""
+    for key in ("AssumeRolePolicyDocument", "PolicyDocument", "KeyPolicy"):
+        if is_policy(props.get(key)):
+            yield (key,), props[key]
+    policies = props.get("Policies")
+    if is_policy(policies):
+        yield ("Policies",), policies  # type: ignore[misc]
+    elif isinstance(policies, list):
+        for i, item in enumerate(policies):
+            if isinstance(item, dict) and is_policy(item.get("PolicyDocument")):
+                yield ("Policies", i, "PolicyDocument"), item["PolicyDocument"]
+            elif is_policy(item):
+                yield ("Policies", i), item
+
+
+def _state_machine(template: Document, name: str, props: dict, path: tuple,
+                   load_file: LoadFile) -> Iterator[Document | Finding]:
+    substitutions = _substitutions(props.get("DefinitionSubstitutions"))
+    if isinstance(props.get("Definition"), dict):
+        yield Document(ASL, props["Definition"], template.source, (*path, "Definition"),
+                       substitutions, template, name)
+    elif "DefinitionString" in props:
+        yield from _definition_string(template, (*path, "DefinitionString"),
+                                      props["DefinitionString"], name, substitutions)
+    elif "DefinitionUri" in props:
+        yield from _definition_uri(template, (*path, "DefinitionUri"), props["DefinitionUri"],
+                                   name, substitutions, load_file)
+    elif "DefinitionS3Location" in props:
+        yield _unresolved(template, (*path, "DefinitionS3Location"),
+                          "the definition is in S3; lint the local file it is built from")
 
 
 def _substitutions(value: Any) -> dict[str, str | None]:
@@ -59,7 +86,7 @@ def _unresolved(template: Document, path: tuple, message: str) -> Finding:
     return Finding(template, path, message, code="PL005")
 
 
-def _definition_string(template: Document, path: tuple, value: Any, label: str,
+def _definition_string(template: Document, path: tuple, value: Any, name: str,
                        substitutions: dict[str, str | None]) -> Iterator[Document | Finding]:
     pieces = _text_pieces(value, path)
     if pieces is None:
@@ -78,12 +105,12 @@ def _definition_string(template: Document, path: tuple, value: Any, label: str,
     try:
         data = json.loads(text)
     except (ValueError, RecursionError) as error:
-        doc = Document(ASL, None, source, (), label)
+        doc = Document(ASL, None, source, (), template=template, logical_id=name)
         position = source.position_of_index(getattr(error, "pos", 0) or 0)
         yield Finding(doc, (), f"DefinitionString is not valid JSON: {getattr(error, 'msg', error)}",
                       code="PL001", position=position)
         return
-    yield Document(ASL, data, source, (), label, substitutions)
+    yield Document(ASL, data, source, (), substitutions, template, name)
 
 
 def _text_pieces(value: Any, path: tuple) -> list[tuple[str, tuple, bool]] | None:
@@ -144,7 +171,7 @@ def _pad_bare_placeholders(text: str) -> str:
     return "".join(out)
 
 
-def _definition_uri(template: Document, path: tuple, value: Any, label: str,
+def _definition_uri(template: Document, path: tuple, value: Any, name: str,
                     substitutions: dict[str, str | None], load_file: LoadFile,
                     ) -> Iterator[Document | Finding]:
     if not isinstance(value, str) or value.startswith("s3://"):
@@ -159,5 +186,5 @@ def _definition_uri(template: Document, path: tuple, value: Any, label: str,
     yield from findings
     for doc in documents:
         if doc.kind == ASL:
-            doc.substitutions, doc.label, doc.included_by = substitutions, label, template
+            doc.substitutions, doc.template, doc.logical_id = substitutions, template, name
             yield doc

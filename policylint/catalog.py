@@ -1,0 +1,42 @@
+"""The IAM action catalog (cfn-lint's ``Policies.json``, from the AWS Service Authorization
+Reference), loaded on first use: a run with no IAM document never reads it."""
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+
+@lru_cache(maxsize=1)
+def _services() -> dict[str, frozenset[str]]:
+    """Service prefix -> its actions, all lower case."""
+    import cfnlint.data.AdditionalSpecs as specs
+
+    data = json.loads((Path(specs.__file__).parent / "Policies.json").read_text(encoding="utf-8"))
+    return {prefix.lower(): frozenset(a.lower() for a in service.get("Actions", {}))
+            for prefix, service in data.items()}
+
+
+def is_service(prefix: str) -> bool:
+    return prefix.lower() in _services()
+
+
+def actions_of(prefix: str) -> frozenset[str]:
+    return _services().get(prefix.lower(), frozenset())
+
+
+def matching(pattern: str) -> list[str]:
+    """Every catalog action (``service:action``, lower case) that an Action entry matches."""
+    if ":" not in pattern:
+        return [f"{s}:{a}" for s, actions in _services().items() for a in actions] if pattern == "*" else []
+    prefix, name = pattern.lower().split(":", 1)
+    regex = glob_regex(name)
+    return [f"{prefix}:{a}" for a in sorted(actions_of(prefix)) if regex.fullmatch(a)]
+
+
+@lru_cache(maxsize=4096)
+def glob_regex(pattern: str, case_sensitive: bool = False) -> re.Pattern[str]:
+    """IAM wildcards: ``*`` any run of characters, ``?`` one character, all else literal."""
+    body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.compile(body, 0 if case_sensitive else re.I | re.S)

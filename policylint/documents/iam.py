@@ -1,0 +1,212 @@
+"""IAM policy documents: statements, and what they allow.
+
+Values a template computes (``!GetAtt``, ``!Sub`` with unknown parts) are kept as they are;
+matching against them answers None ("cannot know"), and rules stay silent on None.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from policylint.catalog import glob_regex
+from policylint.documents import IAM, Document
+from policylint.documents.refs import Ref, as_list, resolve
+
+IDENTITY, RESOURCE, TRUST = "identity", "resource", "trust"
+AGENTCORE_SERVICE = "bedrock-agentcore.amazonaws.com"
+STATES_SERVICE = "states.amazonaws.com"
+_VARIABLE = re.compile(r"\$\{[^}]*\}")
+
+
+def is_policy(data: Any) -> bool:
+    """A policy document: a Statement (object or list of objects) and nothing foreign."""
+    if not isinstance(data, dict) or "Statement" not in data:
+        return False
+    statement = data["Statement"]
+    items = statement if isinstance(statement, list) else [statement]
+    return bool(items) and all(isinstance(s, dict) for s in items) and set(data) <= {
+        "Version", "Id", "Statement"}
+
+
+@dataclass(frozen=True)
+class Value:
+    """One entry of Action/Resource/Principal..., with its logical path in the document."""
+
+    path: tuple
+    raw: Any
+    text: str | Ref | None  # resolved: a string, a template resource, or None (unknown)
+
+
+@dataclass(eq=False)
+class Statement:
+    policy: Policy
+    index: int | None  # None when Statement is a single object
+    data: dict
+
+    @property
+    def path(self) -> tuple:
+        return ("Statement",) if self.index is None else ("Statement", self.index)
+
+    @property
+    def effect(self) -> str:
+        effect = self.data.get("Effect")
+        return effect if isinstance(effect, str) else ""
+
+    @property
+    def allows(self) -> bool:
+        return self.effect == "Allow"
+
+    def values(self, key: str) -> list[Value]:
+        if key not in self.data:
+            return []
+        raw = self.data[key]
+        if isinstance(raw, list):
+            return [Value((*self.path, key, i), v, self.policy.resolve(v)) for i, v in enumerate(raw)]
+        return [Value((*self.path, key), raw, self.policy.resolve(raw))]
+
+    def action_matches(self, action: str) -> bool:
+        """Whether the statement's Action (or NotAction) covers ``action``."""
+        if "Action" in self.data:
+            return any(isinstance(v.text, str) and glob_regex(v.text).fullmatch(action)
+                       for v in self.values("Action"))
+        if "NotAction" in self.data:
+            return not any(isinstance(v.text, str) and glob_regex(v.text).fullmatch(action)
+                           for v in self.values("NotAction"))
+        return False
+
+    def resource_matches(self, target: Target) -> bool | None:
+        """Whether Resource (or NotResource) covers ``target``; None when it cannot be known."""
+        if "Resource" in self.data:
+            return _any_match(self.values("Resource"), target)
+        if "NotResource" in self.data:
+            hit = _any_match(self.values("NotResource"), target)
+            return None if hit is None else not hit
+        return None
+
+    def services(self) -> list[str]:
+        """Service principals (``states.amazonaws.com``) of the Principal element."""
+        principal = self.data.get("Principal")
+        if not isinstance(principal, dict):
+            return []
+        return [v for v in as_list(principal.get("Service")) if isinstance(v, str)]
+
+
+@dataclass(frozen=True)
+class Target:
+    """What an action is asked on: a known ARN, a template resource, or both."""
+
+    arn: str | None = None
+    ref: Ref | None = None
+
+
+def _any_match(values: list[Value], target: Target) -> bool | None:
+    unknown = False
+    for value in values:
+        text = value.text
+        if text == "*":
+            return True
+        if isinstance(text, Ref):
+            if target.ref is not None and text == target.ref:
+                return True
+            unknown = unknown or target.ref is None
+        elif isinstance(text, str) and target.arn is not None:
+            if glob_regex(variables_as_wildcards(text), True).fullmatch(target.arn):
+                return True
+        else:
+            unknown = True
+    return None if unknown else False
+
+
+def variables_as_wildcards(text: str) -> str:
+    """``${aws:username}`` and other policy variables match anything."""
+    return _VARIABLE.sub("*", text)
+
+
+@dataclass(eq=False)
+class Policy:
+    """A policy document: a Document of kind IAM, seen as statements."""
+
+    document: Document
+
+    @property
+    def data(self) -> dict:
+        return self.document.data
+
+    @property
+    def kind(self) -> str:
+        statements = self.statements
+        if any("Principal" in s.data or "NotPrincipal" in s.data for s in statements):
+            actions = [v.text for s in statements for v in s.values("Action")]
+            if any(isinstance(a, str) and a.lower().startswith("sts:assumerole") for a in actions):
+                return TRUST
+            return RESOURCE
+        return IDENTITY
+
+    @property
+    def statements(self) -> list[Statement]:
+        raw = self.data.get("Statement") if isinstance(self.data, dict) else None
+        if isinstance(raw, dict):
+            return [Statement(self, None, raw)]
+        if isinstance(raw, list):
+            return [Statement(self, i, s) for i, s in enumerate(raw) if isinstance(s, dict)]
+        return []
+
+    def resolve(self, value: Any) -> str | Ref | None:
+        return resolve(value, self.document)
+
+
+def policies_of(documents: list[Document]) -> Iterator[Policy]:
+    for document in documents:
+        if document.kind == IAM and isinstance(document.data, dict):
+            yield Policy(document)
+
+
+def decision(policies: list[Policy], action: str, target: Target) -> bool | None:
+    """Whether these identity policies allow ``action`` on ``target``: True, False, or None
+    when a statement that could decide it cannot be evaluated. Explicit Deny wins."""
+    allowed: bool | None = False
+    for policy in policies:
+        for statement in policy.statements:
+            if not statement.action_matches(action):
+                continue
+            hit = statement.resource_matches(target)
+            if statement.effect == "Deny" and hit and "Condition" not in statement.data:
+                return False
+            if statement.allows:
+                if hit:
+                    allowed = True
+                elif hit is None and allowed is False:
+                    allowed = None
+    return allowed
+
+
+def is_account_export(data: Any) -> bool:
+    """``aws iam get-account-authorization-details`` output."""
+    return isinstance(data, dict) and any(
+        isinstance(data.get(k), list) for k in ("RoleDetailList", "UserDetailList", "GroupDetailList")) \
+        and set(data) <= {"RoleDetailList", "UserDetailList", "GroupDetailList", "Policies",
+                          "IsTruncated", "Marker"}
+
+
+def account_policies(data: dict) -> Iterator[tuple[tuple, dict]]:
+    """(path, policy) of every policy document in an account export: roles' trust and
+    inline policies, users' and groups' inline policies, managed policies' default version."""
+    lists = (("RoleDetailList", "RolePolicyList"), ("UserDetailList", "UserPolicyList"),
+             ("GroupDetailList", "GroupPolicyList"))
+    for detail, inline in lists:
+        for i, item in enumerate(as_list(data.get(detail) or [])):
+            if not isinstance(item, dict):
+                continue
+            if is_policy(item.get("AssumeRolePolicyDocument")):
+                yield (detail, i, "AssumeRolePolicyDocument"), item["AssumeRolePolicyDocument"]
+            for j, policy in enumerate(as_list(item.get(inline) or [])):
+                if isinstance(policy, dict) and is_policy(policy.get("PolicyDocument")):
+                    yield (detail, i, inline, j, "PolicyDocument"), policy["PolicyDocument"]
+    for i, managed in enumerate(as_list(data.get("Policies") or [])):
+        versions = managed.get("PolicyVersionList") if isinstance(managed, dict) else None
+        for j, version in enumerate(as_list(versions or [])):
+            if isinstance(version, dict) and version.get("IsDefaultVersion") \
+                    and is_policy(version.get("Document")):
+                yield ("Policies", i, "PolicyVersionList", j, "Document"), version["Document"]

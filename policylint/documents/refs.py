@@ -1,0 +1,99 @@
+"""References inside templates: ``!GetAtt R.Arn``, ``!Ref R``, ``!Sub '${R.Arn}'``, literals."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from policylint.documents import Document
+
+_KNOWN_PSEUDO = {"AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
+_SUB = re.compile(r"\$\{([^}!][^}]*)\}")
+_ROLE_NAME = re.compile(r":role/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)$")
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A resource of a template, by the template's file and the resource's logical id."""
+
+    file: str
+    logical_id: str
+
+
+def template_of(document: Document) -> Document | None:
+    """The template a document is part of (itself, for a template)."""
+    return document if document.kind == "template" else document.template
+
+
+def resources_of(document: Document) -> dict:
+    template = template_of(document)
+    resources = template.data.get("Resources") if template is not None else None
+    return resources if isinstance(resources, dict) else {}
+
+
+def resolve(value: Any, document: Document) -> str | Ref | None:
+    """``value`` as a string, a template resource, or None when only a deployment knows it.
+
+    Plain strings are taken as written (``${aws:username}`` is a policy variable there)."""
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, dict) or len(value) != 1:
+        return None
+    (function, argument), = value.items()
+    resources = resources_of(document)
+    template = template_of(document)
+    if function in ("Ref", "Fn::GetAtt"):
+        name = argument.split(".")[0] if isinstance(argument, str) else (
+            argument[0] if isinstance(argument, list) and argument else None)
+        if template is not None and isinstance(name, str) and name in resources:
+            return Ref(template.source.path, name)
+        return _KNOWN_PSEUDO.get(name) if isinstance(name, str) else None
+    if function == "Fn::Sub":
+        text, variables = (argument, {}) if isinstance(argument, str) else (
+            (argument[0], argument[1]) if isinstance(argument, list) and len(argument) == 2
+            and isinstance(argument[0], str) and isinstance(argument[1], dict) else (None, {}))
+        if text is None:
+            return None
+        whole = _SUB.fullmatch(text)
+        if whole and template is not None and whole.group(1).split(".")[0] in resources:
+            return Ref(template.source.path, whole.group(1).split(".")[0])
+        return _substitute(text, variables, document)
+    if function == "Fn::Join" and isinstance(argument, list) and len(argument) == 2:
+        pieces = [resolve(p, document) for p in as_list(argument[1])]
+        if isinstance(argument[0], str) and all(isinstance(p, str) for p in pieces):
+            return argument[0].join(pieces)  # type: ignore[arg-type]
+    return None
+
+
+def _substitute(text: str, variables: dict, document: Document) -> str | None:
+    unknown = False
+
+    def sub(match: re.Match[str]) -> str:
+        nonlocal unknown
+        name = match.group(1)
+        value = variables.get(name)
+        known = resolve(value, document) if value is not None else _KNOWN_PSEUDO.get(name)
+        if isinstance(known, str):
+            return known
+        unknown = True
+        return ""
+
+    result = _SUB.sub(sub, text).replace("${!", "${")
+    return None if unknown else result
+
+
+def role_name(value: Any) -> str | None:
+    """The role name at the end of a role ARN, even when account or partition are computed."""
+    text = value if isinstance(value, str) else (
+        value.get("Fn::Sub") if isinstance(value, dict) and len(value) == 1 else None)
+    if isinstance(text, list) and text:
+        text = text[0]
+    if not isinstance(text, str):
+        return None
+    match = _ROLE_NAME.search(text)
+    return match.group(1) if match else None
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]

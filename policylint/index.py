@@ -1,0 +1,288 @@
+"""The index across documents: state machines <-> roles <-> harnesses.
+
+Built once per run from every loaded document. A reference is followed through the
+template that holds it (``!GetAtt R.Arn``, ``!Ref R``, ``!Sub '${R.Arn}'``,
+``DefinitionSubstitutions``) or, for a literal ARN, to a role or harness defined anywhere
+in the linted paths. A reference that cannot be followed is a PL005 note, and the rules
+that needed it stay silent.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from policylint.documents import ACCOUNT, ASL, HARNESS, IAM, PLACEHOLDER, TEMPLATE, Document
+from policylint.documents.asl import AgentTask, StateMachine
+from policylint.documents.harness import Harness
+from policylint.documents.iam import AGENTCORE_SERVICE, STATES_SERVICE, Policy, Target, decision
+from policylint.documents.refs import Ref, as_list, resolve, resources_of, role_name
+from policylint.rule import Finding
+
+ROLE_TYPE = "AWS::IAM::Role"
+ATTACHED_POLICY_TYPES = ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::RolePolicy")
+
+
+@dataclass(eq=False)
+class Role:
+    """An IAM role: its trust policy and the identity policies attached to it.
+
+    ``complete`` is False when some attached policy is not in the linted paths (an AWS
+    managed policy, a SAM policy template): a "not allowed" answer then means "unknown"."""
+
+    name: str
+    document: Document  # where the role is declared
+    path: tuple
+    arn: str | None = None
+    ref: Ref | None = None
+    trust: list[Policy] = field(default_factory=list)
+    policies: list[Policy] = field(default_factory=list)
+    complete: bool = True
+    assumed_by: tuple[str, ...] = ()  # services that may assume it beyond its trust policy
+
+    @property
+    def services(self) -> set[str]:
+        trusted = {s.lower() for p in self.trust for st in p.statements if st.allows
+                   for s in st.services()}
+        return trusted | set(self.assumed_by)
+
+    def allows(self, action: str, target: Target) -> bool | None:
+        answer = decision(self.policies, action, target)
+        return None if answer is False and not self.complete else answer
+
+
+@dataclass(frozen=True)
+class Link:
+    """A reference written at ``path`` of ``document``: its value (a literal ARN, a template
+    resource, or None when only a deployment knows it) and what it leads to (or None)."""
+
+    document: Document
+    path: tuple
+    value: str | Ref | None
+    target: Any
+
+    @property
+    def unfollowed(self) -> bool:
+        """Written as a reference that could not be followed (a literal ARN of something
+        outside the linted files is a deliberate reference, not a loose end)."""
+        return self.target is None and not isinstance(self.value, str)
+
+
+class Index:
+    def __init__(self, documents: list[Document]) -> None:
+        self.documents = documents
+        self.roles: list[Role] = []
+        self.harnesses = [Harness(d) for d in documents if d.kind == HARNESS and isinstance(d.data, dict)]
+        self.machines = [d.state_machine for d in documents if d.kind == ASL and d.data is not None]
+        policies = {(d.source.path, d.root): Policy(d) for d in documents if d.kind == IAM}
+        for document in documents:
+            if document.kind == TEMPLATE:
+                self.roles.extend(_template_roles(document, policies))
+            elif document.kind == ACCOUNT:
+                self.roles.extend(_account_roles(document, policies))
+        _attach_by_name(documents, self.roles, policies)
+        self.machine_roles = {id(m): self._machine_role(m) for m in self.machines}
+        self.harness_roles = {id(h): self._harness_role(h) for h in self.harnesses}
+
+    # -- lookups ---------------------------------------------------------------------------
+
+    def role(self, value: str | Ref | None, raw: Any = None) -> Role | None:
+        if isinstance(value, Ref):
+            return next((r for r in self.roles if r.ref == value), None)
+        name = role_name(value if value is not None else raw)
+        return next((r for r in self.roles if (value is not None and r.arn == value)
+                     or (name is not None and r.name == name)), None)
+
+    def harness(self, value: str | Ref | None) -> Harness | None:
+        if isinstance(value, Ref):
+            return next((h for h in self.harnesses if h.ref == value), None)
+        if not isinstance(value, str):
+            return None
+        resource_id = value.rsplit(":harness/", 1)[-1] if ":harness/" in value else None
+        return next((h for h in self.harnesses if h.arn == value or (
+            resource_id is not None and resource_id in (h.name, h.arn and h.arn.rsplit("/", 1)[-1])
+            or (resource_id or "").startswith(f"{h.name}-"))), None)
+
+    def task_harness(self, task: AgentTask) -> tuple[Harness | None, Target | None]:
+        """The harness config an agent task invokes (when linted), and the target to check
+        IAM against (its ARN and/or template resource), or (None, None) when unknown."""
+        param = task.param("HarnessArn")
+        if param is None or not param.is_static or not isinstance(param.value, str):
+            return None, None
+        document = task.machine.document
+        value = _harness_reference(param.value, document)
+        harness = self.harness(value)
+        if harness is not None:
+            return harness, Target(harness.arn or (value if isinstance(value, str) else None),
+                                   harness.ref)
+        if isinstance(value, Ref):
+            return None, Target(ref=value)
+        return None, Target(arn=value) if value else None
+
+    def machine_role(self, machine: StateMachine) -> Link | None:
+        return self.machine_roles.get(id(machine))
+
+    def harness_role(self, harness: Harness) -> Link | None:
+        return self.harness_roles.get(id(harness))
+
+    def workflow_roles(self) -> Iterator[Role]:
+        """Roles a state machine uses, or that states.amazonaws.com may assume."""
+        used = {id(link.target) for link in self.machine_roles.values() if link and link.target}
+        for role in self.roles:
+            if id(role) in used or STATES_SERVICE in role.services:
+                yield role
+
+    def harness_of_role(self, role: Role) -> list[Harness]:
+        return [h for h in self.harnesses
+                if (link := self.harness_role(h)) is not None and link.target is role]
+
+    def is_harness_role(self, role: Role) -> bool:
+        return bool(self.harness_of_role(role)) or AGENTCORE_SERVICE in role.services
+
+    # -- PL005 -------------------------------------------------------------------------------
+
+    def unresolved(self) -> Iterator[Finding]:
+        for machine in self.machines:
+            link = self.machine_role(machine)
+            if machine.agent_tasks and link is not None and link.unfollowed:
+                yield Finding(link.document, link.path, "the state machine's role could not be "
+                              "followed to an IAM role; IAM504 was skipped for it", code="PL005")
+            for task in machine.agent_tasks:
+                param = task.param("HarnessArn")
+                if param is None or not param.is_static or not isinstance(param.value, str):
+                    continue
+                value = _harness_reference(param.value, machine.document)
+                if not isinstance(value, str) and self.harness(value) is None:
+                    finding = task.finding(param.path, f"HarnessArn {param.value!r} could not be "
+                                           "followed to a harness; its config was not checked with "
+                                           "this task", at="value")
+                    finding.code = "PL005"
+                    yield finding
+        for harness in self.harnesses:
+            link = self.harness_role(harness)
+            if link is not None and link.unfollowed:
+                yield Finding(link.document, link.path, "the harness execution role could not be "
+                              "followed to an IAM role; IAM505/IAM506 were skipped for it",
+                              at="value", code="PL005")
+
+    # -- building ----------------------------------------------------------------------------
+
+    def _machine_role(self, machine: StateMachine) -> Link | None:
+        document = machine.document
+        resource = resources_of(document).get(document.logical_id) if document.template else None
+        props = resource.get("Properties") if isinstance(resource, dict) else None
+        if not isinstance(props, dict) or not isinstance(resource, dict) or document.template is None:
+            return None
+        base = ("Resources", document.logical_id, "Properties")
+        for key in ("RoleArn", "Role"):
+            if key in props:
+                value = resolve(props[key], document.template)
+                return Link(document.template, (*base, key), value, self.role(value, props[key]))
+        if resource.get("Type") == "AWS::Serverless::StateMachine":  # SAM makes a role
+            implicit = next((r for r in self.roles if r.document is document.template
+                             and r.path == ("Resources", document.logical_id)), None)
+            return Link(document.template, ("Resources", document.logical_id), None, implicit)
+        return None
+
+    def _harness_role(self, harness: Harness) -> Link | None:
+        field = harness.execution_role
+        if field is None:
+            return None
+        document = harness.document
+        value = resolve(field.value, document)
+        return Link(document, field.path, value, self.role(value, field.value))
+
+
+def _harness_reference(value: str, document: Document) -> str | Ref | None:
+    """A HarnessArn as written in ASL: a literal, or a placeholder that a template fills."""
+    literal = document.literal(value)
+    if literal is not None:
+        return literal
+    match = PLACEHOLDER.fullmatch(value.strip())
+    if not match or document.template is None:
+        return None
+    name = match.group(1)
+    resources = resources_of(document)
+    if name.split(".")[0] in resources:
+        return Ref(document.template.source.path, name.split(".")[0])
+    props = resources.get(document.logical_id, {}).get("Properties", {})
+    raw = props.get("DefinitionSubstitutions", {}).get(name) if isinstance(props, dict) else None
+    return resolve(raw, document.template) if raw is not None else None
+
+
+def _template_roles(template: Document, policies: dict) -> Iterator[Role]:
+    file = template.source.path
+    for name, resource in template.data["Resources"].items():
+        if not isinstance(resource, dict) or not isinstance(resource.get("Properties", {}), dict):
+            continue
+        props = resource.get("Properties", {})
+        base = ("Resources", name, "Properties")
+        if resource.get("Type") == ROLE_TYPE:
+            role = Role(props.get("RoleName") if isinstance(props.get("RoleName"), str) else name,
+                        template, ("Resources", name), ref=Ref(file, name))
+            trust = policies.get((file, (*base, "AssumeRolePolicyDocument")))
+            role.trust = [trust] if trust else []
+            role.policies = [p for (f, root), p in policies.items()
+                             if f == file and root[:4] == (*base, "Policies")]
+            for arn in as_list(props.get("ManagedPolicyArns") or []):
+                target = resolve(arn, template)
+                managed = policies.get((file, ("Resources", target.logical_id, "Properties",
+                                                 "PolicyDocument"))) if isinstance(target, Ref) else None
+                if managed:
+                    role.policies.append(managed)
+                else:
+                    role.complete = False
+            yield role
+        elif resource.get("Type") == "AWS::Serverless::StateMachine" and "Role" not in props:
+            role = Role(f"{name}Role", template, ("Resources", name), assumed_by=(STATES_SERVICE,))
+            role.policies = [p for (f, root), p in policies.items()
+                             if f == file and root[:4] == (*base, "Policies")]
+            role.complete = all(isinstance(p, dict) and ("Statement" in p or "PolicyDocument" in p)
+                                for p in as_list(props.get("Policies") or []))
+            yield role
+
+
+def _account_roles(export: Document, policies: dict) -> Iterator[Role]:
+    file = export.source.path
+    managed = {}
+    for i, item in enumerate(as_list(export.data.get("Policies") or [])):
+        if isinstance(item, dict) and isinstance(item.get("Arn"), str):
+            managed[item["Arn"]] = [p for (f, root), p in policies.items()
+                                    if f == file and root[:2] == ("Policies", i)]
+    for i, item in enumerate(as_list(export.data.get("RoleDetailList") or [])):
+        if not isinstance(item, dict):
+            continue
+        base = ("RoleDetailList", i)
+        role = Role(str(item.get("RoleName", "")), export, base, arn=item.get("Arn"))
+        trust = policies.get((file, (*base, "AssumeRolePolicyDocument")))
+        role.trust = [trust] if trust else []
+        role.policies = [p for (f, root), p in policies.items()
+                         if f == file and root[:3] == (*base, "RolePolicyList")]
+        for attached in as_list(item.get("AttachedManagedPolicies") or []):
+            arn = attached.get("PolicyArn") if isinstance(attached, dict) else None
+            if arn in managed:
+                role.policies.extend(managed[arn])
+            else:
+                role.complete = False
+        yield role
+
+
+def _attach_by_name(documents: list[Document], roles: list[Role], policies: dict) -> None:
+    """Attach AWS::IAM::Policy / ManagedPolicy / RolePolicy resources to the roles they name."""
+    for template in (d for d in documents if d.kind == TEMPLATE):
+        file = template.source.path
+        for name, resource in template.data["Resources"].items():
+            if not isinstance(resource, dict) or resource.get("Type") not in ATTACHED_POLICY_TYPES:
+                continue
+            props = resource.get("Properties")
+            policy = policies.get((file, ("Resources", name, "Properties", "PolicyDocument")))
+            if not isinstance(props, dict) or policy is None:
+                continue
+            for raw in [*as_list(props.get("Roles") or []), props.get("RoleName")]:
+                if raw is None:
+                    continue
+                value = resolve(raw, template)
+                role = next((r for r in roles if (isinstance(value, Ref) and r.ref == value)
+                             or (isinstance(value, str) and r.name == value)), None)
+                if role is not None and policy not in role.policies:
+                    role.policies.append(policy)
