@@ -22,8 +22,12 @@ _PROD_WORD = re.compile(r"(?:^|[^a-z0-9])prod(?:uction)?(?:$|[^a-z0-9])", re.I)
 _ACCOUNT = re.compile(r"arn:aws[\w-]*:[\w-]*:[\w-]*:(\d{12}):")
 
 
-def is_prod(environment: str) -> bool:
-    return bool(_PROD_WORD.search(environment))
+_NOT_PROD = re.compile(r"(?:non|pre)[-_ ]?prod", re.I)
+
+
+def is_prod(name: str) -> bool:
+    """Whether an environment, folder or resource name says prod (not non-prod/pre-prod)."""
+    return bool(_PROD_WORD.search(_NOT_PROD.sub("", name)))
 
 
 @dataclass
@@ -45,7 +49,7 @@ class Project:
         parts = os.path.normpath(document.source.path).split(os.sep)
         if document.label:
             parts.append(document.label)
-        return PROD if any(_PROD_WORD.search(part) for part in parts) else NON_PROD
+        return PROD if any(is_prod(part) for part in parts) else NON_PROD
 
     @cached_property
     def state_machines(self) -> list[StateMachine]:

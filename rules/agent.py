@@ -16,8 +16,9 @@ from typing import Any
 
 from policylint.documents import PLACEHOLDER
 from policylint.documents.asl import AgentTask, Param, State, is_jsonata, reads_input
+from policylint.documents.harness import Harness
 from policylint.hookspecs import hookimpl
-from policylint.project import PROD, Context, Project
+from policylint.project import Context, Project, is_prod
 from policylint.rule import Finding, Severity, rule, rules_of
 
 CAP = 900  # seconds: the most an agent task runs
@@ -46,10 +47,33 @@ def _anchor(task: AgentTask) -> tuple:
 
 
 def _harness_timeout(task: AgentTask) -> tuple[Param, int | float] | None:
-    """The harness timeout this invocation runs with, when the state says it."""
+    """The harness timeout this invocation overrides, when the state says it."""
     override = task.param("TimeoutSeconds")
     value = _number(override)
     return (override, value) if override is not None and value is not None else None
+
+
+def _harness(ctx: Context, task: AgentTask) -> Harness | None:
+    """The harness config the task invokes, when it is among the linted files."""
+    return ctx.project.index.task_harness(task)[0]
+
+
+def _effective_timeout(ctx: Context, task: AgentTask) -> tuple[Param | None, int | float, str] | None:
+    """(override param or None, seconds, where it is set) of the harness timeout that
+    applies: the invocation's override, else the harness config's."""
+    override = _harness_timeout(task)
+    if override is not None:
+        return override[0], override[1], "TimeoutSeconds override"
+    harness = _harness(ctx, task)
+    field = harness.number("timeoutSeconds") if harness else None
+    if harness is None or field is None:
+        return None
+    return None, field.value, f"harness {harness.name!r} ({_where(harness, field.path)})"
+
+
+def _where(harness: Harness, path: tuple) -> str:
+    file, line, _ = harness.document.locate(path, "value")
+    return f"{file}:{line}"
 
 
 @rule("AGT301", "agent-timeout-over-limit", Severity.ERROR,
@@ -209,13 +233,14 @@ def agent_retry_duplicates_run(ctx: Context) -> Iterator[Finding]:
     timeout; a retry starts a second run beside the first, spending tokens and calling
     tools twice.
 
-    Example: `"Retry": [{"ErrorEquals": ["States.ALL"]}]` with no harness TimeoutSeconds.
+    Example: `"Retry": [{"ErrorEquals": ["States.ALL"]}]` with no harness TimeoutSeconds
+    (neither an override nor, in a linted harness config, timeoutSeconds).
 
     Use instead: retry only service errors (`BedrockAgentCore.ThrottlingException`), or
     set the harness `TimeoutSeconds` below the task's."""
     for task in ctx.machine.agent_tasks:
         retry = task.body.get("Retry")
-        if not isinstance(retry, list) or not _harness_can_outlive(task):
+        if not isinstance(retry, list) or not _harness_can_outlive(ctx, task):
             continue
         for i, retrier in enumerate(retry):
             errors = retrier.get("ErrorEquals") if isinstance(retrier, dict) else None
@@ -227,8 +252,8 @@ def agent_retry_duplicates_run(ctx: Context) -> Iterator[Finding]:
                                        "below the task's", at="value")
 
 
-def _harness_can_outlive(task: AgentTask) -> bool:
-    harness = _harness_timeout(task)
+def _harness_can_outlive(ctx: Context, task: AgentTask) -> bool:
+    harness = _effective_timeout(ctx, task)
     task_timeout = _number(_task_timeout(task))
     if harness is None or task_timeout is None:
         return True
@@ -255,8 +280,8 @@ def agent_missing_catch(ctx: Context) -> Iterator[Finding]:
 @rule("AGT309", "agent-unbounded-iterations", Severity.WARNING,
       summary="Agent invocation has no MaxIterations")
 def agent_unbounded_iterations(ctx: Context) -> Iterator[Finding]:
-    """What it does: flags an agent task whose request sets no MaxIterations (the harness
-    config, when the project index knows it, can set it instead).
+    """What it does: flags an agent task whose request sets no MaxIterations, unless the
+    harness config it invokes (when among the linted files) sets maxIterations.
 
     Why is this bad? An agent loop without an iteration bound can call tools and the model
     until the timeout, spending tokens on a loop that will not converge.
@@ -266,9 +291,15 @@ def agent_unbounded_iterations(ctx: Context) -> Iterator[Finding]:
 
     Use instead: `"MaxIterations": 20` in Parameters/Arguments, or maxIterations on the harness."""
     for task in ctx.machine.agent_tasks:
-        if task.param("MaxIterations") is None:
+        if task.param("MaxIterations") is not None:
+            continue
+        harness = _harness(ctx, task)
+        if harness is None:
             yield task.finding(_anchor(task), "no MaxIterations on this agent invocation: bound the "
                                "agent loop (MaxIterations here, or maxIterations on the harness)")
+        elif harness.get("maxIterations") is None:
+            yield task.finding(_anchor(task), f"neither this invocation nor harness {harness.name!r} "
+                               "sets MaxIterations: bound the agent loop")
 
 
 @rule("AGT310", "agent-override-timeout-over-limit", Severity.ERROR,
@@ -294,25 +325,31 @@ def agent_override_timeout_over_limit(ctx: Context) -> Iterator[Finding]:
       summary="The harness timeout is longer than the task's")
 def agent_harness_outlives_task(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an agent task whose harness timeout (the per-invocation
-    TimeoutSeconds; the harness config's once the project index knows it) is longer than
-    the task's TimeoutSeconds, or than 900 s when the task has none.
+    TimeoutSeconds, else timeoutSeconds of the harness config when it is among the linted
+    files) is longer than the task's TimeoutSeconds, or than 900 s when the task has none.
 
     Why is this bad? The workflow gives up (and may retry or fail) while the agent keeps
     running, spending tokens and calling tools nobody waits for.
 
-    Example: task `"TimeoutSeconds": 300` with `"Parameters": {"TimeoutSeconds": 600}`.
+    Example: task `"TimeoutSeconds": 300` with `"Parameters": {"TimeoutSeconds": 600}`, or
+    with a harness config whose `timeoutSeconds` is 600.
 
     Use instead: a harness timeout shorter than the task's, e.g. task 660, harness 600."""
     for task in ctx.machine.agent_tasks:
-        harness = _harness_timeout(task)
+        harness = _effective_timeout(ctx, task)
         timeout = _task_timeout(task)
         limit = CAP if timeout is None else _number(timeout)
-        if harness is None or limit is None:
+        if harness is None or limit is None or harness[1] <= limit:
             continue
-        if harness[1] > limit:
-            yield task.finding(harness[0].path, f"the harness may run {harness[1]} s but the task "
-                               f"stops waiting at {limit} s: set the harness timeout below the "
-                               "task's", at="value")
+        param, seconds, source = harness
+        if param is not None:
+            yield task.finding(param.path, f"the harness may run {seconds} s but the task stops "
+                               f"waiting at {limit} s: set the harness timeout below the task's",
+                               at="value")
+        else:
+            yield task.finding(timeout.path if timeout else (), f"{source} lets the agent run "
+                               f"{seconds} s but the task stops waiting at {limit} s: lower the "
+                               "harness timeoutSeconds below the task's", at="value" if timeout else "key")
 
 
 def _literal_session_id(task: AgentTask) -> Param | None:
@@ -335,7 +372,7 @@ def agent_static_session_id(ctx: Context) -> Iterator[Finding]:
 
     Use instead: `"RuntimeSessionId.$": "$$.Execution.Name"` (JSONPath) or
     `"{% $states.context.Execution.Name %}"` (JSONata)."""
-    prod = ctx.project.environment(ctx.document) == PROD
+    prod = is_prod(ctx.project.environment(ctx.document))
     for task in ctx.machine.agent_tasks:
         param = _literal_session_id(task)
         if param is not None:
@@ -345,35 +382,49 @@ def agent_static_session_id(ctx: Context) -> Iterator[Finding]:
 
 
 @rule("AGT313", "agent-session-shared-across-environments", Severity.ERROR,
-      summary="One literal session id is used by prod and non-prod workflows", scope="project")
+      summary="One literal session id, or one memory, is used by prod and non-prod", scope="project")
 def agent_session_shared_across_environments(project: Project) -> Iterator[Finding]:
     """What it does: flags a literal RuntimeSessionId used by agent tasks in both prod and
-    non-prod workflows (prod = a folder, file or resource name says `prod`/`production`).
-    Shared memory between harnesses joins this check once the project index knows harnesses.
+    non-prod workflows, and an AgentCore memory used by both prod and non-prod harnesses.
+    Environments come from `[tool.policylint.environments]` (path globs and account ids);
+    without it, prod is a folder, file or resource name that says `prod`/`production`.
 
-    Why is this bad? Dev and test executions read and write the production conversation:
-    test prompts reach customers' history, and prod data reaches dev.
+    Why is this bad? Dev and test executions read and write the production conversation
+    and memory: test prompts reach customers' history, and prod data reaches dev.
 
     Example: `prod/flow.asl.json` and `dev/flow.asl.json` both with
-    `"RuntimeSessionId": "support-agent-session-00000000000000"`.
+    `"RuntimeSessionId": "support-agent-session-00000000000000"`; or two harnesses with
+    the same `memory.agentCoreMemoryConfiguration.arn`.
 
-    Use instead: per-execution session ids (`$$.Execution.Name`)."""
-    uses: dict[str, list[tuple[AgentTask, Param, str]]] = defaultdict(list)
+    Use instead: per-execution session ids (`$$.Execution.Name`) and one memory per
+    environment."""
+    uses: dict[str, list[tuple[Finding, str]]] = defaultdict(list)
     for machine in project.state_machines:
         env = project.environment(machine.document)
         for task in machine.agent_tasks:
             param = _literal_session_id(task)
             if param is not None:
                 value = machine.document.literal(param.value) or param.value
-                uses[value].append((task, param, env))
-    for value, places in uses.items():
-        if len({env for _, _, env in places}) < 2:
+                uses[f"session id {_mask(value)}"].append(
+                    (task.finding(param.path, "", at="value"), env))
+    for harness in project.index.harnesses:
+        memory = harness.memory
+        if memory is not None and isinstance(memory.value, str):
+            uses[f"memory {_mask_arn(memory.value)}"].append(
+                (Finding(harness.document, memory.path, "", "value"), project.environment(harness.document)))
+    for what, places in uses.items():
+        envs = {env for _, env in places}
+        if not (any(is_prod(e) for e in envs) and any(not is_prod(e) for e in envs)):
             continue
-        for task, param, env in places:
-            others = sorted({t.machine.document.source.path for t, _, e in places if e != env})
-            yield task.finding(param.path, f"session id {_mask(value)} is also used by "
-                               f"{', '.join(others)}: prod and non-prod share one conversation",
-                               at="value")
+        for finding, env in places:
+            others = sorted({f.document.source.path for f, e in places if e != env})
+            finding.message = (f"{what} is also used by {', '.join(others)}: prod and non-prod share "
+                               "one conversation and its memory")
+            yield finding
+
+
+def _mask_arn(arn: str) -> str:
+    return repr(arn.rsplit("/", 1)[-1]) if "/" in arn else _mask(arn)
 
 
 def _mask(value: str) -> str:
@@ -429,32 +480,44 @@ def agent_reads_absent_output(ctx: Context) -> Iterator[Finding]:
                                     "Metrics, StopReason)", at="value")
 
 
-def _risky_tools(task: AgentTask) -> list[str]:
-    """Names of the browser / code interpreter / MCP / gateway tools this invocation allows."""
-    tools = task.param("Tools")
-    if tools is None or not tools.is_static or not isinstance(tools.value, list):
-        return []
+def _risky(tools: list[tuple[str, str]], patterns: list[Any] | None) -> list[str]:
+    """``name (type)`` of the risky tools among (name, type) pairs that the allowlist keeps."""
+    return [f"{name} ({kind})" for name, kind in tools if kind in RISKY_TOOL_TYPES and (
+        patterns is None or any(isinstance(p, str) and fnmatchcase(name, p) for p in patterns))]
+
+
+def _allowlist(task: AgentTask, harness: Harness | None) -> list[Any] | None:
     allowed = task.param("AllowedTools")
-    patterns = allowed.value if allowed and allowed.is_static and isinstance(allowed.value, list) else None
-    risky = []
-    for tool in tools.value:
-        if not isinstance(tool, dict):
-            continue
-        kind = tool.get("Type", tool.get("type"))
-        name = str(tool.get("Name", tool.get("name", kind)))
-        if kind in RISKY_TOOL_TYPES and (patterns is None or any(
-                isinstance(p, str) and fnmatchcase(name, p) for p in patterns)):
-            risky.append(f"{name} ({kind})")
-    return risky
+    if allowed is not None:
+        return allowed.value if allowed.is_static and isinstance(allowed.value, list) else None
+    field = harness.get("allowedTools") if harness else None
+    return field.value if field is not None and isinstance(field.value, list) else None
+
+
+def _risky_tools(ctx: Context, task: AgentTask) -> tuple[tuple, list[str]]:
+    """(where to report, names) of the browser / code interpreter / MCP / gateway tools
+    this invocation may use: its Tools override, else its harness config's tools."""
+    harness = _harness(ctx, task)
+    tools = task.param("Tools")
+    if tools is not None:
+        if not tools.is_static or not isinstance(tools.value, list):
+            return (), []
+        pairs = [(str(t.get("Name", t.get("name", kind))), kind) for t in tools.value
+                 if isinstance(t, dict) and isinstance(kind := t.get("Type", t.get("type")), str)]
+        return tools.path, _risky(pairs, _allowlist(task, harness))
+    if harness is None or harness.has_before_tool_call_hook:
+        return (), []
+    pairs = [(t.name, t.type) for t in harness.tools]
+    return (), [f"{r} from harness {harness.name!r}" for r in _risky(pairs, _allowlist(task, harness))]
 
 
 @rule("AGT315", "agent-risky-tools-without-approval", Severity.WARNING,
       summary="The agent can use browser, code interpreter, MCP or gateway tools with no approval")
 def agent_risky_tools_without_approval(ctx: Context) -> Iterator[Finding]:
-    """What it does: flags an agent task whose tools include a browser, code interpreter,
-    remote MCP server or gateway, when no human approval step (a `.waitForTaskToken`
-    task) follows it. (A BeforeToolCall hook on the harness also counts once the project
-    index knows harnesses.)
+    """What it does: flags an agent task whose tools (its Tools override, else the tools of
+    the harness config it invokes, after AllowedTools) include a browser, code interpreter,
+    remote MCP server or gateway, when no human approval step (a `.waitForTaskToken` task)
+    follows it and the harness has no BeforeToolCall hook.
 
     Why is this bad? These tools act on the world: browse, run code, call other systems.
     Nothing stops a prompt-injected agent from acting before a person has looked.
@@ -466,10 +529,9 @@ def agent_risky_tools_without_approval(ctx: Context) -> Iterator[Finding]:
     is acted on, or a BeforeToolCall hook on the harness."""
     machine = ctx.machine
     for task in machine.agent_tasks:
-        risky = _risky_tools(task)
+        path, risky = _risky_tools(ctx, task)
         if risky and not any(s.is_callback for s in machine.downstream(task)):
-            yield task.finding(task.param("Tools").path,  # type: ignore[union-attr]
-                               f"the agent can use {', '.join(risky)} and no approval step "
+            yield task.finding(path, f"the agent can use {', '.join(risky)} and no approval step "
                                "(.waitForTaskToken) follows: add one before its result is acted on")
 
 
@@ -525,20 +587,27 @@ def _model_ids(value: Any, path: tuple) -> Iterator[tuple[tuple, Any]]:
                 yield from _model_ids(item, (*path, key))
 
 
-@rule("AGT318", "agent-model-not-allowed", Severity.ERROR,
+@rule("AGT318", "agent-model-not-allowed", Severity.ERROR, kinds=("asl", "harness"),
       summary="The agent's model is not in the configured allowlist")
 def agent_model_not_allowed(ctx: Context) -> Iterator[Finding]:
     """What it does: when `allowed-models` is configured (`[tool.policylint]`), flags a
-    per-invocation Model whose ModelId matches none of its entries (glob patterns allowed).
+    model id, in an agent task's Model override or in a harness config's model, that
+    matches none of its entries (glob patterns allowed).
 
     Why is this bad? Teams approve models for cost, data residency and safety; a workflow
-    that picks another bypasses that review.
+    or harness that picks another bypasses that review.
 
     Example: `"Model": {"BedrockModelConfig": {"ModelId": "some.unapproved-model-v1"}}`.
 
     Use instead: a model from the allowlist, or get the model added to it."""
     allowed = ctx.config.allowed_models
     if not allowed:
+        return
+    if ctx.document.kind == "harness":
+        for field in Harness(ctx.document).model_ids:
+            if isinstance(field.value, str) and not any(fnmatchcase(field.value, p) for p in allowed):
+                yield Finding(ctx.document, field.path, f"model {field.value!r} is not in allowed-models "
+                              f"({', '.join(allowed)})", "value")
         return
     for task in ctx.machine.agent_tasks:
         model = task.param("Model")

@@ -1,0 +1,81 @@
+"""Harness schemas: the CloudFormation resource schema shipped with cfn-lint, and the API
+shape derived from botocore (``policylint/data/harness-api.schema.json``). Loaded lazily."""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from policylint.documents.harness import CFN, Harness
+
+_API_SCHEMA = Path(__file__).with_name("data") / "harness-api.schema.json"
+CFN_TYPE = "AWS::BedrockAgentCore::Harness"
+
+
+@lru_cache(maxsize=1)
+def _cfn_schema() -> dict[str, Any]:
+    import cfnlint.data.schemas.providers as providers
+
+    folder = Path(providers.__file__).parent
+    names = json.loads((folder / "us-east-1.json").read_text(encoding="utf-8"))
+    return json.loads((folder.parent / "resources" / f"{names[CFN_TYPE]}.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=3)
+def _validator(operation: str) -> Any:
+    import jsonschema
+
+    if operation == CFN_TYPE:
+        schema = dict(_cfn_schema())
+        read_only = {p.split("/")[-1] for p in schema.get("readOnlyProperties", ()) if p.count("/") == 2}
+        schema["properties"] = {k: v for k, v in schema["properties"].items() if k not in read_only}
+        return jsonschema.Draft7Validator(schema)
+    api = json.loads(_API_SCHEMA.read_text(encoding="utf-8"))
+    return jsonschema.Draft7Validator({**api["roots"][operation], "definitions": api["definitions"]})
+
+
+def operation(harness: Harness) -> str:
+    """Which shape the document has: the CloudFormation resource, or an API call's."""
+    if harness.form == CFN:
+        return CFN_TYPE
+    if harness.document.root == ("harness",):
+        return "GetHarness"
+    return "UpdateHarness" if "harnessId" in harness.document.data else "CreateHarness"
+
+
+def violations(harness: Harness) -> Iterator[tuple[tuple, str, str]]:
+    """(path, at, message) for each way the harness breaks its schema. Values computed by
+    CloudFormation (``!Ref``, ``!GetAtt``, ``{{resolve:...}}``) are not judged."""
+    for error in _validator(operation(harness)).iter_errors(harness.document.data):
+        path = tuple(error.absolute_path)
+        if _computed(harness.document.data, path) or _computed_value(error.instance):
+            continue
+        where = ".".join(str(p) for p in path) or "the harness"
+        if error.validator == "additionalProperties":
+            extras = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+            for extra in extras:
+                yield (*path, extra), "key", f"unknown field {extra!r} in {where}"
+        elif error.validator == "required":
+            yield path, "key", f"{where}: {error.message}"
+        elif error.validator in ("minProperties", "maxProperties", "oneOf"):
+            options = ", ".join(sorted(error.schema.get("properties", {}))) or "the documented variants"
+            yield path, "key", f"{where} must set exactly one of: {options}"
+        else:
+            yield path, "value", f"{where}: {error.message}"
+
+
+def _computed_value(value: Any) -> bool:
+    if isinstance(value, dict) and len(value) == 1:
+        key = next(iter(value))
+        return key == "Ref" or str(key).startswith("Fn::")
+    return isinstance(value, str) and "{{resolve:" in value
+
+
+def _computed(data: Any, path: tuple) -> bool:
+    for key in path:
+        if _computed_value(data):
+            return True
+        data = data[key]
+    return _computed_value(data)

@@ -1,0 +1,234 @@
+"""HRN4xx: AgentCore harness configs (CreateHarness / GetHarness JSON or YAML, and the
+CloudFormation resource ``AWS::BedrockAgentCore::Harness``)."""
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+from policylint.documents.harness import Field, Harness
+from policylint.hookspecs import hookimpl
+from policylint.project import Context, Project
+from policylint.rule import Finding, Severity, rule, rules_of
+
+CAP = 900  # seconds: the longest an agent task waits for a harness
+LIMITS = ("timeoutSeconds", "maxIterations", "maxTokens")
+_SECRET_NAME = re.compile(r"secret|passw(?:or)?d|token|api[_-]?key|private[_-]?key|credential"
+                          r"|^authorization$|auth[_-]?key|access[_-]?key", re.I)
+_SECRET_VALUE = re.compile(
+    r"AKIA[0-9A-Z]{16}|ASIA[0-9A-Z]{16}|\bsk-[A-Za-z0-9_-]{16,}|\bgh[pousr]_[A-Za-z0-9]{30,}"
+    r"|\bxox[abprs]-[A-Za-z0-9-]{10,}|\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"
+    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----|\b(?:Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{12,}")
+_REFERENCE = re.compile(r"^\$\{[^}]+\}$|\{\{resolve:|^arn:aws[\w-]*:(?:secretsmanager|ssm):")
+
+
+def harness(ctx: Context) -> Harness:
+    return Harness(ctx.document)
+
+
+def mask(value: str) -> str:
+    """A secret as it may be shown: its first 4 characters at most."""
+    return repr(value[:4] + "…") if len(value) > 4 else "'…'"
+
+
+@rule("HRN401", "harness-timeout-over-limit", Severity.ERROR,
+      summary="Harness timeoutSeconds is over 900 s: it outlives any workflow task", kinds=("harness",))
+def harness_timeout_over_limit(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags a harness whose timeoutSeconds is over 900.
+
+    Why is this bad? A Step Functions agent task waits at most 900 s. A harness allowed to
+    run longer keeps spending tokens and calling tools after the workflow has given up.
+
+    Example: `"timeoutSeconds": 3600` in CreateHarness, or `TimeoutSeconds: 3600` on an
+    `AWS::BedrockAgentCore::Harness`.
+
+    Use instead: `"timeoutSeconds": 600`, below the agent task's TimeoutSeconds."""
+    timeout = harness(ctx).number("timeoutSeconds")
+    if timeout is not None and timeout.value > CAP:
+        yield Finding(ctx.document, timeout.path, f"the harness may run {timeout.value} s; an agent "
+                      f"task waits at most {CAP} s: set {CAP} or less", "value")
+
+
+@rule("HRN402", "harness-limits-missing", Severity.WARNING,
+      summary="Harness has no timeoutSeconds, maxIterations or maxTokens", kinds=("harness",))
+def harness_limits_missing(ctx: Context) -> Iterator[Finding]:
+    """What it does: names each of timeoutSeconds, maxIterations and maxTokens that a
+    harness (CreateHarness, GetHarness or the CloudFormation resource) does not set.
+
+    Why is this bad? These are the guardrails on cost and abuse: without them the agent
+    loop runs on the service defaults, which nobody reviewed for this agent.
+
+    Example: a CreateHarness request with only harnessName, executionRoleArn and model.
+
+    Use instead: `"timeoutSeconds": 600, "maxIterations": 25, "maxTokens": 4096`."""
+    h = harness(ctx)
+    if "harnessId" in ctx.document.data and "harnessName" not in ctx.document.data:
+        return  # an UpdateHarness request changes some fields and keeps the rest
+    missing = [h._key(name) for name in LIMITS if h.get(name) is None]
+    if missing:
+        yield Finding(ctx.document, (), f"harness {h.name!r} sets no {', '.join(missing)}: set "
+                      "explicit limits instead of relying on service defaults")
+
+
+@rule("HRN403", "harness-invalid-config", Severity.ERROR,
+      summary="Harness config violates its schema", kinds=("harness",))
+def harness_invalid_config(ctx: Context) -> Iterator[Finding]:
+    """What it does: validates a harness against its schema: the CloudFormation resource
+    schema of `AWS::BedrockAgentCore::Harness` (shipped with cfn-lint), or the API shape of
+    CreateHarness / UpdateHarness / GetHarness (derived from the botocore service model).
+
+    Why is this bad? The deployment or API call fails, or a misspelt field is ignored and
+    the agent runs without the setting you meant.
+
+    Example: `"tools": [{"type": "browser"}]` (the type is `agentcore_browser`), or
+    `"systemPrompt": "You are..."` (it is a list of `{"text": ...}` blocks).
+
+    Use instead: the field names, types and values of the CreateHarness API reference or
+    the CloudFormation resource reference."""
+    from policylint.schemas import violations
+
+    for path, at, message in violations(harness(ctx)):
+        yield Finding(ctx.document, path, message, at)
+
+
+@rule("HRN404", "harness-allowed-tools-wildcard", Severity.WARNING,
+      summary="Harness allowedTools contains '*'", kinds=("harness",))
+def harness_allowed_tools_wildcard(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags `*` in a harness's allowedTools.
+
+    Why is this bad? allowedTools is the allowlist that filters which tools the agent may
+    call; `*` turns it off, so every tool a gateway or MCP server adds later is allowed too.
+
+    Example: `"allowedTools": ["*"]`.
+
+    Use instead: the names of the tools this agent needs: `["search_orders", "refund"]`."""
+    allowed = harness(ctx).get("allowedTools")
+    if allowed is None or not isinstance(allowed.value, list):
+        return
+    for i, name in enumerate(allowed.value):
+        if name == "*":
+            yield Finding(ctx.document, (*allowed.path, i), "allowedTools '*' allows every tool, "
+                          "including tools added later: list the tools this agent needs", "value")
+
+
+def _secrets(h: Harness) -> Iterator[tuple[Field, str]]:
+    """(field, name) of the literal values in environmentVariables and remote MCP headers."""
+    fields = [h.get("environmentVariables")]
+    fields += [h.tool_config(t, "remoteMcp") for t in h.tools if t.type == "remote_mcp"]
+    for block in fields:
+        if block is None:
+            continue
+        headers = h.get("headers", base=block) if block is not fields[0] else block
+        if headers is None or not isinstance(headers.value, dict):
+            continue
+        for name, value in headers.value.items():
+            yield Field((*headers.path, name), value), str(name)
+
+
+def _looks_secret(name: str, value: Any) -> bool:
+    if not isinstance(value, str) or _REFERENCE.search(value.strip()):
+        return False
+    return bool(_SECRET_VALUE.search(value)) or (bool(_SECRET_NAME.search(name)) and len(value) >= 8)
+
+
+@rule("HRN405", "harness-secret-in-config", Severity.ERROR,
+      summary="A literal secret in environmentVariables or remote MCP headers", kinds=("harness",),
+      tags=("security",))
+def harness_secret_in_config(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags a literal secret (an API key, token, password or private key,
+    by its name or its shape) in a harness's environmentVariables or in the headers of a
+    remote MCP tool. Secrets Manager / SSM references and `{{resolve:...}}` are fine. The
+    message shows at most 4 characters of the value.
+
+    Why is this bad? The value is stored in plain text in the harness config, in source
+    control, in CloudFormation, and in every GetHarness response.
+
+    Example: `"environmentVariables": {"OPENAI_API_KEY": "sk-live-..."}`.
+
+    Use instead: an AgentCore Identity credential provider (apiKeyArn, gateway outbound
+    auth) or a Secrets Manager reference."""
+    for field, name in _secrets(harness(ctx)):
+        if _looks_secret(name, field.value):
+            yield Finding(ctx.document, field.path, f"{name} holds a literal secret "
+                          f"({mask(field.value)}): keep it in Secrets Manager or an AgentCore "
+                          "Identity credential provider", "value")
+
+
+@rule("HRN406", "harness-insecure-remote-mcp", Severity.ERROR,
+      summary="A remote MCP tool URL is not https", kinds=("harness",), tags=("security",))
+def harness_insecure_remote_mcp(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags a remote_mcp tool whose url does not start with `https://`.
+
+    Why is this bad? Tool calls, their results and any auth headers cross the network in
+    clear text, where they can be read or changed.
+
+    Example: `{"type": "remote_mcp", "config": {"remoteMcp": {"url": "http://mcp.example.com"}}}`.
+
+    Use instead: `"url": "https://mcp.example.com/mcp"`."""
+    h = harness(ctx)
+    for tool in h.tools:
+        config = h.tool_config(tool, "remoteMcp") if tool.type == "remote_mcp" else None
+        url = h.get("url", base=config) if config else None
+        if url is not None and isinstance(url.value, str) and not url.value.lower().startswith("https://"):
+            yield Finding(ctx.document, url.path, f"remote MCP tool {tool.name!r} uses "
+                          f"{url.value.split(':', 1)[0]!r}, not https: use TLS", "value")
+
+
+@rule("HRN407", "harness-jwt-unconstrained", Severity.WARNING,
+      summary="JWT authorizer with neither allowedAudience nor allowedClients", kinds=("harness",),
+      tags=("security",))
+def harness_jwt_unconstrained(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags a customJWTAuthorizer that sets neither allowedAudience nor
+    allowedClients.
+
+    Why is this bad? It then accepts any valid token from the issuer, including tokens
+    minted for other applications: a token for one service can be replayed against the agent.
+
+    Example: `"customJWTAuthorizer": {"discoveryUrl": "https://idp/.well-known/openid-configuration"}`.
+
+    Use instead: add `"allowedAudience": ["my-agent"]` and/or `"allowedClients": ["client-id"]`."""
+    h = harness(ctx)
+    jwt = h.get("authorizerConfiguration", "customJWTAuthorizer")
+    if jwt is not None and isinstance(jwt.value, dict) and h.get("allowedAudience", base=jwt) is None \
+            and h.get("allowedClients", base=jwt) is None:
+        yield Finding(ctx.document, jwt.path, "the JWT authorizer accepts any token of its issuer: "
+                      "set allowedAudience or allowedClients")
+
+
+@rule("HRN408", "harness-role-shared-with-workflow", Severity.ERROR,
+      summary="The harness execution role is also a state machine's role", scope="project",
+      tags=("security",))
+def harness_role_shared_with_workflow(project: Project) -> Iterator[Finding]:
+    """What it does: flags a harness whose execution role is also the role of a state
+    machine in the linted files.
+
+    Why is this bad? The workflow then holds the agent's tool permissions (browser, code
+    interpreter, gateway, memory) and the agent holds the workflow's: each can do what only
+    the other should.
+
+    Example: `executionRoleArn: !GetAtt WorkflowRole.Arn` on the harness, and
+    `RoleArn: !GetAtt WorkflowRole.Arn` on the state machine.
+
+    Use instead: two roles: one trusted by states.amazonaws.com that may invoke the harness,
+    one trusted by bedrock-agentcore.amazonaws.com with the tool permissions."""
+    index = project.index
+    machine_roles = {id(link.target): link for link in index.machine_roles.values()
+                     if link is not None and link.target is not None}
+    machine_literals = {link.value: link for link in index.machine_roles.values()
+                        if link is not None and isinstance(link.value, str)}
+    for h in index.harnesses:
+        link = index.harness_role(h)
+        if link is None:
+            continue
+        shared = machine_roles.get(id(link.target)) if link.target is not None else None
+        shared = shared or (machine_literals.get(link.value) if isinstance(link.value, str) else None)
+        if shared is not None:
+            where = shared.document.label or shared.document.source.path
+            yield Finding(link.document, link.path, f"harness {h.name!r} runs with the role of "
+                          f"state machine {where}: give the harness its own execution role", "value")
+
+
+@hookimpl
+def policylint_rules() -> list:
+    return rules_of(sys.modules[__name__])

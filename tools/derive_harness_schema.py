@@ -1,0 +1,96 @@
+"""Derive the JSON schema of the AgentCore harness API shape from botocore's service model.
+
+Run by hand when botocore's ``bedrock-agentcore-control`` model changes (botocore is a
+development tool here, not a dependency; the vendored file names the version it came from)::
+
+    pip install 'botocore>=1.44.8'
+    python tools/derive_harness_schema.py > policylint/data/harness-api.schema.json
+"""
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import botocore
+import botocore.session
+
+SERVICE = "bedrock-agentcore-control"
+# The fields a harness config file holds; clientToken and tags are request plumbing.
+ENTRY_POINTS = {"CreateHarness": "input", "UpdateHarness": "input", "GetHarness": "output"}
+
+
+def schema_of(shape: Any, definitions: dict[str, Any]) -> dict[str, Any]:
+    kind = shape.type_name
+    meta = shape.metadata
+    if kind == "structure":
+        if meta.get("document"):
+            return {}
+        if shape.name not in definitions:
+            definitions[shape.name] = {}  # placeholder: recursive shapes
+            body: dict[str, Any] = {
+                "type": "object",
+                "properties": {n: schema_of(m, definitions) for n, m in shape.members.items()},
+                "additionalProperties": False,
+            }
+            if shape.required_members:
+                body["required"] = sorted(shape.required_members)
+            if meta.get("union"):
+                body["minProperties"] = body["maxProperties"] = 1
+            definitions[shape.name] = body
+        return {"$ref": f"#/definitions/{shape.name}"}
+    if kind == "list":
+        out: dict[str, Any] = {"type": "array", "items": schema_of(shape.member, definitions)}
+        if "min" in meta:
+            out["minItems"] = meta["min"]
+        if "max" in meta:
+            out["maxItems"] = meta["max"]
+        return out
+    if kind == "map":
+        out = {"type": "object", "additionalProperties": schema_of(shape.value, definitions)}
+        if "max" in meta:
+            out["maxProperties"] = meta["max"]
+        return out
+    if kind == "string":
+        out = {"type": "string"}
+        if shape.enum:
+            out["enum"] = list(shape.enum)
+        if meta.get("pattern"):
+            out["pattern"] = f"^(?:{meta['pattern']})$"
+        if "min" in meta:
+            out["minLength"] = meta["min"]
+        if "max" in meta:
+            out["maxLength"] = meta["max"]
+        return out
+    if kind in ("integer", "long", "float", "double"):
+        out = {"type": "integer" if kind in ("integer", "long") else "number"}
+        if "min" in meta:
+            out["minimum"] = meta["min"]
+        if "max" in meta:
+            out["maximum"] = meta["max"]
+        return out
+    if kind == "boolean":
+        return {"type": "boolean"}
+    if kind == "timestamp":
+        return {"type": ["string", "number"]}
+    return {}
+
+
+def main() -> None:
+    model = botocore.session.get_session().get_service_model(SERVICE)
+    definitions: dict[str, Any] = {}
+    roots = {}
+    for operation, side in ENTRY_POINTS.items():
+        op = model.operation_model(operation)
+        shape = op.input_shape if side == "input" else op.output_shape.members["harness"]
+        roots[operation] = schema_of(shape, definitions)
+    json.dump({"$schema": "http://json-schema.org/draft-07/schema#",
+               "description": f"AgentCore harness API shapes, derived from botocore {botocore.__version__} "
+                              f"({SERVICE} {model.api_version})",
+               "botocore": botocore.__version__,
+               "roots": roots, "definitions": definitions}, sys.stdout, indent=1, sort_keys=True)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()
