@@ -16,11 +16,11 @@ CFN_TYPE = "AWS::BedrockAgentCore::Harness"
 
 @lru_cache(maxsize=1)
 def _cfn_schema() -> dict[str, Any]:
-    import cfnlint.data.schemas.providers as providers
+    import cfnlint.data.schemas as schemas
 
-    folder = Path(providers.__file__).parent
-    names = json.loads((folder / "us-east-1.json").read_text(encoding="utf-8"))
-    return json.loads((folder.parent / "resources" / f"{names[CFN_TYPE]}.json").read_text(encoding="utf-8"))
+    folder = Path(schemas.__file__).parent
+    names = json.loads((folder / "providers" / "us-east-1.json").read_text(encoding="utf-8"))
+    return json.loads((folder / "resources" / f"{names[CFN_TYPE]}.json").read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=3)
@@ -48,10 +48,13 @@ def operation(harness: Harness) -> str:
 def violations(harness: Harness) -> Iterator[tuple[tuple, str, str]]:
     """(path, at, message) for each way the harness breaks its schema. Values computed by
     CloudFormation (``!Ref``, ``!GetAtt``, ``{{resolve:...}}``) are not judged."""
-    for error in _validator(operation(harness)).iter_errors(harness.document.data):
+    shape = operation(harness)
+    for error in _validator(shape).iter_errors(harness.document.data):
         path = tuple(error.absolute_path)
         if _computed(harness.document.data, path) or _computed_value(error.instance):
             continue
+        if shape == "GetHarness" and error.validator == "required" and not path:
+            continue  # a saved response may leave out what the service fills in
         where = ".".join(str(p) for p in path) or "the harness"
         if error.validator == "additionalProperties":
             extras = sorted(set(error.instance) - set(error.schema.get("properties", {})))

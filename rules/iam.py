@@ -234,7 +234,7 @@ def harness_role_missing_tool_permission(project: Project) -> Iterator[Finding]:
         role = link.target if link is not None else None
         if not isinstance(role, Role):
             continue
-        places = {TOOL_FAMILY[t.type]: t.path for t in harness.tools if t.type in TOOL_FAMILY}
+        places = {TOOL_FAMILY[t.type]: t.type_path for t in harness.tools if t.type in TOOL_FAMILY}
         if harness.memory is not None:
             places["memory"] = harness.memory.path
         for family, path in places.items():
@@ -243,7 +243,7 @@ def harness_role_missing_tool_permission(project: Project) -> Iterator[Finding]:
             if missing:
                 yield Finding(harness.document, path, f"execution role {role.name!r} does not allow "
                               f"{', '.join(f'{AGENTCORE}:{a}' for a in missing)}: the agent's {family} "
-                              "fails with AccessDenied")
+                              "fails with AccessDenied", "value")
 
 
 @rule("IAM506", "harness-role-excess-tool-permission", Severity.WARNING, scope="project",

@@ -40,9 +40,14 @@ class Field:
 
 @dataclass(frozen=True)
 class Tool:
-    path: tuple
+    path: tuple  # of the tool entry; its type is at (*path, "type") or (*path, "Type")
+    type_key: str
     type: str
     name: str
+
+    @property
+    def type_path(self) -> tuple:
+        return (*self.path, self.type_key)
 
 
 class Harness:
@@ -100,7 +105,7 @@ class Harness:
             kind = self.get("type", base=entry) if entry else None
             if kind is not None and isinstance(kind.value, str):
                 name = self.get("name", base=entry)  # type: ignore[arg-type]
-                tools.append(Tool((*field.path, i), kind.value,
+                tools.append(Tool((*field.path, i), kind.path[-1], kind.value,
                                   str(name.value) if name else kind.value))
         return tools
 
