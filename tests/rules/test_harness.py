@@ -1,0 +1,144 @@
+"""HRN401-HRN407 on harness configs in every shape: CreateHarness JSON and YAML, a saved
+GetHarness response, and the CloudFormation resource."""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from agentcore import harness_api, pascal
+from helpers import position_of, run, write
+
+Change = Callable[[dict[str, Any]], None]
+
+
+def create_json(root: Path, api: dict[str, Any]) -> Path:
+    return write(root / "harness.json", json.dumps(api, indent=2))
+
+
+def create_yaml(root: Path, api: dict[str, Any]) -> Path:
+    return write(root / "harness.yaml", yaml.safe_dump(api, sort_keys=False, width=1000))
+
+
+def get_json(root: Path, api: dict[str, Any]) -> Path:
+    response = {"harness": {**api, "harnessId": "support-AbCdEf1234", "status": "READY",
+                            "arn": "arn:aws:bedrock-agentcore:us-east-1:111122223333:harness/support-AbCdEf1234"}}
+    return write(root / "get-harness.json", json.dumps(response, indent=2))
+
+
+def cfn_yaml(root: Path, api: dict[str, Any]) -> Path:
+    template = {"Resources": {"Agent": {"Type": "AWS::BedrockAgentCore::Harness", "Properties": pascal(api)}}}
+    return write(root / "template.yaml", yaml.safe_dump(template, sort_keys=False, width=1000))
+
+
+SHAPES = {"create-json": create_json, "create-yaml": create_yaml, "get-json": get_json, "cfn": cfn_yaml}
+
+
+def changed(change: Change) -> dict[str, Any]:
+    api = harness_api()
+    change(api)
+    return api
+
+
+def tool(api: dict[str, Any], **entry: Any) -> None:
+    api["tools"].append(entry)
+
+
+# code -> (change, pattern of the place the finding points at; Q is an optional quote)
+Q = r"[\"']?"
+CASES: dict[str, tuple[Change, str]] = {
+    "HRN401": (lambda a: a.update(timeoutSeconds=1200), rf"[Tt]imeoutSeconds{Q}: (?P<at>1200)"),
+    "HRN403": (lambda a: tool(a, type="browser", name="web"), rf"[Tt]ype{Q}: (?P<at>{Q}browser)"),
+    "HRN404": (lambda a: a.update(allowedTools=["orders", "*"]), rf"(?P<at>{Q}\*{Q})\n"),
+    "HRN405": (lambda a: a.update(environmentVariables={"LOG_LEVEL": "debug",
+                                                        "OPENAI_API_KEY": "sk-live-abcdefghijklmnopqrstuv"}),
+               rf"OPENAI_API_KEY{Q}: (?P<at>{Q}sk-live)"),
+    "HRN406": (lambda a: tool(a, type="remote_mcp", name="crm",
+                              config={"remoteMcp": {"url": "http://mcp.example.com/mcp"}}),
+               rf"[Uu]rl{Q}: (?P<at>{Q}http:)"),
+    "HRN407": (lambda a: a.update(authorizerConfiguration={"customJWTAuthorizer": {
+                   "discoveryUrl": "https://idp.example.com/.well-known/openid-configuration"}}),
+               rf"(?P<at>{Q}[Cc]ustomJWTAuthorizer{Q}):"),
+}
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_clean_harness_has_no_findings(workdir: Path, shape: str) -> None:
+    SHAPES[shape](workdir, harness_api())
+    assert run(".") == (0, [])
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("code", CASES)
+def test_harness_rule_fires_at_the_offending_key_or_value(workdir: Path, shape: str, code: str) -> None:
+    change, pattern = CASES[code]
+    file = SHAPES[shape](workdir, changed(change))
+    findings = [f for f in run(".")[1] if f["code"] == code]
+    assert len(findings) == 1, findings
+    assert (findings[0]["line"], findings[0]["column"]) == position_of(file.read_text(), pattern)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_missing_limits_are_named(workdir: Path, shape: str) -> None:
+    SHAPES[shape](workdir, changed(lambda a: [a.pop("maxTokens"), a.pop("maxIterations")]))
+    (finding,) = run(".", "--select", "HRN402")[1]
+    names = ("MaxIterations", "MaxTokens") if shape == "cfn" else ("maxIterations", "maxTokens")
+    assert all(n in finding["message"] for n in names) and "imeoutSeconds" not in finding["message"]
+
+
+def test_update_request_is_not_asked_for_limits(workdir: Path) -> None:
+    write(workdir / "update.json", json.dumps({"harnessId": "support-AbCdEf1234", "maxTokens": 2048}))
+    assert run(".") == (0, [])
+
+
+def test_secret_is_masked_and_references_are_fine(workdir: Path) -> None:
+    secret = "sk-live-abcdefghijklmnopqrstuv"
+    create_json(workdir, changed(lambda a: a.update(environmentVariables={
+        "OPENAI_API_KEY": secret, "DB_PASSWORD": "{{resolve:secretsmanager:db:SecretString:password}}",
+        "GITHUB_TOKEN": "arn:aws:secretsmanager:us-east-1:111122223333:secret:gh", "LOG_LEVEL": "debug"})))
+    (finding,) = run(".", "--select", "HRN405")[1]
+    assert "'sk-l…'" in finding["message"] and secret not in finding["message"]
+
+
+def test_secret_in_remote_mcp_headers(workdir: Path) -> None:
+    file = create_json(workdir, changed(lambda a: tool(a, type="remote_mcp", name="crm", config={
+        "remoteMcp": {"url": "https://mcp.example.com/mcp",
+                      "headers": {"Authorization": "Bearer abcdefghijklmnop1234"}}})))
+    (finding,) = run(".", "--select", "HRN405")[1]
+    assert (finding["line"], finding["column"]) == position_of(file.read_text(), r"Authorization\": (?P<at>\")")
+
+
+def test_https_mcp_and_constrained_jwt_are_fine(workdir: Path) -> None:
+    def secure(api: dict[str, Any]) -> None:
+        tool(api, type="remote_mcp", name="crm", config={"remoteMcp": {"url": "https://mcp.example.com"}})
+        api["authorizerConfiguration"] = {"customJWTAuthorizer": {
+            "discoveryUrl": "https://idp.example.com/.well-known/openid-configuration",
+            "allowedClients": ["support-web"]}}
+    create_json(workdir, changed(secure))
+    assert run(".", "--select", "HRN406,HRN407") == (0, [])
+
+
+def test_schema_errors_name_the_field(workdir: Path) -> None:
+    create_json(workdir, changed(lambda a: a.update(maxIteration=5, systemPrompt="be nice")))
+    messages = sorted(f["message"] for f in run(".", "--select", "HRN403")[1])
+    assert messages == ["systemPrompt: 'be nice' is not of type 'array'",
+                        "unknown field 'maxIteration' in the harness"]
+
+
+def test_cloudformation_values_computed_at_deploy_time_are_not_judged(workdir: Path) -> None:
+    api = harness_api()
+    body = pascal(api)
+    body["ExecutionRoleArn"] = {"Fn::GetAtt": ["HarnessRole", "Arn"]}
+    body["TimeoutSeconds"] = {"Ref": "Timeout"}
+    write(workdir / "template.yaml", yaml.safe_dump({"Resources": {
+        "Agent": {"Type": "AWS::BedrockAgentCore::Harness", "Properties": body}}}))
+    assert run(".", "--select", "HRN403,HRN401") == (0, [])
+
+
+def test_cloudformation_schema_requires_model(workdir: Path) -> None:
+    cfn_yaml(workdir, changed(lambda a: a.pop("model")))
+    (finding,) = run(".", "--select", "HRN403")[1]
+    assert finding["message"] == "the harness: 'Model' is a required property"

@@ -1,0 +1,171 @@
+"""IAM501-IAM511 on policies where users write them: a standalone policy file, a role in a
+CloudFormation template, and an `aws iam get-account-authorization-details` export."""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from agentcore import HARNESS_ARN, statement, trust, workflow_policy
+from helpers import position_of, run, write
+
+Policy = dict[str, Any]
+
+
+def standalone(root: Path, policy: Policy, trust_policy: Policy) -> Path:
+    write(root / "trust.json", json.dumps(trust_policy, indent=2))
+    return write(root / "policy.json", json.dumps(policy, indent=2))
+
+
+def template(root: Path, policy: Policy, trust_policy: Policy) -> Path:
+    role = {"Type": "AWS::IAM::Role", "Properties": {
+        "AssumeRolePolicyDocument": trust_policy,
+        "Policies": [{"PolicyName": "p", "PolicyDocument": policy}]}}
+    return write(root / "template.yaml", yaml.safe_dump({"Resources": {"Role": role}}, sort_keys=False))
+
+
+def account(root: Path, policy: Policy, trust_policy: Policy) -> Path:
+    export = {"RoleDetailList": [{
+        "RoleName": "r", "Arn": "arn:aws:iam::111122223333:role/r", "AssumeRolePolicyDocument": trust_policy,
+        "RolePolicyList": [{"PolicyName": "p", "PolicyDocument": policy}], "AttachedManagedPolicies": []}],
+        "Policies": []}
+    return write(root / "account.json", json.dumps(export, indent=2))
+
+
+FORMS: dict[str, Callable[[Path, Policy, Policy], Path]] = {
+    "standalone": standalone, "template": template, "account": account}
+GOOD_TRUST = trust("states.amazonaws.com")
+
+
+def with_statement(extra: dict[str, Any]) -> Policy:
+    policy = workflow_policy()
+    policy["Statement"].append(extra)
+    return policy
+
+
+Q = r"[\"']?"
+CASES: dict[str, tuple[Policy, str]] = {
+    "IAM501": (with_statement(statement(["bedrock-agentcore:InvokeHarness"], "arn:aws:bedrock-agentcore:"
+                                        "us-east-1:111122223333:harness/*")), rf"(?P<at>{Q}arn[^\n]*harness/\*)"),
+    "IAM502": (with_statement(statement(["bedrock-agentcore:*"], HARNESS_ARN)),
+               rf"(?P<at>{Q}bedrock-agentcore:\*)"),
+    "IAM507": (with_statement(statement(["iam:PassRole"], "*")), rf"Resource{Q}: (?P<at>{Q}\*)"),
+    "IAM508": (with_statement(statement(["bedrock-agentcore:InvokeHarnes"], HARNESS_ARN)),
+               rf"(?P<at>{Q}bedrock-agentcore:InvokeHarnes{Q}\n)"),
+    "IAM509": (with_statement({"Effect": "allow", "Action": "s3:GetObject", "Resource": "*"}),
+               rf"Effect{Q}: (?P<at>{Q}allow)"),
+    "IAM511": (with_statement({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}),
+               rf"(?P<at>{Q}NotAction)"),
+}
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_clean_policies_have_no_findings(workdir: Path, form: str) -> None:
+    FORMS[form](workdir, workflow_policy(), GOOD_TRUST)
+    assert run(".") == (0, [])
+
+
+@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize("code", CASES)
+def test_iam_rule_fires_at_the_offending_key_or_value(workdir: Path, form: str, code: str) -> None:
+    policy, pattern = CASES[code]
+    file = FORMS[form](workdir, policy, GOOD_TRUST)
+    findings = [f for f in run(".")[1] if f["code"] == code]
+    assert len(findings) == 1, findings
+    assert Path(findings[0]["file"]).resolve() == file.resolve()
+    assert (findings[0]["line"], findings[0]["column"]) == position_of(file.read_text(), pattern)
+
+
+@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize("service", ["states.amazonaws.com", "bedrock-agentcore.amazonaws.com"])
+def test_trust_without_source_condition(workdir: Path, form: str, service: str) -> None:
+    loose = trust(service)
+    del loose["Statement"][0]["Condition"]
+    FORMS[form](workdir, workflow_policy(), loose)
+    (finding,) = run(".", "--select", "IAM510")[1]
+    file = workdir / finding["file"]
+    assert (finding["line"], finding["column"]) == position_of(file.read_text(), rf"(?P<at>{Q}{service})")
+
+
+def test_source_arn_condition_and_other_services_are_fine(workdir: Path) -> None:
+    by_arn = trust("bedrock-agentcore.amazonaws.com")
+    by_arn["Statement"][0]["Condition"] = {"ArnLike": {"AWS:SourceArn": "arn:aws:bedrock-agentcore:*:1:harness/*"}}
+    standalone(workdir, workflow_policy(), by_arn)
+    write(workdir / "lambda-trust.json", json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))
+    assert run(".", "--select", "IAM510") == (0, [])
+
+
+def test_unknown_action_suggests_the_real_one(workdir: Path) -> None:
+    standalone(workdir, CASES["IAM508"][0], GOOD_TRUST)
+    (finding,) = run(".", "--select", "IAM508")[1]
+    assert "did you mean 'bedrock-agentcore:invokeharness'" in finding["message"]
+
+
+def test_unknown_service_and_wildcards(workdir: Path) -> None:
+    policy = with_statement(statement(["bedrock-agentcor:InvokeHarness", "s3:Get*", "s3:Frobnicate*"], "*"))
+    standalone(workdir, policy, GOOD_TRUST)
+    messages = sorted(f["message"] for f in run(".", "--select", "IAM508")[1])
+    assert messages == ["'bedrock-agentcor:InvokeHarness' names unknown service 'bedrock-agentcor' "
+                        "(did you mean 'bedrock-agentcore'?)", "'s3:Frobnicate*' matches no s3 action"]
+
+
+def test_actions_are_case_insensitive_and_variables_are_fine(workdir: Path) -> None:
+    policy = with_statement(statement(["S3:getobject"], "arn:aws:s3:::bucket/${aws:username}/*"))
+    standalone(workdir, policy, GOOD_TRUST)
+    assert run(".") == (0, [])
+
+
+def test_deny_with_not_action_is_fine_and_passrole_on_one_role_is_fine(workdir: Path) -> None:
+    policy = with_statement({"Effect": "Deny", "NotAction": "iam:*", "Resource": "*"})
+    policy["Statement"].append(statement(["iam:PassRole"], "arn:aws:iam::111122223333:role/harness"))
+    standalone(workdir, policy, GOOD_TRUST)
+    assert run(".") == (0, [])
+
+
+def test_malformed_statements(workdir: Path) -> None:
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resources": "*"},
+        {"Effect": "Allow", "Action": "s3:GetObject", "NotAction": "s3:PutObject", "Resource": "*"},
+        {"Effect": "Deny", "Action": 5, "Resource": "*"}]}
+    file = standalone(workdir, policy, GOOD_TRUST)
+    found = sorted((f["line"], f["message"]) for f in run(".", "--select", "IAM509")[1])
+    text = file.read_text()
+    assert found == sorted([
+        (position_of(text, r"\"Resources\"")[0], "unknown statement field 'Resources'"),
+        (position_of(text, r"\{\n\s+\"Effect\": \"Allow\",\n\s+\"Action\": \"s3:GetObject\",\n\s+\"Resources")[0],
+         "the statement has no Resource (or NotResource)"),
+        (position_of(text, r"\"NotAction\"")[0], "a statement has Action or NotAction, not both"),
+        (position_of(text, r"\"Action\": 5")[0], "Action must be a string or a list of strings")])
+
+
+def test_template_intrinsics_are_not_malformed(workdir: Path) -> None:
+    text = """Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: 2012-10-17
+        Statement:
+          - Effect: Allow
+            Principal: {Service: states.amazonaws.com}
+            Action: sts:AssumeRole
+            Condition: {StringEquals: {aws:SourceAccount: !Ref AWS::AccountId}}
+      Policies:
+        - PolicyName: p
+          PolicyDocument:
+            Version: 2012-10-17
+            Statement:
+              - !If
+                - IsProd
+                - {Effect: Allow, Action: s3:GetObject, Resource: !Sub "arn:${AWS::Partition}:s3:::b/*"}
+                - !Ref AWS::NoValue
+              - Effect: Allow
+                Action: s3:PutObject
+                Resource: [!GetAtt Bucket.Arn, !Sub "${Bucket.Arn}/*"]
+"""
+    write(workdir / "template.yaml", text)
+    assert run(".") == (0, [])
