@@ -26,13 +26,32 @@ def actions_of(prefix: str) -> frozenset[str]:
     return _services().get(prefix.lower(), frozenset())
 
 
-def matching(pattern: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def matching(pattern: str) -> tuple[str, ...]:
     """Every catalog action (``service:action``, lower case) that an Action entry matches."""
     if ":" not in pattern:
-        return [f"{s}:{a}" for s, actions in _services().items() for a in actions] if pattern == "*" else []
+        return tuple(f"{s}:{a}" for s, actions in _services().items() for a in actions) \
+            if pattern == "*" else ()
     prefix, name = pattern.lower().split(":", 1)
+    if "*" not in name and "?" not in name:
+        return (f"{prefix}:{name}",) if name in actions_of(prefix) else ()
     regex = glob_regex(name)
-    return [f"{prefix}:{a}" for a in sorted(actions_of(prefix)) if regex.fullmatch(a)]
+    return tuple(f"{prefix}:{a}" for a in sorted(actions_of(prefix)) if regex.fullmatch(a))
+
+
+@lru_cache(maxsize=1024)
+def closest(name: str, candidates: frozenset[str]) -> str | None:
+    """The candidate most like ``name`` (a likely typo's fix), if one is close."""
+    import difflib
+
+    name = name.lower()
+    near = [c for c in candidates if c[:1] == name[:1] and abs(len(c) - len(name)) <= 4]
+    found = difflib.get_close_matches(name, near, n=1)
+    return found[0] if found else None
+
+
+def service_prefixes() -> frozenset[str]:
+    return frozenset(_services())
 
 
 @lru_cache(maxsize=4096)

@@ -1,12 +1,11 @@
 """IAM5xx: IAM policies and roles, alone and as the workflow/harness boundary."""
 from __future__ import annotations
 
-import difflib
 import re
 import sys
 from collections.abc import Iterator
 
-from policylint.catalog import actions_of, glob_regex, is_service, matching
+from policylint.catalog import actions_of, closest, glob_regex, is_service, matching, service_prefixes
 from policylint.documents.iam import (
     AGENTCORE_SERVICE,
     IDENTITY,
@@ -308,20 +307,14 @@ def _unknown_action(text: str) -> str | None:
         return "is not service:action"
     prefix, name = text.split(":", 1)
     if not is_service(prefix):
-        close = difflib.get_close_matches(prefix.lower(), _service_names(), n=1)
-        return f"names unknown service {prefix!r}" + (f" (did you mean {close[0]!r}?)" if close else "")
+        close = closest(prefix, service_prefixes())
+        return f"names unknown service {prefix!r}" + (f" (did you mean {close!r}?)" if close else "")
     if matching(text):
         return None
     if "*" in name or "?" in name:
         return f"matches no {prefix} action"
-    close = difflib.get_close_matches(name.lower(), sorted(actions_of(prefix)), n=1)
-    return f"is not an action of {prefix}" + (f" (did you mean '{prefix}:{close[0]}'?)" if close else "")
-
-
-def _service_names() -> list[str]:
-    from policylint.catalog import _services
-
-    return sorted(_services())
+    close = closest(name, actions_of(prefix))
+    return f"is not an action of {prefix}" + (f" (did you mean '{prefix}:{close}'?)" if close else "")
 
 
 @rule("IAM508", "unknown-action", Severity.ERROR, kinds=("iam",),

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
-from agentcore import harness_api, pascal
+from agentcore import HARNESS_ARN, harness_api, pascal
 from helpers import position_of, run, write
 
 Change = Callable[[dict[str, Any]], None]
@@ -24,8 +24,7 @@ def create_yaml(root: Path, api: dict[str, Any]) -> Path:
 
 
 def get_json(root: Path, api: dict[str, Any]) -> Path:
-    response = {"harness": {**api, "harnessId": "support-AbCdEf1234", "status": "READY",
-                            "arn": "arn:aws:bedrock-agentcore:us-east-1:111122223333:harness/support-AbCdEf1234"}}
+    response = {"harness": {**api, "harnessId": "support-AbCdEf1234", "status": "READY", "arn": HARNESS_ARN}}
     return write(root / "get-harness.json", json.dumps(response, indent=2))
 
 
@@ -108,7 +107,8 @@ def test_secret_in_remote_mcp_headers(workdir: Path) -> None:
         "remoteMcp": {"url": "https://mcp.example.com/mcp",
                       "headers": {"Authorization": "Bearer abcdefghijklmnop1234"}}})))
     (finding,) = run(".", "--select", "HRN405")[1]
-    assert (finding["line"], finding["column"]) == position_of(file.read_text(), r"Authorization\": (?P<at>\")")
+    place = position_of(file.read_text(), r"Authorization\": (?P<at>\")")
+    assert (finding["line"], finding["column"]) == place
 
 
 def test_https_mcp_and_constrained_jwt_are_fine(workdir: Path) -> None:
