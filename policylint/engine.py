@@ -44,7 +44,12 @@ class Engine:
         # distribution's metadata (10x faster: this runs on every commit).
         for entry_point in entry_points(group=hookspecs.PROJECT):
             if self.plugins.get_plugin(entry_point.name) is None:
-                self.plugins.register(entry_point.load(), name=entry_point.name)
+                try:
+                    module = entry_point.load()
+                except Exception as error:  # a broken plugin is a setup error, not a crash
+                    raise ConfigError(f"plugin {entry_point.name!r} ({entry_point.value}) failed "
+                                      f"to load: {_describe(error)}") from None
+                self.plugins.register(module, name=entry_point.name)
         for plugin in extra_plugins:
             self.plugins.register(plugin)
 

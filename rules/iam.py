@@ -306,15 +306,26 @@ def _unknown_action(text: str) -> str | None:
     if ":" not in text:
         return "is not service:action"
     prefix, name = text.split(":", 1)
-    if not is_service(prefix):
-        close = closest(prefix, service_prefixes())
-        return f"names unknown service {prefix!r}" + (f" (did you mean {close!r}?)" if close else "")
-    if matching(text):
+    wildcard = "*" in name or "?" in name
+    if is_service(prefix) and matching(text):
         return None
-    if "*" in name or "?" in name:
+    hint = None if wildcard else _other_service(prefix, name)
+    if not is_service(prefix):
+        hint = hint or closest(prefix, service_prefixes())
+        return f"names unknown service {prefix!r}" + (f" (did you mean {hint!r}?)" if hint else "")
+    if wildcard:
         return f"matches no {prefix} action"
-    close = closest(name, actions_of(prefix))
-    return f"is not an action of {prefix}" + (f" (did you mean '{prefix}:{close}'?)" if close else "")
+    hint = hint or (f"{prefix}:{found}" if (found := closest(name, actions_of(prefix))) else None)
+    return f"is not an action of {prefix}" + (f" (did you mean {hint!r}?)" if hint else "")
+
+
+def _other_service(prefix: str, name: str) -> str | None:
+    """``service:action`` when the action exists under a service whose prefix is like the
+    one written (``bedrock:InvokeGateway`` -> ``bedrock-agentcore:invokegateway``)."""
+    prefix, name = prefix.lower(), name.lower()
+    owners = [s for s in service_prefixes() if name in actions_of(s)
+              and (s.startswith(prefix) or prefix.startswith(s) or s.split("-")[0] == prefix.split("-")[0])]
+    return f"{min(owners, key=len)}:{name}" if owners else None
 
 
 @rule("IAM508", "unknown-action", Severity.ERROR, kinds=("iam",),

@@ -6,7 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from forms import FORMS, machine
+
+from policylint.cli import main
 
 PLUGIN = Path(__file__).resolve().parents[1] / "plugins" / "policylint-example"
 
@@ -30,3 +33,15 @@ def test_example_plugin_installs_and_runs(workdir: Path, tmp_path_factory) -> No
     # Without the plugin on the path, the same file is clean.
     assert subprocess.run([sys.executable, "-m", "policylint", "check", "."], cwd=workdir,
                           capture_output=True).returncode == 0
+
+
+def test_broken_plugin_is_a_clear_setup_error(monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    import importlib.metadata
+
+    real = importlib.metadata.entry_points
+    broken = importlib.metadata.EntryPoint("broken", "no_such_policylint_plugin", "policylint")
+    monkeypatch.setattr(importlib.metadata, "entry_points",
+                        lambda group: [*real(group=group), broken])
+    assert main(["rules"]) == 2
+    assert "plugin 'broken' (no_such_policylint_plugin) failed to load" in capsys.readouterr().err

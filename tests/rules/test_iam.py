@@ -111,7 +111,8 @@ def test_unknown_service_and_wildcards(workdir: Path) -> None:
     standalone(workdir, policy, GOOD_TRUST)
     messages = sorted(f["message"] for f in run(".", "--select", "IAM508")[1])
     assert messages == ["'bedrock-agentcor:InvokeHarness' names unknown service 'bedrock-agentcor' "
-                        "(did you mean 'bedrock-agentcore'?)", "'s3:Frobnicate*' matches no s3 action"]
+                        "(did you mean 'bedrock-agentcore:invokeharness'?)",
+                        "'s3:Frobnicate*' matches no s3 action"]
 
 
 def test_actions_are_case_insensitive_and_variables_are_fine(workdir: Path) -> None:
