@@ -192,3 +192,52 @@ def test_unfollowable_references_are_pl005_notes(workdir: Path) -> None:
     text = path.read_text()
     assert sorted((f["line"], f["column"]) for f in findings) == sorted(
         [position_of(text, r"\n\s+(?P<at>RoleArn):"), position_of(text, r"HarnessArn: (?P<at>\$\{)")])
+
+
+def test_policy_resource_attached_by_reference(workdir: Path) -> None:
+    def detach(template: dict[str, Any], actions: list[str]) -> None:
+        resource(template, "WorkflowRole").pop("Policies")
+        template["Resources"]["InvokePolicy"] = {"Type": "AWS::IAM::Policy", "Properties": {
+            "PolicyName": "invoke", "Roles": [{"Ref": "WorkflowRole"}],
+            "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+                statement(actions, {"Fn::GetAtt": ["Harness", "Arn"]})]}}}
+    both = ["bedrock-agentcore:InvokeHarness", "bedrock-agentcore:InvokeAgentRuntime"]
+    whole_template(workdir / "template.yaml", lambda t: detach(t, both))
+    assert run(".", "--select", "IAM504") == (0, [])
+    whole_template(workdir / "template.yaml", lambda t: detach(t, both[:1]))
+    assert [f["code"] for f in run(".", "--select", "IAM504")[1]] == ["IAM504"]
+
+
+def test_definition_string_sub_names_the_harness_resource(workdir: Path) -> None:
+    def as_sub(template: dict[str, Any]) -> None:
+        props = resource(template, "Workflow")
+        definition = props.pop("Definition")
+        props.pop("DefinitionSubstitutions")
+        find_state(definition, "Agent")["Parameters"]["HarnessArn"] = "${Harness.Arn}"
+        props["DefinitionString"] = {"Fn::Sub": __import__("json").dumps(definition, indent=2)}
+        whole_harness(template).update(TimeoutSeconds=800)
+    whole_template(workdir / "template.yaml", as_sub)
+    assert [f["code"] for f in run(".", "--select", "AGT311,PL005")[1]] == ["AGT311"]
+
+
+def test_literal_role_arn_finds_the_role_in_another_template(workdir: Path) -> None:
+    def split(template: dict[str, Any]) -> None:
+        role = template["Resources"].pop("WorkflowRole")
+        role["Properties"]["RoleName"] = "support-workflow"
+        role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"][0]["Action"].pop()
+        write(workdir / "iam" / "roles.yaml", __import__("yaml").safe_dump(
+            {"Resources": {"WorkflowRole": role}}))
+        resource(template, "Workflow")["RoleArn"] = WORKFLOW_ROLE_ARN
+    path = whole_template(workdir / "app" / "template.yaml", split)
+    (finding,) = run(".", "--select", "IAM504")[1]
+    assert finding["file"] == "app/template.yaml"
+    assert (finding["line"], finding["column"]) == position_of(path.read_text(), r"\n\s+(?P<at>RoleArn):")
+
+
+def test_sam_policy_templates_are_given_the_benefit_of_the_doubt(workdir: Path) -> None:
+    def policy_template(parts: dict[str, Any]) -> None:
+        props = parts["template"]["Resources"]["Workflow"]["Properties"]
+        props.pop("Role")
+        props["Policies"] = [{"LambdaInvokePolicy": {"FunctionName": "f"}}]
+    separate_files(workdir, policy_template)
+    assert run(".", "--select", "IAM504") == (0, [])
