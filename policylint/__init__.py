@@ -1,2 +1,2 @@
 """policylint: lint AWS Step Functions agent workflows, IAM and AgentCore harness configs."""
-__version__ = "0.1.0"
+__version__ = "0.2.0"
