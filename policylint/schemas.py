@@ -55,7 +55,7 @@ def violations(harness: Harness) -> Iterator[tuple[tuple, str, str]]:
             continue
         if shape == "GetHarness" and error.validator == "required" and not path:
             continue  # a saved response may leave out what the service fills in
-        where = ".".join(str(p) for p in path) or "the harness"
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".") or "the harness"
         if error.validator == "additionalProperties":
             extras = sorted(set(error.instance) - set(error.schema.get("properties", {})))
             for extra in extras:
