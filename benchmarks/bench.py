@@ -34,6 +34,10 @@ ONE_FILE = """{
   }
 }
 """
+ONE_POLICY = """{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+  "Action": ["bedrock-agentcore:InvokeHarness", "bedrock-agentcore:InvokeAgentRuntime"],
+  "Resource": "arn:aws:bedrock-agentcore:us-east-1:111122223333:harness/a"}]}
+"""
 
 
 def timed(command: list[str], runs: int) -> float:
@@ -58,6 +62,10 @@ def main() -> None:
     args = parser.parse_args()
     python = sys.executable
     policylint = [python, "-m", "policylint"]
+    # Byte-compile first, as `pip install` does: a session with PYTHONDONTWRITEBYTECODE
+    # would otherwise time the compiler, not policylint.
+    subprocess.run([python, "-m", "compileall", "-q", str(ROOT / "policylint"), str(ROOT / "rules")],
+                   check=True, env={**os.environ, "PYTHONDONTWRITEBYTECODE": ""})
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         one = Path(tmp) / "one.asl.json"
@@ -68,6 +76,10 @@ def main() -> None:
         rows.append(("policylint --version", version, f"{version / base:.1f}x python"))
         check = timed([*policylint, "check", str(one)], args.runs)
         rows.append(("policylint check one.asl.json (1 finding)", check, f"{check / base:.1f}x python"))
+        policy = Path(tmp) / "policy.json"
+        policy.write_text(ONE_POLICY)
+        iam = timed([*policylint, "check", str(policy)], args.runs)
+        rows.append(("policylint check policy.json (IAM catalog loaded)", iam, f"{iam / base:.1f}x python"))
     if args.corpus.is_dir():
         files = templates(args.corpus)
         ours = timed([*policylint, "check", "--fail-on", "never", *files], 3)

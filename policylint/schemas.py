@@ -16,9 +16,9 @@ CFN_TYPE = "AWS::BedrockAgentCore::Harness"
 
 @lru_cache(maxsize=1)
 def _cfn_schema() -> dict[str, Any]:
-    import cfnlint.data.schemas as schemas
+    from policylint.catalog import cfn_lint_data
 
-    folder = Path(schemas.__file__).parent
+    folder = cfn_lint_data() / "schemas"
     names = json.loads((folder / "providers" / "us-east-1.json").read_text(encoding="utf-8"))
     return json.loads((folder / "resources" / f"{names[CFN_TYPE]}.json").read_text(encoding="utf-8"))
 
@@ -55,7 +55,7 @@ def violations(harness: Harness) -> Iterator[tuple[tuple, str, str]]:
             continue
         if shape == "GetHarness" and error.validator == "required" and not path:
             continue  # a saved response may leave out what the service fills in
-        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".") or "the harness"
+        where = _dotted(path) or "the harness"
         if error.validator == "additionalProperties":
             extras = sorted(set(error.instance) - set(error.schema.get("properties", {})))
             for extra in extras:
@@ -67,6 +67,10 @@ def violations(harness: Harness) -> Iterator[tuple[tuple, str, str]]:
             yield path, "key", f"{where} must set exactly one of: {options}"
         else:
             yield path, "value", f"{where}: {error.message}"
+
+
+def _dotted(path: tuple) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
 
 
 def _computed_value(value: Any) -> bool:
