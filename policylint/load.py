@@ -9,7 +9,7 @@ from typing import Any
 
 from policylint.documents import ACCOUNT, ASL, HARNESS, IAM, TEMPLATE, Document
 from policylint.rule import Finding
-from policylint.source import Source, yaml_loader
+from policylint.source import Source, template_loader, yaml_loader
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_NODES = 1_000_000  # a YAML document expanding past this through aliases is a bomb
@@ -113,10 +113,8 @@ def _parse(source: Source, expect: str | None) -> Any:
     try:
         if not is_yaml:
             return json.loads(text)
-        if expect is None and _TEMPLATE_HINT.search(text) and "AWS::" in text:
-            data = _decode_template(source)
-        else:
-            data = _load_yaml(text)
+        template = expect is None and bool(_TEMPLATE_HINT.search(text)) and "AWS::" in text
+        data = _load_yaml(text, template_loader() if template else yaml_loader())
         if "*" in text and "&" in text:  # aliases: refuse a document they blow up
             _check_expansion(data)
         return data
@@ -147,11 +145,11 @@ class _AliasBomb(Exception):
     pass
 
 
-def _load_yaml(text: str) -> Any:
+def _load_yaml(text: str, loader: Any) -> Any:
     import yaml
 
     try:
-        return yaml.load(text, Loader=yaml_loader())
+        return yaml.load(text, Loader=loader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         position = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -172,17 +170,3 @@ def _check_expansion(data: Any) -> None:
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
-
-
-def _decode_template(source: Source) -> Any:
-    """A YAML CloudFormation/SAM template through cfn-lint's decoder (short-form tags)."""
-    from cfnlint.decode import decode_str
-
-    data, matches = decode_str(source.text)
-    if data is None or matches:
-        if matches:
-            match = matches[0]
-            raise _YamlError(match.message.split("\n")[0],
-                             (max(match.linenumber, 1), max(match.columnnumber, 1)))
-        raise _YamlError("not a template", (1, 1))
-    return data

@@ -26,6 +26,41 @@ def yaml_loader() -> Any:
     return type("PolicylintLoader", (base,), {"yaml_implicit_resolvers": resolvers})
 
 
+@lru_cache(maxsize=1)
+def template_loader() -> Any:
+    """``yaml_loader`` that also reads CloudFormation's short-form intrinsics (``!Ref x``
+    as ``{"Ref": "x"}``, ``!GetAtt a.b`` as ``{"Fn::GetAtt": ["a", "b"]}``, ``!Sub ...``
+    as ``{"Fn::Sub": ...}``) and refuses duplicate keys, as CloudFormation does."""
+    import yaml
+
+    class TemplateLoader(yaml_loader()):  # type: ignore[misc]
+        def construct_mapping(self, node: Any, deep: bool = False) -> dict:
+            seen: dict[Any, Any] = {}
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                if isinstance(key, str) and key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key {key!r} (first at line {seen[key].line + 1})",
+                        key_node.start_mark)
+                seen[key] = key_node.start_mark
+            return super().construct_mapping(node, deep=deep)
+
+    def intrinsic(loader: Any, suffix: str, node: Any) -> dict:
+        if isinstance(node, yaml.ScalarNode):
+            value: Any = loader.construct_scalar(node)
+        elif isinstance(node, yaml.SequenceNode):
+            value = loader.construct_sequence(node, deep=True)
+        else:
+            value = loader.construct_mapping(node, deep=True)
+        if suffix == "GetAtt" and isinstance(value, str):
+            value = value.split(".", 1)
+        name = suffix if suffix in ("Ref", "Condition") else f"Fn::{suffix}"
+        return {name: value}
+
+    TemplateLoader.add_multi_constructor("!", intrinsic)
+    return TemplateLoader
+
+
 class Source:
     """The text of one file as the user wrote it."""
 
