@@ -16,13 +16,23 @@ Position = tuple[int, int]  # (line, column), both 1-based
 
 @lru_cache(maxsize=1)
 def yaml_loader() -> Any:
-    """PyYAML's safe C loader, reading dates as the strings AWS sees (a state named
-    2024-01-01, a policy ``Version: 2012-10-17``). Loading and positions both use it."""
+    """PyYAML's safe C loader, reading values as AWS tools do (YAML 1.2 core): dates stay
+    strings (a state named 2024-01-01, a policy ``Version: 2012-10-17``) and only
+    true/false are booleans (a state named ``Yes`` stays a name). Loading and positions
+    both use it."""
+    import re
+
     import yaml
 
     base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    resolvers = {first: [(tag, regexp) for tag, regexp in entries if tag != "tag:yaml.org,2002:timestamp"]
-                 for first, entries in base.yaml_implicit_resolvers.items()}
+    boolean = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+    resolvers: dict[Any, list] = {}
+    for first, entries in base.yaml_implicit_resolvers.items():
+        kept = [(tag, boolean if tag == "tag:yaml.org,2002:bool" else regexp) for tag, regexp in entries
+                if tag != "tag:yaml.org,2002:timestamp"
+                and (tag != "tag:yaml.org,2002:bool" or first in "tTfF")]
+        if kept:
+            resolvers[first] = kept
     return type("PolicylintLoader", (base,), {"yaml_implicit_resolvers": resolvers})
 
 

@@ -61,9 +61,15 @@ def _policy_documents(props: dict) -> Iterator[tuple[tuple, dict]]:
 def _state_machine(template: Document, name: str, props: dict, path: tuple,
                    load_file: LoadFile) -> Iterator[Document | Finding]:
     substitutions = _substitutions(props.get("DefinitionSubstitutions"))
-    if isinstance(props.get("Definition"), dict):
-        yield Document(ASL, props["Definition"], template.source, (*path, "Definition"),
+    definition = props.get("Definition")
+    if isinstance(definition, dict) and _is_intrinsic(definition):
+        yield _unresolved(template, (*path, "Definition"), f"Definition is computed by "
+                          f"{next(iter(definition))}; its state machine was not linted")
+    elif isinstance(definition, dict):
+        yield Document(ASL, definition, template.source, (*path, "Definition"),
                        substitutions, template, name)
+    elif isinstance(definition, str):  # a JSON-typed property may be given as a JSON string
+        yield from _definition_string(template, (*path, "Definition"), definition, name, substitutions)
     elif "DefinitionString" in props:
         yield from _definition_string(template, (*path, "DefinitionString"),
                                       props["DefinitionString"], name, substitutions)
@@ -73,6 +79,10 @@ def _state_machine(template: Document, name: str, props: dict, path: tuple,
     elif "DefinitionS3Location" in props:
         yield _unresolved(template, (*path, "DefinitionS3Location"),
                           "the definition is in S3; lint the local file it is built from")
+
+
+def _is_intrinsic(value: dict) -> bool:
+    return len(value) == 1 and (next(iter(value)) == "Ref" or str(next(iter(value))).startswith("Fn::"))
 
 
 def _substitutions(value: Any) -> dict[str, str | None]:

@@ -1,0 +1,846 @@
+"""ASL1xx: the state machine is valid Amazon States Language (JSONPath and JSONata).
+
+One validator walks a definition once (``problems``); each rule reports the problems of
+its code. The language's fields and values are in ``asl_spec``; the expression languages
+are parsed by ``policylint.expressions``.
+"""
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from policylint.documents import Document
+from policylint.expressions import (
+    intrinsic_problem,
+    is_jsonata,
+    jsonata_problem,
+    looks_intrinsic,
+    path_problem,
+    payload_problem,
+)
+from policylint.hookspecs import hookimpl
+from policylint.project import Context
+from policylint.rule import Finding, Severity, rule, rules_of
+from policylint_rules import asl_spec as spec
+
+JSONATA = "JSONata"
+_ARN = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:[A-Za-z0-9-]+:[A-Za-z0-9\-_.]+"
+                  r"(?::(?:\$LATEST|[A-Za-z0-9\-_.]+))*$")
+_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})$")
+_PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
+MAX_NAME = 80
+
+Problem = tuple[str, tuple, str, str]  # (code, path, message, "key" | "value")
+
+
+class Validator:
+    """Collects the ASL problems of one definition."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self.data = document.data
+        self.problems: list[Problem] = []
+        top = self.data.get("QueryLanguage") if isinstance(self.data, dict) else None
+        self.top_language = top if top in spec.QUERY_LANGUAGES else "JSONPath"
+        self.names: dict[str, tuple] = {}
+
+    def add(self, code: str, path: tuple, message: str, at: str = "key") -> None:
+        self.problems.append((code, path, message, at))
+
+    def run(self) -> list[Problem]:
+        self.scope(self.data, (), spec.TOP_LEVEL, self.top_language, "state machine")
+        return self.problems
+
+    # -- scopes: the machine, Parallel branches, Map processors ------------------------
+    def scope(self, scope: Any, path: tuple, allowed: set[str], language: str, what: str) -> None:
+        if not isinstance(scope, dict):
+            self.add("ASL101", path, f"the {what} must be an object with StartAt and States", "value")
+            return
+        for key in scope:
+            if key not in allowed:
+                self.add("ASL101", (*path, key), f"{key!r} is not a field of a {what}")
+        if not path:
+            self.top_fields(scope)
+        if "ProcessorConfig" in scope:
+            self.processor_config(scope["ProcessorConfig"], (*path, "ProcessorConfig"))
+        states = scope.get("States")
+        if "States" not in scope or not isinstance(states, dict) or not states:
+            where = (*path, "States") if "States" in scope else path
+            self.add("ASL101", where, f"the {what} needs States: an object of one or more states")
+            states = states if isinstance(states, dict) else {}
+        start = scope.get("StartAt")
+        if "StartAt" not in scope:
+            self.add("ASL101", path, f"the {what} has no StartAt")
+        elif not isinstance(start, str):
+            self.add("ASL101", (*path, "StartAt"), "StartAt must be a state name", "value")
+        elif start not in states and states:
+            self.add("ASL102", (*path, "StartAt"), f"StartAt names {start!r}, which is not a state of "
+                     f"this {what}", "value")
+        for name, body in states.items():
+            self.state(name, body, (*path, "States", name), language, states)
+        if states:
+            self.reachability(states, start, path)
+            if not any(self.terminal(body) for body in states.values()):
+                self.add("ASL104", (*path, "States"), f"no state of this {what} ends it: give one state "
+                         '"End": true, or add a Succeed or Fail state')
+
+    def top_fields(self, scope: dict) -> None:
+        language = scope.get("QueryLanguage")
+        if "QueryLanguage" in scope and language not in spec.QUERY_LANGUAGES:
+            self.add("ASL101", ("QueryLanguage",), f"QueryLanguage must be JSONPath or JSONata, not "
+                     f"{language!r}", "value")
+        if "TimeoutSeconds" in scope and not _positive_int(scope["TimeoutSeconds"]):
+            self.add("ASL110", ("TimeoutSeconds",), "TimeoutSeconds must be a positive integer", "value")
+        for key in ("Comment", "Version"):
+            if key in scope and not isinstance(scope[key], str):
+                self.add("ASL101", (key,), f"{key} must be a string", "value")
+
+    def processor_config(self, config: Any, path: tuple) -> None:
+        if not isinstance(config, dict):
+            self.add("ASL101", path, "ProcessorConfig must be an object", "value")
+            return
+        for key, value in config.items():
+            if key == "Mode" and value not in spec.PROCESSOR_MODES:
+                self.add("ASL101", (*path, key), "Mode must be INLINE or DISTRIBUTED", "value")
+            elif key == "ExecutionType" and value not in spec.EXECUTION_TYPES:
+                self.add("ASL101", (*path, key), "ExecutionType must be STANDARD or EXPRESS", "value")
+            elif key not in ("Mode", "ExecutionType"):
+                self.add("ASL101", (*path, key), f"{key!r} is not a field of ProcessorConfig")
+
+    @staticmethod
+    def terminal(body: Any) -> bool:
+        return isinstance(body, dict) and (body.get("End") is True or body.get("Type") in spec.TERMINAL_TYPES)
+
+    def reachability(self, states: dict, start: Any, path: tuple) -> None:
+        if not isinstance(start, str) or start not in states:
+            return
+        seen, stack = {start}, [start]
+        while stack:
+            for target in _targets(states.get(stack.pop())):
+                if target in states and target not in seen:
+                    seen.add(target)
+                    stack.append(target)
+        for name, body in states.items():
+            if name not in seen and isinstance(body, dict):
+                self.add("ASL103", (*path, "States", name), f"state {name!r} is never reached: no "
+                         "StartAt, Next, Default or Catch leads to it")
+
+    # -- states ------------------------------------------------------------------------
+    def state(self, name: Any, body: Any, path: tuple, inherited: str, scope: dict) -> None:
+        name = str(name)
+        if len(name) > MAX_NAME:
+            self.add("ASL101", path, f"state names are at most {MAX_NAME} characters; this one has "
+                     f"{len(name)}")
+        if name in self.names:
+            self.add("ASL105", path, f"state name {name!r} is already used (names are unique across "
+                     "the whole state machine, nested branches included)")
+        self.names.setdefault(name, path)
+        if not isinstance(body, dict):
+            self.add("ASL101", path, f"state {name!r} must be an object", "value")
+            return
+        language = self.state_language(body, path, inherited)
+        kind = body.get("Type")
+        if "Type" not in body:
+            self.add("ASL101", path, f"state {name!r} has no Type")
+            return
+        if kind not in spec.STATE_TYPES:
+            self.add("ASL101", (*path, "Type"), f"Type must be one of {', '.join(spec.STATE_TYPES)}, not "
+                     f"{kind!r}", "value")
+            return
+        self.fields(body, path, kind, language)
+        self.transition(body, path, kind, scope)
+        getattr(self, f"state_{kind.lower()}")(body, path, language, scope)
+        if "Assign" in body:
+            self.assign(body["Assign"], (*path, "Assign"), language)
+        if language == JSONATA:
+            self.jsonata_values(body, path)
+        else:
+            self.jsonpath_values(body, path, kind)
+
+    def state_language(self, body: dict, path: tuple, inherited: str) -> str:
+        if "QueryLanguage" not in body:
+            return inherited
+        language = body["QueryLanguage"]
+        if language not in spec.QUERY_LANGUAGES:
+            self.add("ASL101", (*path, "QueryLanguage"), f"QueryLanguage must be JSONPath or JSONata, "
+                     f"not {language!r}", "value")
+            return inherited
+        if self.top_language == JSONATA and language != JSONATA:
+            self.add("ASL107", (*path, "QueryLanguage"), "the state machine's QueryLanguage is JSONata: "
+                     "a state cannot go back to JSONPath", "value")
+        return str(language)
+
+    def fields(self, body: dict, path: tuple, kind: str, language: str) -> None:
+        allowed = spec.FIELDS[kind]
+        for key in body:
+            if key in spec.COMMON:
+                if key == "Comment" and not isinstance(body[key], str):
+                    self.add("ASL101", (*path, key), "Comment must be a string", "value")
+                continue
+            if key not in allowed:
+                self.add("ASL101", (*path, key), f"{key!r} is not a field of a {kind} state")
+            elif language == JSONATA and key in spec.JSONPATH_ONLY:
+                self.add("ASL107", (*path, key), f"{key} is a JSONPath field; this state uses JSONata "
+                         "(use Arguments, Output and {% %} expressions)")
+            elif language != JSONATA and key in spec.JSONATA_ONLY:
+                self.add("ASL107", (*path, key), f"{key} is a JSONata field; this state uses JSONPath "
+                         "(set QueryLanguage to JSONata to use it)")
+
+    def transition(self, body: dict, path: tuple, kind: str, scope: dict) -> None:
+        if kind in spec.NO_TRANSITION:
+            return
+        has_next, end = "Next" in body, body.get("End")
+        if "End" in body and end is not True:
+            self.add("ASL101", (*path, "End"), "End must be true (or be left out)", "value")
+        if has_next and end is True:
+            self.add("ASL101", (*path, "End"), "a state has Next or End, not both")
+        elif not has_next and end is not True:
+            self.add("ASL101", path, f"a {kind} state needs Next, or \"End\": true")
+        if has_next:
+            self.target(body["Next"], (*path, "Next"), scope)
+
+    def target(self, value: Any, path: tuple, scope: dict) -> None:
+        if not isinstance(value, str):
+            self.add("ASL101", path, "a transition names a state (a string)", "value")
+        elif value not in scope:
+            self.add("ASL102", path, f"{value!r} is not a state in this scope", "value")
+
+    # -- state types ---------------------------------------------------------------------
+    def state_pass(self, body: dict, path: tuple, language: str, scope: dict) -> None:
+        pass
+
+    def state_succeed(self, body: dict, path: tuple, language: str, scope: dict) -> None:
+        pass
+
+    def state_task(self, body: dict, path: tuple, language: str, scope: dict) -> None:
+        if "Resource" not in body:
+            self.add("ASL101", path, "a Task state needs a Resource")
+        else:
+            self.resource(body["Resource"], (*path, "Resource"))
+        self.timeouts(body, path, language)
+        self.retry_catch(body, path, language, scope)
+        credentials = body.get("Credentials")
+        if "Credentials" in body and not isinstance(credentials, dict) and not (
+                language == JSONATA and isinstance(credentials, str) and is_jsonata(credentials)):
+            self.add("ASL101", (*path, "Credentials"), "Credentials must be an object (RoleArn)", "value")
+
+    def resource(self, value: Any, path: tuple) -> None:
+        if _intrinsic(value):  # a CloudFormation value (!GetAtt, !Ref): known at deploy time
+            return
+        if not isinstance(value, str):
+            self.add("ASL101", path, "Resource must be an ARN string", "value")
+            return
+        if "${" in value and value.count("${") != len(_PLACEHOLDER.findall(value)):
+            self.add("ASL101", path, f"Resource {value!r} has an unclosed ${{...}} placeholder", "value")
+            return
+        missing = self.unsubstituted(value)
+        if missing:
+            self.add("ASL101", path, f"Resource {value!r} uses ${{{missing}}}, which "
+                     "DefinitionSubstitutions does not define", "value")
+            return
+        literal = self.document.literal(value)
+        if literal is not None and not _ARN.match(literal):
+            self.add("ASL101", path, f"Resource {literal!r} is not an ARN", "value")
+
+    def unsubstituted(self, value: str) -> str | None:
+        """A placeholder a template's plain ``Definition`` leaves undefined (CloudFormation
+        would then deploy it as written)."""
+        template = self.document.template
+        if template is None or self.document.source.path != template.source.path or \
+                self.document.root[-1:] != ("Definition",):
+            return None
+        for name in _PLACEHOLDER.findall(value):
+            if name not in self.document.substitutions:
+                return str(name)
+        return None
+
+    def state_choice(self, body: dict, path: tuple, language: str, scope: dict) -> None:
+        choices = body.get("Choices")
+        if not isinstance(choices, list) or not choices:
+            self.add("ASL109", (*path, "Choices") if "Choices" in body else path,
+                     "a Choice state needs Choices: a list of one or more rules")
+            choices = choices if isinstance(choices, list) else []
+        for i, choice in enumerate(choices):
+            self.choice_rule(choice, (*path, "Choices", i), language, scope, top=True)
+        if "Default" in body:
+            self.target(body["Default"], (*path, "Default"), scope)
+
+    def choice_rule(self, rule: Any, path: tuple, language: str, scope: dict, top: bool) -> None:
+        if not isinstance(rule, dict):
+            self.add("ASL109", path, "a Choice rule must be an object", "value")
+            return
+        for key in rule:
+            if key not in spec.CHOICE_RULE_FIELDS and key not in spec.COMPARISONS \
+                    and key not in spec.PATH_COMPARISONS:
+                self.add("ASL109", (*path, key), f"{key!r} is not a field of a Choice rule")
+        if top:
+            if "Next" not in rule:
+                self.add("ASL109", path, "a Choice rule needs Next")
+            else:
+                self.target(rule["Next"], (*path, "Next"), scope)
+        elif "Next" in rule:
+            self.add("ASL109", (*path, "Next"), "only top-level Choice rules have Next")
+        if language == JSONATA:
+            self.jsonata_rule(rule, path, top)
+        else:
+            self.jsonpath_rule(rule, path, language, scope)
+
+    def jsonata_rule(self, rule: dict, path: tuple, top: bool) -> None:
+        for key in rule:
+            if key in spec.COMPARISONS or key in spec.PATH_COMPARISONS or key in ("Variable", "And", "Or",
+                                                                                  "Not"):
+                self.add("ASL107", (*path, key), f"{key} is a JSONPath Choice rule field; in JSONata "
+                         "write a Condition: \"{% ... %}\"")
+        if "Condition" not in rule:
+            self.add("ASL109", path, "a JSONata Choice rule needs a Condition")
+        elif not isinstance(rule["Condition"], (str, bool)):
+            self.add("ASL109", (*path, "Condition"), "Condition must be a {% %} expression", "value")
+
+    def jsonpath_rule(self, rule: dict, path: tuple, language: str, scope: dict) -> None:
+        if "Condition" in rule:
+            self.add("ASL107", (*path, "Condition"), "Condition is a JSONata field; this Choice uses "
+                     "JSONPath (Variable and a comparison)")
+        operators = [k for k in rule if k in spec.COMPARISONS or k in spec.PATH_COMPARISONS]
+        logic = [k for k in rule if k in ("And", "Or", "Not")]
+        if len(operators) + len(logic) != 1:
+            found = ", ".join(operators + logic) or "none"
+            self.add("ASL109", path, f"a Choice rule has exactly one comparison, And, Or or Not "
+                     f"(found: {found})")
+        if operators:
+            if "Variable" not in rule:
+                self.add("ASL109", path, f"the {operators[0]} comparison needs a Variable")
+            elif not isinstance(rule["Variable"], str):
+                self.add("ASL109", (*path, "Variable"), "Variable must be a path", "value")
+            else:
+                self.path(rule["Variable"], (*path, "Variable"))
+            for operator in operators:
+                self.comparison(operator, rule[operator], (*path, operator))
+        elif "Variable" in rule:
+            self.add("ASL109", (*path, "Variable"), "Variable goes with a comparison operator, not with "
+                     "And/Or/Not")
+        for key in logic:
+            value = rule[key]
+            if key == "Not":
+                self.choice_rule(value, (*path, key), language, scope, top=False)
+            elif not isinstance(value, list) or not value:
+                self.add("ASL109", (*path, key), f"{key} must be a list of one or more rules", "value")
+            else:
+                for i, inner in enumerate(value):
+                    self.choice_rule(inner, (*path, key, i), language, scope, top=False)
+
+    def comparison(self, operator: str, value: Any, path: tuple) -> None:
+        if operator in spec.PATH_COMPARISONS:
+            if not isinstance(value, str):
+                self.add("ASL109", path, f"{operator} takes a path", "value")
+            else:
+                self.path(value, path)
+            return
+        kind = spec.COMPARISONS[operator]
+        ok = {"string": isinstance(value, str),
+              "number": isinstance(value, (int, float)) and not isinstance(value, bool),
+              "boolean": isinstance(value, bool),
+              "timestamp": isinstance(value, str) and bool(_TIMESTAMP.match(value))}[kind]
+        if not ok:
+            self.add("ASL109", path, f"{operator} compares with a {kind}, not {json.dumps(value)}", "value")
+
+    def state_wait(self, body: dict, path: tuple, language: str, scope: dict) -> None:
+        forms = [k for k in ("Seconds", "SecondsPath", "Timestamp", "TimestampPath") if k in body]
+        if len(forms) != 1:
+            where = (*path, forms[1]) if len(forms) > 1 else path
+            self.add("ASL101", where, "a Wait state has exactly one of Seconds, SecondsPath, Timestamp "
+                     f"and TimestampPath (found: {', '.join(forms) or 'none'})")
+        if "Seconds" in body and not _expression(body["Seconds"], language):
+            value = body["Seconds"]
+            if not (isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= spec.MAX_INT):
+                self.add("ASL101", (*path, "Seconds"), "Seconds must be a whole number of seconds (0 to "
+                         f"{spec.MAX_INT})", "value")
+        if "Timestamp" in body and not _expression(body["Timestamp"], language):
+            value = body["Timestamp"]
+            if not (isinstance(value, str) and _TIMESTAMP.match(value)):
+                self.add("ASL101", (*path, "Timestamp"), "Timestamp must be an RFC 3339 timestamp "
+                         "(2026-01-01T00:00:00Z)", "value")
+
+    def state_fail(self, body: dict, path: tuple, language: str, scope: dict) -> None:
+        for name in ("Error", "Cause"):
+            if name in body and f"{name}Path" in body:
+                self.add("ASL101", (*path, f"{name}Path"), f"a Fail state has {name} or {name}Path, "
+                         "not both")
+            if name in body and not isinstance(body[name], str):
+                self.add("ASL101", (*path, name), f"{name} must be a string", "value")
+            value = body.get(f"{name}Path")
+            if isinstance(value, str) and language != JSONATA:
+                problem = intrinsic_problem(value, string_only=True) if looks_intrinsic(value) \
+                    else path_problem(value)
+                if problem:
+                    self.add("ASL106", (*path, f"{name}Path"), problem, "value")
+
+    def state_parallel(self, body: dict, path: tuple, language: str, scope: dict) -> None:
+        branches = body.get("Branches")
+        if not isinstance(branches, list) or not branches:
+            self.add("ASL101", (*path, "Branches") if "Branches" in body else path,
+                     "a Parallel state needs Branches: a list of one or more state machines")
+        else:
+            for i, branch in enumerate(branches):
+                self.scope(branch, (*path, "Branches", i), spec.BRANCH, language, "branch")
+        self.retry_catch(body, path, language, scope)
+
+    def state_map(self, body: dict, path: tuple, language: str, scope: dict) -> None:
+        processors = [k for k in ("ItemProcessor", "Iterator") if k in body]
+        if len(processors) != 1:
+            self.add("ASL101", (*path, processors[1]) if len(processors) > 1 else path,
+                     "a Map state has exactly one of ItemProcessor and Iterator")
+        for key in processors:
+            allowed = spec.PROCESSOR if key == "ItemProcessor" else spec.BRANCH
+            self.scope(body[key], (*path, key), allowed, language, "item processor")
+        self.static_or_path(body, path, "MaxConcurrency", language, _non_negative_int)
+        self.static_or_path(body, path, "ToleratedFailureCount", language, _non_negative_int)
+        self.static_or_path(body, path, "ToleratedFailurePercentage", language,
+                            lambda v: _number(v) and 0 <= v <= 100)
+        if "ItemsPath" in body and language != JSONATA and isinstance(body["ItemsPath"], str):
+            self.path(body["ItemsPath"], (*path, "ItemsPath"), reference=True)
+        if isinstance(body.get("ItemBatcher"), dict):
+            for name in ("MaxItemsPerBatch", "MaxInputBytesPerBatch"):
+                self.static_or_path(body["ItemBatcher"], (*path, "ItemBatcher"), name, language,
+                                    _positive_int)
+        writer = body.get("ResultWriter")
+        config = writer.get("WriterConfig") if isinstance(writer, dict) else None
+        if isinstance(config, dict):
+            where = (*path, "ResultWriter", "WriterConfig")
+            if config.get("OutputType") not in ("JSON", "JSONL"):
+                self.add("ASL101", where if "OutputType" not in config else (*where, "OutputType"),
+                         "WriterConfig needs OutputType: JSON or JSONL")
+            if "Transformation" in config and config["Transformation"] not in ("NONE", "COMPACT", "FLATTEN"):
+                self.add("ASL101", (*where, "Transformation"), "Transformation must be NONE, COMPACT or "
+                         "FLATTEN", "value")
+        self.retry_catch(body, path, language, scope)
+
+    def static_or_path(self, body: dict, path: tuple, name: str, language: str, valid: Any) -> None:
+        if name in body and f"{name}Path" in body:
+            self.add("ASL101", (*path, f"{name}Path"), f"{name} and {name}Path cannot both be set")
+        if name in body and not _expression(body[name], language) and not valid(body[name]):
+            self.add("ASL101", (*path, name), f"{name} has a value out of range: "
+                     f"{json.dumps(body[name])}", "value")
+        value = body.get(f"{name}Path")
+        if isinstance(value, str) and language != JSONATA:
+            self.path(value, (*path, f"{name}Path"), reference=True)
+
+    # -- timeouts, retries and catchers ----------------------------------------------------
+    def timeouts(self, body: dict, path: tuple, language: str) -> None:
+        for name in ("TimeoutSeconds", "HeartbeatSeconds"):
+            if name in body and f"{name}Path" in body:
+                self.add("ASL110", (*path, f"{name}Path"), f"{name} and {name}Path cannot both be set")
+            if name in body and not _expression(body[name], language) and not _positive_int(body[name]):
+                self.add("ASL110", (*path, name), f"{name} must be a positive whole number of seconds, "
+                         f"not {json.dumps(body[name])}", "value")
+            value = body.get(f"{name}Path")
+            if isinstance(value, str) and language != JSONATA:
+                self.path(value, (*path, f"{name}Path"), reference=True)
+        timeout, heartbeat = body.get("TimeoutSeconds"), body.get("HeartbeatSeconds")
+        if _positive_int(timeout) and _positive_int(heartbeat) and heartbeat >= timeout:
+            self.add("ASL110", (*path, "HeartbeatSeconds"), f"HeartbeatSeconds ({heartbeat}) must be "
+                     f"smaller than TimeoutSeconds ({timeout})", "value")
+
+    def retry_catch(self, body: dict, path: tuple, language: str, scope: dict) -> None:
+        for key, fields in (("Retry", spec.RETRIER_FIELDS), ("Catch", spec.CATCHER_FIELDS)):
+            if key not in body:
+                continue
+            items = body[key]
+            if not isinstance(items, list):
+                self.add("ASL108", (*path, key), f"{key} must be a list", "value")
+                continue
+            for i, item in enumerate(items):
+                where = (*path, key, i)
+                if not isinstance(item, dict):
+                    self.add("ASL108", where, f"each {key} entry must be an object", "value")
+                    continue
+                for field in item:
+                    if field not in fields:
+                        self.add("ASL108", (*where, field), f"{field!r} is not a field of a "
+                                 f"{'retrier' if key == 'Retry' else 'catcher'}")
+                self.error_equals(item, where, last=i == len(items) - 1)
+                if key == "Retry":
+                    self.retrier(item, where)
+                else:
+                    self.catcher(item, where, language, scope)
+
+    def error_equals(self, item: dict, path: tuple, last: bool) -> None:
+        errors = item.get("ErrorEquals")
+        if not isinstance(errors, list) or not errors or not all(isinstance(e, str) for e in errors):
+            self.add("ASL108", (*path, "ErrorEquals") if "ErrorEquals" in item else path,
+                     "ErrorEquals must be a non-empty list of error names")
+            return
+        if "States.ALL" in errors and (len(errors) > 1 or not last):
+            self.add("ASL108", (*path, "ErrorEquals", errors.index("States.ALL")),
+                     "States.ALL must be alone in its ErrorEquals, in the last entry", "value")
+
+    def retrier(self, item: dict, path: tuple) -> None:
+        checks = {"IntervalSeconds": lambda v: _positive_int(v) and v <= spec.MAX_INT,
+                  "MaxAttempts": lambda v: _non_negative_int(v) and v <= spec.MAX_INT,
+                  "BackoffRate": lambda v: _number(v) and v >= 1.0,
+                  "MaxDelaySeconds": lambda v: _positive_int(v) and v < spec.MAX_DELAY,
+                  "JitterStrategy": lambda v: v in spec.JITTER}
+        for name, valid in checks.items():
+            if name in item and not valid(item[name]):
+                self.add("ASL108", (*path, name), f"{name} has an invalid value: "
+                         f"{json.dumps(item[name])}", "value")
+
+    def catcher(self, item: dict, path: tuple, language: str, scope: dict) -> None:
+        if "Next" not in item:
+            self.add("ASL108", path, "a catcher needs Next")
+        else:
+            self.target(item["Next"], (*path, "Next"), scope)
+        if language == JSONATA:
+            if "ResultPath" in item:
+                self.add("ASL107", (*path, "ResultPath"), "ResultPath is a JSONPath field; this state "
+                         "uses JSONata (use Output)")
+        else:
+            if "Output" in item:
+                self.add("ASL107", (*path, "Output"), "Output is a JSONata field; this state uses JSONPath")
+            value = item.get("ResultPath")
+            if isinstance(value, str):
+                self.path(value, (*path, "ResultPath"), reference=True, context=False, variables=False)
+
+    # -- expressions -------------------------------------------------------------------------
+    def path(self, value: str, path: tuple, reference: bool = False, context: bool = True,
+             variables: bool = True) -> None:
+        problem = path_problem(value, reference, context, variables)
+        if problem:
+            self.add("ASL106", path, problem, "value")
+
+    def jsonpath_values(self, body: dict, path: tuple, kind: str) -> None:
+        for key in ("InputPath", "OutputPath"):
+            value = body.get(key)
+            if key in body and value is not None:
+                if not isinstance(value, str):
+                    self.add("ASL101", (*path, key), f"{key} must be a path or null", "value")
+                else:
+                    self.path(value, (*path, key))
+        if "ResultPath" in body and body["ResultPath"] is not None:
+            value = body["ResultPath"]
+            if not isinstance(value, str):
+                self.add("ASL101", (*path, "ResultPath"), "ResultPath must be a path or null", "value")
+            else:
+                self.path(value, (*path, "ResultPath"), reference=True, context=False, variables=False)
+        for key in ("Parameters", "ResultSelector", "ItemSelector", "Credentials"):
+            if key in body:
+                if key != "Parameters" and body[key] is not None and not isinstance(body[key], dict):
+                    self.add("ASL101", (*path, key), f"{key} must be an object", "value")
+                else:
+                    self.payload(body[key], (*path, key))
+        reader = body.get("ItemReader")
+        if isinstance(reader, dict):
+            if isinstance(reader.get("ReaderConfig"), dict):
+                self.static_or_path(reader["ReaderConfig"], (*path, "ItemReader", "ReaderConfig"),
+                                    "MaxItems", "JSONPath", _non_negative_int)
+            if "Parameters" in reader:
+                self.payload(reader["Parameters"], (*path, "ItemReader", "Parameters"))
+
+    def payload(self, value: Any, path: tuple) -> None:
+        """A JSONPath payload template: every ``Key.$`` value is a path or intrinsic call."""
+        if isinstance(value, dict):
+            for key in value:
+                if isinstance(key, str) and key.endswith(".$") and key[:-2] in value:
+                    self.add("ASL101", (*path, key), f"{key[:-2]!r} is given twice ({key[:-2]} and "
+                             f"{key}): the .$ suffix is dropped when the template is evaluated")
+            for key, item in value.items():
+                if isinstance(key, str) and key.endswith(".$"):
+                    if not isinstance(item, str):
+                        self.add("ASL106", (*path, key), f"{key!r} ends in .$, so its value must be a "
+                                 "path or intrinsic function (a string)", "value")
+                    elif problem := payload_problem(item):
+                        self.add("ASL106", (*path, key), problem, "value")
+                else:
+                    self.payload(item, (*path, key))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                self.payload(item, (*path, i))
+
+    def assign(self, value: Any, path: tuple, language: str) -> None:
+        if not isinstance(value, dict) and not (language == JSONATA and isinstance(value, str)):
+            self.add("ASL101", path, "Assign must be an object of variable names", "value")
+        elif language != JSONATA:
+            self.payload(value, path)
+
+    def jsonata_values(self, body: dict, path: tuple) -> None:
+        skip = {"Type", "Comment", "QueryLanguage", "Next", "End", "Default", "Resource", "Choices",
+                "Branches", "ItemProcessor", "Iterator"}
+        for key, value in body.items():
+            if key not in skip:
+                self.jsonata(value, (*path, key))
+        for i, choice in enumerate(body.get("Choices") or []):
+            if isinstance(choice, dict):
+                for key in ("Condition", "Output", "Assign"):
+                    if key in choice:
+                        self.jsonata(choice[key], (*path, "Choices", i, key))
+        for i, catcher in enumerate(body.get("Catch") or []):
+            if isinstance(catcher, dict):
+                for key in ("Output", "Assign"):
+                    if key in catcher:
+                        self.jsonata(catcher[key], (*path, "Catch", i, key))
+
+    def jsonata(self, value: Any, path: tuple) -> None:
+        """Every ``{% %}`` string in a JSONata state's value parses; a ``Key.$`` is JSONPath."""
+        if isinstance(value, str):
+            if value.startswith("{%") or value.endswith("%}"):
+                problem = jsonata_problem(value)
+                if problem:
+                    self.add("ASL107", path, problem, "value")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, str) and key.endswith(".$") and path[-1] in ("Arguments", "Output"):
+                    self.add("ASL107", (*path, key), f"{key!r}: .$ keys are JSONPath; in JSONata write "
+                             "the value as {% expression %}")
+                self.jsonata(item, (*path, key))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                self.jsonata(item, (*path, i))
+
+
+def _targets(body: Any) -> Iterator[str]:
+    if not isinstance(body, dict):
+        return
+    for key in ("Next", "Default"):
+        if isinstance(body.get(key), str):
+            yield body[key]
+    for key in ("Choices", "Catch"):
+        for item in body.get(key) or []:
+            if isinstance(item, dict) and isinstance(item.get("Next"), str):
+                yield item["Next"]
+
+
+def _intrinsic(value: Any) -> bool:
+    return isinstance(value, dict) and len(value) == 1 and (
+        next(iter(value)) == "Ref" or str(next(iter(value))).startswith("Fn::"))
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _positive_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _non_negative_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _expression(value: Any, language: str) -> bool:
+    """A value only known at run or deploy time: a JSONata expression, or a whole ``${Name}``
+    that a template substitutes (``Seconds: ${Timeout}``)."""
+    if not isinstance(value, str):
+        return False
+    return (language == JSONATA and value.startswith("{%")) or bool(_PLACEHOLDER.fullmatch(value))
+
+
+@lru_cache(maxsize=64)
+def problems(document: Document) -> list[Problem]:
+    """Every ASL problem of a definition, found in one walk."""
+    return Validator(document).run() if isinstance(document.data, dict) else []
+
+
+def _report(ctx: Context, code: str) -> Iterator[Finding]:
+    for problem_code, path, message, at in problems(ctx.document):
+        if problem_code == code:
+            yield Finding(ctx.document, path, message, at)
+
+
+@rule("ASL101", "invalid-field", Severity.ERROR, summary="Unknown, missing or mistyped field")
+def invalid_field(ctx: Context) -> Iterator[Finding]:
+    """What it does: checks every field of the definition: unknown fields, wrong types,
+    missing required fields (Type, StartAt, Resource, Next or End, ...), fields a state
+    type does not have, Next together with End, and Resource ARNs.
+
+    Why is this bad? Step Functions rejects the definition (CreateStateMachine fails), or
+    a misspelt field is ignored and the state does something else than it says.
+
+    Example: `{"Type": "Task", "Resource": "...", "Nxt": "Done"}`.
+
+    Use instead: the fields of the Amazon States Language for that state type."""
+    yield from _report(ctx, "ASL101")
+
+
+@rule("ASL102", "missing-target", Severity.ERROR, summary="StartAt / Next / Default names no state")
+def missing_target(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags a StartAt, Next, Default, Choice rule Next or Catch Next that
+    names no state of its scope (a branch or Map processor is a scope of its own).
+
+    Why is this bad? The definition is rejected: there is no state to go to.
+
+    Example: `"Next": "Notify"` when the state is called `"NotifyUser"`.
+
+    Use instead: the exact name of a state in the same States object."""
+    yield from _report(ctx, "ASL102")
+
+
+@rule("ASL103", "unreachable-state", Severity.WARNING, summary="A state no path reaches")
+def unreachable_state(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags a state that no StartAt, Next, Default, Choice rule or Catch
+    leads to.
+
+    Why is this bad? Dead code in a workflow: usually a renamed target or a forgotten
+    transition, so the path you meant never runs. Step Functions rejects it too.
+
+    Example: a `HandleError` state that no Catch names.
+
+    Use instead: route to it (`"Catch": [{"ErrorEquals": ["States.ALL"], "Next":
+    "HandleError"}]`) or delete it."""
+    yield from _report(ctx, "ASL103")
+
+
+@rule("ASL104", "no-terminal-state", Severity.ERROR, summary="A States scope has no End/Succeed/Fail")
+def no_terminal_state(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags a state machine, branch or Map processor with no state that ends
+    it (`"End": true`, a Succeed or a Fail state).
+
+    Why is this bad? The definition is rejected; if it were not, executions could never end.
+
+    Example: two states that name each other in Next and nothing else.
+
+    Use instead: `"End": true` on the last state, or a Succeed/Fail state."""
+    yield from _report(ctx, "ASL104")
+
+
+@rule("ASL105", "duplicate-state-name", Severity.ERROR, summary="A state name is used twice")
+def duplicate_state_name(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags a state name used twice anywhere in the state machine, nested
+    Parallel branches and Map processors included; and, in JSON, a key written twice in one
+    object (the parser keeps only the last).
+
+    Why is this bad? State names are unique across the whole state machine: the definition
+    is rejected. A duplicated key silently drops the first value.
+
+    Example: a `Process` state at the top and another `Process` inside a Map.
+
+    Use instead: distinct names (`ProcessBatch`, `ProcessItem`)."""
+    yield from _report(ctx, "ASL105")
+    yield from duplicate_keys(ctx.document)
+
+
+@rule("ASL106", "invalid-path", Severity.ERROR,
+      summary="Bad JSONPath, reference path, context path or intrinsic function")
+def invalid_path(ctx: Context) -> Iterator[Finding]:
+    """What it does: parses every JSONPath of a JSONPath state: InputPath/OutputPath,
+    ResultPath (a reference path: no wildcards, filters, context or variables),
+    ItemsPath and the *Path fields, Choice Variables, every `Key.$` value in Parameters,
+    ResultSelector, ItemSelector and Assign (a path, `$$.` context path, `$variable`, or
+    an intrinsic function call with the right number of arguments).
+
+    Why is this bad? The definition is rejected, or the state fails at run time with
+    States.Runtime.
+
+    Example: `"ResultPath": "$.result[*]"`, `"name.$": "States.Format('{}' $.name)"`.
+
+    Use instead: `"ResultPath": "$.result"`, `"name.$": "States.Format('{}', $.name)"`."""
+    yield from _report(ctx, "ASL106")
+
+
+@rule("ASL107", "invalid-jsonata", Severity.ERROR,
+      summary="Bad JSONata expression, or fields of the other query language")
+def invalid_jsonata(ctx: Context) -> Iterator[Finding]:
+    """What it does: parses every `{% %}` expression of a JSONata state (with a JSONata
+    parser), and flags JSONPath-only fields (InputPath, Parameters, ResultPath, ...) in
+    JSONata states and JSONata-only fields (Arguments, Output, Items) in JSONPath ones.
+
+    Why is this bad? The definition is rejected, or the expression fails at run time.
+
+    Example: `"Output": "{% $states.input.total + %}"`, or `"Parameters"` in a JSONata Task.
+
+    Use instead: a complete expression, and `Arguments`/`Output` in JSONata states."""
+    yield from _report(ctx, "ASL107")
+
+
+@rule("ASL108", "invalid-retry-catch", Severity.ERROR, summary="Malformed Retry or Catch")
+def invalid_retry_catch(ctx: Context) -> Iterator[Finding]:
+    """What it does: checks Retry and Catch: ErrorEquals is a non-empty list of names,
+    States.ALL is alone and in the last entry, IntervalSeconds >= 1, MaxAttempts >= 0,
+    BackoffRate >= 1.0, MaxDelaySeconds below a year, JitterStrategy FULL or NONE, and
+    every catcher has a Next.
+
+    Why is this bad? The definition is rejected, or errors are not retried or caught as
+    written.
+
+    Example: `{"ErrorEquals": ["States.ALL", "States.Timeout"]}`.
+
+    Use instead: specific errors first, `["States.ALL"]` alone in the last entry."""
+    yield from _report(ctx, "ASL108")
+
+
+@rule("ASL109", "invalid-choice-rule", Severity.ERROR, summary="Malformed Choice rule or comparison")
+def invalid_choice_rule(ctx: Context) -> Iterator[Finding]:
+    """What it does: checks Choice rules: exactly one comparison (with a Variable), And, Or
+    or Not per rule; the value type each operator compares with; paths in *Path operators;
+    Next on top-level rules only; Condition in JSONata.
+
+    Why is this bad? The definition is rejected, or the branch is never taken.
+
+    Example: `{"Variable": "$.total", "NumericGreaterThan": "100", "Next": "Big"}`.
+
+    Use instead: `{"Variable": "$.total", "NumericGreaterThan": 100, "Next": "Big"}`."""
+    yield from _report(ctx, "ASL109")
+
+
+@rule("ASL110", "invalid-timeout", Severity.ERROR, summary="Bad TimeoutSeconds or HeartbeatSeconds")
+def invalid_timeout(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags TimeoutSeconds or HeartbeatSeconds that are not positive whole
+    numbers, a heartbeat not shorter than the timeout, and a static value together with its
+    *Path form.
+
+    Why is this bad? The definition is rejected, or the task times out on its first
+    heartbeat.
+
+    Example: `"TimeoutSeconds": 60, "HeartbeatSeconds": 60`.
+
+    Use instead: `"TimeoutSeconds": 600, "HeartbeatSeconds": 60`."""
+    yield from _report(ctx, "ASL110")
+
+
+def duplicate_keys(document: Document) -> Iterator[Finding]:
+    """Keys written twice in one JSON object of a standalone definition."""
+    source = document.source
+    if document.root or not source.path.lower().endswith(".json") or not source.text:
+        return
+    try:
+        json.loads(source.text, object_pairs_hook=_refuse_duplicates)
+    except _Duplicate:
+        pass
+    else:
+        return
+    import yaml
+
+    from policylint.source import yaml_loader
+
+    stack = [yaml.compose(source.text, Loader=yaml_loader())]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key, value in node.value:
+                if key.value in seen:
+                    yield Finding(document, (), f"key {key.value!r} is written twice in this object; "
+                                  "only the last one counts", position=source.position_of_index(
+                                      key.start_mark.index))
+                seen.add(key.value)
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+
+
+class _Duplicate(Exception):
+    pass
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict:
+    keys = [k for k, _ in pairs]
+    if len(set(keys)) != len(keys):
+        raise _Duplicate()
+    return dict(pairs)
+
+
+@hookimpl
+def policylint_rules() -> list:
+    return rules_of(sys.modules[__name__])

@@ -1,0 +1,62 @@
+"""The Amazon States Language, as data: which fields each state type allows in each query
+language, and the values some of them take. Read by the ASL1xx validator (``asl.py``)."""
+from __future__ import annotations
+
+STATE_TYPES = ("Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")
+QUERY_LANGUAGES = ("JSONPath", "JSONata")
+COMMON = {"Type", "Comment", "QueryLanguage"}
+FLOW = {"Next", "End"}
+IO = {"InputPath", "OutputPath"}
+# Fields only JSONPath states have, and fields only JSONata states have.
+JSONPATH_ONLY = {"InputPath", "OutputPath", "Parameters", "ResultPath", "ResultSelector", "ItemsPath",
+                 "TimeoutSecondsPath", "HeartbeatSecondsPath", "SecondsPath", "TimestampPath",
+                 "ErrorPath", "CausePath", "MaxConcurrencyPath", "ToleratedFailurePercentagePath",
+                 "ToleratedFailureCountPath"}
+JSONATA_ONLY = {"Arguments", "Output", "Items"}
+
+FIELDS: dict[str, set[str]] = {
+    "Pass": FLOW | IO | {"Parameters", "Result", "ResultPath", "Assign", "Output"},
+    "Task": FLOW | IO | {"Resource", "Parameters", "Arguments", "ResultPath", "ResultSelector", "Output",
+                         "Retry", "Catch", "TimeoutSeconds", "TimeoutSecondsPath", "HeartbeatSeconds",
+                         "HeartbeatSecondsPath", "Credentials", "Assign"},
+    "Choice": IO | {"Choices", "Default", "Assign", "Output"},
+    "Wait": FLOW | IO | {"Seconds", "SecondsPath", "Timestamp", "TimestampPath", "Assign", "Output"},
+    "Succeed": IO | {"Output"},
+    "Fail": {"Error", "ErrorPath", "Cause", "CausePath"},
+    "Parallel": FLOW | IO | {"Branches", "Parameters", "Arguments", "ResultPath", "ResultSelector", "Output",
+                             "Retry", "Catch", "Assign"},
+    "Map": FLOW | IO | {"ItemProcessor", "Iterator", "ItemsPath", "Items", "ItemSelector", "Parameters",
+                        "ItemReader", "ItemBatcher", "ResultWriter", "MaxConcurrency", "MaxConcurrencyPath",
+                        "ToleratedFailurePercentage", "ToleratedFailurePercentagePath",
+                        "ToleratedFailureCount", "ToleratedFailureCountPath", "ResultPath",
+                        "ResultSelector", "Output", "Retry", "Catch", "Label", "Assign"},
+}
+TOP_LEVEL = {"Comment", "StartAt", "States", "Version", "TimeoutSeconds", "QueryLanguage"}
+BRANCH = {"Comment", "StartAt", "States"}
+PROCESSOR = {"Comment", "StartAt", "States", "ProcessorConfig"}
+PROCESSOR_MODES = ("INLINE", "DISTRIBUTED")
+EXECUTION_TYPES = ("STANDARD", "EXPRESS")
+TERMINAL_TYPES = ("Succeed", "Fail")
+NO_TRANSITION = ("Choice", "Succeed", "Fail")  # neither Next nor End
+
+RETRIER_FIELDS = {"ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate", "MaxDelaySeconds",
+                  "JitterStrategy", "Comment"}
+CATCHER_FIELDS = {"ErrorEquals", "Next", "ResultPath", "Assign", "Output", "Comment"}
+JITTER = ("FULL", "NONE")
+MAX_INT = 99999999
+MAX_DELAY = 31622400
+
+# Choice rules (JSONPath): the comparison operators and the JSON type each compares with.
+COMPARISONS: dict[str, str] = {
+    **{f"String{op}": "string" for op in ("Equals", "LessThan", "GreaterThan", "LessThanEquals",
+                                           "GreaterThanEquals", "Matches")},
+    **{f"Numeric{op}": "number" for op in ("Equals", "LessThan", "GreaterThan", "LessThanEquals",
+                                            "GreaterThanEquals")},
+    "BooleanEquals": "boolean",
+    **{f"Timestamp{op}": "timestamp" for op in ("Equals", "LessThan", "GreaterThan", "LessThanEquals",
+                                                 "GreaterThanEquals")},
+    **{f"Is{kind}": "boolean" for kind in ("Null", "Present", "Numeric", "String", "Boolean", "Timestamp")},
+}
+PATH_COMPARISONS = {f"{name}Path" for name in COMPARISONS
+                    if not name.startswith("Is") and name != "StringMatches"}
+CHOICE_RULE_FIELDS = {"Variable", "Next", "And", "Or", "Not", "Comment", "Assign", "Output", "Condition"}
