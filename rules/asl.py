@@ -45,7 +45,7 @@ class Validator:
         self.data = document.data
         self.problems: list[Problem] = []
         top = self.data.get("QueryLanguage") if isinstance(self.data, dict) else None
-        self.top_language = top if top in spec.QUERY_LANGUAGES else "JSONPath"
+        self.top_language: str = top if top in spec.QUERY_LANGUAGES else "JSONPath"
         self.names: dict[str, tuple] = {}
 
     def add(self, code: str, path: tuple, message: str, at: str = "key") -> None:
@@ -147,7 +147,7 @@ class Validator:
         if "Type" not in body:
             self.add("ASL101", path, f"state {name!r} has no Type")
             return
-        if kind not in spec.STATE_TYPES:
+        if not isinstance(kind, str) or kind not in spec.STATE_TYPES:
             self.add("ASL101", (*path, "Type"), f"Type must be one of {', '.join(spec.STATE_TYPES)}, not "
                      f"{kind!r}", "value")
             return
@@ -440,7 +440,8 @@ class Validator:
             if isinstance(value, str) and language != JSONATA:
                 self.path(value, (*path, f"{name}Path"), reference=True)
         timeout, heartbeat = body.get("TimeoutSeconds"), body.get("HeartbeatSeconds")
-        if _positive_int(timeout) and _positive_int(heartbeat) and heartbeat >= timeout:
+        if isinstance(timeout, int) and isinstance(heartbeat, int) and _positive_int(timeout) \
+                and _positive_int(heartbeat) and heartbeat >= timeout:
             self.add("ASL110", (*path, "HeartbeatSeconds"), f"HeartbeatSeconds ({heartbeat}) must be "
                      f"smaller than TimeoutSeconds ({timeout})", "value")
 
