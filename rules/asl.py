@@ -45,7 +45,7 @@ class Validator:
         self.data = document.data
         self.problems: list[Problem] = []
         top = self.data.get("QueryLanguage") if isinstance(self.data, dict) else None
-        self.top_language: str = top if top in spec.QUERY_LANGUAGES else "JSONPath"
+        self.top_language = str(top) if top in spec.QUERY_LANGUAGES else "JSONPath"
         self.names: dict[str, tuple] = {}
 
     def add(self, code: str, path: tuple, message: str, at: str = "key") -> None:
