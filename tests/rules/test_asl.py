@@ -1,0 +1,157 @@
+"""ASL1xx: each rule fires at the exact line and column in every form (standalone JSON and
+YAML, template Definition, DefinitionString, SAM DefinitionUri), in both query languages
+where the rule applies, and not on valid definitions."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from forms import FORMS, JSONATA, JSONPATH, find_state, machine, mutated
+from helpers import codes, key, position_of, run, write
+
+Q = r"""(?:\\?"|')?"""
+Change = Callable[[dict[str, Any], str], None]
+
+
+def no_terminal(m: dict[str, Any], lang: str) -> None:
+    find_state(m, "Done").pop("End")
+    find_state(m, "Done")["Next"] = "Agent"
+    m["States"]["Failed"] = {"Type": "Pass", "Next": "Done"}
+
+
+def nested_duplicate(m: dict[str, Any], lang: str) -> None:
+    m["States"]["Fan"] = {"Type": "Map", "End": True, "ItemProcessor": {
+        "StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}}
+    find_state(m, "Done")["Next"] = "Fan"
+    find_state(m, "Done").pop("End")
+
+
+def choice(rule: dict[str, Any]) -> Change:
+    def change(m: dict[str, Any], lang: str) -> None:
+        find_state(m, "Agent")["Next"] = "Route"
+        m["States"]["Route"] = {"Type": "Choice", "Choices": [{**rule, "Next": "Done"}], "Default": "Done"}
+    return change
+
+
+def agent(**fields: Any) -> Change:
+    return lambda m, lang: find_state(m, "Agent").update(fields)
+
+
+BOTH = (JSONPATH, JSONATA)
+# code -> (change, where the finding points, query languages the case applies to)
+CASES: dict[str, tuple[Change, str, tuple[str, ...]]] = {
+    "ASL101": (agent(Nxt="Done"), "(?P<at>" + key("Nxt") + "):", BOTH),
+    "ASL102": (agent(Next="Dnoe"), f"(?P<at>{Q}Dnoe)", BOTH),
+    "ASL103": (lambda m, lang: m["States"].update(Orphan={"Type": "Succeed"}),
+               "(?P<at>" + key("Orphan") + "):", BOTH),
+    "ASL104": (no_terminal, "(?P<at>" + key("States") + "):", BOTH),
+    "ASL105": (nested_duplicate, "(?P<at>" + key("Done") + r"):\s*\{?\s*" + key("Type") + r":\s*"
+               + Q + "Succeed", BOTH),
+    "ASL106": (lambda m, lang: find_state(m, "Done").update(ResultPath="$.answer[*]"),
+               f"(?P<at>{Q}\\$\\.answer\\[\\*\\])", (JSONPATH,)),
+    "ASL107": (lambda m, lang: find_state(m, "Done").update(
+                   Output={"answer": "{% $states.input.Output + %}"}),
+               f"(?P<at>{Q}{{% \\$states\\.input\\.Output \\+ %}})", (JSONATA,)),
+    "ASL108": (lambda m, lang: find_state(m, "Agent")["Retry"][0]["ErrorEquals"].insert(0, "States.ALL"),
+               f"(?P<at>{Q}States\\.ALL){Q},?\\s*(?:- )?{Q}BedrockAgentCore", BOTH),
+    "ASL109": (choice({"Variable": "$.total", "NumericGreaterThan": "100"}),
+               key("NumericGreaterThan") + f":\\s*(?P<at>{Q}100)", (JSONPATH,)),
+    "ASL110": (agent(HeartbeatSeconds=660), key("HeartbeatSeconds") + r":\s*(?P<at>660)", BOTH),
+}
+MATRIX = [(code, lang) for code, (_, _, langs) in CASES.items() for lang in langs]
+
+
+@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize("code, lang", MATRIX)
+def test_rule_fires_at_the_offending_key_or_value(workdir: Path, code: str, lang: str, form: str) -> None:
+    change, pattern, _ = CASES[code]
+    file = FORMS[form](workdir, mutated(lang, change))
+    hits = [f for f in run(".", "--select", "ASL")[1] if f["code"] == code]
+    assert len(hits) == 1, hits
+    assert Path(hits[0]["file"]).resolve() == file.resolve()
+    assert (hits[0]["line"], hits[0]["column"]) == position_of(file.read_text(), pattern)
+
+
+@pytest.mark.parametrize("lang", BOTH)
+@pytest.mark.parametrize("form", FORMS)
+def test_valid_definitions_have_no_asl_findings(workdir: Path, form: str, lang: str) -> None:
+    FORMS[form](workdir, machine(lang))
+    assert run(".", "--select", "ASL") == (0, [])
+
+
+def test_jsonpath_fields_in_jsonata_state_and_back(workdir: Path) -> None:
+    FORMS["json"](workdir, mutated(JSONATA, lambda m, lang: find_state(m, "Done").update(
+        ResultPath="$.x")))
+    (finding,) = run(".", "--select", "ASL")[1]
+    assert finding["code"] == "ASL107" and finding["message"].startswith("ResultPath is a JSONPath field")
+    FORMS["json"](workdir, mutated(JSONPATH, lambda m, lang: find_state(m, "Done").update(Output="x")))
+    assert codes(run(".", "--select", "ASL")[1]) == ["ASL107"]
+
+
+def test_jsonata_top_level_forbids_jsonpath_states(workdir: Path) -> None:
+    FORMS["json"](workdir, mutated(JSONATA, lambda m, lang: find_state(m, "Failed").update(
+        QueryLanguage="JSONPath")))
+    assert codes(run(".", "--select", "ASL")[1]) == ["ASL107"]
+
+
+@pytest.mark.parametrize("value, problem", [
+    ("States.Format('{} {}', $.a)", None),
+    ("States.Format('{}' $.a)", "expected ',' or ')'"),
+    ("States.UUID(1)", "takes 0 arguments"),
+    ("States.MathAdd(1, '-1')", "must be a number or a path"),
+    ("States.Nope($.a)", "is not an intrinsic function"),
+    ("$$.Execution.Input.items[0]", None),
+    ("$item.name", None),
+    ("$.a..b", None),
+    ("prod-v1", "must start with '$'"),
+])
+def test_payload_values(workdir: Path, value: str, problem: str | None) -> None:
+    FORMS["json"](workdir, mutated(JSONPATH, lambda m, lang: find_state(m, "Done")["Parameters"].update(
+        {"v.$": value})))
+    messages = [f["message"] for f in run(".", "--select", "ASL")[1]]
+    assert (messages == []) if problem is None else (len(messages) == 1 and problem in messages[0])
+
+
+def test_choice_rules(workdir: Path) -> None:
+    rules = [{"Not": {"Variable": "$.type", "StringEquals": "Private"}},
+             {"And": [{"Variable": "$.v", "NumericGreaterThanEquals": 20},
+                      {"Variable": "$.v", "NumericLessThanPath": "$.max"}]},
+             {"Variable": "$.when", "TimestampEquals": "2026-01-01T00:00:00Z"},
+             {"Variable": "$.x", "IsPresent": True}]
+    def routes(m: dict[str, Any], lang: str) -> None:
+        choice(rules[0])(m, lang)
+        m["States"]["Route"]["Choices"] = [{**r, "Next": "Done"} for r in rules]
+    FORMS["json"](workdir, mutated(JSONPATH, routes))
+    assert run(".", "--select", "ASL") == (0, [])
+    rules.append({"Variable": "$.x", "StringEquals": "a", "NumericEquals": 1})
+    FORMS["json"](workdir, mutated(JSONPATH, routes))
+    (finding,) = run(".", "--select", "ASL")[1]
+    assert finding["code"] == "ASL109" and "exactly one comparison" in finding["message"]
+
+
+def test_template_placeholders(workdir: Path) -> None:
+    text = """Resources:
+  M:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      DefinitionSubstitutions: {Fn: !GetAtt Fn.Arn, Wait: 30}
+      Definition:
+        StartAt: A
+        States:
+          A: {Type: Task, Resource: "${Fn}", Next: W}
+          W: {Type: Wait, Seconds: "${Wait}", Next: B}
+          B: {Type: Task, Resource: "${Missing}", End: true}
+"""
+    write(workdir / "template.yaml", text)
+    (finding,) = run(".", "--select", "ASL")[1]
+    assert finding["code"] == "ASL101" and "${Missing}" in finding["message"]
+    assert (finding["line"], finding["column"]) == position_of(text, r'Resource: (?P<at>"\$\{Missing)')
+
+
+def test_duplicate_json_keys(workdir: Path) -> None:
+    text = '{"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B", "Next": "A", "End": true}}}'
+    write(workdir / "dup.asl.json", text)
+    found = [f for f in run(".", "--select", "ASL105")[1]]
+    assert [(f["line"], f["column"]) for f in found] == [position_of(text, r'"Next": "B", (?P<at>"Next")')]

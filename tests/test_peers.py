@@ -1,0 +1,79 @@
+"""Parity with statelint's successors: every peer verdict in ../shared/corpus (asl-validator,
+the AWS ASL language service, cfn-lint's E3601 cases) against policylint's ASL verdict.
+
+A file is invalid for policylint when it gets any ASL1xx finding, or PL001/PL002.
+``DISAGREEMENTS`` lists every file where policylint knowingly differs, and why policylint
+is right; the test fails on any other disagreement.
+"""
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from helpers import CORPUS
+
+from policylint.config import Config
+from policylint.engine import Engine
+
+pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not here")
+LS = "aws__amazon-states-language-service/extracted/"
+AV = "ChristopheBougere__asl-validator/src/__tests__/definitions/"
+E3601 = "aws-cloudformation__cfn-lint/extracted/e3601/"
+DISAGREEMENTS = {
+    AV + "invalid-jsonata-surround-syntax-no-spaces.json":
+        "{%10%} is a JSONata expression to Step Functions: the AWS sample bedrock-evaluations-sam "
+        "(in this corpus) deploys '{%$lowercase(...) %}' with no space after {%",
+    AV + "invalid-json-surround-syntax-extra-spaces.json":
+        "whitespace (a newline) inside {% %} is JSONata whitespace; nothing in the Step Functions "
+        "documentation asks for exactly one space",
+    AV + "valid-map-with-item-batcher-jsonata.json":
+        "a JSONPath state under a JSONata top-level QueryLanguage: AWS (CDK docs) rejects JSONPath "
+        "anywhere once the top level is JSONata; cfn-lint agrees (E3601 case 14)",
+    E3601 + "03-error-handling.json":
+        "the Definition string has a trailing comma: not JSON; cfn-lint skips strings it cannot parse",
+    E3601 + "07-choices.json":
+        "four states go to 'NextState', which does not exist: the definition is rejected",
+    LS + "json/documentSucceedFailTerminalState.asl.json":
+        "state 'Second' is defined three times in nested scopes; names are unique across the whole "
+        "state machine",
+    LS + "yaml/documentSucceedFailTerminalState.asl.yaml": "the same definition in YAML",
+    LS + "json/documentTaskInvalidArn.asl.json":
+        "Resource 'InvalidArn' is not an ARN: CreateStateMachine rejects it (the language service "
+        "does not check ARNs, as the file name says)",
+    LS + "yaml/documentTaskInvalidArn.asl.yaml": "the same definition in YAML",
+    LS + "yaml/documentTaskValidVariableSubstitution.asl.yaml":
+        "Resource '$variableName' is not an ARN (nor a ${...} placeholder)",
+    LS + "yaml/documentValidParametersIntrinsicFunction.asl.yaml":
+        "States.Format($.template $.firstName $.lastName) has no commas between its arguments",
+    LS + "yaml/documentValidResultSelectorIntrinsicFunction.asl.yaml": "the same missing commas",
+}
+
+
+def peer_rows() -> list[dict[str, str]]:
+    with open(CORPUS / "MANIFEST.tsv", newline="") as handle:
+        return [r for r in csv.DictReader(handle, delimiter="\t") if r["kind"].startswith("peer")]
+
+
+def policylint_says_invalid(engine: Engine, path: Path, tmp: Path) -> bool:
+    if path.parent.name == "e3601":  # state machine Properties: lint them inside a template
+        properties = json.loads(path.read_text())
+        path = tmp / path.name
+        path.write_text(json.dumps({"Resources": {"M": {
+            "Type": "AWS::StepFunctions::StateMachine", "Properties": properties}}}))
+    outcome = engine.run([str(path)], Config(select=("ASL", "PL001", "PL002")))
+    assert outcome.errors == []
+    return bool(outcome.findings)
+
+
+def test_peer_verdicts(tmp_path: Path) -> None:
+    engine = Engine()
+    rows = peer_rows()
+    assert len(rows) > 250
+    disagree = {r["path"] for r in rows
+                if policylint_says_invalid(engine, CORPUS / r["path"], tmp_path)
+                != (r["kind"] == "peer-invalid")}
+    assert disagree == set(DISAGREEMENTS), sorted(disagree ^ set(DISAGREEMENTS))
+    agreement = 1 - len(disagree) / len(rows)
+    assert agreement >= 0.95, agreement
