@@ -3,26 +3,26 @@ Reference), loaded on first use: a run with no IAM document never reads it."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from functools import lru_cache
-from pathlib import Path
 
 
-def cfn_lint_data() -> Path:
+def cfn_lint_data() -> str:
     """cfn-lint's data folder, found without importing cfn-lint (that costs ~0.7 s)."""
     from importlib.util import find_spec
 
     spec = find_spec("cfnlint")
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("cfn-lint is not installed")
-    return Path(next(iter(spec.submodule_search_locations))) / "data"
+    return os.path.join(next(iter(spec.submodule_search_locations)), "data")
 
 
 @lru_cache(maxsize=1)
 def _services() -> dict[str, frozenset[str]]:
     """Service prefix -> its actions, all lower case."""
-    path = cfn_lint_data() / "AdditionalSpecs" / "Policies.json"
-    data = json.loads(path.read_text(encoding="utf-8"))
+    with open(os.path.join(cfn_lint_data(), "AdditionalSpecs", "Policies.json"), encoding="utf-8") as handle:
+        data = json.load(handle)
     return {prefix.lower(): frozenset(a.lower() for a in service.get("Actions", {}))
             for prefix, service in data.items()}
 

@@ -5,16 +5,17 @@ Exit codes: 0 no finding at or above the fail level; 1 findings at or above it;
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from policylint import __version__
-from policylint.config import FAIL_LEVELS, Config, ConfigError, find_config, from_table, read_table
 
-if TYPE_CHECKING:
+TYPE_CHECKING = False  # not typing's: importing typing alone would slow `policylint --version`
+if TYPE_CHECKING:  # the rest is imported where used
+    import argparse
+    from collections.abc import Sequence
+
+    from policylint.config import Config
     from policylint.engine import Engine
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -25,6 +26,10 @@ def _codes(text: str) -> tuple[str, ...]:
 
 
 def _parser() -> argparse.ArgumentParser:
+    import argparse
+
+    from policylint.config import FAIL_LEVELS
+
     parser = argparse.ArgumentParser(
         prog="policylint",
         description="Lint AWS Step Functions agent workflows, IAM policies and AgentCore harness "
@@ -55,7 +60,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments == ["--version"]:
+        print(f"policylint {__version__}")
+        return EXIT_OK
+    args = _parser().parse_args(arguments)
+    from policylint.config import ConfigError
     from policylint.engine import Engine
 
     try:
@@ -71,6 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _load_config(args: argparse.Namespace) -> Config:
+    from policylint.config import ConfigError, find_config, from_table, read_table
+
     if args.config:
         table = read_table(args.config) if os.path.isfile(args.config) else None
         if table is None:
@@ -82,6 +94,7 @@ def _load_config(args: argparse.Namespace) -> Config:
 
 
 def _check(engine: Engine, args: argparse.Namespace) -> int:
+    from policylint.config import ConfigError
     from policylint.discover import discover
     from policylint.report import build_report
     from policylint.rule import Severity

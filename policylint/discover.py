@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Iterable, Iterator
 
 SUFFIXES = (".json", ".yaml", ".yml", ".template")
@@ -47,6 +46,8 @@ def _walk(directory: str) -> Iterator[str]:
 
 def _git_files(directory: str) -> list[str] | None:
     """Tracked and untracked-but-not-ignored files, as git sees them; None outside git."""
+    import subprocess  # imported here: a run on named files never needs it
+
     try:
         result = subprocess.run(
             ["git", "-C", directory, "ls-files", "-z", "--cached", "--others", "--exclude-standard"],

@@ -18,7 +18,7 @@ CFN_TYPE = "AWS::BedrockAgentCore::Harness"
 def _cfn_schema() -> dict[str, Any]:
     from policylint.catalog import cfn_lint_data
 
-    folder = cfn_lint_data() / "schemas"
+    folder = Path(cfn_lint_data()) / "schemas"
     names = json.loads((folder / "providers" / "us-east-1.json").read_text(encoding="utf-8"))
     return json.loads((folder / "resources" / f"{names[CFN_TYPE]}.json").read_text(encoding="utf-8"))
 

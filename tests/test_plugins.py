@@ -37,11 +37,20 @@ def test_example_plugin_installs_and_runs(workdir: Path, tmp_path_factory) -> No
 
 def test_broken_plugin_is_a_clear_setup_error(monkeypatch: pytest.MonkeyPatch,
                                               capsys: pytest.CaptureFixture[str]) -> None:
-    import importlib.metadata
+    import policylint.plugins
 
-    real = importlib.metadata.entry_points
-    broken = importlib.metadata.EntryPoint("broken", "no_such_policylint_plugin", "policylint")
-    monkeypatch.setattr(importlib.metadata, "entry_points",
-                        lambda group: [*real(group=group), broken])
+    real = policylint.plugins.entry_points
+    broken = policylint.plugins.EntryPoint("broken", "no_such_policylint_plugin")
+    monkeypatch.setattr(policylint.plugins, "entry_points", lambda group: [*real(group), broken])
     assert main(["rules"]) == 2
     assert "plugin 'broken' (no_such_policylint_plugin) failed to load" in capsys.readouterr().err
+
+
+def test_entry_points_are_those_importlib_metadata_finds() -> None:
+    import importlib.metadata
+
+    from policylint.plugins import entry_points
+
+    ours = sorted((e.name, e.value) for e in entry_points("policylint"))
+    theirs = sorted((e.name, e.value) for e in importlib.metadata.entry_points(group="policylint"))
+    assert ours == theirs and ("core", "policylint_rules.core") in ours
