@@ -83,6 +83,12 @@ class Source:
     # -- positions of logical paths -------------------------------------------------
     def locate(self, path: Sequence[Any], at: str = "key") -> Position:
         """Line and column of the key (or value) at ``path``, or of its nearest ancestor."""
+        if self.text.lstrip("\ufeff \t\r\n")[:1] in ("{", "["):
+            found = json_locate(self.text, path)
+            if found is not None:
+                key_index, value_index = found
+                return self.position_of_index(key_index if at == "key" and key_index is not None
+                                              else value_index)
         key, node = self._node(path)
         mark = key.start_mark if (at == "key" and key is not None) else node.start_mark
         return self.position_of_index(mark.index)
@@ -128,6 +134,55 @@ class Source:
             else:
                 break
         return key, node
+
+
+def json_locate(text: str, path: Sequence[Any]) -> tuple[int | None, int] | None:
+    """(key index, value index) in JSON ``text`` of the deepest node along ``path``, found by
+    skipping over values with the C JSON scanner; None when the text is not plain JSON
+    (then the YAML composer, which also reads JSON, answers)."""
+    import json
+    from json.decoder import scanstring
+
+    decoder = json.JSONDecoder()
+    space = " \t\r\n\ufeff"
+
+    def skip(i: int) -> int:
+        while i < len(text) and text[i] in space:
+            i += 1
+        return i
+
+    try:
+        key_at, i = None, skip(0)
+        for step in path:
+            start = i  # where this node begins: the answer when the step is not there
+            if isinstance(step, str) and text.startswith("{", i):
+                found, i = None, skip(i + 1)
+                while not text.startswith("}", i):
+                    key, after = scanstring(text, i + 1)
+                    value = skip(skip(after) + 1)  # past the colon
+                    if key == step:
+                        found = (i, value)  # the last duplicate wins, as json.loads does
+                    i = skip(decoder.raw_decode(text, value)[1])
+                    i = skip(i + 1) if text.startswith(",", i) else i
+                if found is None:
+                    i = start
+                    break
+                key_at, i = found
+            elif isinstance(step, int) and text.startswith("[", i):
+                index, i = 0, skip(i + 1)
+                while not text.startswith("]", i) and index < step:
+                    i = skip(decoder.raw_decode(text, i)[1])
+                    i = skip(i + 1) if text.startswith(",", i) else i
+                    index += 1
+                if index != step or text.startswith("]", i):
+                    i = start
+                    break
+                key_at = None
+            else:
+                break
+        return key_at, i
+    except (ValueError, IndexError):
+        return None
 
 
 def _is_short_form(step: Any, node: Any) -> bool:

@@ -1,0 +1,50 @@
+"""Positions: the JSON locator (no YAML import on JSON files) agrees with the YAML composer."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from helpers import CORPUS
+
+import policylint.source as source_module
+from policylint.source import Source
+
+SAMPLES = ["aws__amazon-states-language-service/extracted/json/documentValidAslImprovements.asl.json",
+           "ChristopheBougere__asl-validator/src/__tests__/definitions/valid-map-distributed.asl.json",
+           "aws-samples__serverless-patterns/extracted/sfn-bedrockagentcore-harness.asl.json"]
+
+
+def paths(value: Any, prefix: tuple = ()) -> Iterator[tuple]:
+    yield prefix
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from paths(item, (*prefix, i))
+
+
+def by_yaml(text: str, path: tuple, at: str, monkeypatch: pytest.MonkeyPatch) -> tuple[int, int]:
+    with monkeypatch.context() as patch:
+        patch.setattr(source_module, "json_locate", lambda text, path: None)
+        return Source("x.json", text).locate(path, at)
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not here")
+@pytest.mark.parametrize("sample", SAMPLES)
+def test_json_locator_matches_yaml_composer(sample: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    text = (CORPUS / sample).read_text()
+    source = Source("x.json", text)
+    for path in paths(json.loads(text)):
+        for at in ("key", "value"):
+            assert source.locate(path, at) == by_yaml(text, path, at, monkeypatch), (path, at)
+
+
+def test_missing_steps_stop_at_the_nearest_ancestor(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = '{\n  "a": {"b": [1, {"c": "d"}]},\n  "a": {"b": [2]}\n}'
+    source = Source("x.json", text)
+    for path in [("a", "b", 0), ("a", "b", 5), ("a", "nope"), ("zzz",), ()]:
+        assert source.locate(path) == by_yaml(text, path, "key", monkeypatch)
