@@ -141,7 +141,7 @@ def json_locate(text: str, path: Sequence[Any]) -> tuple[int | None, int] | None
     skipping over values with the C JSON scanner; None when the text is not plain JSON
     (then the YAML composer, which also reads JSON, answers)."""
     import json
-    from json.decoder import scanstring
+    from json.decoder import scanstring  # type: ignore[attr-defined]
 
     decoder = json.JSONDecoder()
     space = " \t\r\n\ufeff"
