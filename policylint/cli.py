@@ -52,6 +52,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="lowest severity that makes the exit code 1 (default: warning)")
     check.add_argument("--config", metavar="FILE",
                        help="a pyproject.toml to read [tool.policylint] from")
+    check.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
+                       help="parse files and locate findings in N processes (0: one per CPU)")
 
     commands.add_parser("rules", help="list every rule")
     rule = commands.add_parser("rule", help="explain one rule")
@@ -106,7 +108,8 @@ def _check(engine: Engine, args: argparse.Namespace) -> int:
     missing = [p for p in args.paths if not os.path.exists(p)]
     if missing:
         raise ConfigError(f"no such file or directory: {', '.join(missing)}")
-    outcome = engine.run(discover(args.paths), config)
+    jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
+    outcome = engine.run(discover(args.paths), config, jobs)
     report = build_report(outcome, engine.rules)
     if args.output:
         with open(args.output, "w", encoding="utf-8") as handle:

@@ -5,6 +5,7 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from policylint import hookspecs
 from policylint.config import Config, ConfigError
@@ -83,16 +84,16 @@ class Engine:
                        for r in self.rules.values()):
                 raise ConfigError(f"unknown rule code or name {entry!r} (see `policylint rules`)")
 
-    def run(self, files: Iterable[str], config: Config) -> Outcome:
+    def run(self, files: Iterable[str], config: Config, jobs: int = 1) -> Outcome:
+        """Lint ``files``. With ``jobs`` > 1, files are read and parsed, and findings
+        located, in that many processes; rules run in this one, as they need every document."""
         outcome = Outcome()
         documents: list[Document] = []
-        for file in files:
+        files = list(files)
+        for file, docs, found, error in _in_processes(_load_files, files, jobs):
             outcome.files += 1
-            try:
-                docs, found = load(file)
-            except Exception as error:  # a loader bug must not take the other files down
-                outcome.errors.append(InternalError("load", file, _describe(error)))
-                continue
+            if error is not None:  # a loader bug must not take the other files down
+                outcome.errors.append(InternalError("load", file, error))
             documents.extend(docs)
             outcome.findings.extend(found)
         documents = _without_claimed_files(documents)
@@ -114,6 +115,8 @@ class Engine:
                     self._apply(rule, Context(document, project), document.source.path, outcome)
         selected_codes = {r.code for r in selected}
         outcome.findings = [f for f in outcome.findings if f.code in selected_codes]
+        if jobs > 1:
+            _locate_in_processes(outcome.findings, jobs)
         return outcome
 
     @staticmethod
@@ -128,6 +131,50 @@ class Engine:
             if finding.severity is None:
                 finding.severity = rule.severity
         outcome.findings.extend(found)
+
+
+def _load_files(files: list[str]) -> list[tuple[str, list[Document], list[Finding], str | None]]:
+    loaded: list[tuple[str, list[Document], list[Finding], str | None]] = []
+    for file in files:
+        try:
+            loaded.append((file, *load(file), None))
+        except Exception as error:
+            loaded.append((file, [], [], _describe(error)))
+    return loaded
+
+
+def _in_processes(function: Callable[[list], list], items: list, jobs: int) -> list:
+    """``function`` over ``items`` in ``jobs`` processes (in this one when ``jobs`` is 1), in order."""
+    if jobs <= 1 or len(items) < 2 * jobs:
+        return function(items)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = max(1, len(items) // (jobs * 8))  # small chunks: a slow file does not stall a worker
+    chunks = [items[i:i + size] for i in range(0, len(items), size)]
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods()
+                                          else None)
+    with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        return [result for part in pool.map(function, chunks) for result in part]
+
+
+def _positions(batch: list[tuple[Any, list[tuple[tuple, str]]]]) -> list[list[tuple[int, int]]]:
+    return [[source.locate(path, at)[:2] for path, at in wanted] for source, wanted in batch]
+
+
+def _locate_in_processes(findings: list[Finding], jobs: int) -> None:
+    """Work out the line and column of findings, a file per task, in ``jobs`` processes."""
+    by_source: dict[int, tuple[Any, list[Finding]]] = {}
+    for finding in findings:
+        if finding.position is None:
+            source = finding.document.source
+            by_source.setdefault(id(source), (source, []))[1].append(finding)
+    batch = [(source, [((*f.document.root, *f.path), f.at) for f in found])
+             for source, found in by_source.values()]
+    located = _in_processes(_positions, batch, jobs)
+    for (_, found), positions in zip(by_source.values(), located, strict=True):
+        for finding, position in zip(found, positions, strict=True):
+            finding.position = position
 
 
 def _describe(error: BaseException) -> str:

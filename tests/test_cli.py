@@ -128,3 +128,15 @@ def test_installed_command_and_version(workdir: Path) -> None:
     FORMS["json"](workdir, agent_without_timeout())
     result = subprocess.run(["policylint", "check", "flow.asl.json"], capture_output=True, text=True)
     assert result.returncode == 1 and "AGT302" in result.stdout
+
+
+def test_jobs_give_the_same_report(workdir: Path) -> None:
+    from agentcore import separate_files, whole_template
+
+    for i in range(6):
+        whole_template(workdir / f"t{i}" / "template.yaml",
+                       lambda t: t["Resources"]["Harness"]["Properties"].update(TimeoutSeconds=1200))
+        separate_files(workdir / f"f{i}")
+        FORMS["json"](workdir / f"f{i}", agent_without_timeout())
+    serial = run(".")
+    assert serial[1] and serial == run(".", "--jobs", "2") == run(".", "-j", "0")
