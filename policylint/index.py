@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from policylint.documents import ACCOUNT, ASL, HARNESS, IAM, PLACEHOLDER, TEMPLATE, Document
@@ -74,38 +75,62 @@ class Index:
         self.roles: list[Role] = []
         self.harnesses = [Harness(d) for d in documents if d.kind == HARNESS and isinstance(d.data, dict)]
         self.machines = [d.state_machine for d in documents if d.kind == ASL and d.data is not None]
-        policies = {(d.source.path, d.root): Policy(d) for d in documents if d.kind == IAM}
+        policies: dict[str, dict[tuple, Policy]] = {}  # file -> root -> policy
+        for d in documents:
+            if d.kind == IAM:
+                policies.setdefault(d.source.path, {})[d.root] = Policy(d)
         for document in documents:
             if document.kind == TEMPLATE:
-                self.roles.extend(_template_roles(document, policies))
+                self.roles.extend(_template_roles(document, policies.get(document.source.path, {})))
             elif document.kind == ACCOUNT:
-                self.roles.extend(_account_roles(document, policies))
-        _attach_by_name(documents, self.roles, policies)
+                self.roles.extend(_account_roles(document, policies.get(document.source.path, {})))
+        self._roles_by: dict[Any, Role] = {}
+        for role in reversed(self.roles):  # the first of a name or ARN wins
+            self._roles_by.update({key: role for key in (role.ref, ("arn", role.arn), ("name", role.name))
+                                   if key is not None and key != ("arn", None)})
+        _attach_by_name(documents, self._roles_by, policies)
+        self._harnesses_by: dict[Any, Harness] = {}
+        for harness in reversed(self.harnesses):
+            keys = [harness.ref, ("arn", harness.arn), ("id", harness.name)]
+            if harness.arn:
+                keys.append(("id", harness.arn.rsplit("/", 1)[-1]))
+            self._harnesses_by.update({key: harness for key in keys if key is not None
+                                       and key != ("arn", None)})
         self.machine_roles = {id(m): self._machine_role(m) for m in self.machines}
         self.harness_roles = {id(h): self._harness_role(h) for h in self.harnesses}
+        self._task_harness: dict[int, tuple[Harness | None, Target | None]] = {}
 
     # -- lookups ---------------------------------------------------------------------------
 
     def role(self, value: str | Ref | None, raw: Any = None) -> Role | None:
+        """The role a reference names: a template resource, an ARN, or a role name."""
         if isinstance(value, Ref):
-            return next((r for r in self.roles if r.ref == value), None)
+            return self._roles_by.get(value)
         name = role_name(value if value is not None else raw)
-        return next((r for r in self.roles if (value is not None and r.arn == value)
-                     or (name is not None and r.name == name)), None)
+        return self._roles_by.get(("arn", value)) or self._roles_by.get(("name", name))
 
     def harness(self, value: str | Ref | None) -> Harness | None:
+        """The harness a reference names: a template resource, an ARN, or (in an ARN) a
+        harness id (``name-XXXXXXXXXX``) or name."""
         if isinstance(value, Ref):
-            return next((h for h in self.harnesses if h.ref == value), None)
+            return self._harnesses_by.get(value)
         if not isinstance(value, str):
             return None
-        resource_id = value.rsplit(":harness/", 1)[-1] if ":harness/" in value else None
-        return next((h for h in self.harnesses if h.arn == value or (
-            resource_id is not None and resource_id in (h.name, h.arn and h.arn.rsplit("/", 1)[-1])
-            or (resource_id or "").startswith(f"{h.name}-"))), None)
+        found = self._harnesses_by.get(("arn", value))
+        if found is None and ":harness/" in value:
+            resource_id = value.rsplit(":harness/", 1)[-1]
+            found = self._harnesses_by.get(("id", resource_id)) or self._harnesses_by.get(
+                ("id", resource_id.rsplit("-", 1)[0]))
+        return found
 
     def task_harness(self, task: AgentTask) -> tuple[Harness | None, Target | None]:
         """The harness config an agent task invokes (when linted), and the target to check
         IAM against (its ARN and/or template resource), or (None, None) when unknown."""
+        if id(task) not in self._task_harness:
+            self._task_harness[id(task)] = self._find_task_harness(task)
+        return self._task_harness[id(task)]
+
+    def _find_task_harness(self, task: AgentTask) -> tuple[Harness | None, Target | None]:
         param = task.param("HarnessArn")
         if param is None or not param.is_static or not isinstance(param.value, str):
             return None, None
@@ -133,8 +158,16 @@ class Index:
                 yield role
 
     def harness_of_role(self, role: Role) -> list[Harness]:
-        return [h for h in self.harnesses
-                if (link := self.harness_role(h)) is not None and link.target is role]
+        return self._harnesses_of_roles.get(id(role), [])
+
+    @cached_property
+    def _harnesses_of_roles(self) -> dict[int, list[Harness]]:
+        found: dict[int, list[Harness]] = {}
+        for harness in self.harnesses:
+            link = self.harness_role(harness)
+            if link is not None and link.target is not None:
+                found.setdefault(id(link.target), []).append(harness)
+        return found
 
     def is_harness_role(self, role: Role) -> bool:
         return bool(self.harness_of_role(role)) or AGENTCORE_SERVICE in role.services
@@ -179,10 +212,13 @@ class Index:
                 value = resolve(props[key], document.template)
                 return Link(document.template, (*base, key), value, self.role(value, props[key]))
         if resource.get("Type") == "AWS::Serverless::StateMachine":  # SAM makes a role
-            implicit = next((r for r in self.roles if r.document is document.template
-                             and r.path == ("Resources", document.logical_id)), None)
+            implicit = self._implicit_roles.get((id(document.template), document.logical_id))
             return Link(document.template, ("Resources", document.logical_id), None, implicit)
         return None
+
+    @cached_property
+    def _implicit_roles(self) -> dict[tuple[int, str], Role]:
+        return {(id(r.document), r.path[1]): r for r in self.roles if r.assumed_by}
 
     def _harness_role(self, harness: Harness) -> Link | None:
         field = harness.execution_role
@@ -210,7 +246,7 @@ def _harness_reference(value: str, document: Document) -> str | Ref | None:
     return resolve(raw, document.template) if raw is not None else None
 
 
-def _template_roles(template: Document, policies: dict) -> Iterator[Role]:
+def _template_roles(template: Document, policies: dict[tuple, Policy]) -> Iterator[Role]:
     file = template.source.path
     for name, resource in template.data["Resources"].items():
         if not isinstance(resource, dict) or not isinstance(resource.get("Properties", {}), dict):
@@ -220,14 +256,13 @@ def _template_roles(template: Document, policies: dict) -> Iterator[Role]:
         if resource.get("Type") == ROLE_TYPE:
             role = Role(props.get("RoleName") if isinstance(props.get("RoleName"), str) else name,
                         template, ("Resources", name), ref=Ref(file, name))
-            trust = policies.get((file, (*base, "AssumeRolePolicyDocument")))
+            trust = policies.get((*base, "AssumeRolePolicyDocument"))
             role.trust = [trust] if trust else []
-            role.policies = [p for (f, root), p in policies.items()
-                             if f == file and root[:4] == (*base, "Policies")]
+            role.policies = _inline(policies, (*base, "Policies"))
             for arn in as_list(props.get("ManagedPolicyArns") or []):
                 target = resolve(arn, template)
-                managed = policies.get((file, ("Resources", target.logical_id, "Properties",
-                                                 "PolicyDocument"))) if isinstance(target, Ref) else None
+                managed = policies.get(("Resources", target.logical_id, "Properties",
+                                        "PolicyDocument")) if isinstance(target, Ref) else None
                 if managed:
                     role.policies.append(managed)
                 else:
@@ -235,29 +270,29 @@ def _template_roles(template: Document, policies: dict) -> Iterator[Role]:
             yield role
         elif resource.get("Type") == "AWS::Serverless::StateMachine" and "Role" not in props:
             role = Role(f"{name}Role", template, ("Resources", name), assumed_by=(STATES_SERVICE,))
-            role.policies = [p for (f, root), p in policies.items()
-                             if f == file and root[:4] == (*base, "Policies")]
+            role.policies = _inline(policies, (*base, "Policies"))
             role.complete = all(isinstance(p, dict) and ("Statement" in p or "PolicyDocument" in p)
                                 for p in as_list(props.get("Policies") or []))
             yield role
 
 
-def _account_roles(export: Document, policies: dict) -> Iterator[Role]:
-    file = export.source.path
+def _inline(policies: dict[tuple, Policy], prefix: tuple) -> list[Policy]:
+    return [p for root, p in policies.items() if root[:len(prefix)] == prefix]
+
+
+def _account_roles(export: Document, policies: dict[tuple, Policy]) -> Iterator[Role]:
     managed = {}
     for i, item in enumerate(as_list(export.data.get("Policies") or [])):
         if isinstance(item, dict) and isinstance(item.get("Arn"), str):
-            managed[item["Arn"]] = [p for (f, root), p in policies.items()
-                                    if f == file and root[:2] == ("Policies", i)]
+            managed[item["Arn"]] = _inline(policies, ("Policies", i))
     for i, item in enumerate(as_list(export.data.get("RoleDetailList") or [])):
         if not isinstance(item, dict):
             continue
         base = ("RoleDetailList", i)
         role = Role(str(item.get("RoleName", "")), export, base, arn=item.get("Arn"))
-        trust = policies.get((file, (*base, "AssumeRolePolicyDocument")))
+        trust = policies.get((*base, "AssumeRolePolicyDocument"))
         role.trust = [trust] if trust else []
-        role.policies = [p for (f, root), p in policies.items()
-                         if f == file and root[:3] == (*base, "RolePolicyList")]
+        role.policies = _inline(policies, (*base, "RolePolicyList"))
         for attached in as_list(item.get("AttachedManagedPolicies") or []):
             arn = attached.get("PolicyArn") if isinstance(attached, dict) else None
             if arn in managed:
@@ -267,7 +302,8 @@ def _account_roles(export: Document, policies: dict) -> Iterator[Role]:
         yield role
 
 
-def _attach_by_name(documents: list[Document], roles: list[Role], policies: dict) -> None:
+def _attach_by_name(documents: list[Document], roles: dict[Any, Role],
+                    policies: dict[str, dict[tuple, Policy]]) -> None:
     """Attach AWS::IAM::Policy / ManagedPolicy / RolePolicy resources to the roles they name."""
     for template in (d for d in documents if d.kind == TEMPLATE):
         file = template.source.path
@@ -275,14 +311,13 @@ def _attach_by_name(documents: list[Document], roles: list[Role], policies: dict
             if not isinstance(resource, dict) or resource.get("Type") not in ATTACHED_POLICY_TYPES:
                 continue
             props = resource.get("Properties")
-            policy = policies.get((file, ("Resources", name, "Properties", "PolicyDocument")))
+            policy = policies.get(file, {}).get(("Resources", name, "Properties", "PolicyDocument"))
             if not isinstance(props, dict) or policy is None:
                 continue
             for raw in [*as_list(props.get("Roles") or []), props.get("RoleName")]:
                 if raw is None:
                     continue
                 value = resolve(raw, template)
-                role = next((r for r in roles if (isinstance(value, Ref) and r.ref == value)
-                             or (isinstance(value, str) and r.name == value)), None)
+                role = roles.get(value) if isinstance(value, Ref) else roles.get(("name", value))
                 if role is not None and policy not in role.policies:
                     role.policies.append(policy)

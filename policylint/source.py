@@ -6,6 +6,7 @@ Clean files never pay for positions: the text is composed into position-carrying
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -37,6 +38,16 @@ def yaml_loader() -> Any:
 
 
 @lru_cache(maxsize=1)
+def position_loader() -> Any:
+    """The C loader with no implicit resolvers: composing for positions needs no types, and
+    resolving every scalar's type costs more than the parsing."""
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return type("PositionLoader", (base,), {"yaml_implicit_resolvers": {}})
+
+
+@lru_cache(maxsize=1)
 def template_loader() -> Any:
     """``yaml_loader`` that also reads CloudFormation's short-form intrinsics (``!Ref x``
     as ``{"Ref": "x"}``, ``!GetAtt a.b`` as ``{"Fn::GetAtt": ["a", "b"]}``, ``!Sub ...``
@@ -47,8 +58,8 @@ def template_loader() -> Any:
         def construct_mapping(self, node: Any, deep: bool = False) -> dict:
             seen: dict[Any, Any] = {}
             for key_node, _ in node.value:
-                key = self.construct_object(key_node, deep=True)
-                if isinstance(key, str) and key in seen:
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+                if key is not None and key in seen:
                     raise yaml.constructor.ConstructorError(
                         None, None, f"duplicate key {key!r} (first at line {seen[key].line + 1})",
                         key_node.start_mark)
@@ -79,12 +90,13 @@ class Source:
         self.text = text
         self._root: Any = None
         self._line_starts: list[int] | None = None
+        self._json_memo: dict[tuple, tuple[int | None, int]] = {}
 
     # -- positions of logical paths -------------------------------------------------
     def locate(self, path: Sequence[Any], at: str = "key") -> Position:
         """Line and column of the key (or value) at ``path``, or of its nearest ancestor."""
         if self.text.lstrip("\ufeff \t\r\n")[:1] in ("{", "["):
-            found = json_locate(self.text, path)
+            found = json_locate(self.text, tuple(path), self._json_memo)
             if found is not None:
                 key_index, value_index = found
                 return self.position_of_index(key_index if at == "key" and key_index is not None
@@ -118,7 +130,7 @@ class Source:
         import yaml
 
         if self._root is None:
-            self._root = yaml.compose(self.text, Loader=yaml_loader())
+            self._root = yaml.compose(self.text, Loader=position_loader())
         key, node = None, self._root
         for step in path:
             if _is_short_form(step, node):
@@ -136,53 +148,54 @@ class Source:
         return key, node
 
 
-def json_locate(text: str, path: Sequence[Any]) -> tuple[int | None, int] | None:
+def json_locate(text: str, path: tuple, memo: dict | None = None) -> tuple[int | None, int] | None:
     """(key index, value index) in JSON ``text`` of the deepest node along ``path``, found by
     skipping over values with the C JSON scanner; None when the text is not plain JSON
-    (then the YAML composer, which also reads JSON, answers)."""
+    (then the YAML composer, which also reads JSON, answers). ``memo`` keeps, per text, the
+    place of every member of each object or array scanned so far."""
     import json
     from json.decoder import scanstring  # type: ignore[attr-defined]
 
     decoder = json.JSONDecoder()
-    space = " \t\r\n\ufeff"
+    blank = _JSON_SPACE.match
+    memo = {} if memo is None else memo
 
     def skip(i: int) -> int:
-        while i < len(text) and text[i] in space:
-            i += 1
-        return i
+        return blank(text, i).end()  # type: ignore[union-attr]
+
+    def scan(prefix: tuple, i: int) -> None:
+        """Record the place of every member of the container at ``i``."""
+        memo[(*prefix, None)] = True  # scanned: a step missing now is missing for good
+        if text.startswith("{", i):
+            i = skip(i + 1)
+            while not text.startswith("}", i):
+                key, after = scanstring(text, i + 1)
+                value = skip(skip(after) + 1)  # past the colon
+                memo[(*prefix, key)] = (i, value)  # the last duplicate wins, as json.loads does
+                i = skip(decoder.raw_decode(text, value)[1])
+                i = skip(i + 1) if text.startswith(",", i) else i
+        elif text.startswith("[", i):
+            i, index = skip(i + 1), 0
+            while not text.startswith("]", i):
+                memo[(*prefix, index)] = (None, i)
+                i = skip(decoder.raw_decode(text, i)[1])
+                i = skip(i + 1) if text.startswith(",", i) else i
+                index += 1
 
     try:
-        key_at, i = None, skip(0)
-        for step in path:
-            start = i  # where this node begins: the answer when the step is not there
-            if isinstance(step, str) and text.startswith("{", i):
-                found, i = None, skip(i + 1)
-                while not text.startswith("}", i):
-                    key, after = scanstring(text, i + 1)
-                    value = skip(skip(after) + 1)  # past the colon
-                    if key == step:
-                        found = (i, value)  # the last duplicate wins, as json.loads does
-                    i = skip(decoder.raw_decode(text, value)[1])
-                    i = skip(i + 1) if text.startswith(",", i) else i
-                if found is None:
-                    i = start
-                    break
-                key_at, i = found
-            elif isinstance(step, int) and text.startswith("[", i):
-                index, i = 0, skip(i + 1)
-                while not text.startswith("]", i) and index < step:
-                    i = skip(decoder.raw_decode(text, i)[1])
-                    i = skip(i + 1) if text.startswith(",", i) else i
-                    index += 1
-                if index != step or text.startswith("]", i):
-                    i = start
-                    break
-                key_at = None
-            else:
+        place: tuple[int | None, int] = memo.setdefault((), (None, skip(0)))
+        for depth in range(1, len(path) + 1):
+            if path[:depth] not in memo and (*path[:depth - 1], None) not in memo:
+                scan(path[:depth - 1], place[1])
+            if path[:depth] not in memo or isinstance(path[depth - 1], bool):
                 break
-        return key_at, i
+            place = memo[path[:depth]]
+        return place
     except (ValueError, IndexError):
         return None
+
+
+_JSON_SPACE = re.compile(r"[ \t\r\n\ufeff]*")
 
 
 def _is_short_form(step: Any, node: Any) -> bool:

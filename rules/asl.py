@@ -10,8 +10,8 @@ import json
 import re
 import sys
 from collections.abc import Iterator
-from functools import lru_cache
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from policylint.documents import Document
 from policylint.expressions import (
@@ -638,10 +638,14 @@ def _expression(value: Any, language: str) -> bool:
     return (language == JSONATA and value.startswith("{%")) or bool(_PLACEHOLDER.fullmatch(value))
 
 
-@lru_cache(maxsize=64)
+_PROBLEMS: WeakKeyDictionary[Document, list[Problem]] = WeakKeyDictionary()
+
+
 def problems(document: Document) -> list[Problem]:
-    """Every ASL problem of a definition, found in one walk."""
-    return Validator(document).run() if isinstance(document.data, dict) else []
+    """Every ASL problem of a definition, found in one walk (and kept while the document lives)."""
+    if document not in _PROBLEMS:
+        _PROBLEMS[document] = Validator(document).run() if isinstance(document.data, dict) else []
+    return _PROBLEMS[document]
 
 
 def _report(ctx: Context, code: str) -> Iterator[Finding]:

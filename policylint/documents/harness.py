@@ -8,6 +8,7 @@ reads whichever the document uses; every value comes with its logical path.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from policylint.documents import Document
@@ -73,17 +74,17 @@ class Harness:
             path = (*path, key)
         return Field(path, value)
 
-    @property
+    @cached_property
     def name(self) -> str:
         field = self.get("harnessName")
         return field.value if field and isinstance(field.value, str) else self.document.logical_id
 
-    @property
+    @cached_property
     def arn(self) -> str | None:
         field = self.get("arn") if self.form == API else None
         return field.value if field and isinstance(field.value, str) else None
 
-    @property
+    @cached_property
     def ref(self) -> Ref | None:
         if self.document.template is None:
             return None

@@ -69,10 +69,10 @@ class Statement:
     def action_matches(self, action: str) -> bool:
         """Whether the statement's Action (or NotAction) covers ``action``."""
         if "Action" in self.data:
-            return any(isinstance(v.text, str) and glob_regex(v.text).fullmatch(action)
+            return any(isinstance(v.text, str) and _glob_match(v.text, action, False)
                        for v in self.values("Action"))
         if "NotAction" in self.data:
-            return not any(isinstance(v.text, str) and glob_regex(v.text).fullmatch(action)
+            return not any(isinstance(v.text, str) and _glob_match(v.text, action, False)
                            for v in self.values("NotAction"))
         return False
 
@@ -112,11 +112,17 @@ def _any_match(values: list[Value], target: Target) -> bool | None:
                 return True
             unknown = unknown or target.ref is None
         elif isinstance(text, str) and target.arn is not None:
-            if glob_regex(variables_as_wildcards(text), True).fullmatch(target.arn):
+            if _glob_match(variables_as_wildcards(text), target.arn, True):
                 return True
         else:
             unknown = True
     return None if unknown else False
+
+
+def _glob_match(pattern: str, value: str, case_sensitive: bool) -> bool:
+    if "*" not in pattern and "?" not in pattern:  # most ARNs and actions: no regex needed
+        return pattern == value if case_sensitive else pattern.lower() == value.lower()
+    return bool(glob_regex(pattern, case_sensitive).fullmatch(value))
 
 
 def variables_as_wildcards(text: str) -> str:
