@@ -1,7 +1,9 @@
-"""Speed report: start-up, a one-file pre-commit run, and templates against cfn-lint.
+"""Speed report: start-up, a one-file pre-commit run, templates against cfn-lint, and a
+generated repository of mixed documents (throughput, --jobs scaling, peak memory, and lint
+time against the time to merely parse the same files).
 
-Run by hand (or in CI as a report): ``python3 benchmarks/bench.py [--corpus DIR] [--runs N]``.
-It prints a Markdown table; it asserts nothing. Times are wall-clock medians.
+Run by hand (or in CI as a report): ``python3 benchmarks/bench.py [--corpus DIR] [--runs N]
+[--generated N]``. It prints a Markdown table; it asserts nothing. Times are wall-clock medians.
 """
 from __future__ import annotations
 
@@ -49,6 +51,47 @@ def timed(command: list[str], runs: int) -> float:
     return statistics.median(samples)
 
 
+PEAK = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+PARSE_ONLY = """import json, os, sys, yaml
+loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+for root, _, names in os.walk(sys.argv[1]):
+    for name in names:
+        with open(os.path.join(root, name), encoding="utf-8") as handle:
+            text = handle.read()
+        json.loads(text) if name.endswith(".json") else yaml.load(text, Loader=loader)
+"""
+
+
+def peak_mib(command: list[str]) -> float:
+    """Peak resident memory of the largest process ``command`` starts, in MiB."""
+    out = subprocess.run([sys.executable, "-c", PEAK, *command], capture_output=True, text=True, check=True)
+    return int(out.stdout.strip()) / 1024
+
+
+def generated_rows(python: str, policylint: list[str], count: int) -> list[tuple[str, float, str]]:
+    sys.path.insert(0, str(Path(__file__).parent))
+    from generate import generate
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        generate(Path(tmp), count)
+        parse = timed([python, "-c", PARSE_ONLY, tmp], 3)
+        rows.append((f"parse only (json.loads / yaml C loader), {count:,} generated documents", parse,
+                     f"{count / parse:,.0f} docs/s"))
+        lint = [*policylint, "check", "--fail-on", "never", "-o", os.devnull, tmp]
+        one = timed(lint, 3)
+        rows.append((f"policylint, the same {count:,} documents, 1 process", one,
+                     f"{count / one:,.0f} docs/s, {one / parse:.1f}x parse, "
+                     f"peak {peak_mib(lint):.0f} MiB"))
+        for jobs in sorted({2, os.cpu_count() or 1} - {1}):
+            parallel = [*lint, "--jobs", str(jobs)]
+            many = timed(parallel, 3)
+            rows.append((f"policylint, the same documents, --jobs {jobs}", many,
+                         f"{one / many:.2f}x faster than 1, peak {peak_mib(parallel):.0f} MiB a process"))
+    return rows
+
+
 def templates(corpus: Path) -> list[str]:
     with open(corpus / "MANIFEST.tsv", newline="") as handle:
         rows = csv.DictReader(handle, delimiter="\t")
@@ -59,6 +102,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--generated", type=int, default=10_000, metavar="N",
+                        help="documents in the generated repository (0: skip)")
     args = parser.parse_args()
     python = sys.executable
     policylint = [python, "-m", "policylint"]
@@ -90,6 +135,8 @@ def main() -> None:
             theirs = timed([cfn_lint, *files], 1)
             rows.append((f"cfn-lint, the same {len(files)} templates, one run", theirs,
                          f"{theirs / ours:.1f}x policylint"))
+    if args.generated:
+        rows.extend(generated_rows(python, policylint, args.generated))
     print(f"policylint benchmark on {os.cpu_count()} cores, Python {sys.version.split()[0]}\n")
     print("| what | median s | ratio |\n|---|---|---|")
     for what, seconds, ratio in rows:

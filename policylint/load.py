@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 from functools import partial
 from typing import Any
 
@@ -32,9 +33,11 @@ def load(path: str, expect: str | None = None) -> tuple[list[Document], list[Fin
     if expect is None and path.lower().endswith(ASL_SUFFIXES):
         expect = ASL
     source = Source(path, "")
-    text = _read(source)
+    text = _read(source, expect)
     if isinstance(text, Finding):
         return [], [text]
+    if text is None:
+        return [], []
     source.text = text
     data = _parse(source, expect)
     if isinstance(data, Finding):
@@ -81,21 +84,29 @@ def _unreadable(source: Source, message: str, position: tuple[int, int] = (1, 1)
     return Finding(Document(ASL, None, source), (), message, code="PL002", position=position)
 
 
-def _read(source: Source) -> str | Finding:
+def _read(source: Source, expect: str | None) -> str | Finding | None:
+    """The file's text; a PL002 finding when it cannot be read and is (or may be) ours; None
+    when it cannot be read and nothing says it is ours (a 10 MB package-lock.json)."""
     try:
-        size = os.path.getsize(source.path)
-        if size > MAX_BYTES:
-            return _unreadable(source, f"file is {size:,} bytes, over the {MAX_BYTES:,} byte limit; "
-                               "it was not linted")
+        status = os.stat(source.path)
+        if not stat.S_ISREG(status.st_mode):  # a FIFO or device would block or never end
+            return _unreadable(source, "not a regular file (a pipe, socket or device); it was not "
+                               "linted") if expect else None
         with open(source.path, "rb") as handle:
             raw = handle.read(MAX_BYTES + 1)
     except OSError as error:
-        return _unreadable(source, f"cannot read the file: {error.strerror or error}")
+        return _unreadable(source, f"cannot read the file: {error.strerror or error}") if expect else None
+    ours = expect is not None or bool(_OURS.search(raw[:65536].decode("latin-1")))
+    if len(raw) > MAX_BYTES:
+        return _unreadable(source, f"file is {status.st_size:,} bytes, over the {MAX_BYTES:,} byte "
+                           "limit; it was not linted") if ours else None
     if b"\0" in raw:
-        return _unreadable(source, "binary file (it holds NUL bytes); it was not linted")
+        return _unreadable(source, "binary file (it holds NUL bytes); it was not linted") if ours else None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
+        if not ours:
+            return None
         line = raw.count(b"\n", 0, error.start) + 1
         column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
         return _unreadable(source, f"not UTF-8 text (byte 0x{raw[error.start]:02x}); save the file "
