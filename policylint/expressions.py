@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 # Intrinsic functions and how many arguments each takes (min, max; None = any number).
 INTRINSICS: dict[str, tuple[int, int | None]] = {
@@ -301,10 +302,24 @@ def jsonata_problem(text: str) -> str | None:
     return _jsonata_error(body)
 
 
+@lru_cache(maxsize=1)
+def _jsonata() -> Any:
+    """jsonata-python's parser, imported only when a JSONata expression is met. Importing it
+    raises the interpreter's recursion limit to 10,000, which lets a deeply nested input
+    overflow the C stack: the limit is put back."""
+    import sys
+
+    limit = sys.getrecursionlimit()
+    try:
+        from jsonata import Jsonata
+    finally:
+        sys.setrecursionlimit(limit)
+    return Jsonata
+
+
 @lru_cache(maxsize=2048)
 def _jsonata_error(body: str) -> str | None:
-    from jsonata import Jsonata  # imported only when a JSONata expression is met
-
+    Jsonata = _jsonata()
     try:
         Jsonata(body)
     except Exception as error:  # the parser's own exception type

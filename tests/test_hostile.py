@@ -116,3 +116,13 @@ def test_secrets_are_masked_in_every_format(workdir: Path, capsys: pytest.Captur
         main(["check", ".", "--format", form])
         out = capsys.readouterr().out
         assert "HRN405" in out and secret not in out and secret[:10] not in out, form
+
+
+def test_jsonata_import_keeps_the_recursion_limit() -> None:
+    import sys
+
+    from policylint.expressions import jsonata_problem
+
+    limit = sys.getrecursionlimit()
+    assert jsonata_problem("{% 1 + 1 %}") is None
+    assert sys.getrecursionlimit() == limit
