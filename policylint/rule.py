@@ -75,6 +75,11 @@ class Rule:
     def __post_init__(self) -> None:
         object.__setattr__(self, "help", inspect.cleandoc(self.help))
 
+    @property
+    def family(self) -> str:
+        """The code's letters: the plugin or family the rule belongs to (AGT, IAM, ...)."""
+        return self.code.rstrip("0123456789")
+
     def __call__(self, ctx: Any) -> Iterator[Finding]:
         assert self.check is not None
         yield from self.check(ctx)

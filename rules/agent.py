@@ -156,7 +156,7 @@ def _harness_arn_problem(value: str, resolved: str | None) -> str | None:
 
 
 @rule("AGT304", "agent-harness-arn-wildcard", Severity.ERROR,
-      summary="HarnessArn has a wildcard or is not a harness ARN")
+      summary="HarnessArn has a wildcard or is not a harness ARN", tags=("security",))
 def agent_harness_arn_wildcard(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a static HarnessArn that contains `*` or `?`, or that is not
     the ARN of one harness (`arn:aws:bedrock-agentcore:REGION:ACCOUNT:harness/NAME`).
@@ -179,7 +179,7 @@ def agent_harness_arn_wildcard(ctx: Context) -> Iterator[Finding]:
 
 
 @rule("AGT305", "agent-override-from-input", Severity.WARNING,
-      summary="The agent's ARN, model, prompt, tools or skills come from execution input")
+      summary="The agent's ARN, model, prompt, tools or skills come from execution input", tags=("security",))
 def agent_override_from_input(ctx: Context) -> Iterator[Finding]:
     """What it does: flags HarnessArn, Model, SystemPrompt, Tools, AllowedTools or Skills
     taken from the state or execution input (`$.x`, `$$.Execution.Input`,
@@ -360,7 +360,7 @@ def _literal_session_id(task: AgentTask) -> Param | None:
 
 
 @rule("AGT312", "agent-static-session-id", Severity.WARNING,
-      summary="RuntimeSessionId is a literal: every execution shares one conversation")
+      summary="RuntimeSessionId is a literal: every execution shares one conversation", tags=("security",))
 def agent_static_session_id(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a literal RuntimeSessionId (an error in prod, where a folder,
     file or resource name says `prod`/`production`).
@@ -382,7 +382,8 @@ def agent_static_session_id(ctx: Context) -> Iterator[Finding]:
 
 
 @rule("AGT313", "agent-session-shared-across-environments", Severity.ERROR,
-      summary="One literal session id, or one memory, is used by prod and non-prod", scope="project")
+      summary="One literal session id, or one memory, is used by prod and non-prod", scope="project",
+      tags=("security",))
 def agent_session_shared_across_environments(project: Project) -> Iterator[Finding]:
     """What it does: flags a literal RuntimeSessionId used by agent tasks in both prod and
     non-prod workflows, and an AgentCore memory used by both prod and non-prod harnesses.
@@ -512,7 +513,8 @@ def _risky_tools(ctx: Context, task: AgentTask) -> tuple[tuple, list[str]]:
 
 
 @rule("AGT315", "agent-risky-tools-without-approval", Severity.WARNING,
-      summary="The agent can use browser, code interpreter, MCP or gateway tools with no approval")
+      summary="The agent can use browser, code interpreter, MCP or gateway tools with no approval",
+      tags=("security",))
 def agent_risky_tools_without_approval(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an agent task whose tools (its Tools override, else the tools of
     the harness config it invokes, after AllowedTools) include a browser, code interpreter,

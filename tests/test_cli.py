@@ -140,3 +140,10 @@ def test_jobs_give_the_same_report(workdir: Path) -> None:
         FORMS["json"](workdir / f"f{i}", agent_without_timeout())
     serial = run(".")
     assert serial[1] and serial == run(".", "--jobs", "2") == run(".", "-j", "0")
+
+
+def test_rule_reference_is_current(capsys: pytest.CaptureFixture[str]) -> None:
+    """docs/rules.md (SARIF helpUri points there) is what `policylint rules --markdown` prints."""
+    assert main(["rules", "--markdown"]) == 0
+    current = (Path(__file__).resolve().parents[1] / "docs" / "rules.md").read_text()
+    assert capsys.readouterr().out == current, "run: policylint rules --markdown > docs/rules.md"

@@ -77,4 +77,5 @@ def _lazy(module: str) -> Callable[[Report], str]:
 
 @hookimpl
 def policylint_formats() -> dict[str, Callable[[Report], str]]:
-    return {name: _lazy(f"policylint.report.{name}_format") for name in ("text", "json", "sarif")}
+    return {name: _lazy(f"policylint.report.{name}_format")
+            for name in ("text", "json", "sarif", "github", "gcc", "junit")}

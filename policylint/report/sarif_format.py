@@ -12,17 +12,24 @@ from policylint.rule import Rule
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/policylint/policylint"
+RULES_URI = INFORMATION_URI + "/blob/main/docs/rules.md"
+# GitHub code scanning ranks security alerts by this score (0.0 to 10.0).
+SECURITY_SEVERITY = {"error": "8.0", "warning": "5.5", "note": "2.0"}
 
 
 def _rule(rule: Rule) -> dict:
+    properties: dict = {"tags": [rule.family, *rule.tags]}
+    if "security" in rule.tags:
+        properties["security-severity"] = SECURITY_SEVERITY[rule.severity.label]
     return {
         "id": rule.code,
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": rule.help.split("\n\n")[0]},
         "help": {"text": rule.help, "markdown": rule.help},
+        "helpUri": f"{RULES_URI}#{rule.code.lower()}",
         "defaultConfiguration": {"level": rule.severity.label},
-        "properties": {"tags": list(rule.tags)},
+        "properties": properties,
     }
 
 
@@ -49,6 +56,10 @@ def _result(problem: Problem, index: int) -> dict:
     }
 
 
+def _artifact(file: str) -> dict:
+    return {"physicalLocation": {"artifactLocation": {"uri": quote(file), "uriBaseId": "%SRCROOT%"}}}
+
+
 def render(report: Report) -> str:
     index = {rule.code: i for i, rule in enumerate(report.rules)}
     run = {
@@ -61,15 +72,17 @@ def render(report: Report) -> str:
         }},
         "originalUriBaseIds": {"%SRCROOT%": {"uri": Path(os.getcwd()).as_uri() + "/"}},
         "columnKind": "unicodeCodePoints",
+        "automationDetails": {"id": "policylint/"},
         "invocations": [{
             "executionSuccessful": not report.errors,
-            "toolExecutionNotifications": [{
-                "level": "error",
-                "message": {"text": f"internal error in {e.what}: {e.error}"},
-                **({"locations": [{"physicalLocation": {"artifactLocation": {
-                    "uri": quote(e.file.replace(os.sep, "/")), "uriBaseId": "%SRCROOT%"}}}]}
-                   if e.file else {}),
-            } for e in report.errors],
+            "toolExecutionNotifications": [
+                *({"level": "error", "message": {"text": f"internal error in {e.what}: {e.error}"},
+                   **({"locations": [_artifact(e.file.replace(os.sep, "/"))]} if e.file else {})}
+                  for e in report.errors),
+                *({"level": "warning", "message": {"text": f"{p.file} was not linted: {p.message}"},
+                   "locations": [_artifact(p.file)]}
+                  for p in report.problems if p.code == "PL002"),
+            ],
         }],
         "results": [_result(p, index[p.code]) for p in report.problems],
     }
