@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from policylint import hookspecs
+from policylint import hookspecs, suppress
 from policylint.config import Config, ConfigError
 from policylint.documents import Document
 from policylint.load import load
@@ -29,6 +29,7 @@ class Outcome:
     findings: list[Finding] = field(default_factory=list)
     errors: list[InternalError] = field(default_factory=list)
     files: int = 0
+    documents: list[Document] = field(default_factory=list)
 
 
 class Engine:
@@ -117,6 +118,13 @@ class Engine:
         outcome.findings = [f for f in outcome.findings if f.code in selected_codes]
         if jobs > 1:
             _locate_in_processes(outcome.findings, jobs)
+        try:
+            about = suppress.apply(outcome.findings, documents, self.rules, selected_codes)
+        except Exception as error:  # a suppression bug must not take the run down
+            outcome.errors.append(InternalError("suppressions", "", _describe(error)))
+            about = []
+        outcome.findings.extend(f for f in about if f.code in selected_codes)
+        outcome.documents = documents
         return outcome
 
     @staticmethod

@@ -45,12 +45,13 @@ class Finding:
     severity: Severity | None = None
     code: str = ""
     position: tuple[int, int] | None = None  # (line, column), 1-based, when already known
+    suppression: str | None = None  # why it is silenced in the source, when it is
 
     def location(self) -> tuple[str, int, int]:
         """(file path, line, column) where the user wrote the offending text."""
-        if self.position is not None:
-            return (self.document.source.path, *self.position)
-        return self.document.locate(self.path, self.at)
+        if self.position is None:
+            self.position = self.document.locate(self.path, self.at)[1:]
+        return (self.document.source.path, *self.position)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,34 @@ UNREADABLE_FILE = Rule(
     Use instead: save the file as UTF-8 text, split it, or exclude it from the paths.""",
     kinds=_ALL)
 
+UNKNOWN_SUPPRESSION = Rule(
+    "PL003", "unknown-suppression", Severity.WARNING,
+    "A suppression names a rule that does not exist",
+    """What it does: flags a `policylint: disable=...` comment, or a CloudFormation
+    `Metadata: {policylint: {ignore: [...]}}` entry, that names no rule code or name.
+
+    Why is this bad? It silences nothing: usually a typo, so the finding it was meant for
+    still fails the build, or a rule was renamed.
+
+    Example: `# policylint: disable=AGT3O6` (a letter O).
+
+    Use instead: a code or name from `policylint rules`: `disable=AGT306` or
+    `disable=agent-missing-retry`.""",
+    kinds=_ALL)
+
+UNUSED_SUPPRESSION = Rule(
+    "PL004", "unused-suppression", Severity.NOTE,
+    "A suppression that suppressed nothing",
+    """What it does: notes a suppression whose rule reported nothing where it applies.
+
+    Why is this bad? The problem was fixed (or moved), and the stale suppression would
+    silently hide the next real one.
+
+    Example: `# policylint: disable=AGT306` above an agent task that now has a Retry.
+
+    Use instead: delete the suppression.""",
+    kinds=_ALL)
+
 UNRESOLVED_REFERENCE = Rule(
     "PL005", "unresolved-reference", Severity.NOTE,
     "A reference could not be followed, so the checks that needed it were skipped",

@@ -1,7 +1,6 @@
 """SARIF 2.1.0: one run, every rule in tool.driver, results at exact regions."""
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
@@ -33,15 +32,6 @@ def _rule(rule: Rule) -> dict:
     }
 
 
-def fingerprint(problem: Problem) -> str:
-    """Stable across line moves and unrelated edits: rule, file, logical path (and, for
-    findings with no logical path, the message)."""
-    key = [problem.code, problem.file, [str(p) for p in problem.logical_path]]
-    if not problem.logical_path:
-        key.append(problem.message)
-    return hashlib.sha256(json.dumps(key).encode()).hexdigest()[:32]
-
-
 def _result(problem: Problem, index: int) -> dict:
     return {
         "ruleId": problem.code,
@@ -52,7 +42,9 @@ def _result(problem: Problem, index: int) -> dict:
             "artifactLocation": {"uri": quote(problem.file), "uriBaseId": "%SRCROOT%"},
             "region": {"startLine": problem.line, "startColumn": problem.column},
         }}],
-        "partialFingerprints": {"policylint/v1": fingerprint(problem)},
+        "partialFingerprints": {"policylint/v1": problem.fingerprint},
+        **({"suppressions": [{"kind": "inSource", "justification": problem.suppression}]}
+           if problem.suppression is not None else {}),
     }
 
 
@@ -84,6 +76,9 @@ def render(report: Report) -> str:
                   for p in report.problems if p.code == "PL002"),
             ],
         }],
-        "results": [_result(p, index[p.code]) for p in report.problems],
+        "results": [*(_result(p, index[p.code]) for p in [*report.problems, *report.suppressed]),
+                    *({**_result(p, index[p.code]), "baselineState": "unchanged",
+                       "suppressions": [{"kind": "external", "justification": "in the baseline"}]}
+                      for p in report.baselined)],
     }
     return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2) + "\n"

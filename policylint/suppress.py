@@ -1,0 +1,151 @@
+"""Suppressions written next to the code they silence, and the baseline.
+
+- In a state machine: ``policylint: disable=CODE[,CODE] [reason]`` in a state's ``Comment``
+  (that state, nested states included) or in the machine's top-level ``Comment``.
+- In YAML: ``# policylint: disable=CODE [reason]`` on the finding's line or the line above;
+  ``# policylint: disable-file=CODE [reason]`` anywhere, for the whole file.
+- In CloudFormation: ``Metadata: {policylint: {ignore: [CODE], reason: ...}}`` on a resource.
+
+Codes and rule names are interchangeable. A suppression naming no known rule is PL003; one
+that silenced nothing is PL004. Suppressed findings are kept (SARIF shows them as suppressed).
+"""
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from policylint.documents import ASL, TEMPLATE, Document
+from policylint.rule import Finding, Rule
+
+_DIRECTIVE = re.compile(r"policylint:\s*(?P<kind>disable-file|disable)\s*=\s*(?P<codes>[\w,-]+)"
+                        r"[ \t]*(?:[:-]+[ \t]*)?(?P<reason>[^\n]*)")
+_YAML_SUFFIXES = (".yaml", ".yml", ".template")
+
+
+@dataclass(eq=False)
+class Suppression:
+    """One ``disable`` (or Metadata ``ignore``): what it silences, where it is written."""
+
+    codes: list[str]
+    reason: str
+    file: str
+    document: Document  # to report PL003/PL004 against
+    path: tuple = ()  # where it is written (logical), when not a YAML comment
+    position: tuple[int, int] | None = None  # where it is written, for a YAML comment
+    line: int | None = None  # a YAML comment silences this line and the next
+    scope: tuple | None = None  # the subtree of ``document`` it covers; () is all of it
+    resource: str = ""  # a template resource it covers, with every document made from it
+    whole_file: bool = False
+    used: set[str] = field(default_factory=set)
+
+    def covers(self, finding: Finding, line: int) -> bool:
+        if self.whole_file:
+            return True
+        if self.line is not None:
+            return line in (self.line, self.line + 1)
+        document = finding.document
+        if self.resource:
+            return (document.template is self.document and document.logical_id == self.resource) or (
+                document is self.document and finding.path[:2] == ("Resources", self.resource))
+        return document is self.document and self.scope is not None and \
+            finding.path[:len(self.scope)] == self.scope
+
+
+def collect(documents: Iterable[Document]) -> list[Suppression]:
+    found: list[Suppression] = []
+    seen_sources: set[int] = set()
+    for document in documents:
+        source = document.source
+        if id(source) not in seen_sources and source.path.lower().endswith(_YAML_SUFFIXES) \
+                and "policylint:" in source.text:
+            seen_sources.add(id(source))
+            found.extend(_yaml_comments(document))
+        if document.kind == ASL and isinstance(document.data, dict):
+            found.extend(_state_comments(document))
+        elif document.kind == TEMPLATE:
+            found.extend(_metadata(document))
+    return found
+
+
+def _yaml_comments(document: Document) -> Iterable[Suppression]:
+    text = document.source.text
+    for number, line in enumerate(text.splitlines(), 1):
+        hash_at = line.find("#")
+        match = _DIRECTIVE.search(line, hash_at) if hash_at >= 0 else None
+        if match:
+            yield Suppression(match["codes"].split(","), match["reason"].strip(), document.source.path,
+                              document, position=(number, match.start() + 1), line=number,
+                              whole_file=match["kind"] == "disable-file")
+
+
+def _state_comments(document: Document) -> Iterable[Suppression]:
+    from policylint.documents.asl import StateMachine
+
+    places = [((), document.data)] + [(state.path, state.body) for state in StateMachine(document).states]
+    for path, body in places:
+        comment = body.get("Comment")
+        match = _DIRECTIVE.search(comment) if isinstance(comment, str) else None
+        if match:
+            yield Suppression(match["codes"].split(","), match["reason"].strip(), document.source.path,
+                              document, path=(*path, "Comment"), scope=path)
+
+
+def _metadata(template: Document) -> Iterable[Suppression]:
+    for name, resource in template.data["Resources"].items():
+        metadata = resource.get("Metadata") if isinstance(resource, dict) else None
+        settings = metadata.get("policylint") if isinstance(metadata, dict) else None
+        ignore = settings.get("ignore") if isinstance(settings, dict) else None
+        if isinstance(settings, dict) and isinstance(ignore, list):
+            reason = str(settings.get("reason") or "")
+            yield Suppression([str(c) for c in ignore], reason, template.source.path, template,
+                              path=("Resources", name, "Metadata", "policylint", "ignore"),
+                              resource=name)
+
+
+def apply(findings: list[Finding], documents: list[Document], rules: dict[str, Rule],
+          ran: set[str]) -> list[Finding]:
+    """Mark the findings a suppression covers; return the PL003/PL004 findings about the
+    suppressions themselves (PL004 only for rules that ran)."""
+    suppressions = collect(documents)
+    if not suppressions:
+        return []
+    by_name = {r.name: r.code for r in rules.values()}
+
+    def code_of(entry: str) -> str | None:
+        entry = entry.strip()
+        return entry.upper() if entry.upper() in rules else by_name.get(entry.lower())
+
+    by_file: dict[str, list[Suppression]] = {}
+    for suppression in suppressions:
+        by_file.setdefault(os.path.normpath(suppression.file), []).append(suppression)
+    for finding in findings:
+        candidates = by_file.get(os.path.normpath(finding.document.source.path))
+        if not candidates:
+            continue
+        line = finding.location()[1] if any(s.line is not None for s in candidates) else 0
+        for suppression in candidates:
+            hits = [c for c in suppression.codes if code_of(c) == finding.code]
+            if hits and suppression.covers(finding, line):
+                suppression.used.update(hits)
+                finding.suppression = suppression.reason or "suppressed in the source"
+                break
+    return list(_about(suppressions, code_of, ran))
+
+
+def _about(suppressions: list[Suppression], code_of: Any, ran: set[str]) -> Iterable[Finding]:
+    for suppression in suppressions:
+        for i, entry in enumerate(suppression.codes):
+            path = (*suppression.path, i) if suppression.path[-1:] == ("ignore",) else suppression.path
+            if code_of(entry) is None:
+                yield Finding(suppression.document, path,
+                              f"{entry!r} is not a rule code or name: this suppression silences "
+                              "nothing (see `policylint rules`)", "value", code="PL003",
+                              position=suppression.position)
+            elif entry not in suppression.used and code_of(entry) in ran:
+                yield Finding(suppression.document, path,
+                              f"nothing here is reported as {entry}: remove the suppression",
+                              "value", code="PL004", position=suppression.position)
+
