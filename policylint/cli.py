@@ -40,22 +40,28 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     check = commands.add_parser("check", help="lint files and directories")
-    check.add_argument("paths", nargs="*", default=["."], metavar="PATH",
-                       help="files or directories (default: the current directory)")
+    baseline = commands.add_parser("baseline", help="record today's findings in FILE, so that "
+                                   "`check --baseline FILE` fails only on new ones")
+    baseline.add_argument("file", metavar="FILE", help="the baseline file to write")
+    for command in (check, baseline):
+        command.add_argument("paths", nargs="*", default=["."], metavar="PATH",
+                             help="files or directories (default: the current directory)")
+        command.add_argument("--select", type=_codes, metavar="CODES",
+                             help="comma-separated rule codes, prefixes or names to run (default: all)")
+        command.add_argument("--ignore", type=_codes, metavar="CODES",
+                             help="comma-separated rule codes, prefixes or names not to run")
+        command.add_argument("--config", metavar="FILE",
+                             help="a pyproject.toml to read [tool.policylint] from")
+        command.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
+                             help="parse files and locate findings in N processes (0: one per CPU)")
     check.add_argument("--format", default="text",
                        help="text (default), json, sarif, github (Actions annotations), gcc (one "
                             "path:line:col: line per problem, for editors) or junit")
     check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
-    check.add_argument("--select", type=_codes, metavar="CODES",
-                       help="comma-separated rule codes, prefixes or names to run (default: all)")
-    check.add_argument("--ignore", type=_codes, metavar="CODES",
-                       help="comma-separated rule codes, prefixes or names not to run")
     check.add_argument("--fail-on", choices=FAIL_LEVELS,
                        help="lowest severity that makes the exit code 1 (default: warning)")
-    check.add_argument("--config", metavar="FILE",
-                       help="a pyproject.toml to read [tool.policylint] from")
-    check.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
-                       help="parse files and locate findings in N processes (0: one per CPU)")
+    check.add_argument("--baseline", metavar="FILE",
+                       help="a file written by `policylint baseline`: its findings do not count")
 
     rules = commands.add_parser("rules", help="list every rule")
     rules.add_argument("--markdown", action="store_true",
@@ -80,6 +86,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _rules_markdown(engine) if args.markdown else _list_rules(engine)
         if args.command == "rule":
             return _explain(engine, args.code)
+        if args.command == "baseline":
+            return _baseline(engine, args)
         return _check(engine, args)
     except ConfigError as error:
         print(f"policylint: error: {error}", file=sys.stderr)
@@ -96,25 +104,42 @@ def _load_config(args: argparse.Namespace) -> Config:
         base = from_table(table, args.config)
     else:
         base = find_config(".")
-    return base.merged(select=args.select, ignore=args.ignore, fail_on=args.fail_on)
+    return base.merged(select=args.select, ignore=args.ignore, fail_on=getattr(args, "fail_on", None))
 
 
-def _check(engine: Engine, args: argparse.Namespace) -> int:
+def _lint(engine: Engine, args: argparse.Namespace, baseline: frozenset[str] = frozenset()) -> tuple:
+    """(config, report) of linting the paths ``args`` names."""
     from policylint.config import ConfigError
     from policylint.discover import discover
     from policylint.report import build_report
-    from policylint.rule import Severity
 
     config = _load_config(args)
     engine.check_selection(config)
-    if args.format not in engine.formats:
-        raise ConfigError(f"unknown format {args.format!r} (known: {', '.join(engine.formats)})")
     missing = [p for p in args.paths if not os.path.exists(p)]
     if missing:
         raise ConfigError(f"no such file or directory: {', '.join(missing)}")
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     outcome = engine.run(discover(args.paths), config, jobs)
-    report = build_report(outcome, engine.rules)
+    return config, build_report(outcome, engine.rules, baseline)
+
+
+def _baseline(engine: Engine, args: argparse.Namespace) -> int:
+    from policylint.report.baseline import write_baseline
+
+    _, report = _lint(engine, args)
+    write_baseline(args.file, report)
+    print(f"{len(report.problems)} finding{'s' * (len(report.problems) != 1)} recorded in {args.file}")
+    return EXIT_ERROR if report.errors else EXIT_OK
+
+
+def _check(engine: Engine, args: argparse.Namespace) -> int:
+    from policylint.config import ConfigError
+    from policylint.report.baseline import read_baseline
+    from policylint.rule import Severity
+
+    if args.format not in engine.formats:
+        raise ConfigError(f"unknown format {args.format!r} (known: {', '.join(engine.formats)})")
+    config, report = _lint(engine, args, read_baseline(args.baseline) if args.baseline else frozenset())
     if args.output:
         with open(args.output, "w", encoding="utf-8") as handle:
             handle.write(engine.formats[args.format](report))

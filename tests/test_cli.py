@@ -118,7 +118,8 @@ def test_json_output_to_stdout(workdir: Path, capsys: pytest.CaptureFixture[str]
     FORMS["json"](workdir, agent_without_timeout())
     main(["check", ".", "--format", "json"])
     report = json.loads(capsys.readouterr().out)
-    assert report["summary"] == {"files": 1, "findings": 1, "note": 0, "warning": 1, "error": 0}
+    assert report["summary"] == {"files": 1, "findings": 1, "note": 0, "warning": 1, "error": 0,
+                                 "suppressed": 0, "baselined": 0}
     assert report["findings"][0]["path"] == ["States", "Agent"]
 
 

@@ -14,8 +14,10 @@ def render(report: Report) -> str:
             "code": p.code, "name": p.name, "severity": p.severity.label, "message": p.message,
             "file": p.file, "line": p.line, "column": p.column,
             "path": [step if isinstance(step, int) else str(step) for step in p.logical_path],
+            "fingerprint": p.fingerprint,
         } for p in report.problems],
         "errors": [{"what": e.what, "file": e.file, "error": e.error} for e in report.errors],
         "summary": {"files": report.files, "findings": len(report.problems),
-                    **{s.label: report.count(s) for s in Severity}},
+                    **{s.label: report.count(s) for s in Severity},
+                    "suppressed": len(report.suppressed), "baselined": len(report.baselined)},
     }, indent=2) + "\n"

@@ -20,6 +20,10 @@ def summary(report: Report) -> str:
                            for s in sorted(Severity, reverse=True))
         text = (f"Found {len(report.problems)} problem{'s' * (len(report.problems) != 1)} "
                 f"({counts}) in {report.files} file{'s' * (report.files != 1)}.")
+    hidden = [f"{len(report.suppressed)} suppressed in the source"] if report.suppressed else []
+    hidden += [f"{len(report.baselined)} known in the baseline"] if report.baselined else []
+    if hidden:
+        text += f" Not shown: {', '.join(hidden)}."
     for error in report.errors:
         text += f"\ninternal error in {error.what} on {error.file or 'the project'}: {error.error}"
     return text
