@@ -163,6 +163,8 @@ def _load_yaml(text: str, loader: Any) -> Any:
     try:
         return yaml.load(text, Loader=loader)
     except yaml.MarkedYAMLError as error:
+        if "nesting depth" in str(error.problem):  # libyaml's own limit (PyYAML >= 6.0.4)
+            raise RecursionError(str(error.problem)) from None
         mark = error.problem_mark or error.context_mark
         position = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise _YamlError(f"{error.problem or error.context}", position) from None

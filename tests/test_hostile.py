@@ -35,9 +35,8 @@ def hostile(root: Path) -> dict[str, tuple[str | None, str]]:
                           "PL002", "over the 5,242,880 byte limit"),
         "deep.asl.json": (b'{"StartAt": "A", "States": ' + b"[" * DEEP + b"]" * DEEP + b"}",
                           "PL002", "nests too deeply"),
-        # libyaml reads deep YAML without recursing: it loads, and is simply not valid ASL
         "deep.asl.yaml": (b"StartAt: A\nStates: " + b"[" * DEEP + b"]" * DEEP + b"\n",
-                          "ASL101", "States: an object"),
+                          "PL002", "nests too deeply"),
         "python-tag.asl.yaml": (b"StartAt: !!python/object/apply:os.system ['touch pwned']\nStates: {}\n",
                                 "PL001", "invalid YAML"),
         "unknown-tag.asl.yaml": (b"StartAt: !Custom A\nStates: {A: {Type: Pass, End: true}}\n",
