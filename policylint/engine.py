@@ -105,15 +105,19 @@ class Engine:
                 outcome.findings.extend(project.index.unresolved())
             except Exception as error:  # an index bug must not take the run down
                 outcome.errors.append(InternalError("index", "", _describe(error)))
+        by_kind: dict[str, list[Context]] = {}
+        for document in documents:
+            if document.data is not None:
+                by_kind.setdefault(document.kind, []).append(Context(document, project))
         for rule in selected:
             if rule.check is None:
                 continue
             if rule.scope == "project":
                 self._apply(rule, project, "", outcome)
                 continue
-            for document in documents:
-                if document.kind in rule.kinds and document.data is not None:
-                    self._apply(rule, Context(document, project), document.source.path, outcome)
+            for kind in rule.kinds:
+                for ctx in by_kind.get(kind, ()):
+                    self._apply(rule, ctx, ctx.document.source.path, outcome)
         selected_codes = {r.code for r in selected}
         outcome.findings = [f for f in outcome.findings if f.code in selected_codes]
         if jobs > 1:

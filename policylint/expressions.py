@@ -35,6 +35,7 @@ class _Invalid(Exception):
     pass
 
 
+@lru_cache(maxsize=4096)
 def path_problem(text: str, reference: bool = False, context: bool = True,
                  variables: bool = True) -> str | None:
     """Why ``text`` is not a JSONPath (a reference path when ``reference``: no wildcards,
@@ -172,6 +173,7 @@ def _split_quoted(text: str) -> list[str]:
     return parts
 
 
+@lru_cache(maxsize=4096)
 def intrinsic_problem(text: str, string_only: bool = False) -> str | None:
     """Why ``text`` is not one intrinsic function call; None when it is."""
     try:

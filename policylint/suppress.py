@@ -82,9 +82,7 @@ def _yaml_comments(document: Document) -> Iterable[Suppression]:
 
 
 def _state_comments(document: Document) -> Iterable[Suppression]:
-    from policylint.documents.asl import StateMachine
-
-    places = [((), document.data)] + [(state.path, state.body) for state in StateMachine(document).states]
+    places = [((), document.data)] + [(state.path, state.body) for state in document.state_machine.states]
     for path, body in places:
         comment = body.get("Comment")
         match = _DIRECTIVE.search(comment) if isinstance(comment, str) else None

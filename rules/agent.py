@@ -28,6 +28,7 @@ POWER_FIELDS = ("HarnessArn", "Model", "SystemPrompt", "Tools", "AllowedTools", 
 # Fields the InvokeHarness output never has: tool use, reasoning, earlier turns.
 _ABSENT_OUTPUT = re.compile(r"\b(?:[Tt]oolUse|[Tt]oolResult|[Rr]easoningContent|[Rr]easoningText)\b"
                             r"|(?:Output|result)\.Messages\b")
+_ABSENT_WORDS = ("oolUse", "oolResult", "easoningContent", "easoningText", ".Messages")
 _PATH_KEY = re.compile(r"(?:\.\$|Path|^Variable)$")
 
 
@@ -467,6 +468,9 @@ def agent_reads_absent_output(ctx: Context) -> Iterator[Finding]:
     Use instead: have the agent put what you need in its final message (ask for JSON), and
     read `$.Output.Message.Content[0].Text`."""
     machine = ctx.machine
+    text = ctx.document.source.text
+    if not machine.agent_tasks or not any(word in text for word in _ABSENT_WORDS):
+        return  # nothing in the text names those fields: no need to walk the states
     for task in machine.agent_tasks:
         readers: list[tuple[State, tuple[str, ...] | None]] = [
             (task, ("ResultSelector", "Output", "Assign"))]
