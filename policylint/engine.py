@@ -4,14 +4,14 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 from policylint import hookspecs, suppress
 from policylint.config import Config, ConfigError
 from policylint.documents import Document
 from policylint.load import load
-from policylint.project import Context, Project
+from policylint.project import Context, LocalProject, Project
 from policylint.rule import Finding, Rule
 
 
@@ -86,41 +86,45 @@ class Engine:
                 raise ConfigError(f"unknown rule code or name {entry!r} (see `policylint rules`)")
 
     def run(self, files: Iterable[str], config: Config, jobs: int = 1) -> Outcome:
-        """Lint ``files``. With ``jobs`` > 1, files are read and parsed, and findings
-        located, in that many processes; rules run in this one, as they need every document."""
+        """Lint ``files``. With ``jobs`` > 1, files are read and parsed, the rules that read
+        one document at a time run, and their findings are located, in that many processes;
+        the cross-file rules then run here, over every document."""
         outcome = Outcome()
-        documents: list[Document] = []
         files = list(files)
-        for file, docs, found, error in _in_processes(_load_files, files, jobs):
-            outcome.files += 1
-            if error is not None:  # a loader bug must not take the other files down
-                outcome.errors.append(InternalError("load", file, error))
-            documents.extend(docs)
-            outcome.findings.extend(found)
-        documents = _without_claimed_files(documents)
-        project = Project(documents, config)
         selected = [r for r in self.rules.values() if config.selects(r.code, r.name)]
+        local = [r for r in selected if r.check is not None and r.scope == "document" and not r.cross_file]
+        parallel = jobs > 1 and len(files) >= 2 * jobs
+        if parallel:
+            work = partial(_lint_files, config=config, codes=tuple(r.code for r in local))
+            chunks = _in_processes(work, files, jobs)
+        else:
+            chunks = [(_load_files(files), [], [])]
+        documents: list[Document] = []
+        for loaded, found, errors in chunks:
+            for file, docs, at_load, error in loaded:
+                outcome.files += 1
+                if error is not None:  # a loader bug must not take the other files down
+                    outcome.errors.append(InternalError("load", file, error))
+                documents.extend(docs)
+                outcome.findings.extend(at_load)
+            outcome.findings.extend(found)
+            outcome.errors.extend(errors)
+        kept = _without_claimed_files(documents)
+        if len(kept) != len(documents):  # linted through a template's DefinitionUri instead
+            dropped = {id(d) for d in documents} - {id(d) for d in kept}
+            outcome.findings = [f for f in outcome.findings if id(f.document) not in dropped]
+        documents = kept
+        project = Project(documents, config)
         if any(r.code == "PL005" for r in selected):
             try:
                 outcome.findings.extend(project.index.unresolved())
             except Exception as error:  # an index bug must not take the run down
                 outcome.errors.append(InternalError("index", "", _describe(error)))
-        by_kind: dict[str, list[Context]] = {}
-        for document in documents:
-            if document.data is not None:
-                by_kind.setdefault(document.kind, []).append(Context(document, project))
-        for rule in selected:
-            if rule.check is None:
-                continue
-            if rule.scope == "project":
-                self._apply(rule, project, "", outcome)
-                continue
-            for kind in rule.kinds:
-                for ctx in by_kind.get(kind, ()):
-                    self._apply(rule, ctx, ctx.document.source.path, outcome)
+        rest = [r for r in selected if r.check is not None and not (parallel and r in local)]
+        self._run_rules(rest, documents, project, outcome)
         selected_codes = {r.code for r in selected}
         outcome.findings = [f for f in outcome.findings if f.code in selected_codes]
-        if jobs > 1:
+        if parallel:
             _locate_in_processes(outcome.findings, jobs)
         try:
             about = suppress.apply(outcome.findings, documents, self.rules, selected_codes)
@@ -130,6 +134,20 @@ class Engine:
         outcome.findings.extend(f for f in about if f.code in selected_codes)
         outcome.documents = documents
         return outcome
+
+    def _run_rules(self, rules: list[Rule], documents: list[Document], project: Project,
+                   outcome: Outcome) -> None:
+        by_kind: dict[str, list[Context]] = {}
+        for document in documents:
+            if document.data is not None:
+                by_kind.setdefault(document.kind, []).append(Context(document, project))
+        for rule in rules:
+            if rule.scope == "project":
+                self._apply(rule, project, "", outcome)
+                continue
+            for kind in rule.kinds:
+                for ctx in by_kind.get(kind, ()):
+                    self._apply(rule, ctx, ctx.document.source.path, outcome)
 
     @staticmethod
     def _apply(rule: Rule, ctx: object, file: str, outcome: Outcome) -> None:
@@ -143,6 +161,24 @@ class Engine:
             if finding.severity is None:
                 finding.severity = rule.severity
         outcome.findings.extend(found)
+
+
+_WORKER_ENGINE: list[Engine] = []
+
+
+def _lint_files(files: list[str], config: Config, codes: tuple[str, ...]) -> list[tuple]:
+    """In a worker process: load ``files``, run the one-document rules ``codes`` on them and
+    locate their findings. Their project sees only these files, so it has no index."""
+    if not _WORKER_ENGINE:
+        _WORKER_ENGINE.append(Engine())
+    engine = _WORKER_ENGINE[0]
+    loaded = _load_files(files)
+    documents = [d for _, docs, _, _ in loaded for d in docs]
+    outcome = Outcome()
+    engine._run_rules([engine.rules[c] for c in codes], documents, LocalProject(documents, config), outcome)
+    for finding in outcome.findings:
+        finding.location()
+    return [(loaded, outcome.findings, outcome.errors)]
 
 
 def _load_files(files: list[str]) -> list[tuple[str, list[Document], list[Finding], str | None]]:

@@ -62,6 +62,14 @@ class Project:
         return Index(self.documents)
 
 
+class LocalProject(Project):
+    """The project as a worker process sees it: only its own files, so no index."""
+
+    @property
+    def index(self) -> Index:  # type: ignore[override]
+        raise RuntimeError("a rule that reads the project index must say cross_file=True")
+
+
 @dataclass
 class Context:
     """What a document rule sees: its document, and the project around it."""

@@ -59,8 +59,10 @@ class Rule:
     """A rule's identity and help, plus the function that yields its findings.
 
     ``kinds`` names the document kinds the rule runs on, once per document; a rule with
-    ``scope="project"`` runs once per run and sees every document. A rule without a
-    ``check`` is reported by the engine itself (the PL codes).
+    ``scope="project"`` runs once per run and sees every document. A document rule that
+    reads ``ctx.project.index`` (other documents) says ``cross_file=True``: the others may
+    run in worker processes that see only their own files. A rule without a ``check`` is
+    reported by the engine itself (the PL codes).
     """
 
     code: str
@@ -72,6 +74,7 @@ class Rule:
     kinds: tuple[str, ...] = ("asl",)
     scope: str = "document"
     tags: tuple[str, ...] = ()
+    cross_file: bool = False  # a document rule that also reads the project index
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "help", inspect.cleandoc(self.help))
@@ -95,11 +98,13 @@ def rule(
     kinds: tuple[str, ...] = ("asl",),
     scope: str = "document",
     tags: tuple[str, ...] = (),
+    cross_file: bool = False,
 ) -> Callable[[Callable[..., Iterable[Finding]]], Rule]:
     """Turn a generator function into a Rule; its docstring is the rule's help text."""
 
     def wrap(func: Callable[..., Iterable[Finding]]) -> Rule:
-        return Rule(code, name, severity, summary, func.__doc__ or summary, func, kinds, scope, tags)
+        return Rule(code, name, severity, summary, func.__doc__ or summary, func, kinds, scope, tags,
+                    cross_file)
 
     return wrap
 

@@ -225,7 +225,8 @@ def agent_missing_retry(ctx: Context) -> Iterator[Finding]:
 
 
 @rule("AGT307", "agent-retry-duplicates-run", Severity.WARNING,
-      summary="Retrying States.Timeout or States.ALL starts a new agent run beside the old one")
+      summary="Retrying States.Timeout or States.ALL starts a new agent run beside the old one",
+      cross_file=True)
 def agent_retry_duplicates_run(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an agent task that retries `States.Timeout` or `States.ALL`
     unless the harness timeout override is known to end before the task times out.
@@ -279,7 +280,8 @@ def agent_missing_catch(ctx: Context) -> Iterator[Finding]:
 
 
 @rule("AGT309", "agent-unbounded-iterations", Severity.WARNING,
-      summary="Agent invocation has no MaxIterations")
+      summary="Agent invocation has no MaxIterations",
+      cross_file=True)
 def agent_unbounded_iterations(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an agent task whose request sets no MaxIterations, unless the
     harness config it invokes (when among the linted files) sets maxIterations.
@@ -323,7 +325,8 @@ def agent_override_timeout_over_limit(ctx: Context) -> Iterator[Finding]:
 
 
 @rule("AGT311", "agent-harness-outlives-task", Severity.ERROR,
-      summary="The harness timeout is longer than the task's")
+      summary="The harness timeout is longer than the task's",
+      cross_file=True)
 def agent_harness_outlives_task(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an agent task whose harness timeout (the per-invocation
     TimeoutSeconds, else timeoutSeconds of the harness config when it is among the linted
@@ -518,7 +521,8 @@ def _risky_tools(ctx: Context, task: AgentTask) -> tuple[tuple, list[str]]:
 
 @rule("AGT315", "agent-risky-tools-without-approval", Severity.WARNING,
       summary="The agent can use browser, code interpreter, MCP or gateway tools with no approval",
-      tags=("security",))
+      tags=("security",),
+      cross_file=True)
 def agent_risky_tools_without_approval(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an agent task whose tools (its Tools override, else the tools of
     the harness config it invokes, after AllowedTools) include a browser, code interpreter,
