@@ -51,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--ignore", type=_codes, metavar="CODES",
                              help="comma-separated rule codes, prefixes or names not to run")
         command.add_argument("--config", metavar="FILE",
-                             help="a pyproject.toml to read [tool.policylint] from")
+                             help="a .policylint.yaml, or a pyproject.toml with [tool.policylint]")
         command.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
                              help="parse files and locate findings in N processes (0: one per CPU)")
     check.add_argument("--format", default="text",
@@ -100,10 +100,11 @@ def _load_config(args: argparse.Namespace) -> Config:
     if args.config:
         table = read_table(args.config) if os.path.isfile(args.config) else None
         if table is None:
-            raise ConfigError(f"{args.config}: no [tool.policylint] table")
+            raise ConfigError(f"{args.config}: no policylint settings (a .policylint.yaml, or a "
+                              "pyproject.toml with [tool.policylint])")
         base = from_table(table, args.config)
     else:
-        base = find_config(".")
+        base = find_config(args.paths[0] if args.paths else ".")
     return base.merged(select=args.select, ignore=args.ignore, fail_on=getattr(args, "fail_on", None))
 
 
@@ -126,7 +127,7 @@ def _lint(engine: Engine, args: argparse.Namespace, baseline: frozenset[str] = f
     enabled = gc.isenabled()
     gc.disable()
     try:
-        outcome = engine.run(discover(args.paths), config, jobs)
+        outcome = engine.run([f for f in discover(args.paths) if not config.excludes(f)], config, jobs)
         return config, build_report(outcome, engine.rules, baseline)
     finally:
         if enabled:

@@ -1,12 +1,41 @@
-"""Config: command-line options merged over ``[tool.policylint]`` in pyproject.toml."""
+"""Config: command-line options merged over a config file, validated by a JSON schema.
+
+The config is ``.policylint.yaml`` (or ``.yml``) or the ``[tool.policylint]`` table of
+``pyproject.toml``: the nearest one at or above the first linted path, up to the git root,
+wins; ``--config FILE`` names one. Unknown keys and bad values are errors (exit 2).
+"""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from fnmatch import fnmatchcase
 from typing import Any
 
 FAIL_LEVELS = ("error", "warning", "note", "never")
-_LIST_KEYS = {"select": "select", "ignore": "ignore", "allowed-models": "allowed_models"}
+SEVERITIES = ("error", "warning", "note")
+FILES = (".policylint.yaml", ".policylint.yml", "pyproject.toml")
+_CODES = {"type": "array", "items": {"type": "string", "minLength": 1}}
+_GLOBS = {"type": "array", "items": {"type": "string", "minLength": 1}}
+SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "select": _CODES,
+        "ignore": _CODES,
+        "per-file-ignores": {"type": "object", "additionalProperties": _CODES,
+                             "description": "glob (relative to the config file) -> codes"},
+        "severity": {"type": "object", "additionalProperties": {"enum": list(SEVERITIES)},
+                     "description": "code or name -> error, warning or note"},
+        "fail-on": {"enum": list(FAIL_LEVELS)},
+        "exclude": _GLOBS,
+        "allowed-models": {"type": "array", "items": {"type": "string"}},
+        "approved-harnesses": {"type": "array", "items": {"type": "string"}},
+        "environments": {"type": "object", "additionalProperties": {
+            "type": "object", "additionalProperties": False,
+            "properties": {"paths": _GLOBS, "accounts": {"type": "array", "items": {
+                "type": "string", "pattern": "^[0-9]{12}$"}}}}},
+    },
+}
 
 
 class ConfigError(Exception):
@@ -29,8 +58,13 @@ class Config:
     ignore: tuple[str, ...] = ()
     fail_on: str = "warning"
     allowed_models: tuple[str, ...] = ()  # AGT318 runs only when this is set
+    approved_harnesses: tuple[str, ...] = ()  # AGT319 runs only when this is set
     environments: tuple[Environment, ...] = ()
-    root: str = "."  # the folder of the config file: environment globs are relative to it
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    severity: tuple[tuple[str, str], ...] = ()  # (code or name, level)
+    exclude: tuple[str, ...] = ()
+    root: str = "."  # the folder of the config file: globs are relative to it
+    source: str = field(default="", compare=False)  # the file it came from
 
     def selects(self, code: str, name: str) -> bool:
         """Whether a rule runs: ``select``/``ignore`` hold codes, code prefixes or names."""
@@ -46,16 +80,47 @@ class Config:
         """This config with the options that were given (not None) put over it."""
         return replace(self, **{k: v for k, v in options.items() if v is not None})
 
+    def relative(self, path: str) -> str:
+        return os.path.relpath(os.path.abspath(path), self.root).replace(os.sep, "/")
+
+    def excludes(self, path: str) -> bool:
+        relative = self.relative(path)
+        return any(_glob(relative, pattern) for pattern in self.exclude)
+
+    def ignored_in(self, path: str, code: str, name: str) -> bool:
+        """Whether ``per-file-ignores`` silences rule ``code`` in the file at ``path``."""
+        relative = self.relative(path)
+        return any(_glob(relative, pattern) and any(
+            code.upper().startswith(c.upper()) or c.lower() == name for c in codes)
+            for pattern, codes in self.per_file_ignores)
+
+    def level_of(self, code: str, name: str) -> str | None:
+        """The severity configured for a rule, if any."""
+        for entry, level in self.severity:
+            if entry.upper() == code or entry.lower() == name:
+                return level
+        return None
+
+
+def _glob(relative: str, pattern: str) -> bool:
+    """``fnmatch`` where a pattern ending in ``/`` or ``/**`` also covers everything below."""
+    pattern = pattern.rstrip("/")
+    if pattern.endswith("/**"):
+        pattern = pattern[:-3]
+    return fnmatchcase(relative, pattern) or fnmatchcase(relative, pattern + "/*") or \
+        relative.startswith(pattern + "/")
+
 
 def find_config(start: str) -> Config:
-    """The ``[tool.policylint]`` table of the nearest pyproject.toml at or above ``start``."""
-    directory = os.path.abspath(start)
+    """The config nearest ``start`` (a file or folder), up to the git root."""
+    directory = os.path.abspath(start if os.path.isdir(start) else os.path.dirname(start) or ".")
     while True:
-        candidate = os.path.join(directory, "pyproject.toml")
-        if os.path.isfile(candidate):
-            table = read_table(candidate)
-            if table is not None:
-                return from_table(table, candidate)
+        for name in FILES:
+            candidate = os.path.join(directory, name)
+            if os.path.isfile(candidate):
+                table = read_table(candidate)
+                if table is not None:
+                    return from_table(table, candidate)
         if os.path.isdir(os.path.join(directory, ".git")):
             return Config()
         parent = os.path.dirname(directory)
@@ -65,6 +130,17 @@ def find_config(start: str) -> Config:
 
 
 def read_table(path: str) -> dict[str, Any] | None:
+    """The policylint settings in ``path``: a whole ``.policylint.yaml``, or the
+    ``[tool.policylint]`` table of a TOML file (None when it has none)."""
+    if not path.endswith(".toml"):
+        import yaml
+
+        try:
+            with open(path, encoding="utf-8") as handle:
+                data = yaml.safe_load(handle)
+        except (OSError, yaml.YAMLError) as error:
+            raise ConfigError(f"{path}: {error}") from None
+        return {} if data is None else data
     try:
         import tomllib
     except ModuleNotFoundError:  # Python 3.10
@@ -74,42 +150,36 @@ def read_table(path: str) -> dict[str, Any] | None:
             data = tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"{path}: {error}") from None
-    table = data.get("tool", {}).get("policylint")
-    if table is not None and not isinstance(table, dict):
-        raise ConfigError(f"{path}: [tool.policylint] must be a table")
-    return table
+    return data.get("tool", {}).get("policylint")
 
 
-def from_table(table: dict[str, Any], path: str) -> Config:
-    values: dict[str, Any] = {}
-    for key, value in table.items():
-        if key in _LIST_KEYS:
-            if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-                raise ConfigError(f"{path}: {key} must be a list of strings")
-            values[_LIST_KEYS[key]] = tuple(value)
-        elif key == "environments":
-            values["environments"] = _environments(value, path)
-        elif key == "fail-on":
-            if value not in FAIL_LEVELS:
-                raise ConfigError(f"{path}: fail-on must be one of {', '.join(FAIL_LEVELS)}")
-            values["fail_on"] = value
-        else:
-            known = ", ".join(sorted([*_LIST_KEYS, "environments", "fail-on"]))
-            raise ConfigError(f"{path}: unknown key {key!r} in [tool.policylint] (known: {known})")
-    return Config(**values, root=os.path.dirname(os.path.abspath(path)))
+def validate(table: Any, path: str) -> None:
+    """Raise ConfigError naming the first key or value the schema refuses."""
+    import jsonschema
+
+    errors = sorted(jsonschema.Draft7Validator(SCHEMA).iter_errors(table), key=lambda e: list(e.path))
+    if errors:
+        error = errors[0]
+        where = ".".join(str(p) for p in error.absolute_path) or "the config"
+        if error.validator == "additionalProperties" and not error.absolute_path:
+            known = ", ".join(sorted(SCHEMA["properties"]))
+            extra = sorted(set(error.instance) - set(SCHEMA["properties"]))
+            raise ConfigError(f"{path}: unknown key {extra[0]!r} (known: {known})")
+        raise ConfigError(f"{path}: {where}: {error.message}")
 
 
-def _environments(table: Any, path: str) -> tuple[Environment, ...]:
-    """``[tool.policylint.environments]``: ``prod = {paths = ["deploy/prod/**"],
-    accounts = ["111122223333"]}``."""
-    if not isinstance(table, dict):
-        raise ConfigError(f"{path}: environments must be a table of name = {{paths, accounts}}")
-    environments = []
-    for name, spec in table.items():
-        if not isinstance(spec, dict) or not set(spec) <= {"paths", "accounts"} or not all(
-                isinstance(v, list) and all(isinstance(i, str) for i in v) for v in spec.values()):
-            raise ConfigError(f"{path}: environments.{name} must be {{paths = [globs], "
-                              "accounts = [account ids]}}")
-        environments.append(Environment(name, tuple(spec.get("paths", ())),
-                                        tuple(spec.get("accounts", ()))))
-    return tuple(environments)
+def from_table(table: Any, path: str) -> Config:
+    validate(table, path)
+    environments = tuple(Environment(name, tuple(spec.get("paths", ())), tuple(spec.get("accounts", ())))
+                         for name, spec in table.get("environments", {}).items())
+    return Config(
+        select=tuple(table.get("select", ())), ignore=tuple(table.get("ignore", ())),
+        fail_on=table.get("fail-on", "warning"),
+        allowed_models=tuple(table.get("allowed-models", ())),
+        approved_harnesses=tuple(table.get("approved-harnesses", ())),
+        environments=environments,
+        per_file_ignores=tuple((glob, tuple(codes))
+                               for glob, codes in table.get("per-file-ignores", {}).items()),
+        severity=tuple(table.get("severity", {}).items()),
+        exclude=tuple(table.get("exclude", ())),
+        root=os.path.dirname(os.path.abspath(path)), source=path)

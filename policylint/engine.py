@@ -12,7 +12,7 @@ from policylint.config import Config, ConfigError
 from policylint.documents import Document
 from policylint.load import load
 from policylint.project import Context, LocalProject, Project
-from policylint.rule import Finding, Rule
+from policylint.rule import Finding, Rule, Severity
 
 
 @dataclass(frozen=True)
@@ -79,11 +79,16 @@ class Engine:
         return None
 
     def check_selection(self, config: Config) -> None:
-        """Raise ConfigError for a select/ignore entry that matches no rule."""
-        for entry in (*config.select, *config.ignore):
+        """Raise ConfigError for a rule code or name in the config that matches no rule."""
+        prefixes = [*config.select, *config.ignore,
+                    *(code for _, codes in config.per_file_ignores for code in codes)]
+        for entry in prefixes:
             if not any(Config(select=(entry,)).selects(r.code, r.name)
                        for r in self.rules.values()):
                 raise ConfigError(f"unknown rule code or name {entry!r} (see `policylint rules`)")
+        for entry, _ in config.severity:
+            if self.find_rule(entry) is None:
+                raise ConfigError(f"severity: unknown rule code or name {entry!r} (see `policylint rules`)")
 
     def run(self, files: Iterable[str], config: Config, jobs: int = 1) -> Outcome:
         """Lint ``files``. With ``jobs`` > 1, files are read and parsed, the rules that read
@@ -123,7 +128,13 @@ class Engine:
         rest = [r for r in selected if r.check is not None and not (parallel and r in local)]
         self._run_rules(rest, documents, project, outcome)
         selected_codes = {r.code for r in selected}
-        outcome.findings = [f for f in outcome.findings if f.code in selected_codes]
+        outcome.findings = [f for f in outcome.findings if f.code in selected_codes
+                            and not (config.per_file_ignores and config.ignored_in(
+                                f.document.source.path, f.code, self.rules[f.code].name))]
+        for finding in outcome.findings:
+            level = config.level_of(finding.code, self.rules[finding.code].name) if config.severity else None
+            if level is not None:
+                finding.severity = Severity.parse(level)
         if parallel:
             _locate_in_processes(outcome.findings, jobs)
         try:

@@ -630,6 +630,32 @@ def agent_model_not_allowed(ctx: Context) -> Iterator[Finding]:
                                    f"({', '.join(allowed)})", at="value")
 
 
+@rule("AGT319", "agent-harness-not-approved", Severity.ERROR, tags=("security",),
+      summary="The agent task invokes a harness that is not in approved-harnesses")
+def agent_harness_not_approved(ctx: Context) -> Iterator[Finding]:
+    """What it does: when `approved-harnesses` is configured, flags an agent task whose
+    HarnessArn (after DefinitionSubstitutions) matches none of its entries (glob patterns
+    allowed). HarnessArns only known at deploy time are not judged.
+
+    Why is this bad? Which agents a workflow may run is a review decision: a harness nobody
+    approved brings its own model, prompt, tools and memory into the business process.
+
+    Example: `approved-harnesses = ["arn:aws:bedrock-agentcore:*:111122223333:harness/support-*"]`
+    and a task invoking `...:harness/experimental-AbCdEf1234`.
+
+    Use instead: an approved harness, or get this one added to the list."""
+    approved = ctx.config.approved_harnesses
+    if not approved:
+        return
+    for task in ctx.machine.agent_tasks:
+        arn = task.param("HarnessArn")
+        if arn is None or not arn.is_static or not isinstance(arn.value, str):
+            continue
+        value = ctx.document.literal(arn.value)
+        if value is not None and not any(fnmatchcase(value, p) for p in approved):
+            yield task.finding(arn.path, f"harness {value!r} is not in approved-harnesses", at="value")
+
+
 @hookimpl
 def policylint_rules() -> list:
     return rules_of(sys.modules[__name__])
