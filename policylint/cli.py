@@ -66,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     rules = commands.add_parser("rules", help="list every rule")
     rules.add_argument("--markdown", action="store_true",
                        help="print the full rule reference as Markdown (docs/rules.md)")
+    commands.add_parser("lsp", help="run the language server on stdin/stdout (for editors)")
     rule = commands.add_parser("rule", help="explain one rule")
     rule.add_argument("code", metavar="CODE", help="a rule code or name, e.g. AGT301")
     return parser
@@ -88,6 +89,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _explain(engine, args.code)
         if args.command == "baseline":
             return _baseline(engine, args)
+        if args.command == "lsp":
+            from policylint.lsp import serve
+
+            serve()
+            return EXIT_OK
         return _check(engine, args)
     except ConfigError as error:
         print(f"policylint: error: {error}", file=sys.stderr)

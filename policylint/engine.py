@@ -90,20 +90,22 @@ class Engine:
             if self.find_rule(entry) is None:
                 raise ConfigError(f"severity: unknown rule code or name {entry!r} (see `policylint rules`)")
 
-    def run(self, files: Iterable[str], config: Config, jobs: int = 1) -> Outcome:
+    def run(self, files: Iterable[str], config: Config, jobs: int = 1,
+            texts: dict[str, str] | None = None) -> Outcome:
         """Lint ``files``. With ``jobs`` > 1, files are read and parsed, the rules that read
         one document at a time run, and their findings are located, in that many processes;
-        the cross-file rules then run here, over every document."""
+        the cross-file rules then run here, over every document. ``texts`` gives the content
+        of files that are not to be read from disk (an editor's buffers)."""
         outcome = Outcome()
         files = list(files)
         selected = [r for r in self.rules.values() if config.selects(r.code, r.name)]
         local = [r for r in selected if r.check is not None and r.scope == "document" and not r.cross_file]
-        parallel = jobs > 1 and len(files) >= 2 * jobs
+        parallel = jobs > 1 and len(files) >= 2 * jobs and not texts
         if parallel:
             work = partial(_lint_files, config=config, codes=tuple(r.code for r in local))
             chunks = _in_processes(work, files, jobs)
         else:
-            chunks = [(_load_files(files), [], [])]
+            chunks = [(_load_files(files, texts or {}), [], [])]
         documents: list[Document] = []
         for loaded, found, errors in chunks:
             for file, docs, at_load, error in loaded:
@@ -192,11 +194,12 @@ def _lint_files(files: list[str], config: Config, codes: tuple[str, ...]) -> lis
     return [(loaded, outcome.findings, outcome.errors)]
 
 
-def _load_files(files: list[str]) -> list[tuple[str, list[Document], list[Finding], str | None]]:
+def _load_files(files: list[str], texts: dict[str, str] | None = None,
+                ) -> list[tuple[str, list[Document], list[Finding], str | None]]:
     loaded: list[tuple[str, list[Document], list[Finding], str | None]] = []
     for file in files:
         try:
-            loaded.append((file, *load(file), None))
+            loaded.append((file, *load(file, text=(texts or {}).get(file)), None))
         except Exception as error:
             loaded.append((file, [], [], _describe(error)))
     return loaded

@@ -24,20 +24,23 @@ _ANCHOR, _ALIAS = re.compile(r"&[^\s,\[\]{}]+"), re.compile(r"\*[^\s,\[\]{}\"'/*
 _TEMPLATE_HINT = re.compile(r"^\s*['\"]?Resources['\"]?\s*:", re.M)
 
 
-def load(path: str, expect: str | None = None) -> tuple[list[Document], list[Finding]]:
+def load(path: str, expect: str | None = None, text: str | None = None,
+         ) -> tuple[list[Document], list[Finding]]:
     """Documents in the file at ``path`` and the PL findings met reading it.
 
     Files that are none of ours (package.json, docker-compose.yml, ...) give neither.
-    ``expect`` forces a kind (a SAM ``DefinitionUri`` is ASL whatever its name).
+    ``expect`` forces a kind (a SAM ``DefinitionUri`` is ASL whatever its name); ``text``
+    is the file's content when it is not read from disk (an editor's unsaved buffer).
     """
     if expect is None and path.lower().endswith(ASL_SUFFIXES):
         expect = ASL
     source = Source(path, "")
-    text = _read(source, expect)
-    if isinstance(text, Finding):
-        return [], [text]
-    if text is None:
+    read = _read(source, expect) if text is None else text
+    if isinstance(read, Finding):
+        return [], [read]
+    if read is None:
         return [], []
+    text = read
     source.text = text
     data = _parse(source, expect)
     if isinstance(data, Finding):

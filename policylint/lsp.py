@@ -1,0 +1,97 @@
+"""``policylint lsp``: a language server on stdio (pygls).
+
+Diagnostics for the state machines, templates, policies and harness configs an editor
+opens, on open, change and save (the unsaved text is what is linted); the rule's help on
+hover. Cross-file checks see the file being edited and the files it names (DefinitionUri).
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from policylint import __version__
+from policylint.config import ConfigError, find_config
+from policylint.engine import Engine
+from policylint.report import Problem, build_report
+
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'|[^\s,:}\]]+')
+
+
+def serve() -> None:
+    from lsprotocol import types
+    from pygls.lsp.server import LanguageServer
+
+    server = LanguageServer("policylint", __version__,
+                            text_document_sync_kind=types.TextDocumentSyncKind.Full)
+    engine = Engine()
+    problems: dict[str, list[tuple[Problem, Any]]] = {}
+    severity = {"error": types.DiagnosticSeverity.Error, "warning": types.DiagnosticSeverity.Warning,
+                "note": types.DiagnosticSeverity.Information}
+
+    def lint(ls: Any, uri: str) -> None:
+        document = ls.workspace.get_text_document(uri)
+        try:
+            config = find_config(document.path)
+        except ConfigError as error:
+            ls.window_show_message(types.ShowMessageParams(types.MessageType.Error, str(error)))
+            return
+        outcome = engine.run([document.path], config, texts={document.path: document.source})
+        report = build_report(outcome, engine.rules)
+        lines = document.source.splitlines()
+        mine = [p for p in report.problems if _same(p.file, document.path)]
+        found = [(p, _range(types, lines, p)) for p in mine]
+        problems[uri] = found
+        ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[
+            types.Diagnostic(range=r, message=p.message, severity=severity[p.severity.label],
+                             code=p.code, source="policylint",
+                             code_description=types.CodeDescription(
+                                 href=f"https://github.com/policylint/policylint/blob/main/docs/rules.md"
+                                      f"#{p.code.lower()}"))
+            for p, r in found]))
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: Any, params: Any) -> None:
+        lint(ls, params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: Any, params: Any) -> None:
+        lint(ls, params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: Any, params: Any) -> None:
+        lint(ls, params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: Any, params: Any) -> None:
+        problems.pop(params.text_document.uri, None)
+        ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
+            uri=params.text_document.uri, diagnostics=[]))
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    def hover(ls: Any, params: Any) -> Any:
+        at = params.position
+        for problem, where in problems.get(params.text_document.uri, []):
+            if where.start.line == at.line and where.start.character <= at.character <= where.end.character:
+                rule = engine.rules[problem.code]
+                return types.Hover(contents=types.MarkupContent(
+                    kind=types.MarkupKind.Markdown,
+                    value=f"**{rule.code} {rule.name}** ({rule.severity.label})\n\n{rule.help}"), range=where)
+        return None
+
+    server.start_io()
+
+
+def _same(shown: str, path: str) -> bool:
+    import os
+
+    return os.path.abspath(shown) == os.path.abspath(path)
+
+
+def _range(types: Any, lines: list[str], problem: Problem) -> Any:
+    """From the reported position to the end of the key or value that starts there."""
+    line, start = problem.line - 1, problem.column - 1
+    text = lines[line] if 0 <= line < len(lines) else ""
+    match = _TOKEN.match(text, start)
+    end = match.end() if match and match.end() > start else min(len(text), start + 1)
+    return types.Range(start=types.Position(line=line, character=start),
+                       end=types.Position(line=line, character=max(end, start + 1)))

@@ -1,0 +1,90 @@
+"""The language server, driven the way an editor does: LSP messages over stdio."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from forms import find_state, machine, mutated
+
+
+class Client:
+    def __init__(self, cwd: Path) -> None:
+        self.process = subprocess.Popen([sys.executable, "-m", "policylint", "lsp"], cwd=cwd,
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.next_id = 0
+
+    def send(self, method: str, params: Any, request: bool = False) -> int | None:
+        message: dict[str, Any] = {"jsonrpc": "2.0", "method": method, "params": params}
+        if request:
+            self.next_id += 1
+            message["id"] = self.next_id
+        body = json.dumps(message).encode()
+        assert self.process.stdin is not None
+        self.process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.process.stdin.flush()
+        return message.get("id")
+
+    def receive(self) -> dict[str, Any]:
+        assert self.process.stdout is not None
+        length = 0
+        while True:
+            line = self.process.stdout.readline()
+            assert line, "the server closed its output"
+            if line in (b"\r\n", b"\n"):
+                break
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":")[1])
+        return json.loads(self.process.stdout.read(length))
+
+    def wait_for(self, method: str | None = None, id: int | None = None) -> dict[str, Any]:
+        for _ in range(50):
+            message = self.receive()
+            if (method and message.get("method") == method) or (id is not None and message.get("id") == id):
+                return message
+        raise AssertionError(f"no {method or id}")
+
+
+def test_diagnostics_hover_and_fix(workdir: Path) -> None:
+    file = workdir / "flow.asl.json"
+    broken = json.dumps(mutated("JSONPath", lambda m, _: find_state(m, "Agent").pop("Retry")), indent=2)
+    file.write_text(broken)
+    uri = file.resolve().as_uri()
+    client = Client(workdir)
+    try:
+        started = client.send("initialize", {"processId": None, "rootUri": workdir.resolve().as_uri(),
+                                             "capabilities": {}}, request=True)
+        assert client.wait_for(id=started)["result"]["capabilities"]["hoverProvider"]
+        client.send("initialized", {})
+        # the editor's buffer, not the file on disk, is what is linted
+        client.send("textDocument/didOpen", {"textDocument": {
+            "uri": uri, "languageId": "json", "version": 1, "text": broken}})
+        published = client.wait_for("textDocument/publishDiagnostics")["params"]
+        assert published["uri"] == uri
+        (diagnostic,) = published["diagnostics"]
+        assert diagnostic["code"] == "AGT306" and diagnostic["severity"] == 2
+        assert diagnostic["source"] == "policylint"
+        start = diagnostic["range"]["start"]
+        assert broken.splitlines()[start["line"]][start["character"]:].startswith('"Agent"')
+
+        asked = client.send("textDocument/hover", {"textDocument": {"uri": uri}, "position": start},
+                            request=True)
+        hover = client.wait_for(id=asked)["result"]
+        assert "AGT306 agent-missing-retry" in hover["contents"]["value"]
+        assert "What it does" in hover["contents"]["value"]
+
+        fixed = json.dumps(machine(), indent=2)
+        client.send("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2},
+                                               "contentChanges": [{"text": fixed}]})
+        assert client.wait_for("textDocument/publishDiagnostics")["params"]["diagnostics"] == []
+        assert file.read_text() == broken  # the server never writes files
+
+        done = client.send("shutdown", None, request=True)
+        client.wait_for(id=done)
+        client.send("exit", None)
+        assert client.process.wait(timeout=10) == 0
+    finally:
+        if client.process.poll() is None:
+            client.process.kill()
