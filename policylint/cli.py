@@ -14,6 +14,7 @@ TYPE_CHECKING = False  # not typing's: importing typing alone would slow `policy
 if TYPE_CHECKING:  # the rest is imported where used
     import argparse
     from collections.abc import Sequence
+    from typing import Any
 
     from policylint.config import Config
     from policylint.engine import Engine
@@ -62,6 +63,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="lowest severity that makes the exit code 1 (default: warning)")
     check.add_argument("--baseline", metavar="FILE",
                        help="a file written by `policylint baseline`: its findings do not count")
+    check.add_argument("--project-root", metavar="DIR",
+                       help="also read the files under DIR, so that cross-file checks of the "
+                            "named files see the roles, harnesses and templates they refer to; "
+                            "report only on the named files (for pre-commit)")
 
     rules = commands.add_parser("rules", help="list every rule")
     rules.add_argument("--markdown", action="store_true",
@@ -126,6 +131,12 @@ def _lint(engine: Engine, args: argparse.Namespace, baseline: frozenset[str] = f
     if missing:
         raise ConfigError(f"no such file or directory: {', '.join(missing)}")
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
+    files = [f for f in discover(args.paths) if not config.excludes(f)]
+    context: list[str] = []
+    if getattr(args, "project_root", None):
+        named = {os.path.normpath(os.path.abspath(f)) for f in files}
+        context = [f for f in discover([args.project_root]) if not config.excludes(f)
+                   and os.path.normpath(os.path.abspath(f)) not in named]
     import gc
 
     # A one-shot run keeps what it loads to the end: the cyclic collector would only rescan
@@ -133,11 +144,26 @@ def _lint(engine: Engine, args: argparse.Namespace, baseline: frozenset[str] = f
     enabled = gc.isenabled()
     gc.disable()
     try:
-        outcome = engine.run([f for f in discover(args.paths) if not config.excludes(f)], config, jobs)
+        outcome = engine.run(files + context, config, jobs)
+        if context:
+            outcome.findings = _on_files(outcome.findings, files)
+            outcome.files = len(files)
         return config, build_report(outcome, engine.rules, baseline)
     finally:
         if enabled:
             gc.enable()
+
+
+def _on_files(findings: list, files: list[str]) -> list:
+    """The findings in ``files``, or in a definition file that one of them names."""
+    named = {os.path.normpath(os.path.abspath(f)) for f in files}
+
+    def mine(finding: Any) -> bool:
+        document = finding.document
+        places = [document.source.path, *([document.template.source.path] if document.template else [])]
+        return any(os.path.normpath(os.path.abspath(p)) in named for p in places)
+
+    return [f for f in findings if mine(f)]
 
 
 def _baseline(engine: Engine, args: argparse.Namespace) -> int:

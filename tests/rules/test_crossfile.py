@@ -241,3 +241,19 @@ def test_sam_policy_templates_are_given_the_benefit_of_the_doubt(workdir: Path) 
         props["Policies"] = [{"LambdaInvokePolicy": {"FunctionName": "f"}}]
     separate_files(workdir, policy_template)
     assert run(".", "--select", "IAM504") == (0, [])
+
+
+def test_project_root_lets_one_named_file_see_the_others(workdir: Path) -> None:
+    def split(template: dict[str, Any]) -> None:
+        role = template["Resources"].pop("WorkflowRole")
+        role["Properties"]["RoleName"] = "support-workflow"
+        role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"][0]["Action"].pop()
+        role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0].pop("Condition")  # IAM510 there
+        roles = {"Resources": {"WorkflowRole": role}}
+        write(workdir / "iam" / "roles.yaml", __import__("yaml").safe_dump(roles))
+        resource(template, "Workflow")["RoleArn"] = WORKFLOW_ROLE_ARN
+    whole_template(workdir / "app" / "template.yaml", split)
+    assert run("app/template.yaml", "--select", "IAM504,IAM510") == (0, [])  # the role is not seen
+    code, findings = run("app/template.yaml", "--project-root", ".", "--select", "IAM504,IAM510")
+    # the role file is read for context, but only the named file is reported on
+    assert code == 1 and [(f["file"], f["code"]) for f in findings] == [("app/template.yaml", "IAM504")]
