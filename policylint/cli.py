@@ -37,7 +37,8 @@ def _parser() -> argparse.ArgumentParser:
                     "configs, standalone or inside CloudFormation/SAM templates.",
         epilog="Exit codes: 0 clean (nothing at or above --fail-on), 1 findings at or above "
                "--fail-on, 2 usage, config or internal error.")
-    parser.add_argument("--version", action="version", version=f"policylint {__version__}")
+    parser.add_argument("--version", action="store_true", help="print the version and the IAM "
+                        "catalog's, then exit")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     check = commands.add_parser("check", help="lint files and directories")
@@ -80,7 +81,9 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments == ["--version"]:
-        print(f"policylint {__version__}")
+        from policylint.catalog import version
+
+        print(f"policylint {__version__} (IAM catalog: {version()})")
         return EXIT_OK
     args = _parser().parse_args(arguments)
     from policylint.config import ConfigError

@@ -5,7 +5,15 @@ import re
 import sys
 from collections.abc import Iterator
 
-from policylint.catalog import actions_of, closest, glob_regex, is_service, matching, service_prefixes
+from policylint.catalog import (
+    actions,
+    actions_of,
+    closest,
+    glob_regex,
+    is_service,
+    matching,
+    service_prefixes,
+)
 from policylint.documents.iam import (
     AGENTCORE_SERVICE,
     IDENTITY,
@@ -315,7 +323,8 @@ def _unknown_action(text: str) -> str | None:
         return f"names unknown service {prefix!r}" + (f" (did you mean {hint!r}?)" if hint else "")
     if wildcard:
         return f"matches no {prefix} action"
-    hint = hint or (f"{prefix}:{found}" if (found := closest(name, actions_of(prefix))) else None)
+    found = closest(name, actions_of(prefix))
+    hint = hint or (f"{prefix}:{actions(prefix)[found]['name']}" if found else None)
     return f"is not an action of {prefix}" + (f" (did you mean {hint!r}?)" if hint else "")
 
 
@@ -323,9 +332,11 @@ def _other_service(prefix: str, name: str) -> str | None:
     """``service:action`` when the action exists under a service whose prefix is like the
     one written (``bedrock:InvokeGateway`` -> ``bedrock-agentcore:invokegateway``)."""
     prefix, name = prefix.lower(), name.lower()
-    owners = [s for s in service_prefixes() if name in actions_of(s)
-              and (s.startswith(prefix) or prefix.startswith(s) or s.split("-")[0] == prefix.split("-")[0])]
-    return f"{min(owners, key=len)}:{name}" if owners else None
+    owners = [s for s in service_prefixes()
+              if (s.startswith(prefix) or prefix.startswith(s) or s.split("-")[0] == prefix.split("-")[0])
+              and name in actions_of(s)]
+    owner = min(owners, key=len) if owners else None
+    return f"{owner}:{actions(owner)[name]['name']}" if owner else None
 
 
 @rule("IAM508", "unknown-action", Severity.ERROR, kinds=("iam",),

@@ -103,7 +103,7 @@ def test_source_arn_condition_and_other_services_are_fine(workdir: Path) -> None
 def test_unknown_action_suggests_the_real_one(workdir: Path) -> None:
     standalone(workdir, CASES["IAM508"][0], GOOD_TRUST)
     (finding,) = run(".", "--select", "IAM508")[1]
-    assert "did you mean 'bedrock-agentcore:invokeharness'" in finding["message"]
+    assert "did you mean 'bedrock-agentcore:InvokeHarness'" in finding["message"]
 
 
 def test_unknown_service_and_wildcards(workdir: Path) -> None:
@@ -111,7 +111,7 @@ def test_unknown_service_and_wildcards(workdir: Path) -> None:
     standalone(workdir, policy, GOOD_TRUST)
     messages = sorted(f["message"] for f in run(".", "--select", "IAM508")[1])
     assert messages == ["'bedrock-agentcor:InvokeHarness' names unknown service 'bedrock-agentcor' "
-                        "(did you mean 'bedrock-agentcore:invokeharness'?)",
+                        "(did you mean 'bedrock-agentcore:InvokeHarness'?)",
                         "'s3:Frobnicate*' matches no s3 action"]
 
 
