@@ -328,7 +328,7 @@ def broad_write_on_any_resource(ctx: Context) -> Iterator[Finding]:
                 continue  # every action: IAM502 and IAM517 speak about that
             names = matching(name) if ("*" in name or "?" in name) else [name.lower()]
             scoped = [full for full in names if (found := action(full))
-                      and found.get("accessLevel") in WRITE_LEVELS
+                      and WRITE_LEVELS & set(str(found.get("accessLevel", "")).split(", "))
                       and any(t.get("required") for t in found.get("resourceTypes", []))]
             if scoped:
                 what = name if len(scoped) == 1 and "*" not in name else \
