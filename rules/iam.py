@@ -364,6 +364,9 @@ def unknown_action(ctx: Context) -> Iterator[Finding]:
 
 def _shape_problems(policy: Policy) -> Iterator[tuple[tuple, str, str]]:
     data = policy.data
+    for key in data:
+        if key not in ("Version", "Id", "Statement"):
+            yield (key,), "key", f"unknown policy field {key!r} (a policy has Version, Id and Statement)"
     version = str(data.get("Version"))  # YAML may read an unquoted version as a date
     if "Version" in data and version not in ("2012-10-17", "2008-10-17"):
         yield ("Version",), "value", f"Version {version!r} is not 2012-10-17"

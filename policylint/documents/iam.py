@@ -21,13 +21,22 @@ _VARIABLE = re.compile(r"\$\{[^}]*\}")
 
 
 def is_policy(data: Any) -> bool:
-    """A policy document: a Statement (object or list of objects) and nothing foreign."""
+    """A policy document: a Statement (object or list of objects), with a Version or with
+    statements that have an Effect (so a JSON file that merely has a "Statement" key is not
+    taken for one). Unknown top-level keys are for IAM509 to report."""
     if not isinstance(data, dict) or "Statement" not in data:
         return False
     statement = data["Statement"]
     items = statement if isinstance(statement, list) else [statement]
-    return bool(items) and all(isinstance(s, dict) for s in items) and set(data) <= {
-        "Version", "Id", "Statement"}
+    if not items or not all(isinstance(s, dict) for s in items):
+        return False
+    return "Version" in data or all("Effect" in s for s in items)
+
+
+def in_policy_slot(data: Any) -> bool:
+    """Where a policy document belongs (a template's PolicyDocument): any object is one."""
+    return isinstance(data, dict) and not (len(data) == 1 and (
+        next(iter(data)) == "Ref" or str(next(iter(data))).startswith("Fn::")))
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from policylint.documents import ASL, HARNESS, IAM, PLACEHOLDER, Document
-from policylint.documents.iam import is_policy
+from policylint.documents.iam import in_policy_slot, is_policy
 from policylint.rule import Finding
 from policylint.source import EmbeddedSource, Segment
 
@@ -45,14 +45,14 @@ def _policy_documents(props: dict) -> Iterator[tuple[tuple, dict]]:
     """(path, policy) of the IAM policy documents in a resource's properties: a role's trust
     and inline policies, a policy resource, a resource policy, SAM ``Policies``."""
     for key in ("AssumeRolePolicyDocument", "PolicyDocument", "KeyPolicy"):
-        if is_policy(props.get(key)):
+        if in_policy_slot(props.get(key)):
             yield (key,), props[key]
     policies = props.get("Policies")
     if is_policy(policies):
         yield ("Policies",), policies  # type: ignore[misc]
     elif isinstance(policies, list):
         for i, item in enumerate(policies):
-            if isinstance(item, dict) and is_policy(item.get("PolicyDocument")):
+            if isinstance(item, dict) and in_policy_slot(item.get("PolicyDocument")):
                 yield ("Policies", i, "PolicyDocument"), item["PolicyDocument"]
             elif is_policy(item):
                 yield ("Policies", i), item

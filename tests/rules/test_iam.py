@@ -171,3 +171,17 @@ def test_template_intrinsics_are_not_malformed(workdir: Path) -> None:
 """
     write(workdir / "template.yaml", text)
     assert run(".") == (0, [])
+
+
+def test_unknown_top_level_key_and_empty_template_policy(workdir: Path) -> None:
+    text = yaml.safe_dump({"Resources": {"Role": {"Type": "AWS::IAM::Role", "Properties": {
+        "AssumeRolePolicyDocument": {},
+        "Policies": [{"PolicyName": "p", "PolicyDocument": {**workflow_policy(), "Statment": []}}]}}}},
+        sort_keys=False)
+    write(workdir / "template.yaml", text)
+    found = sorted((f["line"], f["message"]) for f in run(".", "--select", "IAM509")[1])
+    assert found == sorted([
+        (position_of(text, r"(?P<at>AssumeRolePolicyDocument)")[0],
+         "Statement must be a statement or a non-empty list of them"),
+        (position_of(text, r"(?P<at>Statment)")[0],
+         "unknown policy field 'Statment' (a policy has Version, Id and Statement)")])
