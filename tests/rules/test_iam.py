@@ -185,3 +185,12 @@ def test_unknown_top_level_key_and_empty_template_policy(workdir: Path) -> None:
          "Statement must be a statement or a non-empty list of them"),
         (position_of(text, r"(?P<at>Statment)")[0],
          "unknown policy field 'Statment' (a policy has Version, Id and Statement)")])
+
+
+def test_allow_with_not_principal(workdir: Path) -> None:
+    bucket = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:root"},
+        "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}
+    text = write(workdir / "bucket-policy.json", json.dumps(bucket, indent=2)).read_text()
+    (finding,) = run(".", "--select", "IAM511")[1]
+    assert (finding["line"], finding["column"]) == position_of(text, r'(?P<at>"NotPrincipal")')
