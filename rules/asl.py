@@ -396,16 +396,16 @@ class Validator:
         for key in processors:
             allowed = spec.PROCESSOR if key == "ItemProcessor" else spec.BRANCH
             self.scope(body[key], (*path, key), allowed, language, "item processor")
-        self.static_or_path(body, path, "MaxConcurrency", language, _non_negative_int)
-        self.static_or_path(body, path, "ToleratedFailureCount", language, _non_negative_int)
+        self.static_or_path(body, path, "MaxConcurrency", language, _non_negative_int, "0 or more")
+        self.static_or_path(body, path, "ToleratedFailureCount", language, _non_negative_int, "0 or more")
         self.static_or_path(body, path, "ToleratedFailurePercentage", language,
-                            lambda v: _number(v) and 0 <= v <= 100)
+                            lambda v: _number(v) and 0 <= v <= 100, "a percentage (0 to 100)")
         if "ItemsPath" in body and language != JSONATA and isinstance(body["ItemsPath"], str):
             self.path(body["ItemsPath"], (*path, "ItemsPath"), reference=True)
         if isinstance(body.get("ItemBatcher"), dict):
             for name in ("MaxItemsPerBatch", "MaxInputBytesPerBatch"):
                 self.static_or_path(body["ItemBatcher"], (*path, "ItemBatcher"), name, language,
-                                    _positive_int)
+                                    _positive_int, "1 or more")
         writer = body.get("ResultWriter")
         config = writer.get("WriterConfig") if isinstance(writer, dict) else None
         if isinstance(config, dict):
@@ -418,12 +418,13 @@ class Validator:
                          "FLATTEN", "value")
         self.retry_catch(body, path, language, scope)
 
-    def static_or_path(self, body: dict, path: tuple, name: str, language: str, valid: Any) -> None:
+    def static_or_path(self, body: dict, path: tuple, name: str, language: str, valid: Any,
+                       needs: str, code: str = "ASL101") -> None:
+        """A field given as a value (``name``) or a reference path (``namePath``), not both."""
         if name in body and f"{name}Path" in body:
-            self.add("ASL101", (*path, f"{name}Path"), f"{name} and {name}Path cannot both be set")
+            self.add(code, (*path, f"{name}Path"), f"{name} and {name}Path cannot both be set")
         if name in body and not _expression(body[name], language) and not valid(body[name]):
-            self.add("ASL101", (*path, name), f"{name} has a value out of range: "
-                     f"{json.dumps(body[name])}", "value")
+            self.add(code, (*path, name), f"{name} must be {needs}, not {json.dumps(body[name])}", "value")
         value = body.get(f"{name}Path")
         if isinstance(value, str) and language != JSONATA:
             self.path(value, (*path, f"{name}Path"), reference=True)
@@ -431,14 +432,8 @@ class Validator:
     # -- timeouts, retries and catchers ----------------------------------------------------
     def timeouts(self, body: dict, path: tuple, language: str) -> None:
         for name in ("TimeoutSeconds", "HeartbeatSeconds"):
-            if name in body and f"{name}Path" in body:
-                self.add("ASL110", (*path, f"{name}Path"), f"{name} and {name}Path cannot both be set")
-            if name in body and not _expression(body[name], language) and not _positive_int(body[name]):
-                self.add("ASL110", (*path, name), f"{name} must be a positive whole number of seconds, "
-                         f"not {json.dumps(body[name])}", "value")
-            value = body.get(f"{name}Path")
-            if isinstance(value, str) and language != JSONATA:
-                self.path(value, (*path, f"{name}Path"), reference=True)
+            self.static_or_path(body, path, name, language, _positive_int,
+                                "a positive whole number of seconds", "ASL110")
         timeout, heartbeat = body.get("TimeoutSeconds"), body.get("HeartbeatSeconds")
         if isinstance(timeout, int) and isinstance(heartbeat, int) and _positive_int(timeout) \
                 and _positive_int(heartbeat) and heartbeat >= timeout:
@@ -536,7 +531,7 @@ class Validator:
         if isinstance(reader, dict):
             if isinstance(reader.get("ReaderConfig"), dict):
                 self.static_or_path(reader["ReaderConfig"], (*path, "ItemReader", "ReaderConfig"),
-                                    "MaxItems", "JSONPath", _non_negative_int)
+                                    "MaxItems", "JSONPath", _non_negative_int, "0 or more")
             if "Parameters" in reader:
                 self.payload(reader["Parameters"], (*path, "ItemReader", "Parameters"))
 

@@ -25,7 +25,7 @@ from policylint.documents.iam import (
     Value,
 )
 from policylint.hookspecs import hookimpl
-from policylint.index import Role
+from policylint.index import Link, Role
 from policylint.project import Context, Project
 from policylint.rule import Finding, Severity, rule, rules_of
 
@@ -171,6 +171,11 @@ def tool_permission_on_workflow_role(project: Project) -> Iterator[Finding]:
                            "harness execution role")
 
 
+def _role(link: Link | None) -> Role | None:
+    """The IAM role a reference leads to, when it could be followed."""
+    return link.target if link is not None and isinstance(link.target, Role) else None
+
+
 def _described(target: Target) -> str:
     if target.arn:
         return repr(target.arn)
@@ -195,8 +200,8 @@ def workflow_role_cannot_invoke_harness(project: Project) -> Iterator[Finding]:
     index = project.index
     for machine in index.machines:
         link = index.machine_role(machine)
-        role = link.target if link is not None else None
-        if not isinstance(role, Role):
+        role = _role(link)
+        if link is None or role is None:
             continue
         for task in machine.agent_tasks:
             _, target = index.task_harness(task)
@@ -205,7 +210,7 @@ def workflow_role_cannot_invoke_harness(project: Project) -> Iterator[Finding]:
             missing = [a for a in ("bedrock-agentcore:InvokeHarness", "bedrock-agentcore:InvokeAgentRuntime")
                        if role.allows(a.lower(), target) is False]
             if missing:
-                yield Finding(link.document, link.path, f"role {role.name!r} does not allow "  # type: ignore[union-attr]
+                yield Finding(link.document, link.path, f"role {role.name!r} does not allow "
                               f"{' or '.join(missing)} on {_described(target)} (agent task "
                               f"{task.name!r}): the step fails with AccessDenied")
 
@@ -237,9 +242,8 @@ def harness_role_missing_tool_permission(project: Project) -> Iterator[Finding]:
     execution role policy)."""
     index = project.index
     for harness in index.harnesses:
-        link = index.harness_role(harness)
-        role = link.target if link is not None else None
-        if not isinstance(role, Role):
+        role = _role(index.harness_role(harness))
+        if role is None:
             continue
         places = {TOOL_FAMILY[t.type]: t.type_path for t in harness.tools if t.type in TOOL_FAMILY}
         if harness.memory is not None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,17 @@ def position_of(text: str, pattern: str) -> tuple[int, int]:
 def key(name: str) -> str:
     """A pattern for a mapping key as JSON, YAML or JSON inside a JSON string writes it."""
     return r'\\?"?' + name + r'\\?"?'
+
+
+def paths(value: Any, prefix: tuple = ()) -> Iterator[tuple]:
+    """Every logical path in a JSON-like value, the root first."""
+    yield prefix
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from paths(item, (*prefix, i))
 
 
 def codes(findings: list[dict[str, Any]]) -> list[str]:

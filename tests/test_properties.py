@@ -7,12 +7,12 @@ import copy
 import json
 import os
 import tempfile
-from collections.abc import Iterator
 from typing import Any
 
 import yaml
 from agentcore import harness_api, statement, trust, whole_template, workflow_policy
 from forms import machine
+from helpers import paths
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -49,16 +49,6 @@ SEEDS = {
     "trust": trust("bedrock-agentcore.amazonaws.com"), "harness": harness_api(),
     "template": template_dict(),
 }
-
-
-def paths(value: Any, prefix: tuple = ()) -> Iterator[tuple]:
-    yield prefix
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from paths(item, (*prefix, key))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from paths(item, (*prefix, i))
 
 
 @st.composite

@@ -1,11 +1,8 @@
 """Positions: the JSON locator (no YAML import on JSON files) agrees with the YAML composer."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
-from helpers import CORPUS
+from helpers import CORPUS, paths
 
 import policylint.source as source_module
 from policylint.source import Source
@@ -13,16 +10,6 @@ from policylint.source import Source
 SAMPLES = ["aws__amazon-states-language-service/extracted/json/documentValidAslImprovements.asl.json",
            "ChristopheBougere__asl-validator/src/__tests__/definitions/valid-map-distributed.asl.json",
            "aws-samples__serverless-patterns/extracted/sfn-bedrockagentcore-harness.asl.json"]
-
-
-def paths(value: Any, prefix: tuple = ()) -> Iterator[tuple]:
-    yield prefix
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from paths(item, (*prefix, key))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from paths(item, (*prefix, i))
 
 
 def by_yaml(text: str, path: tuple, at: str, monkeypatch: pytest.MonkeyPatch) -> tuple[int, int]:
