@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 HARNESS = "arn:aws:bedrock-agentcore:us-east-1:111122223333:harness/h{n}-AbCdEf1234"
+FUNCTIONS = "arn:aws:lambda:us-east-1:111122223333:function:fn-{n}-*"
 
 
 RETRY = [{"ErrorEquals": ["States.TaskFailed"], "IntervalSeconds": 2, "MaxAttempts": 3, "BackoffRate": 2}]
@@ -56,13 +57,24 @@ def machine(rng: random.Random, n: int) -> dict[str, Any]:
     return {"Comment": f"generated {n}", "StartAt": "Step0", "States": states}
 
 
+GRANTS = [  # (actions, the resource they apply to)
+    (["s3:GetObject", "s3:PutObject"], "arn:aws:s3:::bucket-{n}/*"),
+    (["dynamodb:GetItem", "dynamodb:PutItem"], "arn:aws:dynamodb:us-east-1:111122223333:table/t{n}"),
+    (["sqs:SendMessage"], "arn:aws:sqs:us-east-1:111122223333:q{n}"),
+    (["logs:CreateLogStream", "logs:PutLogEvents"],
+     "arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/f{n}:*"),
+]
+
+
 def policy(rng: random.Random, n: int) -> dict[str, Any]:
-    actions = rng.sample(["s3:GetObject", "s3:PutObject", "dynamodb:GetItem", "sqs:SendMessage",
-                          "logs:PutLogEvents"], 3)
-    if n % 13 == 0:
-        actions[0] = actions[0] + "x"  # a typo
-    return {"Version": "2012-10-17", "Statement": [
-        {"Sid": f"S{n}", "Effect": "Allow", "Action": actions, "Resource": f"arn:aws:s3:::bucket-{n}/*"}]}
+    statements = []
+    for i, (actions, resource) in enumerate(rng.sample(GRANTS, 2)):
+        actions = list(actions)
+        if n % 13 == 0 and i == 0:
+            actions[0] = actions[0] + "x"  # a typo
+        statements.append({"Sid": f"S{n}x{i}", "Effect": "Allow", "Action": actions,
+                           "Resource": resource.format(n=n)})
+    return {"Version": "2012-10-17", "Statement": statements}
 
 
 def harness(rng: random.Random, n: int) -> dict[str, Any]:
@@ -74,6 +86,11 @@ def harness(rng: random.Random, n: int) -> dict[str, Any]:
             "maxIterations": 20, "maxTokens": 4096, "timeoutSeconds": 1800 if n % 13 == 0 else 600}
 
 
+def allowing(actions: list[str], resource: str) -> dict[str, Any]:
+    statement = {"Effect": "Allow", "Action": actions, "Resource": resource}
+    return {"Version": "2012-10-17", "Statement": [statement]}
+
+
 def template(rng: random.Random, n: int) -> dict[str, Any]:
     return {"Transform": "AWS::Serverless-2016-10-31", "Resources": {
         "Role": {"Type": "AWS::IAM::Role", "Properties": {
@@ -82,10 +99,11 @@ def template(rng: random.Random, n: int) -> dict[str, Any]:
                 "Action": "sts:AssumeRole",
                 "Condition": {"StringEquals": {"aws:SourceAccount": "111122223333"}}}]},
             "Policies": [{"PolicyName": "p", "PolicyDocument": policy(rng, n)},
-                         {"PolicyName": "agent", "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
-                             "Effect": "Allow", "Resource": HARNESS.format(n=n), "Action": [
-                                 "bedrock-agentcore:InvokeHarness", "bedrock-agentcore:InvokeAgentRuntime",
-                                 "lambda:InvokeFunction"]}]}}]}},
+                         {"PolicyName": "agent", "PolicyDocument": allowing(
+                             ["bedrock-agentcore:InvokeHarness", "bedrock-agentcore:InvokeAgentRuntime"],
+                             HARNESS.format(n=n))},
+                         {"PolicyName": "functions", "PolicyDocument": allowing(
+                             ["lambda:InvokeFunction"], FUNCTIONS.format(n=n))}]}},
         "Machine": {"Type": "AWS::Serverless::StateMachine", "Properties": {
             "Role": {"Fn::GetAtt": ["Role", "Arn"]}, "Definition": machine(rng, n)}}}}
 

@@ -142,10 +142,10 @@ def _lint(engine: Engine, args: argparse.Namespace, baseline: frozenset[str] = f
                    and os.path.normpath(os.path.abspath(f)) not in named]
     import gc
 
-    # A one-shot run keeps what it loads to the end: the cyclic collector would only rescan
-    # it, again and again (a third of the time on a large repository).
-    enabled = gc.isenabled()
-    gc.disable()
+    # A one-shot run keeps what it loads to the end: collecting as often as usual would only
+    # rescan it, again and again (a third of the time on a large repository).
+    thresholds = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 100)
     try:
         outcome = engine.run(files + context, config, jobs)
         if context:
@@ -153,8 +153,7 @@ def _lint(engine: Engine, args: argparse.Namespace, baseline: frozenset[str] = f
             outcome.files = len(files)
         return config, build_report(outcome, engine.rules, baseline)
     finally:
-        if enabled:
-            gc.enable()
+        gc.set_threshold(*thresholds)
 
 
 def _on_files(findings: list, files: list[str]) -> list:

@@ -92,6 +92,10 @@ class Source:
         self._line_starts: list[int] | None = None
         self._json_memo: dict[tuple, tuple[int | None, int]] = {}
 
+    def release(self) -> None:
+        """Let go of what positions were worked out with (it is rebuilt if asked again)."""
+        self._root, self._json_memo = None, {}
+
     # -- positions of logical paths -------------------------------------------------
     def locate(self, path: Sequence[Any], at: str = "key") -> Position:
         """Line and column of the key (or value) at ``path``, or of its nearest ancestor."""

@@ -65,14 +65,24 @@ def _example(arn_format: str) -> str:
     return re.sub(r"\$\{[^}]+\}", lambda m: filled.get(m.group(0), "x"), arn_format)
 
 
-def _fits(resource: str, formats: list[str]) -> bool:
+@lru_cache(maxsize=8192)
+def _fits(resource: str, formats: tuple[str, ...]) -> bool:
     """Whether a policy's Resource pattern can match an ARN of one of these formats: a filled
-    sample of it fits a format, or the pattern matches an example of a format."""
+    sample of it fits a format (the last ``*`` filled with the tail of an example ARN of the
+    format too, as in ``log-group:/aws/lambda/f:*``), or it matches an example of a format."""
     from policylint.catalog import glob_regex
 
     pattern = glob_regex(re.sub(r"\$\{[^}]*\}", "*", resource), True)
-    return any(arn_regex(f).fullmatch(sample) for f in formats for sample in _samples(resource)) or \
-        any(pattern.fullmatch(_example(f)) for f in formats)
+    for arn_format in formats:
+        example, regex = _example(arn_format), arn_regex(arn_format)
+        if pattern.fullmatch(example) or any(regex.fullmatch(s) for s in _samples(resource)):
+            return True
+        head, star, rest = resource.rpartition("*")
+        if star:
+            base = re.sub(r"\$\{[^}]*\}", "x", head).replace("*", "x").replace("?", "x")
+            if any(regex.fullmatch(base + example[k:] + rest) for k in range(len(example))):
+                return True
+    return False
 
 
 def _types(name: str) -> list[tuple[str, str]]:
@@ -115,7 +125,7 @@ def resource_action_mismatch(ctx: Context) -> Iterator[Finding]:
             if not action(name).get("resourceTypes"):  # type: ignore[union-attr]
                 yield Finding(ctx.document, value.path, f"{name} has no resource-level permissions: "
                               "it is granted only with \"Resource\": \"*\"", "value")
-            elif types and not any(_fits(r, [f for _, f in types]) for r in resources if r):
+            elif types and not any(_fits(r, tuple(f for _, f in types)) for r in resources if r):
                 kinds = " or ".join(sorted({t for t, _ in types}))
                 yield Finding(ctx.document, value.path, f"{name} applies to {kinds} ARNs "
                               f"({types[0][1]}); no Resource of this statement is one", "value")

@@ -61,7 +61,9 @@ def build_report(outcome: Outcome, rules: dict[str, Rule], baseline: frozenset[s
     aside what is suppressed in the source or known to the baseline."""
     problems: set[Problem] = set()
     errors = list(outcome.errors)
-    for finding in outcome.findings:
+    # A file at a time: once its findings are placed, its position data is let go.
+    by_source = sorted(outcome.findings, key=lambda f: id(f.document.source))
+    for i, finding in enumerate(by_source):
         rule = rules[finding.code]
         try:
             file, line, column = finding.location()
@@ -75,6 +77,8 @@ def build_report(outcome: Outcome, rules: dict[str, Rule], baseline: frozenset[s
                              shown, line, column, path,
                              fingerprint(rule.code, shown, path, _value(finding), finding.message),
                              finding.suppression))
+        if i + 1 == len(by_source) or by_source[i + 1].document.source is not finding.document.source:
+            finding.document.source.release()
     ordered = sorted(problems, key=lambda p: (p.file, p.line, p.column, p.code, p.message))
     return Report([p for p in ordered if p.suppression is None and p.fingerprint not in baseline],
                   list(rules.values()), errors, outcome.files,
