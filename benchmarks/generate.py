@@ -108,6 +108,13 @@ def template(rng: random.Random, n: int) -> dict[str, Any]:
             "Role": {"Fn::GetAtt": ["Role", "Arn"]}, "Definition": machine(rng, n)}}}}
 
 
+class _Plain(yaml.SafeDumper):
+    """Writes shared objects out in full, as people write templates (no ``&id001`` anchors)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def generate(root: Path, count: int, seed: int = 7) -> list[Path]:
     rng = random.Random(seed)
     files = []
@@ -122,7 +129,8 @@ def generate(root: Path, count: int, seed: int = 7) -> list[Path]:
         elif kind < 7:
             path, text = folder / f"harness{n}.json", json.dumps(harness(rng, n), indent=2)
         else:
-            path, text = folder / f"template{n}.yaml", yaml.safe_dump(template(rng, n), sort_keys=False)
+            text = yaml.dump(template(rng, n), Dumper=_Plain, sort_keys=False)
+            path = folder / f"template{n}.yaml"
         path.write_text(text)
         files.append(path)
     return files

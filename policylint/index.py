@@ -241,8 +241,10 @@ def _harness_reference(value: str, document: Document) -> str | Ref | None:
     resources = resources_of(document)
     if name.split(".")[0] in resources:
         return Ref(document.template.source.path, name.split(".")[0])
-    props = resources.get(document.logical_id, {}).get("Properties", {})
-    raw = props.get("DefinitionSubstitutions", {}).get(name) if isinstance(props, dict) else None
+    resource = resources.get(document.logical_id)
+    props = resource.get("Properties") if isinstance(resource, dict) else None
+    table = props.get("DefinitionSubstitutions") if isinstance(props, dict) else None
+    raw = table.get(name) if isinstance(table, dict) else None
     return resolve(raw, document.template) if raw is not None else None
 
 

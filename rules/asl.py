@@ -567,12 +567,12 @@ class Validator:
         for key, value in body.items():
             if key not in skip:
                 self.jsonata(value, (*path, key))
-        for i, choice in enumerate(body.get("Choices") or []):
+        for i, choice in enumerate(_list(body.get("Choices"))):
             if isinstance(choice, dict):
                 for key in ("Condition", "Output", "Assign"):
                     if key in choice:
                         self.jsonata(choice[key], (*path, "Choices", i, key))
-        for i, catcher in enumerate(body.get("Catch") or []):
+        for i, catcher in enumerate(_list(body.get("Catch"))):
             if isinstance(catcher, dict):
                 for key in ("Output", "Assign"):
                     if key in catcher:
@@ -603,9 +603,14 @@ def _targets(body: Any) -> Iterator[str]:
         if isinstance(body.get(key), str):
             yield body[key]
     for key in ("Choices", "Catch"):
-        for item in body.get(key) or []:
+        for item in _list(body.get(key)):
             if isinstance(item, dict) and isinstance(item.get("Next"), str):
                 yield item["Next"]
+
+
+def _list(value: Any) -> list:
+    """``value`` if it is a list, else nothing to walk (its type is reported on its own)."""
+    return value if isinstance(value, list) else []
 
 
 def _intrinsic(value: Any) -> bool:

@@ -59,6 +59,7 @@ def _samples(arn: str) -> list[str]:
     return [base.replace("*", fill) for fill in ("x", "x/x", "x:x", "x/x/x")]
 
 
+@lru_cache(maxsize=2048)
 def _example(arn_format: str) -> str:
     """A concrete ARN of a catalog format."""
     filled = {"${Partition}": "aws", "${Region}": "us-east-1", "${Account}": "123456789012"}
@@ -70,19 +71,21 @@ def _fits(resource: str, formats: tuple[str, ...]) -> bool:
     """Whether a policy's Resource pattern can match an ARN of one of these formats: a filled
     sample of it fits a format (the last ``*`` filled with the tail of an example ARN of the
     format too, as in ``log-group:/aws/lambda/f:*``), or it matches an example of a format."""
-    from policylint.catalog import glob_regex
-
-    pattern = glob_regex(re.sub(r"\$\{[^}]*\}", "*", resource), True)
-    for arn_format in formats:
-        example, regex = _example(arn_format), arn_regex(arn_format)
-        if pattern.fullmatch(example) or any(regex.fullmatch(s) for s in _samples(resource)):
-            return True
-        head, star, rest = resource.rpartition("*")
-        if star:
-            base = re.sub(r"\$\{[^}]*\}", "x", head).replace("*", "x").replace("?", "x")
+    samples = _samples(resource)
+    if any(arn_regex(f).fullmatch(s) for f in formats for s in samples):
+        return True
+    head, star, rest = resource.rpartition("*")
+    if star:
+        base = re.sub(r"\$\{[^}]*\}", "x", head).replace("*", "x").replace("?", "x")
+        for arn_format in formats:
+            example, regex = _example(arn_format), arn_regex(arn_format)
             if any(regex.fullmatch(base + example[k:] + rest) for k in range(len(example))):
                 return True
-    return False
+    from policylint.catalog import glob_regex
+
+    # Compiled last: nearly every resource is unique, and most fit a format by now.
+    pattern = glob_regex(re.sub(r"\$\{[^}]*\}", "*", resource), True)
+    return any(pattern.fullmatch(_example(f)) for f in formats)
 
 
 def _types(name: str) -> list[tuple[str, str]]:

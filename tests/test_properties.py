@@ -7,8 +7,10 @@ import copy
 import json
 import os
 import tempfile
+from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from agentcore import harness_api, statement, trust, whole_template, workflow_policy
 from forms import machine
@@ -37,7 +39,7 @@ VALUES = st.recursive(SCALARS, lambda inner: st.one_of(
 
 def template_dict() -> dict[str, Any]:
     path = os.path.join(tempfile.mkdtemp(), "t.yaml")
-    whole_template(__import__("pathlib").Path(path))
+    whole_template(Path(path))
     with open(path) as handle:
         return yaml.safe_load(handle)
 
@@ -103,3 +105,25 @@ def test_mutated_documents(document: tuple[str, str]) -> None:
         if fired:
             code, quiet = lint(directory, "--ignore", ",".join(fired))
             assert code == 0 and json.loads(quiet)["findings"] == []
+
+
+WRONG = [True, 7, 1.5, "x", "", [], {}, None, ["x"], {"x": 1}, "*"]
+
+
+@pytest.mark.parametrize("kind", sorted(SEEDS))
+def test_every_value_of_every_wrong_type(tmp_path: Path, kind: str) -> None:
+    """Exhaustive where hypothesis samples: each value of the seed, in turn, of each wrong type."""
+    failures = []
+    for where in [p for p in paths(SEEDS[kind]) if p]:
+        for value in WRONG:
+            data = copy.deepcopy(SEEDS[kind])
+            parent = data
+            for step in where[:-1]:
+                parent = parent[step]
+            parent[where[-1]] = value
+            path = tmp_path / f"{kind}.json"
+            path.write_text(json.dumps(data))
+            report = build_report(ENGINE.run([str(path)], Config()), ENGINE.rules)
+            if report.errors:  # a rule, the index or placing a finding failed
+                failures.append((where, value, report.errors[0]))
+    assert failures == []

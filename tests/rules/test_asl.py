@@ -96,6 +96,14 @@ def test_jsonata_top_level_forbids_jsonpath_states(workdir: Path) -> None:
     assert codes(run(".", "--select", "ASL")[1]) == ["ASL107"]
 
 
+@pytest.mark.parametrize("lang", BOTH)
+@pytest.mark.parametrize("field", ["Catch", "Retry"])
+def test_retry_and_catch_that_are_not_lists(workdir: Path, lang: str, field: str) -> None:
+    FORMS["yaml"](workdir, mutated(lang, agent(**{field: True})))
+    assert ("ASL108", f"{field} must be a list") in [
+        (f["code"], f["message"]) for f in run(".", "--select", "ASL")[1]]
+
+
 @pytest.mark.parametrize("value, problem", [
     ("States.Format('{} {}', $.a)", None),
     ("States.Format('{}' $.a)", "expected ',' or ')'"),
