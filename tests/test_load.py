@@ -98,6 +98,15 @@ def test_join_and_bare_placeholders(workdir: Path) -> None:
         ("AGT309", *position_of(text, r'(?P<at>\\"Parameters\\")'))]
 
 
+def test_join_of_nothing_is_an_empty_definition(workdir: Path) -> None:
+    text = ("Resources:\n  M:\n    Type: AWS::StepFunctions::StateMachine\n    Properties:\n"
+            "      DefinitionString: !Join ['', []]\n")
+    write(workdir / "template.yaml", text)
+    _, findings = run(".")
+    assert [(f["code"], f["line"], f["column"]) for f in findings] == [
+        ("PL001", *position_of(text, r"DefinitionString: (?P<at>!Join)"))]
+
+
 def test_definition_uri_file_is_linted_once_with_substitutions(workdir: Path) -> None:
     m = machine()
     request(m)["RuntimeSessionId"] = "${Session}"

@@ -151,7 +151,7 @@ def _text_pieces(value: Any, path: tuple) -> list[tuple[str, tuple, bool]] | Non
                            item_path, False))
         else:
             pieces.extend(inner)
-    return pieces
+    return pieces or [("", (*path, "Fn::Join"), True)]  # joining nothing gives ""
 
 
 def _pad_bare_placeholders(text: str) -> str:
