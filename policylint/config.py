@@ -7,9 +7,8 @@ wins; ``--config FILE`` names one. Unknown keys and bad values are errors (exit 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
-from typing import Any
+from typing import Any, NamedTuple
 
 FAIL_LEVELS = ("error", "warning", "note", "never")
 SEVERITIES = ("error", "warning", "note")
@@ -42,8 +41,7 @@ class ConfigError(Exception):
     """A bad config file or option: reported as a usage error (exit 2)."""
 
 
-@dataclass(frozen=True)
-class Environment:
+class Environment(NamedTuple):
     """A deployment environment: the files (globs relative to the config file's folder) and
     the AWS accounts that belong to it."""
 
@@ -52,8 +50,7 @@ class Environment:
     accounts: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     fail_on: str = "warning"
@@ -64,7 +61,7 @@ class Config:
     severity: tuple[tuple[str, str], ...] = ()  # (code or name, level)
     exclude: tuple[str, ...] = ()
     root: str = "."  # the folder of the config file: globs are relative to it
-    source: str = field(default="", compare=False)  # the file it came from
+    source: str = ""  # the file it came from
 
     def selects(self, code: str, name: str) -> bool:
         """Whether a rule runs: ``select``/``ignore`` hold codes, code prefixes or names."""
@@ -78,7 +75,7 @@ class Config:
 
     def merged(self, **options: Any) -> Config:
         """This config with the options that were given (not None) put over it."""
-        return replace(self, **{k: v for k, v in options.items() if v is not None})
+        return self._replace(**{k: v for k, v in options.items() if v is not None})
 
     def relative(self, path: str) -> str:
         return os.path.relpath(os.path.abspath(path), self.root).replace(os.sep, "/")

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from functools import cached_property, partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from policylint import hookspecs, suppress
 from policylint.config import Config, ConfigError
@@ -15,8 +14,7 @@ from policylint.project import Context, LocalProject, Project
 from policylint.rule import Finding, Rule, Severity
 
 
-@dataclass(frozen=True)
-class InternalError:
+class InternalError(NamedTuple):
     """A rule or loader that raised: named in the report, and the run exits 2."""
 
     what: str  # the rule code, or "load"
@@ -24,12 +22,14 @@ class InternalError:
     error: str
 
 
-@dataclass
 class Outcome:
-    findings: list[Finding] = field(default_factory=list)
-    errors: list[InternalError] = field(default_factory=list)
-    files: int = 0
-    documents: list[Document] = field(default_factory=list)
+    """What the engine hands the report: findings, internal errors, and what was read."""
+
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+        self.errors: list[InternalError] = []
+        self.files = 0
+        self.documents: list[Document] = []
 
 
 class Engine:

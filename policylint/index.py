@@ -9,9 +9,8 @@ that needed it stay silent.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from policylint.documents import ACCOUNT, ASL, HARNESS, IAM, PLACEHOLDER, TEMPLATE, Document
 from policylint.documents.asl import AgentTask, StateMachine
@@ -24,22 +23,21 @@ ROLE_TYPE = "AWS::IAM::Role"
 ATTACHED_POLICY_TYPES = ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::RolePolicy")
 
 
-@dataclass(eq=False)
 class Role:
-    """An IAM role: its trust policy and the identity policies attached to it.
+    """An IAM role declared at ``path`` of ``document``: its trust policy and the identity
+    policies attached to it.
 
     ``complete`` is False when some attached policy is not in the linted paths (an AWS
-    managed policy, a SAM policy template): a "not allowed" answer then means "unknown"."""
+    managed policy, a SAM policy template): a "not allowed" answer then means "unknown".
+    ``assumed_by`` names services that may assume it beyond its trust policy."""
 
-    name: str
-    document: Document  # where the role is declared
-    path: tuple
-    arn: str | None = None
-    ref: Ref | None = None
-    trust: list[Policy] = field(default_factory=list)
-    policies: list[Policy] = field(default_factory=list)
-    complete: bool = True
-    assumed_by: tuple[str, ...] = ()  # services that may assume it beyond its trust policy
+    def __init__(self, name: str, document: Document, path: tuple, arn: str | None = None,
+                 ref: Ref | None = None, assumed_by: tuple[str, ...] = ()) -> None:
+        self.name, self.document, self.path, self.arn, self.ref = name, document, path, arn, ref
+        self.assumed_by = assumed_by
+        self.trust: list[Policy] = []
+        self.policies: list[Policy] = []
+        self.complete = True
 
     @property
     def services(self) -> set[str]:
@@ -52,8 +50,7 @@ class Role:
         return None if answer is False and not self.complete else answer
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
     """A reference written at ``path`` of ``document``: its value (a literal ARN, a template
     resource, or None when only a deployment knows it) and what it leads to (or None)."""
 
@@ -67,6 +64,11 @@ class Link:
         """Written as a reference that could not be followed (a literal ARN of something
         outside the linted files is a deliberate reference, not a loose end)."""
         return self.target is None and not isinstance(self.value, str)
+
+
+def _ref_key(ref: Ref | None) -> tuple | None:
+    """A template resource as a lookup key, apart from ("arn", ...) and ("name", ...) keys."""
+    return ("ref", ref) if ref is not None else None
 
 
 class Index:
@@ -86,12 +88,12 @@ class Index:
                 self.roles.extend(_account_roles(document, policies.get(document.source.path, {})))
         self._roles_by: dict[Any, Role] = {}
         for role in reversed(self.roles):  # the first of a name or ARN wins
-            self._roles_by.update({key: role for key in (role.ref, ("arn", role.arn), ("name", role.name))
-                                   if key is not None and key != ("arn", None)})
+            keys: list = [_ref_key(role.ref), ("arn", role.arn), ("name", role.name)]
+            self._roles_by.update({key: role for key in keys if key is not None and key != ("arn", None)})
         _attach_by_name(documents, self._roles_by, policies)
         self._harnesses_by: dict[Any, Harness] = {}
         for harness in reversed(self.harnesses):
-            keys = [harness.ref, ("arn", harness.arn), ("id", harness.name)]
+            keys = [_ref_key(harness.ref), ("arn", harness.arn), ("id", harness.name)]
             if harness.arn:
                 keys.append(("id", harness.arn.rsplit("/", 1)[-1]))
             self._harnesses_by.update({key: harness for key in keys if key is not None
@@ -105,7 +107,7 @@ class Index:
     def role(self, value: str | Ref | None, raw: Any = None) -> Role | None:
         """The role a reference names: a template resource, an ARN, or a role name."""
         if isinstance(value, Ref):
-            return self._roles_by.get(value)
+            return self._roles_by.get(_ref_key(value))
         name = role_name(value if value is not None else raw)
         return self._roles_by.get(("arn", value)) or self._roles_by.get(("name", name))
 
@@ -113,7 +115,7 @@ class Index:
         """The harness a reference names: a template resource, an ARN, or (in an ARN) a
         harness id (``name-XXXXXXXXXX``) or name."""
         if isinstance(value, Ref):
-            return self._harnesses_by.get(value)
+            return self._harnesses_by.get(_ref_key(value))
         if not isinstance(value, str):
             return None
         found = self._harnesses_by.get(("arn", value))
@@ -320,6 +322,6 @@ def _attach_by_name(documents: list[Document], roles: dict[Any, Role],
                 if raw is None:
                     continue
                 value = resolve(raw, template)
-                role = roles.get(value) if isinstance(value, Ref) else roles.get(("name", value))
+                role = roles.get(_ref_key(value) if isinstance(value, Ref) else ("name", value))
                 if role is not None and policy not in role.policies:
                     role.policies.append(policy)

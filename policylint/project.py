@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -30,10 +29,12 @@ def is_prod(name: str) -> bool:
     return bool(_PROD_WORD.search(_NOT_PROD.sub("", name)))
 
 
-@dataclass
 class Project:
-    documents: list[Document]
-    config: Config = field(default_factory=Config)
+    """Every document of a run, and the config it runs with."""
+
+    def __init__(self, documents: list[Document], config: Config | None = None) -> None:
+        self.documents = documents
+        self.config = config if config is not None else Config()
 
     def environment(self, document: Document) -> str:
         """The configured environment whose path globs or account ids match the document;
@@ -70,12 +71,11 @@ class LocalProject(Project):
         raise RuntimeError("a rule that reads the project index must say cross_file=True")
 
 
-@dataclass
 class Context:
     """What a document rule sees: its document, and the project around it."""
 
-    document: Document
-    project: Project
+    def __init__(self, document: Document, project: Project) -> None:
+        self.document, self.project = document, project
 
     @property
     def machine(self) -> StateMachine:

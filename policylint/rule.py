@@ -4,7 +4,6 @@ from __future__ import annotations
 import enum
 import inspect
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -30,22 +29,24 @@ class Severity(enum.IntEnum):
         return cls[text.upper()]
 
 
-@dataclass
 class Finding:
     """One problem at a logical path of a document.
 
     ``at`` says whether the position is that of the key (default) or of its value. Rules
     leave ``code`` empty: the engine stamps the code of the rule that yielded the finding.
+    ``position`` is the (line, column), 1-based, once known; ``suppression`` says why the
+    finding is silenced in the source, when it is.
     """
 
-    document: Document
-    path: Path
-    message: str
-    at: str = "key"
-    severity: Severity | None = None
-    code: str = ""
-    position: tuple[int, int] | None = None  # (line, column), 1-based, when already known
-    suppression: str | None = None  # why it is silenced in the source, when it is
+    def __init__(self, document: Document, path: Path, message: str, at: str = "key",
+                 severity: Severity | None = None, code: str = "",
+                 position: tuple[int, int] | None = None) -> None:
+        self.document, self.path, self.message, self.at = document, path, message, at
+        self.severity, self.code, self.position = severity, code, position
+        self.suppression: str | None = None
+
+    def __repr__(self) -> str:
+        return f"Finding({self.code or '?'}, {self.path!r}, {self.message!r})"
 
     def location(self) -> tuple[str, int, int]:
         """(file path, line, column) where the user wrote the offending text."""
@@ -54,7 +55,6 @@ class Finding:
         return (self.document.source.path, *self.position)
 
 
-@dataclass(frozen=True)
 class Rule:
     """A rule's identity and help, plus the function that yields its findings.
 
@@ -65,19 +65,15 @@ class Rule:
     reported by the engine itself (the PL codes).
     """
 
-    code: str
-    name: str
-    severity: Severity
-    summary: str
-    help: str
-    check: Callable[..., Iterable[Finding]] | None = field(default=None, compare=False)
-    kinds: tuple[str, ...] = ("asl",)
-    scope: str = "document"
-    tags: tuple[str, ...] = ()
-    cross_file: bool = False  # a document rule that also reads the project index
+    def __init__(self, code: str, name: str, severity: Severity, summary: str, help: str,
+                 check: Callable[..., Iterable[Finding]] | None = None, kinds: tuple[str, ...] = ("asl",),
+                 scope: str = "document", tags: tuple[str, ...] = (), cross_file: bool = False) -> None:
+        self.code, self.name, self.severity, self.summary = code, name, severity, summary
+        self.help = inspect.cleandoc(help)
+        self.check, self.kinds, self.scope, self.tags, self.cross_file = check, kinds, scope, tags, cross_file
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "help", inspect.cleandoc(self.help))
+    def __repr__(self) -> str:
+        return f"Rule({self.code}, {self.name})"
 
     @property
     def family(self) -> str:

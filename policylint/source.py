@@ -8,9 +8,8 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 Position = tuple[int, int]  # (line, column), both 1-based
 
@@ -259,8 +258,7 @@ def _walk_escapes(text: str, begin: int, offset: int, quote: str) -> int:
     return raw
 
 
-@dataclass(frozen=True)
-class Segment:
+class Segment(NamedTuple):
     """A piece of an embedded text: ``length`` characters that came from the string at
     ``path`` of the parent source (or, for an intrinsic placeholder, stand for it)."""
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from policylint.documents import ASL, TEMPLATE, Document
@@ -25,21 +24,22 @@ _DIRECTIVE = re.compile(r"policylint:\s*(?P<kind>disable-file|disable)\s*=\s*(?P
 _YAML_SUFFIXES = (".yaml", ".yml", ".template")
 
 
-@dataclass(eq=False)
 class Suppression:
-    """One ``disable`` (or Metadata ``ignore``): what it silences, where it is written."""
+    """One ``disable`` (or Metadata ``ignore``): what it silences, where it is written.
 
-    codes: list[str]
-    reason: str
-    file: str
-    document: Document  # to report PL003/PL004 against
-    path: tuple = ()  # where it is written (logical), when not a YAML comment
-    position: tuple[int, int] | None = None  # where it is written, for a YAML comment
-    line: int | None = None  # a YAML comment silences this line and the next
-    scope: tuple | None = None  # the subtree of ``document`` it covers; () is all of it
-    resource: str = ""  # a template resource it covers, with every document made from it
-    whole_file: bool = False
-    used: set[str] = field(default_factory=set)
+    ``document`` is what PL003/PL004 are reported against; ``path`` is where it is written
+    (logical), when not a YAML comment, ``position`` where a YAML comment is written. A YAML
+    comment silences its ``line`` and the next; ``scope`` is the subtree of ``document`` it
+    covers (``()`` is all of it); ``resource`` is a template resource it covers, with every
+    document made from it. ``used`` collects the codes it silenced."""
+
+    def __init__(self, codes: list[str], reason: str, file: str, document: Document, *,
+                 path: tuple = (), position: tuple[int, int] | None = None, line: int | None = None,
+                 scope: tuple | None = None, resource: str = "", whole_file: bool = False) -> None:
+        self.codes, self.reason, self.file, self.document = codes, reason, file, document
+        self.path, self.position, self.line, self.scope = path, position, line, scope
+        self.resource, self.whole_file = resource, whole_file
+        self.used: set[str] = set()
 
     def covers(self, finding: Finding, line: int) -> bool:
         if self.whole_file:

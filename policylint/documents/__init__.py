@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -21,22 +20,24 @@ ACCOUNT = "account"  # an `aws iam get-account-authorization-details` export
 PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
 
 
-@dataclass(eq=False)
 class Document:
     """Data of one kind at ``root`` inside ``source``.
 
     ``substitutions`` maps ``${Name}`` placeholders (``Fn::Sub`` variables, SAM
     ``DefinitionSubstitutions``) to their literal value, or to None when the value is only
-    known at deploy time.
+    known at deploy time. ``template`` is the template this document is part of, and
+    ``logical_id`` its resource there.
     """
 
-    kind: str
-    data: Any
-    source: Source
-    root: tuple = ()
-    substitutions: Mapping[str, str | None] = field(default_factory=dict)
-    template: Document | None = None  # the template this document is part of
-    logical_id: str = ""  # its resource in that template
+    def __init__(self, kind: str, data: Any, source: Source, root: tuple = (),
+                 substitutions: Mapping[str, str | None] | None = None,
+                 template: Document | None = None, logical_id: str = "") -> None:
+        self.kind, self.data, self.source, self.root = kind, data, source, root
+        self.substitutions = substitutions if substitutions is not None else {}
+        self.template, self.logical_id = template, logical_id
+
+    def __repr__(self) -> str:
+        return f"Document({self.kind}, {self.source.path!r}, {self.root!r})"
 
     @property
     def label(self) -> str:

@@ -4,9 +4,8 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from policylint.rule import Finding, Severity
 
@@ -32,8 +31,7 @@ def reads_input(expression: str) -> bool:
     return bool(_READS_INPUT.search(expression))
 
 
-@dataclass(frozen=True)
-class Param:
+class Param(NamedTuple):
     """A field of a state: its path relative to the state, and a static value or an
     expression evaluated at run time (``Key.$`` in JSONPath, ``{% %}`` in JSONata)."""
 

@@ -7,9 +7,8 @@ reads whichever the document uses; every value comes with its logical path.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from policylint.documents import Document
 from policylint.documents.refs import Ref
@@ -33,14 +32,12 @@ def harness_root(data: Any) -> tuple | None:
     return None
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(NamedTuple):
     path: tuple  # logical path within the harness document
     value: Any
 
 
-@dataclass(frozen=True)
-class Tool:
+class Tool(NamedTuple):
     path: tuple  # of the tool entry; its type is at (*path, "type") or (*path, "Type")
     type_key: str
     type: str

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from policylint.catalog import glob_regex
 from policylint.documents import IAM, Document
@@ -39,8 +38,7 @@ def in_policy_slot(data: Any) -> bool:
         next(iter(data)) == "Ref" or str(next(iter(data))).startswith("Fn::")))
 
 
-@dataclass(frozen=True)
-class Value:
+class Value(NamedTuple):
     """One entry of Action/Resource/Principal..., with its logical path in the document."""
 
     path: tuple
@@ -48,11 +46,11 @@ class Value:
     text: str | Ref | None  # resolved: a string, a template resource, or None (unknown)
 
 
-@dataclass(eq=False)
 class Statement:
-    policy: Policy
-    index: int | None  # None when Statement is a single object
-    data: dict
+    """One statement of ``policy``: ``index`` is None when Statement is a single object."""
+
+    def __init__(self, policy: Policy, index: int | None, data: dict) -> None:
+        self.policy, self.index, self.data = policy, index, data
 
     @property
     def path(self) -> tuple:
@@ -102,8 +100,7 @@ class Statement:
         return [v for v in as_list(principal.get("Service")) if isinstance(v, str)]
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     """What an action is asked on: a known ARN, a template resource, or both."""
 
     arn: str | None = None
@@ -139,11 +136,11 @@ def variables_as_wildcards(text: str) -> str:
     return _VARIABLE.sub("*", text)
 
 
-@dataclass(eq=False)
 class Policy:
     """A policy document: a Document of kind IAM, seen as statements."""
 
-    document: Document
+    def __init__(self, document: Document) -> None:
+        self.document = document
 
     @property
     def data(self) -> dict:

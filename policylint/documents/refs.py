@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from policylint.documents import Document
@@ -13,8 +12,7 @@ _SUB = re.compile(r"\$\{([^}!][^}]*)\}")
 _ROLE_NAME = re.compile(r":role/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)$")
 
 
-@dataclass(frozen=True)
-class Ref:
+class Ref(NamedTuple):
     """A resource of a template, by the template's file and the resource's logical id."""
 
     file: str

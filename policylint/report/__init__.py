@@ -1,13 +1,11 @@
 """Reports: findings placed at file, line and column, and the built-in output formats."""
 from __future__ import annotations
 
-import hashlib
 import importlib
 import json
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from policylint import __version__
 from policylint.engine import InternalError, Outcome
@@ -15,8 +13,7 @@ from policylint.hookspecs import hookimpl
 from policylint.rule import Finding, Rule, Severity
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """A finding placed where the user wrote it."""
 
     code: str
@@ -27,33 +24,36 @@ class Problem:
     line: int
     column: int
     logical_path: tuple  # from the root of the file, for fingerprints and baselines
-    fingerprint: str = ""  # stable across line moves and unrelated edits
+    value: str | None = None  # the offending plain value, for fingerprints
     suppression: str | None = None  # why it is silenced in the source, when it is
 
+    @property
+    def fingerprint(self) -> str:
+        """Rule, file, logical path and (for a finding on a plain value) that value: a finding
+        keeps its fingerprint when lines move or other parts of the file change."""
+        key = [self.code, self.file, [str(p) for p in self.logical_path]]
+        if self.value is not None:
+            key.append(self.value)
+        if not self.logical_path:
+            key.append(self.message)
+        import hashlib  # here: only the formats and baselines that need it pay for OpenSSL
 
-@dataclass
+        return hashlib.sha256(json.dumps(key).encode()).hexdigest()[:32]
+
+
 class Report:
-    problems: list[Problem]  # the ones that count: not suppressed, not in the baseline
-    rules: list[Rule]  # every known rule, selected or not
-    errors: list[InternalError]
-    files: int
-    suppressed: list[Problem] = field(default_factory=list)
-    baselined: list[Problem] = field(default_factory=list)
-    version: str = __version__
+    """What a run found: the problems that count (not suppressed, not in the baseline), every
+    known rule (selected or not), internal errors, and what was set aside."""
+
+    def __init__(self, problems: list[Problem], rules: list[Rule], errors: list[InternalError],
+                 files: int, suppressed: list[Problem] | None = None,
+                 baselined: list[Problem] | None = None) -> None:
+        self.problems, self.rules, self.errors, self.files = problems, rules, errors, files
+        self.suppressed, self.baselined = suppressed or [], baselined or []
+        self.version = __version__
 
     def count(self, severity: Severity) -> int:
         return sum(1 for p in self.problems if p.severity == severity)
-
-
-def fingerprint(code: str, file: str, logical_path: tuple, value: Any, message: str) -> str:
-    """Rule, file, logical path and (for a finding on a plain value) that value: a finding
-    keeps its fingerprint when lines move or other parts of the file change."""
-    key = [code, file, [str(p) for p in logical_path]]
-    if isinstance(value, (str, int, float, bool)):
-        key.append(str(value))
-    if not logical_path:
-        key.append(message)
-    return hashlib.sha256(json.dumps(key).encode()).hexdigest()[:32]
 
 
 def build_report(outcome: Outcome, rules: dict[str, Rule], baseline: frozenset[str] = frozenset()) -> Report:
@@ -74,26 +74,26 @@ def build_report(outcome: Outcome, rules: dict[str, Rule], baseline: frozenset[s
         path = (*finding.document.root, *finding.path)
         shown = display_path(file)
         problems.add(Problem(rule.code, rule.name, finding.severity or rule.severity, finding.message,
-                             shown, line, column, path,
-                             fingerprint(rule.code, shown, path, _value(finding), finding.message),
-                             finding.suppression))
+                             shown, line, column, path, _value(finding), finding.suppression))
         if i + 1 == len(by_source) or by_source[i + 1].document.source is not finding.document.source:
             finding.document.source.release()
     ordered = sorted(problems, key=lambda p: (p.file, p.line, p.column, p.code, p.message))
-    return Report([p for p in ordered if p.suppression is None and p.fingerprint not in baseline],
-                  list(rules.values()), errors, outcome.files,
+    counted = [p for p in ordered if p.suppression is None]
+    known = {p for p in counted if p.fingerprint in baseline} if baseline else set()
+    return Report([p for p in counted if p not in known], list(rules.values()), errors, outcome.files,
                   suppressed=[p for p in ordered if p.suppression is not None],
-                  baselined=[p for p in ordered if p.suppression is None and p.fingerprint in baseline])
+                  baselined=[p for p in counted if p in known])
 
 
-def _value(finding: Finding) -> Any:
+def _value(finding: Finding) -> str | None:
+    """The plain value (string, number, boolean) the finding is on, as text; else None."""
     value: Any = finding.document.data
     for step in finding.path:
         try:
             value = value[step]
         except (KeyError, IndexError, TypeError):
             return None
-    return value
+    return str(value) if isinstance(value, (str, int, float, bool)) else None
 
 
 def display_path(path: str) -> str:
