@@ -191,6 +191,8 @@ def _lint_files(files: list[str], config: Config, codes: tuple[str, ...]) -> lis
     engine._run_rules([engine.rules[c] for c in codes], documents, LocalProject(documents, config), outcome)
     for finding in outcome.findings:
         finding.location()
+    for document in documents:  # what positions were worked out with need not travel back
+        document.source.release()
     return [(loaded, outcome.findings, outcome.errors)]
 
 

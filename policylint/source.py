@@ -93,7 +93,7 @@ class Source:
 
     def release(self) -> None:
         """Let go of what positions were worked out with (it is rebuilt if asked again)."""
-        self._root, self._json_memo = None, {}
+        self._root, self._json_memo, self._line_starts = None, {}, None
 
     # -- positions of logical paths -------------------------------------------------
     def locate(self, path: Sequence[Any], at: str = "key") -> Position:
