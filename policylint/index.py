@@ -80,7 +80,7 @@ class Index:
         policies: dict[str, dict[tuple, Policy]] = {}  # file -> root -> policy
         for d in documents:
             if d.kind == IAM:
-                policies.setdefault(d.source.path, {})[d.root] = Policy(d)
+                policies.setdefault(d.source.path, {})[d.root] = d.policy
         for document in documents:
             if document.kind == TEMPLATE:
                 self.roles.extend(_template_roles(document, policies.get(document.source.path, {})))

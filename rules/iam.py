@@ -54,7 +54,7 @@ STATEMENT_KEYS = {"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAc
 
 
 def _policy(ctx: Context) -> Policy:
-    return Policy(ctx.document)
+    return ctx.document.policy
 
 
 def _allow_statements(policy: Policy) -> Iterator[Statement]:

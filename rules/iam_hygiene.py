@@ -41,7 +41,7 @@ _SID = re.compile(r"^[A-Za-z0-9]*$")
 
 
 def _policy(ctx: Context) -> Policy:
-    return Policy(ctx.document)
+    return ctx.document.policy
 
 
 def _literal(value: Value) -> str | None:
@@ -436,7 +436,7 @@ def privilege_escalation(project: Project) -> Iterator[Finding]:
     for document in project.documents:
         if document.kind == IAM and id(document) not in attached and isinstance(document.data, dict) \
                 and document.template is None:
-            policy = Policy(document)
+            policy = document.policy
             if policy.kind == IDENTITY:
                 subjects.append(("this policy", [policy]))
     for who, policies in subjects:

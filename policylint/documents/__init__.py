@@ -10,6 +10,7 @@ from policylint.source import Source
 
 if TYPE_CHECKING:
     from policylint.documents.asl import StateMachine
+    from policylint.documents.iam import Policy
 
 ASL = "asl"
 TEMPLATE = "template"
@@ -72,3 +73,10 @@ class Document:
         from policylint.documents.asl import StateMachine
 
         return StateMachine(self)
+
+    @cached_property
+    def policy(self) -> Policy:
+        """This IAM document seen as statements (read once, shared by every rule)."""
+        from policylint.documents.iam import Policy
+
+        return Policy(self)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cached_property
 from typing import Any, NamedTuple
 
 from policylint.catalog import glob_regex
@@ -51,6 +52,7 @@ class Statement:
 
     def __init__(self, policy: Policy, index: int | None, data: dict) -> None:
         self.policy, self.index, self.data = policy, index, data
+        self._values: dict[str, list[Value]] = {}
 
     @property
     def path(self) -> tuple:
@@ -66,12 +68,17 @@ class Statement:
         return self.effect == "Allow"
 
     def values(self, key: str) -> list[Value]:
-        if key not in self.data:
-            return []
-        raw = self.data[key]
-        if isinstance(raw, list):
-            return [Value((*self.path, key, i), v, self.policy.resolve(v)) for i, v in enumerate(raw)]
-        return [Value((*self.path, key), raw, self.policy.resolve(raw))]
+        """The entries of ``key`` (Action, Resource, ...), each with its path, resolved."""
+        if key not in self._values:
+            raw = self.data.get(key)
+            if key not in self.data:
+                found = []
+            elif isinstance(raw, list):
+                found = [Value((*self.path, key, i), v, self.policy.resolve(v)) for i, v in enumerate(raw)]
+            else:
+                found = [Value((*self.path, key), raw, self.policy.resolve(raw))]
+            self._values[key] = found
+        return self._values[key]
 
     def action_matches(self, action: str) -> bool:
         """Whether the statement's Action (or NotAction) covers ``action``."""
@@ -156,7 +163,7 @@ class Policy:
             return RESOURCE
         return IDENTITY
 
-    @property
+    @cached_property
     def statements(self) -> list[Statement]:
         raw = self.data.get("Statement") if isinstance(self.data, dict) else None
         if isinstance(raw, dict):
@@ -172,7 +179,7 @@ class Policy:
 def policies_of(documents: list[Document]) -> Iterator[Policy]:
     for document in documents:
         if document.kind == IAM and isinstance(document.data, dict):
-            yield Policy(document)
+            yield document.policy
 
 
 def decision(policies: list[Policy], action: str, target: Target) -> bool | None:
