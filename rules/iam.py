@@ -329,7 +329,8 @@ def _unknown_action(text: str) -> str | None:
         return f"matches no {prefix} action"
     found = closest(name, actions_of(prefix))
     hint = hint or (f"{prefix}:{actions(prefix)[found]['name']}" if found else None)
-    return f"is not an action of {prefix}" + (f" (did you mean {hint!r}?)" if hint else "")
+    return f"is not an action of {prefix}" + (f" (did you mean {hint!r}?)" if hint else
+                                               " (see its actions in the Service Authorization Reference)")
 
 
 def _other_service(prefix: str, name: str) -> str | None:

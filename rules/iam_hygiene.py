@@ -9,9 +9,11 @@ from functools import lru_cache
 from typing import Any
 
 from policylint.catalog import (
+    GLOBAL_KEY_NAMES,
     GLOBAL_KEYS,
     action,
     arn_regex,
+    closest,
     condition_keys,
     matching,
     resource_types,
@@ -201,8 +203,11 @@ def unknown_condition_key(ctx: Context) -> Iterator[Finding]:
             lower = key.lower()
             if lower.startswith("aws:"):
                 if not _known(lower, GLOBAL_KEYS):
+                    near = closest(lower, frozenset(GLOBAL_KEYS))
+                    hint = f"did you mean {GLOBAL_KEY_NAMES[near]!r}?" if near else \
+                        "see the IAM User Guide's list of global condition keys"
                     yield Finding(ctx.document, (*statement.path, "Condition", operator, key),
-                                  f"{key} is not a global condition key", "key")
+                                  f"{key} is not a global condition key: {hint}", "key")
                 continue
             if not computed:
                 supported, computed = _supported_keys(statement), True
@@ -290,7 +295,7 @@ def invalid_sid(ctx: Context) -> Iterator[Finding]:
             yield Finding(ctx.document, path, f"Sid {sid!r} must be letters and digits only", "value")
         elif sid in seen:
             yield Finding(ctx.document, path, f"Sid {sid!r} is used by another statement of this "
-                          "policy", "value")
+                          "policy: give each statement its own Sid", "value")
         seen.add(sid)
 
 

@@ -115,6 +115,12 @@ def test_unknown_service_and_wildcards(workdir: Path) -> None:
                         "'s3:Frobnicate*' matches no s3 action"]
 
 
+def test_unknown_action_with_nothing_close(workdir: Path) -> None:
+    standalone(workdir, with_statement(statement(["s3:HeadBucket"], "*")), GOOD_TRUST)
+    assert [f["message"] for f in run(".", "--select", "IAM508")[1]] == [
+        "'s3:HeadBucket' is not an action of s3 (see its actions in the Service Authorization Reference)"]
+
+
 def test_actions_are_case_insensitive_and_variables_are_fine(workdir: Path) -> None:
     policy = with_statement(statement(["S3:getobject"], "arn:aws:s3:::bucket/${aws:username}/*"))
     standalone(workdir, policy, GOOD_TRUST)

@@ -110,6 +110,17 @@ def test_condition_keys(workdir: Path, key: str, flagged: bool) -> None:
     assert bool(lint(workdir, policy(statement), "IAM513")[1]) == flagged
 
 
+@pytest.mark.parametrize("key, hint", [
+    ("aws:SecureTransport'", "did you mean 'aws:SecureTransport'?"),
+    ("aws:sourcevpcee", "did you mean 'aws:SourceVpce'?"),
+    ("aws:NothingLikeAnyKeyAtAll", "see the IAM User Guide's list of global condition keys"),
+])
+def test_unknown_global_keys_get_a_suggestion(workdir: Path, key: str, hint: str) -> None:
+    statement = allow("s3:GetObject", OBJECTS, Condition={"Bool": {key: "true"}})
+    _, findings = lint(workdir, policy(statement), "IAM513")
+    assert [f["message"] for f in findings] == [f"{key} is not a global condition key: {hint}"]
+
+
 def test_wildcard_write_actions_are_counted(workdir: Path) -> None:
     _, findings = lint(workdir, policy(allow("sqs:*", "*")), "IAM518")
     assert "sqs:* (" in findings[0]["message"] and "write actions" in findings[0]["message"]
@@ -118,7 +129,8 @@ def test_wildcard_write_actions_are_counted(workdir: Path) -> None:
 def test_duplicate_sids(workdir: Path) -> None:
     _, findings = lint(workdir, policy(allow("s3:GetObject", "arn:aws:s3:::b/*", Sid="Read"),
                                        allow("s3:ListBucket", "arn:aws:s3:::b", Sid="Read")), "IAM515")
-    assert [f["message"] for f in findings] == ["Sid 'Read' is used by another statement of this policy"]
+    assert [f["message"] for f in findings] == [
+        "Sid 'Read' is used by another statement of this policy: give each statement its own Sid"]
 
 
 def role_template(*statements: dict[str, Any]) -> str:
