@@ -75,7 +75,7 @@ class Index:
     def __init__(self, documents: list[Document]) -> None:
         self.documents = documents
         self.roles: list[Role] = []
-        self.harnesses = [Harness(d) for d in documents if d.kind == HARNESS and isinstance(d.data, dict)]
+        self.harnesses = [d.harness for d in documents if d.kind == HARNESS and isinstance(d.data, dict)]
         self.machines = [d.state_machine for d in documents if d.kind == ASL and d.data is not None]
         policies: dict[str, dict[tuple, Policy]] = {}  # file -> root -> policy
         for d in documents:

@@ -614,7 +614,7 @@ def agent_model_not_allowed(ctx: Context) -> Iterator[Finding]:
     if not allowed:
         return
     if ctx.document.kind == "harness":
-        for field in Harness(ctx.document).model_ids:
+        for field in ctx.document.harness.model_ids:
             if isinstance(field.value, str) and not any(fnmatchcase(field.value, p) for p in allowed):
                 yield Finding(ctx.document, field.path, f"model {field.value!r} is not in allowed-models "
                               f"({', '.join(allowed)})", "value")

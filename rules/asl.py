@@ -263,8 +263,7 @@ class Validator:
         if not isinstance(choices, list) or not choices:
             self.add("ASL109", (*path, "Choices") if "Choices" in body else path,
                      "a Choice state needs Choices: a list of one or more rules")
-            choices = choices if isinstance(choices, list) else []
-        for i, choice in enumerate(choices):
+        for i, choice in enumerate(_list(choices)):
             self.choice_rule(choice, (*path, "Choices", i), language, scope, top=True)
         if "Default" in body:
             self.target(body["Default"], (*path, "Default"), scope)

@@ -23,10 +23,6 @@ _SECRET_VALUE = re.compile(
 _REFERENCE = re.compile(r"^\$\{[^}]+\}$|\{\{resolve:|^arn:aws[\w-]*:(?:secretsmanager|ssm):")
 
 
-def harness(ctx: Context) -> Harness:
-    return Harness(ctx.document)
-
-
 def mask(value: str) -> str:
     """A secret as it may be shown: its first 4 characters at most."""
     return repr(value[:4] + "…") if len(value) > 4 else "'…'"
@@ -44,7 +40,7 @@ def harness_timeout_over_limit(ctx: Context) -> Iterator[Finding]:
     `AWS::BedrockAgentCore::Harness`.
 
     Use instead: `"timeoutSeconds": 600`, below the agent task's TimeoutSeconds."""
-    timeout = harness(ctx).number("timeoutSeconds")
+    timeout = ctx.document.harness.number("timeoutSeconds")
     if timeout is not None and timeout.value > CAP:
         yield Finding(ctx.document, timeout.path, f"the harness may run {timeout.value} s; an agent "
                       f"task waits at most {CAP} s: set {CAP} or less", "value")
@@ -62,7 +58,7 @@ def harness_limits_missing(ctx: Context) -> Iterator[Finding]:
     Example: a CreateHarness request with only harnessName, executionRoleArn and model.
 
     Use instead: `"timeoutSeconds": 600, "maxIterations": 25, "maxTokens": 4096`."""
-    h = harness(ctx)
+    h = ctx.document.harness
     if "harnessId" in ctx.document.data and "harnessName" not in ctx.document.data:
         return  # an UpdateHarness request changes some fields and keeps the rest
     missing = [h._key(name) for name in LIMITS if h.get(name) is None]
@@ -88,7 +84,7 @@ def harness_invalid_config(ctx: Context) -> Iterator[Finding]:
     the CloudFormation resource reference."""
     from policylint.schemas import violations
 
-    for path, at, message in violations(harness(ctx)):
+    for path, at, message in violations(ctx.document.harness):
         yield Finding(ctx.document, path, message, at)
 
 
@@ -103,7 +99,7 @@ def harness_allowed_tools_wildcard(ctx: Context) -> Iterator[Finding]:
     Example: `"allowedTools": ["*"]`.
 
     Use instead: the names of the tools this agent needs: `["search_orders", "refund"]`."""
-    allowed = harness(ctx).get("allowedTools")
+    allowed = ctx.document.harness.get("allowedTools")
     if allowed is None or not isinstance(allowed.value, list):
         return
     for i, name in enumerate(allowed.value):
@@ -148,7 +144,7 @@ def harness_secret_in_config(ctx: Context) -> Iterator[Finding]:
 
     Use instead: an AgentCore Identity credential provider (apiKeyArn, gateway outbound
     auth) or a Secrets Manager reference."""
-    for field, name in _secrets(harness(ctx)):
+    for field, name in _secrets(ctx.document.harness):
         if _looks_secret(name, field.value):
             yield Finding(ctx.document, field.path, f"{name} holds a literal secret "
                           f"({mask(field.value)}): keep it in Secrets Manager or an AgentCore "
@@ -166,7 +162,7 @@ def harness_insecure_remote_mcp(ctx: Context) -> Iterator[Finding]:
     Example: `{"type": "remote_mcp", "config": {"remoteMcp": {"url": "http://mcp.example.com"}}}`.
 
     Use instead: `"url": "https://mcp.example.com/mcp"`."""
-    h = harness(ctx)
+    h = ctx.document.harness
     for tool in h.tools:
         config = h.tool_config(tool, "remoteMcp") if tool.type == "remote_mcp" else None
         url = h.get("url", base=config) if config else None
@@ -188,7 +184,7 @@ def harness_jwt_unconstrained(ctx: Context) -> Iterator[Finding]:
     Example: `"customJWTAuthorizer": {"discoveryUrl": "https://idp/.well-known/openid-configuration"}`.
 
     Use instead: add `"allowedAudience": ["my-agent"]` and/or `"allowedClients": ["client-id"]`."""
-    h = harness(ctx)
+    h = ctx.document.harness
     jwt = h.get("authorizerConfiguration", "customJWTAuthorizer")
     if jwt is not None and isinstance(jwt.value, dict) and h.get("allowedAudience", base=jwt) is None \
             and h.get("allowedClients", base=jwt) is None:

@@ -15,11 +15,12 @@ from policylint.catalog import (
     arn_regex,
     closest,
     condition_keys,
+    glob_regex,
     matching,
     resource_types,
 )
 from policylint.documents import IAM
-from policylint.documents.iam import IDENTITY, Policy, Statement, Value
+from policylint.documents.iam import IDENTITY, Policy, Statement, Value, variables_as_wildcards
 from policylint.hookspecs import hookimpl
 from policylint.project import Context, Project
 from policylint.rule import Finding, Severity, rule, rules_of
@@ -54,10 +55,15 @@ def _actions(statement: Statement) -> list[tuple[Value, str]]:
     return [(v, t) for v in statement.values("Action") if (t := _literal(v)) is not None]
 
 
+def _filled(pattern: str) -> str:
+    """A resource pattern with its policy variables and ``?`` wildcards filled in."""
+    return re.sub(r"\$\{[^}]*\}", "x", pattern).replace("?", "x")
+
+
 def _samples(arn: str) -> list[str]:
     """Concrete ARNs a policy's resource pattern matches: variables and ``?`` filled, and ``*``
     as one segment or as several (``*`` in IAM also spans ``/`` and ``:``)."""
-    base = re.sub(r"\$\{[^}]*\}", "x", arn).replace("?", "x")
+    base = _filled(arn)
     return [base.replace("*", fill) for fill in ("x", "x/x", "x:x", "x/x/x")]
 
 
@@ -78,15 +84,13 @@ def _fits(resource: str, formats: tuple[str, ...]) -> bool:
         return True
     head, star, rest = resource.rpartition("*")
     if star:
-        base = re.sub(r"\$\{[^}]*\}", "x", head).replace("*", "x").replace("?", "x")
+        base = _filled(head).replace("*", "x")
         for arn_format in formats:
             example, regex = _example(arn_format), arn_regex(arn_format)
             if any(regex.fullmatch(base + example[k:] + rest) for k in range(len(example))):
                 return True
-    from policylint.catalog import glob_regex
-
     # Compiled last: nearly every resource is unique, and most fit a format by now.
-    pattern = glob_regex(re.sub(r"\$\{[^}]*\}", "*", resource), True)
+    pattern = glob_regex(variables_as_wildcards(resource), True)
     return any(pattern.fullmatch(_example(f)) for f in formats)
 
 

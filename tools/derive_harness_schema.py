@@ -40,40 +40,35 @@ def schema_of(shape: Any, definitions: dict[str, Any]) -> dict[str, Any]:
             definitions[shape.name] = body
         return {"$ref": f"#/definitions/{shape.name}"}
     if kind == "list":
-        out: dict[str, Any] = {"type": "array", "items": schema_of(shape.member, definitions)}
-        if "min" in meta:
-            out["minItems"] = meta["min"]
-        if "max" in meta:
-            out["maxItems"] = meta["max"]
-        return out
+        return _bounded({"type": "array", "items": schema_of(shape.member, definitions)}, meta,
+                        "minItems", "maxItems")
     if kind == "map":
-        out = {"type": "object", "additionalProperties": schema_of(shape.value, definitions)}
-        if "max" in meta:
-            out["maxProperties"] = meta["max"]
-        return out
+        return _bounded({"type": "object", "additionalProperties": schema_of(shape.value, definitions)},
+                        meta, None, "maxProperties")
     if kind == "string":
-        out = {"type": "string"}
+        out: dict[str, Any] = {"type": "string"}
         if shape.enum:
             out["enum"] = list(shape.enum)
         if meta.get("pattern"):
             out["pattern"] = f"^(?:{meta['pattern']})$"
-        if "min" in meta:
-            out["minLength"] = meta["min"]
-        if "max" in meta:
-            out["maxLength"] = meta["max"]
-        return out
+        return _bounded(out, meta, "minLength", "maxLength")
     if kind in ("integer", "long", "float", "double"):
-        out = {"type": "integer" if kind in ("integer", "long") else "number"}
-        if "min" in meta:
-            out["minimum"] = meta["min"]
-        if "max" in meta:
-            out["maximum"] = meta["max"]
-        return out
+        return _bounded({"type": "integer" if kind in ("integer", "long") else "number"}, meta,
+                        "minimum", "maximum")
     if kind == "boolean":
         return {"type": "boolean"}
     if kind == "timestamp":
         return {"type": ["string", "number"]}
     return {}
+
+
+def _bounded(out: dict[str, Any], meta: dict[str, Any], low: str | None, high: str) -> dict[str, Any]:
+    """``out`` with the shape's min/max under the JSON-schema keywords for its type."""
+    if low and "min" in meta:
+        out[low] = meta["min"]
+    if "max" in meta:
+        out[high] = meta["max"]
+    return out
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from policylint.source import Source
 
 if TYPE_CHECKING:
     from policylint.documents.asl import StateMachine
+    from policylint.documents.harness import Harness
     from policylint.documents.iam import Policy
 
 ASL = "asl"
@@ -73,6 +74,13 @@ class Document:
         from policylint.documents.asl import StateMachine
 
         return StateMachine(self)
+
+    @cached_property
+    def harness(self) -> Harness:
+        """This harness config document seen as limits, tools, memory and roles."""
+        from policylint.documents.harness import Harness
+
+        return Harness(self)
 
     @cached_property
     def policy(self) -> Policy:
