@@ -110,6 +110,9 @@ class Validator:
                 self.add("ASL101", (*path, key), "ExecutionType must be STANDARD or EXPRESS", "value")
             elif key not in ("Mode", "ExecutionType"):
                 self.add("ASL101", (*path, key), f"{key!r} is not a field of ProcessorConfig")
+        if config.get("Mode") == "DISTRIBUTED" and "ExecutionType" not in config:
+            self.add("ASL101", path, "a DISTRIBUTED item processor needs ExecutionType: STANDARD or "
+                     "EXPRESS (the type of its child workflow executions)")
 
     @staticmethod
     def terminal(body: Any) -> bool:
@@ -399,8 +402,14 @@ class Validator:
         self.static_or_path(body, path, "ToleratedFailureCount", language, _non_negative_int, "0 or more")
         self.static_or_path(body, path, "ToleratedFailurePercentage", language,
                             lambda v: _number(v) and 0 <= v <= 100, "a percentage (0 to 100)")
-        if "ItemsPath" in body and language != JSONATA and isinstance(body["ItemsPath"], str):
-            self.path(body["ItemsPath"], (*path, "ItemsPath"), reference=True)
+        if "ItemsPath" in body and language != JSONATA:
+            if isinstance(body["ItemsPath"], str):
+                self.path(body["ItemsPath"], (*path, "ItemsPath"), reference=True)
+            else:
+                self.add("ASL101", (*path, "ItemsPath"), "ItemsPath must be a reference path (a "
+                         "string such as \"$.items\")", "value")
+        if "ItemReader" in body:
+            self.item_reader(body["ItemReader"], (*path, "ItemReader"))
         if isinstance(body.get("ItemBatcher"), dict):
             for name in ("MaxItemsPerBatch", "MaxInputBytesPerBatch"):
                 self.static_or_path(body["ItemBatcher"], (*path, "ItemBatcher"), name, language,
@@ -416,6 +425,15 @@ class Validator:
                 self.add("ASL101", (*where, "Transformation"), "Transformation must be NONE, COMPACT or "
                          "FLATTEN", "value")
         self.retry_catch(body, path, language, scope)
+
+    def item_reader(self, reader: Any, path: tuple) -> None:
+        if not isinstance(reader, dict):
+            self.add("ASL101", path, "ItemReader must be an object with a Resource", "value")
+        elif "Resource" not in reader:
+            self.add("ASL101", path, "an ItemReader needs a Resource, e.g. "
+                     "\"arn:aws:states:::s3:getObject\" or \"arn:aws:states:::s3:listObjectsV2\"")
+        else:
+            self.resource(reader["Resource"], (*path, "Resource"))
 
     def static_or_path(self, body: dict, path: tuple, name: str, language: str, valid: Any,
                        needs: str, code: str = "ASL101") -> None:
@@ -456,6 +474,8 @@ class Validator:
                     if field not in fields:
                         self.add("ASL108", (*where, field), f"{field!r} is not a field of a "
                                  f"{'retrier' if key == 'Retry' else 'catcher'}")
+                if "Comment" in item and not isinstance(item["Comment"], str):
+                    self.add("ASL108", (*where, "Comment"), "Comment must be a string", "value")
                 self.error_equals(item, where, last=i == len(items) - 1)
                 if key == "Retry":
                     self.retrier(item, where)
@@ -495,9 +515,15 @@ class Validator:
         else:
             if "Output" in item:
                 self.add("ASL107", (*path, "Output"), "Output is a JSONata field; this state uses JSONPath")
-            value = item.get("ResultPath")
-            if isinstance(value, str):
-                self.path(value, (*path, "ResultPath"), reference=True, context=False, variables=False)
+            self.result_path(item, path, "ASL108")
+
+    def result_path(self, body: dict, path: tuple, code: str = "ASL101") -> None:
+        """A state's or a catcher's ResultPath: a reference path into the input, or null."""
+        value = body.get("ResultPath")
+        if isinstance(value, str):
+            self.path(value, (*path, "ResultPath"), reference=True, context=False, variables=False)
+        elif value is not None:
+            self.add(code, (*path, "ResultPath"), "ResultPath must be a path or null", "value")
 
     # -- expressions -------------------------------------------------------------------------
     def path(self, value: str, path: tuple, reference: bool = False, context: bool = True,
@@ -514,12 +540,7 @@ class Validator:
                     self.add("ASL101", (*path, key), f"{key} must be a path or null", "value")
                 else:
                     self.path(value, (*path, key))
-        if "ResultPath" in body and body["ResultPath"] is not None:
-            value = body["ResultPath"]
-            if not isinstance(value, str):
-                self.add("ASL101", (*path, "ResultPath"), "ResultPath must be a path or null", "value")
-            else:
-                self.path(value, (*path, "ResultPath"), reference=True, context=False, variables=False)
+        self.result_path(body, path)
         for key in ("Parameters", "ResultSelector", "ItemSelector", "Credentials"):
             if key in body:
                 if key != "Parameters" and body[key] is not None and not isinstance(body[key], dict):
@@ -561,6 +582,11 @@ class Validator:
             self.payload(value, path)
 
     def jsonata_values(self, body: dict, path: tuple) -> None:
+        arguments = body.get("Arguments")
+        if "Arguments" in body and not isinstance(arguments, dict) and not (
+                isinstance(arguments, str) and is_jsonata(arguments)):
+            self.add("ASL101", (*path, "Arguments"), "Arguments must be an object or a {% %} "
+                     "expression", "value")
         skip = {"Type", "Comment", "QueryLanguage", "Next", "End", "Default", "Resource", "Choices",
                 "Branches", "ItemProcessor", "Iterator"}
         for key, value in body.items():

@@ -32,7 +32,7 @@ async function guarded(run) {
 (async () => {
   const verdicts = {};
   for (const path of fs.readFileSync(0, 'utf8').split('\n').filter(Boolean)) {
-    const text = fs.readFileSync(path, 'utf8');
+    const text = fs.readFileSync(path, 'utf8');  // an unreadable file stops the run: a usage error
     const isYaml = /\.ya?ml$/.test(path);
     verdicts[path] = {
       'asl-validator': await guarded(() => validator(text, isYaml)),

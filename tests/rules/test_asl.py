@@ -163,3 +163,68 @@ def test_duplicate_json_keys(workdir: Path) -> None:
     write(workdir / "dup.asl.json", text)
     found = [f for f in run(".", "--select", "ASL105")[1]]
     assert [(f["line"], f["column"]) for f in found] == [position_of(text, r'"Next": "B", (?P<at>"Next")')]
+
+
+def fan_out(lang: str, **fields: Any) -> Change:
+    """The Done state goes to a distributed Map (STANDARD children reading a CSV from S3) with
+    ``fields`` laid over it."""
+    def change(m: dict[str, Any], _: str) -> None:
+        find_state(m, "Done").pop("End")
+        find_state(m, "Done")["Next"] = "Fan"
+        m["States"]["Fan"] = {
+            "Type": "Map", "End": True, "MaxConcurrency": 10,
+            "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+                           "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"},
+                           ("Parameters" if lang == JSONPATH else "Arguments"): {
+                               "Bucket": "orders", "Key": "today.csv"}},
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                              "StartAt": "Each", "States": {"Each": {"Type": "Succeed"}}},
+            **fields}
+    return change
+
+
+def without(state: str, *keys: str) -> Change:
+    def change(m: dict[str, Any], lang: str) -> None:
+        fan_out(lang)(m, lang)
+        body = find_state(m, state)
+        for name in keys[:-1]:
+            body = body[name]
+        body.pop(keys[-1])
+    return change
+
+
+def catcher(**fields: Any) -> Change:
+    return lambda m, lang: find_state(m, "Agent")["Catch"][0].update(fields)
+
+
+@pytest.mark.parametrize("lang", BOTH)
+def test_valid_distributed_map(workdir: Path, lang: str) -> None:
+    FORMS["yaml"](workdir, mutated(lang, fan_out(lang)))
+    assert run(".", "--select", "ASL") == (0, [])
+
+
+# (query language, change, code, words of the message, where the finding points)
+STRUCTURE = [
+    (JSONPATH, without("Fan", "ItemProcessor", "ProcessorConfig", "ExecutionType"), "ASL101",
+     "needs ExecutionType", "(?P<at>" + key("ProcessorConfig") + "):"),
+    (JSONATA, without("Fan", "ItemReader", "Resource"), "ASL101", "needs a Resource",
+     "(?P<at>" + key("ItemReader") + "):"),
+    (JSONPATH, lambda m, lang: fan_out(lang, ItemReader=[])(m, lang), "ASL101", "must be an object",
+     key("ItemReader") + r":\s*(?P<at>\[\])"),
+    (JSONPATH, lambda m, lang: fan_out(lang, ItemsPath=7)(m, lang), "ASL101", "reference path",
+     key("ItemsPath") + r":\s*(?P<at>7)"),
+    (JSONATA, lambda m, lang: find_state(m, "Agent").update(Arguments=-1), "ASL101",
+     "object or a {% %} expression", key("Arguments") + r":\s*(?P<at>-1)"),
+    (JSONPATH, catcher(Comment=5), "ASL108", "Comment must be a string", key("Comment") + r":\s*(?P<at>5)"),
+    (JSONPATH, catcher(ResultPath=5), "ASL108", "ResultPath must be a path or null",
+     key("ResultPath") + r":\s*(?P<at>5)"),
+]
+
+
+@pytest.mark.parametrize("lang, change, code, words, pattern", STRUCTURE)
+def test_map_reader_and_catcher_structure(workdir: Path, lang: str, change: Change, code: str,
+                                          words: str, pattern: str) -> None:
+    file = FORMS["yaml"](workdir, mutated(lang, change))
+    (finding,) = run(".", "--select", "ASL")[1]
+    assert (finding["code"], words in finding["message"]) == (code, True), finding
+    assert (finding["line"], finding["column"]) == position_of(file.read_text(), pattern)
