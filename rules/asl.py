@@ -434,6 +434,13 @@ class Validator:
                      "\"arn:aws:states:::s3:getObject\" or \"arn:aws:states:::s3:listObjectsV2\"")
         else:
             self.resource(reader["Resource"], (*path, "Resource"))
+        config = reader.get("ReaderConfig") if isinstance(reader, dict) else None
+        for name, choices in spec.READER_CHOICES.items():
+            value = config.get(name) if isinstance(config, dict) else None
+            if value is not None and value not in choices and not (
+                    isinstance(value, str) and is_jsonata(value)):
+                self.add("ASL101", (*path, "ReaderConfig", name), f"{name} must be one of "
+                         f"{', '.join(choices)}, not {json.dumps(value)}", "value")
 
     def static_or_path(self, body: dict, path: tuple, name: str, language: str, valid: Any,
                        needs: str, code: str = "ASL101") -> None:

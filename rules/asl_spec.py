@@ -36,6 +36,9 @@ BRANCH = {"Comment", "StartAt", "States"}
 PROCESSOR = {"Comment", "StartAt", "States", "ProcessorConfig"}
 PROCESSOR_MODES = ("INLINE", "DISTRIBUTED")
 EXECUTION_TYPES = ("STANDARD", "EXPRESS")
+# ItemReader.ReaderConfig values with a fixed set (Step Functions guide, "ItemReader (Map)")
+READER_CHOICES = {"InputType": ("CSV", "JSON", "JSONL", "PARQUET", "MANIFEST"),
+                  "CSVHeaderLocation": ("FIRST_ROW", "GIVEN")}
 TERMINAL_TYPES = ("Succeed", "Fail")
 NO_TRANSITION = ("Choice", "Succeed", "Fail")  # neither Next nor End
 

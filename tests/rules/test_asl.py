@@ -193,6 +193,13 @@ def without(state: str, *keys: str) -> Change:
     return change
 
 
+def reader_config(**fields: Any) -> Change:
+    def change(m: dict[str, Any], lang: str) -> None:
+        fan_out(lang)(m, lang)
+        find_state(m, "Fan")["ItemReader"]["ReaderConfig"].update(fields)
+    return change
+
+
 def catcher(**fields: Any) -> Change:
     return lambda m, lang: find_state(m, "Agent")["Catch"][0].update(fields)
 
@@ -211,6 +218,8 @@ STRUCTURE = [
      "(?P<at>" + key("ItemReader") + "):"),
     (JSONPATH, lambda m, lang: fan_out(lang, ItemReader=[])(m, lang), "ASL101", "must be an object",
      key("ItemReader") + r":\s*(?P<at>\[\])"),
+    (JSONATA, reader_config(InputType="XML"), "ASL101", "CSV, JSON, JSONL, PARQUET, MANIFEST",
+     key("InputType") + f":\\s*(?P<at>{Q}XML)"),
     (JSONPATH, lambda m, lang: fan_out(lang, ItemsPath=7)(m, lang), "ASL101", "reference path",
      key("ItemsPath") + r":\s*(?P<at>7)"),
     (JSONATA, lambda m, lang: find_state(m, "Agent").update(Arguments=-1), "ASL101",
