@@ -435,6 +435,11 @@ class Validator:
         else:
             self.resource(reader["Resource"], (*path, "Resource"))
         config = reader.get("ReaderConfig") if isinstance(reader, dict) else None
+        headers = config.get("CSVHeaders") if isinstance(config, dict) else None
+        if headers is not None and not (
+                isinstance(headers, list) and all(isinstance(h, str) for h in headers)):
+            self.add("ASL101", (*path, "ReaderConfig", "CSVHeaders"), "CSVHeaders must be a list of column "
+                     "names (strings)", "value")
         for name, choices in spec.READER_CHOICES.items():
             value = config.get(name) if isinstance(config, dict) else None
             if value is not None and value not in choices and not (
@@ -449,9 +454,13 @@ class Validator:
             self.add(code, (*path, f"{name}Path"), f"{name} and {name}Path cannot both be set")
         if name in body and not _expression(body[name], language) and not valid(body[name]):
             self.add(code, (*path, name), f"{name} must be {needs}, not {json.dumps(body[name])}", "value")
-        value = body.get(f"{name}Path")
-        if isinstance(value, str) and language != JSONATA:
-            self.path(value, (*path, f"{name}Path"), reference=True)
+        if f"{name}Path" in body and language != JSONATA:  # in JSONata, *Path is refused above
+            value = body[f"{name}Path"]
+            if isinstance(value, str):
+                self.path(value, (*path, f"{name}Path"), reference=True)
+            else:
+                self.add(code, (*path, f"{name}Path"), f"{name}Path must be a reference path (a "
+                         f"string such as \"$.{name[0].lower()}{name[1:]}\")", "value")
 
     # -- timeouts, retries and catchers ----------------------------------------------------
     def timeouts(self, body: dict, path: tuple, language: str) -> None:

@@ -200,6 +200,14 @@ def reader_config(**fields: Any) -> Change:
     return change
 
 
+def agent_instead(name: str, **fields: Any) -> Change:
+    """The Agent state without its field ``name``, with ``fields``."""
+    def change(m: dict[str, Any], lang: str) -> None:
+        find_state(m, "Agent").pop(name)
+        find_state(m, "Agent").update(fields)
+    return change
+
+
 def catcher(**fields: Any) -> Change:
     return lambda m, lang: find_state(m, "Agent")["Catch"][0].update(fields)
 
@@ -220,6 +228,10 @@ STRUCTURE = [
      key("ItemReader") + r":\s*(?P<at>\[\])"),
     (JSONATA, reader_config(InputType="XML"), "ASL101", "CSV, JSON, JSONL, PARQUET, MANIFEST",
      key("InputType") + f":\\s*(?P<at>{Q}XML)"),
+    (JSONPATH, reader_config(CSVHeaderLocation="GIVEN", CSVHeaders=["id", 7]), "ASL101",
+     "list of column names", key("CSVHeaders") + r":\s*(?P<at>- id)"),
+    (JSONPATH, agent_instead("TimeoutSeconds", TimeoutSecondsPath=0), "ASL110",
+     "TimeoutSecondsPath must be a reference path", key("TimeoutSecondsPath") + r":\s*(?P<at>0)"),
     (JSONPATH, lambda m, lang: fan_out(lang, ItemsPath=7)(m, lang), "ASL101", "reference path",
      key("ItemsPath") + r":\s*(?P<at>7)"),
     (JSONATA, lambda m, lang: find_state(m, "Agent").update(Arguments=-1), "ASL101",
