@@ -247,7 +247,9 @@ class Validator:
             return
         literal = self.document.literal(value)
         if literal is not None and not _ARN.match(literal):
-            self.add("ASL101", path, f"Resource {literal!r} is not an ARN", "value")
+            self.add("ASL101", path, f"Resource {literal!r} is not an ARN: write "
+                     "arn:aws:states:::SERVICE:ACTION for an integration, or the ARN of a Lambda "
+                     "function or activity", "value")
 
     def unsubstituted(self, value: str) -> str | None:
         """A placeholder a template's plain ``Definition`` leaves undefined (CloudFormation
@@ -365,6 +367,13 @@ class Validator:
             if not (isinstance(value, str) and _TIMESTAMP.match(value)):
                 self.add("ASL101", (*path, "Timestamp"), "Timestamp must be an RFC 3339 timestamp "
                          "(2026-01-01T00:00:00Z)", "value")
+        for name in ("SecondsPath", "TimestampPath"):
+            if name in body and language != JSONATA:  # in JSONata, *Path is refused as a field
+                if isinstance(body[name], str):
+                    self.path(body[name], (*path, name), reference=True)
+                else:
+                    self.add("ASL101", (*path, name), f"{name} must be a reference path (a string)",
+                             "value")
 
     def state_fail(self, body: dict, path: tuple, language: str, scope: dict) -> None:
         for name in ("Error", "Cause"):

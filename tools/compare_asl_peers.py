@@ -2,22 +2,30 @@
 service, on real state machines (a Markdown report of every file where they differ).
 
 By default the files are the real workflows of ../shared/corpus (MANIFEST kind ``asl``);
-paths given on the command line replace them. A file is invalid for policylint when it gets
-an ASL1xx, PL001 or PL002 finding, and for a peer when the peer reports an error.
+paths given on the command line replace them. ``--mutants N`` lints instead N broken copies
+of each JSON file (a field deleted, a value replaced by one of the wrong type, a field added,
+a string edited), written to a scratch folder: the files where a peer alone says invalid
+are the checks policylint may lack. A file is invalid for policylint when it gets an ASL1xx,
+PL001 or PL002 finding, and for a peer when the peer reports an error.
 
 The peers are not dependencies: install them in a scratch folder and pass its node_modules::
 
     npm install --prefix /tmp/peers asl-validator@4 amazon-states-language-service yaml
-    python3 tools/compare_asl_peers.py /tmp/peers/node_modules [FILE ...]
+    python3 tools/compare_asl_peers.py /tmp/peers/node_modules [--mutants 3] [FILE ...]
 """
 from __future__ import annotations
 
+import argparse
+import copy
 import csv
 import json
 import os
+import random
 import subprocess
-import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from policylint.config import Config
 from policylint.documents import ASL
@@ -26,12 +34,64 @@ from policylint.engine import Engine
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 SCRIPT = Path(__file__).with_name("asl_peer_verdicts.js")
 PEERS = ("asl-validator", "language-service")
+WRONG_VALUES: list[Any] = [None, True, 3, -1, 0, 1.5, "x", "$.", "$$.Nope", "States.Format(", [], {}, "",
+                99999999]
+ADDED_KEYS = ["Foo", "Next", "End", "Resource", "Retry", "Catch", "TimeoutSeconds", "Parameters",
+              "Arguments", "ResultPath", "Default"]
 
 
 def corpus_workflows() -> list[str]:
     with open(CORPUS / "MANIFEST.tsv", newline="") as handle:
         return [str(CORPUS / row["path"]) for row in csv.DictReader(handle, delimiter="\t")
                 if row["kind"] == "asl"]
+
+
+def _paths(value: Any, prefix: tuple = ()) -> Iterator[tuple]:
+    yield prefix
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        yield from _paths(item, (*prefix, key))
+
+
+def _at(value: Any, path: tuple) -> Any:
+    for key in path:
+        value = value[key]
+    return value
+
+
+def mutant(definition: Any, rng: random.Random) -> Any:
+    """``definition`` with one random change."""
+    result = copy.deepcopy(definition)
+    path = rng.choice([p for p in _paths(result) if p])
+    parent, key = _at(result, path[:-1]), path[-1]
+    change = rng.choice(["delete", "wrong", "add", "edit"])
+    if change == "delete":
+        del parent[key]
+    elif change == "wrong":
+        parent[key] = rng.choice(WRONG_VALUES)
+    elif change == "add" and isinstance(parent, dict):
+        parent[rng.choice(ADDED_KEYS)] = rng.choice(WRONG_VALUES)
+    elif change == "edit" and isinstance(parent[key], str):
+        text, i = parent[key], rng.randrange(len(parent[key]) + 1)
+        parent[key] = rng.choice([text[:i], text[:i] + rng.choice("$.[]()'\",{}% @*") + text[i:],
+                                  text[:i] + text[i + 1:], text.upper()])
+    return result
+
+
+def mutants(files: list[str], per_file: int, folder: Path) -> list[str]:
+    rng, written = random.Random(7), list[str]()
+    for file in files:
+        try:
+            definition = json.loads(Path(file).read_text())
+        except (ValueError, OSError):
+            continue
+        if not isinstance(definition, dict):
+            continue
+        for _ in range(per_file):
+            out = folder / f"{len(written):05d}-{Path(file).stem}.json"
+            out.write_text(json.dumps(mutant(definition, rng), indent=1))
+            written.append(str(out))
+    return written
 
 
 def peer_verdicts(node_modules: str, files: list[str]) -> dict[str, dict[str, list[str]]]:
@@ -54,8 +114,7 @@ def cell(errors: list[str]) -> str:
     return "valid" if not errors else "<br>".join(e.replace("|", "\\|")[:160] for e in errors[:3])
 
 
-def main() -> None:
-    node_modules, files = sys.argv[1], sys.argv[2:] or corpus_workflows()
+def report(node_modules: str, files: list[str]) -> None:
     theirs = peer_verdicts(node_modules, files)
     engine = Engine()
     ours = {file: policylint_errors(engine, file) for file in files}
@@ -71,6 +130,21 @@ def main() -> None:
             name = os.path.relpath(file, CORPUS) if file.startswith(str(CORPUS)) else file
             print(f"| {name} | " + " | ".join(cell(theirs[file][p]) for p in PEERS)
                   + f" | {cell(ours[file])} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("node_modules", help="the folder where the peers are installed")
+    parser.add_argument("files", nargs="*", help="state machines (default: the corpus workflows)")
+    parser.add_argument("--mutants", type=int, default=0, metavar="N",
+                        help="lint N broken copies of each JSON file instead of the files")
+    args = parser.parse_args()
+    files = args.files or corpus_workflows()
+    if not args.mutants:
+        report(args.node_modules, files)
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        report(args.node_modules, mutants(files, args.mutants, Path(folder)))
 
 
 if __name__ == "__main__":

@@ -232,6 +232,11 @@ STRUCTURE = [
      "list of column names", key("CSVHeaders") + r":\s*(?P<at>- id)"),
     (JSONPATH, agent_instead("TimeoutSeconds", TimeoutSecondsPath=0), "ASL110",
      "TimeoutSecondsPath must be a reference path", key("TimeoutSecondsPath") + r":\s*(?P<at>0)"),
+    (JSONPATH, lambda m, lang: m["States"].update(Done={"Type": "Wait", "TimestampPath": "$.due[?(@.a)]",
+                                                      "End": True}),
+     "ASL106", "not a valid reference path", key("TimestampPath") + f":\\s*(?P<at>{Q}\\$\\.due)"),
+    (JSONPATH, lambda m, lang: m["States"].update(Done={"Type": "Wait", "SecondsPath": 30, "End": True}),
+     "ASL101", "SecondsPath must be a reference path", key("SecondsPath") + r":\s*(?P<at>30)"),
     (JSONPATH, lambda m, lang: fan_out(lang, ItemsPath=7)(m, lang), "ASL101", "reference path",
      key("ItemsPath") + r":\s*(?P<at>7)"),
     (JSONATA, lambda m, lang: find_state(m, "Agent").update(Arguments=-1), "ASL101",
@@ -243,7 +248,7 @@ STRUCTURE = [
 
 
 @pytest.mark.parametrize("lang, change, code, words, pattern", STRUCTURE)
-def test_map_reader_and_catcher_structure(workdir: Path, lang: str, change: Change, code: str,
+def test_field_structure_and_types(workdir: Path, lang: str, change: Change, code: str,
                                           words: str, pattern: str) -> None:
     file = FORMS["yaml"](workdir, mutated(lang, change))
     (finding,) = run(".", "--select", "ASL")[1]
