@@ -54,3 +54,22 @@ def test_entry_points_are_those_importlib_metadata_finds() -> None:
     ours = sorted((e.name, e.value) for e in entry_points("policylint"))
     theirs = sorted((e.name, e.value) for e in importlib.metadata.entry_points(group="policylint"))
     assert ours == theirs and ("core", "policylint_rules.core") in ours
+
+
+def test_plugin_modules_register_every_hookimpl_and_nothing_else() -> None:
+    """Engine reads a plugin module's namespace (fast) but keeps pluggy's semantics: a hook
+    implementation under another name (``specname``) counts, other attributes do not."""
+    import types
+
+    from policylint.engine import Engine
+    from policylint.hookspecs import hookimpl
+    from policylint.rule import Rule, Severity
+
+    module = types.ModuleType("renamed_plugin")
+    module.policylint_like_name = lambda: []  # not marked: not a hook implementation
+    module.my_rules = hookimpl(specname="policylint_rules")(
+        lambda: [Rule("XYZ001", "xyz", Severity.NOTE, "a rule", "its help")])
+    engine = Engine(extra_plugins=[module])
+    assert "XYZ001" in engine.rules
+    assert [impl.function.__name__ for impl in engine.plugins.hook.policylint_rules.get_hookimpls()
+            if impl.plugin is module] == ["<lambda>"]
