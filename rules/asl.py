@@ -288,6 +288,8 @@ class Validator:
                 self.target(rule["Next"], (*path, "Next"), scope)
         elif "Next" in rule:
             self.add("ASL109", (*path, "Next"), "only top-level Choice rules have Next")
+        if "Assign" in rule:
+            self.assign(rule["Assign"], (*path, "Assign"), language)
         if language == JSONATA:
             self.jsonata_rule(rule, path, top)
         else:
@@ -419,6 +421,8 @@ class Validator:
                          "string such as \"$.items\")", "value")
         if "ItemReader" in body:
             self.item_reader(body["ItemReader"], (*path, "ItemReader"))
+        if "Label" in body and not isinstance(body["Label"], str):
+            self.add("ASL101", (*path, "Label"), "Label must be a string (it names the Map Run)", "value")
         if isinstance(body.get("ItemBatcher"), dict):
             for name in ("MaxItemsPerBatch", "MaxInputBytesPerBatch"):
                 self.static_or_path(body["ItemBatcher"], (*path, "ItemBatcher"), name, language,
@@ -443,6 +447,12 @@ class Validator:
                      "\"arn:aws:states:::s3:getObject\" or \"arn:aws:states:::s3:listObjectsV2\"")
         else:
             self.resource(reader["Resource"], (*path, "Resource"))
+        for name in ("Parameters", "Arguments"):
+            value = reader.get(name) if isinstance(reader, dict) else None
+            if value is not None and not isinstance(value, dict) and not (
+                    isinstance(value, str) and is_jsonata(value)):
+                self.add("ASL101", (*path, name), f"the ItemReader's {name} must be an object (the "
+                         "bucket and key to read)", "value")
         config = reader.get("ReaderConfig") if isinstance(reader, dict) else None
         headers = config.get("CSVHeaders") if isinstance(config, dict) else None
         if headers is not None and not (
@@ -533,6 +543,8 @@ class Validator:
             self.add("ASL108", path, "a catcher needs Next")
         else:
             self.target(item["Next"], (*path, "Next"), scope)
+        if "Assign" in item:
+            self.assign(item["Assign"], (*path, "Assign"), language)
         if language == JSONATA:
             if "ResultPath" in item:
                 self.add("ASL107", (*path, "ResultPath"), "ResultPath is a JSONPath field; this state "

@@ -193,6 +193,13 @@ def without(state: str, *keys: str) -> Change:
     return change
 
 
+def reader(**fields: Any) -> Change:
+    def change(m: dict[str, Any], lang: str) -> None:
+        fan_out(lang)(m, lang)
+        find_state(m, "Fan")["ItemReader"].update(fields)
+    return change
+
+
 def reader_config(**fields: Any) -> Change:
     def change(m: dict[str, Any], lang: str) -> None:
         fan_out(lang)(m, lang)
@@ -241,6 +248,11 @@ STRUCTURE = [
      key("ItemsPath") + r":\s*(?P<at>7)"),
     (JSONATA, lambda m, lang: find_state(m, "Agent").update(Arguments=-1), "ASL101",
      "object or a {% %} expression", key("Arguments") + r":\s*(?P<at>-1)"),
+    (JSONPATH, lambda m, lang: fan_out(lang, Label=0)(m, lang), "ASL101", "Label must be a string",
+     key("Label") + r":\s*(?P<at>0)"),
+    (JSONPATH, reader(Parameters=[]), "ASL101", "must be an object", key("Parameters") + r":\s*(?P<at>\[\])"),
+    (JSONATA, catcher(Assign=None), "ASL101", "Assign must be an object",
+     key("Assign") + r":\s*(?P<at>null)"),
     (JSONPATH, catcher(Comment=5), "ASL108", "Comment must be a string", key("Comment") + r":\s*(?P<at>5)"),
     (JSONPATH, catcher(ResultPath=5), "ASL108", "ResultPath must be a path or null",
      key("ResultPath") + r":\s*(?P<at>5)"),
