@@ -580,9 +580,10 @@ class Validator:
         self.result_path(body, path)
         for key in ("Parameters", "ResultSelector", "ItemSelector", "Credentials"):
             if key in body:
-                if key != "Parameters" and body[key] is not None and not isinstance(body[key], dict):
+                if key in ("ResultSelector", "ItemSelector") and body[key] is not None \
+                        and not isinstance(body[key], dict):
                     self.add("ASL101", (*path, key), f"{key} must be an object", "value")
-                else:
+                else:  # Parameters may be any JSON value; Credentials is typed by state_task
                     self.payload(body[key], (*path, key))
         reader = body.get("ItemReader")
         if isinstance(reader, dict):

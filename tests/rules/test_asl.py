@@ -253,6 +253,8 @@ STRUCTURE = [
     (JSONPATH, reader(Parameters=[]), "ASL101", "must be an object", key("Parameters") + r":\s*(?P<at>\[\])"),
     (JSONATA, catcher(Assign=None), "ASL101", "Assign must be an object",
      key("Assign") + r":\s*(?P<at>null)"),
+    (JSONPATH, agent(Credentials=3), "ASL101", "Credentials must be an object",
+     key("Credentials") + r":\s*(?P<at>3)"),
     (JSONPATH, catcher(Comment=5), "ASL108", "Comment must be a string", key("Comment") + r":\s*(?P<at>5)"),
     (JSONPATH, catcher(ResultPath=5), "ASL108", "ResultPath must be a path or null",
      key("ResultPath") + r":\s*(?P<at>5)"),
