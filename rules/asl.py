@@ -303,8 +303,10 @@ class Validator:
                          "write a Condition: \"{% ... %}\"")
         if "Condition" not in rule:
             self.add("ASL109", path, "a JSONata Choice rule needs a Condition")
-        elif not isinstance(rule["Condition"], (str, bool)):
-            self.add("ASL109", (*path, "Condition"), "Condition must be a {% %} expression", "value")
+        elif not isinstance(rule["Condition"], bool) and not (
+                isinstance(rule["Condition"], str) and is_jsonata(rule["Condition"])):
+            self.add("ASL109", (*path, "Condition"), "Condition must be a {% %} expression (or true "
+                     "or false)", "value")
 
     def jsonpath_rule(self, rule: dict, path: tuple, language: str, scope: dict) -> None:
         if "Condition" in rule:
@@ -442,25 +444,28 @@ class Validator:
     def item_reader(self, reader: Any, path: tuple) -> None:
         if not isinstance(reader, dict):
             self.add("ASL101", path, "ItemReader must be an object with a Resource", "value")
-        elif "Resource" not in reader:
+            return
+        if "Resource" not in reader:
             self.add("ASL101", path, "an ItemReader needs a Resource, e.g. "
                      "\"arn:aws:states:::s3:getObject\" or \"arn:aws:states:::s3:listObjectsV2\"")
         else:
             self.resource(reader["Resource"], (*path, "Resource"))
         for name in ("Parameters", "Arguments"):
-            value = reader.get(name) if isinstance(reader, dict) else None
-            if value is not None and not isinstance(value, dict) and not (
+            value = reader.get(name)
+            if name in reader and not isinstance(value, dict) and not (
                     isinstance(value, str) and is_jsonata(value)):
                 self.add("ASL101", (*path, name), f"the ItemReader's {name} must be an object (the "
                          "bucket and key to read)", "value")
-        config = reader.get("ReaderConfig") if isinstance(reader, dict) else None
-        headers = config.get("CSVHeaders") if isinstance(config, dict) else None
+        config = reader.get("ReaderConfig")
+        if not isinstance(config, dict):
+            return
+        headers = config.get("CSVHeaders")
         if headers is not None and not (
                 isinstance(headers, list) and all(isinstance(h, str) for h in headers)):
             self.add("ASL101", (*path, "ReaderConfig", "CSVHeaders"), "CSVHeaders must be a list of column "
                      "names (strings)", "value")
         for name, choices in spec.READER_CHOICES.items():
-            value = config.get(name) if isinstance(config, dict) else None
+            value = config.get(name)
             if value is not None and value not in choices and not (
                     isinstance(value, str) and is_jsonata(value)):
                 self.add("ASL101", (*path, "ReaderConfig", name), f"{name} must be one of "
