@@ -423,6 +423,10 @@ class Validator:
                          "string such as \"$.items\")", "value")
         if "ItemReader" in body:
             self.item_reader(body["ItemReader"], (*path, "ItemReader"))
+        items = body.get("Items")
+        if "Items" in body and language == JSONATA and not isinstance(items, list) and not (
+                isinstance(items, str) and is_jsonata(items)):
+            self.add("ASL101", (*path, "Items"), "Items must be an array or a {% %} expression", "value")
         if "Label" in body and not isinstance(body["Label"], str):
             self.add("ASL101", (*path, "Label"), "Label must be a string (it names the Map Run)", "value")
         if isinstance(body.get("ItemBatcher"), dict):
@@ -619,8 +623,9 @@ class Validator:
                 self.payload(item, (*path, i))
 
     def assign(self, value: Any, path: tuple, language: str) -> None:
-        if not isinstance(value, dict) and not (language == JSONATA and isinstance(value, str)):
-            self.add("ASL101", path, "Assign must be an object of variable names", "value")
+        if not isinstance(value, dict):
+            self.add("ASL101", path, "Assign must be an object of variable names and values "
+                     "(in JSONata, each value may be a {% %} expression)", "value")
         elif language != JSONATA:
             self.payload(value, path)
 
