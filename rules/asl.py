@@ -460,8 +460,16 @@ class Validator:
                     isinstance(value, str) and is_jsonata(value)):
                 self.add("ASL101", (*path, name), f"the ItemReader's {name} must be an object (the "
                          "bucket and key to read)", "value")
-        config = reader.get("ReaderConfig")
+            for field in ("Bucket", "Key", "Prefix"):
+                if isinstance(value, dict) and field in value and not _intrinsic(value[field]) and not (
+                        isinstance(value[field], str) and value[field]):
+                    self.add("ASL101", (*path, name, field), f"{field} must be a non-empty string",
+                             "value")
+        if "ReaderConfig" not in reader:
+            return
+        config = reader["ReaderConfig"]
         if not isinstance(config, dict):
+            self.add("ASL101", (*path, "ReaderConfig"), "ReaderConfig must be an object", "value")
             return
         headers = config.get("CSVHeaders")
         if headers is not None and not (
@@ -470,7 +478,7 @@ class Validator:
                      "names (strings)", "value")
         for name, choices in spec.READER_CHOICES.items():
             value = config.get(name)
-            if value is not None and value not in choices and not (
+            if name in config and value not in choices and not (
                     isinstance(value, str) and is_jsonata(value)):
                 self.add("ASL101", (*path, "ReaderConfig", name), f"{name} must be one of "
                          f"{', '.join(choices)}, not {json.dumps(value)}", "value")

@@ -261,6 +261,10 @@ STRUCTURE = [
      key("Items") + r":\s*(?P<at>3)"),
     (JSONATA, agent(Assign="{% $states.input %}"), "ASL101", "Assign must be an object",
      key("Assign") + f":\\s*(?P<at>{Q}{{%)"),
+    (JSONPATH, reader(ReaderConfig="CSV"), "ASL101", "ReaderConfig must be an object",
+     key("ReaderConfig") + f":\\s*(?P<at>{Q}CSV)"),
+    (JSONATA, reader(Arguments={"Bucket": 7, "Key": "today.csv"}), "ASL101",
+     "Bucket must be a non-empty string", key("Bucket") + r":\s*(?P<at>7)"),
     (JSONPATH, agent(Credentials=3), "ASL101", "Credentials must be an object",
      key("Credentials") + r":\s*(?P<at>3)"),
     (JSONPATH, catcher(Comment=5), "ASL108", "Comment must be a string", key("Comment") + r":\s*(?P<at>5)"),
@@ -276,3 +280,9 @@ def test_field_structure_and_types(workdir: Path, lang: str, change: Change, cod
     (finding,) = run(".", "--select", "ASL")[1]
     assert (finding["code"], words in finding["message"]) == (code, True), finding
     assert (finding["line"], finding["column"]) == position_of(file.read_text(), pattern)
+
+
+def test_reader_bucket_from_an_intrinsic_is_not_judged(workdir: Path) -> None:
+    FORMS["template-definition"](workdir, mutated(JSONPATH, reader(
+        Parameters={"Bucket": {"Fn::Select": [5, {"Fn::Split": [":", "arn:aws:s3:::b"]}]}, "Key": "k.csv"})))
+    assert run(".", "--select", "ASL") == (0, [])
