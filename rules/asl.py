@@ -386,12 +386,17 @@ class Validator:
                          "not both")
             if name in body and not isinstance(body[name], str):
                 self.add("ASL101", (*path, name), f"{name} must be a string", "value")
-            value = body.get(f"{name}Path")
-            if isinstance(value, str) and language != JSONATA:
-                problem = intrinsic_problem(value, string_only=True) if looks_intrinsic(value) \
-                    else path_problem(value)
-                if problem:
-                    self.add("ASL106", (*path, f"{name}Path"), problem, "value")
+            if f"{name}Path" not in body or language == JSONATA:  # in JSONata, *Path is refused
+                continue
+            value = body[f"{name}Path"]
+            if not isinstance(value, str):
+                self.add("ASL101", (*path, f"{name}Path"), f"{name}Path must be a path or a "
+                         "string-returning intrinsic function (a string)", "value")
+                continue
+            problem = intrinsic_problem(value, string_only=True) if looks_intrinsic(value) \
+                else path_problem(value)
+            if problem:
+                self.add("ASL106", (*path, f"{name}Path"), problem, "value")
 
     def state_parallel(self, body: dict, path: tuple, language: str, scope: dict) -> None:
         branches = body.get("Branches")

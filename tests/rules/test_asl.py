@@ -265,6 +265,8 @@ STRUCTURE = [
      key("ReaderConfig") + f":\\s*(?P<at>{Q}CSV)"),
     (JSONATA, reader(Arguments={"Bucket": 7, "Key": "today.csv"}), "ASL101",
      "Bucket must be a non-empty string", key("Bucket") + r":\s*(?P<at>7)"),
+    (JSONPATH, lambda m, lang: find_state(m, "Failed").update(CausePath=5), "ASL101",
+     "CausePath must be a path", key("CausePath") + r":\s*(?P<at>5)"),
     (JSONPATH, agent(Credentials=3), "ASL101", "Credentials must be an object",
      key("Credentials") + r":\s*(?P<at>3)"),
     (JSONPATH, catcher(Comment=5), "ASL108", "Comment must be a string", key("Comment") + r":\s*(?P<at>5)"),
