@@ -432,6 +432,9 @@ class Validator:
         if "Items" in body and language == JSONATA and not isinstance(items, list) and not (
                 isinstance(items, str) and is_jsonata(items)):
             self.add("ASL101", (*path, "Items"), "Items must be an array or a {% %} expression", "value")
+        if "Parameters" in body and "ItemSelector" in body:
+            self.add("ASL101", (*path, "ItemSelector"), "a Map state has Parameters or ItemSelector (its "
+                     "newer name), not both")
         if "Label" in body and not isinstance(body["Label"], str):
             self.add("ASL101", (*path, "Label"), "Label must be a string (it names the Map Run)", "value")
         if isinstance(body.get("ItemBatcher"), dict):

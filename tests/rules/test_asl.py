@@ -267,6 +267,8 @@ STRUCTURE = [
      "Bucket must be a non-empty string", key("Bucket") + r":\s*(?P<at>7)"),
     (JSONPATH, lambda m, lang: find_state(m, "Failed").update(CausePath=5), "ASL101",
      "CausePath must be a path", key("CausePath") + r":\s*(?P<at>5)"),
+    (JSONPATH, lambda m, lang: fan_out(lang, Parameters={"a.$": "$.a"}, ItemSelector={"a.$": "$.a"})(m, lang),
+     "ASL101", "Parameters or ItemSelector", "(?P<at>" + key("ItemSelector") + "):"),
     (JSONPATH, agent(Credentials=3), "ASL101", "Credentials must be an object",
      key("Credentials") + r":\s*(?P<at>3)"),
     (JSONPATH, catcher(Comment=5), "ASL108", "Comment must be a string", key("Comment") + r":\s*(?P<at>5)"),
