@@ -441,16 +441,8 @@ class Validator:
             for name in ("MaxItemsPerBatch", "MaxInputBytesPerBatch"):
                 self.static_or_path(body["ItemBatcher"], (*path, "ItemBatcher"), name, language,
                                     _positive_int, "1 or more")
-        writer = body.get("ResultWriter")
-        config = writer.get("WriterConfig") if isinstance(writer, dict) else None
-        if isinstance(config, dict):
-            where = (*path, "ResultWriter", "WriterConfig")
-            if config.get("OutputType") not in ("JSON", "JSONL"):
-                self.add("ASL101", where if "OutputType" not in config else (*where, "OutputType"),
-                         "WriterConfig needs OutputType: JSON or JSONL")
-            if "Transformation" in config and config["Transformation"] not in ("NONE", "COMPACT", "FLATTEN"):
-                self.add("ASL101", (*where, "Transformation"), "Transformation must be NONE, COMPACT or "
-                         "FLATTEN", "value")
+        if "ResultWriter" in body:
+            self.result_writer(body["ResultWriter"], (*path, "ResultWriter"))
         self.retry_catch(body, path, language, scope)
 
     def item_reader(self, reader: Any, path: tuple) -> None:
@@ -462,17 +454,7 @@ class Validator:
                      "\"arn:aws:states:::s3:getObject\" or \"arn:aws:states:::s3:listObjectsV2\"")
         else:
             self.resource(reader["Resource"], (*path, "Resource"))
-        for name in ("Parameters", "Arguments"):
-            value = reader.get(name)
-            if name in reader and not isinstance(value, dict) and not (
-                    isinstance(value, str) and is_jsonata(value)):
-                self.add("ASL101", (*path, name), f"the ItemReader's {name} must be an object (the "
-                         "bucket and key to read)", "value")
-            for field in ("Bucket", "Key", "Prefix"):
-                if isinstance(value, dict) and field in value and not _intrinsic(value[field]) and not (
-                        isinstance(value[field], str) and value[field]):
-                    self.add("ASL101", (*path, name, field), f"{field} must be a non-empty string",
-                             "value")
+        self.s3_location(reader, path, "ItemReader", "the bucket and key to read")
         if "ReaderConfig" not in reader:
             return
         config = reader["ReaderConfig"]
@@ -490,6 +472,42 @@ class Validator:
                     isinstance(value, str) and is_jsonata(value)):
                 self.add("ASL101", (*path, "ReaderConfig", name), f"{name} must be one of "
                          f"{', '.join(choices)}, not {json.dumps(value)}", "value")
+
+    def result_writer(self, writer: Any, path: tuple) -> None:
+        if not isinstance(writer, dict):
+            self.add("ASL101", path, "ResultWriter must be an object", "value")
+            return
+        if "Resource" in writer:
+            self.resource(writer["Resource"], (*path, "Resource"))
+        elif "Parameters" in writer or "Arguments" in writer:
+            self.add("ASL101", path, "a ResultWriter that writes to S3 needs a Resource: "
+                     "\"arn:aws:states:::s3:putObject\"")
+        self.s3_location(writer, path, "ResultWriter", "the bucket and prefix to write to")
+        config = writer.get("WriterConfig")
+        if "WriterConfig" in writer and not isinstance(config, dict):
+            self.add("ASL101", (*path, "WriterConfig"), "WriterConfig must be an object", "value")
+        elif isinstance(config, dict):
+            where = (*path, "WriterConfig")
+            if config.get("OutputType") not in ("JSON", "JSONL"):
+                self.add("ASL101", where if "OutputType" not in config else (*where, "OutputType"),
+                         "WriterConfig needs OutputType: JSON or JSONL")
+            if "Transformation" in config and config["Transformation"] not in ("NONE", "COMPACT", "FLATTEN"):
+                self.add("ASL101", (*where, "Transformation"), "Transformation must be NONE, COMPACT or "
+                         "FLATTEN", "value")
+
+    def s3_location(self, holder: dict, path: tuple, what: str, purpose: str) -> None:
+        """An ItemReader's or ResultWriter's Parameters/Arguments: an object naming S3 places."""
+        for name in ("Parameters", "Arguments"):
+            value = holder.get(name)
+            if name in holder and not isinstance(value, dict) and not (
+                    isinstance(value, str) and is_jsonata(value)):
+                self.add("ASL101", (*path, name), f"the {what}'s {name} must be an object ({purpose})",
+                         "value")
+            for field in ("Bucket", "Key", "Prefix"):
+                if isinstance(value, dict) and field in value and not _intrinsic(value[field]) and not (
+                        isinstance(value[field], str) and value[field]):
+                    self.add("ASL101", (*path, name, field), f"{field} must be a non-empty string",
+                             "value")
 
     def static_or_path(self, body: dict, path: tuple, name: str, language: str, valid: Any,
                        needs: str, code: str = "ASL101") -> None:

@@ -166,8 +166,8 @@ def test_duplicate_json_keys(workdir: Path) -> None:
 
 
 def fan_out(lang: str, **fields: Any) -> Change:
-    """The Done state goes to a distributed Map (STANDARD children reading a CSV from S3) with
-    ``fields`` laid over it."""
+    """The Done state goes to a distributed Map (STANDARD children reading a CSV from S3,
+    results written back to S3) with ``fields`` laid over it."""
     def change(m: dict[str, Any], _: str) -> None:
         find_state(m, "Done").pop("End")
         find_state(m, "Done")["Next"] = "Fan"
@@ -179,6 +179,9 @@ def fan_out(lang: str, **fields: Any) -> Change:
                                "Bucket": "orders", "Key": "today.csv"}},
             "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
                               "StartAt": "Each", "States": {"Each": {"Type": "Succeed"}}},
+            "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject",
+                             ("Parameters" if lang == JSONPATH else "Arguments"): {
+                                 "Bucket": "results", "Prefix": "runs"}},
             **fields}
     return change
 
@@ -198,6 +201,10 @@ def reader(**fields: Any) -> Change:
         fan_out(lang)(m, lang)
         find_state(m, "Fan")["ItemReader"].update(fields)
     return change
+
+
+def writer(**fields: Any) -> Change:
+    return lambda m, lang: fan_out(lang, ResultWriter=fields)(m, lang)
 
 
 def reader_config(**fields: Any) -> Change:
@@ -269,6 +276,10 @@ STRUCTURE = [
      "CausePath must be a path", key("CausePath") + r":\s*(?P<at>5)"),
     (JSONPATH, lambda m, lang: fan_out(lang, Parameters={"a.$": "$.a"}, ItemSelector={"a.$": "$.a"})(m, lang),
      "ASL101", "Parameters or ItemSelector", "(?P<at>" + key("ItemSelector") + "):"),
+    (JSONPATH, writer(Parameters={"Bucket": "out", "Prefix": "r"}), "ASL101", "needs a Resource",
+     "(?P<at>" + key("ResultWriter") + "):"),
+    (JSONATA, writer(Resource="arn:aws:states:::s3:putObject", Arguments={"Bucket": 0, "Prefix": "r"}),
+     "ASL101", "Bucket must be a non-empty string", key("Bucket") + r":\s*(?P<at>0)"),
     (JSONPATH, agent(Credentials=3), "ASL101", "Credentials must be an object",
      key("Credentials") + r":\s*(?P<at>3)"),
     (JSONPATH, catcher(Comment=5), "ASL108", "Comment must be a string", key("Comment") + r":\s*(?P<at>5)"),
