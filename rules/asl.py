@@ -437,7 +437,10 @@ class Validator:
                      "newer name), not both")
         if "Label" in body and not isinstance(body["Label"], str):
             self.add("ASL101", (*path, "Label"), "Label must be a string (it names the Map Run)", "value")
-        if isinstance(body.get("ItemBatcher"), dict):
+        if "ItemBatcher" in body and not isinstance(body["ItemBatcher"], dict):
+            self.add("ASL101", (*path, "ItemBatcher"), "ItemBatcher must be an object (MaxItemsPerBatch, "
+                     "MaxInputBytesPerBatch, BatchInput)", "value")
+        elif "ItemBatcher" in body:
             for name in ("MaxItemsPerBatch", "MaxInputBytesPerBatch"):
                 self.static_or_path(body["ItemBatcher"], (*path, "ItemBatcher"), name, language,
                                     _positive_int, "1 or more")

@@ -4,14 +4,16 @@ service, on real state machines (a Markdown report of every file where they diff
 By default the files are the real workflows of ../shared/corpus (MANIFEST kind ``asl``);
 paths given on the command line replace them. ``--mutants N`` lints instead N broken copies
 of each JSON file (a field deleted, a value replaced by one of the wrong type, a field added,
-a string edited), written to a scratch folder: the files where a peer alone says invalid
-are the checks policylint may lack. A file is invalid for policylint when it gets an ASL1xx,
-PL001 or PL002 finding, and for a peer when the peer reports an error.
+a string edited), written to a scratch folder; ``--sweep`` lints every field of the two
+valid machines in ``tools/asl-sweep`` (JSONPath and JSONata) replaced by each wrong value in
+turn. The files where a peer alone says invalid are the checks policylint may lack. A file
+is invalid for policylint when it gets an ASL1xx, PL001 or PL002 finding, and for a peer
+when the peer reports an error.
 
 The peers are not dependencies: install them in a scratch folder and pass its node_modules::
 
     npm install --prefix /tmp/peers asl-validator@4 amazon-states-language-service yaml
-    python3 tools/compare_asl_peers.py /tmp/peers/node_modules [--mutants 3] [FILE ...]
+    python3 tools/compare_asl_peers.py /tmp/peers/node_modules [--mutants 3 | --sweep] [FILE ...]
 """
 from __future__ import annotations
 
@@ -33,6 +35,7 @@ from policylint.engine import Engine
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 SCRIPT = Path(__file__).with_name("asl_peer_verdicts.js")
+SWEEP = Path(__file__).with_name("asl-sweep")
 PEERS = ("asl-validator", "language-service")
 WRONG_VALUES: list[Any] = [None, True, 3, -1, 0, 1.5, "x", "$.", "$$.Nope", "States.Format(", [], {}, "",
                 99999999]
@@ -94,6 +97,20 @@ def mutants(files: list[str], per_file: int, folder: Path) -> list[str]:
     return written
 
 
+def sweep(folder: Path) -> list[str]:
+    written = list[str]()
+    for base in sorted(SWEEP.glob("*.json")):
+        definition = json.loads(base.read_text())
+        for path in [p for p in _paths(definition) if p]:
+            for value in WRONG_VALUES:
+                variant = copy.deepcopy(definition)
+                _at(variant, path[:-1])[path[-1]] = value
+                out = folder / f"{len(written):05d}-{base.stem}.json"
+                out.write_text(json.dumps(variant, indent=1))
+                written.append(str(out))
+    return written
+
+
 def peer_verdicts(node_modules: str, files: list[str]) -> dict[str, dict[str, list[str]]]:
     out = subprocess.run(["node", str(SCRIPT)], input="\n".join(files), capture_output=True,
                          text=True, env={**os.environ, "NODE_PATH": node_modules}, check=True)
@@ -136,15 +153,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("node_modules", help="the folder where the peers are installed")
     parser.add_argument("files", nargs="*", help="state machines (default: the corpus workflows)")
-    parser.add_argument("--mutants", type=int, default=0, metavar="N",
-                        help="lint N broken copies of each JSON file instead of the files")
+    how = parser.add_mutually_exclusive_group()
+    how.add_argument("--mutants", type=int, default=0, metavar="N",
+                     help="lint N broken copies of each JSON file instead of the files")
+    how.add_argument("--sweep", action="store_true",
+                     help="lint every field of tools/asl-sweep's machines set to each wrong value")
     args = parser.parse_args()
     files = args.files or corpus_workflows()
-    if not args.mutants:
+    if not args.mutants and not args.sweep:
         report(args.node_modules, files)
         return
     with tempfile.TemporaryDirectory() as folder:
-        report(args.node_modules, mutants(files, args.mutants, Path(folder)))
+        report(args.node_modules, sweep(Path(folder)) if args.sweep
+               else mutants(files, args.mutants, Path(folder)))
 
 
 if __name__ == "__main__":

@@ -203,8 +203,12 @@ def reader(**fields: Any) -> Change:
     return change
 
 
+def fan(**fields: Any) -> Change:
+    return lambda m, lang: fan_out(lang, **fields)(m, lang)
+
+
 def writer(**fields: Any) -> Change:
-    return lambda m, lang: fan_out(lang, ResultWriter=fields)(m, lang)
+    return fan(ResultWriter=fields)
 
 
 def reader_config(**fields: Any) -> Change:
@@ -238,7 +242,7 @@ STRUCTURE = [
      "needs ExecutionType", "(?P<at>" + key("ProcessorConfig") + "):"),
     (JSONATA, without("Fan", "ItemReader", "Resource"), "ASL101", "needs a Resource",
      "(?P<at>" + key("ItemReader") + "):"),
-    (JSONPATH, lambda m, lang: fan_out(lang, ItemReader=[])(m, lang), "ASL101", "must be an object",
+    (JSONPATH, fan(ItemReader=[]), "ASL101", "must be an object",
      key("ItemReader") + r":\s*(?P<at>\[\])"),
     (JSONATA, reader_config(InputType="XML"), "ASL101", "CSV, JSON, JSONL, PARQUET, MANIFEST",
      key("InputType") + f":\\s*(?P<at>{Q}XML)"),
@@ -251,11 +255,11 @@ STRUCTURE = [
      "ASL106", "not a valid reference path", key("TimestampPath") + f":\\s*(?P<at>{Q}\\$\\.due)"),
     (JSONPATH, lambda m, lang: m["States"].update(Done={"Type": "Wait", "SecondsPath": 30, "End": True}),
      "ASL101", "SecondsPath must be a reference path", key("SecondsPath") + r":\s*(?P<at>30)"),
-    (JSONPATH, lambda m, lang: fan_out(lang, ItemsPath=7)(m, lang), "ASL101", "reference path",
+    (JSONPATH, fan(ItemsPath=7), "ASL101", "reference path",
      key("ItemsPath") + r":\s*(?P<at>7)"),
     (JSONATA, lambda m, lang: find_state(m, "Agent").update(Arguments=-1), "ASL101",
      "object or a {% %} expression", key("Arguments") + r":\s*(?P<at>-1)"),
-    (JSONPATH, lambda m, lang: fan_out(lang, Label=0)(m, lang), "ASL101", "Label must be a string",
+    (JSONPATH, fan(Label=0), "ASL101", "Label must be a string",
      key("Label") + r":\s*(?P<at>0)"),
     (JSONPATH, reader(Parameters=[]), "ASL101", "must be an object", key("Parameters") + r":\s*(?P<at>\[\])"),
     (JSONATA, catcher(Assign=None), "ASL101", "Assign must be an object",
@@ -264,7 +268,7 @@ STRUCTURE = [
      key("Parameters") + r":\s*(?P<at>null)"),
     (JSONATA, choice({"Condition": "$.total"}), "ASL109", "Condition must be a {% %} expression",
      key("Condition") + f":\\s*(?P<at>{Q}\\$\\.total)"),
-    (JSONATA, lambda m, lang: fan_out(lang, Items=3)(m, lang), "ASL101", "Items must be an array",
+    (JSONATA, fan(Items=3), "ASL101", "Items must be an array",
      key("Items") + r":\s*(?P<at>3)"),
     (JSONATA, agent(Assign="{% $states.input %}"), "ASL101", "Assign must be an object",
      key("Assign") + f":\\s*(?P<at>{Q}{{%)"),
@@ -274,12 +278,14 @@ STRUCTURE = [
      "Bucket must be a non-empty string", key("Bucket") + r":\s*(?P<at>7)"),
     (JSONPATH, lambda m, lang: find_state(m, "Failed").update(CausePath=5), "ASL101",
      "CausePath must be a path", key("CausePath") + r":\s*(?P<at>5)"),
-    (JSONPATH, lambda m, lang: fan_out(lang, Parameters={"a.$": "$.a"}, ItemSelector={"a.$": "$.a"})(m, lang),
+    (JSONPATH, fan(Parameters={"a.$": "$.a"}, ItemSelector={"a.$": "$.a"}),
      "ASL101", "Parameters or ItemSelector", "(?P<at>" + key("ItemSelector") + "):"),
     (JSONPATH, writer(Parameters={"Bucket": "out", "Prefix": "r"}), "ASL101", "needs a Resource",
      "(?P<at>" + key("ResultWriter") + "):"),
     (JSONATA, writer(Resource="arn:aws:states:::s3:putObject", Arguments={"Bucket": 0, "Prefix": "r"}),
      "ASL101", "Bucket must be a non-empty string", key("Bucket") + r":\s*(?P<at>0)"),
+    (JSONATA, fan(ItemBatcher=10), "ASL101", "ItemBatcher must be an object",
+     key("ItemBatcher") + r":\s*(?P<at>10)"),
     (JSONPATH, agent(Credentials=3), "ASL101", "Credentials must be an object",
      key("Credentials") + r":\s*(?P<at>3)"),
     (JSONPATH, catcher(Comment=5), "ASL108", "Comment must be a string", key("Comment") + r":\s*(?P<at>5)"),
