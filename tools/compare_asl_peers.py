@@ -102,7 +102,10 @@ def sweep(folder: Path) -> list[str]:
     for base in sorted(SWEEP.glob("*.json")):
         definition = json.loads(base.read_text())
         for path in [p for p in _paths(definition) if p]:
+            current = json.dumps(_at(definition, path))
             for value in WRONG_VALUES:
+                if json.dumps(value) == current:  # not a change
+                    continue
                 variant = copy.deepcopy(definition)
                 _at(variant, path[:-1])[path[-1]] = value
                 out = folder / f"{len(written):05d}-{base.stem}.json"
