@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 # Intrinsic functions and how many arguments each takes (min, max; None = any number).
 INTRINSICS: dict[str, tuple[int, int | None]] = {
@@ -320,11 +320,72 @@ def _jsonata() -> Any:
 
 
 @lru_cache(maxsize=2048)
-def _jsonata_error(body: str) -> str | None:
+def _parse(body: str) -> tuple[Any, str | None]:
+    """(the expression's syntax tree, None), or (None, why it does not parse)."""
     Jsonata = _jsonata()
     try:
-        Jsonata(body)
+        return Jsonata(body).ast, None
     except Exception as error:  # the parser's own exception type
         message = str(error).split("\n")[0]
-        return f"invalid JSONata {body.strip()!r}: {message}"
-    return None
+        return None, f"invalid JSONata {body.strip()!r}: {message}"
+
+
+def _jsonata_error(body: str) -> str | None:
+    return _parse(body)[1]
+
+
+class JsonataReads(NamedTuple):
+    """What a JSONata expression reads that Step Functions restricts: the fields of
+    ``$states`` it names, and what it reads from an input document at its top level (a bare
+    name, ``$``, ``*``, ``**``) or anywhere (``$$``); Step Functions provides no input
+    document and refuses those."""
+
+    states: frozenset[str]
+    top_level: tuple[str, ...]
+
+
+# Where a node's parts are evaluated: in the node's own context, or in a nested one
+# (a path step's context, a predicate, a sort or group, a function body, a transform).
+_SAME_CONTEXT = ("lhs", "rhs", "expressions", "arguments", "expression", "expr", "condition",
+                 "then", "_else")
+_NESTED_CONTEXT = ("predicate", "stages", "group", "body", "terms", "pattern", "update", "delete")
+
+
+@lru_cache(maxsize=2048)
+def jsonata_reads(text: str) -> JsonataReads:
+    """The reads of a ``{% %}`` string that parses (empty for one that does not)."""
+    tree = _parse(text[2:-2])[0] if is_jsonata(text) else None
+    states: set[str] = set()
+    top_level: list[str] = []
+    _reads(tree, True, states, top_level)
+    return JsonataReads(frozenset(states), tuple(dict.fromkeys(top_level)))
+
+
+def _reads(node: Any, root: bool, states: set[str], top_level: list[str]) -> None:
+    if node is None:
+        return
+    if isinstance(node, (list, tuple)):
+        for item in node:
+            _reads(item, root, states, top_level)
+        return
+    kind, value = getattr(node, "type", None), getattr(node, "value", None)
+    if kind == "path":
+        steps = node.steps or []
+        if len(steps) > 1 and steps[0].type == "variable" and steps[0].value == "states" \
+                and steps[1].type == "name":
+            states.add(steps[1].value)
+        for i, step in enumerate(steps):
+            _reads(step, root and i == 0, states, top_level)
+        return
+    if kind == "variable" and value == "$":
+        top_level.append("$$")
+    elif root and (kind == "variable" and value == "" or kind == "name"):
+        top_level.append(str(value or "$"))
+    elif root and kind in ("wildcard", "descendant"):
+        top_level.append(str(value))
+    for attribute in _SAME_CONTEXT:
+        _reads(getattr(node, attribute, None), root, states, top_level)
+    for pair in getattr(node, "lhs_object", None) or ():
+        _reads(list(pair), root, states, top_level)
+    for attribute in _NESTED_CONTEXT:
+        _reads(getattr(node, attribute, None), False, states, top_level)

@@ -18,6 +18,7 @@ from policylint.expressions import (
     intrinsic_problem,
     is_jsonata,
     jsonata_problem,
+    jsonata_reads,
     looks_intrinsic,
     path_problem,
     payload_problem,
@@ -405,7 +406,7 @@ class Validator:
                      "a Parallel state needs Branches: a list of one or more state machines")
         else:
             for i, branch in enumerate(branches):
-                self.scope(branch, (*path, "Branches", i), spec.BRANCH, language, "branch")
+                self.scope(branch, (*path, "Branches", i), spec.BRANCH, self.top_language, "branch")
         self.retry_catch(body, path, language, scope)
 
     def state_map(self, body: dict, path: tuple, language: str, scope: dict) -> None:
@@ -415,7 +416,7 @@ class Validator:
                      "a Map state has exactly one of ItemProcessor and Iterator")
         for key in processors:
             allowed = spec.PROCESSOR if key == "ItemProcessor" else spec.BRANCH
-            self.scope(body[key], (*path, key), allowed, language, "item processor")
+            self.scope(body[key], (*path, key), allowed, self.top_language, "item processor")
         self.static_or_path(body, path, "MaxConcurrency", language, _non_negative_int, "0 or more")
         self.static_or_path(body, path, "ToleratedFailureCount", language, _non_negative_int, "0 or more")
         self.static_or_path(body, path, "ToleratedFailurePercentage", language,
@@ -668,12 +669,12 @@ class Validator:
 
     def jsonata_values(self, body: dict, path: tuple) -> None:
         arguments = body.get("Arguments")
-        if "Arguments" in body and not isinstance(arguments, dict) and not (
-                isinstance(arguments, str) and is_jsonata(arguments)):
-            self.add("ASL101", (*path, "Arguments"), "Arguments must be an object or a {% %} "
-                     "expression", "value")
+        if "Arguments" in body and _integration(body.get("Resource")) and not isinstance(arguments, dict) \
+                and not (isinstance(arguments, str) and is_jsonata(arguments)):
+            self.add("ASL101", (*path, "Arguments"), "a service integration's Arguments are its API "
+                     "request: an object or a {% %} expression", "value")
         skip = {"Type", "Comment", "QueryLanguage", "Next", "End", "Default", "Resource", "Choices",
-                "Branches", "ItemProcessor", "Iterator"}
+                "Branches", "ItemProcessor", "Iterator", "Catch"}
         for key, value in body.items():
             if key not in skip:
                 self.jsonata(value, (*path, key))
@@ -686,13 +687,15 @@ class Validator:
             if isinstance(catcher, dict):
                 for key in ("Output", "Assign"):
                     if key in catcher:
-                        self.jsonata(catcher[key], (*path, "Catch", i, key))
+                        self.jsonata(catcher[key], (*path, "Catch", i, key), catcher=True)
 
-    def jsonata(self, value: Any, path: tuple) -> None:
-        """Every ``{% %}`` string in a JSONata state's value parses; a ``Key.$`` is JSONPath."""
+    def jsonata(self, value: Any, path: tuple, catcher: bool = False) -> None:
+        """Every ``{% %}`` string in a JSONata state's value parses and reads nothing that
+        CreateStateMachine refuses: no input document, and ``$states.errorOutput`` only in a
+        ``catcher``'s fields; a ``Key.$`` is JSONPath."""
         if isinstance(value, str):
             if value.startswith("{%") or value.endswith("%}"):
-                problem = jsonata_problem(value)
+                problem = jsonata_problem(value) or _unavailable_read(value, catcher)
                 if problem:
                     self.add("ASL107", path, problem, "value")
         elif isinstance(value, dict):
@@ -700,10 +703,30 @@ class Validator:
                 if isinstance(key, str) and key.endswith(".$") and path[-1] in ("Arguments", "Output"):
                     self.add("ASL107", (*path, key), f"{key!r}: .$ keys are JSONPath; in JSONata write "
                              "the value as {% expression %}")
-                self.jsonata(item, (*path, key))
+                self.jsonata(item, (*path, key), catcher)
         elif isinstance(value, list):
             for i, item in enumerate(value):
-                self.jsonata(item, (*path, i))
+                self.jsonata(item, (*path, i), catcher)
+
+
+def _unavailable_read(text: str, catcher: bool) -> str | None:
+    """Why a parsed JSONata string reads what Step Functions does not offer in its field."""
+    reads = jsonata_reads(text)
+    if "$$" in reads.top_level:
+        return "$$ is not available in Step Functions JSONata: read $states.input or $states.context"
+    if reads.top_level:
+        name = reads.top_level[0]
+        where = "$states.input" + (f".{name}" if name.isidentifier() else "")
+        return (f"{name!r} at the top level of the expression reads an input document, which Step "
+                f"Functions does not provide: read {where}")
+    if "errorOutput" in reads.states and not catcher:
+        return "$states.errorOutput is only available in a catcher's Output and Assign"
+    return None
+
+
+def _integration(resource: Any) -> bool:
+    """A Task resource that is an AWS service integration (its arguments are an API request)."""
+    return isinstance(resource, str) and bool(re.match(r"arn:aws[\w-]*:states:::", resource))
 
 
 def _targets(body: Any) -> Iterator[str]:
@@ -858,14 +881,20 @@ def invalid_path(ctx: Context) -> Iterator[Finding]:
       summary="Bad JSONata expression, or fields of the other query language")
 def invalid_jsonata(ctx: Context) -> Iterator[Finding]:
     """What it does: parses every `{% %}` expression of a JSONata state (with a JSONata
-    parser), and flags JSONPath-only fields (InputPath, Parameters, ResultPath, ...) in
-    JSONata states and JSONata-only fields (Arguments, Output, Items) in JSONPath ones.
+    parser) and flags what CreateStateMachine refuses in one: a read of an input document
+    (a bare name, `$` or `*` at the top level of the expression, or `$$` anywhere), and
+    `$states.errorOutput` outside a catcher. It also flags JSONPath-only fields (InputPath,
+    Parameters, ResultPath, ...) in JSONata states and JSONata-only fields (Arguments,
+    Output, Items) in JSONPath ones. A state's query language is its own `QueryLanguage`,
+    else the state machine's: a Map's or Parallel's does not reach the states inside it.
 
     Why is this bad? The definition is rejected, or the expression fails at run time.
 
-    Example: `"Output": "{% $states.input.total + %}"`, or `"Parameters"` in a JSONata Task.
+    Example: `"Output": "{% $states.input.total + %}"`, `"Output": "{% total %}"`, or
+    `"Parameters"` in a JSONata Task.
 
-    Use instead: a complete expression, and `Arguments`/`Output` in JSONata states."""
+    Use instead: a complete expression that reads `$states.input`, `$states.context` or
+    variables, and `Arguments`/`Output` in JSONata states."""
     yield from _report(ctx, "ASL107")
 
 

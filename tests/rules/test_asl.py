@@ -226,6 +226,10 @@ def agent_instead(name: str, **fields: Any) -> Change:
     return change
 
 
+def done_output(answer: str) -> Change:
+    return lambda m, lang: find_state(m, "Done")["Output"].update(answer=answer)
+
+
 def catcher(**fields: Any) -> Change:
     return lambda m, lang: find_state(m, "Agent")["Catch"][0].update(fields)
 
@@ -286,6 +290,12 @@ STRUCTURE = [
      "ASL101", "Bucket must be a non-empty string", key("Bucket") + r":\s*(?P<at>0)"),
     (JSONATA, fan(ItemBatcher=10), "ASL101", "ItemBatcher must be an object",
      key("ItemBatcher") + r":\s*(?P<at>10)"),
+    (JSONATA, done_output("{% total + 1 %}"), "ASL107", "'total' at the top level",
+     key("answer") + f":\\s*(?P<at>{Q}{{% total)"),
+    (JSONATA, done_output("{% $$.Execution.Id %}"), "ASL107", "$$ is not available",
+     key("answer") + f":\\s*(?P<at>{Q}{{% \\$\\$)"),
+    (JSONATA, done_output("{% $states.errorOutput %}"), "ASL107", "only available in a catcher",
+     key("answer") + f":\\s*(?P<at>{Q}{{% \\$states\\.errorOutput)"),
     (JSONPATH, agent(Credentials=3), "ASL101", "Credentials must be an object",
      key("Credentials") + r":\s*(?P<at>3)"),
     (JSONPATH, catcher(Comment=5), "ASL108", "Comment must be a string", key("Comment") + r":\s*(?P<at>5)"),
@@ -307,3 +317,39 @@ def test_reader_bucket_from_an_intrinsic_is_not_judged(workdir: Path) -> None:
     FORMS["template-definition"](workdir, mutated(JSONPATH, reader(
         Parameters={"Bucket": {"Fn::Select": [5, {"Fn::Split": [":", "arn:aws:s3:::b"]}]}, "Key": "k.csv"})))
     assert run(".", "--select", "ASL") == (0, [])
+
+
+@pytest.mark.parametrize("change", [
+    catcher(Output={"error": "{% $states.errorOutput %}", "input": "{% $states.input %}"}),
+    done_output("{% $states.input.orders[total > 10].id %}"),
+    done_output("{% $map($states.input.xs, function($x) { $x.price * 2 }) %}"),
+    done_output("{% ($n := $states.input.n; $n * $n) %}"),
+    lambda m, lang: m["States"].update(Done={  # a Parallel's Arguments may be any JSON
+        "Type": "Parallel", "End": True, "Arguments": [1, 2],
+        "Branches": [{"StartAt": "B", "States": {"B": {"Type": "Succeed"}}}]}),
+])
+def test_jsonata_reads_that_step_functions_accepts(workdir: Path, change: Change) -> None:
+    FORMS["json"](workdir, mutated(JSONATA, change))
+    assert run(".", "--select", "ASL") == (0, [])
+
+
+def test_nested_states_take_the_machines_query_language_not_their_map_or_parallels(workdir: Path) -> None:
+    """As CreateStateMachine resolves it: a Map or Parallel's own QueryLanguage does not reach
+    the states of its ItemProcessor or branches; they inherit the top level's."""
+    def nested(inner: dict[str, Any]) -> Change:
+        def change(m: dict[str, Any], lang: str) -> None:
+            find_state(m, "Done").pop("End")
+            find_state(m, "Done")["Next"] = "Fan"
+            m["States"]["Fan"] = {"Type": "Map", "QueryLanguage": "JSONata", "End": True,
+                                  "Items": "{% $states.input.items %}",
+                                  "ItemProcessor": {"StartAt": "Each", "States": {"Each": inner}}}
+        return change
+    FORMS["json"](workdir, mutated(JSONPATH, nested({"Type": "Pass", "Parameters": {"a.$": "$.a"},
+                                                     "End": True})))
+    assert run(".", "--select", "ASL") == (0, [])
+    file = FORMS["json"](workdir, mutated(JSONPATH, nested({"Type": "Pass", "Output": "{% 1 %}",
+                                                            "End": True})))
+    (finding,) = run(".", "--select", "ASL")[1]
+    assert finding["code"] == "ASL107" and finding["message"].startswith("Output is a JSONata field")
+    assert (finding["line"], finding["column"]) == position_of(
+        file.read_text(), r'"Each": \{\s*"Type": "Pass",\s*(?P<at>"Output")')
