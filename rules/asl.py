@@ -514,8 +514,10 @@ class Validator:
                              "value")
 
     def static_or_path(self, body: dict, path: tuple, name: str, language: str, valid: Any,
-                       needs: str, code: str = "ASL101") -> None:
-        """A field given as a value (``name``) or a reference path (``namePath``), not both."""
+                       needs: str, code: str = "ASL101", context: bool = False) -> None:
+        """A field given as a value (``name``) or a reference path (``namePath``), not both.
+        The path reads the state input; a Map's numbers cannot come from the context object
+        (CreateStateMachine: "Value is not a Reference Path"), ``context`` allows it."""
         if name in body and f"{name}Path" in body:
             self.add(code, (*path, f"{name}Path"), f"{name} and {name}Path cannot both be set")
         if name in body and not _expression(body[name], language) and not valid(body[name]):
@@ -523,7 +525,7 @@ class Validator:
         if f"{name}Path" in body and language != JSONATA:  # in JSONata, *Path is refused above
             value = body[f"{name}Path"]
             if isinstance(value, str):
-                self.path(value, (*path, f"{name}Path"), reference=True)
+                self.path(value, (*path, f"{name}Path"), reference=True, context=context)
             else:
                 self.add(code, (*path, f"{name}Path"), f"{name}Path must be a reference path (a "
                          f"string such as \"$.{name[0].lower()}{name[1:]}\")", "value")
@@ -532,7 +534,7 @@ class Validator:
     def timeouts(self, body: dict, path: tuple, language: str) -> None:
         for name in ("TimeoutSeconds", "HeartbeatSeconds"):
             self.static_or_path(body, path, name, language, _positive_int,
-                                "a positive whole number of seconds", "ASL110")
+                                "a positive whole number of seconds", "ASL110", context=True)
         timeout, heartbeat = body.get("TimeoutSeconds"), body.get("HeartbeatSeconds")
         if isinstance(timeout, int) and isinstance(heartbeat, int) and _positive_int(timeout) \
                 and _positive_int(heartbeat) and heartbeat >= timeout:
@@ -636,7 +638,9 @@ class Validator:
         if isinstance(reader, dict):
             if isinstance(reader.get("ReaderConfig"), dict):
                 self.static_or_path(reader["ReaderConfig"], (*path, "ItemReader", "ReaderConfig"),
-                                    "MaxItems", "JSONPath", _non_negative_int, "0 or more")
+                                    "MaxItems", "JSONPath",
+                                    lambda v: _non_negative_int(v) and v <= spec.MAX_ITEMS,
+                                    f"0 to {spec.MAX_ITEMS}")
             if "Parameters" in reader:
                 self.payload(reader["Parameters"], (*path, "ItemReader", "Parameters"))
 

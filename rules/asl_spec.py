@@ -47,6 +47,7 @@ RETRIER_FIELDS = {"ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate"
 CATCHER_FIELDS = {"ErrorEquals", "Next", "ResultPath", "Assign", "Output", "Comment"}
 JITTER = ("FULL", "NONE")
 MAX_INT = 99999999
+MAX_ITEMS = 100_000_000  # ItemReader.ReaderConfig.MaxItems
 MAX_DELAY = 31622400
 
 # Choice rules (JSONPath): the comparison operators and the JSON type each compares with.

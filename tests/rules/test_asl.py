@@ -207,6 +207,15 @@ def fan(**fields: Any) -> Change:
     return lambda m, lang: fan_out(lang, **fields)(m, lang)
 
 
+def fan_instead(name: str, **fields: Any) -> Change:
+    """The distributed Map without its field ``name``, with ``fields``."""
+    def change(m: dict[str, Any], lang: str) -> None:
+        fan_out(lang)(m, lang)
+        find_state(m, "Fan").pop(name)
+        find_state(m, "Fan").update(fields)
+    return change
+
+
 def writer(**fields: Any) -> Change:
     return fan(ResultWriter=fields)
 
@@ -296,6 +305,10 @@ STRUCTURE = [
      key("answer") + f":\\s*(?P<at>{Q}{{% \\$\\$)"),
     (JSONATA, done_output("{% $states.errorOutput %}"), "ASL107", "only available in a catcher",
      key("answer") + f":\\s*(?P<at>{Q}{{% \\$states\\.errorOutput)"),
+    (JSONPATH, fan_instead("MaxConcurrency", MaxConcurrencyPath="$$.Execution.Input.n"), "ASL106",
+     "context object", key("MaxConcurrencyPath") + f":\\s*(?P<at>{Q}\\$\\$)"),
+    (JSONPATH, reader_config(MaxItems=100_000_001), "ASL101", "MaxItems must be 0 to 100000000",
+     key("MaxItems") + r":\s*(?P<at>100000001)"),
     (JSONPATH, agent(Credentials=3), "ASL101", "Credentials must be an object",
      key("Credentials") + r":\s*(?P<at>3)"),
     (JSONPATH, catcher(Comment=5), "ASL108", "Comment must be a string", key("Comment") + r":\s*(?P<at>5)"),
