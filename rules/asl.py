@@ -444,7 +444,7 @@ class Validator:
         elif "ItemBatcher" in body:
             for name in ("MaxItemsPerBatch", "MaxInputBytesPerBatch"):
                 self.static_or_path(body["ItemBatcher"], (*path, "ItemBatcher"), name, language,
-                                    _positive_int, "1 or more")
+                                    _non_negative_int, "0 or more")
         if "ResultWriter" in body:
             self.result_writer(body["ResultWriter"], (*path, "ResultWriter"))
         self.retry_catch(body, path, language, scope)

@@ -309,6 +309,8 @@ STRUCTURE = [
      "context object", key("MaxConcurrencyPath") + f":\\s*(?P<at>{Q}\\$\\$)"),
     (JSONPATH, reader_config(MaxItems=100_000_001), "ASL101", "MaxItems must be 0 to 100000000",
      key("MaxItems") + r":\s*(?P<at>100000001)"),
+    (JSONPATH, fan(ItemBatcher={"MaxItemsPerBatch": -1}), "ASL101", "MaxItemsPerBatch must be 0 or more",
+     key("MaxItemsPerBatch") + r":\s*(?P<at>-1)"),
     (JSONPATH, agent(Credentials=3), "ASL101", "Credentials must be an object",
      key("Credentials") + r":\s*(?P<at>3)"),
     (JSONPATH, catcher(Comment=5), "ASL108", "Comment must be a string", key("Comment") + r":\s*(?P<at>5)"),
