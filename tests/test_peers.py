@@ -23,14 +23,16 @@ AV = "ChristopheBougere__asl-validator/src/__tests__/definitions/"
 E3601 = "aws-cloudformation__cfn-lint/extracted/e3601/"
 DISAGREEMENTS = {
     AV + "invalid-jsonata-surround-syntax-no-spaces.json":
-        "{%10%} is a JSONata expression to Step Functions: the AWS sample bedrock-evaluations-sam "
-        "(in this corpus) deploys '{%$lowercase(...) %}' with no space after {%",
+        "{%10%} is a JSONata expression to Step Functions: AWS samples in this corpus deploy "
+        "'{%$lowercase(...) %}' (bedrock-evaluations-sam) and '{% $states.input%}' "
+        "(distributed-data-stream-aggregator, app-meeting-summarization, getfunctionstatus)",
     AV + "invalid-json-surround-syntax-extra-spaces.json":
         "whitespace (a newline) inside {% %} is JSONata whitespace; nothing in the Step Functions "
         "documentation asks for exactly one space",
     AV + "valid-map-with-item-batcher-jsonata.json":
-        "a JSONPath state under a JSONata top-level QueryLanguage: AWS (CDK docs) rejects JSONPath "
-        "anywhere once the top level is JSONata; cfn-lint agrees (E3601 case 14)",
+        "a JSONPath state under a JSONata top-level QueryLanguage: validate-state-machine-definition "
+        "answers \"'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state "
+        "machine\" (measured in floci-io/floci#2968); the CDK docs and cfn-lint (E3601 case 14) agree",
     E3601 + "03-error-handling.json":
         "the Definition string has a trailing comma: not JSON; cfn-lint skips strings it cannot parse",
     E3601 + "07-choices.json":
