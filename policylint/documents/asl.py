@@ -178,6 +178,9 @@ class StateMachine:
 
     def _walk(self, scope: Any, path: tuple, enclosing: tuple[State, ...],
               query_language: str) -> Iterator[State]:
+        """The states of ``scope`` and of the branches and item processors inside it. Nested
+        states default to the machine's ``query_language``, not to their Parallel's or Map's
+        own (as CreateStateMachine resolves it)."""
         states = scope.get("States") if isinstance(scope, dict) else None
         if not isinstance(states, dict):
             return
@@ -192,11 +195,11 @@ class StateMachine:
             if state.type == "Parallel" and isinstance(body.get("Branches"), list):
                 for i, branch in enumerate(body["Branches"]):
                     yield from self._walk(branch, (*state.path, "Branches", i), inner,
-                                          state.query_language)
+                                          query_language)
             elif state.type == "Map":
                 for key in ("ItemProcessor", "Iterator"):
                     yield from self._walk(body.get(key), (*state.path, key), inner,
-                                          state.query_language)
+                                          query_language)
 
     @cached_property
     def _by_scope(self) -> dict[tuple[int, str], State]:

@@ -217,3 +217,15 @@ def test_model_allowlist(workdir: Path, form: str, lang: str) -> None:
 def test_model_allowlist_off_without_config(workdir: Path) -> None:
     FORMS["json"](workdir, agent_with(Model={"BedrockModelConfig": {"ModelId": "meta.llama3-70b"}}))
     assert run(".", "--select", "AGT318")[1] == []
+
+
+def test_agent_in_a_jsonata_map_of_a_jsonpath_machine_is_read_as_jsonpath(workdir: Path) -> None:
+    """A Map's QueryLanguage does not reach the states inside it (they take the machine's),
+    so the agent task's Parameters are its request, and their wildcard is found."""
+    m = mutated(JSONPATH, in_map)
+    m["States"]["Fanout"]["QueryLanguage"] = JSONATA
+    m["States"]["Fanout"]["Items"] = "{% $states.input.tickets %}"
+    m["States"]["Fanout"]["MaxConcurrency"] = 5
+    request(m)["HarnessArn"] = "arn:aws:bedrock-agentcore:us-east-1:111122223333:harness/*"
+    FORMS["json"](workdir, m)
+    assert codes(run(".", "--select", "AGT304,ASL")[1]) == ["AGT304"]
