@@ -5,6 +5,7 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
+from policylint.expressions import jsonata_reads
 from policylint.hookspecs import hookimpl
 from policylint.project import Context
 from policylint.rule import Finding, Severity, rule, rules_of
@@ -158,6 +159,54 @@ def map_unbounded_concurrency(ctx: Context) -> Iterator[Finding]:
             path = ("MaxConcurrency",) if "MaxConcurrency" in state.body else ()
             yield state.finding(path, f"Map {state.name!r} calls services for every item at once: "
                                 "set MaxConcurrency")
+
+
+@rule("SFN206", "states-result-unavailable", Severity.WARNING,
+      summary="JSONata reads $states.result where the state has no result")
+def states_result_unavailable(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags a JSONata expression that reads `$states.result` anywhere but the
+    top-level `Output` and `Assign` of a Task, Map or Parallel state: in its `Arguments`, in
+    a catcher, in a Choice rule, or in a Pass, Wait or Choice state. An expression guarded
+    by `$exists(...)` is left alone.
+
+    Why is this bad? There is no result there, so the expression returns nothing and the
+    state fails with States.QueryEvaluationError. In a catcher's `Output` or `Assign` it is
+    worse: the catcher itself fails, and the error it was meant to handle escapes the Catch.
+
+    Example: `"Catch": [{"ErrorEquals": ["States.ALL"], "Output": "{% $states.result %}",
+    "Next": "Recover"}]`.
+
+    Use instead: `$states.errorOutput` in a catcher, `$states.input` in `Arguments`, and
+    `$states.result` in the state's own `Output` or `Assign`."""
+    for state in ctx.machine.states:
+        if not state.is_jsonata:
+            continue
+        has_result = state.type in ("Task", "Map", "Parallel")
+        for key, value in state.body.items():
+            if key in ("Output", "Assign") and has_result or key in ("Branches", "ItemProcessor",
+                                                                     "Iterator"):
+                continue
+            where = {"Catch": "a catcher", "Choices": "a Choice rule"}.get(
+                key, f"the {key} of a {state.type} state")
+            for path, text in _strings(value, (key,)):
+                reads = jsonata_reads(text)
+                if "result" in reads.states and "$exists" not in text:
+                    yield state.finding(path, f"$states.result is not available in {where}: the "
+                                        "expression returns nothing and fails with "
+                                        "States.QueryEvaluationError" + (
+                                            ", so the error escapes the Catch" if key == "Catch"
+                                            else ""), "value")
+
+
+def _strings(value: Any, path: tuple) -> Iterator[tuple[tuple, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _strings(item, (*path, i))
 
 
 @hookimpl

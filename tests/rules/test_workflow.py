@@ -44,6 +44,11 @@ CASES = {
                STATE.format(key("Job"))),
     "SFN205": (flow(Each={"Type": "Map", "ItemProcessor": flow(Inner=task(Retry=RETRY))}),
                STATE.format(key("Each"))),
+    "SFN206": ({"QueryLanguage": "JSONata", **flow(
+        Call=task(Retry=RETRY, Catch=[{"ErrorEquals": ["States.ALL"], "Next": "Recover",
+                                       "Output": {"failed": "{% $states.result.Payload %}"}}]),
+        Recover={"Type": "Pass"})},
+               key("failed") + r":\s*(?P<at>\\?[\"']?\{% \$states\.result)"),
 }
 
 
@@ -78,6 +83,11 @@ def test_resilient_workflow_is_clean(workdir: Path, form: str) -> None:
     (flow(Each={"Type": "Map", "MaxConcurrencyPath": "$.limit",
                 "ItemProcessor": flow(Inner=task(Retry=RETRY))}), "SFN205"),
     (flow(Each={"Type": "Map", "ItemProcessor": flow(Inner={"Type": "Pass"})}), "SFN205"),
+    ({"QueryLanguage": "JSONata", **flow(Call=task(
+        Retry=RETRY, Output="{% $states.result.Payload %}", Assign={"n": "{% $states.result.n %}"},
+        Catch=[{"ErrorEquals": ["States.ALL"], "Next": "Recover",
+                "Output": "{% $exists($states.result) ? $states.result : $states.errorOutput %}"}]),
+        Recover={"Type": "Pass"})}, "SFN206"),  # its own Output/Assign, and a guarded read
 ])
 def test_rule_stays_silent(workdir: Path, machine: dict[str, Any], quiet: str) -> None:
     FORMS["json"](workdir, machine)
