@@ -357,7 +357,10 @@ def jsonata_reads(text: str) -> JsonataReads:
     tree = _parse(text[2:-2])[0] if is_jsonata(text) else None
     states: set[str] = set()
     top_level: list[str] = []
-    _reads(tree, True, states, top_level)
+    try:
+        _reads(tree, True, states, top_level)
+    except RecursionError:  # deeper than the parser went: nothing is judged
+        return JsonataReads(frozenset(), ())
     return JsonataReads(frozenset(states), tuple(dict.fromkeys(top_level)))
 
 

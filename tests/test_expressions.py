@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from policylint.expressions import intrinsic_problem, jsonata_problem, path_problem
+from policylint.expressions import intrinsic_problem, jsonata_problem, jsonata_reads, path_problem
 
 
 @pytest.mark.parametrize("text", [
@@ -78,3 +78,28 @@ def test_valid_jsonata(text: str) -> None:
 def test_invalid_jsonata(text: str, why: str) -> None:
     problem = jsonata_problem(text)
     assert problem is not None and why in problem, problem
+
+
+@pytest.mark.parametrize("body, states, top_level", [
+    ("$states.input.total * 2", {"input"}, ()),
+    ("$states.result.Payload[0]", {"result"}, ()),
+    ("$count($states.input.items[price > 10])", {"input"}, ()),  # a name inside a predicate
+    ("$map($states.input.xs, function($x) { $x.price + tax })", {"input"}, ()),  # a lambda body
+    ("$orders^(price).id", set(), ()),
+    ("total", set(), ("total",)),
+    ("$.total", set(), ("$",)),
+    ("$uppercase(phone)", set(), ("phone",)),  # a function's arguments are at the top level
+    ("{'a': total, 'b': $x}", set(), ("total",)),
+    ("($n := count; $n * 2)", set(), ("count",)),
+    ("a ? b : a", set(), ("a", "b")),
+    ("**.id", set(), ("**",)),
+    ("$states.input.a = $$.b", {"input"}, ("$$",)),
+    ("'just a string'", set(), ()),
+])
+def test_jsonata_reads(body: str, states: set[str], top_level: tuple[str, ...]) -> None:
+    assert jsonata_reads("{% " + body + " %}") == (frozenset(states), top_level)
+
+
+def test_jsonata_reads_of_what_does_not_parse_are_empty() -> None:
+    assert jsonata_reads("{% 1 + %}") == (frozenset(), ())
+    assert jsonata_reads("total") == (frozenset(), ())  # not a {% %} string
