@@ -301,7 +301,7 @@ def jsonata_problem(text: str) -> str | None:
     body = text[2:-2]
     if not body.strip():
         return "the JSONata expression is empty"
-    return _jsonata_error(body)
+    return _parse(body)[1]
 
 
 @lru_cache(maxsize=1)
@@ -328,10 +328,6 @@ def _parse(body: str) -> tuple[Any, str | None]:
     except Exception as error:  # the parser's own exception type
         message = str(error).split("\n")[0]
         return None, f"invalid JSONata {body.strip()!r}: {message}"
-
-
-def _jsonata_error(body: str) -> str | None:
-    return _parse(body)[1]
 
 
 class JsonataReads(NamedTuple):

@@ -5,6 +5,7 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
+from policylint.documents.asl import Param
 from policylint.expressions import jsonata_reads
 from policylint.hookspecs import hookimpl
 from policylint.project import Context
@@ -188,25 +189,14 @@ def states_result_unavailable(ctx: Context) -> Iterator[Finding]:
                 continue
             where = {"Catch": "a catcher", "Choices": "a Choice rule"}.get(
                 key, f"the {key} of a {state.type} state")
-            for path, text in _strings(value, (key,)):
-                reads = jsonata_reads(text)
-                if "result" in reads.states and "$exists" not in text:
-                    yield state.finding(path, f"$states.result is not available in {where}: the "
+            for param in state.expressions(Param((key,), value)):
+                text = str(param.expression)
+                if "result" in jsonata_reads(text).states and "$exists" not in text:
+                    yield state.finding(param.path, f"$states.result is not available in {where}: the "
                                         "expression returns nothing and fails with "
                                         "States.QueryEvaluationError" + (
                                             ", so the error escapes the Catch" if key == "Catch"
                                             else ""), "value")
-
-
-def _strings(value: Any, path: tuple) -> Iterator[tuple[tuple, str]]:
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, (*path, key))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _strings(item, (*path, i))
 
 
 @hookimpl

@@ -98,6 +98,25 @@ class State:
             return Param((name + "Path",), value, str(value))
         return None
 
+    def expressions(self, param: Param) -> Iterator[Param]:
+        """Every run-time expression in a field, itself included."""
+        if not param.is_static:
+            yield param
+            return
+        stack: list[tuple[tuple, Any]] = [(param.path, param.value)]
+        while stack:
+            path, value = stack.pop()
+            if isinstance(value, dict):
+                for key, item in value.items():
+                    if not self.is_jsonata and isinstance(key, str) and key.endswith(".$"):
+                        yield Param((*path, key), item, str(item))
+                    else:
+                        stack.append(((*path, key), item))
+            elif isinstance(value, list):
+                stack.extend(((*path, i), item) for i, item in enumerate(value))
+            elif is_jsonata(value):
+                yield Param(path, value, value)
+
     def finding(self, path: tuple, message: str, at: str = "key",
                 severity: Severity | None = None) -> Finding:
         """A finding at ``path`` relative to this state (``()`` is the state's name)."""
@@ -135,25 +154,6 @@ class AgentTask(State):
         if name in args:
             return Param((key, name), args[name])
         return None
-
-    def expressions(self, param: Param) -> Iterator[Param]:
-        """Every run-time expression in a request field, itself included."""
-        if not param.is_static:
-            yield param
-            return
-        stack: list[tuple[tuple, Any]] = [(param.path, param.value)]
-        while stack:
-            path, value = stack.pop()
-            if isinstance(value, dict):
-                for key, item in value.items():
-                    if not self.is_jsonata and isinstance(key, str) and key.endswith(".$"):
-                        yield Param((*path, key), item, str(item))
-                    else:
-                        stack.append(((*path, key), item))
-            elif isinstance(value, list):
-                stack.extend(((*path, i), item) for i, item in enumerate(value))
-            elif is_jsonata(value):
-                yield Param(path, value, value)
 
 
 class StateMachine:
