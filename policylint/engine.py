@@ -28,12 +28,14 @@ class InternalError(NamedTuple):
 
 
 class Outcome:
-    """What the engine hands the report: findings, internal errors, and what was read."""
+    """What the engine hands the report: findings, internal errors, what each file was read
+    as (``kinds``: its first document's kind, else ``skipped`` or ``unreadable``), and the
+    documents."""
 
     def __init__(self) -> None:
         self.findings: list[Finding] = []
         self.errors: list[InternalError] = []
-        self.files = 0
+        self.kinds: dict[str, str] = {}
         self.documents: list[Document] = []
 
 
@@ -122,7 +124,7 @@ class Engine:
         documents: list[Document] = []
         for loaded, found, errors in chunks:
             for file, docs, at_load, error in loaded:
-                outcome.files += 1
+                outcome.kinds[file] = docs[0].kind if docs else "unreadable" if at_load else "skipped"
                 if error is not None:  # a loader bug must not take the other files down
                     outcome.errors.append(InternalError("load", file, error))
                 documents.extend(docs)
@@ -167,26 +169,41 @@ class Engine:
         for document in documents:
             if document.data is not None:
                 by_kind.setdefault(document.kind, []).append(Context(document, project))
+        too_deep: dict[Document, list[str]] = {}
         for rule in rules:
             if rule.scope == "project":
                 self._apply(rule, project, "", outcome)
                 continue
             for kind in rule.kinds:
                 for ctx in by_kind.get(kind, ()):
-                    self._apply(rule, ctx, ctx.document.source.path, outcome)
+                    if not self._apply(rule, ctx, ctx.document.source.path, outcome):
+                        too_deep.setdefault(ctx.document, []).append(rule.code)
+        for document, codes in too_deep.items():
+            outcome.findings.append(Finding(
+                document, (), f"this document nests too deeply for {', '.join(codes)} to check it; "
+                "the other rules ran", code="PL005"))
 
     @staticmethod
-    def _apply(rule: Rule, ctx: object, file: str, outcome: Outcome) -> None:
+    def _apply(rule: Rule, ctx: object, file: str, outcome: Outcome) -> bool:
+        """Run ``rule``; False when the document nests too deeply for it (a RecursionError)."""
         try:
             found = list(rule(ctx))
+        except RecursionError:
+            if isinstance(ctx, Context):
+                return False
+            outcome.errors.append(InternalError(rule.code, file, "the input nests too deeply"))
+            return True
         except Exception as error:  # contain the rule: report it, run the others
             outcome.errors.append(InternalError(rule.code, file, _describe(error)))
-            return
+            return True
         for finding in found:
+            if finding.code == "PL005":  # what a rule could not check, said as the engine says it
+                continue
             finding.code = rule.code
             if finding.severity is None:
                 finding.severity = rule.severity
         outcome.findings.extend(found)
+        return True
 
 
 _WORKER_ENGINE: list[Engine] = []
@@ -232,7 +249,18 @@ def _in_processes(function: Callable[[list], list], items: list, jobs: int) -> l
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods()
                                           else None)
     with ProcessPoolExecutor(jobs, mp_context=context) as pool:
-        return [result for part in pool.map(function, chunks) for result in part]
+        futures = [pool.submit(function, chunk) for chunk in chunks]
+        return [result for future, chunk in zip(futures, chunks, strict=True)
+                for result in _result(future, function, chunk)]
+
+
+def _result(future: Any, function: Callable[[list], list], chunk: list) -> list:
+    """A worker's result; its chunk done again here when the worker failed (a document too
+    deep to send back between processes, a worker killed for memory)."""
+    try:
+        return future.result()
+    except Exception:
+        return function(chunk)
 
 
 def _positions(batch: list[tuple[Any, list[tuple[tuple, str]]]]) -> list[list[tuple[int, int]]]:

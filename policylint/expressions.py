@@ -28,7 +28,9 @@ _PLACEHOLDER = re.compile(r"\$\{[^}]*\}")  # a template's ${Name}, filled in at 
 _NAME = re.compile(r"[^\s.\[\]()'\",@=<>!&|?*$]+")
 _VARIABLE = re.compile(r"\$[A-Za-z_][A-Za-z0-9_]*")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
-_INDEX = re.compile(r"\s*(?:-?\d+|\*)?\s*(?::\s*-?\d*\s*){0,2}(?:,\s*-?\d+\s*)*")
+# An index, slice or union inside brackets. Each run of blanks has one place to go: a pattern
+# where two blank runs could share it backtracks (a 2 KB path took 20 s).
+_INDEX = re.compile(r"\s*(?:(?:-?\d+|\*)\s*)?(?::\s*(?:(?:-?\d+|-)\s*)?){0,2}(?:,\s*-?\d+\s*)*")
 
 
 class _Invalid(Exception):
@@ -294,8 +296,12 @@ def is_jsonata(text: str) -> bool:
     return text.startswith("{%") and text.endswith("%}") and len(text) >= 4
 
 
+MAX_JSONATA = 10_000  # characters: 40 times the longest real one seen; parsing costs ~10 us each
+
+
 def jsonata_problem(text: str) -> str | None:
-    """Why a ``{% ... %}`` string is not one JSONata expression; None when it is."""
+    """Why a ``{% ... %}`` string is not one JSONata expression; None when it is (or when it
+    is over MAX_JSONATA characters long, and not parsed)."""
     if not is_jsonata(text):
         return f"{text!r} is not a JSONata expression: write it as {{% expression %}}"
     body = text[2:-2]
@@ -321,7 +327,10 @@ def _jsonata() -> Any:
 
 @lru_cache(maxsize=2048)
 def _parse(body: str) -> tuple[Any, str | None]:
-    """(the expression's syntax tree, None), or (None, why it does not parse)."""
+    """(the expression's syntax tree, None), or (None, why it does not parse); (None, None)
+    for an expression too long to parse (its parser holds about 1 KB a character)."""
+    if len(body) > MAX_JSONATA:
+        return None, None
     Jsonata = _jsonata()
     try:
         return Jsonata(body).ast, None

@@ -293,14 +293,15 @@ def _account_roles(export: Document, policies: dict[tuple, Policy]) -> Iterator[
         if not isinstance(item, dict):
             continue
         base = ("RoleDetailList", i)
-        role = Role(str(item.get("RoleName", "")), export, base, arn=item.get("Arn"))
+        arn = item.get("Arn")
+        role = Role(str(item.get("RoleName", "")), export, base, arn=arn if isinstance(arn, str) else None)
         trust = policies.get((*base, "AssumeRolePolicyDocument"))
         role.trust = [trust] if trust else []
         role.policies = _inline(policies, (*base, "RolePolicyList"))
         for attached in as_list(item.get("AttachedManagedPolicies") or []):
-            arn = attached.get("PolicyArn") if isinstance(attached, dict) else None
-            if arn in managed:
-                role.policies.extend(managed[arn])
+            attached_arn = attached.get("PolicyArn") if isinstance(attached, dict) else None
+            if isinstance(attached_arn, str) and attached_arn in managed:
+                role.policies.extend(managed[attached_arn])
             else:
                 role.complete = False
         yield role

@@ -16,12 +16,21 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_NODES = 1_000_000  # a YAML document expanding past this through aliases is a bomb
 YAML_SUFFIXES = (".yaml", ".yml")
 ASL_SUFFIXES = (".asl.json", ".asl.yaml", ".asl.yml")
-# Text that says a file is ours even when it does not parse: a state machine, or a
-# template that declares a resource policylint lints.
+# Text that says a file is ours even when it does not parse: a state machine, a template
+# that declares a resource policylint lints, a harness, or a policy (a Statement, then an
+# Effect). Every pattern on file text is searched in one pass: none can backtrack.
 _OURS = re.compile(r"\bStartAt\b|\bAWS::(?:StepFunctions|Serverless|IAM|BedrockAgentCore)::"
-                   r"|\bStatement\b[\s\S]*\bEffect\b|\bexecutionRoleArn\b")
+                   r"|\bexecutionRoleArn\b")
+_STATEMENT, _EFFECT = re.compile(r"\bStatement\b"), re.compile(r"\bEffect\b")
 _ANCHOR, _ALIAS = re.compile(r"&[^\s,\[\]{}]+"), re.compile(r"\*[^\s,\[\]{}\"'/*]+")
-_TEMPLATE_HINT = re.compile(r"^\s*['\"]?Resources['\"]?\s*:", re.M)
+_TEMPLATE_HINT = re.compile(r"^[ \t]*['\"]?Resources['\"]?[ \t]*:", re.M)
+
+
+def _is_ours(text: str) -> bool:
+    if _OURS.search(text):
+        return True
+    statement = _STATEMENT.search(text)
+    return statement is not None and _EFFECT.search(text, statement.end()) is not None
 
 
 def load(path: str, expect: str | None = None, text: str | None = None,
@@ -99,7 +108,7 @@ def _read(source: Source, expect: str | None) -> str | Finding | None:
             raw = handle.read(MAX_BYTES + 1)
     except OSError as error:
         return _unreadable(source, f"cannot read the file: {error.strerror or error}") if expect else None
-    ours = expect is not None or bool(_OURS.search(raw[:65536].decode("latin-1")))
+    ours = expect is not None or _is_ours(raw[:65536].decode("latin-1"))
     if len(raw) > MAX_BYTES:
         return _unreadable(source, f"file is {status.st_size:,} bytes, over the {MAX_BYTES:,} byte "
                            "limit; it was not linted") if ours else None
@@ -122,7 +131,7 @@ _NOT_OURS = object()
 def _parse(source: Source, expect: str | None) -> Any:
     """The data of the file, a PL001/PL002 finding, or _NOT_OURS."""
     text, path = source.text, source.path
-    ours = expect is not None or bool(_OURS.search(text))
+    ours = expect is not None or _is_ours(text)
     is_yaml = path.lower().endswith(YAML_SUFFIXES) or (
         not path.lower().endswith(".json") and not text.lstrip().startswith(("{", "[")))
     try:

@@ -38,7 +38,7 @@ def serve() -> None:
         outcome = engine.run([document.path], config, texts={document.path: document.source})
         report = build_report(outcome, engine.rules)
         lines = document.source.splitlines()
-        mine = [p for p in report.problems if _same(p.file, document.path)]
+        mine = [p for p in report.problems if _same(p.raw_file, document.path)]
         found = [(p, _range(types, lines, p)) for p in mine]
         problems[uri] = found
         ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[

@@ -66,7 +66,16 @@ def violations(harness: Harness) -> Iterator[tuple[tuple, str, str]]:
             options = ", ".join(sorted(error.schema.get("properties", {}))) or "the documented variants"
             yield path, "key", f"{where} must set exactly one of: {options}"
         else:
-            yield path, "value", f"{where}: {error.message}"
+            yield path, "value", f"{where}: {_message(error)}"
+
+
+def _message(error: Any) -> str:
+    """jsonschema's message, with a list or object it starts with (a block of variables,
+    headers) named instead of printed whole."""
+    shown = repr(error.instance)
+    if isinstance(error.instance, (dict, list)) and error.message.startswith(shown):
+        return f"the {'list' if isinstance(error.instance, list) else 'object'}{error.message[len(shown):]}"
+    return error.message
 
 
 def _dotted(path: tuple) -> str:

@@ -90,10 +90,11 @@ class Source:
         self._root: Any = None
         self._line_starts: list[int] | None = None
         self._json_memo: dict[tuple, tuple[int | None, int]] = {}
+        self._keys: dict[int, dict[str, tuple[Any, Any]]] = {}  # a mapping node's id -> its keys
 
     def release(self) -> None:
         """Let go of what positions were worked out with (it is rebuilt if asked again)."""
-        self._root, self._json_memo, self._line_starts = None, {}, None
+        self._root, self._json_memo, self._line_starts, self._keys = None, {}, None, {}
 
     # -- positions of logical paths -------------------------------------------------
     def locate(self, path: Sequence[Any], at: str = "key") -> Position:
@@ -139,10 +140,13 @@ class Source:
             if _is_short_form(step, node):
                 continue
             if isinstance(node, yaml.MappingNode) and isinstance(step, str):
-                match = [(k, v) for k, v in node.value if getattr(k, "value", None) == step]
-                if not match:
+                keys = self._keys.get(id(node))
+                if keys is None:  # indexed once: a lookup per finding stays cheap with many findings
+                    # the last duplicate wins, as json.loads does
+                    keys = self._keys[id(node)] = {getattr(k, "value", None): (k, v) for k, v in node.value}
+                if step not in keys:
                     break
-                key, node = match[-1]  # the last duplicate wins, as json.loads does
+                key, node = keys[step]
             elif (isinstance(node, yaml.SequenceNode) and isinstance(step, int)
                   and 0 <= step < len(node.value)):
                 key, node = None, node.value[step]

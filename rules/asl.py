@@ -15,6 +15,7 @@ from weakref import WeakKeyDictionary
 
 from policylint.documents import Document
 from policylint.expressions import (
+    MAX_JSONATA,
     intrinsic_problem,
     is_jsonata,
     jsonata_problem,
@@ -698,7 +699,10 @@ class Validator:
         CreateStateMachine refuses: no input document, and ``$states.errorOutput`` only in a
         ``catcher``'s fields; a ``Key.$`` is JSONPath."""
         if isinstance(value, str):
-            if value.startswith("{%") or value.endswith("%}"):
+            if len(value) > MAX_JSONATA + 4:
+                self.add("PL005", path, f"this JSONata expression is {len(value):,} characters long, "
+                         f"over the {MAX_JSONATA:,} policylint parses: it was not checked", "value")
+            elif value.startswith("{%") or value.endswith("%}"):
                 problem = jsonata_problem(value) or _unavailable_read(value, catcher)
                 if problem:
                     self.add("ASL107", path, problem, "value")
@@ -775,20 +779,29 @@ def _expression(value: Any, language: str) -> bool:
     return (language == JSONATA and value.startswith("{%")) or bool(_PLACEHOLDER.fullmatch(value))
 
 
-_PROBLEMS: WeakKeyDictionary[Document, list[Problem]] = WeakKeyDictionary()
+_PROBLEMS: WeakKeyDictionary[Document, list[Problem] | None] = WeakKeyDictionary()
 
 
 def problems(document: Document) -> list[Problem]:
-    """Every ASL problem of a definition, found in one walk (and kept while the document lives)."""
+    """Every ASL problem of a definition, found in one walk (and kept while the document
+    lives). A definition too deep to walk raises RecursionError, at once after the first time."""
     if document not in _PROBLEMS:
-        _PROBLEMS[document] = Validator(document).run() if isinstance(document.data, dict) else []
-    return _PROBLEMS[document]
+        try:
+            _PROBLEMS[document] = Validator(document).run() if isinstance(document.data, dict) else []
+        except RecursionError:
+            _PROBLEMS[document] = None
+    found = _PROBLEMS[document]
+    if found is None:
+        raise RecursionError("the definition nests too deeply to be validated")
+    return found
 
 
 def _report(ctx: Context, code: str) -> Iterator[Finding]:
     for problem_code, path, message, at in problems(ctx.document):
         if problem_code == code:
             yield Finding(ctx.document, path, message, at)
+        elif problem_code == "PL005" and code == "ASL107":  # a part the JSONata check skipped
+            yield Finding(ctx.document, path, message, at, code="PL005")
 
 
 @rule("ASL101", "invalid-field", Severity.ERROR, summary="Unknown, missing or mistyped field")

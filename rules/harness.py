@@ -2,30 +2,17 @@
 CloudFormation resource ``AWS::BedrockAgentCore::Harness``)."""
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Iterator
-from typing import Any
 
 from policylint.documents.harness import Field, Harness
 from policylint.hookspecs import hookimpl
 from policylint.project import Context, Project
 from policylint.rule import Finding, Severity, rule, rules_of
+from policylint.secrets import looks_secret, mask, named_values
 
 CAP = 900  # seconds: the longest an agent task waits for a harness
 LIMITS = ("timeoutSeconds", "maxIterations", "maxTokens")
-_SECRET_NAME = re.compile(r"secret|passw(?:or)?d|token|api[_-]?key|private[_-]?key|credential"
-                          r"|^authorization$|auth[_-]?key|access[_-]?key", re.I)
-_SECRET_VALUE = re.compile(
-    r"AKIA[0-9A-Z]{16}|ASIA[0-9A-Z]{16}|\bsk-[A-Za-z0-9_-]{16,}|\bgh[pousr]_[A-Za-z0-9]{30,}"
-    r"|\bxox[abprs]-[A-Za-z0-9-]{10,}|\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"
-    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----|\b(?:Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{12,}")
-_REFERENCE = re.compile(r"^\$\{[^}]+\}$|\{\{resolve:|^arn:aws[\w-]*:(?:secretsmanager|ssm):")
-
-
-def mask(value: str) -> str:
-    """A secret as it may be shown: its first 4 characters at most."""
-    return repr(value[:4] + "…") if len(value) > 4 else "'…'"
 
 
 @rule("HRN401", "harness-timeout-over-limit", Severity.ERROR,
@@ -109,23 +96,15 @@ def harness_allowed_tools_wildcard(ctx: Context) -> Iterator[Finding]:
 
 
 def _secrets(h: Harness) -> Iterator[tuple[Field, str]]:
-    """(field, name) of the literal values in environmentVariables and remote MCP headers."""
-    fields = [h.get("environmentVariables")]
-    fields += [h.tool_config(t, "remoteMcp") for t in h.tools if t.type == "remote_mcp"]
-    for block in fields:
-        if block is None:
-            continue
-        headers = h.get("headers", base=block) if block is not fields[0] else block
-        if headers is None or not isinstance(headers.value, dict):
-            continue
-        for name, value in headers.value.items():
-            yield Field((*headers.path, name), value), str(name)
-
-
-def _looks_secret(name: str, value: Any) -> bool:
-    if not isinstance(value, str) or _REFERENCE.search(value.strip()):
-        return False
-    return bool(_SECRET_VALUE.search(value)) or (bool(_SECRET_NAME.search(name)) and len(value) >= 8)
+    """(field, name) of the literal values in environmentVariables and remote MCP headers,
+    in whatever shape they are written (a map, ``NAME=value`` strings, ``{name, value}``)."""
+    blocks = [h.get("environmentVariables")]
+    blocks += [h.get("headers", base=config) for t in h.tools if t.type == "remote_mcp"
+               and (config := h.tool_config(t, "remoteMcp")) is not None]
+    for block in blocks:
+        if block is not None:
+            for path, name, value in named_values(block.value):
+                yield Field((*block.path, *path), value), name
 
 
 @rule("HRN405", "harness-secret-in-config", Severity.ERROR,
@@ -145,9 +124,9 @@ def harness_secret_in_config(ctx: Context) -> Iterator[Finding]:
     Use instead: an AgentCore Identity credential provider (apiKeyArn, gateway outbound
     auth) or a Secrets Manager reference."""
     for field, name in _secrets(ctx.document.harness):
-        if _looks_secret(name, field.value):
-            yield Finding(ctx.document, field.path, f"{name} holds a literal secret "
-                          f"({mask(field.value)}): keep it in Secrets Manager or an AgentCore "
+        if looks_secret(name, field.value):
+            yield Finding(ctx.document, field.path, f"{name or 'a value'} holds a literal secret "
+                          f"({mask(str(field.value))}): keep it in Secrets Manager or an AgentCore "
                           "Identity credential provider", "value")
 
 
@@ -167,8 +146,10 @@ def harness_insecure_remote_mcp(ctx: Context) -> Iterator[Finding]:
         config = h.tool_config(tool, "remoteMcp") if tool.type == "remote_mcp" else None
         url = h.get("url", base=config) if config else None
         if url is not None and isinstance(url.value, str) and not url.value.lower().startswith("https://"):
-            yield Finding(ctx.document, url.path, f"remote MCP tool {tool.name!r} uses "
-                          f"{url.value.split(':', 1)[0]!r}, not https: use TLS", "value")
+            scheme = url.value.split("://", 1)[0] if "://" in url.value else None
+            uses = f"{scheme!r}" if scheme and scheme.isalnum() else "a URL with no scheme"
+            yield Finding(ctx.document, url.path, f"remote MCP tool {tool.name!r} uses {uses}, not "
+                          "https: use TLS", "value")
 
 
 @rule("HRN407", "harness-jwt-unconstrained", Severity.WARNING,

@@ -9,7 +9,6 @@ from policylint.catalog import (
     actions,
     actions_of,
     closest,
-    glob_regex,
     is_service,
     matching,
     service_prefixes,
@@ -28,6 +27,7 @@ from policylint.hookspecs import hookimpl
 from policylint.index import Link, Role
 from policylint.project import Context, Project
 from policylint.rule import Finding, Severity, rule, rules_of
+from policylint.wildcard import wildcard_match
 
 AGENTCORE = "bedrock-agentcore"
 INVOKE = (f"{AGENTCORE}:invokeharness", f"{AGENTCORE}:invokeagentruntime")
@@ -96,7 +96,7 @@ def harness_invoke_wildcard_resource(ctx: Context) -> Iterator[Finding]:
     policy = _policy(ctx)
     for statement in _allow_statements(policy):
         invokes = [t for _, t in _actions(statement) if t.lower().startswith(f"{AGENTCORE}:")
-                   and any(glob_regex(t).fullmatch(a) for a in INVOKE)]
+                   and any(wildcard_match(t, a) for a in INVOKE)]
         if not invokes:
             continue
         for value in statement.values("Resource"):
@@ -126,7 +126,7 @@ def agentcore_action_wildcard(ctx: Context) -> Iterator[Finding]:
                 yield _finding(policy, value.path, "Action '*' allows every AgentCore action (and every "
                                "other): list the actions this role needs")
             elif text.lower().startswith(f"{AGENTCORE}:") and _wildcard(text) and any(
-                    glob_regex(text).fullmatch(a) for a in INVOKE):
+                    wildcard_match(text, a) for a in INVOKE):
                 yield _finding(policy, value.path, f"{text!r} allows every matching AgentCore action, "
                                "including invoking any agent: list the actions this role needs")
 
@@ -301,7 +301,7 @@ def passrole_wildcard(ctx: Context) -> Iterator[Finding]:
     policy = _policy(ctx)
     for statement in _allow_statements(policy):
         passes = [t for _, t in _actions(statement)
-                  if t.lower().startswith("iam:") and glob_regex(t).fullmatch("iam:passrole")]
+                  if t.lower().startswith("iam:") and wildcard_match(t, "iam:passrole")]
         if not passes:
             continue
         for value in statement.values("Resource"):

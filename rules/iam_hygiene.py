@@ -12,10 +12,8 @@ from policylint.catalog import (
     GLOBAL_KEY_NAMES,
     GLOBAL_KEYS,
     action,
-    arn_regex,
     closest,
     condition_keys,
-    glob_regex,
     matching,
     resource_types,
 )
@@ -24,6 +22,7 @@ from policylint.documents.iam import IDENTITY, Policy, Statement, Value, variabl
 from policylint.hookspecs import hookimpl
 from policylint.project import Context, Project
 from policylint.rule import Finding, Severity, rule, rules_of
+from policylint.wildcard import arn_format, wildcard_match
 
 WRITE_LEVELS = {"Write", "Permissions management", "Tagging"}
 OPERATOR_FAMILIES = {
@@ -80,18 +79,17 @@ def _fits(resource: str, formats: tuple[str, ...]) -> bool:
     sample of it fits a format (the last ``*`` filled with the tail of an example ARN of the
     format too, as in ``log-group:/aws/lambda/f:*``), or it matches an example of a format."""
     samples = _samples(resource)
-    if any(arn_regex(f).fullmatch(s) for f in formats for s in samples):
+    if any(arn_format(f).matches(s) for f in formats for s in samples):
         return True
     head, star, rest = resource.rpartition("*")
     if star:
         base = _filled(head).replace("*", "x")
-        for arn_format in formats:
-            example, regex = _example(arn_format), arn_regex(arn_format)
-            if any(regex.fullmatch(base + example[k:] + rest) for k in range(len(example))):
+        for described in formats:
+            example, pattern = _example(described), arn_format(described)
+            if any(pattern.matches(base + example[k:] + rest) for k in range(len(example))):
                 return True
-    # Compiled last: nearly every resource is unique, and most fit a format by now.
-    pattern = glob_regex(variables_as_wildcards(resource), True)
-    return any(pattern.fullmatch(_example(f)) for f in formats)
+    wildcard = variables_as_wildcards(resource)
+    return any(wildcard_match(wildcard, _example(f), True) for f in formats)
 
 
 def _types(name: str) -> list[tuple[str, str]]:
@@ -404,12 +402,10 @@ def _grants(policies: list[Policy]) -> list[tuple[Policy, Value, str, bool]]:
 
 
 def _escalations(grants: list[tuple[Policy, Value, str, bool]]) -> Iterator[tuple[str, Policy, Value]]:
-    from policylint.catalog import glob_regex
-
     for why, needs in ESCALATIONS:
         first = None
         for needed in needs:
-            hit = next(((p, v) for p, v, pattern, broad in grants if glob_regex(pattern).fullmatch(needed)
+            hit = next(((p, v) for p, v, pattern, broad in grants if wildcard_match(pattern, needed)
                         and (broad or not needed.startswith("iam:"))), None)
             if hit is None:
                 break

@@ -73,7 +73,7 @@ def test_text_output_is_plain_when_piped(workdir: Path, capsys: pytest.CaptureFi
         "longer than the harness timeout [warning]\n\n"
         "flow.asl.yaml:4:3 AGT302 agent task 'Agent' has no TimeoutSeconds: set one (at most 900) "
         "longer than the harness timeout [warning]\n\n"
-        "Found 2 problems (0 errors, 2 warnings, 0 notes) in 2 files.\n")
+        "Found 2 problems (0 errors, 2 warnings, 0 notes). 2 files linted: 2 state machines.\n")
 
 
 def test_text_output_on_a_terminal_uses_rich(workdir: Path, capsys: pytest.CaptureFixture[str],
@@ -92,7 +92,7 @@ def test_text_output_on_a_terminal_uses_rich(workdir: Path, capsys: pytest.Captu
 def test_clean_text_summary(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     FORMS["json"](workdir, machine())
     assert main(["check"]) == 0
-    assert capsys.readouterr().out == "No problems found in 1 file.\n"
+    assert capsys.readouterr().out == "No problems found. 1 file linted: 1 state machine.\n"
 
 
 def test_rules_and_rule_help(capsys: pytest.CaptureFixture[str]) -> None:
@@ -119,7 +119,8 @@ def test_json_output_to_stdout(workdir: Path, capsys: pytest.CaptureFixture[str]
     FORMS["json"](workdir, agent_without_timeout())
     main(["check", ".", "--format", "json"])
     report = json.loads(capsys.readouterr().out)
-    assert report["summary"] == {"files": 1, "findings": 1, "note": 0, "warning": 1, "error": 0,
+    assert report["summary"] == {"files": 1, "kinds": {"asl": 1}, "skipped": 0, "unreadable": 0,
+                                 "findings": 1, "note": 0, "warning": 1, "error": 0,
                                  "suppressed": 0, "baselined": 0}
     assert report["findings"][0]["path"] == ["States", "Agent"]
 

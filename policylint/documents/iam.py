@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from functools import cached_property
 from typing import Any, NamedTuple
 
-from policylint.catalog import glob_regex
 from policylint.documents import IAM, Document
 from policylint.documents.refs import Ref, as_list, resolve
+from policylint.wildcard import wildcard_match
 
 IDENTITY, RESOURCE, TRUST = "identity", "resource", "trust"
 AGENTCORE_SERVICE = "bedrock-agentcore.amazonaws.com"
@@ -83,10 +83,10 @@ class Statement:
     def action_matches(self, action: str) -> bool:
         """Whether the statement's Action (or NotAction) covers ``action``."""
         if "Action" in self.data:
-            return any(isinstance(v.text, str) and _glob_match(v.text, action, False)
+            return any(isinstance(v.text, str) and wildcard_match(v.text, action, False)
                        for v in self.values("Action"))
         if "NotAction" in self.data:
-            return not any(isinstance(v.text, str) and _glob_match(v.text, action, False)
+            return not any(isinstance(v.text, str) and wildcard_match(v.text, action, False)
                            for v in self.values("NotAction"))
         return False
 
@@ -125,17 +125,12 @@ def _any_match(values: list[Value], target: Target) -> bool | None:
                 return True
             unknown = unknown or target.ref is None
         elif isinstance(text, str) and target.arn is not None:
-            if _glob_match(variables_as_wildcards(text), target.arn, True):
+            if wildcard_match(variables_as_wildcards(text), target.arn, True):
                 return True
         else:
             unknown = True
     return None if unknown else False
 
-
-def _glob_match(pattern: str, value: str, case_sensitive: bool) -> bool:
-    if "*" not in pattern and "?" not in pattern:  # most ARNs and actions: no regex needed
-        return pattern == value if case_sensitive else pattern.lower() == value.lower()
-    return bool(glob_regex(pattern, case_sensitive).fullmatch(value))
 
 
 def variables_as_wildcards(text: str) -> str:
@@ -153,7 +148,7 @@ class Policy:
     def data(self) -> dict:
         return self.document.data
 
-    @property
+    @cached_property
     def kind(self) -> str:
         statements = self.statements
         if any("Principal" in s.data or "NotPrincipal" in s.data for s in statements):

@@ -1,9 +1,16 @@
-"""Reports: findings placed at file, line and column, and the built-in output formats."""
+"""Reports: findings placed at file, line and column, and the built-in output formats.
+
+What a report says is safe to print anywhere: no value of a secret-bearing field (see
+``policylint.secrets``), no control character that could forge a line or a workflow command
+(escaped, as are bytes of a file name that are not UTF-8), no message longer than a screen.
+"""
 from __future__ import annotations
 
 import importlib
 import json
 import os
+import re
+from collections import Counter
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -11,6 +18,7 @@ from policylint import __version__
 from policylint.engine import InternalError, Outcome
 from policylint.hookspecs import hookimpl
 from policylint.rule import Finding, Rule, Severity
+from policylint.secrets import hidden_forms, hidden_values, redact, shows_any
 
 
 class Problem(NamedTuple):
@@ -20,12 +28,13 @@ class Problem(NamedTuple):
     name: str
     severity: Severity
     message: str
-    file: str
+    file: str  # as shown: relative to the current directory, printable
     line: int
     column: int
     logical_path: tuple  # from the root of the file, for fingerprints and baselines
-    value: str | None = None  # the offending plain value, for fingerprints
+    value: str | None = None  # the offending plain value, for fingerprints (never a secret)
     suppression: str | None = None  # why it is silenced in the source, when it is
+    raw_file: str = ""  # the path as the operating system gives it (for URIs and editors)
 
     @property
     def fingerprint(self) -> str:
@@ -43,24 +52,65 @@ class Problem(NamedTuple):
 
 class Report:
     """What a run found: the problems that count (not suppressed, not in the baseline), every
-    known rule (selected or not), internal errors, and what was set aside."""
+    known rule (selected or not), internal errors, what was set aside, and what each file
+    was read as (``kinds``: shown path -> a kind of ``KINDS``, ``SKIPPED`` or ``UNREADABLE``)."""
 
     def __init__(self, problems: list[Problem], rules: list[Rule], errors: list[InternalError],
-                 files: int, suppressed: list[Problem] | None = None,
+                 kinds: dict[str, str], suppressed: list[Problem] | None = None,
                  baselined: list[Problem] | None = None) -> None:
-        self.problems, self.rules, self.errors, self.files = problems, rules, errors, files
+        self.problems, self.rules, self.errors, self.kinds = problems, rules, errors, kinds
         self.suppressed, self.baselined = suppressed or [], baselined or []
         self.version = __version__
+        counts = Counter(kinds.values())
+        self.skipped, self.unreadable = counts.pop(SKIPPED, 0), counts.pop(UNREADABLE, 0)
+        self.linted = {kind: counts[kind] for kind in KINDS if counts[kind]}
+        self.files = sum(self.linted.values())
+        self.show_files = False  # list each file and what it was read as (text format)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for p in self.problems if p.severity == severity)
+
+
+# What a file was read as, in the order summaries name them: (singular, plural).
+KINDS = {"asl": ("state machine", "state machines"), "template": ("template", "templates"),
+         "iam": ("policy", "policies"), "account": ("account export", "account exports"),
+         "harness": ("harness config", "harness configs")}
+SKIPPED, UNREADABLE = "skipped", "unreadable"
+MAX_MESSAGE = 600  # characters; a longer message keeps its start and its end (what to do)
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """``text`` with what a terminal, a log reader or an XML parser would act on escaped:
+    control characters (a newline could forge a line, or a GitHub workflow command),
+    bidirectional overrides, and the bytes of a file name that are not UTF-8 (``\\xff``)."""
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # a byte Python could not decode (surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(match.group())
+    return named or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def shown_message(text: str, hidden: tuple[str, ...] = ()) -> str:
+    """A message as a report shows it: hidden values masked, printable, not over MAX_MESSAGE."""
+    text = printable(redact(text, hidden))
+    if len(text) > MAX_MESSAGE:
+        left_out = len(text) - MAX_MESSAGE + 200
+        text = f"{text[:MAX_MESSAGE - 300]} …({left_out:,} characters left out)… {text[-100:]}"
+    return text
 
 
 def build_report(outcome: Outcome, rules: dict[str, Rule], baseline: frozenset[str] = frozenset()) -> Report:
     """Resolve every finding's position (only now: clean files never pay for it), and set
     aside what is suppressed in the source or known to the baseline."""
     problems: set[Problem] = set()
-    errors = list(outcome.errors)
+    errors = [InternalError(e.what, e.file and printable(display_path(e.file)), shown_message(e.error))
+              for e in outcome.errors]
+    hiding: dict[int, Any] = {}
     # A file at a time: once its findings are placed, its position data is let go.
     by_source = sorted(outcome.findings, key=lambda f: id(f.document.source))
     for i, finding in enumerate(by_source):
@@ -73,16 +123,33 @@ def build_report(outcome: Outcome, rules: dict[str, Rule], baseline: frozenset[s
             file, line, column = finding.document.source.path, 1, 1
         path = (*finding.document.root, *finding.path)
         shown = display_path(file)
-        problems.add(Problem(rule.code, rule.name, finding.severity or rule.severity, finding.message,
-                             shown, line, column, path, _value(finding), finding.suppression))
+        hidden = _hidden(finding.document, hiding)
+
+        value = _value(finding)
+        if value is not None and shows_any(value, hidden):
+            value = None  # a fingerprint is a hash: a short secret would be found by guessing
+        problems.add(Problem(rule.code, rule.name, finding.severity or rule.severity,
+                             shown_message(finding.message, hidden), printable(shown), line, column,
+                             path, value, finding.suppression and printable(finding.suppression), shown))
         if i + 1 == len(by_source) or by_source[i + 1].document.source is not finding.document.source:
             finding.document.source.release()
     ordered = sorted(problems, key=lambda p: (p.file, p.line, p.column, p.code, p.message))
     counted = [p for p in ordered if p.suppression is None]
     known = {p for p in counted if p.fingerprint in baseline} if baseline else set()
-    return Report([p for p in counted if p not in known], list(rules.values()), errors, outcome.files,
+    kinds = {printable(display_path(file)): kind for file, kind in outcome.kinds.items()}
+    return Report([p for p in counted if p not in known], list(rules.values()), errors, kinds,
                   suppressed=[p for p in ordered if p.suppression is not None],
                   baselined=[p for p in counted if p in known])
+
+
+def _hidden(document: Any, memo: dict[int, Any]) -> tuple[str, ...]:
+    """The values of the file ``document`` is in that a report must not show, in the forms
+    they may take in a message."""
+    owner = document.template if document.template is not None and \
+        document.template.source is document.source else document
+    if id(owner) not in memo:
+        memo[id(owner)] = hidden_forms(hidden_values(owner.data))
+    return memo[id(owner)]
 
 
 def _value(finding: Finding) -> str | None:

@@ -17,7 +17,10 @@ def render(report: Report) -> str:
             "fingerprint": p.fingerprint,
         } for p in report.problems],
         "errors": [{"what": e.what, "file": e.file, "error": e.error} for e in report.errors],
-        "summary": {"files": report.files, "findings": len(report.problems),
+        **({"files": [{"file": f, "kind": k} for f, k in sorted(report.kinds.items())]}
+           if report.show_files else {}),
+        "summary": {"files": report.files, "kinds": report.linted, "skipped": report.skipped,
+                    "unreadable": report.unreadable, "findings": len(report.problems),
                     **{s.label: report.count(s) for s in Severity},
                     "suppressed": len(report.suppressed), "baselined": len(report.baselined)},
     }, indent=2) + "\n"

@@ -39,7 +39,7 @@ def _result(problem: Problem, index: int) -> dict:
         "level": problem.severity.label,
         "message": {"text": problem.message},
         "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": quote(problem.file), "uriBaseId": "%SRCROOT%"},
+            "artifactLocation": _uri(problem.raw_file),
             "region": {"startLine": problem.line, "startColumn": problem.column},
         }}],
         "partialFingerprints": {"policylint/v1": problem.fingerprint},
@@ -48,8 +48,16 @@ def _result(problem: Problem, index: int) -> dict:
     }
 
 
+def _uri(path: str) -> dict:
+    """An artifact location: relative to %SRCROOT% when the file is below the current
+    directory, else an absolute file URI; the name's bytes, whatever they are, percent-encoded."""
+    if os.path.isabs(path):
+        return {"uri": Path(path).as_uri()}
+    return {"uri": quote(os.fsencode(path)), "uriBaseId": "%SRCROOT%"}
+
+
 def _artifact(file: str) -> dict:
-    return {"physicalLocation": {"artifactLocation": {"uri": quote(file), "uriBaseId": "%SRCROOT%"}}}
+    return {"physicalLocation": {"artifactLocation": _uri(file)}}
 
 
 def render(report: Report) -> str:
@@ -69,10 +77,10 @@ def render(report: Report) -> str:
             "executionSuccessful": not report.errors,
             "toolExecutionNotifications": [
                 *({"level": "error", "message": {"text": f"internal error in {e.what}: {e.error}"},
-                   **({"locations": [_artifact(e.file.replace(os.sep, "/"))]} if e.file else {})}
+                   **({"locations": [_artifact(e.file)]} if e.file else {})}
                   for e in report.errors),
                 *({"level": "warning", "message": {"text": f"{p.file} was not linted: {p.message}"},
-                   "locations": [_artifact(p.file)]}
+                   "locations": [_artifact(p.raw_file)]}
                   for p in report.problems if p.code == "PL002"),
             ],
         }],

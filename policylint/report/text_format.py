@@ -6,20 +6,44 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from policylint.report import Report
+from policylint.report import KINDS, SKIPPED, UNREADABLE, Report
 from policylint.rule import Severity
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
 
 
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'s' * (count != 1)}"
+
+
+def files_read(report: Report) -> str:
+    """What was linted, by kind, and what was not: ``34 files linted: 13 state machines, 20
+    templates, 1 policy; 519 other JSON/YAML files skipped``."""
+    kinds = ", ".join(f"{n:,} {KINDS[kind][n != 1]}" for kind, n in report.linted.items())
+    text = f"{_plural(report.files, 'file')} linted" + (f": {kinds}" if kinds else "")
+    if report.unreadable:
+        text += f"; {report.unreadable:,} could not be read (PL001/PL002)"
+    if report.skipped:
+        text += (f"; {_plural(report.skipped, 'other JSON/YAML file')} skipped (not a state machine, "
+                 "template, policy or harness config; --show-files lists each file)")
+    return text + "."
+
+
+def file_list(report: Report) -> str:
+    """Each file and what it was read as, one a line."""
+    names = {**{kind: singular for kind, (singular, _) in KINDS.items()},
+             SKIPPED: "skipped: not a state machine, template, policy or harness config",
+             UNREADABLE: "not linted: could not be read"}
+    return "".join(f"{file}: {names[kind]}\n" for file, kind in sorted(report.kinds.items()))
+
+
 def summary(report: Report) -> str:
     if not report.problems:
-        text = f"No problems found in {report.files} file{'s' * (report.files != 1)}."
+        text = f"No problems found. {files_read(report)}"
     else:
         counts = ", ".join(f"{report.count(s)} {s.label}{'s' * (report.count(s) != 1)}"
                            for s in sorted(Severity, reverse=True))
-        text = (f"Found {len(report.problems)} problem{'s' * (len(report.problems) != 1)} "
-                f"({counts}) in {report.files} file{'s' * (report.files != 1)}.")
+        text = (f"Found {_plural(len(report.problems), 'problem')} ({counts}). {files_read(report)}")
     hidden = [f"{len(report.suppressed)} suppressed in the source"] if report.suppressed else []
     hidden += [f"{len(report.baselined)} known in the baseline"] if report.baselined else []
     if hidden:
@@ -35,7 +59,8 @@ def render(report: Report) -> str:
         blocks.append("\n".join(
             f"{p.file}:{p.line}:{p.column} {p.code} {p.message} [{p.severity.label}]"
             for p in problems))
-    return "\n\n".join([*blocks, summary(report)]) + "\n"
+    listing = [file_list(report).rstrip("\n")] if report.show_files else []
+    return "\n\n".join([*listing, *blocks, summary(report)]) + "\n"
 
 
 def print_rich(report: Report) -> None:
@@ -44,6 +69,8 @@ def print_rich(report: Report) -> None:
     from rich.markup import escape
 
     console = Console(highlight=False, soft_wrap=True)  # one finding, one line: editors link it
+    if report.show_files:
+        console.print(escape(file_list(report)))
     for file, problems in groupby(report.problems, key=lambda p: p.file):
         console.print(f"[bold underline]{escape(file)}[/]")
         for p in problems:

@@ -1,0 +1,131 @@
+"""Secrets: what looks like one, and what a report may never show.
+
+HRN405 reports a literal secret where a harness keeps one; the report masks every value of a
+secret-bearing field in every message, fingerprint, baseline and diagnostic, whatever rule
+wrote it and whatever shape the value has (a dict, a ``NAME=value`` list, a number).
+Every pattern here is linear: bounded repeats, or a start that cannot recur inside a run.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+SECRET_NAME = re.compile(r"secret|passw(?:or)?d|token|api[_-]?key|private[_-]?key|credential"
+                         r"|^authorization$|auth[_-]?key|access[_-]?key", re.I)
+SECRET_VALUE = re.compile(
+    r"AKIA[0-9A-Z]{16}|ASIA[0-9A-Z]{16}|\bsk-[A-Za-z0-9_-]{16}|\bgh[pousr]_[A-Za-z0-9]{30}"
+    r"|\bxox[abprs]-[A-Za-z0-9-]{10}|(?<![\w-])eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10}"
+    r"|-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----|\b(?:Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{12}")
+_REFERENCE = re.compile(r"^\$\{[^}]+\}$|\{\{resolve:|^arn:aws[\w-]*:(?:secretsmanager|ssm):")
+# Fields whose every value is secret-bearing, in any shape (compared in lower case).
+_BEARERS = frozenset({"environmentvariables", "environment", "variables", "headers"})
+_URL_NAME = re.compile(r"url|uri|endpoint", re.I)
+SHORTEST = 4  # a shorter value is no secret worth hiding, and hiding it would garble messages
+
+
+def mask(value: str) -> str:
+    """A secret as it may be shown: its first 4 characters at most."""
+    return repr(value[:4] + "…") if len(value) > 4 else "'…'"
+
+
+def is_reference(value: str) -> bool:
+    """A pointer to a secret (``${ssm:...}``, ``{{resolve:...}}``, a Secrets Manager ARN)."""
+    return bool(_REFERENCE.search(value.strip()))
+
+
+def looks_secret(name: str, value: Any) -> bool:
+    """Whether ``value``, held under ``name``, is a literal secret (by its shape, or by its
+    name and length)."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return False
+    text = str(value)
+    if is_reference(text):
+        return False
+    return bool(SECRET_VALUE.search(text)) or (bool(SECRET_NAME.search(name)) and len(text) >= 8)
+
+
+def named_values(value: Any) -> Iterator[tuple[tuple, str, Any]]:
+    """(relative path, name, value) of each entry of a block of variables or headers, in the
+    shapes people write: a map, a list of ``NAME=value`` or ``Name: value`` strings, a list
+    of ``{name, value}`` maps, or one such string."""
+    if isinstance(value, dict):
+        for name, item in value.items():
+            yield (name,), str(name), item
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            if isinstance(item, dict):
+                name = next((item[k] for k in ("name", "Name", "key", "Key") if k in item), "")
+                found = next((k for k in ("value", "Value") if k in item), None)
+                if found is not None:
+                    yield (i, found), str(name), item[found]
+            elif isinstance(item, str):
+                yield (i,), *_split_pair(item)
+    elif isinstance(value, str):
+        yield (), *_split_pair(value)
+
+
+def _split_pair(text: str) -> tuple[str, str]:
+    name, sep, rest = text.partition("=") if "=" in text.split(":", 1)[0] else text.partition(":")
+    return (name.strip(), rest.strip()) if sep else ("", text)
+
+
+def hidden_values(data: Any) -> frozenset[str]:
+    """Every text in ``data`` that a report must not show: each value of a secret-bearing
+    field (environment variables, headers), each value that looks like a secret, and the
+    credentials and query of URLs."""
+    found: set[str] = set()
+    stack: list[tuple[Any, str, bool]] = [(data, "", False)]
+    while stack:
+        value, name, bearing = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((v, str(k), bearing or str(k).lower() in _BEARERS) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, name, bearing) for v in value)
+        elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            text = str(value)
+            if bearing or looks_secret(name, value):
+                found.add(text)
+                found.update(part for _, _, part in named_values(text))
+            if isinstance(value, str):
+                found.update(_url_secrets(text, name))
+    return frozenset(t for t in found if len(t) >= SHORTEST and not is_reference(t))
+
+
+def _url_secrets(text: str, name: str) -> Iterator[str]:
+    """The user:password and the query of a URL (``https://u:p@host/x?api_key=...``)."""
+    if "://" not in text and not _URL_NAME.search(name):
+        return
+    rest = text.split("://", 1)[-1]
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    if "@" in authority:
+        yield authority.rpartition("@")[0]
+    query = rest.partition("?")[2].partition("#")[0]
+    if query:
+        yield query
+        yield from (part.partition("=")[2] for part in query.split("&"))
+
+
+def hidden_forms(hidden: frozenset[str]) -> tuple[str, ...]:
+    """The hidden values as they may appear in a message, longest first: as written, or
+    quoted the way ``repr`` and JSON quote them."""
+    forms = {form for text in hidden for form in (text, repr(text)[1:-1], _json(text)) if form}
+    return tuple(sorted(forms, key=len, reverse=True))
+
+
+def shows_any(text: str, forms: tuple[str, ...]) -> bool:
+    return any(len(form) <= len(text) and form in text for form in forms)
+
+
+def redact(text: str, forms: tuple[str, ...]) -> str:
+    """``text`` with every hidden form in it replaced by ``…``."""
+    for form in forms:
+        if len(form) <= len(text) and form in text:
+            text = text.replace(form, "…")
+    return text
+
+
+def _json(text: str) -> str:
+    import json
+
+    return json.dumps(text)[1:-1]
