@@ -59,7 +59,11 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--format", default="text",
                        help="text (default), json, sarif, github (Actions annotations), gcc (one "
                             "path:line:col: line per problem, for editors) or junit")
-    check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
+    check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE (never over "
+                       "a linted file; a symbolic link there is replaced, not written through)")
+    check.add_argument("--show-files", action="store_true",
+                       help="list each file and what it was read as (state machine, template, "
+                            "policy, harness config, skipped), to see why a file was or was not linted")
     check.add_argument("--fail-on", choices=FAIL_LEVELS,
                        help="lowest severity that makes the exit code 1 (default: warning)")
     check.add_argument("--baseline", metavar="FILE",
@@ -79,11 +83,27 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; a crash of policylint itself exits 2, never 1 (findings)."""
+    try:
+        return _main(argv)
+    except Exception as error:
+        import traceback
+
+        traceback.print_exc()
+        print(f"policylint: internal error: {type(error).__name__}: {error} (please report it)",
+              file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    for stream in (sys.stdout, sys.stderr):  # a terminal that cannot show a character gets \\u...
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments == ["--version"]:
         from policylint.catalog import version
 
-        print(f"policylint {__version__} (IAM catalog: {version()})")
+        _out(f"policylint {__version__} (IAM catalog: {version()})\n")
         return EXIT_OK
     args = _parser().parse_args(arguments)
     from policylint.config import ConfigError
@@ -123,9 +143,9 @@ def _load_config(args: argparse.Namespace) -> Config:
 
 
 def _lint(engine: Engine, args: argparse.Namespace, baseline: frozenset[str] = frozenset()) -> tuple:
-    """(config, report) of linting the paths ``args`` names."""
+    """(config, report, files linted) of linting the paths ``args`` names."""
     from policylint.config import ConfigError
-    from policylint.discover import discover
+    from policylint.discover import discover, lint_root
     from policylint.report import build_report
 
     config = _load_config(args)
@@ -147,11 +167,13 @@ def _lint(engine: Engine, args: argparse.Namespace, baseline: frozenset[str] = f
     thresholds = gc.get_threshold()
     gc.set_threshold(100_000, 50, 100)
     try:
-        outcome = engine.run(files + context, config, jobs)
+        named = frozenset(os.path.normpath(p) for p in args.paths if not os.path.isdir(p))
+        root = lint_root([*args.paths, *([args.project_root] if context else [])])
+        outcome = engine.run(files + context, config, jobs, named=named, root=root)
         if context:
             outcome.findings = _on_files(outcome.findings, files)
             outcome.kinds = {f: outcome.kinds[f] for f in files if f in outcome.kinds}
-        return config, build_report(outcome, engine.rules, baseline)
+        return config, build_report(outcome, engine.rules, baseline), files + context
     finally:
         gc.set_threshold(*thresholds)
 
@@ -169,11 +191,11 @@ def _on_files(findings: list, files: list[str]) -> list:
 
 
 def _baseline(engine: Engine, args: argparse.Namespace) -> int:
-    from policylint.report.baseline import write_baseline
+    from policylint.report.baseline import baseline_text
 
-    _, report = _lint(engine, args)
-    write_baseline(args.file, report)
-    print(f"{len(report.problems)} finding{'s' * (len(report.problems) != 1)} recorded in {args.file}")
+    _, report, files = _lint(engine, args)
+    _write_file(args.file, baseline_text(report), files)
+    _out(f"{len(report.problems)} finding{'s' * (len(report.problems) != 1)} recorded in {args.file}\n")
     return EXIT_ERROR if report.errors else EXIT_OK
 
 
@@ -184,22 +206,69 @@ def _check(engine: Engine, args: argparse.Namespace) -> int:
 
     if args.format not in engine.formats:
         raise ConfigError(f"unknown format {args.format!r} (known: {', '.join(engine.formats)})")
-    config, report = _lint(engine, args, read_baseline(args.baseline) if args.baseline else frozenset())
+    known = read_baseline(args.baseline) if args.baseline else frozenset()
+    config, report, files = _lint(engine, args, known)
+    report.show_files = args.show_files
+    if args.show_files and args.format != "text":
+        from policylint.report.text_format import file_list
+
+        sys.stderr.write(file_list(report))
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as handle:
-            handle.write(engine.formats[args.format](report))
+        _write_file(args.output, engine.formats[args.format](report), files)
     elif args.format == "text" and _use_color():
         from policylint.report.text_format import print_rich
 
-        print_rich(report)
+        try:
+            print_rich(report)
+        except BrokenPipeError:
+            _silence_stdout()
     else:
-        sys.stdout.write(engine.formats[args.format](report))
+        _out(engine.formats[args.format](report))
     if report.errors:
         return EXIT_ERROR
     if config.fail_on == "never":
         return EXIT_OK
     threshold = Severity.parse(config.fail_on)
     return EXIT_FINDINGS if any(p.severity >= threshold for p in report.problems) else EXIT_OK
+
+
+def _out(text: str) -> None:
+    """Write to standard output; a reader that went away (``| head``) ends the output quietly."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+
+
+def _silence_stdout() -> None:
+    """Send what is left (and the interpreter's last flush) nowhere."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+def _write_file(path: str, text: str, linted: list[str]) -> None:
+    """Write ``text`` to ``path`` whole or not at all: through a new file that then takes the
+    name (a symbolic link at ``path`` is replaced, never written through), never over a
+    file that is being linted."""
+    from policylint.config import ConfigError
+
+    target = os.path.realpath(path)
+    if any(os.path.realpath(f) == target for f in linted):
+        raise ConfigError(f"{path} is one of the files being linted: write the report elsewhere")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise ConfigError(f"cannot write {path}: no folder {folder}")
+    import tempfile
+
+    try:
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".policylint-")
+        with os.fdopen(handle, "w", encoding="utf-8", errors="backslashreplace") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except OSError as error:
+        raise ConfigError(f"cannot write {path}: {error.strerror or error}") from None
 
 
 def _use_color() -> bool:
@@ -209,17 +278,17 @@ def _use_color() -> bool:
 def _list_rules(engine: Engine) -> int:
     width = max(len(r.name) for r in engine.rules.values())
     for rule in engine.rules.values():
-        print(f"{rule.code:<6}  {rule.name:<{width}}  {rule.severity.label:<7}  {rule.summary}")
+        _out(f"{rule.code:<6}  {rule.name:<{width}}  {rule.severity.label:<7}  {rule.summary}\n")
     return EXIT_OK
 
 
 def _rules_markdown(engine: Engine) -> int:
-    print("# policylint rules\n\nGenerated by `policylint rules --markdown`; "
-          "`policylint rule CODE` prints one of them.\n")
+    _out("# policylint rules\n\nGenerated by `policylint rules --markdown`; "
+         "`policylint rule CODE` prints one of them.\n\n")
     for rule in engine.rules.values():
         tags = ", ".join([rule.family, *rule.tags])
-        print(f'<a id="{rule.code.lower()}"></a>\n\n## {rule.code} {rule.name}\n\n'
-              f"**{rule.severity.label}** ({tags}): {rule.summary}\n\n{rule.help}\n")
+        _out(f'<a id="{rule.code.lower()}"></a>\n\n## {rule.code} {rule.name}\n\n'
+             f"**{rule.severity.label}** ({tags}): {rule.summary}\n\n{rule.help}\n\n")
     return EXIT_OK
 
 
@@ -228,5 +297,5 @@ def _explain(engine: Engine, code: str) -> int:
     if rule is None:
         print(f"policylint: error: unknown rule {code!r} (see `policylint rules`)", file=sys.stderr)
         return EXIT_ERROR
-    print(f"{rule.code} {rule.name} ({rule.severity.label})\n\n{rule.summary}\n\n{rule.help}")
+    _out(f"{rule.code} {rule.name} ({rule.severity.label})\n\n{rule.summary}\n\n{rule.help}\n")
     return EXIT_OK

@@ -15,21 +15,25 @@ SEVERITIES = ("error", "warning", "note")
 FILES = (".policylint.yaml", ".policylint.yml", "pyproject.toml")
 _CODES = {"type": "array", "items": {"type": "string", "minLength": 1}}
 _GLOBS = {"type": "array", "items": {"type": "string", "minLength": 1}}
+_TEXT = {"type": "string"}
+MAX_CONFIG_BYTES = 1024 * 1024
+MAX_CONFIG_NODES = 100_000  # a config expanding past this through YAML aliases is a bomb
 SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "properties": {
         "select": _CODES,
         "ignore": _CODES,
-        "per-file-ignores": {"type": "object", "additionalProperties": _CODES,
+        "per-file-ignores": {"type": "object", "additionalProperties": _CODES, "propertyNames": _TEXT,
                              "description": "glob (relative to the config file) -> codes"},
         "severity": {"type": "object", "additionalProperties": {"enum": list(SEVERITIES)},
+                     "propertyNames": _TEXT,
                      "description": "code or name -> error, warning or note"},
         "fail-on": {"enum": list(FAIL_LEVELS)},
         "exclude": _GLOBS,
         "allowed-models": {"type": "array", "items": {"type": "string"}},
         "approved-harnesses": {"type": "array", "items": {"type": "string"}},
-        "environments": {"type": "object", "additionalProperties": {
+        "environments": {"type": "object", "propertyNames": _TEXT, "additionalProperties": {
             "type": "object", "additionalProperties": False,
             "properties": {"paths": _GLOBS, "accounts": {"type": "array", "items": {
                 "type": "string", "pattern": "^[0-9]{12}$"}}}}},
@@ -129,38 +133,60 @@ def find_config(start: str) -> Config:
 def read_table(path: str) -> dict[str, Any] | None:
     """The policylint settings in ``path``: a whole ``.policylint.yaml``, or the
     ``[tool.policylint]`` table of a TOML file (None when it has none)."""
+    text = _read_text(path)
     if not path.endswith(".toml"):
         import yaml
 
+        from policylint.load import TooLarge, check_expansion
+        from policylint.source import yaml_loader
+
         try:
-            with open(path, encoding="utf-8") as handle:
-                data = yaml.safe_load(handle)
-        except (OSError, yaml.YAMLError) as error:
-            raise ConfigError(f"{path}: {error}") from None
+            data = yaml.load(text, Loader=yaml_loader())
+            check_expansion(data, MAX_CONFIG_NODES)
+        except (yaml.YAMLError, RecursionError) as error:
+            raise ConfigError(f"{path}: {str(error).strip()}") from None
+        except TooLarge:
+            raise ConfigError(f"{path}: YAML aliases expand it past {MAX_CONFIG_NODES:,} values") from None
         return {} if data is None else data
     try:
         import tomllib
     except ModuleNotFoundError:  # Python 3.10
         import tomli as tomllib  # type: ignore[no-redef]
     try:
-        with open(path, "rb") as handle:
-            data = tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError) as error:
+        data = tomllib.loads(text)
+    except (ValueError, RecursionError) as error:
         raise ConfigError(f"{path}: {error}") from None
-    return data.get("tool", {}).get("policylint")
+    tool = data.get("tool")
+    return tool.get("policylint") if isinstance(tool, dict) else None
+
+
+def _read_text(path: str) -> str:
+    """A config file's text: UTF-8, at most MAX_CONFIG_BYTES (a config is input like any other)."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
+    except OSError as error:
+        raise ConfigError(f"{path}: {error.strerror or error}") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: over {MAX_CONFIG_BYTES:,} bytes; not a policylint config")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {error.start + 1})") from None
 
 
 def validate(table: Any, path: str) -> None:
     """Raise ConfigError naming the first key or value the schema refuses."""
     import jsonschema
 
-    errors = sorted(jsonschema.Draft7Validator(SCHEMA).iter_errors(table), key=lambda e: list(e.path))
+    errors = sorted(jsonschema.Draft7Validator(SCHEMA).iter_errors(table),
+                    key=lambda e: [str(p) for p in e.path])
     if errors:
         error = errors[0]
         where = ".".join(str(p) for p in error.absolute_path) or "the config"
         if error.validator == "additionalProperties" and not error.absolute_path:
             known = ", ".join(sorted(SCHEMA["properties"]))
-            extra = sorted(set(error.instance) - set(SCHEMA["properties"]))
+            extra = sorted(str(k) for k in set(error.instance) - set(SCHEMA["properties"]))
             raise ConfigError(f"{path}: unknown key {extra[0]!r} (known: {known})")
         raise ConfigError(f"{path}: {where}: {error.message}")
 

@@ -15,17 +15,36 @@ def is_candidate(path: str) -> bool:
     return path.lower().endswith(SUFFIXES)
 
 
+def lint_root(paths: Iterable[str]) -> str:
+    """The folder links and ``DefinitionUri`` files may not lead out of: the current directory
+    when every path is in it (pre-commit, ``check .``), else the folder common to the paths."""
+    here = os.path.realpath(os.curdir)
+    places = [os.path.realpath(p) for p in paths]
+    if all(is_within(p, here) for p in places):
+        return here
+    return os.path.commonpath([p if os.path.isdir(p) else os.path.dirname(p) for p in places])
+
+
+def is_within(path: str, root: str | None) -> bool:
+    """Whether ``path`` (followed through links) is ``root`` or below it; any path when
+    there is no root."""
+    if root is None:
+        return True
+    real = os.path.realpath(path)
+    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+
+
 def discover(paths: Iterable[str]) -> list[str]:
-    """Candidate files under ``paths``, sorted, each once. A file named explicitly is
-    taken whatever its name (pre-commit passes exactly the files it wants linted)."""
-    found: dict[str, None] = {}
+    """Candidate files under ``paths``, sorted, each once (one file named twice, or by two
+    spellings, is one). A file named explicitly is taken whatever its name (pre-commit passes
+    exactly the files it wants linted). A folder that cannot be listed is in the list too,
+    for the loader to report."""
+    found: dict[str, str] = {}
     for path in paths:
-        if os.path.isdir(path):
-            for file in _walk(path):
-                found.setdefault(os.path.normpath(file), None)
-        else:
-            found.setdefault(os.path.normpath(path), None)
-    return sorted(found)
+        files = _walk(path) if os.path.isdir(path) else [path]
+        for file in files:
+            found.setdefault(os.path.normcase(os.path.abspath(file)), os.path.normpath(file))
+    return sorted(found.values())
 
 
 def _walk(directory: str) -> Iterator[str]:
@@ -38,10 +57,12 @@ def _walk(directory: str) -> Iterator[str]:
                 if os.path.isfile(file):
                     yield file
         return
-    for root, dirs, files in os.walk(directory):
+    unreadable: list[str] = []
+    for root, dirs, files in os.walk(directory, onerror=lambda error: unreadable.append(error.filename)):
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS
                          and not os.path.isfile(os.path.join(root, d, "pyvenv.cfg")))
         yield from (os.path.join(root, f) for f in sorted(files) if is_candidate(f))
+    yield from unreadable
 
 
 def _git_files(directory: str) -> list[str] | None:

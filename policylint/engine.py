@@ -106,21 +106,25 @@ class Engine:
                 raise ConfigError(f"severity: unknown rule code or name {entry!r} (see `policylint rules`)")
 
     def run(self, files: Iterable[str], config: Config, jobs: int = 1,
-            texts: dict[str, str] | None = None) -> Outcome:
+            texts: dict[str, str] | None = None, named: frozenset[str] = frozenset(),
+            root: str | None = None) -> Outcome:
         """Lint ``files``. With ``jobs`` > 1, files are read and parsed, the rules that read
         one document at a time run, and their findings are located, in that many processes;
         the cross-file rules then run here, over every document. ``texts`` gives the content
-        of files that are not to be read from disk (an editor's buffers)."""
+        of files that are not to be read from disk (an editor's buffers); ``named`` the files
+        the user named (reported when they cannot be read, whatever they are); links may not
+        lead out of ``root``."""
         outcome = Outcome()
         files = list(files)
         selected = [r for r in self.rules.values() if config.selects(r.code, r.name)]
         local = [r for r in selected if r.check is not None and r.scope == "document" and not r.cross_file]
         parallel = jobs > 1 and len(files) >= 2 * jobs and not texts
         if parallel:
-            work = partial(_lint_files, config=config, codes=tuple(r.code for r in local))
+            work = partial(_lint_files, config=config, codes=tuple(r.code for r in local),
+                           named=named, root=root)
             chunks = _in_processes(work, files, jobs)
         else:
-            chunks = [(_load_files(files, texts or {}), [], [])]
+            chunks = [(_load_files(files, texts or {}, named, root), [], [])]
         documents: list[Document] = []
         for loaded, found, errors in chunks:
             for file, docs, at_load, error in loaded:
@@ -209,13 +213,14 @@ class Engine:
 _WORKER_ENGINE: list[Engine] = []
 
 
-def _lint_files(files: list[str], config: Config, codes: tuple[str, ...]) -> list[tuple]:
+def _lint_files(files: list[str], config: Config, codes: tuple[str, ...], named: frozenset[str],
+                root: str | None) -> list[tuple]:
     """In a worker process: load ``files``, run the one-document rules ``codes`` on them and
     locate their findings. Their project sees only these files, so it has no index."""
     if not _WORKER_ENGINE:
         _WORKER_ENGINE.append(Engine())
     engine = _WORKER_ENGINE[0]
-    loaded = _load_files(files)
+    loaded = _load_files(files, {}, named, root)
     documents = [d for _, docs, _, _ in loaded for d in docs]
     outcome = Outcome()
     engine._run_rules([engine.rules[c] for c in codes], documents, LocalProject(documents, config), outcome)
@@ -226,12 +231,12 @@ def _lint_files(files: list[str], config: Config, codes: tuple[str, ...]) -> lis
     return [(loaded, outcome.findings, outcome.errors)]
 
 
-def _load_files(files: list[str], texts: dict[str, str] | None = None,
+def _load_files(files: list[str], texts: dict[str, str], named: frozenset[str], root: str | None,
                 ) -> list[tuple[str, list[Document], list[Finding], str | None]]:
     loaded: list[tuple[str, list[Document], list[Finding], str | None]] = []
     for file in files:
         try:
-            loaded.append((file, *load(file, text=(texts or {}).get(file)), None))
+            loaded.append((file, *load(file, text=texts.get(file), named=file in named, root=root), None))
         except Exception as error:
             loaded.append((file, [], [], _describe(error)))
     return loaded

@@ -325,12 +325,26 @@ def _jsonata() -> Any:
     return Jsonata
 
 
-@lru_cache(maxsize=2048)
 def _parse(body: str) -> tuple[Any, str | None]:
     """(the expression's syntax tree, None), or (None, why it does not parse); (None, None)
-    for an expression too long to parse (its parser holds about 1 KB a character)."""
+    for an expression too long to parse. A tree holds about 1 KB a character: many short
+    ones are kept, few long ones (an editor sends a new version of each at every keystroke)."""
     if len(body) > MAX_JSONATA:
         return None, None
+    return _parse_short(body) if len(body) <= 500 else _parse_long(body)
+
+
+@lru_cache(maxsize=2048)
+def _parse_short(body: str) -> tuple[Any, str | None]:
+    return _parse_now(body)
+
+
+@lru_cache(maxsize=4)
+def _parse_long(body: str) -> tuple[Any, str | None]:
+    return _parse_now(body)
+
+
+def _parse_now(body: str) -> tuple[Any, str | None]:
     Jsonata = _jsonata()
     try:
         return Jsonata(body).ast, None

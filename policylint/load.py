@@ -8,6 +8,7 @@ import stat
 from functools import partial
 from typing import Any
 
+from policylint.discover import is_within
 from policylint.documents import ACCOUNT, ASL, HARNESS, IAM, TEMPLATE, Document
 from policylint.rule import Finding
 from policylint.source import Source, template_loader, yaml_loader
@@ -33,18 +34,27 @@ def _is_ours(text: str) -> bool:
     return statement is not None and _EFFECT.search(text, statement.end()) is not None
 
 
-def load(path: str, expect: str | None = None, text: str | None = None,
-         ) -> tuple[list[Document], list[Finding]]:
+def load(path: str, expect: str | None = None, text: str | None = None, named: bool = False,
+         root: str | None = None) -> tuple[list[Document], list[Finding]]:
     """Documents in the file at ``path`` and the PL findings met reading it.
 
-    Files that are none of ours (package.json, docker-compose.yml, ...) give neither.
-    ``expect`` forces a kind (a SAM ``DefinitionUri`` is ASL whatever its name); ``text``
-    is the file's content when it is not read from disk (an editor's unsaved buffer).
+    Files that are none of ours (package.json, docker-compose.yml, ...) give neither, unless
+    they cannot be read and the user ``named`` them. ``expect`` forces a kind (a SAM
+    ``DefinitionUri`` is ASL whatever its name); ``text`` is the file's content when it is
+    not read from disk (an editor's unsaved buffer). A link that leads out of ``root`` (the
+    linted folder) is not followed.
     """
     if expect is None and path.lower().endswith(ASL_SUFFIXES):
         expect = ASL
     source = Source(path, "")
-    read = _read(source, expect) if text is None else text
+    if text is None and os.path.islink(path) and not is_within(path, root):
+        return [], [Finding(Document(ASL, None, source), (), "a link to a file outside the linted "
+                            "folder; it was not followed (lint the file it leads to by its own name)",
+                            code="PL005", position=(1, 1))]
+    if text is not None and len(text) > MAX_BYTES:
+        return [], [_unreadable(source, f"the text is {len(text):,} characters, over the "
+                                f"{MAX_BYTES:,} limit; it was not linted")]
+    read = _read(source, expect, named) if text is None else text
     if isinstance(read, Finding):
         return [], [read]
     if read is None:
@@ -58,20 +68,30 @@ def load(path: str, expect: str | None = None, text: str | None = None,
         return [], []
     from policylint.documents.template import is_template
 
+    if expect == ASL and not isinstance(data, dict):
+        return [], [Finding(Document(ASL, None, source), (), "a state machine is an object with "
+                            f"StartAt and States; this file holds {_what(data)}", code="PL001",
+                            position=(1, 1))]
     if expect == ASL or (isinstance(data, dict) and isinstance(data.get("States"), dict)
                          and "StartAt" in data):
         return [Document(ASL, data, source)], []
     if expect is None and is_template(data):
-        return _template(Document(TEMPLATE, data, source))
+        return _template(Document(TEMPLATE, data, source), root)
     return _standalone(data, source), []
 
 
-def _template(template: Document) -> tuple[list[Document], list[Finding]]:
+def _what(data: Any) -> str:
+    if data is None:
+        return "nothing"
+    return {list: "a list", str: "a string", bool: "a boolean"}.get(type(data), "a number")
+
+
+def _template(template: Document, root: str | None) -> tuple[list[Document], list[Finding]]:
     from policylint.documents.template import documents_in
 
     docs: list[Document] = [template]
     findings: list[Finding] = []
-    for item in documents_in(template, partial(load, expect=ASL)):
+    for item in documents_in(template, partial(load, expect=ASL, root=root), root):
         (docs if isinstance(item, Document) else findings).append(item)  # type: ignore[arg-type]
     return docs, findings
 
@@ -96,18 +116,24 @@ def _unreadable(source: Source, message: str, position: tuple[int, int] = (1, 1)
     return Finding(Document(ASL, None, source), (), message, code="PL002", position=position)
 
 
-def _read(source: Source, expect: str | None) -> str | Finding | None:
-    """The file's text; a PL002 finding when it cannot be read and is (or may be) ours; None
-    when it cannot be read and nothing says it is ours (a 10 MB package-lock.json)."""
+def _read(source: Source, expect: str | None, named: bool = False) -> str | Finding | None:
+    """The file's text; a PL002 finding when it cannot be read and is (or may be) ours, or
+    the user named it and it cannot be opened at all; None when it cannot be read and
+    nothing says it is ours (a 10 MB package-lock.json)."""
     try:
         status = os.stat(source.path)
+        if stat.S_ISDIR(status.st_mode):  # one the walk could not list
+            os.listdir(source.path)
+            return None
         if not stat.S_ISREG(status.st_mode):  # a FIFO or device would block or never end
             return _unreadable(source, "not a regular file (a pipe, socket or device); it was not "
                                "linted") if expect else None
         with open(source.path, "rb") as handle:
             raw = handle.read(MAX_BYTES + 1)
     except OSError as error:
-        return _unreadable(source, f"cannot read the file: {error.strerror or error}") if expect else None
+        what = "folder" if os.path.isdir(source.path) else "file"
+        return _unreadable(source, f"cannot read the {what}: {error.strerror or error}") \
+            if expect or named or what == "folder" else None
     ours = expect is not None or _is_ours(raw[:65536].decode("latin-1"))
     if len(raw) > MAX_BYTES:
         return _unreadable(source, f"file is {status.st_size:,} bytes, over the {MAX_BYTES:,} byte "
@@ -140,7 +166,7 @@ def _parse(source: Source, expect: str | None) -> Any:
         template = expect is None and bool(_TEMPLATE_HINT.search(text)) and "AWS::" in text
         data = _load_yaml(text, template_loader() if template else yaml_loader())
         if _ANCHOR.search(text) and _ALIAS.search(text):  # aliases: refuse a document they blow up
-            _check_expansion(data)
+            check_expansion(data)
         return data
     except RecursionError:
         return _unreadable(source, "the document nests too deeply to be linted") if ours else _NOT_OURS
@@ -154,7 +180,7 @@ def _parse(source: Source, expect: str | None) -> Any:
             return _NOT_OURS
         return Finding(Document(ASL, None, source), (), f"invalid YAML: {error.message}",
                        code="PL001", position=error.position)
-    except _AliasBomb:
+    except TooLarge:
         return _unreadable(source, "YAML aliases expand this document past "
                            f"{MAX_NODES:,} nodes (an alias bomb); it was not linted")
 
@@ -165,8 +191,8 @@ class _YamlError(Exception):
         self.message, self.position = message, position
 
 
-class _AliasBomb(Exception):
-    pass
+class TooLarge(Exception):
+    """Shared (aliased) YAML nodes make a document too large when walked."""
 
 
 def _load_yaml(text: str, loader: Any) -> Any:
@@ -184,14 +210,14 @@ def _load_yaml(text: str, loader: Any) -> Any:
         raise _YamlError(str(error).splitlines()[0], (1, 1)) from None
 
 
-def _check_expansion(data: Any) -> None:
-    """Raise _AliasBomb when shared (aliased) nodes make the document huge when walked."""
+def check_expansion(data: Any, limit: int = MAX_NODES) -> None:
+    """Raise TooLarge when shared (aliased) nodes make the document huge when walked."""
     count, stack = 0, [data]
     while stack:
         item = stack.pop()
         count += 1
-        if count > MAX_NODES:
-            raise _AliasBomb()
+        if count > limit:
+            raise TooLarge()
         if isinstance(item, dict):
             stack.extend(item.values())
         elif isinstance(item, list):

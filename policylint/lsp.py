@@ -3,6 +3,8 @@
 Diagnostics for the state machines, templates, policies and harness configs an editor
 opens, on open, change and save (the unsaved text is what is linted); the rule's help on
 hover. Cross-file checks see the file being edited and the files it names (DefinitionUri).
+A burst of changes is linted once, DEBOUNCE seconds after the last; a change to a document
+never opened is ignored.
 """
 from __future__ import annotations
 
@@ -15,14 +17,28 @@ from policylint.engine import Engine
 from policylint.report import Problem, build_report
 
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'|[^\s,:}\]]+')
+DEBOUNCE = 0.3  # seconds
 
 
 def serve() -> None:
+    import asyncio
+
     from lsprotocol import types
     from pygls.lsp.server import LanguageServer
+    from pygls.protocol import LanguageServerProtocol, lsp_method
 
-    server = LanguageServer("policylint", __version__,
+    class Protocol(LanguageServerProtocol):
+        @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+        def lsp_text_document__did_change(self, params: Any) -> Any:
+            from urllib.parse import unquote
+
+            if unquote(params.text_document.uri) not in self.workspace.text_documents:
+                return None  # never opened: nothing to apply the change to, nothing to lint
+            return (yield from super().lsp_text_document__did_change(params))
+
+    server = LanguageServer("policylint", __version__, protocol_cls=Protocol,
                             text_document_sync_kind=types.TextDocumentSyncKind.Full)
+    changes: dict[str, int] = {}  # uri -> how many changes it has had
     engine = Engine()
     problems: dict[str, list[tuple[Problem, Any]]] = {}
     severity = {"error": types.DiagnosticSeverity.Error, "warning": types.DiagnosticSeverity.Warning,
@@ -54,8 +70,12 @@ def serve() -> None:
         lint(ls, params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
-    def did_change(ls: Any, params: Any) -> None:
-        lint(ls, params.text_document.uri)
+    async def did_change(ls: Any, params: Any) -> None:
+        uri = params.text_document.uri
+        mine = changes[uri] = changes.get(uri, 0) + 1
+        await asyncio.sleep(DEBOUNCE)
+        if changes.get(uri) == mine and uri in ls.workspace.text_documents:
+            lint(ls, uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: Any, params: Any) -> None:
@@ -64,6 +84,7 @@ def serve() -> None:
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: Any, params: Any) -> None:
         problems.pop(params.text_document.uri, None)
+        changes.pop(params.text_document.uri, None)
         ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
             uri=params.text_document.uri, diagnostics=[]))
 

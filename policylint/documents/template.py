@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from policylint.discover import is_within
 from policylint.documents import ASL, HARNESS, IAM, PLACEHOLDER, Document
 from policylint.documents.iam import in_policy_slot, is_policy
 from policylint.rule import Finding
@@ -24,16 +25,18 @@ def is_template(data: Any) -> bool:
         for r in resources.values())
 
 
-def documents_in(template: Document, load_file: LoadFile) -> Iterator[Document | Finding]:
+def documents_in(template: Document, load_file: LoadFile, root: str | None = None,
+                 ) -> Iterator[Document | Finding]:
     """Every document a template holds (state machines, harnesses, IAM policies) and the
-    findings (PL001, PL005) met on the way. ``load_file`` loads a ``DefinitionUri``."""
+    findings (PL001, PL005) met on the way. ``load_file`` loads a ``DefinitionUri``, when
+    the file is inside ``root`` (the linted folder)."""
     for name, resource in template.data["Resources"].items():
         if not isinstance(resource, dict) or not isinstance(resource.get("Properties"), dict):
             continue
         kind, props = resource.get("Type"), resource["Properties"]
         path = ("Resources", name, "Properties")
         if kind in STATE_MACHINE_TYPES:
-            yield from _state_machine(template, name, props, path, load_file)
+            yield from _state_machine(template, name, props, path, load_file, root)
         elif kind == HARNESS_TYPE:
             yield Document(HARNESS, props, template.source, path, template=template, logical_id=name)
         for key, value in _policy_documents(props):
@@ -59,7 +62,7 @@ def _policy_documents(props: dict) -> Iterator[tuple[tuple, dict]]:
 
 
 def _state_machine(template: Document, name: str, props: dict, path: tuple,
-                   load_file: LoadFile) -> Iterator[Document | Finding]:
+                   load_file: LoadFile, root: str | None) -> Iterator[Document | Finding]:
     substitutions = _substitutions(props.get("DefinitionSubstitutions"))
     definition = props.get("Definition")
     if isinstance(definition, dict) and _is_intrinsic(definition):
@@ -75,7 +78,7 @@ def _state_machine(template: Document, name: str, props: dict, path: tuple,
                                       props["DefinitionString"], name, substitutions)
     elif "DefinitionUri" in props:
         yield from _definition_uri(template, (*path, "DefinitionUri"), props["DefinitionUri"],
-                                   name, substitutions, load_file)
+                                   name, substitutions, load_file, root)
     elif "DefinitionS3Location" in props:
         yield _unresolved(template, (*path, "DefinitionS3Location"),
                           "the definition is in S3; lint the local file it is built from")
@@ -182,13 +185,17 @@ def _pad_bare_placeholders(text: str) -> str:
 
 
 def _definition_uri(template: Document, path: tuple, value: Any, name: str,
-                    substitutions: dict[str, str | None], load_file: LoadFile,
+                    substitutions: dict[str, str | None], load_file: LoadFile, root: str | None,
                     ) -> Iterator[Document | Finding]:
     if not isinstance(value, str) or value.startswith("s3://"):
         yield _unresolved(template, path, "DefinitionUri is not a local file; lint the local file "
                           "the definition is built from")
         return
     file = os.path.normpath(os.path.join(os.path.dirname(template.source.path), value))
+    if not is_within(file, root):
+        yield _unresolved(template, path, f"DefinitionUri file {value!r} is outside the linted folder; "
+                          "it was not read (lint from a folder that holds it)")
+        return
     if not os.path.isfile(file):
         yield _unresolved(template, path, f"DefinitionUri file {value!r} was not found")
         return

@@ -13,18 +13,22 @@ from policylint.report import Report
 FORMAT = 1
 
 
-def write_baseline(path: str, report: Report) -> None:
+def baseline_text(report: Report) -> str:
+    """The baseline file of ``report``'s findings (messages as the report masks them)."""
     entries = sorted(({"fingerprint": p.fingerprint, "code": p.code, "file": p.file, "message": p.message}
                       for p in report.problems), key=lambda e: (e["file"], e["code"], e["fingerprint"]))
-    with open(path, "w", encoding="utf-8") as handle:
-        json.dump({"tool": "policylint", "format": FORMAT, "findings": entries}, handle, indent=2)
-        handle.write("\n")
+    return json.dumps({"tool": "policylint", "format": FORMAT, "findings": entries}, indent=2) + "\n"
 
 
 def read_baseline(path: str) -> frozenset[str]:
+    from policylint.load import MAX_BYTES
+
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
-        return frozenset(entry["fingerprint"] for entry in data["findings"])
-    except (OSError, ValueError, KeyError, TypeError) as error:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
+            raise ValueError(f"over {MAX_BYTES:,} bytes")
+        data = json.loads(raw.decode("utf-8"))
+        return frozenset(str(entry["fingerprint"]) for entry in data["findings"])
+    except (OSError, ValueError, KeyError, TypeError, RecursionError) as error:
         raise ConfigError(f"{path}: not a policylint baseline ({error})") from None
