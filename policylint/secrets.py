@@ -25,8 +25,9 @@ SHORTEST = 4  # a shorter value is no secret worth hiding, and hiding it would g
 
 
 def mask(value: str) -> str:
-    """A secret as it may be shown: its first 4 characters at most."""
-    return repr(value[:4] + "…") if len(value) > 4 else "'…'"
+    """A secret as it may be shown: a quarter of it at the most, and 4 characters at the most."""
+    shown = min(4, len(value) // 4)
+    return repr(value[:shown] + "…")
 
 
 def is_reference(value: str) -> bool:

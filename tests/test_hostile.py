@@ -125,3 +125,39 @@ def test_jsonata_import_keeps_the_recursion_limit() -> None:
     limit = sys.getrecursionlimit()
     assert jsonata_problem("{% 1 + 1 %}") is None
     assert sys.getrecursionlimit() == limit
+
+
+def test_random_file_names_and_contents_in_every_format(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Any bytes as a file name and as its content: every format renders, SARIF stays valid,
+    and nothing is an internal error."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    names = st.binary(min_size=1, max_size=40).filter(
+        lambda b: b"/" not in b and b"\0" not in b and b not in (b".", b"..")).map(lambda b: b + b".asl.json")
+    contents = st.one_of(st.binary(max_size=200), st.just(json.dumps(machine()).encode()))
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(name=names, content=contents)
+    def check(name: bytes, content: bytes) -> None:
+        folder = tmp_path_factory.mktemp("random")
+        os.chdir(folder)
+        try:
+            (folder / os.fsdecode(name)).write_bytes(content)
+        except OSError:  # a name too long for this file system
+            return
+        for form in ("text", "json", "sarif", "github", "gcc", "junit"):
+            assert main(["check", ".", "--format", form, "--output", str(folder / "out")]) in (0, 1)
+            text = (folder / "out").read_text(encoding="utf-8")
+            if form == "sarif":
+                log = json.loads(text)
+                jsonschema.Draft4Validator(SCHEMA).validate(log)
+                assert log["runs"][0]["invocations"][0]["executionSuccessful"] is True
+            if form == "json":
+                assert json.loads(text)["errors"] == []
+
+    here = os.getcwd()
+    try:
+        check()
+    finally:
+        os.chdir(here)

@@ -1,0 +1,63 @@
+"""Inputs of a few hundred bytes once hung the linter. Each is linted here at two sizes, ten
+times apart: the time must grow about tenfold (linear), not a hundredfold (quadratic), and
+stay well under a second."""
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from policylint.config import Config
+from policylint.engine import Engine
+
+
+def policy(statement: dict) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+def machine(state: dict, jsonata: bool = False) -> str:
+    top = {"QueryLanguage": "JSONata"} if jsonata else {}
+    return json.dumps({**top, "StartAt": "A", "States": {"A": {**state, "End": True}}})
+
+
+# name -> (file name, text of size n)
+INPUTS: dict[str, tuple[str, Callable[[int], str]]] = {
+    "IAM action with many wildcards": ("p.json", lambda n: policy(
+        {"Effect": "Allow", "Action": ["iam:" + "*" * n + "Z"] * 20, "Resource": "*"})),
+    "wildcard-heavy resource": ("p.json", lambda n: policy(
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::" + "*a" * n + "b"})),
+    "a word repeated (content sniffing)": ("x.json", lambda n: json.dumps(["Statement"] * (100 * n))),
+    "blank lines (template hint)": ("x.yaml", lambda n: "\n" * (500 * n) + "Resources: 1\n"),
+    "JSONPath slice": ("m.asl.json", lambda n: machine({"Type": "Pass", "InputPath": "$.a[1:" + " " * (20 * n) + "x]"})),
+    "secret pattern": ("h.json", lambda n: json.dumps({
+        "harnessName": "h", "executionRoleArn": "arn:aws:iam::1:role/r",
+        "environmentVariables": {"X": "eyJ-" * (200 * n)}})),
+    "many findings in YAML": ("p.yaml", lambda n: "Version: '2012-10-17'\nStatement:\n" + "".join(
+        f"  - {{Sid: 'bad-{i}', Effect: Allow, Action: s3:GetObject, Resource: '*'}}\n" for i in range(n))),
+}
+
+
+def best_time(engine: Engine, file: Path, text: str) -> float:
+    file.write_text(text)
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        outcome = engine.run([str(file)], Config())
+        for finding in outcome.findings:
+            finding.location()
+        best = min(best, time.perf_counter() - start)
+        assert outcome.errors == []
+    return best
+
+
+@pytest.mark.parametrize("name", sorted(INPUTS))
+def test_hostile_input_grows_linearly(tmp_path: Path, name: str) -> None:
+    engine = Engine()
+    file_name, make = INPUTS[name]
+    small = best_time(engine, tmp_path / file_name, make(100))
+    large = best_time(engine, tmp_path / file_name, make(1000))
+    assert large < 1.0, f"{name}: {large:.3f} s"
+    assert large < 30 * max(small, 0.002), f"{name}: {small:.4f} s -> {large:.4f} s"

@@ -1,0 +1,64 @@
+"""What counts as a secret, and that a report never shows one, whatever rule wrote it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from policylint.documents import HARNESS, Document
+from policylint.engine import Outcome
+from policylint.report import build_report
+from policylint.rule import Finding, Rule, Severity
+from policylint.secrets import hidden_values, looks_secret, mask, named_values
+from policylint.source import Source
+
+
+@pytest.mark.parametrize(("block", "expected"), [
+    ({"A": "1"}, [(("A",), "A", "1")]),
+    (["A=1", "B: two"], [((0,), "A", "1"), ((1,), "B", "two")]),
+    ([{"name": "A", "value": "1"}], [((0, "value"), "A", "1")]),
+    ("Authorization: Bearer x", [((), "Authorization", "Bearer x")]),
+    ("no-separator", [((), "", "no-separator")]),
+])
+def test_named_values_reads_every_shape(block: object, expected: list) -> None:
+    assert list(named_values(block)) == expected
+
+
+@pytest.mark.parametrize(("name", "value", "secret"), [
+    ("DB_PASSWORD", 84736251, True), ("DB_PASSWORD", "short", False), ("X", "AKIA" + "A" * 16, True),
+    ("X", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.abcdefghij", True), ("X", "x-eyJ-eyJ", False),
+    ("TOKEN", "{{resolve:secretsmanager:x}}", False), ("TOKEN", True, False),
+    ("API_KEY", "arn:aws:secretsmanager:us-east-1:1:secret:x", False),
+])
+def test_looks_secret(name: str, value: object, secret: bool) -> None:
+    assert looks_secret(name, value) is secret
+
+
+def test_mask_shows_little_of_a_short_secret() -> None:
+    assert mask("sk-live-abcdefghijklmnop") == "'sk-l…'"
+    assert mask("84736251") == "'84…'"
+    assert mask("abc") == "'…'"
+
+
+def test_hidden_values() -> None:
+    data = {"environmentVariables": ["KEY=hunter2hunter2", "N=1"],
+            "tools": [{"url": "https://me:pa55word@h.example/x?api_key=zzzz9999&v=1"},
+                      {"url": "h.example/x?token=qqqq8888"}],
+            "harnessName": "support", "maxTokens": 4096}
+    hidden = hidden_values(data)
+    assert {"KEY=hunter2hunter2", "hunter2hunter2", "me:pa55word", "zzzz9999", "qqqq8888"} <= hidden
+    assert not {"support", "4096", "1", "N=1"} & hidden  # names, numbers and short values stay
+
+
+def test_every_message_is_masked_whatever_rule_wrote_it(tmp_path: Path) -> None:
+    data = {"harnessName": "h", "executionRoleArn": "arn:aws:iam::1:role/r",
+            "environmentVariables": {"PIN": "93817", "KEY": "it's \"quoted\""}}
+    document = Document(HARNESS, data, Source(str(tmp_path / "h.json"), ""))
+    outcome = Outcome()
+    for message in ("pin is 93817", "repr 'it\\'s \"quoted\"'", "json \"it's \\\"quoted\\\"\""):
+        outcome.findings.append(Finding(document, ("environmentVariables", "PIN"), message,
+                                        code="X001", position=(1, 1)))
+    rule = Rule("X001", "x", Severity.ERROR, "x", "x", check=lambda ctx: [])
+    report = build_report(outcome, {"X001": rule})
+    assert sorted(p.message for p in report.problems) == ["json \"…\"", "pin is …", "repr '…'"]
+    assert all(p.value is None for p in report.problems)  # the fingerprint has no secret
