@@ -114,10 +114,6 @@ def hidden_forms(hidden: frozenset[str]) -> tuple[str, ...]:
     return tuple(sorted(forms, key=len, reverse=True))
 
 
-def shows_any(text: str, forms: tuple[str, ...]) -> bool:
-    return any(len(form) <= len(text) and form in text for form in forms)
-
-
 def redact(text: str, forms: tuple[str, ...]) -> str:
     """``text`` with every hidden form in it replaced by ``…``."""
     for form in forms:

@@ -9,7 +9,6 @@ from policylint.documents.harness import Field, Harness
 from policylint.hookspecs import hookimpl
 from policylint.project import Context, Project
 from policylint.rule import Finding, Severity, rule, rules_of
-from policylint.secrets import looks_secret, mask, named_values
 
 CAP = 900  # seconds: the longest an agent task waits for a harness
 LIMITS = ("timeoutSeconds", "maxIterations", "maxTokens")
@@ -98,6 +97,7 @@ def harness_allowed_tools_wildcard(ctx: Context) -> Iterator[Finding]:
 def _secrets(h: Harness) -> Iterator[tuple[Field, str]]:
     """(field, name) of the literal values in environmentVariables and remote MCP headers,
     in whatever shape they are written (a map, ``NAME=value`` strings, ``{name, value}``)."""
+    from policylint.secrets import named_values  # here: most runs lint no harness
     blocks = [h.get("environmentVariables")]
     blocks += [h.get("headers", base=config) for t in h.tools if t.type == "remote_mcp"
                and (config := h.tool_config(t, "remoteMcp")) is not None]
@@ -123,6 +123,8 @@ def harness_secret_in_config(ctx: Context) -> Iterator[Finding]:
 
     Use instead: an AgentCore Identity credential provider (apiKeyArn, gateway outbound
     auth) or a Secrets Manager reference."""
+    from policylint.secrets import looks_secret, mask
+
     for field, name in _secrets(ctx.document.harness):
         if looks_secret(name, field.value):
             yield Finding(ctx.document, field.path, f"{name or 'a value'} holds a literal secret "

@@ -42,12 +42,12 @@ def test_any_file_name_in_every_format(workdir: Path, form: str) -> None:
     Path(name).write_text(json.dumps(no_retry()))
     code, text = report(".", "--format", form)
     assert code == 1
-    assert "\n" not in text.replace("\n", "", text.count("\n")) or True
     assert "\x1b" not in text and "\udcff" not in text
     if form == "sarif":
         log = json.loads(text)
         jsonschema.Draft4Validator(SCHEMA).validate(log)
-        uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in log["runs"][0]["results"]}
+        uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                for r in log["runs"][0]["results"]}
         assert uris == {"bad%FF%0Aname%1B%5B31m.asl.json"}  # the name's own bytes
     elif form == "json":
         assert {f["file"] for f in json.loads(text)["findings"]} == {"bad\\xff\\nname\\x1b[31m.asl.json"}
@@ -55,12 +55,12 @@ def test_any_file_name_in_every_format(workdir: Path, form: str) -> None:
         ElementTree.fromstring(text)
     else:
         assert "bad\\xff\\nname\\x1b[31m.asl.json" in text
-        assert all(line.startswith(("bad\\xff", "::warning", "No problems", "Found", "")) for line in
-                   text.splitlines())
+        lines = [line for line in text.splitlines() if line]
+        assert lines and all(line.startswith(("bad\\xff", "::warning", "Found")) for line in lines), lines
 
 
-def test_absolute_file_outside_the_current_directory_gets_a_file_uri(workdir: Path, tmp_path_factory:
-                                                                     pytest.TempPathFactory) -> None:
+def test_absolute_file_outside_the_current_directory_gets_a_file_uri(
+        workdir: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     elsewhere = tmp_path_factory.mktemp("elsewhere") / "flow.asl.json"
     elsewhere.write_text(json.dumps(no_retry()))
     code, text = report(str(elsewhere), "--format", "sarif")
@@ -71,8 +71,9 @@ def test_absolute_file_outside_the_current_directory_gets_a_file_uri(workdir: Pa
 
 
 # -- a closed pipe ------------------------------------------------------------------------
-@pytest.mark.parametrize("command", [["rules"], ["rules", "--markdown"], ["rule", "AGT301"], ["--version"],
-                                     ["check", ".", "--format", "gcc"], ["check", ".", "--format", "json"]])
+@pytest.mark.parametrize("command", [
+    ["rules"], ["rules", "--markdown"], ["rule", "AGT301"], ["--version"],
+    ["check", ".", "--format", "gcc"], ["check", ".", "--format", "json"]])
 def test_a_closed_pipe_ends_quietly(workdir: Path, command: list[str]) -> None:
     for i in range(300):
         write(workdir / f"f{i}.asl.json", json.dumps(no_retry()))
@@ -88,7 +89,8 @@ def test_a_closed_pipe_ends_quietly(workdir: Path, command: list[str]) -> None:
 
 
 # -- the first run --------------------------------------------------------------------------
-def test_the_checkout_lints_clean(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_checkout_lints_clean(monkeypatch: pytest.MonkeyPatch,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(ROOT)
     assert main(["check", "."]) == 0, capsys.readouterr().out
 
@@ -104,7 +106,8 @@ def mixed_repository(root: Path) -> None:
     write(root / "broken.asl.json", "{")
 
 
-def test_the_summary_says_what_was_linted_by_kind(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_summary_says_what_was_linted_by_kind(workdir: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
     mixed_repository(workdir)
     main(["check", "."])
     assert capsys.readouterr().out.splitlines()[-1] == (
@@ -133,7 +136,8 @@ def test_show_files_lists_each_file_and_its_kind(workdir: Path, capsys: pytest.C
 def test_a_folder_of_nothing_ours_says_so(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write(workdir / "cdk.json", '{"app": "npx ts-node bin/app.ts"}')
     assert main(["check", "."]) == 0
-    assert capsys.readouterr().out.startswith("No problems found. 0 files linted; 1 other JSON/YAML file skipped")
+    assert capsys.readouterr().out.startswith(
+        "No problems found. 0 files linted; 1 other JSON/YAML file skipped")
 
 
 # -- secrets --------------------------------------------------------------------------------
@@ -176,7 +180,8 @@ def test_mcp_headers_in_any_shape_are_found_and_masked(workdir: Path, headers: A
 
 
 def test_a_url_without_a_scheme_is_not_printed(workdir: Path) -> None:
-    write(workdir / "harness.json", json.dumps(mcp_harness({}, "mcp.example.com/mcp?api_key=zx81spectrum48k")))
+    url = "mcp.example.com/mcp?api_key=zx81spectrum48k"
+    write(workdir / "harness.json", json.dumps(mcp_harness({}, url)))
     _, findings = run(".", "--fail-on", "never")
     (insecure,) = [f for f in findings if f["code"] == "HRN406"]
     assert insecure["message"] == "remote MCP tool 'web' uses a URL with no scheme, not https: use TLS"
@@ -363,7 +368,8 @@ def test_a_folder_that_cannot_be_listed_is_reported(workdir: Path, monkeypatch: 
     assert code == 1
 
 
-def test_a_named_file_that_cannot_be_opened_is_reported(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_named_file_that_cannot_be_opened_is_reported(workdir: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     import policylint.load
 
     write(workdir / "data.json", json.dumps(machine()))

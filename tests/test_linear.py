@@ -46,7 +46,8 @@ INPUTS: dict[str, tuple[str, Callable[[int], str]]] = {
         HARNESS + "a" * (100 * n), HARNESS + "*a" * n + "b")),
     "a word repeated (content sniffing)": ("x.json", lambda n: json.dumps(["Statement"] * (100 * n))),
     "blank lines (template hint)": ("x.yaml", lambda n: "\n" * (50 * n) + "x: 1\n"),
-    "JSONPath slice": ("m.asl.json", lambda n: machine({"Type": "Pass", "InputPath": "$.a[1:" + " " * (10 * n) + ":" + " " * (10 * n) + "x]"})),
+    "JSONPath slice": ("m.asl.json", lambda n: machine(
+        {"Type": "Pass", "InputPath": "$.a[1:" + " " * (10 * n) + ":" + " " * (10 * n) + "x]"})),
     "secret pattern": ("h.json", lambda n: json.dumps({
         "harnessName": "h", "executionRoleArn": "arn:aws:iam::1:role/r",
         "environmentVariables": {"X": "eyJ-" * (200 * n)}})),

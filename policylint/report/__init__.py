@@ -18,7 +18,6 @@ from policylint import __version__
 from policylint.engine import InternalError, Outcome
 from policylint.hookspecs import hookimpl
 from policylint.rule import Finding, Rule, Severity
-from policylint.secrets import hidden_forms, hidden_values, redact, shows_any
 
 
 class Problem(NamedTuple):
@@ -97,6 +96,8 @@ def _escape(match: re.Match[str]) -> str:
 
 def shown_message(text: str, hidden: tuple[str, ...] = ()) -> str:
     """A message as a report shows it: hidden values masked, printable, not over MAX_MESSAGE."""
+    from policylint.secrets import redact  # here: a clean run never needs it
+
     text = printable(redact(text, hidden))
     if len(text) > MAX_MESSAGE:
         left_out = len(text) - MAX_MESSAGE + 200
@@ -126,7 +127,7 @@ def build_report(outcome: Outcome, rules: dict[str, Rule], baseline: frozenset[s
         hidden = _hidden(finding.document, hiding)
 
         value = _value(finding)
-        if value is not None and shows_any(value, hidden):
+        if value is not None and hidden and any(form in value for form in hidden):
             value = None  # a fingerprint is a hash: a short secret would be found by guessing
         problems.add(Problem(rule.code, rule.name, finding.severity or rule.severity,
                              shown_message(finding.message, hidden), printable(shown), line, column,
@@ -145,6 +146,8 @@ def build_report(outcome: Outcome, rules: dict[str, Rule], baseline: frozenset[s
 def _hidden(document: Any, memo: dict[int, Any]) -> tuple[str, ...]:
     """The values of the file ``document`` is in that a report must not show, in the forms
     they may take in a message."""
+    from policylint.secrets import hidden_forms, hidden_values
+
     owner = document.template if document.template is not None and \
         document.template.source is document.source else document
     if id(owner) not in memo:
