@@ -22,6 +22,24 @@ _REFERENCE = re.compile(r"^\$\{[^}]+\}$|\{\{resolve:|^arn:aws[\w-]*:(?:secretsma
 _BEARERS = frozenset({"environmentvariables", "environment", "variables", "headers"})
 _URL_NAME = re.compile(r"url|uri|endpoint", re.I)
 SHORTEST = 4  # a shorter value is no secret worth hiding, and hiding it would garble messages
+# Text in which none of these occurs holds nothing to hide (most files): no need to walk it.
+# Words of secret-bearing fields and names (lower case), starts of secret shapes, escapes.
+_HINTS_LOWER = ("environment", "variables", "headers", "secret", "passw", "token", "credential",
+                "authorization", "authkey", "auth_key", "auth-key", "apikey", "api_key", "api-key",
+                "privatekey", "private_key", "private-key", "accesskey", "access_key", "access-key")
+_HINTS = ("AKIA", "ASIA", "sk-", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "xox", "eyJ", "PRIVATE KEY",
+          "Bearer", "Basic", "\\u")
+
+
+def may_hide(text: str) -> bool:
+    """Whether a file's text may hold a value a report must not show (substring tests only:
+    far cheaper than the walk they spare)."""
+    if "://" in text and ("@" in text or "?" in text):
+        return True
+    if any(hint in text for hint in _HINTS):
+        return True
+    lower = text.lower()
+    return any(hint in lower for hint in _HINTS_LOWER)
 
 
 def mask(value: str) -> str:
@@ -74,29 +92,39 @@ def _split_pair(text: str) -> tuple[str, str]:
 def hidden_values(data: Any) -> frozenset[str]:
     """Every text in ``data`` that a report must not show: each value of a secret-bearing
     field (environment variables, headers), each value that looks like a secret, and the
-    credentials and query of URLs."""
+    credentials and query of URLs. One walk; what a key's name says is worked out once."""
     found: set[str] = set()
+    names: dict[str, tuple[bool, bool]] = {}  # name -> (names a secret, names a URL)
     stack: list[tuple[Any, str, bool]] = [(data, "", False)]
     while stack:
         value, name, bearing = stack.pop()
         if isinstance(value, dict):
-            stack.extend((v, str(k), bearing or str(k).lower() in _BEARERS) for k, v in value.items())
+            for key, item in value.items():
+                if isinstance(item, (dict, list, str, int, float)):
+                    key = key if isinstance(key, str) else str(key)
+                    stack.append((item, key, bearing or key.lower() in _BEARERS))
         elif isinstance(value, list):
-            stack.extend((v, name, bearing) for v in value)
-        elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            stack.extend((item, name, bearing) for item in value)
+        elif bearing:
             text = str(value)
-            if bearing or looks_secret(name, value):
-                found.add(text)
-                found.update(part for _, _, part in named_values(text))
-            if isinstance(value, str):
-                found.update(_url_secrets(text, name))
+            found.add(text)
+            found.update(part for _, _, part in named_values(text))
+        elif isinstance(value, str) and len(value) >= SHORTEST:
+            said = names.get(name)
+            if said is None:
+                said = names[name] = (bool(SECRET_NAME.search(name)), bool(_URL_NAME.search(name)))
+            if (said[0] and len(value) >= 8) or (len(value) >= 12 and SECRET_VALUE.search(value)):
+                found.add(value)
+            if (said[1] or "://" in value) and ("?" in value or "@" in value):
+                found.update(_url_secrets(value))
+        elif isinstance(value, (int, float)) and not isinstance(value, bool) and len(str(value)) >= 8 \
+                and SECRET_NAME.search(name):  # a numeric password or PIN
+            found.add(str(value))
     return frozenset(t for t in found if len(t) >= SHORTEST and not is_reference(t))
 
 
-def _url_secrets(text: str, name: str) -> Iterator[str]:
+def _url_secrets(text: str) -> Iterator[str]:
     """The user:password and the query of a URL (``https://u:p@host/x?api_key=...``)."""
-    if "://" not in text and not _URL_NAME.search(name):
-        return
     rest = text.split("://", 1)[-1]
     authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
     if "@" in authority:

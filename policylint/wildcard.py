@@ -85,8 +85,15 @@ def iam_pattern(pattern: str, case_sensitive: bool = False) -> Wildcard:
 
 def wildcard_match(pattern: str, text: str, case_sensitive: bool = False) -> bool:
     """Whether ``text`` fits the IAM wildcard ``pattern``."""
-    if "*" not in pattern and "?" not in pattern:
-        return pattern == text if case_sensitive else pattern.lower() == text.lower()
+    if "?" not in pattern:  # the common shapes, without building a pattern: s3:Get*, *, iam:*Role
+        stars = pattern.count("*")
+        if not case_sensitive:
+            pattern, text = pattern.lower(), text.lower()
+        if stars == 0:
+            return pattern == text
+        if stars == 1:
+            head, _, tail = pattern.partition("*")
+            return len(text) >= len(head) + len(tail) and text.startswith(head) and text.endswith(tail)
     return iam_pattern(pattern, case_sensitive).matches(text)
 
 

@@ -62,3 +62,15 @@ def test_every_message_is_masked_whatever_rule_wrote_it(tmp_path: Path) -> None:
     report = build_report(outcome, {"X001": rule})
     assert sorted(p.message for p in report.problems) == ["json \"…\"", "pin is …", "repr '…'"]
     assert all(p.value is None for p in report.problems)  # the fingerprint has no secret
+
+
+@pytest.mark.parametrize(("text", "hint"), [
+    ('{"Environment": {"Variables": {"A": "b"}}}', True), ('{"url": "https://u:p@h"}', True),
+    ('{"k": "AKIAAAAAAAAAAAAAAAAA"}', True), ('{"DbPassword": "x"}', True), ('{"k": "s\\u006b"}', True),
+    ('{"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}}', False),
+    ('{"Resource": "arn:aws:s3:::b/*", "Action": "s3:GetObject"}', False),
+])
+def test_may_hide(text: str, hint: bool) -> None:
+    from policylint.secrets import may_hide
+
+    assert may_hide(text) is hint

@@ -144,15 +144,18 @@ def build_report(outcome: Outcome, rules: dict[str, Rule], baseline: frozenset[s
 
 
 def _hidden(document: Any, memo: dict[int, Any]) -> tuple[str, ...]:
-    """The values of the file ``document`` is in that a report must not show, in the forms
-    they may take in a message."""
-    from policylint.secrets import hidden_forms, hidden_values
+    """The values of ``document`` (a whole file's, or the part of a template it is: a harness,
+    a policy, a definition) that a report must not show, in the forms they may take in a
+    message. Its file's text is looked at first: most hold nothing to hide."""
+    from policylint.secrets import hidden_forms, hidden_values, may_hide
 
-    owner = document.template if document.template is not None and \
-        document.template.source is document.source else document
-    if id(owner) not in memo:
-        memo[id(owner)] = hidden_forms(hidden_values(owner.data))
-    return memo[id(owner)]
+    if id(document) not in memo:
+        source = document.source
+        if id(source) not in memo:
+            memo[id(source)] = not source.text or may_hide(source.text)
+        memo[id(document)] = hidden_forms(hidden_values(document.data)) \
+            if document.data is not None and memo[id(source)] else ()
+    return memo[id(document)]
 
 
 def _value(finding: Finding) -> str | None:
