@@ -88,3 +88,71 @@ def test_diagnostics_hover_and_fix(workdir: Path) -> None:
     finally:
         if client.process.poll() is None:
             client.process.kill()
+
+
+def start(workdir: Path) -> Client:
+    client = Client(workdir)
+    started = client.send("initialize", {"processId": None, "rootUri": workdir.resolve().as_uri(),
+                                         "capabilities": {}}, request=True)
+    client.wait_for(id=started)
+    client.send("initialized", {})
+    return client
+
+
+def until(client: Client, id: int | None) -> list[dict[str, Any]]:
+    """Every message up to and including the reply to request ``id``."""
+    messages = [client.receive()]
+    while messages[-1].get("id") != id:
+        messages.append(client.receive())
+    return messages
+
+
+def stop(client: Client) -> None:
+    done = client.send("shutdown", None, request=True)
+    client.wait_for(id=done)
+    client.send("exit", None)
+    assert client.process.wait(timeout=10) == 0
+
+
+def test_a_change_to_a_document_never_opened_is_ignored(workdir: Path) -> None:
+    uri = (workdir / "never.asl.json").resolve().as_uri()
+    client = start(workdir)
+    try:
+        client.send("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2},
+                                               "contentChanges": [{"text": "{}"}]})
+        asked = client.send("textDocument/hover", {"textDocument": {"uri": uri},
+                                                   "position": {"line": 0, "character": 0}}, request=True)
+        *before, reply = until(client, asked)
+        assert before == []  # no error shown (it was a KeyError in a window/showMessage)
+        assert reply["result"] is None and "error" not in reply
+        stop(client)
+    finally:
+        if client.process.poll() is None:
+            client.process.kill()
+
+
+def test_a_burst_of_changes_is_linted_once_with_the_last_text(workdir: Path) -> None:
+    file = workdir / "flow.asl.json"
+    clean = json.dumps(machine(), indent=2)
+    file.write_text(clean)
+    uri = file.resolve().as_uri()
+    client = start(workdir)
+    try:
+        client.send("textDocument/didOpen", {"textDocument": {
+            "uri": uri, "languageId": "json", "version": 1, "text": clean}})
+        assert client.wait_for("textDocument/publishDiagnostics")["params"]["diagnostics"] == []
+        broken = json.dumps(mutated("JSONPath", lambda m, _: find_state(m, "Agent").pop("Retry")), indent=2)
+        for version in range(2, 12):
+            text = broken if version == 11 else clean.replace("Support agent", f"edit {version}")
+            client.send("textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
+                                                   "contentChanges": [{"text": text}]})
+        published = client.wait_for("textDocument/publishDiagnostics")["params"]["diagnostics"]
+        assert [d["code"] for d in published] == ["AGT306"]  # the first lint after the burst: the last text
+        asked = client.send("textDocument/hover", {"textDocument": {"uri": uri},
+                                                   "position": {"line": 0, "character": 0}}, request=True)
+        *before, _ = until(client, asked)
+        assert before == []  # nothing else was published: the burst was linted once
+        stop(client)
+    finally:
+        if client.process.poll() is None:
+            client.process.kill()
