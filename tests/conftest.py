@@ -13,3 +13,13 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("NO_COLOR", raising=False)
     (tmp_path / ".git").mkdir()  # stops the config lookup here
     return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def fresh_patterns() -> None:
+    """Compiled wildcard patterns are built anew for each test: a test never passes on a
+    pattern another test built (mutation testing forks after a warm-up run)."""
+    from policylint.wildcard import arn_format, iam_pattern
+
+    iam_pattern.cache_clear()
+    arn_format.cache_clear()

@@ -19,6 +19,12 @@ from policylint.source import Source
     ([{"name": "A", "value": "1"}], [((0, "value"), "A", "1")]),
     ("Authorization: Bearer x", [((), "Authorization", "Bearer x")]),
     ("no-separator", [((), "", "no-separator")]),
+    (["KEY=a=b", "Authorization: Bearer a:b", "url=http://x", "x:y=z", "a:b=c:d"],
+     [((0,), "KEY", "a=b"), ((1,), "Authorization", "Bearer a:b"), ((2,), "url", "http://x"),
+      ((3,), "x", "y=z"), ((4,), "a", "b=c:d")]),
+    ([{"Name": "A", "Value": "1"}, {"key": "B", "value": "2"}, {"Key": "C", "Value": "3"},
+      {"value": "4"}, {"name": "E"}],
+     [((0, "Value"), "A", "1"), ((1, "value"), "B", "2"), ((2, "Value"), "C", "3"), ((3, "value"), "", "4")]),
 ])
 def test_named_values_reads_every_shape(block: object, expected: list) -> None:
     assert list(named_values(block)) == expected
@@ -29,6 +35,7 @@ def test_named_values_reads_every_shape(block: object, expected: list) -> None:
     ("X", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.abcdefghij", True), ("X", "x-eyJ-eyJ", False),
     ("TOKEN", "{{resolve:secretsmanager:x}}", False), ("TOKEN", True, False),
     ("API_KEY", "arn:aws:secretsmanager:us-east-1:1:secret:x", False),
+    ("TOKEN", {"a": "sk-live-abcdefghijklmnopq"}, False),
 ])
 def test_looks_secret(name: str, value: object, secret: bool) -> None:
     assert looks_secret(name, value) is secret
@@ -50,6 +57,42 @@ def test_hidden_values() -> None:
     assert not {"support", "4096", "1", "N=1"} & hidden  # names, numbers and short values stay
 
 
+@pytest.mark.parametrize(("data", "hidden"), [
+    ({"DbPassword": "12345678", "ApiToken": "1234567"}, {"12345678"}),  # by name: 8 characters or more
+    ({"DbPassword": 12345678, "Pin": 1234567, "Count": 123456789, "Flag": True}, {"12345678"}),
+    ({"Description": "a long and harmless description"}, set()),
+    ({"Description": "questions? write to ops@example.com"}, set()),  # not a URL
+    ({"k": "AKIAABCDEFGHIJKLMNOP"}, {"AKIAABCDEFGHIJKLMNOP"}),  # by shape, under any name
+    ({"url": "https://host.example/plain", "Description": "see https://x.example/docs"}, set()),
+    ({"endpoint": "host.example/x?key=abcd9999"}, {"key=abcd9999", "abcd9999"}),
+    ({"u": "https://user1@b.example/"}, {"user1"}),
+    ({"environmentVariables": {"A": "abcd", "B": "abc", "C": 98765}}, {"abcd", "98765"}),
+    ({"Headers": ["Authorization: Bearer tok1"]}, {"Authorization: Bearer tok1", "Bearer tok1"}),
+    (None, set()),
+])
+def test_hidden_values_cases(data: object, hidden: set[str]) -> None:
+    assert hidden_values(data) == hidden
+
+
+def test_url_secrets() -> None:
+    from policylint.secrets import _url_secrets
+
+    assert list(_url_secrets("https://user@corp:pw@h.example/p?t=1234=5&d=e#frag?x")) == [
+        "user@corp:pw", "t=1234=5&d=e", "1234=5", "e"]
+    assert list(_url_secrets("https://h.example/?next=https://x.example")) == [
+        "next=https://x.example", "https://x.example"]
+    assert list(_url_secrets("https://h.example/p@x")) == []  # an @ in the path is no user
+
+
+def test_redact_replaces_the_longest_first_and_a_whole_text() -> None:
+    from policylint.secrets import hidden_forms, redact
+
+    forms = hidden_forms(frozenset({"abcd1234", "abcd1234extra"}))
+    assert redact("x abcd1234extra y abcd1234", forms) == "x … y …"
+    assert redact("abcd1234", forms) == "…"
+    assert redact("ab1234567", hidden_forms(frozenset({"b1234567", "ab1234567"}))) == "…"  # not "a…"
+
+
 def test_every_message_is_masked_whatever_rule_wrote_it(tmp_path: Path) -> None:
     data = {"harnessName": "h", "executionRoleArn": "arn:aws:iam::1:role/r",
             "environmentVariables": {"PIN": "93817", "KEY": "it's \"quoted\""}}
@@ -67,6 +110,7 @@ def test_every_message_is_masked_whatever_rule_wrote_it(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("text", "hint"), [
     ('{"Environment": {"Variables": {"A": "b"}}}', True), ('{"url": "https://u:p@h"}', True),
     ('{"k": "AKIAAAAAAAAAAAAAAAAA"}', True), ('{"DbPassword": "x"}', True), ('{"k": "s\\u006b"}', True),
+    ('{"u": "https://h.example/x?q=zzzz9999"}', True), ('{"u": "h.example/x?q=1"}', False),
     ('{"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}}', False),
     ('{"Resource": "arn:aws:s3:::b/*", "Action": "s3:GetObject"}', False),
 ])

@@ -42,6 +42,17 @@ def test_arn_formats(arn_format_text: str, arn: str, fits: bool) -> None:
     assert arn_format(arn_format_text).matches(arn) is fits
 
 
+def test_arn_formats_are_case_sensitive_and_may_end_in_a_field() -> None:
+    assert not arn_format("arn:${Partition}:s3:::${BucketName}").matches("ARN:aws:s3:::b")
+    assert arn_format("arn:${Partition}:svc:${Region}").matches("arn:aws:svc:us-east-1")
+    assert not arn_format("arn:${Partition}:svc:${Region}").matches("arn:aws:svc:us:east")
+
+
+def test_a_question_mark_is_any_character_even_a_newline() -> None:
+    assert wildcard_match("a?b", "a\nb")
+    assert wildcard_match("*a?b*", "xxa\nbyy")
+
+
 def test_many_stars_against_a_long_name_answer_at_once() -> None:
     import time
 
