@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -80,11 +81,30 @@ def is_service(prefix: str) -> bool:
     return prefix.lower() in service_prefixes()
 
 
+@lru_cache(maxsize=1)
+def documented() -> dict[str, Any]:
+    """What AWS documents and the catalog lacks (``policylint/data/iam-documented.json``):
+    the documentation wins."""
+    path = os.path.join(os.path.dirname(__file__), "data", "iam-documented.json")
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
 @lru_cache(maxsize=512)
 def actions(prefix: str) -> dict[str, dict]:
-    """A service's actions by lower-case name."""
-    return {k.lower(): v for k, v in _read("actions", f"{prefix.lower()}.json").items()} \
-        if is_service(prefix) else {}
+    """A service's actions by lower-case name, with what the documentation adds."""
+    if not is_service(prefix):
+        return {}
+    found = {k.lower(): v for k, v in _read("actions", f"{prefix.lower()}.json").items()}
+    for name, added in documented()["actions"].items():
+        service, _, key = name.lower().partition(":")
+        if service == prefix.lower() and key in found:
+            entry = dict(found[key])
+            entry["resourceTypes"] = [*entry.get("resourceTypes", []), *(
+                {"name": t, "required": False, "conditionKeys": []} for t in added.get("resourceTypes", []))]
+            entry["conditionKeys"] = [*entry.get("conditionKeys", []), *added.get("conditionKeys", [])]
+            found[key] = entry
+    return found
 
 
 def actions_of(prefix: str) -> frozenset[str]:
@@ -99,7 +119,38 @@ def action(name: str) -> dict | None:
 
 @lru_cache(maxsize=512)
 def resource_types(prefix: str) -> dict[str, dict]:
-    return _read("resourceTypes", f"{prefix.lower()}.json") if is_service(prefix) else {}
+    """A service's resource types by name (with their ARN formats), with what the
+    documentation adds."""
+    if not is_service(prefix):
+        return {}
+    return {**_read("resourceTypes", f"{prefix.lower()}.json"),
+            **documented()["resourceTypes"].get(prefix.lower(), {})}
+
+
+def web_identity_key(key: str) -> bool:
+    """A condition key named after a web identity or SAML provider, as IAM documents them:
+    one the catalog lists (``accounts.google.com:aud``, ``saml:aud``), or a documented
+    claim of any OIDC provider (``token.actions.githubusercontent.com:sub``,
+    ``<OIDC_provider_name>:aud``, ``${Provider}:sub``)."""
+    from policylint.wildcard import wildcard_match
+
+    lower = key.lower()
+    provider, _, claim = lower.rpartition(":")
+    if not provider or is_service(provider):
+        return False
+    listed, patterns = _provider_keys()
+    if lower in listed or any(wildcard_match(p, lower) for p in patterns):
+        return True
+    looks_like_provider = any(mark in provider for mark in (".", "/", "<", "${"))
+    return looks_like_provider and claim in documented()["webIdentityKeys"]["suffixes"]
+
+
+@lru_cache(maxsize=1)
+def _provider_keys() -> tuple[frozenset[str], tuple[str, ...]]:
+    """The catalog's provider-named keys (listed under sts): literal ones, and those with a
+    ``${Variable}`` as wildcard patterns."""
+    keys = [k for k in condition_keys("sts") if not k.startswith(("sts:", "aws:", "iam:"))]
+    return frozenset(keys), tuple(re.sub(r"\$\{[^}]*\}", "*", k) for k in keys if "${" in k)
 
 
 @lru_cache(maxsize=512)

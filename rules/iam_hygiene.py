@@ -16,6 +16,7 @@ from policylint.catalog import (
     condition_keys,
     matching,
     resource_types,
+    web_identity_key,
 )
 from policylint.documents import IAM
 from policylint.documents.iam import IDENTITY, Policy, Statement, Value, variables_as_wildcards
@@ -186,8 +187,10 @@ def _conditions(statement: Statement) -> Iterator[tuple[str, str, Any]]:
       summary="A condition key the statement's actions do not support")
 def unknown_condition_key(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a condition key that is not a global `aws:` key and that none of
-    the statement's actions supports (per the IAM catalog; statements with `*` actions or
-    actions the catalog does not know are not judged).
+    the statement's actions supports (per the IAM catalog, and what AWS documents that it
+    lacks; statements with `*` actions or actions the catalog does not know are not judged).
+    Keys named after a web identity or SAML provider (`token.actions.githubusercontent.com:sub`,
+    `accounts.google.com:aud`, `saml:aud`, `<provider>:amr`) are IAM keys too.
 
     Why is this bad? A condition on a key the request never carries is never true (or, with
     a negated operator or IfExists, always true): the statement does not do what it says.
@@ -210,6 +213,8 @@ def unknown_condition_key(ctx: Context) -> Iterator[Finding]:
                         "see the IAM User Guide's list of global condition keys"
                     yield Finding(ctx.document, (*statement.path, "Condition", operator, key),
                                   f"{key} is not a global condition key: {hint}", "key")
+                continue
+            if web_identity_key(lower):  # named after a provider: token.actions.githubusercontent.com:sub
                 continue
             if not computed:
                 supported, computed = _supported_keys(statement), True
