@@ -110,7 +110,9 @@ def harness_invoke_wildcard_resource(ctx: Context) -> Iterator[Finding]:
       summary="bedrock-agentcore:*, bedrock-agentcore:Invoke* or * allowed", tags=("security",))
 def agentcore_action_wildcard(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an Allow of `bedrock-agentcore:*`, of any bedrock-agentcore
-    wildcard that covers the Invoke actions (`Invoke*`), or of `*` in an identity policy.
+    wildcard that covers the Invoke actions (`Invoke*`), or of `*` in an identity policy on
+    resources that can be AgentCore's (`*`, an AgentCore ARN, an ARN whose service is a
+    wildcard; not `*` limited to S3 or SQS ARNs).
 
     Why is this bad? The role may invoke agents, read their memory and drive their browser
     and code interpreter sessions, and whatever AgentCore adds next.
@@ -122,13 +124,25 @@ def agentcore_action_wildcard(ctx: Context) -> Iterator[Finding]:
     policy = _policy(ctx)
     for statement in _allow_statements(policy):
         for value, text in _actions(statement):
-            if text == "*" and policy.kind == IDENTITY:
+            if text == "*" and policy.kind == IDENTITY and _reaches_agentcore(statement):
                 yield _finding(policy, value.path, "Action '*' allows every AgentCore action (and every "
                                "other): list the actions this role needs")
             elif text.lower().startswith(f"{AGENTCORE}:") and _wildcard(text) and any(
                     wildcard_match(text, a) for a in INVOKE):
                 yield _finding(policy, value.path, f"{text!r} allows every matching AgentCore action, "
                                "including invoking any agent: list the actions this role needs")
+
+
+def _reaches_agentcore(statement: Statement) -> bool:
+    """Whether the statement's resources can be AgentCore resources (an unknown one can)."""
+    if "Resource" not in statement.data:
+        return True
+    for value in statement.values("Resource"):
+        text = _literal(value)
+        parts = text.split(":") if text is not None else []
+        if text is None or text == "*" or len(parts) < 3 or wildcard_match(parts[2], AGENTCORE):
+            return True
+    return False
 
 
 def _tool_families(action: str) -> set[str]:

@@ -333,8 +333,10 @@ def policy_version_missing(ctx: Context) -> Iterator[Finding]:
       summary="Write, tagging or permissions-management actions on '*' that could be scoped")
 def broad_write_on_any_resource(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an Allow of Write, Tagging or Permissions management actions
-    (access levels from the IAM catalog; wildcards expanded) on `"Resource": "*"` when the
-    actions support resource-level permissions (so they could be scoped).
+    (access levels from the IAM catalog; wildcards expanded) on `"Resource": "*"`, or on an
+    ARN that is `*` in effect for them (`arn:*:cloudtrail:*:*:trail/*`), when the actions
+    support resource-level permissions (so they could be scoped). One finding per statement,
+    at its first such action, naming them.
 
     Why is this bad? The role may change or delete every such resource in the account, not
     just its own: one bug or compromised function reaches everything.
@@ -346,20 +348,53 @@ def broad_write_on_any_resource(ctx: Context) -> Iterator[Finding]:
     if policy.kind != IDENTITY:
         return
     for statement in policy.statements:
-        if not statement.allows or "*" not in [_literal(v) for v in statement.values("Resource")]:
+        resources = tuple(r for v in statement.values("Resource") if (r := _literal(v)) is not None)
+        if not statement.allows or not resources:
             continue
+        flagged: list[tuple[Value, str, int]] = []
         for value, name in _actions(statement):
             if name == "*":
                 continue  # every action: IAM502 and IAM517 speak about that
             names = matching(name) if ("*" in name or "?" in name) else [name.lower()]
             scoped = [full for full in names if (found := action(full))
                       and WRITE_LEVELS & set(str(found.get("accessLevel", "")).split(", "))
-                      and any(t.get("required") for t in found.get("resourceTypes", []))]
+                      and any(t.get("required") for t in found.get("resourceTypes", []))
+                      and any(_everything(r, full) for r in resources)]
             if scoped:
-                what = name if len(scoped) == 1 and "*" not in name else \
-                    f"{name} ({len(scoped)} write actions)"
-                yield Finding(ctx.document, value.path, f"{what} is allowed on every resource: it can be "
-                              "scoped to the ARNs it needs", "value")
+                flagged.append((value, name, len(scoped)))
+        if flagged:
+            names = [name for _, name, _ in flagged]
+            shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+            count = sum(n for _, _, n in flagged)
+            single = len(flagged) == 1 and count == 1 and "*" not in names[0]
+            what = shown if single else f"{shown} ({count} write actions)"
+            yield Finding(ctx.document, flagged[0][0].path, f"{what} {'is' if single else 'are'} allowed on "
+                          f"every resource: {'it' if single else 'they'} can be scoped to the ARNs "
+                          f"{'it needs' if single else 'they need'}", "value")
+
+
+def _everything(resource: str, action_name: str) -> bool:
+    """Whether ``resource`` is `*` in effect for the action: it matches any ARN of every
+    resource type the action applies to (`arn:*:cloudtrail:*:*:trail/*` for trails)."""
+    if resource == "*":
+        return True
+    formats = [f for _, f in _types(action_name)]
+    return bool(formats) and all(wildcard_match(resource, sample, True) for f in formats
+                                 for sample in _unlikely(f))
+
+
+@lru_cache(maxsize=2048)
+def _unlikely(arn_format: str) -> tuple[str, ...]:
+    """Two ARNs of a catalog format that only a pattern covering every such ARN matches."""
+    variables = re.findall(r"\$\{[^}]+\}", arn_format)
+    samples = []
+    for fill, word in (({"${Partition}": "aws-qz"}, "qz9-x/y"),
+                       ({"${Partition}": "aws", "${Region}": "eu-qz-7", "${Account}": "987654321098"}, "q")):
+        sample = arn_format
+        for variable in variables:
+            sample = sample.replace(variable, fill.get(variable, word), 1)
+        samples.append(sample)
+    return tuple(samples)
 
 
 # Escalation paths: each is a set of actions that, allowed together, let a principal gain
@@ -393,25 +428,38 @@ ESCALATIONS: list[tuple[str, tuple[str, ...]]] = [
 ]
 
 
-def _grants(policies: list[Policy]) -> list[tuple[Policy, Value, str, bool]]:
-    """(policy, value, action pattern, on every resource) of each allowed action."""
-    found: list[tuple[Policy, Value, str, bool]] = []
+Grant = tuple[Policy, Value, str, tuple[str, ...]]  # policy, value, action pattern, literal resources
+
+
+def _grants(policies: list[Policy]) -> list[Grant]:
+    """(policy, value, action pattern, literal resources) of each allowed action."""
+    found: list[Grant] = []
     for policy in policies:
         for statement in policy.statements:
             if not statement.allows or "NotAction" in statement.data:
                 continue
-            resources = [_literal(v) for v in statement.values("Resource")]
-            broad = any(r is not None and (r == "*" or r.endswith((":*", "/*"))) for r in resources)
-            found.extend((policy, value, name, broad) for value, name in _actions(statement))
+            resources = tuple(r for v in statement.values("Resource") if (r := _literal(v)) is not None)
+            found.extend((policy, value, name, resources) for value, name in _actions(statement))
     return found
 
 
-def _escalations(grants: list[tuple[Policy, Value, str, bool]]) -> Iterator[tuple[str, Policy, Value]]:
+def _acts_on(action_name: str, resources: tuple[str, ...]) -> bool:
+    """Whether ``action_name``, granted on ``resources``, can act: on `*` always; on a
+    resource of a type it applies to (an IAM action: on all of them, `.../*`); an action with
+    no resource-level permissions only on `*`. `s3:*` on `arn:aws:s3:::bucket/*` grants no
+    IAM action."""
+    formats = tuple(f for _, f in _types(action_name))
+    every = action_name.startswith("iam:")
+    return any(r == "*" or (formats and (not every or r.endswith(("/*", ":*"))) and _fits(r, formats))
+               for r in resources)
+
+
+def _escalations(grants: list[Grant]) -> Iterator[tuple[str, Policy, Value]]:
     for why, needs in ESCALATIONS:
         first = None
         for needed in needs:
-            hit = next(((p, v) for p, v, pattern, broad in grants if wildcard_match(pattern, needed)
-                        and (broad or not needed.startswith("iam:"))), None)
+            hit = next(((p, v) for p, v, pattern, resources in grants if wildcard_match(pattern, needed)
+                        and _acts_on(needed, resources)), None)
             if hit is None:
                 break
             first = first or hit

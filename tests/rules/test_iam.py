@@ -200,3 +200,14 @@ def test_allow_with_not_principal(workdir: Path) -> None:
     text = write(workdir / "bucket-policy.json", json.dumps(bucket, indent=2)).read_text()
     (finding,) = run(".", "--select", "IAM511")[1]
     assert (finding["line"], finding["column"]) == position_of(text, r'(?P<at>"NotPrincipal")')
+
+
+@pytest.mark.parametrize(("resource", "flagged"), [
+    ("arn:aws:s3:::b/*", False), (["arn:aws:sqs:us-east-1:111122223333:q", "arn:aws:s3:::b"], False),
+    ("*", True), ("arn:aws:bedrock-agentcore:us-east-1:111122223333:harness/h", True),
+    ("arn:aws:*:us-east-1:111122223333:*", True)])
+def test_star_action_is_an_agentcore_wildcard_only_where_agentcore_can_be(workdir: Path, resource: Any,
+                                                                           flagged: bool) -> None:
+    write(workdir / "policy.json", json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "*", "Resource": resource}]}))
+    assert bool(run(".", "--select", "IAM502")[1]) is flagged

@@ -11,13 +11,14 @@ import pytest
 from helpers import position_of, run, write
 
 V = "2012-10-17"
+OIDC_PROVIDER = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
 
 
 def github_trust(condition: dict[str, Any]) -> dict[str, Any]:
     """The IAM User Guide's trust policy for GitHub Actions OIDC."""
     return {"Version": V, "Statement": [{
         "Effect": "Allow",
-        "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},
+        "Principal": {"Federated": OIDC_PROVIDER},
         "Action": "sts:AssumeRoleWithWebIdentity",
         "Condition": condition}]}
 
@@ -58,9 +59,11 @@ def test_documented_policies_pass_clean(workdir: Path, document: dict[str, Any])
      "token.actions.githubusercontent.com:subject"),  # not a claim IAM reads
     ({"StringEquals": {"saml:audience": "x"}}, "saml:audience"),
 ])
-def test_a_misspelt_provider_key_is_still_flagged(workdir: Path, condition: dict[str, Any], key: str) -> None:
+def test_a_misspelt_provider_key_is_still_flagged(workdir: Path, condition: dict[str, Any],
+                                                  key: str) -> None:
     text, found = findings(workdir, github_trust(condition))
-    assert [(f["code"], f["line"], f["column"]) for f in found] == [("IAM513", *position_of(text, f'"{key}"'))]
+    where = position_of(text, f'"{key}"')
+    assert [(f["code"], f["line"], f["column"]) for f in found] == [("IAM513", *where)]
 
 
 def test_http_endpoint_keys_still_belong_to_invoke_http_endpoint_only(workdir: Path) -> None:
@@ -68,7 +71,8 @@ def test_http_endpoint_keys_still_belong_to_invoke_http_endpoint_only(workdir: P
     document["Statement"][0]["Action"] = ["states:StartExecution"]
     text, found = findings(workdir, document)
     assert sorted((f["code"], f["line"], f["column"]) for f in found) == sorted([
-        ("IAM513", *position_of(text, '"states:HTTPEndpoint"')), ("IAM513", *position_of(text, '"states:HTTPMethod"'))])
+        ("IAM513", *position_of(text, '"states:HTTPEndpoint"')),
+        ("IAM513", *position_of(text, '"states:HTTPMethod"'))])
 
 
 def test_the_transform_resource_fits_only_create_change_set(workdir: Path) -> None:

@@ -161,3 +161,37 @@ def test_escalation_in_a_standalone_policy(workdir: Path) -> None:
     text, findings = lint(workdir, policy(allow("iam:CreatePolicyVersion", "*")), "IAM517")
     assert [f["message"] for f in findings] == ["this policy can escalate its privileges through a new "
                                                 "default version of a managed policy (Rhino #1)"]
+
+
+def test_one_finding_per_statement_naming_its_actions(workdir: Path) -> None:
+    actions = ["ecs:CreateCluster", "ecs:DeregisterContainerInstance", "ecs:RegisterContainerInstance",
+               "ecs:StartTelemetrySession", "ecs:Submit*", "ecr:GetAuthorizationToken"]
+    text, findings = lint(workdir, policy(allow(actions, "*")), "IAM518")
+    assert [(f["line"], f["column"]) for f in findings] == [position_of(text, '"ecs:CreateCluster"')]
+    assert findings[0]["message"] == (
+        "ecs:CreateCluster, ecs:DeregisterContainerInstance, ecs:RegisterContainerInstance and 2 more "
+        "(7 write actions) are allowed on every resource: they can be scoped to the ARNs they need")
+
+
+@pytest.mark.parametrize(("resource", "flagged"), [
+    ("arn:*:cloudtrail:*:*:trail/*", True), ("arn:aws:cloudtrail:*:*:trail/*", False),
+    ("arn:aws:cloudtrail:us-east-1:111122223333:trail/*", False), ("*", True)])
+def test_an_arn_that_is_star_in_effect_counts_as_star(workdir: Path, resource: str, flagged: bool) -> None:
+    _, findings = lint(workdir, policy(allow("cloudtrail:DeleteTrail", resource)), "IAM518")
+    assert bool(findings) is flagged
+
+
+@pytest.mark.parametrize(("statements", "flagged"), [
+    ([allow("*", "arn:aws:s3:::one-bucket/*")], False),  # no IAM action can act on an object
+    ([allow("*", "*")], True),
+    ([allow("s3:*", "arn:aws:s3:::b"), allow("iam:*", "arn:aws:s3:::b/*")], False),
+    ([allow("iam:PassRole", "arn:aws:iam::111122223333:role/*"),
+      allow(["lambda:CreateFunction", "lambda:InvokeFunction"], "*")], True),
+    ([allow("iam:PassRole", "arn:aws:iam::111122223333:role/one"),
+      allow(["lambda:CreateFunction", "lambda:InvokeFunction"], "*")], False),
+    ([allow("iam:CreatePolicyVersion", "arn:aws:iam::111122223333:policy/*")], True),
+])
+def test_an_escalation_needs_actions_on_resources_they_act_on(workdir: Path, statements: list, flagged: bool,
+                                                               ) -> None:
+    _, findings = lint(workdir, policy(*statements), "IAM517")
+    assert bool(findings) is flagged, findings
