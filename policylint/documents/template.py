@@ -47,7 +47,8 @@ def documents_in(template: Document, load_file: LoadFile, root: str | None = Non
 def _policy_documents(props: dict) -> Iterator[tuple[tuple, dict]]:
     """(path, policy) of the IAM policy documents in a resource's properties: a role's trust
     and inline policies, a policy resource, a resource policy, SAM ``Policies``."""
-    for key in ("AssumeRolePolicyDocument", "PolicyDocument", "KeyPolicy"):
+    for key in ("AssumeRolePolicyDocument", "PolicyDocument", "KeyPolicy", "ResourcePolicy",
+                "RepositoryPolicyText"):
         if in_policy_slot(props.get(key)):
             yield (key,), props[key]
     policies = props.get("Policies")
