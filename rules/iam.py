@@ -392,6 +392,9 @@ def _shape_problems(policy: Policy) -> Iterator[tuple[tuple, str, str]]:
     raw = data.get("Statement")
     if _intrinsic(raw):
         return
+    if "Statement" not in data:
+        yield (), "key", "the policy has no Statement: it allows and denies nothing"
+        return
     if not isinstance(raw, (dict, list)) or not raw:
         yield ("Statement",), "key", "Statement must be a statement or a non-empty list of them"
         return

@@ -243,9 +243,12 @@ def _key_type(key: str) -> str | None:
       summary="An unknown condition operator, or one of the wrong type for its key")
 def condition_operator_mismatch(ctx: Context) -> Iterator[Finding]:
     """What it does: flags condition operators IAM does not have (with the `ForAnyValue:`,
-    `ForAllValues:` prefixes and the `IfExists` suffix understood), and operators of the
+    `ForAllValues:` prefixes and the `IfExists` suffix understood), operators of the
     wrong type for their key: a String operator on a Date, Bool, Numeric or IP key, `Bool`
-    on a string key, and so on (key types from the IAM catalog).
+    on a string key, and so on (key types from the IAM catalog), and values that are not of
+    their operator's type: a date that is not a date, a number that is not a number, a Bool
+    or Null value other than true/false, an IP address that is not an address or CIDR, an
+    ARN operator's value that is not an ARN (policy variables are not judged).
 
     Why is this bad? IAM rejects an unknown operator; a mistyped one never matches, so an
     Allow never applies and a Deny never protects.
@@ -268,7 +271,15 @@ def condition_operator_mismatch(ctx: Context) -> Iterator[Finding]:
                 yield Finding(ctx.document, (*statement.path, "Condition", operator),
                               f"{operator} is not a condition operator", "key")
                 continue
-            if family == "Null" or not isinstance(block, dict):
+            if not isinstance(block, dict):
+                continue
+            for key, values in block.items():
+                for i, value in _condition_values(values):
+                    why = _value_problem(family, value)
+                    if why:
+                        path = (*statement.path, "Condition", operator, key, *((i,) if i is not None else ()))
+                        yield Finding(ctx.document, path, f"{operator} {key}: {value!r} {why}", "value")
+            if family == "Null":
                 continue
             for key in block:
                 kind = _key_type(str(key))
@@ -277,6 +288,40 @@ def condition_operator_mismatch(ctx: Context) -> Iterator[Finding]:
                     yield Finding(ctx.document, (*statement.path, "Condition", operator),
                                   f"{operator} compares {family.lower()} values, but {key} is a "
                                   f"{kind}: use a {' or '.join(sorted(FITS[element]))} operator", "key")
+
+
+def _condition_values(values: Any) -> Iterator[tuple[int | None, Any]]:
+    """(index in the list, or None) of each literal value of a condition key."""
+    items = list(enumerate(values)) if isinstance(values, list) else [(None, values)]
+    return ((i, v) for i, v in items if isinstance(v, (str, int, float, bool)) and
+            not (isinstance(v, str) and "${" in v))
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def _value_problem(family: str, value: Any) -> str | None:
+    """Why a condition value does not fit its operator's family; None when it does."""
+    text = str(value).lower() if isinstance(value, bool) else str(value)
+    if family in ("Bool", "Null"):
+        return None if text.lower() in ("true", "false") else "is not true or false"
+    if family == "Numeric":
+        return None if _NUMBER.fullmatch(text.strip()) else "is not a number"
+    if family == "Date":
+        return None if _DATE.fullmatch(text) or _NUMBER.fullmatch(text) else \
+            "is not a date (ISO 8601, such as 2026-12-31T23:59:59Z) or epoch seconds"
+    if family == "IP":
+        import ipaddress
+
+        try:
+            ipaddress.ip_network(text, strict=False)
+        except ValueError:
+            return "is not an IP address or CIDR range (203.0.113.0/24)"
+        return None
+    if family == "Arn":
+        return None if text.startswith("arn:") or text == "*" else "is not an ARN (arn:...)"
+    return None
 
 
 @rule("IAM515", "invalid-sid", Severity.WARNING, kinds=("iam",),

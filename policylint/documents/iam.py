@@ -23,12 +23,18 @@ _VARIABLE = re.compile(r"\$\{[^}]*\}")
 def is_policy(data: Any) -> bool:
     """A policy document: a Statement (object or list of objects), with a Version or with
     statements that have an Effect (so a JSON file that merely has a "Statement" key is not
-    taken for one). Unknown top-level keys are for IAM509 to report."""
-    if not isinstance(data, dict) or "Statement" not in data:
+    taken for one). A policy language Version with no statement is a policy too, an empty
+    one (IAM509). Unknown top-level keys are for IAM509 to report."""
+    if not isinstance(data, dict):
         return False
+    versioned = data.get("Version") in ("2012-10-17", "2008-10-17")
+    if "Statement" not in data:
+        return versioned and set(data) <= {"Version", "Id"}
     statement = data["Statement"]
     items = statement if isinstance(statement, list) else [statement]
-    if not items or not all(isinstance(s, dict) for s in items):
+    if not items:
+        return versioned
+    if not all(isinstance(s, dict) for s in items):
         return False
     return "Version" in data or all("Effect" in s for s in items)
 

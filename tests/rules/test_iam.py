@@ -188,7 +188,7 @@ def test_unknown_top_level_key_and_empty_template_policy(workdir: Path) -> None:
     found = sorted((f["line"], f["message"]) for f in run(".", "--select", "IAM509")[1])
     assert found == sorted([
         (position_of(text, r"(?P<at>AssumeRolePolicyDocument)")[0],
-         "Statement must be a statement or a non-empty list of them"),
+         "the policy has no Statement: it allows and denies nothing"),
         (position_of(text, r"(?P<at>Statment)")[0],
          "unknown policy field 'Statment' (a policy has Version, Id and Statement)")])
 
@@ -211,3 +211,19 @@ def test_star_action_is_an_agentcore_wildcard_only_where_agentcore_can_be(workdi
     write(workdir / "policy.json", json.dumps({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": "*", "Resource": resource}]}))
     assert bool(run(".", "--select", "IAM502")[1]) is flagged
+
+
+@pytest.mark.parametrize(("text", "message", "at"), [
+    ('{"Version": "2012-10-17"}', "the policy has no Statement: it allows and denies nothing", "{"),
+    ('{"Version": "2012-10-17", "Statement": []}',
+     "Statement must be a statement or a non-empty list of them", '"Statement"'),
+])
+def test_a_policy_without_statements(workdir: Path, text: str, message: str, at: str) -> None:
+    write(workdir / "policy.json", text)
+    findings = run(".", "--select", "IAM509")[1]
+    assert [(f["message"], f["line"], f["column"]) for f in findings] == [(message, *position_of(text, at))]
+
+
+def test_a_version_alone_among_other_keys_is_not_a_policy(workdir: Path) -> None:
+    write(workdir / "package.json", '{"name": "x", "Version": "2012-10-17"}')
+    assert run(".")[1] == []

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -195,3 +196,24 @@ def test_an_escalation_needs_actions_on_resources_they_act_on(workdir: Path, sta
                                                                ) -> None:
     _, findings = lint(workdir, policy(*statements), "IAM517")
     assert bool(findings) is flagged, findings
+
+
+@pytest.mark.parametrize(("operator", "key", "bad", "good", "why"), [
+    ("DateGreaterThan", "aws:CurrentTime", "next tuesday", "2026-12-31T23:59:59Z", "is not a date"),
+    ("DateLessThan", "aws:EpochTime", "soon", 1767225599, "is not a date"),
+    ("NumericLessThan", "aws:MultiFactorAuthAge", "one hour", "3600", "is not a number"),
+    ("Bool", "aws:SecureTransport", "yes", "false", "is not true or false"),
+    ("Null", "aws:TokenIssueTime", "maybe", True, "is not true or false"),
+    ("IpAddress", "aws:SourceIp", "203.0.113.0/33", "203.0.113.0/24", "is not an IP address"),
+    ("NotIpAddress", "aws:SourceIp", "office", "2001:db8::/32", "is not an IP address"),
+    ("ArnLike", "aws:SourceArn", "my-bucket", "arn:aws:s3:::my-bucket", "is not an ARN"),
+])
+def test_condition_values_of_the_wrong_type(workdir: Path, operator: str, key: str, bad: Any, good: Any,
+                                             why: str) -> None:
+    statement = allow("s3:GetObject", OBJECTS, Condition={operator: {key: ["${aws:username}", good, bad]}})
+    text, findings = lint(workdir, policy(statement), "IAM514")
+    shown = json.dumps(bad)
+    assert [(f["line"], f["column"]) for f in findings] == [position_of(text, f"(?P<at>{re.escape(shown)})")]
+    assert findings[0]["message"].startswith(f"{operator} {key}: {bad!r} {why}")
+    statement = allow("s3:GetObject", OBJECTS, Condition={operator: {key: good}})
+    assert lint(workdir, policy(statement), "IAM514")[1] == []
