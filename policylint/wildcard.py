@@ -100,7 +100,9 @@ def wildcard_match(pattern: str, text: str, case_sensitive: bool = False) -> boo
 # What the catalog's variables stand for: a partition is aws, aws-cn, aws-us-gov...; a variable
 # in the other fields before the resource (service, region, account) stays in its colon-free
 # field, a region or account may be empty; one in the resource is one or more characters.
-_VARIABLE, _PARTITION, _FIELD = r"(\$\{[^}]+\})", r"[\w-]*", r"[^:]*"
+_VARIABLE, _PARTITION, _FIELD, _NAME = r"(\$\{[^}]+\})", r"[\w-]*", r"[^:]*", r"[^/]*"
+# Names that can hold no slash (a bucket, queue, topic or function name), unlike a key or path.
+_NAMES = frozenset({"${BucketName}", "${QueueName}", "${TopicName}", "${FunctionName}", "${VaultName}"})
 _HEADER_COLONS = 5  # arn:partition:service:region:account:resource
 
 
@@ -114,6 +116,8 @@ def arn_format(arn_format: str) -> Wildcard:
             gaps.append(Gap(0, re.compile(_PARTITION)))
         elif part.startswith("${") and colons < _HEADER_COLONS:
             gaps.append(Gap(0 if part in ("${Region}", "${Account}") else 1, re.compile(_FIELD)))
+        elif part in _NAMES:
+            gaps.append(Gap(1, re.compile(_NAME)))
         elif part.startswith("${"):
             gaps.append(Gap(1))
         else:

@@ -499,6 +499,33 @@ def _acts_on(action_name: str, resources: tuple[str, ...]) -> bool:
                for r in resources)
 
 
+# Actions that rewrite a resource's own policy: whoever may call one on a resource can grant
+# itself (or anyone) every other access to that resource. Source: parliament's
+# RESOURCE_POLICY_PRIVILEGE_ESCALATION auditor (duo-labs), and each service's API reference.
+POLICY_WRITERS = {
+    "s3:PutBucketPolicy": "a bucket's policy", "s3:PutAccessPointPolicy": "an access point's policy",
+    "sqs:SetQueueAttributes": "a queue's policy", "sns:SetTopicAttributes": "a topic's policy",
+    "kms:PutKeyPolicy": "a key's policy", "secretsmanager:PutResourcePolicy": "a secret's policy",
+    "lambda:AddPermission": "a function's policy", "ecr:SetRepositoryPolicy": "a repository's policy",
+    "glacier:SetVaultAccessPolicy": "a vault's policy", "es:UpdateDomainConfig": "a domain's policy",
+}
+
+
+def _policy_rewrites(grants: list[Grant]) -> Iterator[tuple[str, Policy, Value]]:
+    """Each grant of a policy-writing action on resources it acts on, where the subject does
+    not already have every action of that service there (then it could grant itself more)."""
+    for writer, what in POLICY_WRITERS.items():
+        service = writer.split(":")[0]
+        for policy, value, pattern, resources in grants:
+            if not wildcard_match(pattern, writer) or not _acts_on(writer, resources):
+                continue
+            everything = any(wildcard_match(p, f"{service}:*") and wildcard_match(p, f"{service}:anything")
+                             and set(resources) <= set(rs) for _, _, p, rs in grants)
+            if not everything:
+                yield f"rewriting {what} ({writer}) to grant itself more", policy, value
+                break
+
+
 def _escalations(grants: list[Grant]) -> Iterator[tuple[str, Policy, Value]]:
     for why, needs in ESCALATIONS:
         first = None
@@ -519,8 +546,10 @@ def privilege_escalation(project: Project) -> Iterator[Finding]:
     """What it does: checks each role (all its policies together) and each standalone
     identity policy against published privilege-escalation paths: e.g. `iam:PassRole` +
     `lambda:CreateFunction` + `lambda:InvokeFunction`, `iam:CreatePolicyVersion`,
-    `iam:AttachRolePolicy` on `*` (the IAM actions of a path count when allowed on every
-    resource). Sources: Rhino Security Labs, "AWS IAM Privilege Escalation - Methods and
+    `iam:AttachRolePolicy` on `*` (an action counts when allowed on resources it acts on;
+    the IAM actions of a path, on all of them), and rewriting a resource's own policy
+    (`s3:PutBucketPolicy`, `kms:PutKeyPolicy`, `sqs:SetQueueAttributes`, ...) without
+    already having every action of its service there. Sources: Rhino Security Labs, "AWS IAM Privilege Escalation - Methods and
     Mitigation" (2018), and the AgentCore harness security guide for CreateHarness.
 
     Why is this bad? Whoever can act as this role can make themselves administrator: the
@@ -543,7 +572,8 @@ def privilege_escalation(project: Project) -> Iterator[Finding]:
             if policy.kind == IDENTITY:
                 subjects.append(("this policy", [policy]))
     for who, policies in subjects:
-        paths = list(_escalations(_grants(policies)))
+        grants = _grants(policies)
+        paths = [*_escalations(grants), *_policy_rewrites(grants)]
         if paths:
             _, policy, value = paths[0]
             named = "; ".join(why for why, _, _ in paths[:3]) + (

@@ -36,6 +36,11 @@ EXPECTED = {
     "23-foranyvalue-and-null": ["IAM518"],
     "24-wildcard-in-arn": [],
     "25-tool-actions-memory": [],
+    "26-public-bucket-policy": ["IAM519"],
+    "27-condition-value-types": ["IAM514"],
+    "28-resource-policy-escalation": ["IAM517"],
+    "29-no-statement": ["IAM509"],
+    "30-star-in-effect": ["IAM518"],
 }
 
 

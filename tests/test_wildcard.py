@@ -61,3 +61,9 @@ def test_many_stars_against_a_long_name_answer_at_once() -> None:
     assert not wildcard_match("*a" * 5000 + "b", "a" * 100_000)
     assert wildcard_match("*a?" * 2000, "ab" * 50_000)
     assert time.perf_counter() - start < 1
+
+
+def test_a_bucket_name_holds_no_slash() -> None:
+    bucket = arn_format("arn:${Partition}:s3:::${BucketName}")
+    assert bucket.matches("arn:aws:s3:::reports") and not bucket.matches("arn:aws:s3:::reports/x")
+    assert arn_format("arn:${Partition}:s3:::${BucketName}/${ObjectName}").matches("arn:aws:s3:::b/k/k2")

@@ -217,3 +217,20 @@ def test_condition_values_of_the_wrong_type(workdir: Path, operator: str, key: s
     assert findings[0]["message"].startswith(f"{operator} {key}: {bad!r} {why}")
     statement = allow("s3:GetObject", OBJECTS, Condition={operator: {key: good}})
     assert lint(workdir, policy(statement), "IAM514")[1] == []
+
+
+@pytest.mark.parametrize(("statements", "flagged"), [
+    ([allow("s3:PutBucketPolicy", "arn:aws:s3:::reports")], True),
+    ([allow(["s3:PutBucketPolicy", "s3:*"], "arn:aws:s3:::reports")], False),  # it has all there already
+    ([allow("s3:Put*", "arn:aws:s3:::reports-*/*")], False),  # objects: no bucket policy is there
+    ([allow("sqs:SetQueueAttributes", "*")], True),
+    ([allow("kms:PutKeyPolicy", "arn:aws:kms:us-east-1:111122223333:key/1234abcd")], True),
+    ([allow("s3:GetBucketPolicy", "*")], False),
+])
+def test_rewriting_a_resource_policy_is_an_escalation(workdir: Path, statements: list, flagged: bool) -> None:
+    text, findings = lint(workdir, policy(*statements), "IAM517")
+    assert bool(findings) is flagged, findings
+    if flagged:
+        assert "to grant itself more" in findings[0]["message"]
+        where = position_of(text, f'"{statements[0]["Action"]}"')
+        assert (findings[0]["line"], findings[0]["column"]) == where
