@@ -114,6 +114,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--generated", type=int, default=10_000, metavar="N",
                         help="documents in the generated repository (0: skip)")
+    parser.add_argument("--account-roles", type=int, default=6000, metavar="N",
+                        help="roles in the generated account export (0: skip)")
+    parser.add_argument("--parliament", metavar="PATH",
+                        help="parliament's command (in a scratch venv), to time it on the same export")
     parser.add_argument("--python", default=sys.executable, metavar="PATH",
                         help="the interpreter policylint is installed for (default: this one); "
                         "a clean venv's, as pre-commit makes, times what users run")
@@ -172,6 +176,32 @@ def measure(args: argparse.Namespace, python: str, policylint: list[str]) -> lis
                          f"{theirs / ours:.1f}x policylint"))
     if args.generated:
         rows.extend(generated_rows(python, policylint, args.generated))
+    if args.account_roles:
+        rows.extend(account_rows(policylint, args.account_roles, args.parliament))
+    return rows
+
+
+def account_rows(policylint: list[str], roles: int, parliament: str | None) -> list[tuple[str, Timing, str]]:
+    """A whole account's export, against parliament (``--auth-details-file``) when given."""
+    import json
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from generate import account_export
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        export = Path(tmp) / "account.json"
+        export.write_text(json.dumps(account_export(roles)))
+        size = export.stat().st_size / 1e6
+        lint = [*policylint, "check", "--fail-on", "never", "-o", os.devnull, str(export)]
+        ours = timed(lint, 3)
+        rows.append((f"policylint, an account export of {roles:,} roles ({size:.1f} MB)", ours,
+                     f"peak {peak_mib(lint):.0f} MiB"))
+        if parliament:
+            command = [parliament, "--auth-details-file", str(export), "--json"]
+            theirs = timed(command, 1)
+            rows.append(("parliament, the same export", theirs,
+                         f"{theirs / ours:.1f}x policylint, peak {peak_mib(command):.0f} MiB"))
     return rows
 
 

@@ -142,3 +142,71 @@ if __name__ == "__main__":
     parser.add_argument("--count", type=int, default=10_000)
     arguments = parser.parse_args()
     print(len(generate(arguments.root, arguments.count)), "files")
+
+
+def account_export(roles: int = 6000, seed: int = 7) -> dict[str, Any]:
+    """An ``aws iam get-account-authorization-details`` export of ``roles`` roles (6,000 make
+    about 14 MB): trust policies, inline policies, and customer-managed policies attached by
+    ARN, as real accounts have them; a few roles are over-privileged."""
+    rng = random.Random(seed)
+    account = "111122223333"
+    verbs = {"s3": ["GetObject", "PutObject", "DeleteObject", "ListBucket"],
+             "dynamodb": ["GetItem", "PutItem", "Query", "UpdateItem"],
+             "sqs": ["SendMessage", "ReceiveMessage", "DeleteMessage", "GetQueueUrl"],
+             "sns": ["Publish", "Subscribe", "GetTopicAttributes", "ListSubscriptionsByTopic"],
+             "lambda": ["InvokeFunction", "GetFunction", "ListTags", "GetAlias"],
+             "kms": ["Decrypt", "Encrypt", "GenerateDataKey", "DescribeKey"],
+             "secretsmanager": ["GetSecretValue", "DescribeSecret", "ListSecretVersionIds", "PutSecretValue"],
+             "states": ["StartExecution", "DescribeExecution", "StopExecution", "ListExecutions"]}
+    services = list(verbs)
+    arns = {"s3": ["arn:aws:s3:::data-{n}", "arn:aws:s3:::data-{n}/*"],
+            "dynamodb": ["arn:aws:dynamodb:us-east-1:{a}:table/orders-{n}"],
+            "sqs": ["arn:aws:sqs:us-east-1:{a}:jobs-{n}"], "sns": ["arn:aws:sns:us-east-1:{a}:events-{n}"],
+            "lambda": ["arn:aws:lambda:us-east-1:{a}:function:fn-{n}"],
+            "kms": ["arn:aws:kms:us-east-1:{a}:key/0000{n:04d}-1111-2222-3333-444455556666"],
+            "secretsmanager": ["arn:aws:secretsmanager:us-east-1:{a}:secret:db-{n}-*"],
+            "states": ["arn:aws:states:us-east-1:{a}:stateMachine:flow-{n}",
+                       "arn:aws:states:us-east-1:{a}:execution:flow-{n}:*"]}
+    managed = []
+    for p in range(max(roles // 20, 1)):
+        service = services[p % len(services)]
+        managed.append({
+            "PolicyName": f"team-{p}-{service}", "PolicyId": f"ANPA{p:016d}",
+            "Arn": f"arn:aws:iam::{account}:policy/team-{p}-{service}", "Path": "/",
+            "DefaultVersionId": "v1", "AttachmentCount": 20, "IsAttachable": True,
+            "PolicyVersionList": [{"VersionId": "v1", "IsDefaultVersion": True,
+                                   "CreateDate": "2024-01-01T00:00:00Z",
+                                   "Document": {"Version": "2012-10-17", "Statement": [{
+                                       "Effect": "Allow", "Action": f"{service}:List*",
+                                       "Resource": "*"}]}}]})
+    details = []
+    for r in range(roles):
+        service = services[r % len(services)]
+        principal = {"Service": f"{'lambda' if r % 3 else 'states'}.amazonaws.com"}
+        inline = [{"PolicyName": f"inline-{i}", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+            {"Sid": f"Access{i}", "Effect": "Allow",
+             "Action": [f"{service}:{verb}" for verb in rng.sample(verbs[service], 3)],
+             "Resource": [arn.format(a=account, n=r * 3 + i) for arn in arns[service]]},
+            {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+             "Resource": f"arn:aws:logs:us-east-1:{account}:log-group:/aws/lambda/fn-{r}:*"}]}}
+            for i in range(rng.randint(1, 3))]
+        if r % 97 == 0:  # over-privileged: a finding or two
+            inline[0]["PolicyDocument"]["Statement"].append({"Effect": "Allow", "Action": "iam:PassRole",
+                                                             "Resource": "*"})
+        details.append({
+            "Path": "/service-role/", "RoleName": f"role-{r}", "RoleId": f"AROA{r:016d}",
+            "Arn": f"arn:aws:iam::{account}:role/service-role/role-{r}", "CreateDate": "2024-01-01T00:00:00Z",
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole",
+                 "Condition": {"StringEquals": {"aws:SourceAccount": account}}}]},
+            "InstanceProfileList": [], "RolePolicyList": inline,
+            "AttachedManagedPolicies": [{"PolicyName": policy["PolicyName"], "PolicyArn": policy["Arn"]}
+                                        for policy in (managed[(r + k) % len(managed)] for k in range(2))],
+            "Description": f"Runs the {service} workload {r} of team {r % 40}; owned by its on-call "
+                           "rotation; reviewed every quarter by the platform security team",
+            "MaxSessionDuration": 3600,
+            "Tags": [{"Key": "team", "Value": f"team-{r % 40}"}, {"Key": "cost-center", "Value": f"cc-{r % 9}"},
+                     {"Key": "environment", "Value": "prod" if r % 2 else "dev"},
+                     {"Key": "repository", "Value": f"git@example.com:team-{r % 40}/service-{r}.git"}],
+            "RoleLastUsed": {"LastUsedDate": "2026-11-01T00:00:00Z", "Region": "us-east-1"}})
+    return {"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": details, "Policies": managed}

@@ -249,9 +249,12 @@ def _silence_stdout() -> None:
 
 
 def _write_file(path: str, text: str, linted: list[str]) -> None:
-    """Write ``text`` to ``path`` whole or not at all: through a new file that then takes the
-    name (a symbolic link at ``path`` is replaced, never written through), never over a
-    file that is being linted."""
+    """Write ``text`` to ``path``, never over a file that is being linted. A regular file (or
+    a new one) is written whole or not at all, through a new file that then takes the name:
+    a symbolic link there is replaced, never written through. Anything else (``/dev/null``,
+    ``/dev/stdout``, a pipe) is written to as it is."""
+    import stat
+
     from policylint.config import ConfigError
 
     target = os.path.realpath(path)
@@ -260,13 +263,22 @@ def _write_file(path: str, text: str, linted: list[str]) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise ConfigError(f"cannot write {path}: no folder {folder}")
-    import tempfile
-
     try:
+        mode = os.stat(path).st_mode if os.path.exists(path) and not os.path.islink(path) else None
+        if mode is not None and not stat.S_ISREG(mode):  # a device or a pipe: never replaced
+            with open(path, "w", encoding="utf-8", errors="backslashreplace") as out:
+                out.write(text)
+            return
+        import tempfile
+
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".policylint-")
-        with os.fdopen(handle, "w", encoding="utf-8", errors="backslashreplace") as out:
-            out.write(text)
-        os.replace(temporary, path)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8", errors="backslashreplace") as out:
+                out.write(text)
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise
     except OSError as error:
         raise ConfigError(f"cannot write {path}: {error.strerror or error}") from None
 

@@ -32,6 +32,8 @@ SCHEMA: dict[str, Any] = {
         "fail-on": {"enum": list(FAIL_LEVELS)},
         "exclude": _GLOBS,
         "allowed-models": {"type": "array", "items": {"type": "string"}},
+        "max-file-size": {"type": ["integer", "string"], "pattern": "^[0-9]+ ?(?:[KMG]i?B)?$", "minimum": 1,
+                          "description": "bytes (or 20MB, 20MiB): files over it are PL002"},
         "approved-harnesses": {"type": "array", "items": {"type": "string"}},
         "environments": {"type": "object", "propertyNames": _TEXT, "additionalProperties": {
             "type": "object", "additionalProperties": False,
@@ -64,6 +66,7 @@ class Config(NamedTuple):
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     severity: tuple[tuple[str, str], ...] = ()  # (code or name, level)
     exclude: tuple[str, ...] = ()
+    max_file_size: int | None = None  # bytes; None: 5 MiB, and 200 MiB for an account export
     root: str = "."  # the folder of the config file: globs are relative to it
     source: str = ""  # the file it came from
 
@@ -175,6 +178,14 @@ def _read_text(path: str) -> str:
         raise ConfigError(f"{path}: not UTF-8 text (byte {error.start + 1})") from None
 
 
+def _bytes(size: int | str) -> int:
+    """``20MB`` / ``20MiB`` / ``20971520`` as bytes (a K, M or G is 1024 times the one before)."""
+    if isinstance(size, int):
+        return size
+    number = size.rstrip("BiKMG ")
+    return int(number) * 1024 ** " KMG".index((size[len(number):].strip() or " ")[0])
+
+
 def validate(table: Any, path: str) -> None:
     """Raise ConfigError naming the first key or value the schema refuses."""
     import jsonschema
@@ -205,4 +216,5 @@ def from_table(table: Any, path: str) -> Config:
                                for glob, codes in table.get("per-file-ignores", {}).items()),
         severity=tuple(table.get("severity", {}).items()),
         exclude=tuple(table.get("exclude", ())),
+        max_file_size=_bytes(table["max-file-size"]) if "max-file-size" in table else None,
         root=os.path.dirname(os.path.abspath(path)), source=path)

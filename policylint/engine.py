@@ -124,7 +124,7 @@ class Engine:
                            named=named, root=root)
             chunks = _in_processes(work, files, jobs)
         else:
-            chunks = [(_load_files(files, texts or {}, named, root), [], [])]
+            chunks = [(_load_files(files, texts or {}, named, root, config.max_file_size), [], [])]
         documents: list[Document] = []
         for loaded, found, errors in chunks:
             for file, docs, at_load, error in loaded:
@@ -220,7 +220,7 @@ def _lint_files(files: list[str], config: Config, codes: tuple[str, ...], named:
     if not _WORKER_ENGINE:
         _WORKER_ENGINE.append(Engine())
     engine = _WORKER_ENGINE[0]
-    loaded = _load_files(files, {}, named, root)
+    loaded = _load_files(files, {}, named, root, config.max_file_size)
     documents = [d for _, docs, _, _ in loaded for d in docs]
     outcome = Outcome()
     engine._run_rules([engine.rules[c] for c in codes], documents, LocalProject(documents, config), outcome)
@@ -232,11 +232,12 @@ def _lint_files(files: list[str], config: Config, codes: tuple[str, ...], named:
 
 
 def _load_files(files: list[str], texts: dict[str, str], named: frozenset[str], root: str | None,
-                ) -> list[tuple[str, list[Document], list[Finding], str | None]]:
+                max_bytes: int | None = None) -> list[tuple[str, list[Document], list[Finding], str | None]]:
     loaded: list[tuple[str, list[Document], list[Finding], str | None]] = []
     for file in files:
         try:
-            loaded.append((file, *load(file, text=texts.get(file), named=file in named, root=root), None))
+            loaded.append((file, *load(file, text=texts.get(file), named=file in named, root=root,
+                                       max_bytes=max_bytes), None))
         except Exception as error:
             loaded.append((file, [], [], _describe(error)))
     return loaded

@@ -81,11 +81,15 @@ class Index:
         for d in documents:
             if d.kind == IAM:
                 policies.setdefault(d.source.path, {})[d.root] = d.policy
+        exports = [d for d in documents if d.kind == ACCOUNT]
+        managed: dict[str, list[Policy]] = {}  # every export's managed policies: pages of one account
+        for export in exports:
+            managed.update(_managed_policies(export, policies.get(export.source.path, {})))
         for document in documents:
             if document.kind == TEMPLATE:
                 self.roles.extend(_template_roles(document, policies.get(document.source.path, {})))
             elif document.kind == ACCOUNT:
-                self.roles.extend(_account_roles(document, policies.get(document.source.path, {})))
+                self.roles.extend(_account_roles(document, policies.get(document.source.path, {}), managed))
         self._roles_by: dict[Any, Role] = {}
         for role in reversed(self.roles):  # the first of a name or ARN wins
             keys: list = [_ref_key(role.ref), ("arn", role.arn), ("name", role.name)]
@@ -284,11 +288,27 @@ def _inline(policies: dict[tuple, Policy], prefix: tuple) -> list[Policy]:
     return [p for root, p in policies.items() if root[:len(prefix)] == prefix]
 
 
-def _account_roles(export: Document, policies: dict[tuple, Policy]) -> Iterator[Role]:
-    managed = {}
-    for i, item in enumerate(as_list(export.data.get("Policies") or [])):
-        if isinstance(item, dict) and isinstance(item.get("Arn"), str):
-            managed[item["Arn"]] = _inline(policies, ("Policies", i))
+def _managed_policies(export: Document, policies: dict[tuple, Policy]) -> dict[str, list[Policy]]:
+    """A policy ARN -> its default version, for the managed policies of an export."""
+    by_policy = _grouped(policies, 2)
+    return {item["Arn"]: by_policy.get(("Policies", i), [])
+            for i, item in enumerate(as_list(export.data.get("Policies") or []))
+            if isinstance(item, dict) and isinstance(item.get("Arn"), str)}
+
+
+def _grouped(policies: dict[tuple, Policy], depth: int) -> dict[tuple, list[Policy]]:
+    """The policies by the first ``depth`` steps of their place (one pass, not one per owner)."""
+    grouped: dict[tuple, list[Policy]] = {}
+    for root, policy in policies.items():
+        grouped.setdefault(root[:depth], []).append(policy)
+    return grouped
+
+
+def _account_roles(export: Document, policies: dict[tuple, Policy],
+                   managed: dict[str, list[Policy]]) -> Iterator[Role]:
+    """The roles of an export, with their inline policies and the managed policies attached
+    to them (found in any export of the run: a paginated export is several files)."""
+    inline = _grouped(policies, 3)
     for i, item in enumerate(as_list(export.data.get("RoleDetailList") or [])):
         if not isinstance(item, dict):
             continue
@@ -297,7 +317,7 @@ def _account_roles(export: Document, policies: dict[tuple, Policy]) -> Iterator[
         role = Role(str(item.get("RoleName", "")), export, base, arn=arn if isinstance(arn, str) else None)
         trust = policies.get((*base, "AssumeRolePolicyDocument"))
         role.trust = [trust] if trust else []
-        role.policies = _inline(policies, (*base, "RolePolicyList"))
+        role.policies = list(inline.get((*base, "RolePolicyList"), []))
         for attached in as_list(item.get("AttachedManagedPolicies") or []):
             attached_arn = attached.get("PolicyArn") if isinstance(attached, dict) else None
             if isinstance(attached_arn, str) and attached_arn in managed:

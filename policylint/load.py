@@ -13,7 +13,9 @@ from policylint.documents import ACCOUNT, ASL, HARNESS, IAM, TEMPLATE, Document
 from policylint.rule import Finding
 from policylint.source import Source, template_loader, yaml_loader
 
-MAX_BYTES = 5 * 1024 * 1024
+MAX_BYTES = 5 * 1024 * 1024  # a file's size limit, unless the config's max-file-size says otherwise
+MAX_EXPORT_BYTES = 200 * 1024 * 1024  # an account export's: 6,000 roles are about 14 MB
+_EXPORT = re.compile(rb'"(?:RoleDetailList|UserDetailList|GroupDetailList)"\s*:')
 MAX_NODES = 1_000_000  # a YAML document expanding past this through aliases is a bomb
 YAML_SUFFIXES = (".yaml", ".yml")
 ASL_SUFFIXES = (".asl.json", ".asl.yaml", ".asl.yml")
@@ -35,14 +37,15 @@ def _is_ours(text: str) -> bool:
 
 
 def load(path: str, expect: str | None = None, text: str | None = None, named: bool = False,
-         root: str | None = None) -> tuple[list[Document], list[Finding]]:
+         root: str | None = None, max_bytes: int | None = None) -> tuple[list[Document], list[Finding]]:
     """Documents in the file at ``path`` and the PL findings met reading it.
 
     Files that are none of ours (package.json, docker-compose.yml, ...) give neither, unless
     they cannot be read and the user ``named`` them. ``expect`` forces a kind (a SAM
     ``DefinitionUri`` is ASL whatever its name); ``text`` is the file's content when it is
     not read from disk (an editor's unsaved buffer). A link that leads out of ``root`` (the
-    linted folder) is not followed.
+    linted folder) is not followed. ``max_bytes`` is the size limit the config sets; without
+    one, MAX_BYTES, or MAX_EXPORT_BYTES for an account export.
     """
     if expect is None and path.lower().endswith(ASL_SUFFIXES):
         expect = ASL
@@ -51,10 +54,10 @@ def load(path: str, expect: str | None = None, text: str | None = None, named: b
         return [], [Finding(Document(ASL, None, source), (), "a link to a file outside the linted "
                             "folder; it was not followed (lint the file it leads to by its own name)",
                             code="PL005", position=(1, 1))]
-    if text is not None and len(text) > MAX_BYTES:
+    if text is not None and len(text) > (max_bytes or MAX_BYTES):
         return [], [_unreadable(source, f"the text is {len(text):,} characters, over the "
-                                f"{MAX_BYTES:,} limit; it was not linted")]
-    read = _read(source, expect, named) if text is None else text
+                                f"{max_bytes or MAX_BYTES:,} limit; it was not linted")]
+    read = _read(source, expect, named, max_bytes) if text is None else text
     if isinstance(read, Finding):
         return [], [read]
     if read is None:
@@ -116,10 +119,13 @@ def _unreadable(source: Source, message: str, position: tuple[int, int] = (1, 1)
     return Finding(Document(ASL, None, source), (), message, code="PL002", position=position)
 
 
-def _read(source: Source, expect: str | None, named: bool = False) -> str | Finding | None:
+def _read(source: Source, expect: str | None, named: bool = False,
+          max_bytes: int | None = None) -> str | Finding | None:
     """The file's text; a PL002 finding when it cannot be read and is (or may be) ours, or
     the user named it and it cannot be opened at all; None when it cannot be read and
-    nothing says it is ours (a 10 MB package-lock.json)."""
+    nothing says it is ours (a 10 MB package-lock.json). A file over the size limit that
+    starts like an account export is read up to the export's limit."""
+    limit = max_bytes or MAX_BYTES
     try:
         status = os.stat(source.path)
         if stat.S_ISDIR(status.st_mode):  # one the walk could not list
@@ -129,15 +135,18 @@ def _read(source: Source, expect: str | None, named: bool = False) -> str | Find
             return _unreadable(source, "not a regular file (a pipe, socket or device); it was not "
                                "linted") if expect else None
         with open(source.path, "rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
+            raw = handle.read(limit + 1)
+            if len(raw) > limit and max_bytes is None and _EXPORT.search(raw, 0, 65536):
+                limit = MAX_EXPORT_BYTES
+                raw += handle.read(limit + 1 - len(raw))
     except OSError as error:
         what = "folder" if os.path.isdir(source.path) else "file"
         return _unreadable(source, f"cannot read the {what}: {error.strerror or error}") \
             if expect or named or what == "folder" else None
     ours = expect is not None or _is_ours(raw[:65536].decode("latin-1"))
-    if len(raw) > MAX_BYTES:
-        return _unreadable(source, f"file is {status.st_size:,} bytes, over the {MAX_BYTES:,} byte "
-                           "limit; it was not linted") if ours else None
+    if len(raw) > limit:
+        return _unreadable(source, f"file is {status.st_size:,} bytes, over the {limit:,} byte limit; it "
+                           "was not linted (max-file-size in the config raises it)") if ours else None
     if b"\0" in raw:
         return _unreadable(source, "binary file (it holds NUL bytes); it was not linted") if ours else None
     try:
@@ -157,7 +166,10 @@ _NOT_OURS = object()
 def _parse(source: Source, expect: str | None) -> Any:
     """The data of the file, a PL001/PL002 finding, or _NOT_OURS."""
     text, path = source.text, source.path
-    ours = expect is not None or _is_ours(text)
+
+    def ours() -> bool:  # only a file that does not parse asks (a search of the whole text)
+        return expect is not None or _is_ours(text)
+
     is_yaml = path.lower().endswith(YAML_SUFFIXES) or (
         not path.lower().endswith(".json") and not text.lstrip().startswith(("{", "[")))
     try:
@@ -169,14 +181,14 @@ def _parse(source: Source, expect: str | None) -> Any:
             check_expansion(data)
         return data
     except RecursionError:
-        return _unreadable(source, "the document nests too deeply to be linted") if ours else _NOT_OURS
+        return _unreadable(source, "the document nests too deeply to be linted") if ours() else _NOT_OURS
     except json.JSONDecodeError as error:
-        if not ours:
+        if not ours():
             return _NOT_OURS
         return Finding(Document(ASL, None, source), (), f"invalid JSON: {error.msg}", code="PL001",
                        position=(error.lineno, error.colno))
     except _YamlError as error:
-        if not ours:
+        if not ours():
             return _NOT_OURS
         return Finding(Document(ASL, None, source), (), f"invalid YAML: {error.message}",
                        code="PL001", position=error.position)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterator
+from functools import lru_cache
 
 from policylint.catalog import (
     actions,
@@ -325,6 +326,7 @@ def passrole_wildcard(ctx: Context) -> Iterator[Finding]:
                                "be passed; name the role ARN and add an iam:PassedToService condition")
 
 
+@lru_cache(maxsize=4096)
 def _unknown_action(text: str) -> str | None:
     """Why an Action entry names no action, or None when it names one."""
     if text == "*" or "${" in text:

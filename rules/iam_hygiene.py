@@ -64,6 +64,8 @@ def _samples(arn: str) -> list[str]:
     """Concrete ARNs a policy's resource pattern matches: variables and ``?`` filled, and ``*``
     as one segment or as several (``*`` in IAM also spans ``/`` and ``:``)."""
     base = _filled(arn)
+    if "*" not in base:  # most resources: one sample is the ARN itself
+        return [base]
     return [base.replace("*", fill) for fill in ("x", "x/x", "x:x", "x/x/x")]
 
 
@@ -511,27 +513,45 @@ POLICY_WRITERS = {
 }
 
 
+def _by_service(grants: list[Grant]) -> dict[str, list[Grant]]:
+    """The grants by the service their action pattern names (``*`` for `*`, ``s*:Get*``...),
+    so that a needed action is looked for among its own service's grants only."""
+    found: dict[str, list[Grant]] = {}
+    for grant in grants:
+        service = grant[2].split(":", 1)[0].lower() if ":" in grant[2] else "*"
+        found.setdefault("*" if "*" in service or "?" in service else service, []).append(grant)
+    return found
+
+
+def _granting(by_service: dict[str, list[Grant]], action_name: str) -> list[Grant]:
+    service = action_name.split(":", 1)[0].lower()
+    return [*by_service.get(service, ()), *by_service.get("*", ())]
+
+
 def _policy_rewrites(grants: list[Grant]) -> Iterator[tuple[str, Policy, Value]]:
     """Each grant of a policy-writing action on resources it acts on, where the subject does
     not already have every action of that service there (then it could grant itself more)."""
+    by_service = _by_service(grants)
     for writer, what in POLICY_WRITERS.items():
         service = writer.split(":")[0]
-        for policy, value, pattern, resources in grants:
+        candidates = _granting(by_service, writer)
+        for policy, value, pattern, resources in candidates:
             if not wildcard_match(pattern, writer) or not _acts_on(writer, resources):
                 continue
             everything = any(wildcard_match(p, f"{service}:*") and wildcard_match(p, f"{service}:anything")
-                             and set(resources) <= set(rs) for _, _, p, rs in grants)
+                             and set(resources) <= set(rs) for _, _, p, rs in candidates)
             if not everything:
                 yield f"rewriting {what} ({writer}) to grant itself more", policy, value
                 break
 
 
 def _escalations(grants: list[Grant]) -> Iterator[tuple[str, Policy, Value]]:
+    by_service = _by_service(grants)
     for why, needs in ESCALATIONS:
         first = None
         for needed in needs:
-            hit = next(((p, v) for p, v, pattern, resources in grants if wildcard_match(pattern, needed)
-                        and _acts_on(needed, resources)), None)
+            hit = next(((p, v) for p, v, pattern, resources in _granting(by_service, needed)
+                        if wildcard_match(pattern, needed) and _acts_on(needed, resources)), None)
             if hit is None:
                 break
             first = first or hit
@@ -549,8 +569,9 @@ def privilege_escalation(project: Project) -> Iterator[Finding]:
     `iam:AttachRolePolicy` on `*` (an action counts when allowed on resources it acts on;
     the IAM actions of a path, on all of them), and rewriting a resource's own policy
     (`s3:PutBucketPolicy`, `kms:PutKeyPolicy`, `sqs:SetQueueAttributes`, ...) without
-    already having every action of its service there. Sources: Rhino Security Labs, "AWS IAM Privilege Escalation - Methods and
-    Mitigation" (2018), and the AgentCore harness security guide for CreateHarness.
+    already having every action of its service there. Sources: Rhino Security Labs, "AWS IAM
+    Privilege Escalation - Methods and Mitigation" (2018), parliament's resource policy
+    privilege escalation auditor, and the AgentCore harness security guide for CreateHarness.
 
     Why is this bad? Whoever can act as this role can make themselves administrator: the
     role's real power is far more than its policies say.
