@@ -95,13 +95,14 @@ def _fits(resource: str, formats: tuple[str, ...]) -> bool:
     return any(wildcard_match(wildcard, _example(f), True) for f in formats)
 
 
-def _types(name: str) -> list[tuple[str, str]]:
+@lru_cache(maxsize=4096)
+def _types(name: str) -> tuple[tuple[str, str], ...]:
     """(resource type, ARN format) the action applies to."""
     prefix = name.split(":", 1)[0]
     found = action(name)
     types = resource_types(prefix)
-    return [(t["name"], types[t["name"]]["arn"]) for t in (found or {}).get("resourceTypes", [])
-            if t["name"] in types]
+    return tuple((t["name"], types[t["name"]]["arn"]) for t in (found or {}).get("resourceTypes", [])
+                 if t["name"] in types)
 
 
 @rule("IAM512", "resource-action-mismatch", Severity.WARNING, kinds=("iam",),
@@ -131,7 +132,7 @@ def resource_action_mismatch(ctx: Context) -> Iterator[Finding]:
                 continue
             types = _types(name)
             if name.lower() == "bedrock-agentcore:invokeagentruntime":
-                types += _types("bedrock-agentcore:InvokeHarness")  # InvokeHarness needs it on the harness
+                types = types + _types("bedrock-agentcore:InvokeHarness")  # InvokeHarness needs the harness
             if not action(name).get("resourceTypes"):  # type: ignore[union-attr]
                 yield Finding(ctx.document, value.path, f"{name} has no resource-level permissions: "
                               "it is granted only with \"Resource\": \"*\"", "value")
@@ -524,8 +525,8 @@ def _by_service(grants: list[Grant]) -> dict[str, list[Grant]]:
 
 
 def _granting(by_service: dict[str, list[Grant]], action_name: str) -> list[Grant]:
-    service = action_name.split(":", 1)[0].lower()
-    return [*by_service.get(service, ()), *by_service.get("*", ())]
+    own, any_service = by_service.get(action_name.split(":", 1)[0].lower()), by_service.get("*")
+    return (own + any_service if any_service else own) if own else (any_service or [])
 
 
 def _policy_rewrites(grants: list[Grant]) -> Iterator[tuple[str, Policy, Value]]:
