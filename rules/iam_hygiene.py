@@ -294,10 +294,11 @@ def condition_operator_mismatch(ctx: Context) -> Iterator[Finding]:
 
 
 def _condition_values(values: Any) -> Iterator[tuple[int | None, Any]]:
-    """(index in the list, or None) of each literal value of a condition key."""
+    """(index in the list, or None) of each literal value of a condition key (not a policy
+    variable, nor a documentation placeholder such as `<my-corporate-cidr>`)."""
     items = list(enumerate(values)) if isinstance(values, list) else [(None, values)]
     return ((i, v) for i, v in items if isinstance(v, (str, int, float, bool)) and
-            not (isinstance(v, str) and "${" in v))
+            not (isinstance(v, str) and ("${" in v or (v.startswith("<") and v.endswith(">")))))
 
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")

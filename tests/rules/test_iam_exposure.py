@@ -85,3 +85,8 @@ def test_lambda_permissions(workdir: Path, props: dict[str, Any], flagged: bool)
     text, found = lint(workdir, "template.yaml", template("AWS::Lambda::Permission", props))
     expected = [position_of(text, r"Principal: (?P<at>'\*')")] if flagged else []
     assert [(f["line"], f["column"]) for f in found] == expected
+
+
+def test_a_grant_to_aws_services_only_is_narrowed(workdir: Path) -> None:
+    document = bucket_policy("*", Condition={"Bool": {"aws:PrincipalIsAWSService": "true"}})
+    assert lint(workdir, "policy.json", json.dumps(document))[1] == []

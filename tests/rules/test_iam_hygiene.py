@@ -234,3 +234,10 @@ def test_rewriting_a_resource_policy_is_an_escalation(workdir: Path, statements:
         assert "to grant itself more" in findings[0]["message"]
         where = position_of(text, f'"{statements[0]["Action"]}"')
         assert (findings[0]["line"], findings[0]["column"]) == where
+
+
+def test_documentation_placeholders_are_not_judged(workdir: Path) -> None:
+    condition = {"NotIpAddressIfExists": {"aws:SourceIp": "<my-cidr>"}, "Null": {"aws:AssumedRoot": "true"},
+                 "ArnLike": {"aws:ChatbotSourceArn": "arn:aws:chatbot::*:*"}}
+    statement = allow("s3:GetObject", OBJECTS, Condition=condition)
+    assert lint(workdir, policy(statement), "IAM513,IAM514")[1] == []
