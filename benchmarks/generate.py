@@ -203,7 +203,8 @@ def account_export(roles: int = 6000, seed: int = 7) -> dict[str, Any]:
             "AttachedManagedPolicies": [{"PolicyName": policy["PolicyName"], "PolicyArn": policy["Arn"]}
                                         for policy in (managed[(r + k) % len(managed)] for k in range(2))],
             "Description": f"Runs the {service} workload {r} of team {r % 40}; owned by its on-call "
-                           "rotation; reviewed every quarter by the platform security team",
+                           "rotation; reviewed every quarter by the platform security team; see the "
+                           f"runbook at https://wiki.example.com/teams/team-{r % 40}/service-{r}",
             "MaxSessionDuration": 3600,
             "Tags": [{"Key": "team", "Value": f"team-{r % 40}"}, {"Key": "cost-center", "Value": f"cc-{r % 9}"},
                      {"Key": "environment", "Value": "prod" if r % 2 else "dev"},
