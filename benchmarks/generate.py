@@ -206,7 +206,8 @@ def account_export(roles: int = 6000, seed: int = 7) -> dict[str, Any]:
                            "rotation; reviewed every quarter by the platform security team; see the "
                            f"runbook at https://wiki.example.com/teams/team-{r % 40}/service-{r}",
             "MaxSessionDuration": 3600,
-            "Tags": [{"Key": "team", "Value": f"team-{r % 40}"}, {"Key": "cost-center", "Value": f"cc-{r % 9}"},
+            "Tags": [{"Key": "team", "Value": f"team-{r % 40}"},
+                     {"Key": "cost-center", "Value": f"cc-{r % 9}"},
                      {"Key": "environment", "Value": "prod" if r % 2 else "dev"},
                      {"Key": "repository", "Value": f"git@example.com:team-{r % 40}/service-{r}.git"}],
             "RoleLastUsed": {"LastUsedDate": "2026-11-01T00:00:00Z", "Region": "us-east-1"}})
