@@ -1,0 +1,62 @@
+"""Account exports at scale: over the general size limit, set by max-file-size, and several
+pages of one account read as one."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from helpers import run, write
+
+ACCOUNT = "111122223333"
+MANAGED = f"arn:aws:iam::{ACCOUNT}:policy/deployer"
+
+
+def role(name: str, attached: list[str], padding: int = 0) -> dict[str, Any]:
+    return {"RoleName": name, "Arn": f"arn:aws:iam::{ACCOUNT}:role/{name}", "Description": "x" * padding,
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                "Action": "sts:AssumeRole"}]},
+            "RolePolicyList": [], "AttachedManagedPolicies": [{"PolicyArn": arn} for arn in attached]}
+
+
+def managed(arn: str, actions: list[str]) -> dict[str, Any]:
+    return {"Arn": arn, "PolicyVersionList": [{"IsDefaultVersion": True, "Document": {
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]}}]}
+
+
+def export(roles: list[dict[str, Any]], policies: list[dict[str, Any]], truncated: bool = False) -> str:
+    page: dict[str, Any] = {"RoleDetailList": roles, "UserDetailList": [], "GroupDetailList": [],
+                            "Policies": policies}
+    if truncated:
+        page.update(IsTruncated=True, Marker="next")
+    return json.dumps(page)
+
+
+def test_an_export_over_5_mib_is_read(workdir: Path) -> None:
+    roles = [role(f"r{i}", [MANAGED], padding=10_000) for i in range(600)]  # about 6 MB
+    write(workdir / "account.json", export(roles, [managed(MANAGED, ["iam:CreatePolicyVersion"])]))
+    codes = {f["code"] for f in run(".")[1]}
+    assert "IAM517" in codes and "PL002" not in codes
+
+
+def test_max_file_size_sets_the_limit_for_every_file(workdir: Path) -> None:
+    write(workdir / ".policylint.yaml", "max-file-size: 1KiB\n")
+    write(workdir / "account.json", export([role("r", [], padding=2000)], []))
+    (finding,) = run(".")[1]
+    assert finding["code"] == "PL002" and "over the 1,024 byte limit" in finding["message"]
+
+
+def test_a_file_that_is_not_an_export_keeps_the_5_mib_limit(workdir: Path) -> None:
+    write(workdir / "flow.asl.json", json.dumps({"StartAt": "A", "Comment": "x" * (6 * 1024 * 1024),
+                                                 "States": {"A": {"Type": "Succeed"}}}))
+    (finding,) = run(".")[1]
+    assert finding["code"] == "PL002" and "over the 5,242,880 byte limit" in finding["message"]
+
+
+def test_the_pages_of_a_paginated_export_are_one_account(workdir: Path) -> None:
+    write(workdir / "page1.json", export([role("deployer", [MANAGED])], [], truncated=True))
+    write(workdir / "page2.json", export([], [managed(MANAGED, ["iam:CreatePolicyVersion"])]))
+    findings = [f for f in run(".")[1] if f["code"] == "IAM517"]
+    assert [f["message"].split(" can ")[0] for f in findings] == ["role 'deployer'"]
+    assert findings[0]["file"] == "page2.json"  # at the action, in the page that grants it
