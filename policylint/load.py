@@ -143,7 +143,8 @@ def _read(source: Source, expect: str | None, named: bool = False,
         what = "folder" if os.path.isdir(source.path) else "file"
         return _unreadable(source, f"cannot read the {what}: {error.strerror or error}") \
             if expect or named or what == "folder" else None
-    ours = expect is not None or bool(_EXPORT.search(raw, 0, 65536)) or _is_ours(raw[:65536].decode("latin-1"))
+    head = raw[:65536]
+    ours = expect is not None or bool(_EXPORT.search(head)) or _is_ours(head.decode("latin-1"))
     if len(raw) > limit:
         return _unreadable(source, f"file is {status.st_size:,} bytes, over the {limit:,} byte limit; it "
                            "was not linted (max-file-size in the config raises it)") if ours else None
