@@ -33,7 +33,9 @@ class Finding:
     """One problem at a logical path of a document.
 
     ``at`` says whether the position is that of the key (default) or of its value. Rules
-    leave ``code`` empty: the engine stamps the code of the rule that yielded the finding.
+    leave ``code`` empty: the engine stamps the code of the rule that yielded the finding,
+    except on a finding a rule marks ``code="PL005"``: a part it could not check (an
+    expression too long to parse), said as the engine says what it could not follow.
     ``position`` is the (line, column), 1-based, once known; ``suppression`` says why the
     finding is silenced in the source, when it is.
     """
