@@ -235,11 +235,19 @@ class Index:
         return Link(document, field.path, value, self.role(value, field.value))
 
 
+PSEUDO_PARAMETERS = ("${AWS::Partition}", "${AWS::Region}", "${AWS::AccountId}", "${AWS::URLSuffix}")
+
+
 def _harness_reference(value: str, document: Document) -> str | Ref | None:
     """A HarnessArn as written in ASL: a literal, or a placeholder that a template fills."""
     literal = document.literal(value)
     if literal is not None:
         return literal
+    symbolic = value
+    for pseudo in PSEUDO_PARAMETERS:  # some partition, region or account: the harness is its name
+        symbolic = symbolic.replace(pseudo, "*")
+    if symbolic != value and not PLACEHOLDER.search(symbolic):
+        return symbolic
     match = PLACEHOLDER.fullmatch(value.strip())
     if not match or document.template is None:
         return None

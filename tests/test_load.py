@@ -84,18 +84,16 @@ def test_join_and_bare_placeholders(workdir: Path) -> None:
               {"Ref": "HarnessArn"}, '", "RuntimeSessionId.$": "$$.Execution.Name"}, "End": true}}}']
     text = json.dumps({"Resources": {"M": {"Type": "AWS::StepFunctions::StateMachine", "Properties": {
         "DefinitionString": {"Fn::Join": ["", pieces]}}}}}, indent=2)
-    write(workdir / "cdk.template.json", text)
-    _, findings = run(".", "--select", "AGT306,AGT309")
-    # The placeholder Resource is not an agent task: only literal resources are.
-    assert findings == []
-    pieces[1] = "arn:aws:states:::bedrockagentcore:invokeHarness"
-    write(workdir / "cdk.template.json", text := json.dumps({"Resources": {"M": {
-        "Type": "AWS::StepFunctions::StateMachine", "Properties": {
-            "DefinitionString": {"Fn::Join": ["", pieces]}}}}}, indent=2))
-    _, findings = run(".", "--select", "AGT306,AGT309")
-    assert [(f["code"], f["line"], f["column"]) for f in findings] == [
-        ("AGT306", *position_of(text, r'(?P<at>\\"Agent\\": )')),
-        ("AGT309", *position_of(text, r'(?P<at>\\"Parameters\\")'))]
+    # An agent task in any partition, written with ${AWS::Partition} or literally.
+    for resource in (pieces[1], "arn:aws:states:::bedrockagentcore:invokeHarness"):
+        pieces[1] = resource
+        write(workdir / "cdk.template.json", text := json.dumps({"Resources": {"M": {
+            "Type": "AWS::StepFunctions::StateMachine", "Properties": {
+                "DefinitionString": {"Fn::Join": ["", pieces]}}}}}, indent=2))
+        _, findings = run(".", "--select", "AGT306,AGT309")
+        assert [(f["code"], f["line"], f["column"]) for f in findings] == [
+            ("AGT306", *position_of(text, r'(?P<at>\\"Agent\\": )')),
+            ("AGT309", *position_of(text, r'(?P<at>\\"Parameters\\")'))]
 
 
 def test_join_of_nothing_is_an_empty_definition(workdir: Path) -> None:

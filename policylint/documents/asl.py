@@ -13,13 +13,22 @@ if TYPE_CHECKING:
     from policylint.documents import Document
 
 JSONATA = "JSONata"
-AGENT_RESOURCE = re.compile(
-    r"^arn:aws[a-z-]*:states:::bedrockagentcore:invokeHarness(?P<pattern>\.[A-Za-z]+(?::\d+)?)?$")
+# In any partition, also written partition-agnostic: ${AWS::Partition} in Fn::Sub, or a Ref
+# piece of a Fn::Join (as `cdk synth` writes it), which the template reads as the same.
+AGENT_RESOURCE = re.compile(r"^arn:(?:aws[a-z-]*|\$\{AWS::Partition\}):states:::"
+                            r"bedrockagentcore:invokeHarness(?P<pattern>\.[A-Za-z]+(?::\d+)?)?$")
 CALLBACK_SUFFIX = ".waitForTaskToken"
 _JSONATA_EXPR = re.compile(r"^\s*\{%.*%\}\s*$", re.S)
 # State input or execution input, in JSONPath ($.x, $[0], $, $$.Execution.Input) or JSONata.
 _READS_INPUT = re.compile(r"(?<![$\w])\$(?=$|[.\[\s,)])|\$\$\.Execution\.Input|\$states\.input"
                           r"|\$states\.context\.Execution\.Input")
+
+
+def _sub_text(value: Any) -> Any:
+    """The text of a template's ``{"Fn::Sub": "..."}`` (``!Sub ...``); any other value as it is."""
+    if isinstance(value, dict) and len(value) == 1 and isinstance(value.get("Fn::Sub"), str):
+        return value["Fn::Sub"]
+    return value
 
 
 def is_jsonata(value: Any) -> bool:
@@ -63,7 +72,8 @@ class State:
 
     @property
     def resource(self) -> str:
-        value = self.body.get("Resource")
+        """The Resource as written: a string, or the text of a template's ``!Sub``."""
+        value = _sub_text(self.body.get("Resource"))
         return value if isinstance(value, str) else ""
 
     @property
@@ -152,7 +162,8 @@ class AgentTask(State):
         if name + ".$" in args:
             return Param((key, name + ".$"), args[name + ".$"], str(args[name + ".$"]))
         if name in args:
-            return Param((key, name), args[name])
+            text = _sub_text(args[name])
+            return Param((key, name, "Fn::Sub"), text) if text is not args[name] else Param((key, name), text)
         return None
 
 
@@ -187,8 +198,9 @@ class StateMachine:
         for name, body in states.items():
             if not isinstance(body, dict):
                 continue
-            kind = AgentTask if (body.get("Type") == "Task" and isinstance(body.get("Resource"), str)
-                                 and AGENT_RESOURCE.match(body["Resource"])) else State
+            resource = _sub_text(body.get("Resource"))
+            kind = AgentTask if (body.get("Type") == "Task" and isinstance(resource, str)
+                                 and AGENT_RESOURCE.match(resource)) else State
             state = kind(self, name, body, (*path, "States", name), scope, enclosing, query_language)
             yield state
             inner = (*enclosing, state)

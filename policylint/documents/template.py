@@ -151,11 +151,24 @@ def _text_pieces(value: Any, path: tuple) -> list[tuple[str, tuple, bool]] | Non
         item_path = (*path, "Fn::Join", 1, i)
         inner = _text_pieces(item, item_path)
         if inner is None:
-            pieces.append(("${" + (next(iter(item)) if isinstance(item, dict) and item else "?") + "}",
-                           item_path, False))
+            pieces.append((_as_placeholder(item), item_path, False))
         else:
             pieces.extend(inner)
     return pieces or [("", (*path, "Fn::Join"), True)]  # joining nothing gives ""
+
+
+def _as_placeholder(item: Any) -> str:
+    """An intrinsic piece of a Fn::Join as the ``${...}`` Fn::Sub would write for it:
+    ``{"Ref": "AWS::Partition"}`` is ``${AWS::Partition}``, ``{"Fn::GetAtt": ["H", "Arn"]}``
+    is ``${H.Arn}``; anything else an unknown ``${Fn::...}``."""
+    if isinstance(item, dict) and len(item) == 1:
+        kind, value = next(iter(item.items()))
+        if kind == "Ref" and isinstance(value, str):
+            return "${" + value + "}"
+        if kind == "Fn::GetAtt" and isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return "${" + ".".join(value) + "}"
+        return "${" + str(kind) + "}"
+    return "${?}"
 
 
 def _pad_bare_placeholders(text: str) -> str:
