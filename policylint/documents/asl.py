@@ -180,6 +180,19 @@ class StateMachine:
         return list(self._walk(self.data, (), (), top))
 
     @cached_property
+    def workflow_type(self) -> str | None:
+        """STANDARD or EXPRESS, as the template resource around the definition says
+        (CloudFormation ``StateMachineType``, SAM ``Type``); None when not known."""
+        document = self.document
+        if document.template is None or not document.logical_id:
+            return None
+        resources = document.template.data.get("Resources")
+        resource = resources.get(document.logical_id) if isinstance(resources, dict) else None
+        props = resource.get("Properties") if isinstance(resource, dict) else None
+        value = props.get("StateMachineType", props.get("Type")) if isinstance(props, dict) else None
+        return value.upper() if isinstance(value, str) else None
+
+    @cached_property
     def agent_tasks(self) -> list[AgentTask]:
         return [s for s in self.states if isinstance(s, AgentTask)]
 

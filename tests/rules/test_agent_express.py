@@ -1,0 +1,72 @@
+"""AGT320 agent-in-express-workflow: in CloudFormation, SAM and the EXPRESS children of a
+distributed Map, positive and negative, at exact positions."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from forms import find_state, machine
+from helpers import position_of, run, write
+
+
+def agent(timeout: int | None) -> dict[str, Any]:
+    m = machine()
+    task = find_state(m, "Agent")
+    task.pop("TimeoutSeconds")
+    if timeout is not None:
+        task["TimeoutSeconds"] = timeout
+    return m
+
+
+def template(kind: str, key: str, value: str, definition: dict[str, Any]) -> str:
+    props = {key: value, "RoleArn": "arn:aws:iam::111122223333:role/wf", "Definition": definition}
+    return yaml.safe_dump({"Resources": {"Flow": {"Type": kind, "Properties": props}}}, sort_keys=False)
+
+
+FORMS = {"cloudformation": ("AWS::StepFunctions::StateMachine", "StateMachineType"),
+         "sam": ("AWS::Serverless::StateMachine", "Type")}
+
+
+def lint(workdir: Path, text: str, name: str = "template.yaml") -> list[dict[str, Any]]:
+    write(workdir / name, text)
+    return run(".", "--select", "AGT320", "--fail-on", "never")[1]
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_a_timeout_over_300_in_an_express_workflow(workdir: Path, form: str) -> None:
+    text = template(*FORMS[form], "EXPRESS", agent(650))
+    found = lint(workdir, text)
+    assert [(f["line"], f["column"]) for f in found] == [position_of(text, r"TimeoutSeconds: (?P<at>650)")]
+    assert found[0]["message"].startswith("TimeoutSeconds is 650, but this Express workflow ends at 300 s")
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_no_timeout_in_an_express_workflow(workdir: Path, form: str) -> None:
+    text = template(*FORMS[form], "EXPRESS", agent(None))
+    found = lint(workdir, text)
+    assert [(f["line"], f["column"]) for f in found] == [position_of(text, r"(?P<at>Agent):\n")]
+
+
+@pytest.mark.parametrize(("kind", "timeout"), [("EXPRESS", 300), ("STANDARD", 650), ("STANDARD", None)])
+def test_what_is_not_flagged(workdir: Path, kind: str, timeout: int | None) -> None:
+    for form in FORMS:
+        assert lint(workdir, template(*FORMS[form], kind, agent(timeout))) == []
+
+
+def distributed(execution_type: str, timeout: int) -> dict[str, Any]:
+    inner = agent(timeout)
+    return {"StartAt": "Each", "States": {"Each": {
+        "Type": "Map", "MaxConcurrency": 5, "End": True,
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": execution_type},
+                          **inner}}}}
+
+
+def test_the_express_children_of_a_distributed_map(workdir: Path) -> None:
+    text = json.dumps(distributed("EXPRESS", 650), indent=2)
+    found = lint(workdir, text, "flow.asl.json")
+    assert [(f["line"], f["column"]) for f in found] == [position_of(text, r'"TimeoutSeconds": (?P<at>650)')]
+    assert "each EXPRESS child workflow of Map 'Each'" in found[0]["message"]
+    assert lint(workdir, json.dumps(distributed("STANDARD", 650), indent=2), "flow.asl.json") == []
