@@ -9,18 +9,29 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache
 from typing import Any
 
-SECRET_NAME = re.compile(r"secret|passw(?:or)?d|token|api[_-]?key|private[_-]?key|credential"
-                         r"|^authorization$|auth[_-]?key|access[_-]?key", re.I)
-SECRET_VALUE = re.compile(
-    r"AKIA[0-9A-Z]{16}|ASIA[0-9A-Z]{16}|\bsk-[A-Za-z0-9_-]{16}|\bgh[pousr]_[A-Za-z0-9]{30}"
-    r"|\bxox[abprs]-[A-Za-z0-9-]{10}|(?<![\w-])eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10}"
-    r"|-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----|\b(?:Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{12}")
-_REFERENCE = re.compile(r"^\$\{[^}]+\}$|\{\{resolve:|^arn:aws[\w-]*:(?:secretsmanager|ssm):")
+# Compiled on first use: a run whose findings hold nothing to hide never needs them.
+_PATTERNS = {
+    "name": (r"secret|passw(?:or)?d|token|api[_-]?key|private[_-]?key|credential"
+             r"|^authorization$|auth[_-]?key|access[_-]?key", re.I),
+    "value": (r"AKIA[0-9A-Z]{16}|ASIA[0-9A-Z]{16}|\bsk-[A-Za-z0-9_-]{16}|\bgh[pousr]_[A-Za-z0-9]{30}"
+              r"|\bxox[abprs]-[A-Za-z0-9-]{10}|(?<![\w-])eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10}"
+              r"|-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----|\b(?:Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{12}", 0),
+    "reference": (r"^\$\{[^}]+\}$|\{\{resolve:|^arn:aws[\w-]*:(?:secretsmanager|ssm):", 0),
+    "url": (r"url|uri|endpoint", re.I),
+}
+
+
+@cache
+def _regex(name: str) -> re.Pattern[str]:
+    pattern, flags = _PATTERNS[name]
+    return re.compile(pattern, flags)
+
+
 # Fields whose every value is secret-bearing, in any shape (compared in lower case).
 _BEARERS = frozenset({"environmentvariables", "environment", "variables", "headers"})
-_URL_NAME = re.compile(r"url|uri|endpoint", re.I)
 SHORTEST = 4  # a shorter value is no secret worth hiding, and hiding it would garble messages
 # Text in which none of these occurs holds nothing to hide (most files): no need to walk it.
 # Words of secret-bearing fields and names (lower case), starts of secret shapes, escapes.
@@ -50,7 +61,7 @@ def mask(value: str) -> str:
 
 def is_reference(value: str) -> bool:
     """A pointer to a secret (``${ssm:...}``, ``{{resolve:...}}``, a Secrets Manager ARN)."""
-    return bool(_REFERENCE.search(value.strip()))
+    return bool(_regex("reference").search(value.strip()))
 
 
 def looks_secret(name: str, value: Any) -> bool:
@@ -61,7 +72,7 @@ def looks_secret(name: str, value: Any) -> bool:
     text = str(value)
     if is_reference(text):
         return False
-    return bool(SECRET_VALUE.search(text)) or (bool(SECRET_NAME.search(name)) and len(text) >= 8)
+    return bool(_regex("value").search(text)) or (bool(_regex("name").search(name)) and len(text) >= 8)
 
 
 def named_values(value: Any) -> Iterator[tuple[tuple, str, Any]]:
@@ -112,13 +123,13 @@ def hidden_values(data: Any) -> frozenset[str]:
         elif isinstance(value, str) and len(value) >= SHORTEST:
             said = names.get(name)
             if said is None:
-                said = names[name] = (bool(SECRET_NAME.search(name)), bool(_URL_NAME.search(name)))
-            if (said[0] and len(value) >= 8) or (len(value) >= 12 and SECRET_VALUE.search(value)):
+                said = names[name] = (bool(_regex("name").search(name)), bool(_regex("url").search(name)))
+            if (said[0] and len(value) >= 8) or (len(value) >= 12 and _regex("value").search(value)):
                 found.add(value)
             if (said[1] or "://" in value) and ("?" in value or "@" in value):
                 found.update(_url_secrets(value))
         elif isinstance(value, (int, float)) and not isinstance(value, bool) and len(str(value)) >= 8 \
-                and SECRET_NAME.search(name):  # a numeric password or PIN
+                and _regex("name").search(name):  # a numeric password or PIN
             found.add(str(value))
     return frozenset(t for t in found if len(t) >= SHORTEST and not is_reference(t))
 
