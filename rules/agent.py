@@ -15,7 +15,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from policylint.documents import PLACEHOLDER
-from policylint.documents.asl import AgentTask, Param, State, is_jsonata, reads_input
+from policylint.documents.asl import EXPRESS_SECONDS, AgentTask, Param, State, is_jsonata, reads_input
 from policylint.documents.harness import Harness
 from policylint.hookspecs import hookimpl
 from policylint.project import Context, Project, is_prod
@@ -254,12 +254,20 @@ def agent_retry_duplicates_run(ctx: Context) -> Iterator[Finding]:
                                        "below the task's", at="value")
 
 
+def _waits_for(task: AgentTask) -> float | None:
+    """How long the workflow waits for the agent: the task's TimeoutSeconds (else the 900 s
+    cap), and at most 300 s in an Express workflow; None when only known at run time."""
+    timeout = _task_timeout(task)
+    limit = CAP if timeout is None else _number(timeout)
+    return min(limit, EXPRESS_SECONDS) if limit is not None and task.express else limit
+
+
 def _harness_can_outlive(ctx: Context, task: AgentTask) -> bool:
     harness = _effective_timeout(ctx, task)
-    task_timeout = _number(_task_timeout(task))
-    if harness is None or task_timeout is None:
+    limit = _waits_for(task) if _task_timeout(task) is not None or task.express else None
+    if harness is None or limit is None:
         return True
-    return harness[1] > task_timeout
+    return harness[1] > limit
 
 
 @rule("AGT308", "agent-missing-catch", Severity.WARNING,
@@ -342,17 +350,19 @@ def agent_harness_outlives_task(ctx: Context) -> Iterator[Finding]:
     for task in ctx.machine.agent_tasks:
         harness = _effective_timeout(ctx, task)
         timeout = _task_timeout(task)
-        limit = CAP if timeout is None else _number(timeout)
+        limit = _waits_for(task)
         if harness is None or limit is None or harness[1] <= limit:
             continue
         param, seconds, source = harness
+        at = f"{limit} s" + (f" ({task.express} ends at {EXPRESS_SECONDS} s)"
+                             if task.express and limit == EXPRESS_SECONDS else "")
         if param is not None:
             yield task.finding(param.path, f"the harness may run {seconds} s but the task stops "
-                               f"waiting at {limit} s: set the harness timeout below the task's",
+                               f"waiting at {at}: set the harness timeout below the task's",
                                at="value")
         else:
             yield task.finding(timeout.path if timeout else (), f"{source} lets the agent run "
-                               f"{seconds} s but the task stops waiting at {limit} s: lower the "
+                               f"{seconds} s but the task stops waiting at {at}: lower the "
                                "harness timeoutSeconds below the task's", at="value" if timeout else "key")
 
 

@@ -4,12 +4,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 
-from policylint.documents.asl import AgentTask
+from policylint.documents.asl import EXPRESS_SECONDS as EXPRESS_LIMIT
 from policylint.hookspecs import hookimpl
 from policylint.project import Context
 from policylint.rule import Finding, Severity, rule, rules_of
-
-EXPRESS_LIMIT = 300  # seconds: the longest an Express execution runs
 
 
 @rule("AGT320", "agent-in-express-workflow", Severity.ERROR,
@@ -27,9 +25,8 @@ def agent_in_express_workflow(ctx: Context) -> Iterator[Finding]:
 
     Use instead: `"TimeoutSeconds": 280` with a harness timeout below it, or a STANDARD
     workflow for long agent work."""
-    express = ctx.machine.workflow_type == "EXPRESS"
     for task in ctx.machine.agent_tasks:
-        where = _express_map(task) or ("this Express workflow" if express else None)
+        where = task.express
         if where is None:
             continue
         timeout = task.field("TimeoutSeconds")
@@ -41,17 +38,6 @@ def agent_in_express_workflow(ctx: Context) -> Iterator[Finding]:
             yield task.finding(timeout.path, f"TimeoutSeconds is {timeout.value}, but {where} ends at "
                                f"{EXPRESS_LIMIT} s while the harness runs on: set {EXPRESS_LIMIT} or less",
                                at="value")
-
-
-def _express_map(task: AgentTask) -> str | None:
-    """The distributed Map around the task whose child workflows are EXPRESS, if any."""
-    for outer in task.enclosing:
-        processor = outer.body.get("ItemProcessor") if outer.type == "Map" else None
-        config = processor.get("ProcessorConfig") if isinstance(processor, dict) else None
-        if isinstance(config, dict) and config.get("Mode") == "DISTRIBUTED" \
-                and config.get("ExecutionType") == "EXPRESS":
-            return f"each EXPRESS child workflow of Map {outer.name!r}"
-    return None
 
 
 @hookimpl

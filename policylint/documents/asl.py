@@ -136,8 +136,23 @@ class State:
         return f"State({self.name!r})"
 
 
+EXPRESS_SECONDS = 300  # the longest an Express execution (or an EXPRESS Map child) runs
+
+
 class AgentTask(State):
     """A Task state that invokes a Bedrock AgentCore harness."""
+
+    @property
+    def express(self) -> str | None:
+        """What ends this task at EXPRESS_SECONDS, if anything: the EXPRESS child workflows of
+        a distributed Map around it, or the Express workflow itself; None in a STANDARD one."""
+        for outer in self.enclosing:
+            processor = outer.body.get("ItemProcessor") if outer.type == "Map" else None
+            config = processor.get("ProcessorConfig") if isinstance(processor, dict) else None
+            if isinstance(config, dict) and config.get("Mode") == "DISTRIBUTED" \
+                    and config.get("ExecutionType") == "EXPRESS":
+                return f"each EXPRESS child workflow of Map {outer.name!r}"
+        return "this Express workflow" if self.machine.workflow_type == "EXPRESS" else None
 
     @property
     def arguments_key(self) -> str:

@@ -70,3 +70,36 @@ def test_the_express_children_of_a_distributed_map(workdir: Path) -> None:
     assert [(f["line"], f["column"]) for f in found] == [position_of(text, r'"TimeoutSeconds": (?P<at>650)')]
     assert "each EXPRESS child workflow of Map 'Each'" in found[0]["message"]
     assert lint(workdir, json.dumps(distributed("STANDARD", 650), indent=2), "flow.asl.json") == []
+
+
+def with_override(task_timeout: int | None, override: int) -> dict[str, Any]:
+    m = agent(task_timeout)
+    find_state(m, "Agent")["Parameters"]["TimeoutSeconds"] = override
+    return m
+
+
+@pytest.mark.parametrize(("task_timeout", "override", "flagged"), [
+    (None, 400, True), (290, 280, False), (290, 295, True), (280, 290, True)])
+def test_the_harness_outlives_an_express_workflow(workdir: Path, task_timeout: int | None, override: int,
+                                                  flagged: bool) -> None:
+    text = template(*FORMS["sam"], "EXPRESS", with_override(task_timeout, override))
+    write(workdir / "template.yaml", text)
+    found = run(".", "--select", "AGT311", "--fail-on", "never")[1]
+    where = position_of(text, rf"TimeoutSeconds: (?P<at>{override})\n")
+    assert [(f["line"], f["column"]) for f in found] == ([where] if flagged else [])
+    if flagged and task_timeout is None:
+        assert "stops waiting at 300 s (this Express workflow ends at 300 s)" in found[0]["message"]
+
+
+def test_a_standard_workflow_waits_up_to_the_cap(workdir: Path) -> None:
+    write(workdir / "template.yaml", template(*FORMS["sam"], "STANDARD", with_override(None, 400)))
+    assert run(".", "--select", "AGT311", "--fail-on", "never")[1] == []
+
+
+@pytest.mark.parametrize(("kind", "flagged"), [("EXPRESS", True), ("STANDARD", False)])
+def test_retrying_timeouts_duplicates_runs_in_an_express_workflow(workdir: Path, kind: str,
+                                                                  flagged: bool) -> None:
+    m = with_override(660, 400)  # below the task's timeout, above what an Express workflow waits
+    find_state(m, "Agent")["Retry"] = [{"ErrorEquals": ["States.Timeout"], "MaxAttempts": 2}]
+    write(workdir / "template.yaml", template(*FORMS["sam"], kind, m))
+    assert bool(run(".", "--select", "AGT307", "--fail-on", "never")[1]) is flagged
