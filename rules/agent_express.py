@@ -1,10 +1,13 @@
-"""AGT320: agent tasks where the workflow itself cannot wait for them (Express workflows)."""
+"""The workflow's own settings around its agent tasks: AGT320 (an Express workflow ends before
+them), AGT321 (their prompts and answers logged to a log group kept forever)."""
 from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from typing import Any
 
 from policylint.documents.asl import EXPRESS_SECONDS as EXPRESS_LIMIT
+from policylint.documents.refs import Ref, resolve
 from policylint.hookspecs import hookimpl
 from policylint.project import Context
 from policylint.rule import Finding, Severity, rule, rules_of
@@ -38,6 +41,50 @@ def agent_in_express_workflow(ctx: Context) -> Iterator[Finding]:
             yield task.finding(timeout.path, f"TimeoutSeconds is {timeout.value}, but {where} ends at "
                                f"{EXPRESS_LIMIT} s while the harness runs on: set {EXPRESS_LIMIT} or less",
                                at="value")
+
+
+@rule("AGT321", "agent-execution-data-kept-forever", Severity.WARNING,
+      summary="A workflow with agent tasks logs execution data to a log group with no retention")
+def agent_execution_data_kept_forever(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags a state machine with agent tasks whose logging includes execution
+    data (CloudFormation `LoggingConfiguration`, SAM `Logging`: `IncludeExecutionData: true`)
+    to a log group of the linted template that sets no `RetentionInDays`.
+
+    Why is this bad? Execution data is every state's input and output: the prompts sent to
+    the agent and its answers, often with customer data. A log group without retention keeps
+    them forever.
+
+    Example: `Logging: {Level: ALL, IncludeExecutionData: true, Destinations: [...]}` to an
+    `AWS::Logs::LogGroup` with no `RetentionInDays`.
+
+    Use instead: `RetentionInDays: 30` (what your data policy allows) on the log group, or
+    `IncludeExecutionData: false`."""
+    document = ctx.document
+    if not ctx.machine.agent_tasks or document.template is None or not document.logical_id:
+        return
+    resources = document.template.data.get("Resources")
+    props = _properties(resources, document.logical_id)
+    key = "LoggingConfiguration" if isinstance(props, dict) and "LoggingConfiguration" in props else "Logging"
+    logging = props.get(key) if isinstance(props, dict) else None
+    if not isinstance(logging, dict) or logging.get("IncludeExecutionData") not in (True, "true", "True"):
+        return
+    base = ("Resources", document.logical_id, "Properties", key)
+    destinations = logging.get("Destinations")
+    for destination in destinations if isinstance(destinations, list) else []:
+        group = destination.get("CloudWatchLogsLogGroup") if isinstance(destination, dict) else None
+        arn = group.get("LogGroupArn") if isinstance(group, dict) else None
+        target = resolve(arn, document.template)
+        group = resources.get(target.logical_id) if isinstance(target, Ref) else None
+        if isinstance(group, dict) and group.get("Type") == "AWS::Logs::LogGroup" \
+                and "RetentionInDays" not in (_properties(resources, target.logical_id) or {}):
+            yield Finding(document.template, (*base, "IncludeExecutionData"), "execution data (the agents' "
+                          f"prompts and answers) goes to log group {target.logical_id!r}, which sets no "
+                          "RetentionInDays: it is kept forever; set a retention", "key")
+
+
+def _properties(resources: Any, name: str) -> Any:
+    resource = resources.get(name) if isinstance(resources, dict) else None
+    return resource.get("Properties") if isinstance(resource, dict) else None
 
 
 @hookimpl

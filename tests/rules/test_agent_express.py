@@ -103,3 +103,39 @@ def test_retrying_timeouts_duplicates_runs_in_an_express_workflow(workdir: Path,
     find_state(m, "Agent")["Retry"] = [{"ErrorEquals": ["States.Timeout"], "MaxAttempts": 2}]
     write(workdir / "template.yaml", template(*FORMS["sam"], kind, m))
     assert bool(run(".", "--select", "AGT307", "--fail-on", "never")[1]) is flagged
+
+
+def logged(form: str, retention: int | None, include: bool = True) -> str:
+    kind, _ = FORMS[form]
+    key = "LoggingConfiguration" if form == "cloudformation" else "Logging"
+    group: dict[str, Any] = {"Type": "AWS::Logs::LogGroup"}
+    if retention is not None:
+        group["Properties"] = {"RetentionInDays": retention}
+    destination = {"CloudWatchLogsLogGroup": {"LogGroupArn": {"Fn::GetAtt": ["Logs", "Arn"]}}}
+    props = {"RoleArn": "arn:aws:iam::111122223333:role/wf", "Definition": machine(),
+             key: {"Level": "ALL", "IncludeExecutionData": include, "Destinations": [destination]}}
+    return yaml.safe_dump({"Resources": {"Logs": group, "Flow": {"Type": kind, "Properties": props}}},
+                          sort_keys=False)
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_execution_data_kept_forever(workdir: Path, form: str) -> None:
+    text = logged(form, None)
+    write(workdir / "template.yaml", text)
+    found = run(".", "--select", "AGT321", "--fail-on", "never")[1]
+    assert [(f["line"], f["column"]) for f in found] == [position_of(text, "IncludeExecutionData")]
+    assert "log group 'Logs', which sets no RetentionInDays" in found[0]["message"]
+
+
+@pytest.mark.parametrize(("retention", "include"), [(30, True), (None, False)])
+def test_execution_data_with_retention_or_not_logged(workdir: Path, retention: int | None,
+                                                     include: bool) -> None:
+    for form in FORMS:
+        write(workdir / "template.yaml", logged(form, retention, include))
+        assert run(".", "--select", "AGT321", "--fail-on", "never")[1] == []
+
+
+def test_execution_data_of_a_workflow_without_agents_is_not_this_rule(workdir: Path) -> None:
+    text = logged("sam", None).replace("bedrockagentcore:invokeHarness", "lambda:invoke")
+    write(workdir / "template.yaml", text)
+    assert run(".", "--select", "AGT321", "--fail-on", "never")[1] == []
