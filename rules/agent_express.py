@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from typing import Any
 
 from policylint.documents.asl import EXPRESS_SECONDS as EXPRESS_LIMIT
-from policylint.documents.refs import Ref, resolve
+from policylint.documents.refs import Ref, properties_of, resolve, resource_of
 from policylint.hookspecs import hookimpl
 from policylint.project import Context
 from policylint.rule import Finding, Severity, rule, rules_of
@@ -62,29 +61,21 @@ def agent_execution_data_kept_forever(ctx: Context) -> Iterator[Finding]:
     document = ctx.document
     if not ctx.machine.agent_tasks or document.template is None or not document.logical_id:
         return
-    resources = document.template.data.get("Resources")
-    props = _properties(resources, document.logical_id)
-    key = "LoggingConfiguration" if isinstance(props, dict) and "LoggingConfiguration" in props else "Logging"
-    logging = props.get(key) if isinstance(props, dict) else None
+    props = properties_of(document)
+    key = "LoggingConfiguration" if "LoggingConfiguration" in props else "Logging"
+    logging = props.get(key)
     if not isinstance(logging, dict) or logging.get("IncludeExecutionData") not in (True, "true", "True"):
         return
     base = ("Resources", document.logical_id, "Properties", key)
     destinations = logging.get("Destinations")
     for destination in destinations if isinstance(destinations, list) else []:
-        group = destination.get("CloudWatchLogsLogGroup") if isinstance(destination, dict) else None
-        arn = group.get("LogGroupArn") if isinstance(group, dict) else None
-        target = resolve(arn, document.template)
-        group = resources.get(target.logical_id) if isinstance(target, Ref) else None
-        if isinstance(group, dict) and group.get("Type") == "AWS::Logs::LogGroup" \
-                and "RetentionInDays" not in (_properties(resources, target.logical_id) or {}):
+        logs = destination.get("CloudWatchLogsLogGroup") if isinstance(destination, dict) else None
+        target = resolve(logs.get("LogGroupArn"), document.template) if isinstance(logs, dict) else None
+        if isinstance(target, Ref) and resource_of(document, target.logical_id).get("Type") == \
+                "AWS::Logs::LogGroup" and "RetentionInDays" not in properties_of(document, target.logical_id):
             yield Finding(document.template, (*base, "IncludeExecutionData"), "execution data (the agents' "
                           f"prompts and answers) goes to log group {target.logical_id!r}, which sets no "
                           "RetentionInDays: it is kept forever; set a retention", "key")
-
-
-def _properties(resources: Any, name: str) -> Any:
-    resource = resources.get(name) if isinstance(resources, dict) else None
-    return resource.get("Properties") if isinstance(resource, dict) else None
 
 
 @hookimpl

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from policylint.documents.iam import IDENTITY, Statement
+from policylint.documents.refs import properties_of, resource_of, resources_of
 from policylint.hookspecs import hookimpl
 from policylint.project import Context
 from policylint.rule import Finding, Severity, rule, rules_of
@@ -63,11 +64,7 @@ def public_resource_policy(ctx: Context) -> Iterator[Finding]:
 
 def _resource_type(document: Any) -> str | None:
     """The CloudFormation type of the resource a template's policy belongs to."""
-    if document.template is None or not document.logical_id:
-        return None
-    resources = document.template.data.get("Resources")
-    resource = resources.get(document.logical_id) if isinstance(resources, dict) else None
-    kind = resource.get("Type") if isinstance(resource, dict) else None
+    kind = resource_of(document).get("Type")
     return kind if isinstance(kind, str) else None
 
 
@@ -93,13 +90,10 @@ def _narrowed(statement: Statement) -> bool:
 
 
 def _public_lambda_permissions(ctx: Context) -> Iterator[Finding]:
-    resources = ctx.document.data.get("Resources") if isinstance(ctx.document.data, dict) else None
-    for name, resource in resources.items() if isinstance(resources, dict) else ():
+    for name, resource in resources_of(ctx.document).items():
         if not isinstance(resource, dict) or resource.get("Type") != "AWS::Lambda::Permission":
             continue
-        props = resource.get("Properties")
-        if not isinstance(props, dict):
-            continue
+        props = properties_of(ctx.document, name)
         if props.get("Principal") == "*" and not any(k in props for k in _LAMBDA_NARROWING) \
                 and props.get("FunctionUrlAuthType") != "AWS_IAM":
             yield Finding(ctx.document, ("Resources", name, "Properties", "Principal"), "this permission "

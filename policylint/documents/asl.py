@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from policylint.documents.refs import properties_of
 from policylint.rule import Finding, Severity
 
 if TYPE_CHECKING:
@@ -198,13 +199,8 @@ class StateMachine:
     def workflow_type(self) -> str | None:
         """STANDARD or EXPRESS, as the template resource around the definition says
         (CloudFormation ``StateMachineType``, SAM ``Type``); None when not known."""
-        document = self.document
-        if document.template is None or not document.logical_id:
-            return None
-        resources = document.template.data.get("Resources")
-        resource = resources.get(document.logical_id) if isinstance(resources, dict) else None
-        props = resource.get("Properties") if isinstance(resource, dict) else None
-        value = props.get("StateMachineType", props.get("Type")) if isinstance(props, dict) else None
+        props = properties_of(self.document)
+        value = props.get("StateMachineType", props.get("Type"))
         return value.upper() if isinstance(value, str) else None
 
     @cached_property

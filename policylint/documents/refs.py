@@ -30,6 +30,18 @@ def resources_of(document: Document) -> dict:
     return resources if isinstance(resources, dict) else {}
 
 
+def resource_of(document: Document, logical_id: str | None = None) -> dict:
+    """A resource of the document's template (the document's own by default); {} if none."""
+    resource = resources_of(document).get(logical_id or document.logical_id)
+    return resource if isinstance(resource, dict) else {}
+
+
+def properties_of(document: Document, logical_id: str | None = None) -> dict:
+    """The Properties of ``resource_of(document, logical_id)``; {} if none."""
+    props = resource_of(document, logical_id).get("Properties")
+    return props if isinstance(props, dict) else {}
+
+
 def resolve(value: Any, document: Document) -> str | Ref | None:
     """``value`` as a string, a template resource, or None when only a deployment knows it.
 
