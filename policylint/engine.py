@@ -27,6 +27,9 @@ class InternalError(NamedTuple):
     error: str
 
 
+SKIPPED, UNREADABLE = "skipped", "unreadable"  # what a file with no document of ours was
+
+
 class Outcome:
     """What the engine hands the report: findings, internal errors, what each file was read
     as (``kinds``: its first document's kind, else ``skipped`` or ``unreadable``), and the
@@ -128,7 +131,7 @@ class Engine:
         documents: list[Document] = []
         for loaded, found, errors in chunks:
             for file, docs, at_load, error in loaded:
-                outcome.kinds[file] = docs[0].kind if docs else "unreadable" if at_load else "skipped"
+                outcome.kinds[file] = docs[0].kind if docs else UNREADABLE if at_load else SKIPPED
                 if error is not None:  # a loader bug must not take the other files down
                     outcome.errors.append(InternalError("load", file, error))
                 documents.extend(docs)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from policylint import __version__
-from policylint.engine import InternalError, Outcome
+from policylint.engine import SKIPPED, UNREADABLE, InternalError, Outcome
 from policylint.hookspecs import hookimpl
 from policylint.rule import Finding, Rule, Severity
 
@@ -74,7 +74,6 @@ class Report:
 KINDS = {"asl": ("state machine", "state machines"), "template": ("template", "templates"),
          "iam": ("policy", "policies"), "account": ("account export", "account exports"),
          "harness": ("harness config", "harness configs")}
-SKIPPED, UNREADABLE = "skipped", "unreadable"
 MAX_MESSAGE = 600  # characters; a longer message keeps its start and its end (what to do)
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
