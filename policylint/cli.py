@@ -257,8 +257,8 @@ def _write_file(path: str, text: str, linted: list[str]) -> None:
 
     from policylint.config import ConfigError
 
-    target = os.path.realpath(path)
-    if any(os.path.realpath(f) == target for f in linted):
+    target = os.path.realpath(path) if os.path.exists(path) else None  # a new file is no input
+    if target is not None and any(os.path.realpath(f) == target for f in linted):
         raise ConfigError(f"{path} is one of the files being linted: write the report elsewhere")
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
