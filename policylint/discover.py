@@ -56,20 +56,49 @@ def discover(paths: Iterable[str]) -> list[str]:
 
 def _walk(directory: str) -> Iterator[str]:
     listed = _git_files(directory)
-    if listed is not None:
+    if listed:  # a folder git ignores as a whole (cdk.out) lists nothing: it is walked as it is
         for relative in listed:
             parts = relative.split("/")
             if is_candidate(relative) and not SKIP_DIRS.intersection(parts[:-1]):
                 file = os.path.join(directory, *parts)
-                if os.path.isfile(file):
+                if os.path.isfile(file) and _in_assembly_wanted(file, directory):
                     yield file
         return
     unreadable: list[str] = []
     for root, dirs, files in os.walk(directory, onerror=lambda error: unreadable.append(error.filename)):
+        assembly = is_cloud_assembly(root)
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS
+                         and (not assembly or d.startswith("assembly-"))
                          and not os.path.isfile(os.path.join(root, d, "pyvenv.cfg")))
-        yield from (os.path.join(root, f) for f in sorted(files) if is_candidate(f))
+        yield from (os.path.join(root, f) for f in sorted(files)
+                    if (f.endswith(CDK_TEMPLATE) if assembly else is_candidate(f)))
     yield from unreadable
+
+
+CDK_TEMPLATE = ".template.json"
+
+
+@lru_cache(maxsize=4096)
+def is_cloud_assembly(directory: str) -> bool:
+    """Whether ``directory`` is what ``cdk synth`` writes (cdk.out, or a stage's nested
+    ``assembly-*``): its only files of ours are the ``*.template.json`` stacks and the nested
+    assemblies; manifests, the construct tree and ``asset.*`` folders (bundled code) are not
+    linted."""
+    return os.path.isfile(os.path.join(directory, "manifest.json")) and \
+        os.path.isfile(os.path.join(directory, "cdk.out"))
+
+
+def _in_assembly_wanted(file: str, top: str) -> bool:
+    """False for a file of a cloud assembly (below ``top``, the walked folder) that is not
+    one of its stack templates."""
+    directory = os.path.dirname(file)
+    if is_cloud_assembly(directory):
+        return file.endswith(CDK_TEMPLATE)
+    while os.path.normpath(directory) != os.path.normpath(top) and os.path.dirname(directory) != directory:
+        directory = os.path.dirname(directory)
+        if is_cloud_assembly(directory):
+            return False  # in an asset folder, or another folder of the assembly
+    return True
 
 
 def _git_files(directory: str) -> list[str] | None:

@@ -235,7 +235,10 @@ class Index:
         return Link(document, field.path, value, self.role(value, field.value))
 
 
-PSEUDO_PARAMETERS = ("${AWS::Partition}", "${AWS::Region}", "${AWS::AccountId}", "${AWS::URLSuffix}")
+# Some partition, region or account: CloudFormation's pseudo-parameters, and the Serverless
+# Framework's own variables for the region and account.
+PSEUDO_PARAMETERS = ("${AWS::Partition}", "${AWS::Region}", "${AWS::AccountId}", "${AWS::URLSuffix}",
+                     "${aws:region}", "${aws:accountId}")
 
 
 def _harness_reference(value: str, document: Document) -> str | Ref | None:

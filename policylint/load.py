@@ -10,6 +10,7 @@ from typing import Any
 
 from policylint.discover import is_within
 from policylint.documents import ACCOUNT, ASL, HARNESS, IAM, TEMPLATE, Document
+from policylint.documents.serverless import NAMES as SERVERLESS_NAMES
 from policylint.rule import Finding
 from policylint.source import Source, template_loader, yaml_loader
 
@@ -23,7 +24,7 @@ ASL_SUFFIXES = (".asl.json", ".asl.yaml", ".asl.yml")
 # that declares a resource policylint lints, a harness, or a policy (a Statement, then an
 # Effect). Every pattern on file text is searched in one pass: none can backtrack.
 _OURS = re.compile(r"\bStartAt\b|\bAWS::(?:StepFunctions|Serverless|IAM|BedrockAgentCore)::"
-                   r"|\bexecutionRoleArn\b")
+                   r"|\bexecutionRoleArn\b|\bstepFunctions\b")
 _STATEMENT, _EFFECT = re.compile(r"\bStatement\b"), re.compile(r"\bEffect\b")
 _ANCHOR, _ALIAS = re.compile(r"&[^\s,\[\]{}]+"), re.compile(r"\*[^\s,\[\]{}\"'/*]+")
 _TEMPLATE_HINT = re.compile(r"^[ \t]*['\"]?Resources['\"]?[ \t]*:", re.M)
@@ -69,6 +70,7 @@ def load(path: str, expect: str | None = None, text: str | None = None, named: b
         return [], [data]
     if data is _NOT_OURS:
         return [], []
+    from policylint.documents.serverless import is_serverless
     from policylint.documents.template import is_template
 
     if expect == ASL and not isinstance(data, dict):
@@ -80,6 +82,8 @@ def load(path: str, expect: str | None = None, text: str | None = None, named: b
         return [Document(ASL, data, source)], []
     if expect is None and is_template(data):
         return _template(Document(TEMPLATE, data, source), root)
+    if expect is None and is_serverless(path, data):
+        return _serverless(data, source, root)
     return _standalone(data, source), []
 
 
@@ -97,6 +101,17 @@ def _template(template: Document, root: str | None) -> tuple[list[Document], lis
     for item in documents_in(template, partial(load, expect=ASL, root=root), root):
         (docs if isinstance(item, Document) else findings).append(item)  # type: ignore[arg-type]
     return docs, findings
+
+
+def _serverless(data: dict, source: Source, root: str | None) -> tuple[list[Document], list[Finding]]:
+    """A serverless.yml read as the template it deploys; nothing when it declares nothing of ours."""
+    from policylint.documents.serverless import template_view
+
+    view, notes = template_view(data, source)
+    if view is None:
+        return [], []
+    docs, findings = _template(view, root)
+    return docs, [*notes, *findings]
 
 
 def _standalone(data: Any, source: Source) -> list[Document]:
@@ -176,7 +191,8 @@ def _parse(source: Source, expect: str | None) -> Any:
     try:
         if not is_yaml:
             return json.loads(text)
-        template = expect is None and bool(_TEMPLATE_HINT.search(text)) and "AWS::" in text
+        template = expect is None and (bool(_TEMPLATE_HINT.search(text)) and "AWS::" in text
+                                       or os.path.basename(path).lower() in SERVERLESS_NAMES)
         data = _load_yaml(text, template_loader() if template else yaml_loader())
         if _ANCHOR.search(text) and _ALIAS.search(text):  # aliases: refuse a document they blow up
             check_expansion(data)

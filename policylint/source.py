@@ -285,3 +285,30 @@ class EmbeddedSource(Source):
         if not segment.is_string:
             return self.parent.locate(segment.path, "value")
         return self.parent.scalar_position(segment.path, index - segment.start)
+
+
+class MappedSource(Source):
+    """A file read as another shape (a ``serverless.yml`` as the template it deploys): paths
+    of that shape map back to where the user wrote each thing. ``routes`` pairs a path prefix
+    of the shape (``"*"`` matches any step) with the file's path for it; the longest prefix
+    that matches wins, and the rest of the path follows unless the route ``ends`` there (the
+    shape has more levels than the file)."""
+
+    def __init__(self, path: str, text: str, routes: list[tuple[tuple, tuple, bool]]) -> None:
+        super().__init__(path, text)
+        self.routes = sorted(routes, key=lambda route: -len(route[0]))
+
+    def file_path(self, path: Sequence[Any]) -> tuple:
+        for prefix, target, ends in self.routes:
+            head = tuple(path[:len(prefix)])
+            if len(head) == len(prefix) and all(p in ("*", s) for p, s in zip(prefix, head, strict=True)):
+                steps = iter(s for p, s in zip(prefix, head, strict=True) if p == "*")
+                mapped = tuple(next(steps) if t == "*" else t for t in target)
+                return mapped if ends else (*mapped, *path[len(prefix):])
+        return tuple(path)
+
+    def locate(self, path: Sequence[Any], at: str = "key") -> Position:
+        return super().locate(self.file_path(path), at)
+
+    def scalar_position(self, path: Sequence[Any], offset: int) -> Position:
+        return super().scalar_position(self.file_path(path), offset)

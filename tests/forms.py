@@ -164,6 +164,85 @@ def sam_definition_uri(root: Path, m: dict[str, Any]) -> Path:
     return path
 
 
+# Patterns for an ARN as each form writes it: literal, partition-agnostic (!Sub), a CDK
+# Fn::Join around {"Ref": "AWS::Partition"}, or the Serverless region/account variables.
+PARTITION = r'arn:(?:aws|\$\{AWS::Partition\}|",\s*\{\s*"Ref":\s*"AWS::Partition"\s*\},\s*"):'
+REGION_ACCOUNT = (r"(?:us-east-1:111122223333|\$\{AWS::Region\}:\$\{AWS::AccountId\}"
+                  r"|\$\{aws:region\}:\$\{aws:accountId\})")
+
+
+def arn_pattern(arn: str) -> str:
+    """A regex for ``arn`` (written as a regex, from ``arn:aws:``) in any form."""
+    return PARTITION + arn.removeprefix("arn:aws:").replace("us-east-1:111122223333", REGION_ACCOUNT)
+
+
+def _partition_agnostic(m: dict[str, Any]) -> dict[str, Any]:
+    """``m`` with every ARN written as cfn-lint asks: ``arn:${AWS::Partition}:...``, and the
+    harness in ``${AWS::Region}`` and ``${AWS::AccountId}``."""
+    text = json.dumps(m).replace("arn:aws:", "arn:${AWS::Partition}:")
+    return json.loads(text.replace(":us-east-1:111122223333:harness/",
+                                   ":${AWS::Region}:${AWS::AccountId}:harness/"))
+
+
+def template_pseudo_parameters(root: Path, m: dict[str, Any]) -> Path:
+    """A ``DefinitionString: !Sub |`` block with partition-agnostic ARNs."""
+    return template_sub_block(root, _partition_agnostic(m))
+
+
+def cdk_out(root: Path, m: dict[str, Any], folder: str = "cdk.out") -> Path:
+    """What ``cdk synth`` writes: a cloud assembly whose stack template has the definition as a
+    ``Fn::Join`` of JSON text and ``{"Ref": "AWS::Partition"}`` pieces, resources named by
+    their construct path, and asset folders and manifests that are not templates."""
+    out = root / folder
+    out.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(m, separators=(",", ":")).split("arn:aws:")
+    pieces: list[Any] = [text[0]]
+    for part in text[1:]:
+        pieces[-1] += "arn:"
+        pieces += [{"Ref": "AWS::Partition"}, ":" + part]
+    role = copy.deepcopy(ROLE)
+    role["Metadata"] = {"aws:cdk:path": "SupportStack/SupportFlow/Role/Resource"}
+    template = {"Resources": {
+        "SupportFlowRole0A1B2C3D": role,
+        "SupportFlow1E2F3A4B": {
+            "Type": "AWS::StepFunctions::StateMachine",
+            "Properties": {"DefinitionString": {"Fn::Join": ["", pieces]},
+                           "RoleArn": {"Fn::GetAtt": ["SupportFlowRole0A1B2C3D", "Arn"]}},
+            "DependsOn": ["SupportFlowRole0A1B2C3D"],
+            "Metadata": {"aws:cdk:path": "SupportStack/SupportFlow/Resource"}},
+        "CDKMetadata": {"Type": "AWS::CDK::Metadata", "Properties": {"Analytics": "v2:deflate64:H4sI"},
+                        "Metadata": {"aws:cdk:path": "SupportStack/CDKMetadata/Default"}}},
+        "Parameters": {"BootstrapVersion": {"Type": "AWS::SSM::Parameter::Value<String>",
+                                            "Default": "/cdk-bootstrap/hnb659fds/version"}}}
+    path = out / "SupportStack.template.json"
+    path.write_text(json.dumps(template, indent=1))
+    (out / "cdk.out").write_text('{"version":"36.0.0"}')
+    (out / "manifest.json").write_text(json.dumps({"version": "36.0.0", "artifacts": {
+        "SupportStack": {"type": "aws:cloudformation:stack",
+                         "properties": {"templateFile": "SupportStack.template.json"}}}}))
+    (out / "tree.json").write_text(json.dumps({"version": "tree-0.1", "tree": {"id": "App"}}))
+    asset = out / "asset.4f5e6d7c8b9a"
+    asset.mkdir(exist_ok=True)
+    (asset / "flow.asl.json").write_text(json.dumps({"StartAt": "X", "States": {}}))  # bundled code
+    return path
+
+
+def serverless(root: Path, m: dict[str, Any]) -> Path:
+    """A ``serverless.yml`` with the serverless-step-functions plugin: the definition as YAML
+    under stepFunctions.stateMachines, the harness named with ${aws:region}/${aws:accountId}."""
+    text = json.dumps(m).replace(":us-east-1:111122223333:harness/",
+                                 ":${aws:region}:${aws:accountId}:harness/")
+    definition = textwrap.indent(_yaml(json.loads(text)), " " * 8)
+    path = root / "serverless.yml"
+    path.write_text(
+        "service: support\nframeworkVersion: '3'\nprovider:\n  name: aws\n  runtime: python3.12\n"
+        "  stage: ${opt:stage, 'dev'}\nplugins:\n  - serverless-step-functions\n"
+        "stepFunctions:\n  stateMachines:\n    supportFlow:\n      name: support-${sls:stage}\n"
+        "      role: !GetAtt Role.Arn\n      definition:\n" + definition
+        + "resources:\n  Resources:\n" + textwrap.indent(_yaml({"Role": ROLE}), "    "))
+    return path
+
+
 FORMS: dict[str, Callable[[Path, dict[str, Any]], Path]] = {
     "json": standalone_json,
     "yaml": standalone_yaml,
@@ -171,6 +250,9 @@ FORMS: dict[str, Callable[[Path, dict[str, Any]], Path]] = {
     "template-definition": template_definition,
     "template-json-string": template_json_string,
     "sam-definition-uri": sam_definition_uri,
+    "template-pseudo-parameters": template_pseudo_parameters,
+    "cdk-out": cdk_out,
+    "serverless": serverless,
 }
 
 

@@ -28,8 +28,13 @@ class Document:
     ``substitutions`` maps ``${Name}`` placeholders (``Fn::Sub`` variables, SAM
     ``DefinitionSubstitutions``) to their literal value, or to None when the value is only
     known at deploy time. ``template`` is the template this document is part of, and
-    ``logical_id`` its resource there.
+    ``logical_id`` its resource there. A template's ``names`` say what its author calls a
+    resource when that is not its logical id (a Serverless key); its ``variables`` say that
+    every ``${...}`` in it is a deploy-time variable (Serverless Framework).
     """
+
+    names: Mapping[str, str] = {}
+    variables = False
 
     def __init__(self, kind: str, data: Any, source: Source, root: tuple = (),
                  substitutions: Mapping[str, str | None] | None = None,
@@ -43,7 +48,13 @@ class Document:
 
     @property
     def label(self) -> str:
-        return f"Resources.{self.logical_id}" if self.logical_id else ""
+        """What the author calls the resource this document is: a CDK construct path, a
+        Serverless key, else ``Resources.LogicalId``; "" outside a template."""
+        if not self.logical_id or self.template is None:
+            return f"Resources.{self.logical_id}" if self.logical_id else ""
+        from policylint.documents.refs import resource_label
+
+        return resource_label(self.template, self.logical_id)
 
     @property
     def from_definition_uri(self) -> bool:

@@ -131,11 +131,26 @@ def _any_match(values: list[Value], target: Target) -> bool | None:
                 return True
             unknown = unknown or target.ref is None
         elif isinstance(text, str) and target.arn is not None:
-            if wildcard_match(variables_as_wildcards(text), target.arn, True):
+            hit = _arn_match(variables_as_wildcards(text), target.arn)
+            if hit:
                 return True
+            unknown = unknown or hit is None
         else:
             unknown = True
     return None if unknown else False
+
+
+def _arn_match(pattern: str, arn: str) -> bool | None:
+    """Whether the Resource ``pattern`` covers ``arn``; None when it would for some value of
+    a partition, region or account the ARN leaves open (``*``: a template's pseudo-parameter)."""
+    if wildcard_match(pattern, arn, True):
+        return True
+    fields, wanted = arn.split(":", 5), pattern.split(":", 5)
+    if len(fields) == 6 == len(wanted) and "*" in fields[1:5] and all(
+            field == "*" or wildcard_match(want, field, True)
+            for want, field in zip(wanted, fields, strict=True)):
+        return None
+    return False
 
 
 

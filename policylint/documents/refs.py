@@ -42,6 +42,23 @@ def properties_of(document: Document, logical_id: str | None = None) -> dict:
     return props if isinstance(props, dict) else {}
 
 
+def construct_path(template: Document, logical_id: str) -> str | None:
+    """The CDK construct a resource of a synthesized template comes from (its ``aws:cdk:path``
+    metadata, without the trailing ``/Resource`` of an L1 inside its L2), if any."""
+    resource = resource_of(template, logical_id)
+    metadata = resource.get("Metadata")
+    path = metadata.get("aws:cdk:path") if isinstance(metadata, dict) else None
+    if not isinstance(path, str) or not path:
+        return None
+    return path[:-len("/Resource")] if path.endswith("/Resource") else path
+
+
+def resource_label(template: Document, logical_id: str) -> str:
+    """What the author calls a template resource: its CDK construct, its Serverless key, or
+    ``Resources.LogicalId``."""
+    return template.names.get(logical_id) or construct_path(template, logical_id) or f"Resources.{logical_id}"
+
+
 def resolve(value: Any, document: Document) -> str | Ref | None:
     """``value`` as a string, a template resource, or None when only a deployment knows it.
 

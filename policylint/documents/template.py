@@ -9,6 +9,7 @@ from typing import Any
 from policylint.discover import is_within
 from policylint.documents import ASL, HARNESS, IAM, PLACEHOLDER, Document
 from policylint.documents.iam import in_policy_slot, is_policy
+from policylint.documents.serverless import Unknown
 from policylint.rule import Finding
 from policylint.source import EmbeddedSource, Segment
 
@@ -64,7 +65,7 @@ def _policy_documents(props: dict) -> Iterator[tuple[tuple, dict]]:
 
 def _state_machine(template: Document, name: str, props: dict, path: tuple,
                    load_file: LoadFile, root: str | None) -> Iterator[Document | Finding]:
-    substitutions = _substitutions(props.get("DefinitionSubstitutions"))
+    substitutions = Unknown() if template.variables else _substitutions(props.get("DefinitionSubstitutions"))
     definition = props.get("Definition")
     if isinstance(definition, dict) and _is_intrinsic(definition):
         yield _unresolved(template, (*path, "Definition"), f"Definition is computed by "

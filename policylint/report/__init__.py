@@ -104,6 +104,19 @@ def shown_message(text: str, hidden: tuple[str, ...] = ()) -> str:
     return text
 
 
+def _construct(document: Any, path: tuple) -> str | None:
+    """The CDK construct a finding in a synthesized template is about (``aws:cdk:path``)."""
+    template = document if document.kind == "template" else document.template
+    if template is None:
+        return None
+    logical_id = document.logical_id or (path[1] if len(path) > 1 and path[0] == "Resources" else None)
+    if not isinstance(logical_id, str):
+        return None
+    from policylint.documents.refs import construct_path
+
+    return construct_path(template, logical_id)
+
+
 def build_report(outcome: Outcome, rules: dict[str, Rule], baseline: frozenset[str] = frozenset()) -> Report:
     """Resolve every finding's position (only now: clean files never pay for it), and set
     aside what is suppressed in the source or known to the baseline."""
@@ -128,8 +141,10 @@ def build_report(outcome: Outcome, rules: dict[str, Rule], baseline: frozenset[s
         value = _value(finding)
         if value is not None and hidden and any(form in value for form in hidden):
             value = None  # a fingerprint is a hash: a short secret would be found by guessing
+        construct = _construct(finding.document, path)
+        message = f"{finding.message} (construct {construct})" if construct else finding.message
         problems.add(Problem(rule.code, rule.name, finding.severity or rule.severity,
-                             shown_message(finding.message, hidden), printable(shown), line, column,
+                             shown_message(message, hidden), printable(shown), line, column,
                              path, value, finding.suppression and printable(finding.suppression), shown))
         if i + 1 == len(by_source) or by_source[i + 1].document.source is not finding.document.source:
             finding.document.source.release()

@@ -21,6 +21,9 @@ def files_read(report: Report) -> str:
     templates, 1 policy; 519 other JSON/YAML files skipped``."""
     kinds = ", ".join(f"{n:,} {KINDS[kind][n != 1]}" for kind, n in report.linted.items())
     text = f"{_plural(report.files, 'file')} linted" + (f": {kinds}" if kinds else "")
+    if not report.files and not report.unreadable and not report.skipped:
+        text = ("Nothing was linted: no JSON, YAML or template file here (for a CDK app, run "
+                "`cdk synth` and check cdk.out)")
     if report.unreadable:
         text += f"; {report.unreadable:,} could not be read (PL001/PL002)"
     if report.skipped:

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from forms import FORMS, JSONATA, JSONPATH, find_state, machine, mutated, request
+from forms import FORMS, JSONATA, JSONPATH, arn_pattern, find_state, machine, mutated, request
 from helpers import codes, key, position_of, run, write
 
 Q = r"""(?:\\?"|')?"""  # an optional opening quote: JSON, JSON in a string, or YAML
@@ -56,10 +56,10 @@ CASES: dict[str, tuple[Callable[[dict[str, Any], str], None], str]] = {
     "AGT302": (lambda m, lang: find_state(m, "Agent").pop("TimeoutSeconds"), STATE_KEY),
     "AGT303": (lambda m, lang: find_state(m, "Agent").update(
         Resource="arn:aws:states:::bedrockagentcore:invokeHarness.waitForTaskToken"),
-        f"(?P<at>{Q}arn:aws:states:::bedrockagentcore:invokeHarness.waitForTaskToken)"),
+        f"(?P<at>{Q}" + arn_pattern(r"arn:aws:states:::bedrockagentcore:invokeHarness\.waitForTaskToken)")),
     "AGT304": (lambda m, lang: request(m).update(
         HarnessArn="arn:aws:bedrock-agentcore:us-east-1:111122223333:harness/*"),
-        f"(?P<at>{Q}arn:aws:bedrock-agentcore:us-east-1:111122223333:harness/\\*)"),
+        f"(?P<at>{Q}" + arn_pattern(r"arn:aws:bedrock-agentcore:us-east-1:111122223333:harness/\*)")),
     "AGT305": (lambda m, lang: set_dynamic(m, lang, "Tools", "$.tools", "$states.input.tools"),
                "(?P<at>" + key(r"Tools(?:\.\$)?") + "):"),
     "AGT306": (lambda m, lang: find_state(m, "Agent").pop("Retry"), STATE_KEY),

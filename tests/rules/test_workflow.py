@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from forms import FORMS
+from forms import FORMS, arn_pattern
 from helpers import codes, key, position_of, run
 
 LAMBDA = "arn:aws:states:::lambda:invoke"
@@ -39,7 +39,7 @@ CASES = {
                                        "BackoffRate": 1}])),
                "(?P<at>" + key("BackoffRate") + ")"),
     "SFN203": (flow(Wait=task("arn:aws:states:::sqs:sendMessage.waitForTaskToken", Retry=RETRY)),
-               r'(?P<at>\\?"?arn:aws:states:::sqs:sendMessage\.waitForTaskToken)'),
+               r'(?P<at>\\?"?' + arn_pattern(r"arn:aws:states:::sqs:sendMessage\.waitForTaskToken)")),
     "SFN204": (flow(Job=task("arn:aws:states:::batch:submitJob.sync", Retry=RETRY)),
                STATE.format(key("Job"))),
     "SFN205": (flow(Each={"Type": "Map", "ItemProcessor": flow(Inner=task(Retry=RETRY))}),

@@ -1,0 +1,146 @@
+"""Serverless Framework files: a ``serverless.yml`` read as the CloudFormation template that
+the Framework and its serverless-step-functions plugin deploy from it.
+
+What is read: ``resources.Resources`` as written; each ``stepFunctions.stateMachines`` entry
+as an ``AWS::StepFunctions::StateMachine`` (``definition``, ``type``, ``role``,
+``loggingConfig``); the IAM statements of ``provider.iam.role.statements`` (or the older
+``provider.iamRoleStatements``) and of a state machine's ``iamRoleStatements``, each as an
+``AWS::IAM::Policy``. Every position maps back to the ``serverless.yml`` (``MappedSource``).
+Serverless variables (``${self:...}``, ``${sls:...}``, ``${env:...}``, ``${ssm:...}``,
+``${opt:...}``, ...) are values only a deployment knows: never guessed, never an error.
+"""
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+from policylint.documents import TEMPLATE, Document
+from policylint.rule import Finding
+from policylint.source import MappedSource, Source
+
+NAMES = ("serverless.yml", "serverless.yaml")
+STATE_MACHINE = "AWS::StepFunctions::StateMachine"
+PROVIDER_ROLE = "IamRoleLambdaExecution"  # the logical id the Framework gives the functions' role
+_FILE = re.compile(r"\$\{file\(([^)]+)\)\}")  # a whole value ${file(./flow.asl.json)}
+_VARIABLE = re.compile(r"\$\{[^}]*\}")
+
+
+class Unknown(dict):
+    """Substitutions where every ``${...}`` is a Serverless variable: known at deploy time."""
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+    def get(self, key: Any, default: Any = None) -> None:
+        return None
+
+
+def is_serverless(path: str, data: Any) -> bool:
+    return os.path.basename(path).lower() in NAMES and isinstance(data, dict) and (
+        "service" in data or "provider" in data or "stepFunctions" in data)
+
+
+def template_view(data: dict, source: Source) -> tuple[Document | None, list[Finding]]:
+    """The template the file deploys, as far as policylint reads it, and PL005 notes for
+    definitions only a deployment knows; no document when the file declares nothing of ours."""
+    resources: dict[str, Any] = {}
+    routes: list[tuple[tuple, tuple, bool]] = [(("Resources",), ("resources", "Resources"), False)]
+    names: dict[str, str] = {}
+    notes: list[tuple[tuple, str]] = []
+    own = _get(data, "resources", "Resources")
+    if isinstance(own, dict):
+        resources.update(own)
+    machines = _get(data, "stepFunctions", "stateMachines")
+    for key, machine in (machines.items() if isinstance(machines, dict) else ()):
+        if not isinstance(machine, dict):
+            continue
+        here = ("stepFunctions", "stateMachines", key)
+        logical = _logical_id(str(key), machine)
+        props, machine_routes, note = _state_machine(machine, logical, here)
+        resources[logical] = {"Type": STATE_MACHINE, "Properties": props}
+        names[logical] = ".".join(map(str, here))
+        routes += machine_routes
+        if note:
+            notes.append(((*here, "definition"), note))
+        statements = machine.get("iamRoleStatements")
+        if isinstance(statements, list):
+            _policy(resources, routes, f"{logical}Role", statements, (*here, "iamRoleStatements"))
+    role = _get(data, "provider", "iam", "role")
+    statements, where = (role.get("statements"), ("provider", "iam", "role", "statements")) \
+        if isinstance(role, dict) else (_get(data, "provider", "iamRoleStatements"),
+                                        ("provider", "iamRoleStatements"))
+    if isinstance(statements, list):
+        _policy(resources, routes, PROVIDER_ROLE, statements, where)
+    if not resources:
+        return None, []
+    view = Document(TEMPLATE, {"Resources": resources}, MappedSource(source.path, source.text, routes))
+    view.names, view.variables = names, True
+    return view, [Finding(view, path, message, "value", code="PL005") for path, message in notes]
+
+
+def _state_machine(machine: dict, logical: str, here: tuple) -> tuple[dict, list, str]:
+    """A state machine entry as CloudFormation properties, the routes back to the file, and a
+    note when its definition cannot be read here."""
+    base = ("Resources", logical, "Properties")
+    props: dict[str, Any] = {}
+    routes = [(("Resources", logical), here, True)]
+    note = ""
+    for key, name in (("type", "StateMachineType"), ("role", "RoleArn")):
+        if key in machine:
+            props[name] = machine[key]
+            routes.append(((*base, name), (*here, key), False))
+    definition = machine.get("definition")
+    wanted = _FILE.fullmatch(definition.strip()) if isinstance(definition, str) else None
+    if wanted and not _VARIABLE.search(wanted.group(1)):
+        props["DefinitionUri"] = wanted.group(1).strip().strip("'\"")
+        routes.append(((*base, "DefinitionUri"), (*here, "definition"), True))
+    elif isinstance(definition, str) and _VARIABLE.search(definition):
+        note = ("definition is a Serverless variable only a deployment resolves; its state machine "
+                "was not linted (write it in the file, or as ${file(./flow.asl.json)})")
+    elif definition is not None:
+        props["Definition"] = definition
+        routes.append(((*base, "Definition"), (*here, "definition"), False))
+    logging = machine.get("loggingConfig")
+    if isinstance(logging, dict):
+        into = ("Resources", logical, "Properties", "LoggingConfiguration")
+        shape: dict[str, Any] = {}
+        for key, name in (("level", "Level"), ("includeExecutionData", "IncludeExecutionData")):
+            if key in logging:
+                shape[name] = logging[key]
+                routes.append(((*into, name), (*here, "loggingConfig", key), False))
+        destinations = logging.get("destinations")
+        if isinstance(destinations, list):
+            shape["Destinations"] = [{"CloudWatchLogsLogGroup": {"LogGroupArn": arn}} for arn in destinations]
+            routes.append(((*into, "Destinations", "*"), (*here, "loggingConfig", "destinations", "*"), True))
+        props["LoggingConfiguration"] = shape
+        routes.append((into, (*here, "loggingConfig"), False))
+    return props, routes, note
+
+
+def _policy(resources: dict, routes: list, logical: str, statements: list, where: tuple) -> None:
+    resources[logical] = {"Type": "AWS::IAM::Policy", "Properties": {
+        "PolicyName": logical, "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}}}
+    document = ("Resources", logical, "Properties", "PolicyDocument")
+    routes.append(((*document, "Statement"), where, False))
+    routes.append((("Resources", logical), where, True))
+
+
+def _logical_id(key: str, machine: dict) -> str:
+    """The logical id the plugin gives a state machine: its ``id`` or ``name``, else its key
+    followed by StepFunctionsStateMachine, normalized as the Framework does."""
+    custom = machine.get("id") or machine.get("name")
+    if isinstance(custom, str) and custom and "${" not in custom:
+        return _normalized(custom)
+    return _normalized(key) + "StepFunctionsStateMachine"
+
+
+def _normalized(name: str) -> str:
+    name = name.replace("-", "Dash").replace("_", "Underscore")
+    return name[:1].upper() + name[1:]
+
+
+def _get(data: Any, *keys: str) -> Any:
+    for key in keys:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data

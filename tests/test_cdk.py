@@ -1,0 +1,76 @@
+"""`policylint check cdk.out`: what `cdk synth` wrote, the stack templates only, findings
+named by their construct (the AGT matrix runs in this form too: forms.cdk_out)."""
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from forms import cdk_out, machine, mutated
+from helpers import position_of, run, write
+
+from policylint.cli import main
+
+
+def lint_text(*args: str, capsys: pytest.CaptureFixture[str]) -> str:
+    main(["check", *args, "--fail-on", "never", "--show-files"])
+    return capsys.readouterr().out
+
+
+def test_only_the_stack_templates_are_linted(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cdk_out(workdir, machine())
+    cdk_out(workdir, machine(), "cdk.out/assembly-Prod")  # a stage: a nested cloud assembly
+    out = lint_text("cdk.out", capsys=capsys)
+    listed = [line.split(":")[0] for line in out.splitlines() if line.endswith(": template")]
+    assert listed == ["cdk.out/SupportStack.template.json",
+                      "cdk.out/assembly-Prod/SupportStack.template.json"]
+    assert "asset." not in out and "manifest.json" not in out and "tree.json" not in out
+
+
+def test_a_finding_names_its_construct(workdir: Path) -> None:
+    file = cdk_out(workdir, mutated("JSONPath", lambda m, _: m["States"]["Agent"].pop("Retry")))
+    found = run("cdk.out", "--select", "AGT306")[1]
+    assert [f["file"] for f in found] == [str(file.relative_to(workdir))]
+    assert found[0]["message"].endswith("(construct SupportStack/SupportFlow)")
+
+
+def test_a_role_finding_names_the_role_construct(workdir: Path) -> None:
+    file = cdk_out(workdir, machine())
+    template = json.loads(file.read_text())
+    role = template["Resources"]["SupportFlowRole0A1B2C3D"]["Properties"]
+    role["Policies"][0]["PolicyDocument"]["Statement"][0]["Resource"] = "*"
+    file.write_text(json.dumps(template, indent=1))
+    found = run("cdk.out", "--select", "IAM501")[1]
+    assert found and all(f["message"].endswith("(construct SupportStack/SupportFlow/Role)") for f in found)
+
+
+def test_express_stack_in_cdk_form(workdir: Path) -> None:
+    """AGT320 on `StateMachineType: EXPRESS`, as the CDK StateMachine construct writes it."""
+    file = cdk_out(workdir, machine())
+    template = json.loads(file.read_text())
+    template["Resources"]["SupportFlow1E2F3A4B"]["Properties"]["StateMachineType"] = "EXPRESS"
+    file.write_text(json.dumps(template, indent=1))
+    found = run("cdk.out", "--select", "AGT320")[1]
+    at = position_of(file.read_text(), r'\\"TimeoutSeconds\\":(?P<at>660)')  # in a Fn::Join piece
+    assert [(f["code"], f["line"], f["column"]) for f in found] == [("AGT320", *at)]
+    template["Resources"]["SupportFlow1E2F3A4B"]["Properties"]["StateMachineType"] = "STANDARD"
+    file.write_text(json.dumps(template, indent=1))
+    assert run("cdk.out", "--select", "AGT320")[1] == []
+
+
+def test_cdk_out_ignored_by_git_is_linted_when_named(workdir: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    subprocess.run(["git", "init", "-q"], check=True)
+    write(workdir / ".gitignore", "cdk.out\n")
+    cdk_out(workdir, mutated("JSONPath", lambda m, _: m["States"]["Agent"].pop("Retry")))
+    assert "cdk.out/SupportStack.template.json: template" in lint_text("cdk.out", capsys=capsys)
+    assert "Nothing was linted" in lint_text(".", capsys=capsys)  # as git sees the repository
+
+
+def test_an_assembly_with_no_templates_says_so(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(workdir / "cdk.out" / "cdk.out", '{"version":"36.0.0"}')
+    write(workdir / "cdk.out" / "manifest.json", '{"version":"36.0.0","artifacts":{}}')
+    write(workdir / "cdk.out" / "asset.0a1b" / "flow.asl.json", '{"StartAt": "X", "States": {}}')
+    assert main(["check", "cdk.out"]) == 0
+    assert "Nothing was linted" in capsys.readouterr().out

@@ -1,0 +1,146 @@
+"""serverless.yml (Serverless Framework + serverless-step-functions) read as the template it
+deploys; findings at the exact place in the serverless.yml (the AGT matrix runs in this form
+too: forms.serverless)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import position_of, run, write
+
+HEAD = "service: support\nprovider:\n  name: aws\n  runtime: python3.12\n"
+AGENT = """\
+      definition:
+        StartAt: Agent
+        States:
+          Agent:
+            Type: Task
+            Resource: arn:aws:states:::bedrockagentcore:invokeHarness
+            Parameters:
+              HarnessArn: arn:aws:bedrock-agentcore:${aws:region}:${aws:accountId}:harness/support
+              RuntimeSessionId.$: $$.Execution.Name
+              MaxIterations: ${self:custom.iterations}
+              TimeoutSeconds: 200
+            TimeoutSeconds: TIMEOUT
+            Retry:
+              - ErrorEquals: [States.TaskFailed]
+            Catch:
+              - ErrorEquals: [States.ALL]
+                Next: Failed
+            End: true
+          Failed:
+            Type: Fail
+"""
+
+
+def machine(settings: str = "", timeout: int = 280) -> str:
+    return (HEAD + "stepFunctions:\n  stateMachines:\n    support-flow:\n      name: support-${sls:stage}\n"
+            + settings + AGENT.replace("TIMEOUT", str(timeout)))
+
+
+def lint(workdir: Path, text: str, codes: str) -> list[dict]:
+    write(workdir / "serverless.yml", text)
+    return run(".", "--select", codes, "--fail-on", "never")[1]
+
+
+def at(found: list[dict]) -> list[tuple[str, int, int]]:
+    return [(f["code"], f["line"], f["column"]) for f in found]
+
+
+def test_clean_workflow_with_variables_everywhere(workdir: Path) -> None:
+    text = machine("      role: arn:aws:iam::${aws:accountId}:role/${self:custom.role}\n")
+    assert lint(workdir, text, "ASL,AGT,SFN,PL") == []
+
+
+@pytest.mark.parametrize("express", [True, False])
+def test_express_workflow(workdir: Path, express: bool) -> None:
+    settings = "      type: EXPRESS\n" if express else "      type: STANDARD\n"
+    text = machine(settings, timeout=600)
+    found = lint(workdir, text, "AGT320")
+    assert at(found) == ([("AGT320", *position_of(text, r"TimeoutSeconds: (?P<at>600)"))] if express else [])
+    assert lint(workdir, machine("      type: EXPRESS\n"), "AGT320") == []  # 280 s fits
+
+
+@pytest.mark.parametrize("retention", ["", "        RetentionInDays: 30\n"])
+def test_execution_data_logged_forever(workdir: Path, retention: str) -> None:
+    logging = ("      loggingConfig:\n        level: ALL\n        includeExecutionData: true\n"
+               "        destinations:\n          - Fn::GetAtt: [AgentLogs, Arn]\n")
+    resources = ("resources:\n  Resources:\n    AgentLogs:\n      Type: AWS::Logs::LogGroup\n"
+                 "      Properties:\n        LogGroupName: /aws/states/support\n" + retention)
+    text = machine(logging) + resources
+    found = lint(workdir, text, "AGT321")
+    assert at(found) == ([] if retention else [("AGT321", *position_of(text, "includeExecutionData"))])
+
+
+@pytest.mark.parametrize("where", ["iam", "iamRoleStatements", "machine"])
+def test_iam_statements_are_policies(workdir: Path, where: str) -> None:
+    statement = ("- Effect: Allow\n  Action: bedrock-agentcore:InvokeHarness\n  Resource: '*'\n")
+    if where == "iam":
+        text = HEAD + "  iam:\n    role:\n      statements:\n" + _indent(statement, 8)
+    elif where == "iamRoleStatements":
+        text = HEAD + "  iamRoleStatements:\n" + _indent(statement, 4)
+    else:
+        text = machine("      iamRoleStatements:\n" + _indent(statement, 8))
+    found = lint(workdir, text, "IAM501")
+    assert at(found) == [("IAM501", *position_of(text, "Resource: (?P<at>'\\*')"))]
+    named = text.replace("'*'", "arn:aws:bedrock-agentcore:us-east-1:1:harness/a")
+    assert lint(workdir, named, "IAM501") == []
+
+
+def test_workflow_role_in_resources(workdir: Path) -> None:
+    """`role: !GetAtt X.Arn` follows to the role under resources, as in CloudFormation."""
+    role = ("resources:\n  Resources:\n    FlowRole:\n      Type: AWS::IAM::Role\n      Properties:\n"
+            "        AssumeRolePolicyDocument:\n          Version: '2012-10-17'\n          Statement:\n"
+            "            - Effect: Allow\n              Principal: {Service: states.amazonaws.com}\n"
+            "              Action: sts:AssumeRole\n              Condition:\n"
+            "                StringEquals: {aws:SourceAccount: '111122223333'}\n"
+            "        Policies:\n          - PolicyName: run\n            PolicyDocument:\n"
+            "              Version: '2012-10-17'\n              Statement:\n"
+            "                - Effect: Allow\n"
+            "                  Action: bedrock-agentcore:StartBrowserSession\n"
+            "                  Resource: '*'\n")
+    text = machine("      role: !GetAtt FlowRole.Arn\n") + role
+    found = lint(workdir, text, "IAM503")
+    where = position_of(text, "Action: (?P<at>bedrock-agentcore:StartBrowserSession)")
+    assert at(found) == [("IAM503", *where)]
+
+
+def test_definition_in_a_file(workdir: Path) -> None:
+    """`definition: ${file(./flow.json)}` is followed: findings in that file, with the
+    workflow's settings (Express) applied."""
+    flow = ('{"StartAt": "Agent", "States": {"Agent": {"Type": "Task", "Resource": '
+            '"arn:aws:states:::bedrockagentcore:invokeHarness", "Parameters": {"HarnessArn": '
+            '"arn:aws:bedrock-agentcore:us-east-1:1:harness/a"}, "TimeoutSeconds": 600, "End": true}}}')
+    write(workdir / "flows" / "flow.json", flow)
+    text = (HEAD + "stepFunctions:\n  stateMachines:\n    flow:\n      type: EXPRESS\n"
+            "      definition: ${file(./flows/flow.json)}\n")
+    found = lint(workdir, text, "AGT320")
+    assert [(f["file"], f["line"], f["column"]) for f in found] == [
+        ("flows/flow.json", *position_of(flow, '"TimeoutSeconds": (?P<at>600)'))]
+
+
+def test_definition_only_a_deployment_knows(workdir: Path) -> None:
+    text = HEAD + "stepFunctions:\n  stateMachines:\n    flow:\n      definition: ${self:custom.flow}\n"
+    found = lint(workdir, text, "PL")
+    assert at(found) == [("PL005", *position_of(text, r"definition: (?P<at>\$)"))]
+    assert "Serverless variable" in found[0]["message"]
+
+
+@pytest.mark.parametrize("text", [
+    HEAD + "functions:\n  hello:\n    handler: handler.hello\n",  # no stepFunctions
+    HEAD + "stepFunctions:\n  stateMachines:\n",  # empty
+    HEAD + "stepFunctions: ${file(./sfn.yml)}\n",  # a variable
+    HEAD + "stepFunctions:\n  stateMachines:\n    flow: ~\n",
+])
+def test_odd_files_are_skipped_quietly(workdir: Path, text: str) -> None:
+    assert lint(workdir, text, "ASL,AGT,SFN,IAM,PL") == []
+
+
+def test_a_broken_file_is_pl001(workdir: Path) -> None:
+    text = HEAD + "stepFunctions:\n  stateMachines:\n    flow: [\n"
+    found = lint(workdir, text, "PL")
+    assert [f["code"] for f in found] == ["PL001"]
+
+
+def _indent(text: str, by: int) -> str:
+    return "".join(" " * by + line + "\n" for line in text.splitlines())
