@@ -74,3 +74,25 @@ def test_an_assembly_with_no_templates_says_so(workdir: Path, capsys: pytest.Cap
     write(workdir / "cdk.out" / "asset.0a1b" / "flow.asl.json", '{"StartAt": "X", "States": {}}')
     assert main(["check", "cdk.out"]) == 0
     assert "Nothing was linted" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("retention", [None, 30])
+def test_execution_data_logged_forever_in_cdk_form(workdir: Path, retention: int | None) -> None:
+    """AGT321 on the LoggingConfiguration the CDK StateMachine construct writes."""
+    file = cdk_out(workdir, machine())
+    template = json.loads(file.read_text())
+    template["Resources"]["SupportFlowLogs5D6E7F80"] = {
+        "Type": "AWS::Logs::LogGroup", "Properties": {"RetentionInDays": retention} if retention else {},
+        "Metadata": {"aws:cdk:path": "SupportStack/SupportFlowLogs/Resource"}}
+    template["Resources"]["SupportFlow1E2F3A4B"]["Properties"]["LoggingConfiguration"] = {
+        "Destinations": [{"CloudWatchLogsLogGroup": {
+            "LogGroupArn": {"Fn::GetAtt": ["SupportFlowLogs5D6E7F80", "Arn"]}}}],
+        "IncludeExecutionData": True, "Level": "ALL"}
+    file.write_text(json.dumps(template, indent=1))
+    found = run("cdk.out", "--select", "AGT321")[1]
+    if retention:
+        assert found == []
+    else:
+        at = position_of(file.read_text(), '(?P<at>"IncludeExecutionData"): true')
+        assert [(f["line"], f["column"]) for f in found] == [at]
+        assert found[0]["message"].endswith("(construct SupportStack/SupportFlow)")
