@@ -138,7 +138,7 @@ class Validator:
     def state(self, name: Any, body: Any, path: tuple, inherited: str, scope: dict) -> None:
         name = str(name)
         if len(name) > MAX_NAME:
-            self.add("ASL101", path, f"state names are at most {MAX_NAME} characters; this one has "
+            self.add("ASL113", path, f"state names are at most {MAX_NAME} characters; this one has "
                      f"{len(name)}")
         if name in self.names:
             self.add("ASL105", path, f"state name {name!r} is already used (names are unique across "
@@ -244,12 +244,12 @@ class Validator:
             return
         missing = self.unsubstituted(value)
         if missing:
-            self.add("ASL101", path, f"Resource {value!r} uses ${{{missing}}}, which "
+            self.add("ASL112", path, f"Resource {value!r} uses ${{{missing}}}, which "
                      "DefinitionSubstitutions does not define", "value")
             return
         literal = self.document.literal(value)
         if literal is not None and not _ARN.match(literal):
-            self.add("ASL101", path, f"Resource {literal!r} is not an ARN: write "
+            self.add("ASL111", path, f"Resource {literal!r} is not an ARN: write "
                      "arn:aws:states:::SERVICE:ACTION for an integration, or the ARN of a Lambda "
                      "function or activity", "value")
 
@@ -808,7 +808,8 @@ def _report(ctx: Context, code: str) -> Iterator[Finding]:
 def invalid_field(ctx: Context) -> Iterator[Finding]:
     """What it does: checks every field of the definition: unknown fields, wrong types,
     missing required fields (Type, StartAt, Resource, Next or End, ...), fields a state
-    type does not have, Next together with End, and Resource ARNs.
+    type does not have, and Next together with End. (A Resource that is not an ARN is
+    ASL111, an undefined `${X}` ASL112, a state name over 80 characters ASL113.)
 
     Why is this bad? Step Functions rejects the definition (CreateStateMachine fails), or
     a misspelt field is ignored and the state does something else than it says.
@@ -958,6 +959,51 @@ def invalid_timeout(ctx: Context) -> Iterator[Finding]:
 
     Use instead: `"TimeoutSeconds": 600, "HeartbeatSeconds": 60`."""
     yield from _report(ctx, "ASL110")
+
+
+@rule("ASL111", "resource-not-arn", Severity.ERROR, summary="A Task Resource that is not an ARN")
+def resource_not_arn(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags a Task (or Map ItemReader / ResultWriter) Resource whose value,
+    with template placeholders substituted, is not an ARN.
+
+    Why is this bad? CreateStateMachine rejects the definition ("Value is not a valid
+    resource ARN").
+
+    Example: `"Resource": "invokeHarness"`, `"Resource": "my-function"`.
+
+    Use instead: `arn:aws:states:::bedrockagentcore:invokeHarness` for an integration, or the
+    ARN of a Lambda function or activity."""
+    yield from _report(ctx, "ASL111")
+
+
+@rule("ASL112", "undefined-placeholder", Severity.ERROR,
+      summary="A ${X} placeholder that no DefinitionSubstitutions or Fn::Sub variable defines")
+def undefined_placeholder(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags a `${X}` placeholder in a template's state machine `Definition`
+    that neither DefinitionSubstitutions nor a template variable defines.
+
+    Why is this bad? CloudFormation deploys the text as written: the state calls a resource
+    literally named `${X}` and fails, or the definition is rejected.
+
+    Example: `"Resource": "${ProcessFunctionArn}"` with DefinitionSubstitutions naming only
+    `ProcessFunction`.
+
+    Use instead: add the name to DefinitionSubstitutions (`ProcessFunctionArn: !GetAtt
+    ProcessFunction.Arn`), or fix the spelling."""
+    yield from _report(ctx, "ASL112")
+
+
+@rule("ASL113", "state-name-too-long", Severity.ERROR, summary="A state name over 80 characters")
+def state_name_too_long(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags a state name longer than 80 characters.
+
+    Why is this bad? CreateStateMachine rejects the definition: state names are at most 80
+    characters.
+
+    Example: a state named after the sentence that describes it.
+
+    Use instead: a short name; put the description in the state's `Comment`."""
+    yield from _report(ctx, "ASL113")
 
 
 def duplicate_keys(document: Document) -> Iterator[Finding]:

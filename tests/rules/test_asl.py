@@ -35,6 +35,13 @@ def choice(rule: dict[str, Any]) -> Change:
     return change
 
 
+def rename(m: dict[str, Any], old: str, new: str) -> None:
+    m["States"] = {new if name == old else name: body for name, body in m["States"].items()}
+    for body in m["States"].values():
+        if body.get("Next") == old:
+            body["Next"] = new
+
+
 def agent(**fields: Any) -> Change:
     return lambda m, lang: find_state(m, "Agent").update(fields)
 
@@ -59,6 +66,8 @@ CASES: dict[str, tuple[Change, str, tuple[str, ...]]] = {
     "ASL109": (choice({"Variable": "$.total", "NumericGreaterThan": "100"}),
                key("NumericGreaterThan") + f":\\s*(?P<at>{Q}100)", (JSONPATH,)),
     "ASL110": (agent(HeartbeatSeconds=660), key("HeartbeatSeconds") + r":\s*(?P<at>660)", BOTH),
+    "ASL111": (agent(Resource="not-an-arn"), f"(?P<at>{Q}not-an-arn)", BOTH),
+    "ASL113": (lambda m, lang: rename(m, "Done", "D" * 81), "(?P<at>" + key("D{81}") + "):", BOTH),
 }
 MATRIX = [(code, lang) for code, (_, _, langs) in CASES.items() for lang in langs]
 
@@ -154,7 +163,7 @@ def test_template_placeholders(workdir: Path) -> None:
 """
     write(workdir / "template.yaml", text)
     (finding,) = run(".", "--select", "ASL")[1]
-    assert finding["code"] == "ASL101" and "${Missing}" in finding["message"]
+    assert finding["code"] == "ASL112" and "${Missing}" in finding["message"]
     assert (finding["line"], finding["column"]) == position_of(text, r'Resource: (?P<at>"\$\{Missing)')
 
 
