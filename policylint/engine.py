@@ -172,17 +172,20 @@ class Engine:
 
     def _run_rules(self, rules: list[Rule], documents: list[Document], project: Project,
                    outcome: Outcome) -> None:
-        by_kind: dict[str, list[Context]] = {}
+        # A rule that is not cross_file sees a project without the index, as in a worker.
+        local = LocalProject(project.documents, project.config)
+        by_kind: dict[tuple[str, bool], list[Context]] = {}
         for document in documents:
             if document.data is not None:
-                by_kind.setdefault(document.kind, []).append(Context(document, project))
+                by_kind.setdefault((document.kind, True), []).append(Context(document, project))
+                by_kind.setdefault((document.kind, False), []).append(Context(document, local))
         too_deep: dict[Document, list[str]] = {}
         for rule in rules:
             if rule.scope == "project":
                 self._apply(rule, project, "", outcome)
                 continue
             for kind in rule.kinds:
-                for ctx in by_kind.get(kind, ()):
+                for ctx in by_kind.get((kind, rule.cross_file), ()):
                     if not self._apply(rule, ctx, ctx.document.source.path, outcome):
                         too_deep.setdefault(ctx.document, []).append(rule.code)
         for document, codes in too_deep.items():

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import enum
 import inspect
+import re
 from collections.abc import Callable, Iterable, Iterator
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -57,22 +58,53 @@ class Finding:
         return (self.document.source.path, *self.position)
 
 
+KINDS = ("asl", "template", "harness", "iam", "account")  # what a document can be (documents.*)
+SCOPES = ("document", "project")
+_CODE = re.compile(r"[A-Z]{2,5}[0-9]{3}")
+_NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+
+
+class RuleError(ValueError):
+    """A rule declared wrongly; raised where it is defined, so a plugin fails on import."""
+
+
 class Rule:
     """A rule's identity and help, plus the function that yields its findings.
 
-    ``kinds`` names the document kinds the rule runs on, once per document; a rule with
-    ``scope="project"`` runs once per run and sees every document. A document rule that
-    reads ``ctx.project.index`` (other documents) says ``cross_file=True``: the others may
-    run in worker processes that see only their own files. A rule without a ``check`` is
-    reported by the engine itself (the PL codes).
+    A document rule (``scope="document"``) says which document ``kinds`` it reads (there is
+    no default) and runs once per document of those kinds; a ``scope="project"`` rule runs
+    once per run and sees every document (it names no kinds). A document rule that reads
+    ``ctx.project.index`` (other documents) says ``cross_file=True``; any other that tries
+    fails at once, with or without ``--jobs``. A rule without a ``check`` is reported by the
+    engine itself (the PL codes).
     """
 
     def __init__(self, code: str, name: str, severity: Severity, summary: str, help: str,
-                 check: Callable[..., Iterable[Finding]] | None = None, kinds: tuple[str, ...] = ("asl",),
+                 check: Callable[..., Iterable[Finding]] | None = None, kinds: tuple[str, ...] = (),
                  scope: str = "document", tags: tuple[str, ...] = (), cross_file: bool = False) -> None:
         self.code, self.name, self.severity, self.summary = code, name, severity, summary
         self.help = inspect.cleandoc(help)
         self.check, self.kinds, self.scope, self.tags, self.cross_file = check, kinds, scope, tags, cross_file
+        problem = self._declaration_problem()
+        if problem:
+            raise RuleError(f"rule {code!r}: {problem}")
+
+    def _declaration_problem(self) -> str:
+        if not _CODE.fullmatch(self.code):
+            return "a code is 2 to 5 capital letters and 3 digits (AGT301)"
+        if not _NAME.fullmatch(self.name):
+            return f"name {self.name!r} is not lower-case words joined by hyphens"
+        if not isinstance(self.severity, Severity):
+            return "severity is a Severity"
+        if self.scope not in SCOPES:
+            return f"scope is one of {', '.join(SCOPES)}, not {self.scope!r}"
+        if not isinstance(self.kinds, tuple) or set(self.kinds) - set(KINDS):
+            return f"kinds is a tuple of {', '.join(KINDS)}"
+        if self.scope == "project" and (self.kinds or self.cross_file):
+            return "a project rule sees every document: it names no kinds and is not cross_file"
+        if self.scope == "document" and self.check is not None and not self.kinds:
+            return f"a document rule says which kinds it reads (kinds=({', '.join(KINDS)}))"
+        return ""
 
     def __repr__(self) -> str:
         return f"Rule({self.code}, {self.name})"
@@ -93,7 +125,7 @@ def rule(
     severity: Severity,
     *,
     summary: str,
-    kinds: tuple[str, ...] = ("asl",),
+    kinds: tuple[str, ...] = (),
     scope: str = "document",
     tags: tuple[str, ...] = (),
     cross_file: bool = False,

@@ -78,7 +78,7 @@ def _where(harness: Harness, path: tuple) -> str:
 
 
 @rule("AGT301", "agent-timeout-over-limit", Severity.ERROR,
-      summary="Agent task TimeoutSeconds is over the 900 s cap")
+      summary="Agent task TimeoutSeconds is over the 900 s cap", kinds=("asl",))
 def agent_timeout_over_limit(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an agent task (InvokeHarness) whose TimeoutSeconds is over 900.
 
@@ -97,7 +97,7 @@ def agent_timeout_over_limit(ctx: Context) -> Iterator[Finding]:
 
 
 @rule("AGT302", "agent-timeout-missing", Severity.WARNING,
-      summary="Agent task has no TimeoutSeconds")
+      summary="Agent task has no TimeoutSeconds", kinds=("asl",))
 def agent_timeout_missing(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an agent task with neither TimeoutSeconds nor TimeoutSecondsPath.
 
@@ -114,7 +114,8 @@ def agent_timeout_missing(ctx: Context) -> Iterator[Finding]:
 
 
 @rule("AGT303", "agent-unsupported-pattern", Severity.ERROR,
-      summary="Agent task uses .sync or .waitForTaskToken, which InvokeHarness does not support")
+      summary="Agent task uses .sync or .waitForTaskToken, which InvokeHarness does not support",
+      kinds=("asl",))
 def agent_unsupported_pattern(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an InvokeHarness Resource ending in `.sync`, `.sync:2` or
     `.waitForTaskToken`.
@@ -157,7 +158,7 @@ def _harness_arn_problem(value: str, resolved: str | None) -> str | None:
 
 
 @rule("AGT304", "agent-harness-arn-wildcard", Severity.ERROR,
-      summary="HarnessArn has a wildcard or is not a harness ARN", tags=("security",))
+      summary="HarnessArn has a wildcard or is not a harness ARN", tags=("security",), kinds=("asl",))
 def agent_harness_arn_wildcard(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a static HarnessArn that contains `*` or `?`, or that is not
     the ARN of one harness (`arn:aws:bedrock-agentcore:REGION:ACCOUNT:harness/NAME`).
@@ -180,7 +181,8 @@ def agent_harness_arn_wildcard(ctx: Context) -> Iterator[Finding]:
 
 
 @rule("AGT305", "agent-override-from-input", Severity.WARNING,
-      summary="The agent's ARN, model, prompt, tools or skills come from execution input", tags=("security",))
+      summary="The agent's ARN, model, prompt, tools or skills come from execution input", tags=("security",),
+      kinds=("asl",))
 def agent_override_from_input(ctx: Context) -> Iterator[Finding]:
     """What it does: flags HarnessArn, Model, SystemPrompt, Tools, AllowedTools or Skills
     taken from the state or execution input (`$.x`, `$$.Execution.Input`,
@@ -207,7 +209,7 @@ def agent_override_from_input(ctx: Context) -> Iterator[Finding]:
 
 
 @rule("AGT306", "agent-missing-retry", Severity.WARNING,
-      summary="Agent task has no Retry for throttling and transient errors")
+      summary="Agent task has no Retry for throttling and transient errors", kinds=("asl",))
 def agent_missing_retry(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an agent task without a Retry.
 
@@ -226,7 +228,7 @@ def agent_missing_retry(ctx: Context) -> Iterator[Finding]:
 
 @rule("AGT307", "agent-retry-duplicates-run", Severity.WARNING,
       summary="Retrying States.Timeout or States.ALL starts a new agent run beside the old one",
-      cross_file=True)
+      cross_file=True, kinds=("asl",))
 def agent_retry_duplicates_run(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an agent task that retries `States.Timeout` or `States.ALL`
     unless the harness timeout override is known to end before the task times out.
@@ -271,7 +273,7 @@ def _harness_can_outlive(ctx: Context, task: AgentTask) -> bool:
 
 
 @rule("AGT308", "agent-missing-catch", Severity.WARNING,
-      summary="Agent task failure is not routed (no Catch)")
+      summary="Agent task failure is not routed (no Catch)", kinds=("asl",))
 def agent_missing_catch(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an agent task without a Catch.
 
@@ -289,7 +291,7 @@ def agent_missing_catch(ctx: Context) -> Iterator[Finding]:
 
 @rule("AGT309", "agent-unbounded-iterations", Severity.WARNING,
       summary="Agent invocation has no MaxIterations",
-      cross_file=True)
+      cross_file=True, kinds=("asl",))
 def agent_unbounded_iterations(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an agent task whose request sets no MaxIterations, unless the
     harness config it invokes (when among the linted files) sets maxIterations.
@@ -314,7 +316,7 @@ def agent_unbounded_iterations(ctx: Context) -> Iterator[Finding]:
 
 
 @rule("AGT310", "agent-override-timeout-over-limit", Severity.ERROR,
-      summary="Per-invocation harness TimeoutSeconds is over 900")
+      summary="Per-invocation harness TimeoutSeconds is over 900", kinds=("asl",))
 def agent_override_timeout_over_limit(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a TimeoutSeconds override in Parameters/Arguments over 900.
 
@@ -334,7 +336,7 @@ def agent_override_timeout_over_limit(ctx: Context) -> Iterator[Finding]:
 
 @rule("AGT311", "agent-harness-outlives-task", Severity.ERROR,
       summary="The harness timeout is longer than the task's",
-      cross_file=True)
+      cross_file=True, kinds=("asl",))
 def agent_harness_outlives_task(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an agent task whose harness timeout (the per-invocation
     TimeoutSeconds, else timeoutSeconds of the harness config when it is among the linted
@@ -374,7 +376,8 @@ def _literal_session_id(task: AgentTask) -> Param | None:
 
 
 @rule("AGT312", "agent-static-session-id", Severity.WARNING,
-      summary="RuntimeSessionId is a literal: every execution shares one conversation", tags=("security",))
+      summary="RuntimeSessionId is a literal: every execution shares one conversation", tags=("security",),
+      kinds=("asl",))
 def agent_static_session_id(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a literal RuntimeSessionId (an error in prod, where a folder,
     file or resource name says `prod`/`production`).
@@ -466,7 +469,8 @@ def _absent_reads(state: State, fields: tuple[str, ...] | None = None) -> Iterat
 
 
 @rule("AGT314", "agent-reads-absent-output", Severity.WARNING,
-      summary="A later state reads tool use, reasoning or earlier turns from the agent output")
+      summary="A later state reads tool use, reasoning or earlier turns from the agent output",
+      kinds=("asl",))
 def agent_reads_absent_output(ctx: Context) -> Iterator[Finding]:
     """What it does: flags expressions in the agent task's ResultSelector/Output/Assign, or in
     the states after it, that read tool use, tool results, reasoning or earlier turns
@@ -532,7 +536,7 @@ def _risky_tools(ctx: Context, task: AgentTask) -> tuple[tuple, list[str]]:
 @rule("AGT315", "agent-risky-tools-without-approval", Severity.WARNING,
       summary="The agent can use browser, code interpreter, MCP or gateway tools with no approval",
       tags=("security",),
-      cross_file=True)
+      cross_file=True, kinds=("asl",))
 def agent_risky_tools_without_approval(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an agent task whose tools (its Tools override, else the tools of
     the harness config it invokes, after AllowedTools) include a browser, code interpreter,
@@ -556,7 +560,7 @@ def agent_risky_tools_without_approval(ctx: Context) -> Iterator[Finding]:
 
 
 @rule("AGT316", "agent-in-unbounded-map", Severity.WARNING,
-      summary="Agent task inside a Map with no MaxConcurrency")
+      summary="Agent task inside a Map with no MaxConcurrency", kinds=("asl",))
 def agent_in_unbounded_map(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a Map state with no MaxConcurrency (or 0) that runs an agent task.
 
@@ -578,7 +582,7 @@ def agent_in_unbounded_map(ctx: Context) -> Iterator[Finding]:
 
 
 @rule("AGT317", "agent-session-id-too-short", Severity.ERROR,
-      summary="Literal RuntimeSessionId is shorter than 33 characters")
+      summary="Literal RuntimeSessionId is shorter than 33 characters", kinds=("asl",))
 def agent_session_id_too_short(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a literal RuntimeSessionId shorter than 33 characters (after
     DefinitionSubstitutions, when they are known).
@@ -641,7 +645,7 @@ def agent_model_not_allowed(ctx: Context) -> Iterator[Finding]:
 
 
 @rule("AGT319", "agent-harness-not-approved", Severity.ERROR, tags=("security",),
-      summary="The agent task invokes a harness that is not in approved-harnesses")
+      summary="The agent task invokes a harness that is not in approved-harnesses", kinds=("asl",))
 def agent_harness_not_approved(ctx: Context) -> Iterator[Finding]:
     """What it does: when `approved-harnesses` is configured, flags an agent task whose
     HarnessArn (after DefinitionSubstitutions) matches none of its entries (glob patterns

@@ -13,7 +13,7 @@ from policylint.rule import Finding, Severity, rule, rules_of
 
 
 @rule("AGT320", "agent-in-express-workflow", Severity.ERROR,
-      summary="Agent task in an Express workflow with no TimeoutSeconds, or one over 300")
+      summary="Agent task in an Express workflow with no TimeoutSeconds, or one over 300", kinds=("asl",))
 def agent_in_express_workflow(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an agent task in an Express workflow (`StateMachineType: EXPRESS`,
     SAM `Type: EXPRESS`), or in the EXPRESS child workflows of a distributed Map
@@ -43,7 +43,8 @@ def agent_in_express_workflow(ctx: Context) -> Iterator[Finding]:
 
 
 @rule("AGT321", "agent-execution-data-kept-forever", Severity.WARNING,
-      summary="A workflow with agent tasks logs execution data to a log group with no retention")
+      summary="A workflow with agent tasks logs execution data to a log group with no retention",
+      kinds=("asl",))
 def agent_execution_data_kept_forever(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a state machine with agent tasks whose logging includes execution
     data (CloudFormation `LoggingConfiguration`, SAM `Logging`: `IncludeExecutionData: true`)

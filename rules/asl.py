@@ -804,7 +804,7 @@ def _report(ctx: Context, code: str) -> Iterator[Finding]:
             yield Finding(ctx.document, path, message, at, code="PL005")
 
 
-@rule("ASL101", "invalid-field", Severity.ERROR, summary="Unknown, missing or mistyped field")
+@rule("ASL101", "invalid-field", Severity.ERROR, summary="Unknown, missing or mistyped field", kinds=("asl",))
 def invalid_field(ctx: Context) -> Iterator[Finding]:
     """What it does: checks every field of the definition: unknown fields, wrong types,
     missing required fields (Type, StartAt, Resource, Next or End, ...), fields a state
@@ -820,7 +820,8 @@ def invalid_field(ctx: Context) -> Iterator[Finding]:
     yield from _report(ctx, "ASL101")
 
 
-@rule("ASL102", "missing-target", Severity.ERROR, summary="StartAt / Next / Default names no state")
+@rule("ASL102", "missing-target", Severity.ERROR, summary="StartAt / Next / Default names no state",
+      kinds=("asl",))
 def missing_target(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a StartAt, Next, Default, Choice rule Next or Catch Next that
     names no state of its scope (a branch or Map processor is a scope of its own).
@@ -833,7 +834,7 @@ def missing_target(ctx: Context) -> Iterator[Finding]:
     yield from _report(ctx, "ASL102")
 
 
-@rule("ASL103", "unreachable-state", Severity.WARNING, summary="A state no path reaches")
+@rule("ASL103", "unreachable-state", Severity.WARNING, summary="A state no path reaches", kinds=("asl",))
 def unreachable_state(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a state that no StartAt, Next, Default, Choice rule or Catch
     leads to.
@@ -848,7 +849,8 @@ def unreachable_state(ctx: Context) -> Iterator[Finding]:
     yield from _report(ctx, "ASL103")
 
 
-@rule("ASL104", "no-terminal-state", Severity.ERROR, summary="A States scope has no End/Succeed/Fail")
+@rule("ASL104", "no-terminal-state", Severity.ERROR, summary="A States scope has no End/Succeed/Fail",
+      kinds=("asl",))
 def no_terminal_state(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a state machine, branch or Map processor with no state that ends
     it (`"End": true`, a Succeed or a Fail state).
@@ -861,7 +863,7 @@ def no_terminal_state(ctx: Context) -> Iterator[Finding]:
     yield from _report(ctx, "ASL104")
 
 
-@rule("ASL105", "duplicate-state-name", Severity.ERROR, summary="A state name is used twice")
+@rule("ASL105", "duplicate-state-name", Severity.ERROR, summary="A state name is used twice", kinds=("asl",))
 def duplicate_state_name(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a state name used twice anywhere in the state machine, nested
     Parallel branches and Map processors included; and, in JSON, a key written twice in one
@@ -878,7 +880,7 @@ def duplicate_state_name(ctx: Context) -> Iterator[Finding]:
 
 
 @rule("ASL106", "invalid-path", Severity.ERROR,
-      summary="Bad JSONPath, reference path, context path or intrinsic function")
+      summary="Bad JSONPath, reference path, context path or intrinsic function", kinds=("asl",))
 def invalid_path(ctx: Context) -> Iterator[Finding]:
     """What it does: parses every JSONPath of a JSONPath state: InputPath/OutputPath,
     ResultPath (a reference path: no wildcards, filters, context or variables),
@@ -896,7 +898,7 @@ def invalid_path(ctx: Context) -> Iterator[Finding]:
 
 
 @rule("ASL107", "invalid-jsonata", Severity.ERROR,
-      summary="Bad JSONata expression, or fields of the other query language")
+      summary="Bad JSONata expression, or fields of the other query language", kinds=("asl",))
 def invalid_jsonata(ctx: Context) -> Iterator[Finding]:
     """What it does: parses every `{% %}` expression of a JSONata state (with a JSONata
     parser) and flags what CreateStateMachine refuses in one: a read of an input document
@@ -916,7 +918,7 @@ def invalid_jsonata(ctx: Context) -> Iterator[Finding]:
     yield from _report(ctx, "ASL107")
 
 
-@rule("ASL108", "invalid-retry-catch", Severity.ERROR, summary="Malformed Retry or Catch")
+@rule("ASL108", "invalid-retry-catch", Severity.ERROR, summary="Malformed Retry or Catch", kinds=("asl",))
 def invalid_retry_catch(ctx: Context) -> Iterator[Finding]:
     """What it does: checks Retry and Catch: ErrorEquals is a non-empty list of names,
     States.ALL is alone and in the last entry, IntervalSeconds >= 1, MaxAttempts >= 0,
@@ -932,7 +934,8 @@ def invalid_retry_catch(ctx: Context) -> Iterator[Finding]:
     yield from _report(ctx, "ASL108")
 
 
-@rule("ASL109", "invalid-choice-rule", Severity.ERROR, summary="Malformed Choice rule or comparison")
+@rule("ASL109", "invalid-choice-rule", Severity.ERROR, summary="Malformed Choice rule or comparison",
+      kinds=("asl",))
 def invalid_choice_rule(ctx: Context) -> Iterator[Finding]:
     """What it does: checks Choice rules: exactly one comparison (with a Variable), And, Or
     or Not per rule; the value type each operator compares with; paths in *Path operators;
@@ -946,7 +949,8 @@ def invalid_choice_rule(ctx: Context) -> Iterator[Finding]:
     yield from _report(ctx, "ASL109")
 
 
-@rule("ASL110", "invalid-timeout", Severity.ERROR, summary="Bad TimeoutSeconds or HeartbeatSeconds")
+@rule("ASL110", "invalid-timeout", Severity.ERROR, summary="Bad TimeoutSeconds or HeartbeatSeconds",
+      kinds=("asl",))
 def invalid_timeout(ctx: Context) -> Iterator[Finding]:
     """What it does: flags TimeoutSeconds or HeartbeatSeconds that are not positive whole
     numbers, a heartbeat not shorter than the timeout, and a static value together with its
@@ -961,7 +965,8 @@ def invalid_timeout(ctx: Context) -> Iterator[Finding]:
     yield from _report(ctx, "ASL110")
 
 
-@rule("ASL111", "resource-not-arn", Severity.ERROR, summary="A Task Resource that is not an ARN")
+@rule("ASL111", "resource-not-arn", Severity.ERROR, summary="A Task Resource that is not an ARN",
+      kinds=("asl",))
 def resource_not_arn(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a Task (or Map ItemReader / ResultWriter) Resource whose value,
     with template placeholders substituted, is not an ARN.
@@ -977,7 +982,8 @@ def resource_not_arn(ctx: Context) -> Iterator[Finding]:
 
 
 @rule("ASL112", "undefined-placeholder", Severity.ERROR,
-      summary="A ${X} placeholder that no DefinitionSubstitutions or Fn::Sub variable defines")
+      summary="A ${X} placeholder that no DefinitionSubstitutions or Fn::Sub variable defines",
+      kinds=("asl",))
 def undefined_placeholder(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a `${X}` placeholder in a template's state machine `Definition`
     that neither DefinitionSubstitutions nor a template variable defines.
@@ -993,7 +999,8 @@ def undefined_placeholder(ctx: Context) -> Iterator[Finding]:
     yield from _report(ctx, "ASL112")
 
 
-@rule("ASL113", "state-name-too-long", Severity.ERROR, summary="A state name over 80 characters")
+@rule("ASL113", "state-name-too-long", Severity.ERROR, summary="A state name over 80 characters",
+      kinds=("asl",))
 def state_name_too_long(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a state name longer than 80 characters.
 

@@ -31,7 +31,7 @@ def _has_timeout(state: Any) -> bool:
 
 
 @rule("SFN201", "task-without-retry", Severity.WARNING,
-      summary="Integration task has no Retry for transient errors")
+      summary="Integration task has no Retry for transient errors", kinds=("asl",))
 def task_without_retry(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a request-response Task that calls a service (Lambda, an AWS SDK
     integration, an optimized integration) and has no Retry. Agent tasks are AGT306's;
@@ -67,7 +67,7 @@ def _number(value: Any, default: float) -> float | None:
 
 
 @rule("SFN202", "retry-without-backoff", Severity.WARNING,
-      summary="Retry with no backoff and many attempts, or an uncapped long backoff")
+      summary="Retry with no backoff and many attempts, or an uncapped long backoff", kinds=("asl",))
 def retry_without_backoff(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a retrier with `BackoffRate` 1 and 5 or more attempts, or one
     whose longest wait (IntervalSeconds x BackoffRate^(MaxAttempts-1)) is over 900 s with
@@ -98,7 +98,7 @@ def retry_without_backoff(ctx: Context) -> Iterator[Finding]:
 
 
 @rule("SFN203", "callback-without-timeout", Severity.WARNING,
-      summary=".waitForTaskToken task with no TimeoutSeconds and no HeartbeatSeconds")
+      summary=".waitForTaskToken task with no TimeoutSeconds and no HeartbeatSeconds", kinds=("asl",))
 def callback_without_timeout(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a callback task (`.waitForTaskToken`, typically a human approval)
     with neither a timeout nor a heartbeat.
@@ -116,7 +116,7 @@ def callback_without_timeout(ctx: Context) -> Iterator[Finding]:
 
 
 @rule("SFN204", "task-without-timeout", Severity.NOTE,
-      summary="Task has no TimeoutSeconds")
+      summary="Task has no TimeoutSeconds", kinds=("asl",))
 def task_without_timeout(ctx: Context) -> Iterator[Finding]:
     """What it does: notes a Task that waits (a `.sync` job, an activity, a callback with a
     heartbeat) with neither TimeoutSeconds nor TimeoutSecondsPath. Request-response calls
@@ -139,7 +139,7 @@ def task_without_timeout(ctx: Context) -> Iterator[Finding]:
 
 
 @rule("SFN205", "map-unbounded-concurrency", Severity.WARNING,
-      summary="Map around service calls has no MaxConcurrency")
+      summary="Map around service calls has no MaxConcurrency", kinds=("asl",))
 def map_unbounded_concurrency(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a Map (inline or distributed) with no MaxConcurrency, or 0, whose
     iterations call services (contain a Task). Maps that run agents are AGT316's.
@@ -163,7 +163,7 @@ def map_unbounded_concurrency(ctx: Context) -> Iterator[Finding]:
 
 
 @rule("SFN206", "states-result-unavailable", Severity.WARNING,
-      summary="JSONata reads $states.result where the state has no result")
+      summary="JSONata reads $states.result where the state has no result", kinds=("asl",))
 def states_result_unavailable(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a JSONata expression that reads `$states.result` anywhere but the
     top-level `Output` and `Assign` of a Task, Map or Parallel state: in its `Arguments`, in

@@ -73,3 +73,54 @@ def test_plugin_modules_register_every_hookimpl_and_nothing_else() -> None:
     assert "XYZ001" in engine.rules
     assert [impl.function.__name__ for impl in engine.plugins.hook.policylint_rules.get_hookimpls()
             if impl.plugin is module] == ["<lambda>"]
+
+
+@pytest.mark.parametrize("declaration, problem", [
+    (dict(code="X01"), "a code is 2 to 5 capital letters"),
+    (dict(name="Bad_Name"), "lower-case words"),
+    (dict(kinds=()), "says which kinds it reads"),
+    (dict(kinds=("asl", "terraform")), "kinds is a tuple of"),
+    (dict(kinds=["asl"]), "kinds is a tuple of"),
+    (dict(scope="file"), "scope is one of"),
+    (dict(scope="project", kinds=("asl",)), "names no kinds"),
+    (dict(scope="project", kinds=(), cross_file=True), "names no kinds"),
+])
+def test_a_wrong_declaration_fails_where_the_rule_is_defined(declaration: dict, problem: str) -> None:
+    from policylint.rule import RuleError, Severity, rule
+
+    arguments = {"code": "XYZ001", "name": "xyz", "kinds": ("asl",), **declaration}
+    code, name = arguments.pop("code"), arguments.pop("name")
+    with pytest.raises(RuleError, match=problem):
+        rule(code, name, Severity.NOTE, summary="s", **arguments)(lambda ctx: iter(()))
+
+
+def test_a_right_declaration_is_accepted() -> None:
+    from policylint.rule import Severity, rule
+
+    made = rule("XYZ001", "xyz-rule", Severity.NOTE, summary="s", scope="project")(lambda project: iter(()))
+    assert made.kinds == () and made.scope == "project"
+
+
+@pytest.mark.parametrize("cross_file", [False, True])
+def test_only_a_cross_file_rule_reads_the_index(workdir: Path, cross_file: bool) -> None:
+    """Without --jobs too: a document rule that reads the index without saying so fails
+    on its first document (an internal error), so its tests catch the wrong declaration."""
+    import types
+
+    from policylint.config import Config
+    from policylint.engine import Engine
+    from policylint.hookspecs import hookimpl
+    from policylint.rule import Finding, Severity, rule
+
+    @rule("XYZ002", "reads-index", Severity.NOTE, summary="s", kinds=("asl",), cross_file=cross_file)
+    def reads_index(ctx):  # type: ignore[no-untyped-def]
+        yield Finding(ctx.document, (), f"{len(ctx.project.index.machines)} machines")
+
+    module = types.ModuleType("index_reader")
+    module.policylint_rules = hookimpl(lambda: [reads_index])
+    (workdir / "a.asl.json").write_text('{"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}')
+    outcome = Engine(extra_plugins=[module]).run(["a.asl.json"], Config(select=("XYZ002",)))
+    if cross_file:
+        assert [f.message for f in outcome.findings] == ["1 machines"] and not outcome.errors
+    else:
+        assert not outcome.findings and "must say cross_file=True" in outcome.errors[0].error

@@ -78,7 +78,7 @@ class Crashing:
 
     @hookimpl
     def policylint_rules(self) -> list:
-        @rule("ZZZ001", "always-crashes", Severity.WARNING, summary="raises")
+        @rule("ZZZ001", "always-crashes", Severity.WARNING, summary="raises", kinds=("asl",))
         def crashes(ctx: Any) -> Any:
             raise RuntimeError("boom")
             yield

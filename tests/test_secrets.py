@@ -101,7 +101,7 @@ def test_every_message_is_masked_whatever_rule_wrote_it(tmp_path: Path) -> None:
     for message in ("pin is 93817", "repr 'it\\'s \"quoted\"'", "json \"it's \\\"quoted\\\"\""):
         outcome.findings.append(Finding(document, ("environmentVariables", "PIN"), message,
                                         code="X001", position=(1, 1)))
-    rule = Rule("X001", "x", Severity.ERROR, "x", "x", check=lambda ctx: [])
+    rule = Rule("XS001", "x", Severity.ERROR, "x", "x", check=lambda ctx: [], kinds=("asl",))
     report = build_report(outcome, {"X001": rule})
     assert sorted(p.message for p in report.problems) == ["json \"…\"", "pin is …", "repr '…'"]
     assert all(p.value is None for p in report.problems)  # the fingerprint has no secret

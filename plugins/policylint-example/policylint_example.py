@@ -14,7 +14,7 @@ from policylint.rule import Finding, Rule, Severity, rule
 
 
 @rule("EXA001", "agent-task-without-owner", Severity.NOTE,
-      summary="Agent task has no Comment naming its owner")
+      summary="Agent task has no Comment naming its owner", kinds=("asl",))
 def agent_task_without_owner(ctx: Context) -> Iterator[Finding]:
     """What it does: notes an agent task whose Comment does not name an owner
     (`owner: team-name`), a house rule of the example organisation.
