@@ -12,8 +12,9 @@ import pytest
 from forms import find_state, machine, mutated
 
 ROOT = Path(__file__).resolve().parents[1]
-pytestmark = pytest.mark.skipif(shutil.which("pre-commit") is None or not (ROOT / ".git").exists(),
-                                reason="needs the pre-commit tool and this repository's git history")
+pytestmark = [pytest.mark.slow,  # a real pre-commit install: seconds; `-m "not slow"` skips it
+              pytest.mark.skipif(shutil.which("pre-commit") is None or not (ROOT / ".git").exists(),
+                                 reason="needs the pre-commit tool and this repository's git history")]
 
 
 def git(cwd: Path, *args: str) -> None:
