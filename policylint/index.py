@@ -243,6 +243,8 @@ PSEUDO_PARAMETERS = ("${AWS::Partition}", "${AWS::Region}", "${AWS::AccountId}",
 
 def _harness_reference(value: str, document: Document) -> str | Ref | None:
     """A HarnessArn as written in ASL: a literal, or a placeholder that a template fills."""
+    if document.template is not None and document.template.variables and "#{" in value:
+        value = value.replace("#{", "${")  # the plugin's #{AWS::Region} is ${AWS::Region} in Fn::Sub
     literal = document.literal(value)
     if literal is not None:
         return literal

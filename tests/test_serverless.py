@@ -144,3 +144,24 @@ def test_a_broken_file_is_pl001(workdir: Path) -> None:
 
 def _indent(text: str, by: int) -> str:
     return "".join(" " * by + line + "\n" for line in text.splitlines())
+
+
+@pytest.mark.parametrize("region", ["#{AWS::Region}", "${aws:region}", "us-east-1"])
+def test_harness_named_with_pseudo_parameters_is_followed(workdir: Path, region: str) -> None:
+    """`#{AWS::Region}` (the plugin's pseudo-parameter syntax) and `${aws:region}` are some
+    region: the workflow role that allows the harness in us-east-1 is not flagged (IAM504),
+    one that allows another harness is."""
+    role = ("resources:\n  Resources:\n    FlowRole:\n      Type: AWS::IAM::Role\n      Properties:\n"
+            "        AssumeRolePolicyDocument:\n          Version: '2012-10-17'\n          Statement:\n"
+            "            - Effect: Allow\n              Principal: {Service: states.amazonaws.com}\n"
+            "              Action: sts:AssumeRole\n"
+            "        Policies:\n          - PolicyName: run\n            PolicyDocument:\n"
+            "              Version: '2012-10-17'\n              Statement:\n"
+            "                - Effect: Allow\n"
+            "                  Action: [bedrock-agentcore:InvokeHarness, bedrock-agentcore:InvokeAgentRuntime]\n"
+            "                  Resource: arn:aws:bedrock-agentcore:us-east-1:111122223333:harness/HARNESS\n")
+    text = machine("      role: !GetAtt FlowRole.Arn\n").replace(
+        "${aws:region}:${aws:accountId}", f"{region}:111122223333") + role
+    assert lint(workdir, text.replace("HARNESS", "support"), "IAM504") == []
+    found = lint(workdir, text.replace("HARNESS", "other"), "IAM504")
+    assert at(found) == [("IAM504", *position_of(text, "(?P<at>role): !GetAtt"))]
