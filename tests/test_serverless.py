@@ -158,7 +158,8 @@ def test_harness_named_with_pseudo_parameters_is_followed(workdir: Path, region:
             "        Policies:\n          - PolicyName: run\n            PolicyDocument:\n"
             "              Version: '2012-10-17'\n              Statement:\n"
             "                - Effect: Allow\n"
-            "                  Action: [bedrock-agentcore:InvokeHarness, bedrock-agentcore:InvokeAgentRuntime]\n"
+            "                  Action: [bedrock-agentcore:InvokeHarness,\n"
+            "                           bedrock-agentcore:InvokeAgentRuntime]\n"
             "                  Resource: arn:aws:bedrock-agentcore:us-east-1:111122223333:harness/HARNESS\n")
     text = machine("      role: !GetAtt FlowRole.Arn\n").replace(
         "${aws:region}:${aws:accountId}", f"{region}:111122223333") + role
