@@ -166,3 +166,63 @@ def test_harness_named_with_pseudo_parameters_is_followed(workdir: Path, region:
     assert lint(workdir, text.replace("HARNESS", "support"), "IAM504") == []
     found = lint(workdir, text.replace("HARNESS", "other"), "IAM504")
     assert at(found) == [("IAM504", *position_of(text, "(?P<at>role): !GetAtt"))]
+
+
+def test_variables_in_a_resource_are_not_undefined_placeholders(workdir: Path) -> None:
+    text = machine().replace("Resource: arn:aws:states:::bedrockagentcore:invokeHarness",
+                             "Resource: arn:aws:states:::bedrockagentcore:invokeHarness\n"
+                             "            Comment: ${self:custom.owner}") + (
+        "    other:\n      definition:\n        StartAt: Call\n        States:\n          Call:\n"
+        "            Type: Task\n            Resource: arn:aws:lambda:${aws:region}:${aws:accountId}:"
+        "function:${self:service}-call\n            Retry: [{ErrorEquals: [States.ALL]}]\n"
+        "            End: true\n")
+    assert lint(workdir, text, "ASL,AGT,SFN,PL") == []
+
+
+def test_a_machine_that_is_not_an_object_does_not_hide_the_next(workdir: Path) -> None:
+    text = machine(timeout=2000).replace("    support-flow:\n", "    broken: ~\n    support-flow:\n")
+    assert [f["code"] for f in lint(workdir, text, "AGT301")] == ["AGT301"]
+
+
+def test_statements_are_a_whole_policy(workdir: Path) -> None:
+    """The statements alone are linted as the policy the Framework deploys (Version 2012-10-17):
+    a clean statement gets no finding from any IAM rule."""
+    text = HEAD + ("  iam:\n    role:\n      statements:\n        - Effect: Allow\n"
+                   "          Action: bedrock-agentcore:InvokeHarness\n"
+                   "          Resource: arn:aws:bedrock-agentcore:us-east-1:111122223333:harness/support\n")
+    assert lint(workdir, text, "IAM") == []
+
+
+@pytest.mark.parametrize("written", ["${file(./flows/missing.json)}", "${file('./flows/missing.json')}"])
+def test_a_definition_file_that_is_not_there(workdir: Path, written: str) -> None:
+    text = HEAD + f"stepFunctions:\n  stateMachines:\n    flow:\n      definition: {written}\n"
+    found = lint(workdir, text, "PL")
+    assert at(found) == [("PL005", *position_of(text, r"(?P<at>definition): \$"))]
+    assert "'./flows/missing.json' was not found" in found[0]["message"]
+
+
+@pytest.mark.parametrize("name, data, expected", [
+    ("serverless.yml", {"service": "s"}, True),
+    ("serverless.yaml", {"provider": {"name": "aws"}}, True),
+    ("Serverless.YML", {"stepFunctions": {}}, True),
+    ("serverless.yml", {"custom": {}}, False),
+    ("serverless.yml", ["service"], False),
+    ("config.yml", {"service": "s", "provider": {}, "stepFunctions": {}}, False),
+])
+def test_what_is_a_serverless_file(name: str, data: object, expected: bool) -> None:
+    from policylint.documents.serverless import is_serverless
+
+    assert is_serverless(f"app/{name}", data) is expected
+
+
+@pytest.mark.parametrize("key, machine_settings, logical_id", [
+    ("support-flow", {}, "SupportDashflowStepFunctionsStateMachine"),
+    ("support_flow", {"name": "support-${sls:stage}"}, "SupportUnderscoreflowStepFunctionsStateMachine"),
+    ("flow", {"name": "invoice-flow"}, "InvoiceDashflow"),
+    ("flow", {"id": "InvoiceFlow", "name": "invoice"}, "InvoiceFlow"),
+])
+def test_logical_ids_are_the_plugins(key: str, machine_settings: dict, logical_id: str) -> None:
+    """serverless-step-functions' naming (lib/naming.js): a Ref to the machine resolves."""
+    from policylint.documents.serverless import _logical_id
+
+    assert _logical_id(key, machine_settings) == logical_id

@@ -102,25 +102,20 @@ def _state_machine(machine: dict, logical: str, here: tuple) -> tuple[dict, list
         props["Definition"] = definition
         routes.append(((*base, "Definition"), (*here, "definition"), False))
     logging = machine.get("loggingConfig")
-    if isinstance(logging, dict):
-        into = ("Resources", logical, "Properties", "LoggingConfiguration")
-        shape: dict[str, Any] = {}
-        for key, name in (("level", "Level"), ("includeExecutionData", "IncludeExecutionData")):
-            if key in logging:
-                shape[name] = logging[key]
-                routes.append(((*into, name), (*here, "loggingConfig", key), False))
+    if isinstance(logging, dict):  # what AGT321 reads: whether execution data goes to which log groups
         destinations = logging.get("destinations")
-        if isinstance(destinations, list):
-            shape["Destinations"] = [{"CloudWatchLogsLogGroup": {"LogGroupArn": arn}} for arn in destinations]
-            routes.append(((*into, "Destinations", "*"), (*here, "loggingConfig", "destinations", "*"), True))
-        props["LoggingConfiguration"] = shape
-        routes.append((into, (*here, "loggingConfig"), False))
+        props["LoggingConfiguration"] = {
+            "IncludeExecutionData": logging.get("includeExecutionData"),
+            "Destinations": [{"CloudWatchLogsLogGroup": {"LogGroupArn": arn}}
+                             for arn in (destinations if isinstance(destinations, list) else [])]}
+        routes.append(((*base, "LoggingConfiguration", "IncludeExecutionData"),
+                       (*here, "loggingConfig", "includeExecutionData"), False))
     return props, routes, note
 
 
 def _policy(resources: dict, routes: list, logical: str, statements: list, where: tuple) -> None:
     resources[logical] = {"Type": "AWS::IAM::Policy", "Properties": {
-        "PolicyName": logical, "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}}}
+        "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}}}
     document = ("Resources", logical, "Properties", "PolicyDocument")
     routes.append(((*document, "Statement"), where, False))
     routes.append((("Resources", logical), where, True))
