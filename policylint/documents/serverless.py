@@ -20,7 +20,6 @@ from policylint.rule import Finding
 from policylint.source import MappedSource, Source
 
 NAMES = ("serverless.yml", "serverless.yaml")
-STATE_MACHINE = "AWS::StepFunctions::StateMachine"
 PROVIDER_ROLE = "IamRoleLambdaExecution"  # the logical id the Framework gives the functions' role
 _FILE = re.compile(r"\$\{file\(([^)]+)\)\}")  # a whole value ${file(./flow.asl.json)}
 _VARIABLE = re.compile(r"\$\{[^}]*\}")
@@ -44,6 +43,8 @@ def is_serverless(path: str, data: Any) -> bool:
 def template_view(data: dict, source: Source) -> tuple[Document | None, list[Finding]]:
     """The template the file deploys, as far as policylint reads it, and PL005 notes for
     definitions only a deployment knows; no document when the file declares nothing of ours."""
+    from policylint.documents.template import STATE_MACHINE_TYPES  # here: template imports Unknown
+
     resources: dict[str, Any] = {}
     routes: list[tuple[tuple, tuple, bool]] = [(("Resources",), ("resources", "Resources"), False)]
     names: dict[str, str] = {}
@@ -58,7 +59,7 @@ def template_view(data: dict, source: Source) -> tuple[Document | None, list[Fin
         here = ("stepFunctions", "stateMachines", key)
         logical = _logical_id(str(key), machine)
         props, machine_routes, note = _state_machine(machine, logical, here)
-        resources[logical] = {"Type": STATE_MACHINE, "Properties": props}
+        resources[logical] = {"Type": STATE_MACHINE_TYPES[0], "Properties": props}
         names[logical] = ".".join(map(str, here))
         routes += machine_routes
         if note:
