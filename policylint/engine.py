@@ -9,10 +9,11 @@ from typing import Any, NamedTuple
 
 import pluggy
 
-from policylint import hookspecs, suppress
+from policylint import hookspecs, problems, suppress
 from policylint.config import Config, ConfigError
 from policylint.documents import Document
 from policylint.load import load
+from policylint.problems import UNRESOLVED_REFERENCE
 from policylint.project import Context, LocalProject, Project
 from policylint.rule import Finding, Rule, Severity
 
@@ -60,6 +61,7 @@ class Engine:
 
         self.plugins = _PluginManager(hookspecs.PROJECT)
         self.plugins.add_hookspecs(hookspecs)
+        self.plugins.register(problems, name="problems")  # PL0xx: the engine's own
         # What pluggy's load_setuptools_entrypoints does, without importlib.metadata.
         for entry_point in entry_points(hookspecs.PROJECT):
             if self.plugins.get_plugin(entry_point.name) is None:
@@ -144,7 +146,7 @@ class Engine:
             outcome.findings = [f for f in outcome.findings if id(f.document) not in dropped]
         documents = kept
         project = Project(documents, config)
-        if any(r.code == "PL005" for r in selected):
+        if any(r.code == UNRESOLVED_REFERENCE.code for r in selected):
             try:
                 outcome.findings.extend(project.index.unresolved())
             except Exception as error:  # an index bug must not take the run down
@@ -191,7 +193,7 @@ class Engine:
         for document, codes in too_deep.items():
             outcome.findings.append(Finding(
                 document, (), f"this document nests too deeply for {', '.join(codes)} to check it; "
-                "the other rules ran", code="PL005"))
+                "the other rules ran", code=UNRESOLVED_REFERENCE.code))
 
     @staticmethod
     def _apply(rule: Rule, ctx: object, file: str, outcome: Outcome) -> bool:
@@ -207,7 +209,8 @@ class Engine:
             outcome.errors.append(InternalError(rule.code, file, _describe(error)))
             return True
         for finding in found:
-            if finding.code == "PL005":  # what a rule could not check, said as the engine says it
+            # what a rule could not check, said as the engine says it
+            if finding.code == UNRESOLVED_REFERENCE.code:
                 continue
             finding.code = rule.code
             if finding.severity is None:

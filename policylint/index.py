@@ -17,6 +17,7 @@ from policylint.documents.asl import AgentTask, StateMachine
 from policylint.documents.harness import Harness
 from policylint.documents.iam import AGENTCORE_SERVICE, STATES_SERVICE, Policy, Target, decision
 from policylint.documents.refs import Ref, as_list, resolve, resources_of, role_name
+from policylint.problems import UNRESOLVED_REFERENCE
 from policylint.rule import Finding
 
 ROLE_TYPE = "AWS::IAM::Role"
@@ -185,7 +186,8 @@ class Index:
             link = self.machine_role(machine)
             if machine.agent_tasks and link is not None and link.unfollowed:
                 yield Finding(link.document, link.path, "the state machine's role could not be "
-                              "followed to an IAM role; IAM504 was skipped for it", code="PL005")
+                              "followed to an IAM role; IAM504 was skipped for it",
+                              code=UNRESOLVED_REFERENCE.code)
             for task in machine.agent_tasks:
                 param = task.param("HarnessArn")
                 if param is None or not param.is_static or not isinstance(param.value, str):
@@ -195,14 +197,14 @@ class Index:
                     finding = task.finding(param.path, f"HarnessArn {param.value!r} could not be "
                                            "followed to a harness; its config was not checked with "
                                            "this task", at="value")
-                    finding.code = "PL005"
+                    finding.code = UNRESOLVED_REFERENCE.code
                     yield finding
         for harness in self.harnesses:
             link = self.harness_role(harness)
             if link is not None and link.unfollowed:
                 yield Finding(link.document, link.path, "the harness execution role could not be "
                               "followed to an IAM role; IAM505/IAM506 were skipped for it",
-                              at="value", code="PL005")
+                              at="value", code=UNRESOLVED_REFERENCE.code)
 
     # -- building ----------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from typing import Any
 from policylint.discover import is_within
 from policylint.documents import ACCOUNT, ASL, HARNESS, IAM, TEMPLATE, Document
 from policylint.documents.serverless import NAMES as SERVERLESS_NAMES
+from policylint.problems import PARSE_ERROR, UNREADABLE_FILE, UNRESOLVED_REFERENCE
 from policylint.rule import Finding
 from policylint.source import Source, template_loader, yaml_loader
 
@@ -54,7 +55,7 @@ def load(path: str, expect: str | None = None, text: str | None = None, named: b
     if text is None and os.path.islink(path) and not is_within(path, root):
         return [], [Finding(Document(ASL, None, source), (), "a link to a file outside the linted "
                             "folder; it was not followed (lint the file it leads to by its own name)",
-                            code="PL005", position=(1, 1))]
+                            code=UNRESOLVED_REFERENCE.code, position=(1, 1))]
     if text is not None and len(text) > (max_bytes or MAX_BYTES):
         return [], [_unreadable(source, f"the text is {len(text):,} characters, over the "
                                 f"{max_bytes or MAX_BYTES:,} limit; it was not linted")]
@@ -75,7 +76,7 @@ def load(path: str, expect: str | None = None, text: str | None = None, named: b
 
     if expect == ASL and not isinstance(data, dict):
         return [], [Finding(Document(ASL, None, source), (), "a state machine is an object with "
-                            f"StartAt and States; this file holds {_what(data)}", code="PL001",
+                            f"StartAt and States; this file holds {_what(data)}", code=PARSE_ERROR.code,
                             position=(1, 1))]
     if expect == ASL or (isinstance(data, dict) and isinstance(data.get("States"), dict)
                          and "StartAt" in data):
@@ -131,7 +132,7 @@ def _standalone(data: Any, source: Source) -> list[Document]:
 
 
 def _unreadable(source: Source, message: str, position: tuple[int, int] = (1, 1)) -> Finding:
-    return Finding(Document(ASL, None, source), (), message, code="PL002", position=position)
+    return Finding(Document(ASL, None, source), (), message, code=UNREADABLE_FILE.code, position=position)
 
 
 def _read(source: Source, expect: str | None, named: bool = False,
@@ -202,13 +203,13 @@ def _parse(source: Source, expect: str | None) -> Any:
     except json.JSONDecodeError as error:
         if not ours():
             return _NOT_OURS
-        return Finding(Document(ASL, None, source), (), f"invalid JSON: {error.msg}", code="PL001",
+        return Finding(Document(ASL, None, source), (), f"invalid JSON: {error.msg}", code=PARSE_ERROR.code,
                        position=(error.lineno, error.colno))
     except _YamlError as error:
         if not ours():
             return _NOT_OURS
         return Finding(Document(ASL, None, source), (), f"invalid YAML: {error.message}",
-                       code="PL001", position=error.position)
+                       code=PARSE_ERROR.code, position=error.position)
     except TooLarge:
         return _unreadable(source, "YAML aliases expand this document past "
                            f"{MAX_NODES:,} nodes (an alias bomb); it was not linted")

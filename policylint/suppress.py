@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from policylint.documents import ASL, TEMPLATE, Document
+from policylint.problems import UNKNOWN_SUPPRESSION, UNUSED_SUPPRESSION
 from policylint.rule import Finding, Rule
 
 _DIRECTIVE = re.compile(r"policylint:\s*(?P<kind>disable-file|disable)\s*=\s*(?P<codes>[\w,-]+)"
@@ -140,10 +141,10 @@ def _about(suppressions: list[Suppression], code_of: Any, ran: set[str]) -> Iter
             if code_of(entry) is None:
                 yield Finding(suppression.document, path,
                               f"{entry!r} is not a rule code or name: this suppression silences "
-                              "nothing (see `policylint rules`)", "value", code="PL003",
+                              "nothing (see `policylint rules`)", "value", code=UNKNOWN_SUPPRESSION.code,
                               position=suppression.position)
             elif entry not in suppression.used and code_of(entry) in ran:
                 yield Finding(suppression.document, path,
                               f"nothing here is reported as {entry}: remove the suppression",
-                              "value", code="PL004", position=suppression.position)
+                              "value", code=UNUSED_SUPPRESSION.code, position=suppression.position)
 

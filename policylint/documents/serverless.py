@@ -16,6 +16,7 @@ import re
 from typing import Any
 
 from policylint.documents import TEMPLATE, Document
+from policylint.problems import UNRESOLVED_REFERENCE
 from policylint.rule import Finding
 from policylint.source import MappedSource, Source
 
@@ -77,7 +78,8 @@ def template_view(data: dict, source: Source) -> tuple[Document | None, list[Fin
         return None, []
     view = Document(TEMPLATE, {"Resources": resources}, MappedSource(source.path, source.text, routes))
     view.names, view.variables = names, True
-    return view, [Finding(view, path, message, "value", code="PL005") for path, message in notes]
+    return view, [Finding(view, path, message, "value", code=UNRESOLVED_REFERENCE.code)
+                  for path, message in notes]
 
 
 def _state_machine(machine: dict, logical: str, here: tuple) -> tuple[dict, list, str]:

@@ -10,6 +10,7 @@ from policylint.discover import is_within
 from policylint.documents import ASL, HARNESS, IAM, PLACEHOLDER, Document
 from policylint.documents.iam import in_policy_slot, is_policy
 from policylint.documents.serverless import Unknown
+from policylint.problems import PARSE_ERROR, UNRESOLVED_REFERENCE
 from policylint.rule import Finding
 from policylint.source import EmbeddedSource, Segment
 
@@ -98,7 +99,7 @@ def _substitutions(value: Any) -> dict[str, str | None]:
 
 
 def _unresolved(template: Document, path: tuple, message: str) -> Finding:
-    return Finding(template, path, message, code="PL005")
+    return Finding(template, path, message, code=UNRESOLVED_REFERENCE.code)
 
 
 def _definition_string(template: Document, path: tuple, value: Any, name: str,
@@ -123,7 +124,7 @@ def _definition_string(template: Document, path: tuple, value: Any, name: str,
         doc = Document(ASL, None, source, (), template=template, logical_id=name)
         position = source.position_of_index(getattr(error, "pos", 0) or 0)
         yield Finding(doc, (), f"DefinitionString is not valid JSON: {getattr(error, 'msg', error)}",
-                      code="PL001", position=position)
+                      code=PARSE_ERROR.code, position=position)
         return
     yield Document(ASL, data, source, (), substitutions, template, name)
 

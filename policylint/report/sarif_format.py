@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 from urllib.parse import quote
 
+from policylint.problems import UNREADABLE_FILE
 from policylint.report import Problem, Report
 from policylint.rule import Rule
 
@@ -81,7 +82,7 @@ def render(report: Report) -> str:
                   for e in report.errors),
                 *({"level": "warning", "message": {"text": f"{p.file} was not linted: {p.message}"},
                    "locations": [_artifact(p.raw_file)]}
-                  for p in report.problems if p.code == "PL002"),
+                  for p in report.problems if p.code == UNREADABLE_FILE.code),
             ],
         }],
         "results": [*(_result(p, index[p.code]) for p in [*report.problems, *report.suppressed]),

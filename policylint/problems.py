@@ -1,4 +1,5 @@
-"""PL0xx: problems with the input itself, reported by the engine while loading."""
+"""PL0xx: problems with the input itself, reported by the engine (loading, references,
+suppressions), never by a rule plugin. The loader and index name them by these objects."""
 from __future__ import annotations
 
 import sys

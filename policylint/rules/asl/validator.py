@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 from weakref import WeakKeyDictionary
 
+from policylint import problems
 from policylint.documents import Document
 from policylint.expressions import (
     MAX_JSONATA,
@@ -27,7 +28,7 @@ from policylint.expressions import (
 from policylint.hookspecs import hookimpl
 from policylint.project import Context
 from policylint.rule import Finding, Severity, rule, rules_of
-from policylint_rules import asl_spec as spec
+from policylint.rules.asl import spec
 
 JSONATA = "JSONata"
 _ARN = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:[A-Za-z0-9-]+:[A-Za-z0-9\-_.]+"
@@ -35,6 +36,7 @@ _ARN = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:[A-Za-z0-9-]+:[
 _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})$")
 _PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
 MAX_NAME = 80
+NOT_CHECKED = problems.UNRESOLVED_REFERENCE.code  # a part this validator could not check
 
 Problem = tuple[str, tuple, str, str]  # (code, path, message, "key" | "value")
 
@@ -700,7 +702,7 @@ class Validator:
         ``catcher``'s fields; a ``Key.$`` is JSONPath."""
         if isinstance(value, str):
             if len(value) > MAX_JSONATA + 4:
-                self.add("PL005", path, f"this JSONata expression is {len(value):,} characters long, "
+                self.add(NOT_CHECKED, path, f"this JSONata expression is {len(value):,} characters long, "
                          f"over the {MAX_JSONATA:,} policylint parses: it was not checked", "value")
             elif value.startswith("{%") or value.endswith("%}"):
                 problem = jsonata_problem(value) or _unavailable_read(value, catcher)
@@ -800,8 +802,8 @@ def _report(ctx: Context, code: str) -> Iterator[Finding]:
     for problem_code, path, message, at in problems(ctx.document):
         if problem_code == code:
             yield Finding(ctx.document, path, message, at)
-        elif problem_code == "PL005" and code == "ASL107":  # a part the JSONata check skipped
-            yield Finding(ctx.document, path, message, at, code="PL005")
+        elif problem_code == NOT_CHECKED and code == "ASL107":  # not checked by ASL107
+            yield Finding(ctx.document, path, message, at, code=NOT_CHECKED)
 
 
 @rule("ASL101", "invalid-field", Severity.ERROR, summary="Unknown, missing or mistyped field", kinds=("asl",))
