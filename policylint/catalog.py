@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from functools import lru_cache
 from typing import Any
 
+from policylint.values import PLACEHOLDER
 from policylint.wildcard import iam_pattern, wildcard_match
 
 # The global condition context keys (AWS IAM User Guide, "AWS global condition context
@@ -149,7 +149,7 @@ def _provider_keys() -> tuple[frozenset[str], tuple[str, ...]]:
     """The catalog's provider-named keys (listed under sts): literal ones, and those with a
     ``${Variable}`` as wildcard patterns."""
     keys = [k for k in condition_keys("sts") if not k.startswith(("sts:", "aws:", "iam:"))]
-    return frozenset(keys), tuple(re.sub(r"\$\{[^}]*\}", "*", k) for k in keys if "${" in k)
+    return frozenset(keys), tuple(PLACEHOLDER.sub("*", k) for k in keys if "${" in k)
 
 
 @lru_cache(maxsize=512)

@@ -9,6 +9,8 @@ import re
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from policylint.values import PLACEHOLDER, is_jsonata
+
 # Intrinsic functions and how many arguments each takes (min, max; None = any number).
 INTRINSICS: dict[str, tuple[int, int | None]] = {
     "States.Format": (1, None), "States.StringToJson": (1, 1), "States.JsonToString": (1, 1),
@@ -24,7 +26,6 @@ NUMERIC_ARGUMENTS = {"States.MathAdd": (0, 1), "States.MathRandom": (0, 1, 2), "
                      "States.ArrayGetItem": (1,), "States.ArrayPartition": (1,)}
 STRING_INTRINSICS = {"States.ArrayGetItem", "States.Base64Encode", "States.Base64Decode",
                      "States.Format", "States.JsonToString", "States.Hash", "States.UUID"}
-_PLACEHOLDER = re.compile(r"\$\{[^}]*\}")  # a template's ${Name}, filled in at deployment
 _NAME = re.compile(r"[^\s.\[\]()'\",@=<>!&|?*$]+")
 _VARIABLE = re.compile(r"\$[A-Za-z_][A-Za-z0-9_]*")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
@@ -43,7 +44,7 @@ def path_problem(text: str, reference: bool = False, context: bool = True,
     """Why ``text`` is not a JSONPath (a reference path when ``reference``: no wildcards,
     filters, slices or ``..``); None when it is one."""
     try:
-        _Path(_PLACEHOLDER.sub("x", text.rstrip()), reference, context, variables).parse()
+        _Path(PLACEHOLDER.sub("x", text.rstrip()), reference, context, variables).parse()
     except _Invalid as error:
         return str(error)
     return None
@@ -290,10 +291,6 @@ def payload_problem(text: str) -> str | None:
 
 
 JSONATA = re.compile(r"^\{%(.*)%\}$", re.S)
-
-
-def is_jsonata(text: str) -> bool:
-    return text.startswith("{%") and text.endswith("%}") and len(text) >= 4
 
 
 MAX_JSONATA = 10_000  # characters: 40 times the longest real one seen; parsing costs ~10 us each

@@ -12,13 +12,14 @@ from collections.abc import Iterator
 from functools import cached_property
 from typing import Any, NamedTuple
 
-from policylint.documents import ACCOUNT, ASL, HARNESS, IAM, PLACEHOLDER, TEMPLATE, Document
+from policylint.documents import ACCOUNT, ASL, HARNESS, IAM, TEMPLATE, Document
 from policylint.documents.asl import AgentTask, StateMachine
 from policylint.documents.harness import Harness
 from policylint.documents.iam import AGENTCORE_SERVICE, STATES_SERVICE, Policy, Target, decision
 from policylint.documents.refs import Ref, as_list, resolve, resources_of, role_name
 from policylint.problems import UNRESOLVED_REFERENCE
 from policylint.rule import Finding
+from policylint.values import PLACEHOLDER
 
 ROLE_TYPE = "AWS::IAM::Role"
 ATTACHED_POLICY_TYPES = ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::RolePolicy")

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from policylint.documents.harness import CFN, Harness
+from policylint.values import is_intrinsic
 
 _API_SCHEMA = Path(__file__).with_name("data") / "harness-api.schema.json"
 CFN_TYPE = "AWS::BedrockAgentCore::Harness"
@@ -83,10 +84,7 @@ def _dotted(path: tuple) -> str:
 
 
 def _computed_value(value: Any) -> bool:
-    if isinstance(value, dict) and len(value) == 1:
-        key = next(iter(value))
-        return key == "Ref" or str(key).startswith("Fn::")
-    return isinstance(value, str) and "{{resolve:" in value
+    return is_intrinsic(value) or (isinstance(value, str) and "{{resolve:" in value)
 
 
 def _computed(data: Any, path: tuple) -> bool:

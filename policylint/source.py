@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from policylint.values import is_intrinsic_key
+
 Position = tuple[int, int]  # (line, column), both 1-based
 
 
@@ -207,7 +209,7 @@ _JSON_SPACE = re.compile(r"[ \t\r\n\ufeff]*")
 
 def _is_short_form(step: Any, node: Any) -> bool:
     """``Fn::Sub`` in the data is ``!Sub`` on the node in YAML's short form."""
-    if not isinstance(step, str) or not (step == "Ref" or step.startswith("Fn::")):
+    if not is_intrinsic_key(step):
         return False
     return getattr(node, "tag", "") == "!" + step.removeprefix("Fn::")
 

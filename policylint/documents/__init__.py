@@ -7,6 +7,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from policylint.source import Source
+from policylint.values import PLACEHOLDER
 
 if TYPE_CHECKING:
     from policylint.documents.asl import StateMachine
@@ -18,8 +19,6 @@ TEMPLATE = "template"
 HARNESS = "harness"
 IAM = "iam"
 ACCOUNT = "account"  # an `aws iam get-account-authorization-details` export
-
-PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
 
 
 class Document:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from policylint.documents.refs import properties_of
 from policylint.rule import Finding, Severity
+from policylint.values import is_jsonata
 
 if TYPE_CHECKING:
     from policylint.documents import Document
@@ -19,7 +20,6 @@ JSONATA = "JSONata"
 AGENT_RESOURCE = re.compile(r"^arn:(?:aws[a-z-]*|\$\{AWS::Partition\}):states:::"
                             r"bedrockagentcore:invokeHarness(?P<pattern>\.[A-Za-z]+(?::\d+)?)?$")
 CALLBACK_SUFFIX = ".waitForTaskToken"
-_JSONATA_EXPR = re.compile(r"^\s*\{%.*%\}\s*$", re.S)
 # State input or execution input, in JSONPath ($.x, $[0], $, $$.Execution.Input) or JSONata.
 _READS_INPUT = re.compile(r"(?<![$\w])\$(?=$|[.\[\s,)])|\$\$\.Execution\.Input|\$states\.input"
                           r"|\$states\.context\.Execution\.Input")
@@ -30,10 +30,6 @@ def _sub_text(value: Any) -> Any:
     if isinstance(value, dict) and len(value) == 1 and isinstance(value.get("Fn::Sub"), str):
         return value["Fn::Sub"]
     return value
-
-
-def is_jsonata(value: Any) -> bool:
-    return isinstance(value, str) and bool(_JSONATA_EXPR.match(value))
 
 
 def reads_input(expression: str) -> bool:

@@ -5,19 +5,18 @@ matching against them answers None ("cannot know"), and rules stay silent on Non
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from functools import cached_property
 from typing import Any, NamedTuple
 
 from policylint.documents import IAM, Document
 from policylint.documents.refs import Ref, as_list, resolve
+from policylint.values import PLACEHOLDER, is_intrinsic
 from policylint.wildcard import wildcard_match
 
 IDENTITY, RESOURCE, TRUST = "identity", "resource", "trust"
 AGENTCORE_SERVICE = "bedrock-agentcore.amazonaws.com"
 STATES_SERVICE = "states.amazonaws.com"
-_VARIABLE = re.compile(r"\$\{[^}]*\}")
 
 
 def is_policy(data: Any) -> bool:
@@ -41,8 +40,7 @@ def is_policy(data: Any) -> bool:
 
 def in_policy_slot(data: Any) -> bool:
     """Where a policy document belongs (a template's PolicyDocument): any object is one."""
-    return isinstance(data, dict) and not (len(data) == 1 and (
-        next(iter(data)) == "Ref" or str(next(iter(data))).startswith("Fn::")))
+    return isinstance(data, dict) and not is_intrinsic(data)
 
 
 class Value(NamedTuple):
@@ -156,7 +154,7 @@ def _arn_match(pattern: str, arn: str) -> bool | None:
 
 def variables_as_wildcards(text: str) -> str:
     """``${aws:username}`` and other policy variables match anything."""
-    return _VARIABLE.sub("*", text)
+    return PLACEHOLDER.sub("*", text)
 
 
 class Policy:

@@ -19,11 +19,11 @@ from policylint.documents import TEMPLATE, Document
 from policylint.problems import UNRESOLVED_REFERENCE
 from policylint.rule import Finding
 from policylint.source import MappedSource, Source
+from policylint.values import PLACEHOLDER
 
 NAMES = ("serverless.yml", "serverless.yaml")
 PROVIDER_ROLE = "IamRoleLambdaExecution"  # the logical id the Framework gives the functions' role
 _FILE = re.compile(r"\$\{file\(([^)]+)\)\}")  # a whole value ${file(./flow.asl.json)}
-_VARIABLE = re.compile(r"\$\{[^}]*\}")
 
 
 class Unknown(dict):
@@ -95,10 +95,10 @@ def _state_machine(machine: dict, logical: str, here: tuple) -> tuple[dict, list
             routes.append(((*base, name), (*here, key), False))
     definition = machine.get("definition")
     wanted = _FILE.fullmatch(definition.strip()) if isinstance(definition, str) else None
-    if wanted and not _VARIABLE.search(wanted.group(1)):
+    if wanted and not PLACEHOLDER.search(wanted.group(1)):
         props["DefinitionUri"] = wanted.group(1).strip().strip("'\"")
         routes.append(((*base, "DefinitionUri"), (*here, "definition"), True))
-    elif isinstance(definition, str) and _VARIABLE.search(definition):
+    elif isinstance(definition, str) and PLACEHOLDER.search(definition):
         note = ("definition is a Serverless variable only a deployment resolves; its state machine "
                 "was not linted (write it in the file, or as ${file(./flow.asl.json)})")
     elif definition is not None:

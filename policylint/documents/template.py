@@ -7,12 +7,13 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from policylint.discover import is_within
-from policylint.documents import ASL, HARNESS, IAM, PLACEHOLDER, Document
+from policylint.documents import ASL, HARNESS, IAM, Document
 from policylint.documents.iam import in_policy_slot, is_policy
 from policylint.documents.serverless import Unknown
 from policylint.problems import PARSE_ERROR, UNRESOLVED_REFERENCE
 from policylint.rule import Finding
 from policylint.source import EmbeddedSource, Segment
+from policylint.values import PLACEHOLDER, is_intrinsic
 
 STATE_MACHINE_TYPES = ("AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine")
 HARNESS_TYPE = "AWS::BedrockAgentCore::Harness"
@@ -68,7 +69,7 @@ def _state_machine(template: Document, name: str, props: dict, path: tuple,
                    load_file: LoadFile, root: str | None) -> Iterator[Document | Finding]:
     substitutions = Unknown() if template.variables else _substitutions(props.get("DefinitionSubstitutions"))
     definition = props.get("Definition")
-    if isinstance(definition, dict) and _is_intrinsic(definition):
+    if isinstance(definition, dict) and is_intrinsic(definition):
         yield _unresolved(template, (*path, "Definition"), f"Definition is computed by "
                           f"{next(iter(definition))}; its state machine was not linted")
     elif isinstance(definition, dict):
@@ -85,10 +86,6 @@ def _state_machine(template: Document, name: str, props: dict, path: tuple,
     elif "DefinitionS3Location" in props:
         yield _unresolved(template, (*path, "DefinitionS3Location"),
                           "the definition is in S3; lint the local file it is built from")
-
-
-def _is_intrinsic(value: dict) -> bool:
-    return len(value) == 1 and (next(iter(value)) == "Ref" or str(next(iter(value))).startswith("Fn::"))
 
 
 def _substitutions(value: Any) -> dict[str, str | None]:

@@ -14,12 +14,12 @@ from collections.abc import Iterator
 from fnmatch import fnmatchcase
 from typing import Any
 
-from policylint.documents import PLACEHOLDER
-from policylint.documents.asl import EXPRESS_SECONDS, AgentTask, Param, State, is_jsonata, reads_input
+from policylint.documents.asl import EXPRESS_SECONDS, AgentTask, Param, State, reads_input
 from policylint.documents.harness import Harness
 from policylint.hookspecs import hookimpl
 from policylint.project import Context, Project, is_prod
 from policylint.rule import Finding, Severity, rule, rules_of
+from policylint.values import PLACEHOLDER, is_jsonata
 
 CAP = 900  # seconds: the most an agent task runs
 MIN_SESSION_ID = 33

@@ -18,7 +18,6 @@ from policylint.documents import Document
 from policylint.expressions import (
     MAX_JSONATA,
     intrinsic_problem,
-    is_jsonata,
     jsonata_problem,
     jsonata_reads,
     looks_intrinsic,
@@ -29,12 +28,12 @@ from policylint.hookspecs import hookimpl
 from policylint.project import Context
 from policylint.rule import Finding, Severity, rule, rules_of
 from policylint.rules.asl import spec
+from policylint.values import PLACEHOLDER, is_intrinsic, is_jsonata
 
 JSONATA = "JSONata"
 _ARN = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:[A-Za-z0-9-]+:[A-Za-z0-9\-_.]+"
                   r"(?::(?:\$LATEST|[A-Za-z0-9\-_.]+))*$")
 _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})$")
-_PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
 MAX_NAME = 80
 NOT_CHECKED = problems.UNRESOLVED_REFERENCE.code  # a part this validator could not check
 
@@ -232,16 +231,16 @@ class Validator:
         self.retry_catch(body, path, language, scope)
         credentials = body.get("Credentials")
         if "Credentials" in body and not isinstance(credentials, dict) and not (
-                language == JSONATA and isinstance(credentials, str) and is_jsonata(credentials)):
+                language == JSONATA and is_jsonata(credentials)):
             self.add("ASL101", (*path, "Credentials"), "Credentials must be an object (RoleArn)", "value")
 
     def resource(self, value: Any, path: tuple) -> None:
-        if _intrinsic(value):  # a CloudFormation value (!GetAtt, !Ref): known at deploy time
+        if is_intrinsic(value):  # a CloudFormation value (!GetAtt, !Ref): known at deploy time
             return
         if not isinstance(value, str):
             self.add("ASL101", path, "Resource must be an ARN string", "value")
             return
-        if "${" in value and value.count("${") != len(_PLACEHOLDER.findall(value)):
+        if "${" in value and value.count("${") != len(PLACEHOLDER.findall(value)):
             self.add("ASL101", path, f"Resource {value!r} has an unclosed ${{...}} placeholder", "value")
             return
         missing = self.unsubstituted(value)
@@ -262,7 +261,7 @@ class Validator:
         if template is None or self.document.source.path != template.source.path or \
                 self.document.root[-1:] != ("Definition",):
             return None
-        for name in _PLACEHOLDER.findall(value):
+        for name in PLACEHOLDER.findall(value):
             if name not in self.document.substitutions:
                 return str(name)
         return None
@@ -308,7 +307,7 @@ class Validator:
         if "Condition" not in rule:
             self.add("ASL109", path, "a JSONata Choice rule needs a Condition")
         elif not isinstance(rule["Condition"], bool) and not (
-                isinstance(rule["Condition"], str) and is_jsonata(rule["Condition"])):
+                is_jsonata(rule["Condition"])):
             self.add("ASL109", (*path, "Condition"), "Condition must be a {% %} expression (or true "
                      "or false)", "value")
 
@@ -434,7 +433,7 @@ class Validator:
             self.item_reader(body["ItemReader"], (*path, "ItemReader"))
         items = body.get("Items")
         if "Items" in body and language == JSONATA and not isinstance(items, list) and not (
-                isinstance(items, str) and is_jsonata(items)):
+                is_jsonata(items)):
             self.add("ASL101", (*path, "Items"), "Items must be an array or a {% %} expression", "value")
         if "Parameters" in body and "ItemSelector" in body:
             self.add("ASL101", (*path, "ItemSelector"), "a Map state has Parameters or ItemSelector (its "
@@ -476,7 +475,7 @@ class Validator:
         for name, choices in spec.READER_CHOICES.items():
             value = config.get(name)
             if name in config and value not in choices and not (
-                    isinstance(value, str) and is_jsonata(value)):
+                    is_jsonata(value)):
                 self.add("ASL101", (*path, "ReaderConfig", name), f"{name} must be one of "
                          f"{', '.join(choices)}, not {json.dumps(value)}", "value")
 
@@ -507,11 +506,11 @@ class Validator:
         for name in ("Parameters", "Arguments"):
             value = holder.get(name)
             if name in holder and not isinstance(value, dict) and not (
-                    isinstance(value, str) and is_jsonata(value)):
+                    is_jsonata(value)):
                 self.add("ASL101", (*path, name), f"the {what}'s {name} must be an object ({purpose})",
                          "value")
             for field in ("Bucket", "Key", "Prefix"):
-                if isinstance(value, dict) and field in value and not _intrinsic(value[field]) and not (
+                if isinstance(value, dict) and field in value and not is_intrinsic(value[field]) and not (
                         isinstance(value[field], str) and value[field]):
                     self.add("ASL101", (*path, name, field), f"{field} must be a non-empty string",
                              "value")
@@ -677,7 +676,7 @@ class Validator:
     def jsonata_values(self, body: dict, path: tuple) -> None:
         arguments = body.get("Arguments")
         if "Arguments" in body and _integration(body.get("Resource")) and not isinstance(arguments, dict) \
-                and not (isinstance(arguments, str) and is_jsonata(arguments)):
+                and not (is_jsonata(arguments)):
             self.add("ASL101", (*path, "Arguments"), "a service integration's Arguments are its API "
                      "request: an object or a {% %} expression", "value")
         skip = {"Type", "Comment", "QueryLanguage", "Next", "End", "Default", "Resource", "Choices",
@@ -756,11 +755,6 @@ def _list(value: Any) -> list:
     return value if isinstance(value, list) else []
 
 
-def _intrinsic(value: Any) -> bool:
-    return isinstance(value, dict) and len(value) == 1 and (
-        next(iter(value)) == "Ref" or str(next(iter(value))).startswith("Fn::"))
-
-
 def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -778,7 +772,7 @@ def _expression(value: Any, language: str) -> bool:
     that a template substitutes (``Seconds: ${Timeout}``)."""
     if not isinstance(value, str):
         return False
-    return (language == JSONATA and value.startswith("{%")) or bool(_PLACEHOLDER.fullmatch(value))
+    return (language == JSONATA and value.startswith("{%")) or bool(PLACEHOLDER.fullmatch(value))
 
 
 _PROBLEMS: WeakKeyDictionary[Document, list[Problem] | None] = WeakKeyDictionary()

@@ -28,6 +28,7 @@ from policylint.hookspecs import hookimpl
 from policylint.index import Link, Role
 from policylint.project import Context, Project
 from policylint.rule import Finding, Severity, rule, rules_of
+from policylint.values import PLACEHOLDER, is_intrinsic
 from policylint.wildcard import wildcard_match
 
 AGENTCORE = "bedrock-agentcore"
@@ -68,7 +69,7 @@ def _literal(value: Value) -> str | None:
 
 def _wildcard(text: str) -> bool:
     """Whether a written ARN or action has ``*``/``?`` of its own (policy variables aside)."""
-    return bool(re.search(r"[*?]", re.sub(r"\$\{[^}]*\}", "", text)))
+    return bool(re.search(r"[*?]", PLACEHOLDER.sub("", text)))
 
 
 def _finding(policy: Policy, path: tuple, message: str, at: str = "value") -> Finding:
@@ -392,7 +393,7 @@ def _shape_problems(policy: Policy) -> Iterator[tuple[tuple, str, str]]:
     if "Version" in data and version not in ("2012-10-17", "2008-10-17"):
         yield ("Version",), "value", f"Version {version!r} is not 2012-10-17"
     raw = data.get("Statement")
-    if _intrinsic(raw):
+    if is_intrinsic(raw):
         return
     if "Statement" not in data:
         yield (), "key", "the policy has no Statement: it allows and denies nothing"
@@ -404,7 +405,7 @@ def _shape_problems(policy: Policy) -> Iterator[tuple[tuple, str, str]]:
         (("Statement", i), s) for i, s in enumerate(raw)]
     trust_or_resource = policy.kind != IDENTITY
     for path, statement in items:
-        if _intrinsic(statement):
+        if is_intrinsic(statement):
             continue
         if not isinstance(statement, dict):
             yield path, "value", "a statement must be an object"
@@ -431,14 +432,9 @@ def _shape_problems(policy: Policy) -> Iterator[tuple[tuple, str, str]]:
             yield (*path, "Condition"), "value", "Condition must map operators to {key: value} objects"
 
 
-def _intrinsic(value: object) -> bool:
-    return isinstance(value, dict) and len(value) == 1 and (
-        next(iter(value)) == "Ref" or str(next(iter(value))).startswith("Fn::"))
-
-
 def _strings(value: object) -> bool:
     def one(item: object) -> bool:
-        return isinstance(item, str) or _intrinsic(item)
+        return isinstance(item, str) or is_intrinsic(item)
 
     return one(value) or (isinstance(value, list) and bool(value) and all(one(i) for i in value))
 

@@ -23,6 +23,7 @@ from policylint.documents.iam import IDENTITY, Policy, Statement, Value, variabl
 from policylint.hookspecs import hookimpl
 from policylint.project import Context, Project
 from policylint.rule import Finding, Severity, rule, rules_of
+from policylint.values import PLACEHOLDER
 from policylint.wildcard import arn_format, wildcard_match
 
 WRITE_LEVELS = {"Write", "Permissions management", "Tagging"}
@@ -57,7 +58,7 @@ def _actions(statement: Statement) -> list[tuple[Value, str]]:
 
 def _filled(pattern: str) -> str:
     """A resource pattern with its policy variables and ``?`` wildcards filled in."""
-    return re.sub(r"\$\{[^}]*\}", "x", pattern).replace("?", "x")
+    return PLACEHOLDER.sub("x", pattern).replace("?", "x")
 
 
 def _samples(arn: str) -> list[str]:
