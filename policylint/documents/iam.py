@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 
 from policylint.documents import IAM, Document
 from policylint.documents.refs import Ref, as_list, resolve
+from policylint.rule import Finding
 from policylint.values import PLACEHOLDER, is_intrinsic
 from policylint.wildcard import wildcard_match
 
@@ -50,6 +51,11 @@ class Value(NamedTuple):
     raw: Any
     text: str | Ref | None  # resolved: a string, a template resource, or None (unknown)
 
+    @property
+    def literal(self) -> str | None:
+        """The entry as a known string; None for a template resource or an unknown value."""
+        return self.text if isinstance(self.text, str) else None
+
 
 class Statement:
     """One statement of ``policy``: ``index`` is None when Statement is a single object."""
@@ -83,6 +89,10 @@ class Statement:
                 found = [Value((*self.path, key), raw, self.policy.resolve(raw))]
             self._values[key] = found
         return self._values[key]
+
+    def actions(self) -> list[tuple[Value, str]]:
+        """(entry, text) of each Action entry known as a string."""
+        return [(v, v.literal) for v in self.values("Action") if v.literal is not None]
 
     def action_matches(self, action: str) -> bool:
         """Whether the statement's Action (or NotAction) covers ``action``."""
@@ -151,7 +161,6 @@ def _arn_match(pattern: str, arn: str) -> bool | None:
     return False
 
 
-
 def variables_as_wildcards(text: str) -> str:
     """``${aws:username}`` and other policy variables match anything."""
     return PLACEHOLDER.sub("*", text)
@@ -186,8 +195,16 @@ class Policy:
             return [Statement(self, i, s) for i, s in enumerate(raw) if isinstance(s, dict)]
         return []
 
+    @property
+    def allow_statements(self) -> list[Statement]:
+        return [s for s in self.statements if s.allows]
+
     def resolve(self, value: Any) -> str | Ref | None:
         return resolve(value, self.document)
+
+    def finding(self, path: tuple, message: str, at: str = "value") -> Finding:
+        """A finding at ``path`` in this policy (``at`` the value, by default)."""
+        return Finding(self.document, path, message, at)
 
 
 def policies_of(documents: list[Document]) -> Iterator[Policy]:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from policylint.documents.harness import Field, Harness
 from policylint.hookspecs import hookimpl
-from policylint.project import Context, Project
+from policylint.project import Context
 from policylint.rule import Finding, Severity, rule, rules_of
 
 CAP = 900  # seconds: the longest an agent task waits for a harness
@@ -173,39 +173,6 @@ def harness_jwt_unconstrained(ctx: Context) -> Iterator[Finding]:
             and h.get("allowedClients", base=jwt) is None:
         yield Finding(ctx.document, jwt.path, "the JWT authorizer accepts any token of its issuer: "
                       "set allowedAudience or allowedClients")
-
-
-@rule("HRN408", "harness-role-shared-with-workflow", Severity.ERROR,
-      summary="The harness execution role is also a state machine's role", scope="project",
-      tags=("security",))
-def harness_role_shared_with_workflow(project: Project) -> Iterator[Finding]:
-    """What it does: flags a harness whose execution role is also the role of a state
-    machine in the linted files.
-
-    Why is this bad? The workflow then holds the agent's tool permissions (browser, code
-    interpreter, gateway, memory) and the agent holds the workflow's: each can do what only
-    the other should.
-
-    Example: `executionRoleArn: !GetAtt WorkflowRole.Arn` on the harness, and
-    `RoleArn: !GetAtt WorkflowRole.Arn` on the state machine.
-
-    Use instead: two roles: one trusted by states.amazonaws.com that may invoke the harness,
-    one trusted by bedrock-agentcore.amazonaws.com with the tool permissions."""
-    index = project.index
-    machine_roles = {id(link.target): link for link in index.machine_roles.values()
-                     if link is not None and link.target is not None}
-    machine_literals = {link.value: link for link in index.machine_roles.values()
-                        if link is not None and isinstance(link.value, str)}
-    for h in index.harnesses:
-        link = index.harness_role(h)
-        if link is None:
-            continue
-        shared = machine_roles.get(id(link.target)) if link.target is not None else None
-        shared = shared or (machine_literals.get(link.value) if isinstance(link.value, str) else None)
-        if shared is not None:
-            where = shared.document.label or shared.document.source.path
-            yield Finding(link.document, link.path, f"harness {h.name!r} runs with the role of "
-                          f"state machine {where}: give the harness its own execution role", "value")
 
 
 @hookimpl

@@ -1,0 +1,85 @@
+"""Which ARNs a policy's Resource pattern can cover, by the resource types of the IAM catalog."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from policylint.catalog import action, resource_types
+from policylint.documents.iam import variables_as_wildcards
+from policylint.values import PLACEHOLDER
+from policylint.wildcard import arn_format, wildcard_match
+
+
+def _filled(pattern: str) -> str:
+    """A resource pattern with its policy variables and ``?`` wildcards filled in."""
+    return PLACEHOLDER.sub("x", pattern).replace("?", "x")
+
+
+def _samples(arn: str) -> list[str]:
+    """Concrete ARNs a policy's resource pattern matches: variables and ``?`` filled, and ``*``
+    as one segment or as several (``*`` in IAM also spans ``/`` and ``:``)."""
+    base = _filled(arn)
+    if "*" not in base:  # most resources: one sample is the ARN itself
+        return [base]
+    return [base.replace("*", fill) for fill in ("x", "x/x", "x:x", "x/x/x")]
+
+
+@lru_cache(maxsize=2048)
+def _example(arn_format: str) -> str:
+    """A concrete ARN of a catalog format."""
+    filled = {"${Partition}": "aws", "${Region}": "us-east-1", "${Account}": "123456789012"}
+    return re.sub(r"\$\{[^}]+\}", lambda m: filled.get(m.group(0), "x"), arn_format)
+
+
+@lru_cache(maxsize=8192)
+def fits(resource: str, formats: tuple[str, ...]) -> bool:
+    """Whether a policy's Resource pattern can match an ARN of one of these formats: a filled
+    sample of it fits a format (the last ``*`` filled with the tail of an example ARN of the
+    format too, as in ``log-group:/aws/lambda/f:*``), or it matches an example of a format."""
+    samples = _samples(resource)
+    if any(arn_format(f).matches(s) for f in formats for s in samples):
+        return True
+    head, star, rest = resource.rpartition("*")
+    if star:
+        base = _filled(head).replace("*", "x")
+        for described in formats:
+            example, pattern = _example(described), arn_format(described)
+            if any(pattern.matches(base + example[k:] + rest) for k in range(len(example))):
+                return True
+    wildcard = variables_as_wildcards(resource)
+    return any(wildcard_match(wildcard, _example(f), True) for f in formats)
+
+
+@lru_cache(maxsize=4096)
+def arn_types(name: str) -> tuple[tuple[str, str], ...]:
+    """(resource type, ARN format) the action applies to."""
+    prefix = name.split(":", 1)[0]
+    found = action(name)
+    types = resource_types(prefix)
+    return tuple((t["name"], types[t["name"]]["arn"]) for t in (found or {}).get("resourceTypes", [])
+                 if t["name"] in types)
+
+
+def covers_every(resource: str, action_name: str) -> bool:
+    """Whether ``resource`` is `*` in effect for the action: it matches any ARN of every
+    resource type the action applies to (`arn:*:cloudtrail:*:*:trail/*` for trails)."""
+    if resource == "*":
+        return True
+    formats = [f for _, f in arn_types(action_name)]
+    return bool(formats) and all(wildcard_match(resource, sample, True) for f in formats
+                                 for sample in _unlikely(f))
+
+
+@lru_cache(maxsize=2048)
+def _unlikely(arn_format: str) -> tuple[str, ...]:
+    """Two ARNs of a catalog format that only a pattern covering every such ARN matches."""
+    variables = re.findall(r"\$\{[^}]+\}", arn_format)
+    samples = []
+    for fill, word in (({"${Partition}": "aws-qz"}, "qz9-x/y"),
+                       ({"${Partition}": "aws", "${Region}": "eu-qz-7", "${Account}": "987654321098"}, "q")):
+        sample = arn_format
+        for variable in variables:
+            sample = sample.replace(variable, fill.get(variable, word), 1)
+        samples.append(sample)
+    return tuple(samples)
+

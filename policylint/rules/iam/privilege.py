@@ -1,0 +1,270 @@
+"""IAM privilege: what a policy lets its holder reach. PassRole on any role (IAM507), Allow with
+Not* (IAM511), escalation paths (IAM517), writes on every resource (IAM518)."""
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterator
+
+from policylint.catalog import action, matching
+from policylint.documents import IAM
+from policylint.documents.iam import IDENTITY, Policy, Value
+from policylint.hookspecs import hookimpl
+from policylint.project import Context, Project
+from policylint.rule import Finding, Severity, rule, rules_of
+from policylint.rules.iam.arns import arn_types, covers_every, fits
+from policylint.wildcard import wildcard_match
+
+WRITE_LEVELS = {"Write", "Permissions management", "Tagging"}
+
+
+@rule("IAM507", "passrole-wildcard", Severity.ERROR, kinds=("iam",),
+      summary="iam:PassRole allowed on '*'", tags=("security",))
+def passrole_wildcard(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags an Allow of `iam:PassRole` (named or through `iam:*`,
+    `iam:Pass*`) on `*` or on every role (`arn:aws:iam::111122223333:role/*`).
+
+    Why is this bad? Whoever holds it can hand any role, admin included, to a service they
+    control (a harness, a Lambda function, a state machine): privilege escalation.
+
+    Example: `{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}`.
+
+    Use instead: the ARN of the role to pass, and an `iam:PassedToService` condition."""
+    policy = ctx.document.policy
+    for statement in policy.allow_statements:
+        passes = [t for _, t in statement.actions()
+                  if t.lower().startswith("iam:") and wildcard_match(t, "iam:passrole")]
+        if not passes:
+            continue
+        for value in statement.values("Resource"):
+            text = value.literal
+            if text is not None and (text == "*" or re.search(r":(?:role/)?\*$", text)):
+                yield policy.finding(value.path, f"{passes[0]} is allowed on {text!r}: any role can "
+                               "be passed; name the role ARN and add an iam:PassedToService condition")
+
+
+@rule("IAM511", "allow-not-action", Severity.WARNING, kinds=("iam",),
+      summary="Allow with NotAction, NotResource or NotPrincipal")
+def allow_not_action(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags an Allow statement with NotAction, NotResource or NotPrincipal.
+
+    Why is this bad? "Allow everything except" grows with AWS: every new action, resource or
+    principal is allowed the day it appears, without review.
+
+    Example: `{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}`.
+
+    Use instead: Allow the actions and resources needed; use NotAction only in Deny statements."""
+    policy = ctx.document.policy
+    for statement in policy.allow_statements:
+        for key in ("NotAction", "NotResource", "NotPrincipal"):
+            if key in statement.data:
+                yield policy.finding((*statement.path, key), f"Allow with {key} allows everything "
+                               "not listed, including what AWS adds later: list what is allowed", "key")
+
+
+@rule("IAM518", "broad-write-on-any-resource", Severity.WARNING, kinds=("iam",),
+      summary="Write, tagging or permissions-management actions on '*' that could be scoped")
+def broad_write_on_any_resource(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags an Allow of Write, Tagging or Permissions management actions
+    (access levels from the IAM catalog; wildcards expanded) on `"Resource": "*"`, or on an
+    ARN that is `*` in effect for them (`arn:*:cloudtrail:*:*:trail/*`), when the actions
+    support resource-level permissions (so they could be scoped). One finding per statement,
+    at its first such action, naming them.
+
+    Why is this bad? The role may change or delete every such resource in the account, not
+    just its own: one bug or compromised function reaches everything.
+
+    Example: `{"Action": "dynamodb:PutItem", "Resource": "*"}`.
+
+    Use instead: the ARNs it needs: `"Resource": "arn:aws:dynamodb:us-east-1:111122223333:table/orders"`."""
+    policy = ctx.document.policy
+    if policy.kind != IDENTITY:
+        return
+    for statement in policy.statements:
+        resources = tuple(r for v in statement.values("Resource") if (r := v.literal) is not None)
+        if not statement.allows or not resources:
+            continue
+        flagged: list[tuple[Value, str, int]] = []
+        for value, name in statement.actions():
+            if name == "*":
+                continue  # every action: IAM502 and IAM517 speak about that
+            names = matching(name) if ("*" in name or "?" in name) else [name.lower()]
+            scoped = [full for full in names if (found := action(full))
+                      and WRITE_LEVELS & set(str(found.get("accessLevel", "")).split(", "))
+                      and any(t.get("required") for t in found.get("resourceTypes", []))
+                      and any(covers_every(r, full) for r in resources)]
+            if scoped:
+                flagged.append((value, name, len(scoped)))
+        if flagged:
+            names = [name for _, name, _ in flagged]
+            shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+            count = sum(n for _, _, n in flagged)
+            single = len(flagged) == 1 and count == 1 and "*" not in names[0]
+            what = shown if single else f"{shown} ({count} write actions)"
+            yield Finding(ctx.document, flagged[0][0].path, f"{what} {'is' if single else 'are'} allowed on "
+                          f"every resource: {'it' if single else 'they'} can be scoped to the ARNs "
+                          f"{'it needs' if single else 'they need'}", "value")
+
+
+# Escalation paths: each is a set of actions that, allowed together, let a principal gain
+# more permissions. Sources: Rhino Security Labs, "AWS IAM Privilege Escalation - Methods and
+# Mitigation" (Spencer Gietzen, 2018); Bishop Fox, iam-vulnerable; AWS AgentCore harness
+# security docs (CreateHarness needs iam:PassRole: a harness runs with the role passed).
+ESCALATIONS: list[tuple[str, tuple[str, ...]]] = [
+    ("a new default version of a managed policy (Rhino #1)", ("iam:CreatePolicyVersion",)),
+    ("switching a policy's default version (Rhino #2)", ("iam:SetDefaultPolicyVersion",)),
+    ("passing a role to an EC2 instance (Rhino #3)", ("iam:PassRole", "ec2:RunInstances")),
+    ("access keys for other users (Rhino #4)", ("iam:CreateAccessKey",)),
+    ("console passwords for other users (Rhino #5, #6)", ("iam:CreateLoginProfile",)),
+    ("changing other users' passwords (Rhino #6)", ("iam:UpdateLoginProfile",)),
+    ("attaching policies to users (Rhino #7)", ("iam:AttachUserPolicy",)),
+    ("attaching policies to groups (Rhino #8)", ("iam:AttachGroupPolicy",)),
+    ("attaching policies to roles (Rhino #9)", ("iam:AttachRolePolicy",)),
+    ("inline policies on users (Rhino #10)", ("iam:PutUserPolicy",)),
+    ("inline policies on groups (Rhino #11)", ("iam:PutGroupPolicy",)),
+    ("inline policies on roles (Rhino #12)", ("iam:PutRolePolicy",)),
+    ("joining any group (Rhino #13)", ("iam:AddUserToGroup",)),
+    ("rewriting a role's trust policy (Rhino #14)", ("iam:UpdateAssumeRolePolicy", "sts:AssumeRole")),
+    ("a Lambda function with a passed role (Rhino #15)",
+     ("iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction")),
+    ("a Lambda function triggered by an event source (Rhino #16)",
+     ("iam:PassRole", "lambda:CreateFunction", "lambda:CreateEventSourceMapping")),
+    ("rewriting existing Lambda code (Rhino #17)", ("lambda:UpdateFunctionCode",)),
+    ("a Glue dev endpoint with a passed role (Rhino #18)", ("iam:PassRole", "glue:CreateDevEndpoint")),
+    ("a CloudFormation stack with a passed role (Rhino #20)", ("iam:PassRole", "cloudformation:CreateStack")),
+    ("an AgentCore harness with a passed role (AgentCore harness security)",
+     ("iam:PassRole", "bedrock-agentcore:CreateHarness", "bedrock-agentcore:InvokeHarness")),
+]
+
+
+Grant = tuple[Policy, Value, str, tuple[str, ...]]  # policy, value, action pattern, literal resources
+
+
+def _grants(policies: list[Policy]) -> list[Grant]:
+    """(policy, value, action pattern, literal resources) of each allowed action."""
+    found: list[Grant] = []
+    for policy in policies:
+        for statement in policy.statements:
+            if not statement.allows or "NotAction" in statement.data:
+                continue
+            resources = tuple(r for v in statement.values("Resource") if (r := v.literal) is not None)
+            found.extend((policy, value, name, resources) for value, name in statement.actions())
+    return found
+
+
+def _acts_on(action_name: str, resources: tuple[str, ...]) -> bool:
+    """Whether ``action_name``, granted on ``resources``, can act: on `*` always; on a
+    resource of a type it applies to (an IAM action: on all of them, `.../*`); an action with
+    no resource-level permissions only on `*`. `s3:*` on `arn:aws:s3:::bucket/*` grants no
+    IAM action."""
+    formats = tuple(f for _, f in arn_types(action_name))
+    every = action_name.startswith("iam:")
+    return any(r == "*" or (formats and (not every or r.endswith(("/*", ":*"))) and fits(r, formats))
+               for r in resources)
+
+
+# Actions that rewrite a resource's own policy: whoever may call one on a resource can grant
+# itself (or anyone) every other access to that resource. Source: parliament's
+# RESOURCE_POLICY_PRIVILEGE_ESCALATION auditor (duo-labs), and each service's API reference.
+POLICY_WRITERS = {
+    "s3:PutBucketPolicy": "a bucket's policy", "s3:PutAccessPointPolicy": "an access point's policy",
+    "sqs:SetQueueAttributes": "a queue's policy", "sns:SetTopicAttributes": "a topic's policy",
+    "kms:PutKeyPolicy": "a key's policy", "secretsmanager:PutResourcePolicy": "a secret's policy",
+    "lambda:AddPermission": "a function's policy", "ecr:SetRepositoryPolicy": "a repository's policy",
+    "glacier:SetVaultAccessPolicy": "a vault's policy", "es:UpdateDomainConfig": "a domain's policy",
+}
+
+
+def _by_service(grants: list[Grant]) -> dict[str, list[Grant]]:
+    """The grants by the service their action pattern names (``*`` for `*`, ``s*:Get*``...),
+    so that a needed action is looked for among its own service's grants only."""
+    found: dict[str, list[Grant]] = {}
+    for grant in grants:
+        service = grant[2].split(":", 1)[0].lower() if ":" in grant[2] else "*"
+        found.setdefault("*" if "*" in service or "?" in service else service, []).append(grant)
+    return found
+
+
+def _granting(by_service: dict[str, list[Grant]], action_name: str) -> list[Grant]:
+    own, any_service = by_service.get(action_name.split(":", 1)[0].lower()), by_service.get("*")
+    return (own + any_service if any_service else own) if own else (any_service or [])
+
+
+def _policy_rewrites(grants: list[Grant]) -> Iterator[tuple[str, Policy, Value]]:
+    """Each grant of a policy-writing action on resources it acts on, where the subject does
+    not already have every action of that service there (then it could grant itself more)."""
+    by_service = _by_service(grants)
+    for writer, what in POLICY_WRITERS.items():
+        service = writer.split(":")[0]
+        candidates = _granting(by_service, writer)
+        for policy, value, pattern, resources in candidates:
+            if not wildcard_match(pattern, writer) or not _acts_on(writer, resources):
+                continue
+            everything = any(wildcard_match(p, f"{service}:*") and wildcard_match(p, f"{service}:anything")
+                             and set(resources) <= set(rs) for _, _, p, rs in candidates)
+            if not everything:
+                yield f"rewriting {what} ({writer}) to grant itself more", policy, value
+                break
+
+
+def _escalations(grants: list[Grant]) -> Iterator[tuple[str, Policy, Value]]:
+    by_service = _by_service(grants)
+    for why, needs in ESCALATIONS:
+        first = None
+        for needed in needs:
+            hit = next(((p, v) for p, v, pattern, resources in _granting(by_service, needed)
+                        if wildcard_match(pattern, needed) and _acts_on(needed, resources)), None)
+            if hit is None:
+                break
+            first = first or hit
+        else:
+            if first is not None:
+                yield why, first[0], first[1]
+
+
+@rule("IAM517", "privilege-escalation", Severity.ERROR, scope="project", tags=("security",),
+      summary="The role's allowed actions, together, form a known privilege-escalation path")
+def privilege_escalation(project: Project) -> Iterator[Finding]:
+    """What it does: checks each role (all its policies together) and each standalone
+    identity policy against published privilege-escalation paths: e.g. `iam:PassRole` +
+    `lambda:CreateFunction` + `lambda:InvokeFunction`, `iam:CreatePolicyVersion`,
+    `iam:AttachRolePolicy` on `*` (an action counts when allowed on resources it acts on;
+    the IAM actions of a path, on all of them), and rewriting a resource's own policy
+    (`s3:PutBucketPolicy`, `kms:PutKeyPolicy`, `sqs:SetQueueAttributes`, ...) without
+    already having every action of its service there. Sources: Rhino Security Labs, "AWS IAM
+    Privilege Escalation - Methods and Mitigation" (2018), parliament's resource policy
+    privilege escalation auditor, and the AgentCore harness security guide for CreateHarness.
+
+    Why is this bad? Whoever can act as this role can make themselves administrator: the
+    role's real power is far more than its policies say.
+
+    Example: a deployment role with `iam:PassRole` on `*` and `lambda:CreateFunction`.
+
+    Use instead: scope `iam:PassRole` to the roles to pass (with `iam:PassedToService`), and
+    grant IAM write actions to no workload role."""
+    index = project.index
+    attached: set[int] = set()
+    subjects: list[tuple[str, list[Policy]]] = []
+    for role in index.roles:
+        subjects.append((f"role {role.name!r}", role.policies))
+        attached.update(id(p.document) for p in role.policies)
+    for document in project.documents:
+        if document.kind == IAM and id(document) not in attached and isinstance(document.data, dict) \
+                and document.template is None:
+            policy = document.policy
+            if policy.kind == IDENTITY:
+                subjects.append(("this policy", [policy]))
+    for who, policies in subjects:
+        grants = _grants(policies)
+        paths = [*_escalations(grants), *_policy_rewrites(grants)]
+        if paths:
+            _, policy, value = paths[0]
+            named = "; ".join(why for why, _, _ in paths[:3]) + (
+                f"; and {len(paths) - 3} more" if len(paths) > 3 else "")
+            yield Finding(policy.document, value.path, f"{who} can escalate its privileges through "
+                          f"{named}", "value")
+
+
+@hookimpl
+def policylint_rules() -> list:
+    return rules_of(sys.modules[__name__])
