@@ -53,7 +53,7 @@ def test_entry_points_are_those_importlib_metadata_finds() -> None:
 
     ours = sorted((e.name, e.value) for e in entry_points("policylint"))
     theirs = sorted((e.name, e.value) for e in importlib.metadata.entry_points(group="policylint"))
-    assert ours == theirs and ("asl", "policylint.rules.asl.validator") in ours
+    assert ours == theirs and ("asl", "policylint.rules.asl.rules") in ours
 
 
 def test_plugin_modules_register_every_hookimpl_and_nothing_else() -> None:

@@ -14,7 +14,8 @@ from policylint.values import is_jsonata
 if TYPE_CHECKING:
     from policylint.documents import Document
 
-JSONATA = "JSONata"
+JSONATA, JSONPATH = "JSONata", "JSONPath"
+QUERY_LANGUAGES = (JSONPATH, JSONATA)
 # In any partition, also written partition-agnostic: ${AWS::Partition} in Fn::Sub, or a Ref
 # piece of a Fn::Join (as `cdk synth` writes it), which the template reads as the same.
 AGENT_RESOURCE = re.compile(r"^arn:(?:aws[a-z-]*|\$\{AWS::Partition\}):states:::"
@@ -30,6 +31,28 @@ def _sub_text(value: Any) -> Any:
     if isinstance(value, dict) and len(value) == 1 and isinstance(value.get("Fn::Sub"), str):
         return value["Fn::Sub"]
     return value
+
+
+def query_language(written: Any, inherited: str) -> str:
+    """A state's query language: its own QueryLanguage when that is one, else ``inherited``."""
+    return written if written in QUERY_LANGUAGES else inherited
+
+
+# Which $states fields an expression may read, by where it is written (the Step Functions
+# Developer Guide, "Reserved variable: $states"): the input and context everywhere; the result
+# in the Output and Assign of a state that has one; the error output in a catcher's.
+STATES_EVERYWHERE = frozenset({"input", "context"})
+HAS_RESULT = ("Task", "Map", "Parallel")
+
+
+def states_available(state_type: Any, key: str, in_catcher: bool = False) -> frozenset[str]:
+    """The ``$states`` fields a JSONata expression in field ``key`` of a ``state_type`` state
+    may read (``key`` of the catcher when ``in_catcher``)."""
+    if in_catcher:
+        return STATES_EVERYWHERE | {"errorOutput"} if key in ("Output", "Assign") else STATES_EVERYWHERE
+    if key in ("Output", "Assign") and state_type in HAS_RESULT:
+        return STATES_EVERYWHERE | {"result"}
+    return STATES_EVERYWHERE
 
 
 def reads_input(expression: str) -> bool:
@@ -54,18 +77,24 @@ class State:
     """One state, wherever it is nested (Parallel branches, Map processors)."""
 
     def __init__(self, machine: StateMachine, name: str, body: dict, path: tuple,
-                 scope: dict, enclosing: tuple[State, ...], query_language: str) -> None:
+                 scope: dict, enclosing: tuple[State, ...]) -> None:
         self.machine = machine
         self.name = name
         self.body = body
         self.path = path
         self.scope = scope
         self.enclosing = enclosing
-        self.query_language = body.get("QueryLanguage", query_language)
+        self.query_language = query_language(body.get("QueryLanguage"), machine.query_language)
 
     @property
     def type(self) -> Any:
         return self.body.get("Type")
+
+    @property
+    def siblings(self) -> dict:
+        """The States object this state is in: the names its transitions may target."""
+        states = self.scope.get("States")
+        return states if isinstance(states, dict) else {}
 
     @property
     def resource(self) -> str:
@@ -133,6 +162,18 @@ class State:
         return f"State({self.name!r})"
 
 
+def _inner_scopes(state: State) -> Iterator[Scope]:
+    """The branches of a Parallel, the processor of a Map, as written."""
+    inner = (*state.enclosing, state)
+    if state.type == "Parallel" and isinstance(state.body.get("Branches"), list):
+        for i, branch in enumerate(state.body["Branches"]):
+            yield Scope((*state.path, "Branches", i), branch, "Branches", inner)
+    elif state.type == "Map":
+        for key in ("ItemProcessor", "Iterator"):
+            if key in state.body:
+                yield Scope((*state.path, key), state.body[key], key, inner)
+
+
 EXPRESS_SECONDS = 300  # the longest an Express execution (or an EXPRESS Map child) runs
 
 
@@ -179,17 +220,95 @@ class AgentTask(State):
         return None
 
 
+class Scope(NamedTuple):
+    """A StartAt/States object: the state machine, a Parallel branch or a Map processor.
+    ``data`` is as written (it may not be an object); ``key`` is where it sits in its state
+    (None for the machine, "Branches", "ItemProcessor" or "Iterator")."""
+
+    path: tuple
+    data: Any
+    key: str | None
+    enclosing: tuple[State, ...]
+
+    @property
+    def what(self) -> str:
+        """What the ASL calls it, for messages."""
+        return {None: "state machine", "Branches": "branch"}.get(self.key, "item processor")
+
+    @property
+    def states(self) -> dict:
+        states = self.data.get("States") if isinstance(self.data, dict) else None
+        return states if isinstance(states, dict) else {}
+
+
+class Entry(NamedTuple):
+    """A name in a States object and its body as written (``state`` is None when the body is
+    not an object)."""
+
+    name: str
+    body: Any
+    path: tuple
+    scope: Scope
+    state: State | None
+
+
 class StateMachine:
-    """All states of an ASL document, with the transitions between them."""
+    """The one model of an ASL document that every rule reads: its scopes, its states (each
+    with its query language, scope and enclosing states) and the transitions between them."""
 
     def __init__(self, document: Document) -> None:
         self.document = document
         self.data = document.data if isinstance(document.data, dict) else {}
 
     @cached_property
+    def query_language(self) -> str:
+        """The machine's QueryLanguage: JSONPath unless it says JSONata."""
+        return query_language(self.data.get("QueryLanguage"), JSONPATH)
+
+    @property
     def states(self) -> list[State]:
-        top = self.data.get("QueryLanguage", "JSONPath")
-        return list(self._walk(self.data, (), (), top))
+        """Every state (an object) in the machine, nested ones included, in document order."""
+        return self._walked[2]
+
+    @property
+    def scopes(self) -> list[Scope]:
+        """The machine, then every branch and processor, in document order."""
+        return self._walked[0]
+
+    @property
+    def entries(self) -> list[Entry]:
+        """Every name of every States object with its body, objects or not."""
+        return self._walked[1]
+
+    @cached_property
+    def _walked(self) -> tuple[list[Scope], list[Entry], list[State]]:
+        """One walk of the definition, depth first: a state's branches and processor come
+        right after it, before its next sibling. Nested states default to the machine's query
+        language, not to their Parallel's or Map's own (as CreateStateMachine resolves it)."""
+        root = Scope((), self.document.data, None, ())
+        scopes: list[Scope] = [root]
+        entries: list[Entry] = []
+        stack = [(root, iter(root.states.items()))]
+        while stack:
+            scope, items = stack[-1]
+            item = next(items, None)
+            if item is None:
+                stack.pop()
+                continue
+            name, body = item
+            path = (*scope.path, "States", name)
+            state = None
+            if isinstance(body, dict):
+                resource = _sub_text(body.get("Resource"))
+                kind = AgentTask if (body.get("Type") == "Task" and isinstance(resource, str)
+                                     and AGENT_RESOURCE.match(resource)) else State
+                state = kind(self, str(name), body, path, scope.data, scope.enclosing)
+            entries.append(Entry(str(name), body, path, scope, state))
+            if state is not None:
+                inner = list(_inner_scopes(state))
+                scopes.extend(inner)
+                stack.extend((each, iter(each.states.items())) for each in reversed(inner))
+        return scopes, entries, [e.state for e in entries if e.state is not None]
 
     @cached_property
     def workflow_type(self) -> str | None:
@@ -206,32 +325,6 @@ class StateMachine:
     @property
     def tasks(self) -> list[State]:
         return [s for s in self.states if s.is_task]
-
-    def _walk(self, scope: Any, path: tuple, enclosing: tuple[State, ...],
-              query_language: str) -> Iterator[State]:
-        """The states of ``scope`` and of the branches and item processors inside it. Nested
-        states default to the machine's ``query_language``, not to their Parallel's or Map's
-        own (as CreateStateMachine resolves it)."""
-        states = scope.get("States") if isinstance(scope, dict) else None
-        if not isinstance(states, dict):
-            return
-        for name, body in states.items():
-            if not isinstance(body, dict):
-                continue
-            resource = _sub_text(body.get("Resource"))
-            kind = AgentTask if (body.get("Type") == "Task" and isinstance(resource, str)
-                                 and AGENT_RESOURCE.match(resource)) else State
-            state = kind(self, name, body, (*path, "States", name), scope, enclosing, query_language)
-            yield state
-            inner = (*enclosing, state)
-            if state.type == "Parallel" and isinstance(body.get("Branches"), list):
-                for i, branch in enumerate(body["Branches"]):
-                    yield from self._walk(branch, (*state.path, "Branches", i), inner,
-                                          query_language)
-            elif state.type == "Map":
-                for key in ("ItemProcessor", "Iterator"):
-                    yield from self._walk(body.get(key), (*state.path, key), inner,
-                                          query_language)
 
     @cached_property
     def _by_scope(self) -> dict[tuple[int, str], State]:

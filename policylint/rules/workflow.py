@@ -5,7 +5,7 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-from policylint.documents.asl import Param
+from policylint.documents.asl import Param, states_available
 from policylint.expressions import jsonata_reads
 from policylint.hookspecs import hookimpl
 from policylint.project import Context
@@ -182,10 +182,9 @@ def states_result_unavailable(ctx: Context) -> Iterator[Finding]:
     for state in ctx.machine.states:
         if not state.is_jsonata:
             continue
-        has_result = state.type in ("Task", "Map", "Parallel")
         for key, value in state.body.items():
-            if key in ("Output", "Assign") and has_result or key in ("Branches", "ItemProcessor",
-                                                                     "Iterator"):
+            if "result" in states_available(state.type, key) or key in ("Branches", "ItemProcessor",
+                                                                        "Iterator"):
                 continue
             where = {"Catch": "a catcher", "Choices": "a Choice rule"}.get(
                 key, f"the {key} of a {state.type} state")

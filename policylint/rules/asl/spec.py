@@ -1,9 +1,24 @@
 """The Amazon States Language, as data: which fields each state type allows in each query
-language, and the values some of them take. Read by the ASL1xx validator (``asl.py``)."""
+language, and the values some of them take. Read by the ASL1xx checks beside this module.
+
+cfn-lint ships a state machine schema (``cfnlint/data/schemas/other/step_functions``); it is
+not used here because it disagrees with the Step Functions Developer Guide on the fields of
+five state types (``tests/rules/test_asl_spec.py`` pins the differences, so a cfn-lint that
+fixes them is noticed): it allows ``Next``/``End`` on Choice (the guide: a Choice state has
+no End and its rules carry Next), ``Arguments`` on Pass, Wait, Choice and Fail (their JSONata
+fields are Output and Assign; Fail has neither), ``InputPath``/``OutputPath``/``Output`` on
+Fail (Fail states do not take input or output fields), and refuses ``InputPath``/
+``OutputPath`` on Succeed and ``Parameters`` on Parallel, which the guide documents.
+"""
 from __future__ import annotations
 
+import re
+from typing import Any
+
+from policylint.documents.asl import JSONATA, QUERY_LANGUAGES  # noqa: F401  (the language's names)
+from policylint.values import PLACEHOLDER
+
 STATE_TYPES = ("Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")
-QUERY_LANGUAGES = ("JSONPath", "JSONata")
 COMMON = {"Type", "Comment", "QueryLanguage"}
 FLOW = {"Next", "End"}
 IO = {"InputPath", "OutputPath"}
@@ -64,3 +79,36 @@ COMPARISONS: dict[str, str] = {
 PATH_COMPARISONS = {f"{name}Path" for name in COMPARISONS
                     if not name.startswith("Is") and name != "StringMatches"}
 CHOICE_RULE_FIELDS = {"Variable", "Next", "And", "Or", "Not", "Comment", "Assign", "Output", "Condition"}
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def is_positive_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def is_non_negative_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})$")
+
+
+def is_timestamp(value: Any) -> bool:
+    """An RFC 3339 timestamp, as Wait's Timestamp and the Timestamp comparisons take."""
+    return isinstance(value, str) and bool(_TIMESTAMP.match(value))
+
+
+def is_dynamic(value: Any, language: str) -> bool:
+    """A value only known at run or deploy time: a JSONata expression, or a whole ``${Name}``
+    that a template substitutes (``Seconds: ${Timeout}``)."""
+    if not isinstance(value, str):
+        return False
+    return (language == JSONATA and value.startswith("{%")) or bool(PLACEHOLDER.fullmatch(value))
+
+
+def as_list(value: Any) -> list:
+    """``value`` if it is a list, else nothing to walk (its type is reported on its own)."""
+    return value if isinstance(value, list) else []
