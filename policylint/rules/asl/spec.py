@@ -3,12 +3,13 @@ language, and the values some of them take. Read by the ASL1xx checks beside thi
 
 cfn-lint ships a state machine schema (``cfnlint/data/schemas/other/step_functions``); it is
 not used here because it disagrees with the Step Functions Developer Guide on the fields of
-five state types (``tests/rules/test_asl_spec.py`` pins the differences, so a cfn-lint that
-fixes them is noticed): it allows ``Next``/``End`` on Choice (the guide: a Choice state has
-no End and its rules carry Next), ``Arguments`` on Pass, Wait, Choice and Fail (their JSONata
-fields are Output and Assign; Fail has neither), ``InputPath``/``OutputPath``/``Output`` on
-Fail (Fail states do not take input or output fields), and refuses ``InputPath``/
-``OutputPath`` on Succeed and ``Parameters`` on Parallel, which the guide documents.
+six state types (``tests/rules/test_asl_spec.py`` pins the differences, so a cfn-lint that
+fixes them is noticed). It allows ``Next``/``End`` on Choice (the guide: a Choice state has
+no End, its rules carry Next); ``Arguments`` on Pass, Wait, Choice, Fail and Map (the guide and
+CDK's *JsonataProps give them Output and Assign, Map Items and ItemSelector; Fail neither);
+``InputPath``/``OutputPath``/``Output`` on Fail (it takes no input or output fields). It
+refuses ``InputPath``/``OutputPath`` and ``QueryLanguage`` on Succeed and ``Parameters`` on
+Parallel, which the guide documents.
 """
 from __future__ import annotations
 
