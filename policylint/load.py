@@ -11,9 +11,9 @@ from typing import Any
 from policylint.discover import is_within
 from policylint.documents import ACCOUNT, ASL, HARNESS, IAM, TEMPLATE, Document
 from policylint.documents.serverless import NAMES as SERVERLESS_NAMES
-from policylint.problems import PARSE_ERROR, UNREADABLE_FILE, UNRESOLVED_REFERENCE
+from policylint.problems import PARSE_ERROR, UNREADABLE_FILE, UNRESOLVED_REFERENCE, duplicate_keys
 from policylint.rule import Finding
-from policylint.source import Source, template_loader, yaml_loader
+from policylint.source import Duplicate, Source, json_duplicates, load_yaml, template_loader, yaml_loader
 
 MAX_BYTES = 5 * 1024 * 1024  # a file's size limit, unless the config's max-file-size says otherwise
 MAX_EXPORT_BYTES = 200 * 1024 * 1024  # an account export's: 6,000 roles are about 14 MB
@@ -66,11 +66,21 @@ def load(path: str, expect: str | None = None, text: str | None = None, named: b
         return [], []
     text = read
     source.text = text
-    data = _parse(source, expect)
-    if isinstance(data, Finding):
-        return [], [data]
-    if data is _NOT_OURS:
+    parsed = _parse(source, expect)
+    if isinstance(parsed, Finding):
+        return [], [parsed]
+    if parsed is _NOT_OURS:
         return [], []
+    data, duplicates = parsed
+    documents, findings = _documents(data, source, expect, root)
+    if documents and duplicates:
+        findings = [*duplicate_keys(source, duplicates), *findings]
+    return documents, findings
+
+
+def _documents(data: Any, source: Source, expect: str | None,
+               root: str | None) -> tuple[list[Document], list[Finding]]:
+    """What the parsed file holds."""
     from policylint.documents.serverless import is_serverless
     from policylint.documents.template import is_template
 
@@ -83,7 +93,7 @@ def load(path: str, expect: str | None = None, text: str | None = None, named: b
         return [Document(ASL, data, source)], []
     if expect is None and is_template(data):
         return _template(Document(TEMPLATE, data, source), root)
-    if expect is None and is_serverless(path, data):
+    if expect is None and is_serverless(source.path, data):
         return _serverless(data, source, root)
     return _standalone(data, source), []
 
@@ -181,7 +191,8 @@ _NOT_OURS = object()
 
 
 def _parse(source: Source, expect: str | None) -> Any:
-    """The data of the file, a PL001/PL002 finding, or _NOT_OURS."""
+    """The data of the file and the keys written twice in it, a PL001/PL002 finding, or
+    _NOT_OURS."""
     text, path = source.text, source.path
 
     def ours() -> bool:  # only a file that does not parse asks (a search of the whole text)
@@ -191,13 +202,14 @@ def _parse(source: Source, expect: str | None) -> Any:
         not path.lower().endswith(".json") and not text.lstrip().startswith(("{", "[")))
     try:
         if not is_yaml:
-            return json.loads(text)
+            data = json.loads(text)
+            return data, json_duplicates(text, data)
         template = expect is None and (bool(_TEMPLATE_HINT.search(text)) and "AWS::" in text
                                        or os.path.basename(path).lower() in SERVERLESS_NAMES)
-        data = _load_yaml(text, template_loader() if template else yaml_loader())
+        data, duplicates = _load_yaml(text, template_loader() if template else yaml_loader())
         if _ANCHOR.search(text) and _ALIAS.search(text):  # aliases: refuse a document they blow up
             check_expansion(data)
-        return data
+        return data, duplicates
     except RecursionError:
         return _unreadable(source, "the document nests too deeply to be linted") if ours() else _NOT_OURS
     except json.JSONDecodeError as error:
@@ -225,11 +237,11 @@ class TooLarge(Exception):
     """Shared (aliased) YAML nodes make a document too large when walked."""
 
 
-def _load_yaml(text: str, loader: Any) -> Any:
+def _load_yaml(text: str, loader: Any) -> tuple[Any, list[Duplicate]]:
     import yaml
 
     try:
-        return yaml.load(text, Loader=loader)
+        return load_yaml(text, loader)
     except yaml.MarkedYAMLError as error:
         if "nesting depth" in str(error.problem):  # libyaml's own limit (PyYAML >= 6.0.4)
             raise RecursionError(str(error.problem)) from None

@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 
 from policylint.hookspecs import hookimpl
-from policylint.rule import Rule, Severity, rules_of
+from policylint.rule import Finding, Rule, Severity, rules_of
+from policylint.source import Duplicate, Source
 
 _ALL = ("asl", "template")  # reported by the engine, so no check of their own
 
@@ -78,6 +79,33 @@ UNRESOLVED_REFERENCE = Rule(
     Use instead: keep the definition in the repository (`DefinitionUri: statemachine/x.asl.json`)
     or inline (`Definition:`), or lint the file it is built from.""",
     kinds=_ALL)
+
+DUPLICATE_KEY = Rule(
+    "PL006", "duplicate-key", Severity.ERROR,
+    "A key written twice in one object: only the last value is read",
+    """What it does: reports a key written twice in one JSON object or YAML mapping, in any
+    file policylint reads (a state machine, a template, a DefinitionString, a policy, a
+    harness config), at the second one. The rest of the file is linted as the parser reads
+    it: with the last value.
+
+    Why is this bad? JSON and YAML parsers silently keep the last value, so the first one
+    (often the one that was reviewed) does nothing; CloudFormation rejects a template with a
+    key written twice.
+
+    Example: two `"Next"` keys in one state, or two `Resource:` keys in one statement.
+
+    Use instead: one key with the value meant; merge the two if both were needed.""",
+    kinds=_ALL)
+
+
+def duplicate_keys(source: Source, duplicates: list[Duplicate]) -> list[Finding]:
+    """PL006 for each key written twice, at the second one."""
+    from policylint.documents import ASL, Document
+
+    return [Finding(Document(ASL, None, source), (), f"key {key!r} is written twice in this object "
+                    f"(first at line {first}); only the last value is read", code=DUPLICATE_KEY.code,
+                    position=source.position_of_index(index)) for key, index, first in duplicates]
+
 
 @hookimpl
 def policylint_rules() -> list[Rule]:

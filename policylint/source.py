@@ -16,12 +16,16 @@ from policylint.values import is_intrinsic_key
 Position = tuple[int, int]  # (line, column), both 1-based
 
 
+Duplicate = tuple[str, int, int]  # a key written twice: (key, offset of the second, line of the first)
+
+
 @lru_cache(maxsize=1)
 def yaml_loader() -> Any:
     """PyYAML's safe C loader, reading values as AWS tools do (YAML 1.2 core): dates stay
     strings (a state named 2024-01-01, a policy ``Version: 2012-10-17``) and only
     true/false are booleans (a state named ``Yes`` stays a name). Loading and positions
-    both use it."""
+    both use it. A key written twice in one mapping is kept in ``duplicates`` (the last value
+    is read, as PyYAML does)."""
     import re
 
     import yaml
@@ -35,7 +39,87 @@ def yaml_loader() -> Any:
                 and (tag != "tag:yaml.org,2002:bool" or first in "tTfF")]
         if kept:
             resolvers[first] = kept
-    return type("PolicylintLoader", (base,), {"yaml_implicit_resolvers": resolvers})
+
+    def __init__(self: Any, stream: Any) -> None:
+        base.__init__(self, stream)
+        self.duplicates = []
+
+    def construct_mapping(self: Any, node: Any, deep: bool = False) -> dict:
+        seen: dict[tuple[str, str], int] = {}
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                key = (key_node.tag, key_node.value)
+                if key in seen:
+                    self.duplicates.append((key_node.value, key_node.start_mark.index, seen[key]))
+                else:
+                    seen[key] = key_node.start_mark.line + 1
+        return base.construct_mapping(self, node, deep=deep)
+
+    return type("PolicylintLoader", (base,), {"yaml_implicit_resolvers": resolvers, "__init__": __init__,
+                                              "construct_mapping": construct_mapping})
+
+
+def load_yaml(text: str, loader: Any) -> tuple[Any, list[Duplicate]]:
+    """The data of a YAML text, and the keys written twice in it."""
+    reader = loader(text)
+    try:
+        return reader.get_single_data(), reader.duplicates
+    finally:
+        reader.dispose()
+
+
+_JSON_KEY = re.compile(r'"\s*:')
+
+
+def json_duplicates(text: str, data: Any) -> list[Duplicate]:
+    """The keys written twice in one object of a JSON text that parsed as ``data``. Most texts
+    are cleared by a count: as many keys written as read."""
+    if len(_JSON_KEY.findall(text)) == _count_keys(data):
+        return []
+    import json
+
+    found = False
+
+    def pairs(items: list[tuple[str, Any]]) -> dict:
+        nonlocal found
+        found = found or len({k for k, _ in items}) != len(items)
+        return dict(items)
+
+    json.loads(text, object_pairs_hook=pairs)
+    if not found:
+        return []
+    import yaml
+
+    duplicates: list[Duplicate] = []
+    try:
+        stack = [yaml.compose(text, Loader=position_loader())]
+    except yaml.YAMLError:  # JSON that libyaml cannot read: the count was a false alarm or unlocatable
+        return []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key, value in node.value:
+                if key.value in seen:
+                    duplicates.append((key.value, key.start_mark.index, seen[key.value]))
+                else:
+                    seen[key.value] = key.start_mark.line + 1
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return sorted(duplicates, key=lambda d: d[1])
+
+
+def _count_keys(value: Any) -> int:
+    count, stack = 0, [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            count += len(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return count
 
 
 @lru_cache(maxsize=1)
@@ -52,20 +136,11 @@ def position_loader() -> Any:
 def template_loader() -> Any:
     """``yaml_loader`` that also reads CloudFormation's short-form intrinsics (``!Ref x``
     as ``{"Ref": "x"}``, ``!GetAtt a.b`` as ``{"Fn::GetAtt": ["a", "b"]}``, ``!Sub ...``
-    as ``{"Fn::Sub": ...}``) and refuses duplicate keys, as CloudFormation does."""
+    as ``{"Fn::Sub": ...}``)."""
     import yaml
 
     class TemplateLoader(yaml_loader()):  # type: ignore[misc]
-        def construct_mapping(self, node: Any, deep: bool = False) -> dict:
-            seen: dict[Any, Any] = {}
-            for key_node, _ in node.value:
-                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-                if key is not None and key in seen:
-                    raise yaml.constructor.ConstructorError(
-                        None, None, f"duplicate key {key!r} (first at line {seen[key].line + 1})",
-                        key_node.start_mark)
-                seen[key] = key_node.start_mark
-            return super().construct_mapping(node, deep=deep)
+        pass
 
     def intrinsic(loader: Any, suffix: str, node: Any) -> dict:
         if isinstance(node, yaml.ScalarNode):

@@ -42,7 +42,7 @@ def hostile(root: Path) -> dict[str, tuple[str | None, str]]:
         "unknown-tag.asl.yaml": (b"StartAt: !Custom A\nStates: {A: {Type: Pass, End: true}}\n",
                                  "PL001", "invalid YAML"),
         "dupe.template.yaml": (b"Resources:\n  M:\n    Type: AWS::StepFunctions::StateMachine\n"
-                               b"    Type: AWS::StepFunctions::StateMachine\n", "PL001", "duplicate key"),
+                               b"    Type: AWS::StepFunctions::StateMachine\n", "PL006", "written twice"),
     }
     lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
     for prev, name in zip("abcdefgh", "bcdefghi", strict=True):

@@ -10,9 +10,9 @@ from policylint.discover import is_within
 from policylint.documents import ASL, HARNESS, IAM, Document
 from policylint.documents.iam import in_policy_slot, is_policy
 from policylint.documents.serverless import Unknown
-from policylint.problems import PARSE_ERROR, UNRESOLVED_REFERENCE
+from policylint.problems import PARSE_ERROR, UNRESOLVED_REFERENCE, duplicate_keys
 from policylint.rule import Finding
-from policylint.source import EmbeddedSource, Segment
+from policylint.source import EmbeddedSource, Segment, json_duplicates
 from policylint.values import PLACEHOLDER, is_intrinsic
 
 STATE_MACHINE_TYPES = ("AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine")
@@ -123,6 +123,7 @@ def _definition_string(template: Document, path: tuple, value: Any, name: str,
         yield Finding(doc, (), f"DefinitionString is not valid JSON: {getattr(error, 'msg', error)}",
                       code=PARSE_ERROR.code, position=position)
         return
+    yield from duplicate_keys(source, json_duplicates(text, data))
     yield Document(ASL, data, source, (), substitutions, template, name)
 
 

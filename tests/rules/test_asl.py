@@ -167,13 +167,6 @@ def test_template_placeholders(workdir: Path) -> None:
     assert (finding["line"], finding["column"]) == position_of(text, r'Resource: (?P<at>"\$\{Missing)')
 
 
-def test_duplicate_json_keys(workdir: Path) -> None:
-    text = '{"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B", "Next": "A", "End": true}}}'
-    write(workdir / "dup.asl.json", text)
-    found = [f for f in run(".", "--select", "ASL105")[1]]
-    assert [(f["line"], f["column"]) for f in found] == [position_of(text, r'"Next": "B", (?P<at>"Next")')]
-
-
 def fan_out(lang: str, **fields: Any) -> Change:
     """The Done state goes to a distributed Map (STANDARD children reading a CSV from S3,
     results written back to S3) with ``fields`` laid over it."""

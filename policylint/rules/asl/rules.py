@@ -6,13 +6,9 @@ the problems of its code.
 """
 from __future__ import annotations
 
-import json
-import re
 import sys
 from collections.abc import Iterator
-from typing import Any
 
-from policylint.documents import Document
 from policylint.hookspecs import hookimpl
 from policylint.project import Context
 from policylint.rule import Finding, Severity, rule, rules_of
@@ -81,17 +77,16 @@ def no_terminal_state(ctx: Context) -> Iterator[Finding]:
 @rule("ASL105", "duplicate-state-name", Severity.ERROR, summary="A state name is used twice", kinds=("asl",))
 def duplicate_state_name(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a state name used twice anywhere in the state machine, nested
-    Parallel branches and Map processors included; and, in JSON, a key written twice in one
-    object (the parser keeps only the last).
+    Parallel branches and Map processors included. (A key written twice in one object, a
+    state name among them, is PL006.)
 
     Why is this bad? State names are unique across the whole state machine: the definition
-    is rejected. A duplicated key silently drops the first value.
+    is rejected.
 
     Example: a `Process` state at the top and another `Process` inside a Map.
 
     Use instead: distinct names (`ProcessBatch`, `ProcessItem`)."""
     yield from _report(ctx, "ASL105")
-    yield from duplicate_keys(ctx.document)
 
 
 @rule("ASL106", "invalid-path", Severity.ERROR,
@@ -226,65 +221,6 @@ def state_name_too_long(ctx: Context) -> Iterator[Finding]:
 
     Use instead: a short name; put the description in the state's `Comment`."""
     yield from _report(ctx, "ASL113")
-
-
-def duplicate_keys(document: Document) -> Iterator[Finding]:
-    """Keys written twice in one JSON object of a standalone definition."""
-    source = document.source
-    if document.root or not source.path.lower().endswith(".json") or not source.text:
-        return
-    if len(_KEY.findall(source.text)) == _keys(document.data):
-        return  # as many keys written as read: none was written twice
-    try:
-        json.loads(source.text, object_pairs_hook=_refuse_duplicates)
-    except _Duplicate:
-        pass
-    else:
-        return
-    import yaml
-
-    from policylint.source import yaml_loader
-
-    stack = [yaml.compose(source.text, Loader=yaml_loader())]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, yaml.MappingNode):
-            seen: set[str] = set()
-            for key, value in node.value:
-                if key.value in seen:
-                    yield Finding(document, (), f"key {key.value!r} is written twice in this object; "
-                                  "only the last one counts", position=source.position_of_index(
-                                      key.start_mark.index))
-                seen.add(key.value)
-                stack.append(value)
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
-
-
-_KEY = re.compile(r'"\s*:')
-
-
-def _keys(value: Any) -> int:
-    count, stack = 0, [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            count += len(item)
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return count
-
-
-class _Duplicate(Exception):
-    pass
-
-
-def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict:
-    keys = [k for k, _ in pairs]
-    if len(set(keys)) != len(keys):
-        raise _Duplicate()
-    return dict(pairs)
 
 
 @hookimpl
