@@ -11,8 +11,8 @@ import pluggy
 
 from policylint import hookspecs, problems, suppress
 from policylint.config import Config, ConfigError
-from policylint.documents import Document
-from policylint.load import load
+from policylint.documents import ASL, TEMPLATE, Document
+from policylint.load import MAX_BYTES, load
 from policylint.problems import UNRESOLVED_REFERENCE
 from policylint.project import Context, LocalProject, Project
 from policylint.rule import Finding, Rule, Severity
@@ -121,30 +121,37 @@ class Engine:
         lead out of ``root``."""
         outcome = Outcome()
         files = list(files)
+        texts = texts or {}
         selected = [r for r in self.rules.values() if config.selects(r.code, r.name)]
         local = [r for r in selected if r.check is not None and r.scope == "document" and not r.cross_file]
         parallel = jobs > 1 and len(files) >= 2 * jobs and not texts
+        load_here = partial(_load_files, texts=texts, named=named, root=root, max_bytes=config.max_file_size)
         if parallel:
+            # Templates that name definition files, and those files, are read here, so that a
+            # definition file is linted once, with its template's substitutions; the other
+            # files are read and linted by one-document rules in worker processes.
+            referrers = [f for f in files if _may_name_definition_files(f)]
+            here = load_here(referrers)
+            claimed = _claimed(here)
+            others = [f for f in files if f not in set(referrers) and _key(f) not in claimed]
             work = partial(_lint_files, config=config, codes=tuple(r.code for r in local),
                            named=named, root=root)
-            chunks = _in_processes(work, files, jobs)
+            chunks = [(here, [], []), *_in_processes(work, others, jobs)]
+            files_here = {_key(f): f for f in files if _key(f) in claimed}
         else:
-            chunks = [(_load_files(files, texts or {}, named, root, config.max_file_size), [], [])]
+            chunks = [(load_here(files), [], [])]
+            files_here = {_key(f): f for f in files}
         documents: list[Document] = []
         for loaded, found, errors in chunks:
-            for file, docs, at_load, error in loaded:
-                outcome.kinds[file] = docs[0].kind if docs else UNREADABLE if at_load else SKIPPED
-                if error is not None:  # a loader bug must not take the other files down
-                    outcome.errors.append(InternalError("load", file, error))
-                documents.extend(docs)
-                outcome.findings.extend(at_load)
+            self._record(loaded, documents, outcome)
             outcome.findings.extend(found)
             outcome.errors.extend(errors)
-        kept = _without_claimed_files(documents)
-        if len(kept) != len(documents):  # linted through a template's DefinitionUri instead
-            dropped = {id(d) for d in documents} - {id(d) for d in kept}
-            outcome.findings = [f for f in outcome.findings if id(f.document) not in dropped]
-        documents = kept
+        linked = _link_definition_files(documents, outcome, files_here, load_here)
+        documents.extend(linked)
+        if parallel:  # the documents read here still need the one-document rules
+            mine = {id(d) for d in linked} | {id(d) for _, docs, _, _ in chunks[0][0] for d in docs}
+            self._run_rules(local, [d for d in documents if id(d) in mine], Project(documents, config),
+                            outcome)
         project = Project(documents, config)
         if any(r.code == UNRESOLVED_REFERENCE.code for r in selected):
             try:
@@ -171,6 +178,17 @@ class Engine:
         outcome.findings.extend(f for f in about if f.code in selected_codes)
         outcome.documents = documents
         return outcome
+
+    @staticmethod
+    def _record(loaded: list[tuple[str, list[Document], list[Finding], str | None]],
+                documents: list[Document], outcome: Outcome) -> None:
+        """Keep what loading ``files`` gave: documents, findings, what each file was read as."""
+        for file, docs, at_load, error in loaded:
+            outcome.kinds[file] = docs[0].kind if docs else UNREADABLE if at_load else SKIPPED
+            if error is not None:  # a loader bug must not take the other files down
+                outcome.errors.append(InternalError("load", file, error))
+            documents.extend(docs)
+            outcome.findings.extend(at_load)
 
     def _run_rules(self, rules: list[Rule], documents: list[Document], project: Project,
                    outcome: Outcome) -> None:
@@ -241,12 +259,13 @@ def _lint_files(files: list[str], config: Config, codes: tuple[str, ...], named:
 
 
 def _load_files(files: list[str], texts: dict[str, str], named: frozenset[str], root: str | None,
-                max_bytes: int | None = None) -> list[tuple[str, list[Document], list[Finding], str | None]]:
+                max_bytes: int | None = None, expect: str | None = None,
+                ) -> list[tuple[str, list[Document], list[Finding], str | None]]:
     loaded: list[tuple[str, list[Document], list[Finding], str | None]] = []
     for file in files:
         try:
-            loaded.append((file, *load(file, text=texts.get(file), named=file in named, root=root,
-                                       max_bytes=max_bytes), None))
+            loaded.append((file, *load(file, expect=expect, text=texts.get(file), named=file in named,
+                                       root=root, max_bytes=max_bytes), None))
         except Exception as error:
             loaded.append((file, [], [], _describe(error)))
     return loaded
@@ -301,9 +320,58 @@ def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-def _without_claimed_files(documents: list[Document]) -> list[Document]:
-    """Drop a standalone ASL file that a template also loads through ``DefinitionUri``:
-    it is linted once, with the template's substitutions."""
-    claimed = {os.path.normpath(d.source.path) for d in documents if d.from_definition_uri}
-    return [d for d in documents
-            if d.from_definition_uri or os.path.normpath(d.source.path) not in claimed]
+def _key(file: str) -> str:
+    return os.path.normpath(os.path.abspath(file))
+
+
+def _may_name_definition_files(file: str) -> bool:
+    """Whether a file may be a template naming a local definition file (a cheap look at its
+    bytes: only these are read before the others)."""
+    try:
+        with open(file, "rb") as handle:
+            head = handle.read(MAX_BYTES + 1)
+    except OSError:
+        return False
+    return b"DefinitionUri" in head or b"${file(" in head
+
+
+def _claimed(loaded: list[tuple[str, list[Document], list[Finding], str | None]]) -> set[str]:
+    return {_key(ref.file) for _, docs, _, _ in loaded for d in docs for ref in d.definition_files}
+
+
+def _link_definition_files(documents: list[Document], outcome: Outcome, files: dict[str, str],
+                           load_files: Callable[[list[str]], list]) -> list[Document]:
+    """Give each template's DefinitionUri file its state machine, with the template's
+    substitutions, workflow type and logical id: the file's own document when it was read
+    (``files`` maps a key to the path as discovered), else the file read now, once. A file
+    two templates name is one document per template, from one read. Returns the documents
+    added."""
+    state_machines = {_key(d.source.path): d for d in documents
+                      if d.kind == ASL and not d.root and d.template is None}
+    read = {_key(file) for file in outcome.kinds}
+    added: list[Document] = []
+    for template in [d for d in documents if d.kind == TEMPLATE]:
+        for ref in template.definition_files:
+            key = _key(ref.file)
+            document = state_machines.get(key)
+            if document is None and (key not in read or outcome.kinds.get(files.get(key, "")) == SKIPPED):
+                # not read yet; or read as none of ours, which as a definition it is: read as one
+                chunk = load_files([files.get(key, ref.file)], expect=ASL)
+                for file, docs, at_load, error in chunk:
+                    outcome.kinds[file] = docs[0].kind if docs else UNREADABLE if at_load else SKIPPED
+                    if error is not None:
+                        outcome.errors.append(InternalError("load", file, error))
+                    outcome.findings.extend(at_load)
+                    document = next((d for d in docs if d.kind == ASL), None)
+                read.add(key)
+                if document is not None:
+                    state_machines[key] = document
+                    added.append(document)
+            if document is None:
+                continue
+            if document.template is not None:  # named by another template too
+                document = Document(ASL, document.data, document.source)
+                added.append(document)
+            document.substitutions, document.template = ref.substitutions, template
+            document.logical_id = ref.logical_id
+    return added

@@ -5,7 +5,6 @@ import json
 import os
 import re
 import stat
-from functools import partial
 from typing import Any
 
 from policylint.discover import is_within
@@ -105,12 +104,17 @@ def _what(data: Any) -> str:
 
 
 def _template(template: Document, root: str | None) -> tuple[list[Document], list[Finding]]:
-    from policylint.documents.template import documents_in
+    """A template's documents; the files its DefinitionUris name are kept in
+    ``template.definition_files`` for the engine to link."""
+    from policylint.documents.template import DefinitionFile, documents_in
 
     docs: list[Document] = [template]
     findings: list[Finding] = []
-    for item in documents_in(template, partial(load, expect=ASL, root=root), root):
-        (docs if isinstance(item, Document) else findings).append(item)  # type: ignore[arg-type]
+    for item in documents_in(template, root):
+        if isinstance(item, DefinitionFile):
+            template.definition_files.append(item)
+        else:
+            (docs if isinstance(item, Document) else findings).append(item)  # type: ignore[arg-type]
     return docs, findings
 
 

@@ -41,6 +41,7 @@ class Document:
         self.kind, self.data, self.source, self.root = kind, data, source, root
         self.substitutions = substitutions if substitutions is not None else {}
         self.template, self.logical_id = template, logical_id
+        self.definition_files: list[Any] = []  # a template's DefinitionUri files (template.DefinitionFile)
 
     def __repr__(self) -> str:
         return f"Document({self.kind}, {self.source.path!r}, {self.root!r})"
@@ -54,11 +55,6 @@ class Document:
         from policylint.documents.refs import resource_label
 
         return resource_label(self.template, self.logical_id)
-
-    @property
-    def from_definition_uri(self) -> bool:
-        """Loaded through a SAM ``DefinitionUri``: a file of its own, named by a template."""
-        return self.template is not None and self.source.path != self.template.source.path
 
     def locate(self, path: Sequence[Any], at: str = "key") -> tuple[str, int, int]:
         line, column = self.source.locate((*self.root, *path), at)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator, Mapping
+from typing import Any, NamedTuple
 
 from policylint.discover import is_within
 from policylint.documents import ASL, HARNESS, IAM, Document
@@ -18,7 +18,17 @@ from policylint.values import PLACEHOLDER, is_intrinsic
 STATE_MACHINE_TYPES = ("AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine")
 HARNESS_TYPE = "AWS::BedrockAgentCore::Harness"
 
-LoadFile = Callable[[str], "tuple[list[Document], list[Finding]]"]
+
+
+class DefinitionFile(NamedTuple):
+    """A template's ``DefinitionUri`` naming a local file (``file``, normalised): the engine
+    links it to that file's state machine, loaded once like every file."""
+
+    file: str
+    template: Document
+    path: tuple  # where the template names it
+    logical_id: str
+    substitutions: Mapping[str, str | None]
 
 
 def is_template(data: Any) -> bool:
@@ -28,18 +38,18 @@ def is_template(data: Any) -> bool:
         for r in resources.values())
 
 
-def documents_in(template: Document, load_file: LoadFile, root: str | None = None,
-                 ) -> Iterator[Document | Finding]:
-    """Every document a template holds (state machines, harnesses, IAM policies) and the
-    findings (PL001, PL005) met on the way. ``load_file`` loads a ``DefinitionUri``, when
-    the file is inside ``root`` (the linted folder)."""
+def documents_in(template: Document, root: str | None = None,
+                 ) -> Iterator[Document | Finding | DefinitionFile]:
+    """Every document a template holds (state machines, harnesses, IAM policies), the
+    findings (PL001, PL005) met on the way, and the local files its ``DefinitionUri``s name
+    (inside ``root``, the linted folder), which it does not load."""
     for name, resource in template.data["Resources"].items():
         if not isinstance(resource, dict) or not isinstance(resource.get("Properties"), dict):
             continue
         kind, props = resource.get("Type"), resource["Properties"]
         path = ("Resources", name, "Properties")
         if kind in STATE_MACHINE_TYPES:
-            yield from _state_machine(template, name, props, path, load_file, root)
+            yield from _state_machine(template, name, props, path, root)
         elif kind == HARNESS_TYPE:
             yield Document(HARNESS, props, template.source, path, template=template, logical_id=name)
         for key, value in _policy_documents(props):
@@ -66,7 +76,7 @@ def _policy_documents(props: dict) -> Iterator[tuple[tuple, dict]]:
 
 
 def _state_machine(template: Document, name: str, props: dict, path: tuple,
-                   load_file: LoadFile, root: str | None) -> Iterator[Document | Finding]:
+                   root: str | None) -> Iterator[Document | Finding | DefinitionFile]:
     substitutions = Unknown() if template.variables else _substitutions(props.get("DefinitionSubstitutions"))
     definition = props.get("Definition")
     if isinstance(definition, dict) and is_intrinsic(definition):
@@ -82,7 +92,7 @@ def _state_machine(template: Document, name: str, props: dict, path: tuple,
                                       props["DefinitionString"], name, substitutions)
     elif "DefinitionUri" in props:
         yield from _definition_uri(template, (*path, "DefinitionUri"), props["DefinitionUri"],
-                                   name, substitutions, load_file, root)
+                                   name, substitutions, root)
     elif "DefinitionS3Location" in props:
         yield _unresolved(template, (*path, "DefinitionS3Location"),
                           "the definition is in S3; lint the local file it is built from")
@@ -199,8 +209,8 @@ def _pad_bare_placeholders(text: str) -> str:
 
 
 def _definition_uri(template: Document, path: tuple, value: Any, name: str,
-                    substitutions: dict[str, str | None], load_file: LoadFile, root: str | None,
-                    ) -> Iterator[Document | Finding]:
+                    substitutions: Mapping[str, str | None], root: str | None,
+                    ) -> Iterator[Finding | DefinitionFile]:
     if not isinstance(value, str) or value.startswith("s3://"):
         yield _unresolved(template, path, "DefinitionUri is not a local file; lint the local file "
                           "the definition is built from")
@@ -213,9 +223,4 @@ def _definition_uri(template: Document, path: tuple, value: Any, name: str,
     if not os.path.isfile(file):
         yield _unresolved(template, path, f"DefinitionUri file {value!r} was not found")
         return
-    documents, findings = load_file(file)
-    yield from findings
-    for doc in documents:
-        if doc.kind == ASL:
-            doc.substitutions, doc.template, doc.logical_id = substitutions, template, name
-            yield doc
+    yield DefinitionFile(file, template, path, name, substitutions)

@@ -1,0 +1,91 @@
+"""A template's DefinitionUri file is read once, like every file, and linted once per template
+that names it, with that template's context (substitutions, Express type, logical id): in one
+process and with --jobs."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from helpers import position_of, run, write
+
+import policylint.engine
+
+AGENT = {"Type": "Task", "Resource": "arn:aws:states:::bedrockagentcore:invokeHarness",
+         "Arguments": {"HarnessArn": "${HarnessArn}"}, "TimeoutSeconds": 600,
+         "Retry": [{"ErrorEquals": ["States.TaskFailed"], "MaxAttempts": 2, "BackoffRate": 2}],
+         "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Failed"}], "Next": "Done"}
+FLOW = {"QueryLanguage": "JSONata", "StartAt": "Agent",
+        "States": {"Agent": AGENT, "Done": {"Type": "Succeed"}, "Failed": {"Type": "Fail"}}}
+
+
+def template(kind: str, uri: str = "flows/agent.asl.json") -> str:
+    return ("Transform: AWS::Serverless-2016-10-31\nResources:\n  Flow:\n"
+            "    Type: AWS::Serverless::StateMachine\n    Properties:\n"
+            f"      Type: {kind}\n      DefinitionUri: {uri}\n"
+            "      DefinitionSubstitutions:\n"
+            "        HarnessArn: arn:aws:bedrock-agentcore:us-east-1:111122223333:harness/support\n")
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files the engine loads, in order."""
+    seen: list[str] = []
+    real = policylint.engine.load
+
+    def counting(path: str, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        seen.append(Path(path).as_posix())
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(policylint.engine, "load", counting)
+    return seen
+
+
+def test_a_definition_file_is_read_once_and_linted_with_its_template(workdir: Path, reads: list[str]) -> None:
+    flow = write(workdir / "flows" / "agent.asl.json", json.dumps(FLOW, indent=2)).read_text()
+    write(workdir / "template.yaml", template("EXPRESS"))
+    findings = run(".")[1]
+    assert sorted(reads) == ["flows/agent.asl.json", "template.yaml"]
+    express = [f for f in findings if f["code"] == "AGT320"]
+    assert [(f["file"], f["line"], f["column"]) for f in express] == [
+        ("flows/agent.asl.json", *position_of(flow, '"TimeoutSeconds": (?P<at>600)'))]
+    # ${HarnessArn} comes from DefinitionSubstitutions: no wildcard or placeholder finding
+    assert not [f for f in findings if f["code"] in ("AGT304", "ASL112", "ASL111")]
+
+
+def test_a_definition_file_outside_the_paths_is_read_when_its_template_names_it(
+        workdir: Path, reads: list[str]) -> None:
+    write(workdir / "flows" / "agent.asl.json", json.dumps(FLOW, indent=2))
+    write(workdir / "template.yaml", template("EXPRESS"))
+    findings = run("template.yaml")[1]
+    assert sorted(reads) == ["flows/agent.asl.json", "template.yaml"]
+    assert [f["file"] for f in findings if f["code"] == "AGT320"] == ["flows/agent.asl.json"]
+
+
+def test_two_templates_naming_one_file_read_it_once_and_each_lints_it(
+        workdir: Path, reads: list[str]) -> None:
+    write(workdir / "flows" / "agent.asl.json", json.dumps(FLOW, indent=2))
+    write(workdir / "express" / "template.yaml", template("EXPRESS", "../flows/agent.asl.json"))
+    write(workdir / "standard" / "template.yaml", template("STANDARD", "../flows/agent.asl.json"))
+    findings = run(".")[1]
+    assert sorted(reads) == ["express/template.yaml", "flows/agent.asl.json", "standard/template.yaml"]
+    assert len([f for f in findings if f["code"] == "AGT320"]) == 1  # only the Express stack
+
+
+def test_a_named_file_that_is_not_a_state_machine_on_its_own_is_read_as_one(
+        workdir: Path, reads: list[str]) -> None:
+    write(workdir / "flows" / "agent.asl.json", json.dumps({"Comment": "empty"}))
+    write(workdir / "template.yaml", template("STANDARD"))
+    findings = run(".")[1]
+    assert [f["code"] for f in findings if f["file"] == "flows/agent.asl.json"] == ["ASL101", "ASL101"]
+
+
+def test_jobs_give_the_same_report_with_definition_files(workdir: Path) -> None:
+    for i in range(6):
+        write(workdir / f"s{i}" / "flows" / "agent.asl.json", json.dumps(FLOW, indent=2))
+        write(workdir / f"s{i}" / "template.yaml", template("EXPRESS" if i % 2 else "STANDARD"))
+        write(workdir / f"s{i}" / "other.asl.json", json.dumps({**FLOW, "States": {
+            **FLOW["States"], "Agent": {**AGENT, "TimeoutSeconds": 1200}}}))
+    serial = run(".")
+    assert len([f for f in serial[1] if f["code"] == "AGT320"]) == 3
+    assert serial == run(".", "--jobs", "2")
