@@ -9,4 +9,9 @@ registered through the ``policylint`` entry-point group like any third-party one
 
 A rule reads documents (``policylint.documents``) and, when cross-file, the project index;
 it never loads files. The PL0xx problems with the input belong to the engine
-(``policylint.problems``)."""
+(``policylint.problems``).
+
+A built-in rule is a generator function followed by its declaration,
+``name = rule(CODE, NAME, SEVERITY, summary=..., kinds=...)(name)``: the ``@rule`` decorator
+written out, because mutmut does not mutate decorated functions, and a rule's body is what
+its tests must be able to catch breaking. Plugins may use the decorator."""

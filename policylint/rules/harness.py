@@ -14,8 +14,6 @@ CAP = 900  # seconds: the longest an agent task waits for a harness
 LIMITS = ("timeoutSeconds", "maxIterations", "maxTokens")
 
 
-@rule("HRN401", "harness-timeout-over-limit", Severity.ERROR,
-      summary="Harness timeoutSeconds is over 900 s: it outlives any workflow task", kinds=("harness",))
 def harness_timeout_over_limit(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a harness whose timeoutSeconds is over 900.
 
@@ -32,8 +30,12 @@ def harness_timeout_over_limit(ctx: Context) -> Iterator[Finding]:
                       f"task waits at most {CAP} s: set {CAP} or less", "value")
 
 
-@rule("HRN402", "harness-limits-missing", Severity.WARNING,
-      summary="Harness has no timeoutSeconds, maxIterations or maxTokens", kinds=("harness",))
+harness_timeout_over_limit = rule(
+    "HRN401", "harness-timeout-over-limit", Severity.ERROR,
+    summary="Harness timeoutSeconds is over 900 s: it outlives any workflow task", kinds=("harness",),
+)(harness_timeout_over_limit)
+
+
 def harness_limits_missing(ctx: Context) -> Iterator[Finding]:
     """What it does: names each of timeoutSeconds, maxIterations and maxTokens that a
     harness (CreateHarness, GetHarness or the CloudFormation resource) does not set.
@@ -53,8 +55,12 @@ def harness_limits_missing(ctx: Context) -> Iterator[Finding]:
                       "explicit limits instead of relying on service defaults")
 
 
-@rule("HRN403", "harness-invalid-config", Severity.ERROR,
-      summary="Harness config violates its schema", kinds=("harness",))
+harness_limits_missing = rule(
+    "HRN402", "harness-limits-missing", Severity.WARNING,
+    summary="Harness has no timeoutSeconds, maxIterations or maxTokens", kinds=("harness",),
+)(harness_limits_missing)
+
+
 def harness_invalid_config(ctx: Context) -> Iterator[Finding]:
     """What it does: validates a harness against its schema: the CloudFormation resource
     schema of `AWS::BedrockAgentCore::Harness` (shipped with cfn-lint), or the API shape of
@@ -74,8 +80,12 @@ def harness_invalid_config(ctx: Context) -> Iterator[Finding]:
         yield Finding(ctx.document, path, message, at)
 
 
-@rule("HRN404", "harness-allowed-tools-wildcard", Severity.WARNING,
-      summary="Harness allowedTools contains '*'", kinds=("harness",))
+harness_invalid_config = rule(
+    "HRN403", "harness-invalid-config", Severity.ERROR,
+    summary="Harness config violates its schema", kinds=("harness",),
+)(harness_invalid_config)
+
+
 def harness_allowed_tools_wildcard(ctx: Context) -> Iterator[Finding]:
     """What it does: flags `*` in a harness's allowedTools.
 
@@ -94,6 +104,12 @@ def harness_allowed_tools_wildcard(ctx: Context) -> Iterator[Finding]:
                           "including tools added later: list the tools this agent needs", "value")
 
 
+harness_allowed_tools_wildcard = rule(
+    "HRN404", "harness-allowed-tools-wildcard", Severity.WARNING,
+    summary="Harness allowedTools contains '*'", kinds=("harness",),
+)(harness_allowed_tools_wildcard)
+
+
 def _secrets(h: Harness) -> Iterator[tuple[Field, str]]:
     """(field, name) of the literal values in environmentVariables and remote MCP headers,
     in whatever shape they are written (a map, ``NAME=value`` strings, ``{name, value}``)."""
@@ -107,9 +123,6 @@ def _secrets(h: Harness) -> Iterator[tuple[Field, str]]:
                 yield Field((*block.path, *path), value), name
 
 
-@rule("HRN405", "harness-secret-in-config", Severity.ERROR,
-      summary="A literal secret in environmentVariables or remote MCP headers", kinds=("harness",),
-      tags=("security",))
 def harness_secret_in_config(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a literal secret (an API key, token, password or private key,
     by its name or its shape) in a harness's environmentVariables or in the headers of a
@@ -132,8 +145,13 @@ def harness_secret_in_config(ctx: Context) -> Iterator[Finding]:
                           "Identity credential provider", "value")
 
 
-@rule("HRN406", "harness-insecure-remote-mcp", Severity.ERROR,
-      summary="A remote MCP tool URL is not https", kinds=("harness",), tags=("security",))
+harness_secret_in_config = rule(
+    "HRN405", "harness-secret-in-config", Severity.ERROR,
+    summary="A literal secret in environmentVariables or remote MCP headers", kinds=("harness",),
+    tags=("security",),
+)(harness_secret_in_config)
+
+
 def harness_insecure_remote_mcp(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a remote_mcp tool whose url does not start with `https://`.
 
@@ -154,9 +172,12 @@ def harness_insecure_remote_mcp(ctx: Context) -> Iterator[Finding]:
                           "https: use TLS", "value")
 
 
-@rule("HRN407", "harness-jwt-unconstrained", Severity.WARNING,
-      summary="JWT authorizer with neither allowedAudience nor allowedClients", kinds=("harness",),
-      tags=("security",))
+harness_insecure_remote_mcp = rule(
+    "HRN406", "harness-insecure-remote-mcp", Severity.ERROR,
+    summary="A remote MCP tool URL is not https", kinds=("harness",), tags=("security",),
+)(harness_insecure_remote_mcp)
+
+
 def harness_jwt_unconstrained(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a customJWTAuthorizer that sets neither allowedAudience nor
     allowedClients.
@@ -173,6 +194,13 @@ def harness_jwt_unconstrained(ctx: Context) -> Iterator[Finding]:
             and h.get("allowedClients", base=jwt) is None:
         yield Finding(ctx.document, jwt.path, "the JWT authorizer accepts any token of its issuer: "
                       "set allowedAudience or allowedClients")
+
+
+harness_jwt_unconstrained = rule(
+    "HRN407", "harness-jwt-unconstrained", Severity.WARNING,
+    summary="JWT authorizer with neither allowedAudience nor allowedClients", kinds=("harness",),
+    tags=("security",),
+)(harness_jwt_unconstrained)
 
 
 @hookimpl

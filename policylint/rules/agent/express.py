@@ -12,8 +12,6 @@ from policylint.project import Context
 from policylint.rule import Finding, Severity, rule, rules_of
 
 
-@rule("AGT320", "agent-in-express-workflow", Severity.ERROR,
-      summary="Agent task in an Express workflow with no TimeoutSeconds, or one over 300", kinds=("asl",))
 def agent_in_express_workflow(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an agent task in an Express workflow (`StateMachineType: EXPRESS`,
     SAM `Type: EXPRESS`), or in the EXPRESS child workflows of a distributed Map
@@ -42,9 +40,12 @@ def agent_in_express_workflow(ctx: Context) -> Iterator[Finding]:
                                at="value")
 
 
-@rule("AGT321", "agent-execution-data-kept-forever", Severity.WARNING,
-      summary="A workflow with agent tasks logs execution data to a log group with no retention",
-      kinds=("asl",))
+agent_in_express_workflow = rule(
+    "AGT320", "agent-in-express-workflow", Severity.ERROR,
+    summary="Agent task in an Express workflow with no TimeoutSeconds, or one over 300", kinds=("asl",),
+)(agent_in_express_workflow)
+
+
 def agent_execution_data_kept_forever(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a state machine with agent tasks whose logging includes execution
     data (CloudFormation `LoggingConfiguration`, SAM `Logging`: `IncludeExecutionData: true`)
@@ -77,6 +78,13 @@ def agent_execution_data_kept_forever(ctx: Context) -> Iterator[Finding]:
             yield Finding(document.template, (*base, "IncludeExecutionData"), "execution data (the agents' "
                           f"prompts and answers) goes to log group {target.logical_id!r}, which sets no "
                           "RetentionInDays: it is kept forever; set a retention", "key")
+
+
+agent_execution_data_kept_forever = rule(
+    "AGT321", "agent-execution-data-kept-forever", Severity.WARNING,
+    summary="A workflow with agent tasks logs execution data to a log group with no retention",
+    kinds=("asl",),
+)(agent_execution_data_kept_forever)
 
 
 @hookimpl

@@ -26,8 +26,6 @@ NOT_EXPOSED = frozenset({"AWS::EC2::VPCEndpoint"})
 _LAMBDA_NARROWING = ("SourceArn", "SourceAccount", "PrincipalOrgID")
 
 
-@rule("IAM519", "public-resource-policy", Severity.ERROR, kinds=("iam", "template"), tags=("security",),
-      summary="A resource policy allows anyone (Principal '*') with no condition that narrows who")
 def public_resource_policy(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a resource policy (a bucket, queue, topic, KMS key, secret or ECR
     repository policy, a role's trust policy, any `PolicyDocument` of a resource) whose Allow
@@ -60,6 +58,12 @@ def public_resource_policy(ctx: Context) -> Iterator[Finding]:
             yield Finding(ctx.document, where, "this statement allows anyone (Principal '*') with no "
                           "condition on who: name the principals, or add a condition such as "
                           "aws:PrincipalOrgID or aws:SourceArn", "value")
+
+
+public_resource_policy = rule(
+    "IAM519", "public-resource-policy", Severity.ERROR, kinds=("iam", "template"), tags=("security",),
+    summary="A resource policy allows anyone (Principal '*') with no condition that narrows who",
+)(public_resource_policy)
 
 
 def _resource_type(document: Any) -> str | None:
