@@ -83,7 +83,7 @@ class Choices:
                 self.path(rule["Variable"], (*path, "Variable"))
             for operator in operators:
                 self.comparison(operator, rule[operator], (*path, operator))
-        elif "Variable" in rule:
+        elif "Variable" in rule and logic:
             self.add("ASL109", (*path, "Variable"), "Variable goes with a comparison operator, not with "
                      "And/Or/Not")
         for key in logic:

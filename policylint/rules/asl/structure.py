@@ -39,7 +39,8 @@ class Structure:
         allowed = _SCOPE_FIELDS[scope.key]
         for key in data:
             if key not in allowed:
-                self.add("ASL101", (*path, key), f"{key!r} is not a field of a {what}")
+                article = "an" if what[0] in "aeiou" else "a"
+                self.add("ASL101", (*path, key), f"{key!r} is not a field of {article} {what}")
         if not path:
             self.top_fields(data)
         if "ProcessorConfig" in data:

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator
 
 from policylint.catalog import matching
+from policylint.documents import Document
 from policylint.documents.harness import Harness
 from policylint.documents.iam import IDENTITY, Policy, Statement, Target, Value
 from policylint.hookspecs import hookimpl
@@ -311,18 +312,22 @@ def harness_role_shared_with_workflow(project: Project) -> Iterator[Finding]:
     Use instead: two roles: one trusted by states.amazonaws.com that may invoke the harness,
     one trusted by bedrock-agentcore.amazonaws.com with the tool permissions."""
     index = project.index
-    machine_roles = {id(link.target): link for link in index.machine_roles.values()
-                     if link is not None and link.target is not None}
-    machine_literals = {link.value: link for link in index.machine_roles.values()
-                        if link is not None and isinstance(link.value, str)}
+    by_role: dict[int, Document] = {}  # a role, by the id of its resource, to the machine using it
+    by_arn: dict[str, Document] = {}  # a literal role ARN to the machine using it
+    for machine in index.machines:
+        link = index.machine_role(machine)
+        if link is not None and link.target is not None:
+            by_role.setdefault(id(link.target), machine.document)
+        if link is not None and isinstance(link.value, str):
+            by_arn.setdefault(link.value, machine.document)
     for h in index.harnesses:
         link = index.harness_role(h)
         if link is None:
             continue
-        shared = machine_roles.get(id(link.target)) if link.target is not None else None
-        shared = shared or (machine_literals.get(link.value) if isinstance(link.value, str) else None)
+        shared = by_role.get(id(link.target)) if link.target is not None else None
+        shared = shared or (by_arn.get(link.value) if isinstance(link.value, str) else None)
         if shared is not None:
-            where = shared.document.label or shared.document.source.path
+            where = f"{shared.label} ({shared.source.path})" if shared.label else shared.source.path
             yield Finding(link.document, link.path, f"harness {h.name!r} runs with the role of "
                           f"state machine {where}: give the harness its own execution role", "value")
 
