@@ -8,6 +8,7 @@ that needed it stay silent.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from functools import cached_property
 from typing import Any, NamedTuple
@@ -16,7 +17,8 @@ from policylint.documents import ACCOUNT, ASL, HARNESS, IAM, TEMPLATE, Document
 from policylint.documents.asl import AgentTask, StateMachine
 from policylint.documents.harness import Harness
 from policylint.documents.iam import AGENTCORE_SERVICE, STATES_SERVICE, Policy, Target, decision
-from policylint.documents.refs import Ref, as_list, resolve, resources_of, role_name
+from policylint.documents.refs import Ref, as_list, resolve, resource_named, resources_of, role_name
+from policylint.documents.terraform import ATTACHMENT
 from policylint.problems import UNRESOLVED_REFERENCE
 from policylint.rule import Finding
 from policylint.values import PLACEHOLDER
@@ -82,16 +84,16 @@ class Index:
         policies: dict[str, dict[tuple, Policy]] = {}  # file -> root -> policy
         for d in documents:
             if d.kind == IAM:
-                policies.setdefault(d.source.path, {})[d.root] = d.policy
+                policies.setdefault(d.namespace, {})[d.root] = d.policy
         exports = [d for d in documents if d.kind == ACCOUNT]
         managed: dict[str, list[Policy]] = {}  # every export's managed policies: pages of one account
         for export in exports:
-            managed.update(_managed_policies(export, policies.get(export.source.path, {})))
+            managed.update(_managed_policies(export, policies.get(export.namespace, {})))
         for document in documents:
             if document.kind == TEMPLATE:
-                self.roles.extend(_template_roles(document, policies.get(document.source.path, {})))
+                self.roles.extend(_template_roles(document, policies.get(document.namespace, {})))
             elif document.kind == ACCOUNT:
-                self.roles.extend(_account_roles(document, policies.get(document.source.path, {}), managed))
+                self.roles.extend(_account_roles(document, policies.get(document.namespace, {}), managed))
         self._roles_by: dict[Any, Role] = {}
         for role in reversed(self.roles):  # the first of a name or ARN wins
             keys: list = [_ref_key(role.ref), ("arn", role.arn), ("name", role.name)]
@@ -238,10 +240,11 @@ class Index:
         return Link(document, field.path, value, self.role(value, field.value))
 
 
-# Some partition, region or account: CloudFormation's pseudo-parameters, and the Serverless
-# Framework's own variables for the region and account.
-PSEUDO_PARAMETERS = ("${AWS::Partition}", "${AWS::Region}", "${AWS::AccountId}", "${AWS::URLSuffix}",
-                     "${aws:region}", "${aws:accountId}")
+# Some partition, region or account: CloudFormation's pseudo-parameters, the Serverless
+# Framework's own variables for the region and account, and Terraform's data sources for them.
+PSEUDO_PARAMETERS = re.compile(r"\$\{(?:AWS::(?:Partition|Region|AccountId|URLSuffix)"
+                               r"|aws:(?:region|accountId)"
+                               r"|data\.aws_(?:partition|region|caller_identity)\.[\w-]+\.\w+)\}")
 
 
 def _harness_reference(value: str, document: Document) -> str | Ref | None:
@@ -251,9 +254,7 @@ def _harness_reference(value: str, document: Document) -> str | Ref | None:
     literal = document.literal(value)
     if literal is not None:
         return literal
-    symbolic = value
-    for pseudo in PSEUDO_PARAMETERS:  # some partition, region or account: the harness is its name
-        symbolic = symbolic.replace(pseudo, "*")
+    symbolic = PSEUDO_PARAMETERS.sub("*", value)  # some partition, region or account: the harness is its name
     if symbolic != value and not PLACEHOLDER.search(symbolic):
         return symbolic
     match = PLACEHOLDER.fullmatch(value.strip())
@@ -261,8 +262,9 @@ def _harness_reference(value: str, document: Document) -> str | Ref | None:
         return None
     name = match.group(1)
     resources = resources_of(document)
-    if name.split(".")[0] in resources:
-        return Ref(document.template.source.path, name.split(".")[0])
+    found = resource_named(name, resources)
+    if found is not None:
+        return Ref(document.template.namespace, found)
     resource = resources.get(document.logical_id)
     props = resource.get("Properties") if isinstance(resource, dict) else None
     table = props.get("DefinitionSubstitutions") if isinstance(props, dict) else None
@@ -271,7 +273,6 @@ def _harness_reference(value: str, document: Document) -> str | Ref | None:
 
 
 def _template_roles(template: Document, policies: dict[tuple, Policy]) -> Iterator[Role]:
-    file = template.source.path
     for name, resource in template.data["Resources"].items():
         if not isinstance(resource, dict) or not isinstance(resource.get("Properties", {}), dict):
             continue
@@ -279,10 +280,15 @@ def _template_roles(template: Document, policies: dict[tuple, Policy]) -> Iterat
         base = ("Resources", name, "Properties")
         if resource.get("Type") == ROLE_TYPE:
             role = Role(props.get("RoleName") if isinstance(props.get("RoleName"), str) else name,
-                        template, ("Resources", name), ref=Ref(file, name))
-            trust = policies.get((*base, "AssumeRolePolicyDocument"))
+                        template, ("Resources", name), ref=Ref(template.namespace, name))
+            trust = _policy_at(policies, template, props, base, "AssumeRolePolicyDocument")
             role.trust = [trust] if trust else []
             role.policies = _inline(policies, (*base, "Policies"))
+            for i, inline in enumerate(as_list(props.get("Policies") or [])):
+                named = _policy_at(policies, template, inline, (*base, "Policies", i), "PolicyDocument") \
+                    if isinstance(inline, dict) else None
+                if named is not None and named not in role.policies:
+                    role.policies.append(named)
             for arn in as_list(props.get("ManagedPolicyArns") or []):
                 target = resolve(arn, template)
                 managed = policies.get(("Resources", target.logical_id, "Properties",
@@ -298,6 +304,18 @@ def _template_roles(template: Document, policies: dict[tuple, Policy]) -> Iterat
             role.complete = all(isinstance(p, dict) and ("Statement" in p or "PolicyDocument" in p)
                                 for p in as_list(props.get("Policies") or []))
             yield role
+
+
+def _policy_at(policies: dict[tuple, Policy], template: Document, props: dict, base: tuple,
+               key: str) -> Policy | None:
+    """The policy written at ``base``/``key``, or the one it names (a Terraform
+    ``data.aws_iam_policy_document.x.json``)."""
+    written = policies.get((*base, key))
+    if written is not None:
+        return written
+    target = resolve(props.get(key), template) if isinstance(props.get(key), dict) else None
+    return policies.get(("Resources", target.logical_id, "Properties", "PolicyDocument")) \
+        if isinstance(target, Ref) else None
 
 
 def _inline(policies: dict[tuple, Policy], prefix: tuple) -> list[Policy]:
@@ -347,15 +365,25 @@ def _attach_by_name(documents: list[Document], roles: dict[Any, Role],
                     policies: dict[str, dict[tuple, Policy]]) -> None:
     """Attach AWS::IAM::Policy / ManagedPolicy / RolePolicy resources to the roles they name."""
     for template in (d for d in documents if d.kind == TEMPLATE):
-        file = template.source.path
+        known = policies.get(template.namespace, {})
         for name, resource in template.data["Resources"].items():
-            if not isinstance(resource, dict) or resource.get("Type") not in ATTACHED_POLICY_TYPES:
+            props = resource.get("Properties") if isinstance(resource, dict) else None
+            if not isinstance(props, dict):
                 continue
-            props = resource.get("Properties")
-            policy = policies.get(file, {}).get(("Resources", name, "Properties", "PolicyDocument"))
-            if not isinstance(props, dict) or policy is None:
+            if resource.get("Type") == ATTACHMENT:  # a Terraform aws_iam_role_policy_attachment
+                target = resolve(props.get("PolicyArn"), template)
+                policy = known.get(("Resources", target.logical_id, "Properties", "PolicyDocument")) \
+                    if isinstance(target, Ref) else None
+                raws = [props.get("Role")]
+            elif resource.get("Type") in ATTACHED_POLICY_TYPES:
+                base = ("Resources", name, "Properties")
+                policy = _policy_at(known, template, props, base, "PolicyDocument")
+                raws = [*as_list(props.get("Roles") or []), props.get("RoleName")]
+            else:
                 continue
-            for raw in [*as_list(props.get("Roles") or []), props.get("RoleName")]:
+            if policy is None:
+                continue
+            for raw in raws:
                 if raw is None:
                     continue
                 value = resolve(raw, template)

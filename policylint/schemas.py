@@ -16,7 +16,8 @@ CFN_TYPE = "AWS::BedrockAgentCore::Harness"
 
 
 @lru_cache(maxsize=1)
-def _cfn_schema() -> dict[str, Any]:
+def cloudformation_schema() -> dict[str, Any]:
+    """The resource provider schema of AWS::BedrockAgentCore::Harness, as cfn-lint ships it."""
     from policylint.catalog import cfn_lint_data
 
     folder = Path(cfn_lint_data()) / "schemas"
@@ -29,7 +30,7 @@ def _validator(operation: str) -> Any:
     import jsonschema
 
     if operation == CFN_TYPE:
-        schema = dict(_cfn_schema())
+        schema = dict(cloudformation_schema())
         read_only = {p.split("/")[-1] for p in schema.get("readOnlyProperties", ()) if p.count("/") == 2}
         schema["properties"] = {k: v for k, v in schema["properties"].items() if k not in read_only}
         return jsonschema.Draft7Validator(schema)

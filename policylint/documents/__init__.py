@@ -34,6 +34,7 @@ class Document:
 
     names: Mapping[str, str] = {}
     variables = False
+    module_resources: dict | None = None  # a Terraform view: the resources of its whole module
 
     def __init__(self, kind: str, data: Any, source: Source, root: tuple = (),
                  substitutions: Mapping[str, str | None] | None = None,
@@ -42,9 +43,22 @@ class Document:
         self.substitutions = substitutions if substitutions is not None else {}
         self.template, self.logical_id = template, logical_id
         self.definition_files: list[Any] = []  # a template's DefinitionUri files (template.DefinitionFile)
+        self._namespace: str | None = None
 
     def __repr__(self) -> str:
         return f"Document({self.kind}, {self.source.path!r}, {self.root!r})"
+
+    @property
+    def namespace(self) -> str:
+        """Where the names of its template's resources are defined: the template's file, or a
+        Terraform module's folder (its files share their resources)."""
+        if self._namespace is not None:
+            return self._namespace
+        return self.template.namespace if self.template is not None else self.source.path
+
+    @namespace.setter
+    def namespace(self, value: str) -> None:
+        self._namespace = value
 
     @property
     def label(self) -> str:

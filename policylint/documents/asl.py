@@ -17,8 +17,10 @@ if TYPE_CHECKING:
 JSONATA, JSONPATH = "JSONata", "JSONPath"
 QUERY_LANGUAGES = (JSONPATH, JSONATA)
 # In any partition, also written partition-agnostic: ${AWS::Partition} in Fn::Sub, or a Ref
-# piece of a Fn::Join (as `cdk synth` writes it), which the template reads as the same.
-AGENT_RESOURCE = re.compile(r"^arn:(?:aws[a-z-]*|\$\{AWS::Partition\}):states:::"
+# piece of a Fn::Join (as `cdk synth` writes it), which the template reads as the same, or
+# Terraform's ${data.aws_partition.NAME.partition}.
+AGENT_RESOURCE = re.compile(r"^arn:(?:aws[a-z-]*|\$\{AWS::Partition\}"
+                            r"|\$\{data\.aws_partition\.[\w-]+\.partition\}):states:::"
                             r"bedrockagentcore:invokeHarness(?P<pattern>\.[A-Za-z]+(?::\d+)?)?$")
 CALLBACK_SUFFIX = ".waitForTaskToken"
 # State input or execution input, in JSONPath ($.x, $[0], $, $$.Execution.Input) or JSONata.

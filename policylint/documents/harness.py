@@ -85,7 +85,7 @@ class Harness:
     def ref(self) -> Ref | None:
         if self.document.template is None:
             return None
-        return Ref(self.document.template.source.path, self.document.logical_id)
+        return Ref(self.document.template.namespace, self.document.logical_id)
 
     def number(self, name: str) -> Field | None:
         field = self.get(name)

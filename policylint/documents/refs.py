@@ -25,9 +25,23 @@ def template_of(document: Document) -> Document | None:
 
 
 def resources_of(document: Document) -> dict:
+    """The resources a document's references may name: its template's, or its Terraform
+    module's."""
     template = template_of(document)
+    if template is not None and template.module_resources is not None:
+        return template.module_resources
     resources = template.data.get("Resources") if template is not None else None
     return resources if isinstance(resources, dict) else {}
+
+
+def resource_named(name: str, resources: dict) -> str | None:
+    """The resource ``name`` refers to: ``Role`` or ``Role.Arn`` in a template, or
+    ``aws_iam_role.r.arn`` (a Terraform address and an attribute)."""
+    parts = name.split(".")
+    for length in range(len(parts), 0, -1):
+        if ".".join(parts[:length]) in resources:
+            return ".".join(parts[:length])
+    return None
 
 
 def resource_of(document: Document, logical_id: str | None = None) -> dict:
@@ -71,10 +85,11 @@ def resolve(value: Any, document: Document) -> str | Ref | None:
     resources = resources_of(document)
     template = template_of(document)
     if function in ("Ref", "Fn::GetAtt"):
-        name = argument.split(".")[0] if isinstance(argument, str) else (
-            argument[0] if isinstance(argument, list) and argument else None)
-        if template is not None and isinstance(name, str) and name in resources:
-            return Ref(template.source.path, name)
+        name = argument if isinstance(argument, str) else (
+            argument[0] if isinstance(argument, list) and argument and isinstance(argument[0], str) else None)
+        found = resource_named(name, resources) if name is not None else None
+        if template is not None and found is not None:
+            return Ref(template.namespace, found)
         return _KNOWN_PSEUDO.get(name) if isinstance(name, str) else None
     if function == "Fn::Sub":
         text, variables = (argument, {}) if isinstance(argument, str) else (
@@ -83,8 +98,9 @@ def resolve(value: Any, document: Document) -> str | Ref | None:
         if text is None:
             return None
         whole = _SUB.fullmatch(text)
-        if whole and template is not None and whole.group(1).split(".")[0] in resources:
-            return Ref(template.source.path, whole.group(1).split(".")[0])
+        found = resource_named(whole.group(1), resources) if whole else None
+        if template is not None and found is not None:
+            return Ref(template.namespace, found)
         return _substitute(text, variables, document)
     if function == "Fn::Join" and isinstance(argument, list) and len(argument) == 2:
         pieces = [resolve(p, document) for p in as_list(argument[1])]

@@ -1,0 +1,478 @@
+"""Terraform: a ``.tf`` file read as the CloudFormation template it amounts to.
+
+Each resource policylint knows becomes a template resource named by its Terraform address
+(``aws_iam_role.workflow``), with the properties the rules read, so every rule and the
+cross-file index work on Terraform unchanged:
+
+- ``aws_sfn_state_machine``: ``definition`` as ``jsonencode({...})`` (a ``Definition``), a
+  heredoc or string (a ``DefinitionString``), or ``file()`` / ``templatefile()`` of a local
+  file (a ``DefinitionUri``: the file is linted, its ``${var}`` unknown); ``role_arn``,
+  ``type`` and ``logging_configuration``;
+- IAM: ``aws_iam_role`` (``assume_role_policy``, ``inline_policy``, ``managed_policy_arns``),
+  ``aws_iam_role_policy``, ``aws_iam_policy`` and ``aws_iam_role_policy_attachment``,
+  ``aws_iam_policy_document`` data sources, and the resource policies of S3 buckets, SQS
+  queues and Lambda permissions;
+- ``aws_bedrockagentcore_harness``, its arguments named as in the CloudFormation resource
+  schema (``AWS::BedrockAgentCore::Harness``, from cfn-lint);
+- ``aws_cloudwatch_log_group`` (the retention AGT321 reads).
+
+References become what CloudFormation would write: ``aws_iam_role.r.arn`` a
+``Fn::GetAtt``, ``.name`` or ``.id`` a ``Ref``, ``data.aws_iam_policy_document.d.json`` a
+``Ref`` to the policy document. Variables, locals, module outputs, other data sources and
+function calls are unknown values. Inside a state machine, a reference is the ``${...}`` a
+heredoc would hold. The files of one folder are one module: ``namespace`` is the folder, and
+the engine shares their resources (``link_modules``) so a reference crosses files.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from policylint import hcl
+from policylint.documents import TEMPLATE, Document
+from policylint.problems import PARSE_ERROR, UNRESOLVED_REFERENCE
+from policylint.rule import Finding
+from policylint.source import Position, Source, json_locate
+
+SUFFIX = ".tf"
+# A .tf file holds something of ours when it names one of these; any other is not parsed.
+OURS = re.compile(r"\b(?:aws_sfn_state_machine|aws_iam_(?:role|policy|role_policy)\w*"
+                  r"|aws_bedrockagentcore_harness|aws_s3_bucket_policy|aws_sqs_queue_policy"
+                  r"|aws_lambda_permission)\b")
+HARNESS_TYPE = "AWS::BedrockAgentCore::Harness"
+POLICY_DOCUMENT = "Terraform::IAM::PolicyDocument"  # an aws_iam_policy_document data source
+ATTACHMENT = "Terraform::IAM::RolePolicyAttachment"
+# Terraform's data sources for what CloudFormation calls pseudo-parameters.
+_PSEUDO = {"aws_partition": "AWS::Partition", "aws_region": "AWS::Region",
+           "aws_caller_identity": "AWS::AccountId"}
+_ATTRIBUTE = {"arn": "Arn", "name": None, "id": None}  # None: what a CloudFormation Ref gives
+
+
+def is_terraform(path: str) -> bool:
+    return path.lower().endswith(SUFFIX)
+
+
+class TerraformSource(Source):
+    """A ``.tf`` file: the view's paths and where each was written, worked out as the view
+    is built (``places``); heredocs, whose text has positions of its own (``heredocs``)."""
+
+    def __init__(self, path: str, text: str) -> None:
+        super().__init__(path, text)
+        self.places: dict[tuple, tuple[Position, Position]] = {}
+        self.heredocs: dict[tuple, hcl.Heredoc] = {}
+
+    def locate(self, path: Any, at: str = "key") -> Position:
+        path = tuple(path)
+        for length in range(len(path), -1, -1):
+            head = path[:length]
+            heredoc = self.heredocs.get(head)
+            if heredoc is not None and length < len(path):  # inside a policy written as JSON
+                found = json_locate(heredoc.text, path[length:])
+                if found is not None:
+                    key, value = found
+                    return heredoc.position(key if at == "key" and key is not None else value)
+            if head in self.places:
+                key_pos, value_pos = self.places[head]
+                return key_pos if at == "key" or length < len(path) else value_pos
+        return 1, 1
+
+    def scalar_position(self, path: Any, offset: int) -> Position:
+        heredoc = self.heredocs.get(tuple(path))
+        if heredoc is not None:
+            return heredoc.position(offset)
+        line, column = self.locate(path, "value")
+        return line, column + 1 + offset  # inside a quoted string
+
+    def release(self) -> None:
+        pass  # the places are the positions: nothing to rebuild
+
+
+def template_view(source: Source, root: str | None = None) -> tuple[Document | None, list[Finding]]:
+    """The template a ``.tf`` file amounts to, and the findings met reading it; no view when
+    the file declares nothing of ours."""
+    if not OURS.search(source.text):
+        return None, []
+    tf = TerraformSource(source.path, source.text)
+    try:
+        body = hcl.parse(source.text)
+    except hcl.HclError as error:
+        broken = Document(TEMPLATE, None, tf)
+        return None, [Finding(broken, (), f"invalid Terraform: {error.message}", code=PARSE_ERROR.code,
+                              position=error.position)]
+    builder = _Builder(tf)
+    for block in body.blocks:
+        builder.add(block)
+    if not builder.resources:
+        return None, []
+    view = Document(TEMPLATE, {"Resources": builder.resources}, tf)
+    view.names = {name: name for name in builder.resources}
+    view.variables = True  # every ${...} is Terraform's to fill
+    view.namespace = os.path.dirname(os.path.abspath(source.path))
+    notes = [Finding(view, path, message, "value", code=UNRESOLVED_REFERENCE.code)
+             for path, message in builder.notes]
+    return view, notes
+
+
+def link_modules(documents: list[Document]) -> None:
+    """The files of one folder are one Terraform module: each view sees every resource of
+    the module, so ``aws_iam_role.workflow.arn`` in one file finds the role in another."""
+    modules: dict[str, dict] = {}
+    views = [d for d in documents if d.kind == TEMPLATE and isinstance(d.source, TerraformSource)]
+    for view in views:
+        modules.setdefault(view.namespace, {}).update(view.data["Resources"])
+    for view in views:
+        view.module_resources = modules[view.namespace]
+
+
+class _Builder:
+    """Turns blocks into template resources, recording where each value was written."""
+
+    def __init__(self, source: TerraformSource) -> None:
+        self.source = source
+        self.resources: dict[str, dict] = {}
+        self.notes: list[tuple[tuple, str]] = []
+
+    def add(self, block: hcl.Block) -> None:
+        if len(block.labels) != 2 or block.type not in ("resource", "data"):
+            return
+        kind, name = block.labels
+        address = f"{kind}.{name}" if block.type == "resource" else f"data.{kind}.{name}"
+        build = _RESOURCES.get(kind) if block.type == "resource" else (
+            _policy_document if kind == "aws_iam_policy_document" else None)
+        if build is None:
+            return
+        base = ("Resources", address)
+        self.source.places[base] = (block.pos, block.pos)
+        self.source.places[(*base, "Properties")] = (block.pos, block.pos)
+        resource_type, props = build(self, block, (*base, "Properties"))
+        self.resources[address] = {"Type": resource_type, "Properties": props}
+
+    # -- values ---------------------------------------------------------------------------
+    def value(self, block: hcl.Block, hcl_path: tuple, view_path: tuple, in_asl: bool = False) -> Any:
+        """The value written at ``hcl_path`` of ``block``, as a template value at ``view_path``."""
+        raw = _at(block.attributes, hcl_path)
+        place = block.positions.get(hcl_path)
+        if place is not None:
+            self.source.places[view_path] = place
+        return self.convert(raw, block, hcl_path, view_path, in_asl)
+
+    def convert(self, raw: Any, block: hcl.Block, hcl_path: tuple, view_path: tuple, in_asl: bool) -> Any:
+        if isinstance(raw, dict):
+            return {key: self._inner(item, block, (*hcl_path, key), (*view_path, key), in_asl)
+                    for key, item in raw.items()}
+        if isinstance(raw, list):
+            return [self._inner(item, block, (*hcl_path, i), (*view_path, i), in_asl)
+                    for i, item in enumerate(raw)]
+        if isinstance(raw, hcl.Call) and raw.name == "jsonencode" and len(raw.args) == 1:
+            return self.convert(raw.args[0], block, (*hcl_path, "(", 0), view_path, in_asl)
+        if isinstance(raw, hcl.Heredoc):
+            self.source.heredocs[view_path] = raw
+            return raw.text
+        if isinstance(raw, hcl.Template):
+            return raw.text
+        if isinstance(raw, hcl.Reference):
+            return f"${{{raw.text}}}" if in_asl else _reference(raw)
+        if isinstance(raw, (hcl.Call, hcl.Unknown)):
+            return f"${{{raw.text}}}" if in_asl else {"Fn::Terraform": raw.text}
+        return raw
+
+    def _inner(self, item: Any, block: hcl.Block, hcl_path: tuple, view_path: tuple, in_asl: bool) -> Any:
+        place = block.positions.get(hcl_path)
+        if place is not None:
+            self.source.places[view_path] = place
+        return self.convert(item, block, hcl_path, view_path, in_asl)
+
+    def attributes(self, block: hcl.Block, view_path: tuple, names: dict[str, str]) -> dict[str, Any]:
+        """The block's attributes ``names`` maps (Terraform name -> property), as properties."""
+        return {prop: self.value(block, (name,), (*view_path, prop))
+                for name, prop in names.items() if name in block.attributes}
+
+    def nested(self, block: hcl.Block, view_path: tuple) -> None:
+        """``view_path`` is written where ``block`` (a nested block) is."""
+        self.source.places[view_path] = (block.pos, block.pos)
+
+    def policy(self, block: hcl.Block, name: str, view_path: tuple) -> Any:
+        """A policy argument (``policy``, ``assume_role_policy``): ``jsonencode`` (an object),
+        a heredoc or string of JSON (parsed; positions inside it), or a reference."""
+        raw = block.attributes.get(name)
+        value = self.value(block, (name,), view_path)
+        if isinstance(raw, (hcl.Heredoc, str)):
+            text = raw.text if isinstance(raw, hcl.Heredoc) else raw
+            try:
+                parsed = json.loads(text)
+            except ValueError:
+                self.notes.append((view_path, f"{name} is not JSON policylint can read; it was not checked"))
+                return {"Fn::Terraform": name}
+            if isinstance(raw, str):  # a quoted JSON string: findings point at the string
+                self._place_all(parsed, view_path, self.source.places[view_path])
+            return parsed
+        if isinstance(raw, hcl.Template):
+            self.notes.append((view_path, f"{name} is built by string interpolation; it was not checked"))
+            return {"Fn::Terraform": name}
+        return value
+
+    def _place_all(self, value: Any, view_path: tuple, place: tuple[Position, Position]) -> None:
+        for path in _paths(value, view_path):
+            self.source.places.setdefault(path, place)
+
+
+def _at(attributes: dict, path: tuple) -> Any:
+    value: Any = attributes
+    for step in path:
+        if isinstance(value, hcl.Call) and step == "(":
+            continue
+        value = value.args[step] if isinstance(value, hcl.Call) else value[step]
+    return value
+
+
+def _paths(value: Any, prefix: tuple) -> Iterator[tuple]:
+    yield prefix
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _paths(item, (*prefix, i))
+
+
+def _reference(ref: hcl.Reference) -> Any:
+    """A Terraform reference as CloudFormation writes it; unknown values as a function no
+    template has (``Fn::Terraform``), which every reader takes as computed."""
+    parts = ref.parts
+    if len(parts) >= 3 and parts[0] == "data" and parts[1] in _PSEUDO:
+        return {"Ref": _PSEUDO[parts[1]]}
+    if len(parts) >= 4 and parts[:2] == ("data", "aws_iam_policy_document") and parts[3] == "json":
+        return {"Ref": f"data.{parts[1]}.{parts[2]}"}
+    if len(parts) >= 3 and parts[0].startswith("aws_") and not parts[2].startswith("["):
+        address, attribute = f"{parts[0]}.{parts[1]}", parts[2]
+        cfn = _ATTRIBUTE.get(attribute, attribute)
+        return {"Ref": address} if cfn is None else {"Fn::GetAtt": [address, cfn]}
+    return {"Fn::Terraform": ref.text}
+
+
+# -- resources ---------------------------------------------------------------------------
+
+def _state_machine(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
+    props = b.attributes(block, path, {"role_arn": "RoleArn", "type": "StateMachineType", "name": "Name"})
+    definition = block.attributes.get("definition")
+    if isinstance(definition, hcl.Call) and definition.name == "jsonencode":
+        props["Definition"] = b.value(block, ("definition",), (*path, "Definition"), in_asl=True)
+    elif isinstance(definition, hcl.Call) and definition.name in ("file", "templatefile") and definition.args:
+        b.source.places[(*path, "DefinitionUri")] = block.positions[("definition",)]
+        local = _local_path(definition.args[0])
+        if local is None:
+            b.notes.append(((*path, "DefinitionUri"), f"the definition file of {definition.text} is "
+                            "computed; its state machine was not linted"))
+        else:
+            props["DefinitionUri"] = local
+            variables = definition.args[1] if len(definition.args) > 1 else None
+            if isinstance(variables, dict):
+                props["DefinitionSubstitutions"] = b.value(block, ("definition", "(", 1),
+                                                           (*path, "DefinitionSubstitutions"))
+    elif isinstance(definition, (hcl.Heredoc, hcl.Template, str)):
+        props["DefinitionString"] = b.value(block, ("definition",), (*path, "DefinitionString"))
+    elif "definition" in block.attributes:
+        props["Definition"] = b.value(block, ("definition",), (*path, "Definition"))
+    for logging in block.children("logging_configuration")[:1]:
+        where = (*path, "LoggingConfiguration")
+        b.nested(logging, where)
+        config = b.attributes(logging, where, {"include_execution_data": "IncludeExecutionData",
+                                               "level": "Level"})
+        destination = logging.attributes.get("log_destination")
+        group = _log_group(destination)
+        if group is not None:
+            b.source.places[(*where, "Destinations")] = logging.positions[("log_destination",)]
+            arn = {"Fn::GetAtt": [group, "Arn"]}
+            config["Destinations"] = [{"CloudWatchLogsLogGroup": {"LogGroupArn": arn}}]
+        props["LoggingConfiguration"] = config
+    return "AWS::StepFunctions::StateMachine", props
+
+
+def _local_path(value: Any) -> str | None:
+    """``file("${path.module}/flow.asl.json")``'s file, relative to the module; None when it
+    is computed."""
+    text = value.text if isinstance(value, hcl.Template) else value
+    if not isinstance(text, str):
+        return None
+    text = re.sub(r"^\$\{path\.(?:module|root|cwd)\}/", "", text)
+    return None if "${" in text else text
+
+
+def _log_group(value: Any) -> str | None:
+    text = value.text if isinstance(value, hcl.Template) else None
+    match = re.fullmatch(r"\$\{(aws_cloudwatch_log_group\.[\w-]+)\.arn\}(?::\*)?", text or "")
+    return match.group(1) if match else None
+
+
+def _role(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
+    props = b.attributes(block, path, {"name": "RoleName", "managed_policy_arns": "ManagedPolicyArns"})
+    if "assume_role_policy" in block.attributes:
+        props["AssumeRolePolicyDocument"] = b.policy(block, "assume_role_policy",
+                                                     (*path, "AssumeRolePolicyDocument"))
+    inline = []
+    for i, policy in enumerate(block.children("inline_policy")):
+        where = (*path, "Policies", i)
+        b.nested(policy, where)
+        entry = b.attributes(policy, where, {"name": "PolicyName"})
+        if "policy" in policy.attributes:
+            entry["PolicyDocument"] = b.policy(policy, "policy", (*where, "PolicyDocument"))
+        inline.append(entry)
+    if inline:
+        props["Policies"] = inline
+    return "AWS::IAM::Role", props
+
+
+def _role_policy(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
+    props = b.attributes(block, path, {"name": "PolicyName"})
+    if "role" in block.attributes:
+        props["Roles"] = [b.value(block, ("role",), (*path, "Roles", 0))]
+    if "policy" in block.attributes:
+        props["PolicyDocument"] = b.policy(block, "policy", (*path, "PolicyDocument"))
+    return "AWS::IAM::Policy", props
+
+
+def _managed_policy(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
+    props = b.attributes(block, path, {"name": "ManagedPolicyName"})
+    if "policy" in block.attributes:
+        props["PolicyDocument"] = b.policy(block, "policy", (*path, "PolicyDocument"))
+    return "AWS::IAM::ManagedPolicy", props
+
+
+def _attachment(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
+    return ATTACHMENT, b.attributes(block, path, {"role": "Role", "policy_arn": "PolicyArn"})
+
+
+def _resource_policy(resource_type: str, names: dict[str, str]) -> Any:
+    def build(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
+        props = b.attributes(block, path, names)
+        if "policy" in block.attributes:
+            props["PolicyDocument"] = b.policy(block, "policy", (*path, "PolicyDocument"))
+        return resource_type, props
+    return build
+
+
+def _lambda_permission(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
+    return "AWS::Lambda::Permission", b.attributes(block, path, {
+        "action": "Action", "function_name": "FunctionName", "principal": "Principal",
+        "source_arn": "SourceArn", "source_account": "SourceAccount", "principal_org_id": "PrincipalOrgID"})
+
+
+def _log_group_resource(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
+    return "AWS::Logs::LogGroup", b.attributes(block, path, {"retention_in_days": "RetentionInDays"})
+
+
+def _policy_document(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
+    """An ``aws_iam_policy_document`` data source as the JSON policy it renders."""
+    where = (*path, "PolicyDocument")
+    b.nested(block, where)
+    document: dict[str, Any] = {"Version": "2012-10-17"}
+    b.source.places[(*where, "Version")] = (block.pos, block.pos)
+    if "version" in block.attributes:
+        document["Version"] = b.value(block, ("version",), (*where, "Version"))
+    statements = []
+    for i, statement in enumerate(block.children("statement")):
+        at = (*where, "Statement", i)
+        b.nested(statement, at)
+        entry = b.attributes(statement, at, {"sid": "Sid", "effect": "Effect", "actions": "Action",
+                                             "not_actions": "NotAction", "resources": "Resource",
+                                             "not_resources": "NotResource"})
+        if "effect" not in statement.attributes:
+            entry["Effect"] = "Allow"
+            b.source.places[(*at, "Effect")] = (statement.pos, statement.pos)
+        for kind, key in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
+            principals: dict[str, Any] = {}
+            for principal in statement.children(kind):
+                b.nested(principal, (*at, key))
+                ptype = principal.attributes.get("type")
+                if not isinstance(ptype, str) or "identifiers" not in principal.attributes:
+                    continue
+                principals[ptype] = b.value(principal, ("identifiers",), (*at, key, ptype))
+            if principals:
+                entry[key] = "*" if principals == {"*": ["*"]} else principals
+        conditions: dict[str, dict] = {}
+        for condition in statement.children("condition"):
+            test, variable = condition.attributes.get("test"), condition.attributes.get("variable")
+            if isinstance(test, str) and isinstance(variable, str) and "values" in condition.attributes:
+                b.nested(condition, (*at, "Condition", test))
+                where = (*at, "Condition", test, variable)
+                conditions.setdefault(test, {})[variable] = b.value(condition, ("values",), where)
+                b.source.places[(*at, "Condition", test, variable)] = condition.positions[("variable",)]
+        if conditions:
+            entry["Condition"] = conditions
+            b.source.places.setdefault((*at, "Condition"), (statement.pos, statement.pos))
+        statements.append(entry)
+    document["Statement"] = statements
+    return POLICY_DOCUMENT, {"PolicyDocument": document}
+
+
+def _harness(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
+    """The harness's arguments, named as the CloudFormation resource schema names them."""
+    return HARNESS_TYPE, _schema_object(b, block, path, _harness_schema(), _harness_schema())
+
+
+def _schema_object(b: _Builder, block: hcl.Block, path: tuple, schema: dict, root: dict) -> dict:
+    properties = schema.get("properties", {})
+    found: dict[str, Any] = {}
+    for name in block.attributes:
+        prop = _property(name, properties)
+        if prop is not None:
+            found[prop] = b.value(block, (name,), (*path, prop))
+    children: dict[str, list[hcl.Block]] = {}
+    for child in block.blocks:
+        children.setdefault(child.type, []).append(child)
+    for name, blocks in children.items():
+        prop = _property(name, properties)
+        if prop is None:
+            continue
+        spec = _resolve(properties[prop], root)
+        if spec.get("type") == "array":
+            item = _resolve(spec.get("items", {}), root)
+            found[prop] = []
+            for i, child in enumerate(blocks):
+                b.nested(child, (*path, prop, i))
+                found[prop].append(_schema_object(b, child, (*path, prop, i), item, root))
+            b.source.places[(*path, prop)] = (blocks[0].pos, blocks[0].pos)
+        else:
+            b.nested(blocks[0], (*path, prop))
+            found[prop] = _schema_object(b, blocks[0], (*path, prop), spec, root)
+    return found
+
+
+def _property(name: str, properties: dict) -> str | None:
+    """The schema property a Terraform argument or block is: the same words (``tool`` is
+    ``Tools``, ``agentcore_memory_configuration`` is ``AgentCoreMemoryConfiguration``)."""
+    wanted = name.replace("_", "").lower()
+    for prop in properties:
+        if prop.lower() in (wanted, wanted + "s"):
+            return prop
+    return None
+
+
+def _resolve(spec: dict, root: dict) -> dict:
+    ref = spec.get("$ref") if isinstance(spec, dict) else None
+    if isinstance(ref, str) and ref.startswith("#/definitions/"):
+        return root.get("definitions", {}).get(ref.rsplit("/", 1)[-1], {})
+    return spec if isinstance(spec, dict) else {}
+
+
+def _harness_schema() -> dict:
+    from policylint.schemas import cloudformation_schema
+
+    return cloudformation_schema()
+
+
+_RESOURCES = {
+    "aws_sfn_state_machine": _state_machine,
+    "aws_iam_role": _role,
+    "aws_iam_role_policy": _role_policy,
+    "aws_iam_policy": _managed_policy,
+    "aws_iam_role_policy_attachment": _attachment,
+    "aws_bedrockagentcore_harness": _harness,
+    "aws_s3_bucket_policy": _resource_policy("AWS::S3::BucketPolicy", {"bucket": "Bucket"}),
+    "aws_sqs_queue_policy": _resource_policy("AWS::SQS::QueuePolicy", {"queue_url": "Queues"}),
+    "aws_lambda_permission": _lambda_permission,
+    "aws_cloudwatch_log_group": _log_group_resource,
+}
