@@ -5,7 +5,7 @@ import os
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
-SUFFIXES = (".json", ".yaml", ".yml", ".template")
+SUFFIXES = (".json", ".yaml", ".yml", ".template", ".tf")
 SKIP_DIRS = frozenset({
     ".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox",
     ".aws-sam", ".serverless", ".terraform", ".mypy_cache", ".pytest_cache", ".ruff_cache",

@@ -12,6 +12,7 @@ import pluggy
 from policylint import hookspecs, problems, suppress
 from policylint.config import Config, ConfigError
 from policylint.documents import ASL, TEMPLATE, Document
+from policylint.documents.terraform import is_terraform, link_modules
 from policylint.load import MAX_BYTES, load
 from policylint.problems import UNRESOLVED_REFERENCE
 from policylint.project import Context, LocalProject, Project
@@ -128,8 +129,9 @@ class Engine:
         load_here = partial(_load_files, texts=texts, named=named, root=root, max_bytes=config.max_file_size)
         if parallel:
             # Templates that name definition files, and those files, are read here, so that a
-            # definition file is linted once, with its template's substitutions; the other
-            # files are read and linted by one-document rules in worker processes.
+            # definition file is linted once, with its template's substitutions; so are
+            # Terraform files, whose module is read as one. The other files are read and
+            # linted by one-document rules in worker processes.
             referrers = [f for f in files if _may_name_definition_files(f)]
             here = load_here(referrers)
             claimed = _claimed(here)
@@ -146,6 +148,7 @@ class Engine:
             self._record(loaded, documents, outcome)
             outcome.findings.extend(found)
             outcome.errors.extend(errors)
+        link_modules(documents)
         linked = _link_definition_files(documents, outcome, files_here, load_here)
         documents.extend(linked)
         if parallel:  # the documents read here still need the one-document rules
@@ -326,7 +329,10 @@ def _key(file: str) -> str:
 
 def _may_name_definition_files(file: str) -> bool:
     """Whether a file may be a template naming a local definition file (a cheap look at its
-    bytes: only these are read before the others)."""
+    bytes: only these are read before the others), or is Terraform (a module's files are
+    read together)."""
+    if is_terraform(file):
+        return True
     try:
         with open(file, "rb") as handle:
             head = handle.read(MAX_BYTES + 1)

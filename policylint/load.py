@@ -10,6 +10,7 @@ from typing import Any
 from policylint.discover import is_within
 from policylint.documents import ACCOUNT, ASL, HARNESS, IAM, TEMPLATE, Document
 from policylint.documents.serverless import NAMES as SERVERLESS_NAMES
+from policylint.documents.terraform import SUFFIX as TERRAFORM_SUFFIX
 from policylint.problems import PARSE_ERROR, UNREADABLE_FILE, UNRESOLVED_REFERENCE, duplicate_keys
 from policylint.rule import Finding
 from policylint.source import Duplicate, Source, json_duplicates, load_yaml, template_loader, yaml_loader
@@ -65,6 +66,8 @@ def load(path: str, expect: str | None = None, text: str | None = None, named: b
         return [], []
     text = read
     source.text = text
+    if expect is None and path.lower().endswith(TERRAFORM_SUFFIX):
+        return _terraform(source, root)
     parsed = _parse(source, expect)
     if isinstance(parsed, Finding):
         return [], [parsed]
@@ -125,6 +128,18 @@ def _serverless(data: dict, source: Source, root: str | None) -> tuple[list[Docu
     view, notes = template_view(data, source)
     if view is None:
         return [], []
+    docs, findings = _template(view, root)
+    return docs, [*notes, *findings]
+
+
+def _terraform(source: Source, root: str | None) -> tuple[list[Document], list[Finding]]:
+    """A .tf file read as the template it amounts to; nothing when it declares nothing of ours
+    (and then HCL is not even parsed)."""
+    from policylint.documents.terraform import template_view
+
+    view, notes = template_view(source)
+    if view is None:
+        return [], notes
     docs, findings = _template(view, root)
     return docs, [*notes, *findings]
 

@@ -27,13 +27,14 @@ _FILE = re.compile(r"\$\{file\(([^)]+)\)\}")  # a whole value ${file(./flow.asl.
 
 
 class Unknown(dict):
-    """Substitutions where every ``${...}`` is a Serverless variable: known at deploy time."""
+    """Substitutions where every ``${...}`` is a variable known at deploy time (Serverless,
+    Terraform), except those given (a Terraform ``templatefile``'s literal variables)."""
 
     def __contains__(self, key: object) -> bool:
         return True
 
-    def get(self, key: Any, default: Any = None) -> None:
-        return None
+    def get(self, key: Any, default: Any = None) -> Any:
+        return dict.get(self, key)
 
 
 def is_serverless(path: str, data: Any) -> bool:

@@ -77,7 +77,8 @@ def _policy_documents(props: dict) -> Iterator[tuple[tuple, dict]]:
 
 def _state_machine(template: Document, name: str, props: dict, path: tuple,
                    root: str | None) -> Iterator[Document | Finding | DefinitionFile]:
-    substitutions = Unknown() if template.variables else _substitutions(props.get("DefinitionSubstitutions"))
+    known = _substitutions(props.get("DefinitionSubstitutions"))
+    substitutions = Unknown(known) if template.variables else known
     definition = props.get("Definition")
     if isinstance(definition, dict) and is_intrinsic(definition):
         yield _unresolved(template, (*path, "Definition"), f"Definition is computed by "
@@ -123,10 +124,10 @@ def _definition_string(template: Document, path: tuple, value: Any, name: str,
         segments.append(Segment(start, piece_path, is_string))
         parts.append(text)
         start += len(text)
-    text = _pad_bare_placeholders("".join(parts))  # same offsets, parses as JSON
+    text, bare = _pad_bare_placeholders("".join(parts))  # same offsets, parses as JSON
     source = EmbeddedSource(template.source, text, segments)
     try:
-        data = json.loads(text)
+        data = _restore(json.loads(text), bare)
     except (ValueError, RecursionError) as error:
         doc = Document(ASL, None, source, (), template=template, logical_id=name)
         position = source.position_of_index(getattr(error, "pos", 0) or 0)
@@ -181,12 +182,15 @@ def _as_placeholder(item: Any) -> str:
     return "${?}"
 
 
-def _pad_bare_placeholders(text: str) -> str:
-    """Turn ``${Name}`` outside JSON strings into a number of the same length, so that a
-    definition written for ``Fn::Sub`` parses and keeps its offsets."""
+def _pad_bare_placeholders(text: str) -> tuple[str, dict[int, str]]:
+    """Turn each ``${Name}`` outside JSON strings (``"TimeoutSeconds": ${Timeout}``) into a
+    number of the same length, so that a definition written for ``Fn::Sub`` parses and keeps
+    its offsets; and the numbers that stand for a placeholder (negative, made of 9s and the
+    placeholder's count), to put the placeholder back once parsed."""
     if "${" not in text:
-        return text
+        return text, {}
     out, in_string, i = [], False, 0
+    bare: dict[int, str] = {}
     while i < len(text):
         char = text[i]
         if in_string:
@@ -200,12 +204,29 @@ def _pad_bare_placeholders(text: str) -> str:
         elif text.startswith("${", i):
             match = PLACEHOLDER.match(text, i)
             if match:
-                out.append("0" + " " * (match.end() - i - 1))
+                digits = str(len(bare)).rjust(len(match.group(0)) - 2, "9")
+                number = "-9" + digits if len(digits) == len(match.group(0)) - 2 else "0"
+                if number != "0":
+                    bare[int(number)] = match.group(0)
+                out.append(number.ljust(len(match.group(0))))
                 i = match.end()
                 continue
         out.append(char)
         i += 1
-    return "".join(out)
+    return "".join(out), bare
+
+
+def _restore(value: Any, bare: dict[int, str]) -> Any:
+    """``value`` with the numbers that stood for placeholders turned back into them."""
+    if not bare:
+        return value
+    if isinstance(value, dict):
+        return {k: _restore(v, bare) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_restore(v, bare) for v in value]
+    if isinstance(value, int) and not isinstance(value, bool) and value in bare:
+        return bare[value]
+    return value
 
 
 def _definition_uri(template: Document, path: tuple, value: Any, name: str,

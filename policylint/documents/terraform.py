@@ -90,7 +90,7 @@ class TerraformSource(Source):
         pass  # the places are the positions: nothing to rebuild
 
 
-def template_view(source: Source, root: str | None = None) -> tuple[Document | None, list[Finding]]:
+def template_view(source: Source) -> tuple[Document | None, list[Finding]]:
     """The template a ``.tf`` file amounts to, and the findings met reading it; no view when
     the file declares nothing of ours."""
     if not OURS.search(source.text):
