@@ -243,6 +243,38 @@ def serverless(root: Path, m: dict[str, Any]) -> Path:
     return path
 
 
+# Terraform: the workflow role in a file of its own (one module: references cross files).
+TF_ROLE = ('resource "aws_iam_role" "workflow" {\n  name = "support-workflow"\n'
+           "  assume_role_policy = jsonencode(" + json.dumps(ROLE["Properties"]["AssumeRolePolicyDocument"])
+           + ")\n  inline_policy {\n    name   = \"invoke-agent\"\n    policy = jsonencode("
+           + json.dumps({"Version": "2012-10-17", "Statement": [INVOKE]}) + ")\n  }\n}\n")
+
+
+def _terraform(root: Path, definition: str) -> Path:
+    (root / "iam.tf").write_text(TF_ROLE)
+    path = root / "main.tf"
+    path.write_text('resource "aws_sfn_state_machine" "support" {\n  name     = "support"\n'
+                    "  role_arn = aws_iam_role.workflow.arn\n  definition = " + definition + "\n}\n")
+    return path
+
+
+def terraform_jsonencode(root: Path, m: dict[str, Any]) -> Path:
+    """``definition = jsonencode({...})``: the object written as HCL (JSON is HCL object syntax)."""
+    return _terraform(root, "jsonencode(" + _json(m) + ")")
+
+
+def terraform_heredoc(root: Path, m: dict[str, Any]) -> Path:
+    return _terraform(root, "<<EOT\n" + _json(m) + "\nEOT")
+
+
+def terraform_templatefile(root: Path, m: dict[str, Any]) -> Path:
+    _terraform(root, 'templatefile("${path.module}/flows/flow.asl.json", {})')
+    path = root / "flows" / "flow.asl.json"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(_json(m))
+    return path
+
+
 FORMS: dict[str, Callable[[Path, dict[str, Any]], Path]] = {
     "json": standalone_json,
     "yaml": standalone_yaml,
@@ -253,6 +285,9 @@ FORMS: dict[str, Callable[[Path, dict[str, Any]], Path]] = {
     "template-pseudo-parameters": template_pseudo_parameters,
     "cdk-out": cdk_out,
     "serverless": serverless,
+    "terraform-jsonencode": terraform_jsonencode,
+    "terraform-heredoc": terraform_heredoc,
+    "terraform-templatefile": terraform_templatefile,
 }
 
 
