@@ -81,8 +81,9 @@ def _state_machine(template: Document, name: str, props: dict, path: tuple,
     substitutions = Unknown(known) if template.variables else known
     definition = props.get("Definition")
     if isinstance(definition, dict) and is_intrinsic(definition):
-        yield _unresolved(template, (*path, "Definition"), f"Definition is computed by "
-                          f"{next(iter(definition))}; its state machine was not linted")
+        how = definition.get("Fn::Terraform") or next(iter(definition))  # Terraform: as written
+        yield _unresolved(template, (*path, "Definition"), f"Definition is computed by {how}; its "
+                          "state machine was not linted")
     elif isinstance(definition, dict):
         yield Document(ASL, definition, template.source, (*path, "Definition"),
                        substitutions, template, name)

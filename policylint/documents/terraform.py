@@ -212,6 +212,8 @@ class _Builder:
         if isinstance(raw, hcl.Template):
             self.notes.append((view_path, f"{name} is built by string interpolation; it was not checked"))
             return {"Fn::Terraform": name}
+        if isinstance(raw, hcl.Call) and raw.name != "jsonencode":
+            self.notes.append((view_path, f"{name} is computed by {raw.name}(); it was not checked"))
         return value
 
     def _place_all(self, value: Any, view_path: tuple, place: tuple[Position, Position]) -> None:
@@ -368,6 +370,11 @@ def _policy_document(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, d
     """An ``aws_iam_policy_document`` data source as the JSON policy it renders."""
     where = (*path, "PolicyDocument")
     b.nested(block, where)
+    if block.children("dynamic") or "source_policy_documents" in block.attributes \
+            or "override_policy_documents" in block.attributes:
+        b.notes.append((where, "this policy document is built from dynamic blocks or other documents; "
+                        "it was not checked"))
+        return POLICY_DOCUMENT, {"PolicyDocument": {"Fn::Terraform": "dynamic"}}
     document: dict[str, Any] = {"Version": "2012-10-17"}
     b.source.places[(*where, "Version")] = (block.pos, block.pos)
     if "version" in block.attributes:

@@ -1,0 +1,371 @@
+"""Terraform: .tf files read as the templates they amount to, findings at the exact line and
+column in the .tf file (HCL object syntax, heredocs, policy document data sources, harness
+blocks), references followed across the files of a module, and what cannot be read said."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import position_of, run, write
+
+ARN = "arn:aws:bedrock-agentcore:us-east-1:111122223333:harness/support"
+AGENT = "arn:${data.aws_partition.current.partition}:states:::bedrockagentcore:invokeHarness"
+
+
+def machine(timeout: int = 600, harness: str = f'"{ARN}"', extra: str = "") -> str:
+    """A state machine written the way Terraform users write it: jsonencode of HCL objects."""
+    return f'''resource "aws_sfn_state_machine" "support" {{
+  name     = "support"
+  role_arn = aws_iam_role.workflow.arn
+  definition = jsonencode({{
+    QueryLanguage = "JSONata"
+    StartAt       = "Agent"
+    States = {{
+      Agent = {{
+        Type           = "Task"
+        Resource       = "{AGENT}"
+        TimeoutSeconds = {timeout}
+        Arguments = {{
+          HarnessArn       = {harness}
+          RuntimeSessionId = "{{% $states.context.Execution.Name %}}"
+          MaxIterations    = 10
+          Messages         = [{{ Role = "user", Content = [{{ Text = "{{% $states.input.prompt %}}" }}] }}]
+        }}
+        Retry = [{{ ErrorEquals = ["BedrockAgentCore.ThrottlingException"], BackoffRate = 2 }}]
+        Catch = [{{ ErrorEquals = ["States.ALL"], Next = "Failed" }}]
+        End   = true{extra}
+      }}
+      Failed = {{ Type = "Fail" }}
+    }}
+  }})
+}}
+'''
+
+
+def trust(service: str, condition: bool = True) -> str:
+    scoped = '''
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = ["111122223333"]
+    }''' if condition else ""
+    return f'''data "aws_iam_policy_document" "{service.split('.')[0].replace('-', '_')}_trust" {{
+  statement {{
+    actions = ["sts:AssumeRole"]
+    principals {{
+      type        = "Service"
+      identifiers = ["{service}"]
+    }}{scoped}
+  }}
+}}
+'''
+
+
+WORKFLOW_ROLE = '''resource "aws_iam_role" "workflow" {
+  name               = "support-workflow"
+  assume_role_policy = data.aws_iam_policy_document.states_trust.json
+}
+
+data "aws_iam_policy_document" "invoke" {
+  statement {
+    actions   = ["bedrock-agentcore:InvokeHarness", "bedrock-agentcore:InvokeAgentRuntime"]
+    resources = [aws_bedrockagentcore_harness.support.arn]
+  }
+}
+
+resource "aws_iam_role_policy" "invoke" {
+  role   = aws_iam_role.workflow.id
+  policy = data.aws_iam_policy_document.invoke.json
+}
+'''
+
+HARNESS_ROLE = '''resource "aws_iam_role" "harness" {
+  name               = "support-harness"
+  assume_role_policy = data.aws_iam_policy_document.bedrock_trust.json
+}
+
+resource "aws_iam_policy" "tools" {
+  name = "support-tools"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["bedrock-agentcore:InvokeGateway"]
+      Resource = "arn:aws:bedrock-agentcore:us-east-1:111122223333:gateway/support-gw-abcdefghij"
+    }]
+  })
+}
+
+resource "aws_iam_role_policy_attachment" "tools" {
+  role       = aws_iam_role.harness.name
+  policy_arn = aws_iam_policy.tools.arn
+}
+'''
+
+
+def harness(timeout: int = 300, role: str = "aws_iam_role.harness.arn", extra: str = "") -> str:
+    return f'''resource "aws_bedrockagentcore_harness" "support" {{
+  harness_name       = "support"
+  execution_role_arn = {role}
+  model {{
+    bedrock_model_config {{
+      model_id = "anthropic.claude-sonnet-4-20250514"
+    }}
+  }}
+  system_prompt {{
+    text = "You answer support questions."
+  }}
+  tool {{
+    type = "agentcore_gateway"
+    name = "orders"
+    config {{
+      agentcore_gateway {{
+        gateway_arn = "arn:aws:bedrock-agentcore:us-east-1:111122223333:gateway/support-gw-abcdefghij"
+      }}
+    }}
+  }}
+  hook {{
+    before_tool_call {{
+      name = "approve"
+      target {{
+        lambda {{
+          arn          = "arn:aws:lambda:us-east-1:111122223333:function:approve-tool"
+          failure_mode = "deny"
+        }}
+      }}
+    }}
+  }}
+  allowed_tools   = ["orders"]
+  max_iterations  = 10
+  max_tokens      = 4096
+  timeout_seconds = {timeout}{extra}
+}}
+'''
+
+
+def module(root: Path, **files: str) -> dict[str, str]:
+    """A module spread over files (main.tf, iam.tf, harness.tf), clean unless told otherwise."""
+    texts = {"main.tf": machine(), "iam.tf": WORKFLOW_ROLE + HARNESS_ROLE + trust("states.amazonaws.com")
+             + trust("bedrock-agentcore.amazonaws.com"), "harness.tf": harness(),
+             "data.tf": 'data "aws_partition" "current" {}\n'}
+    texts.update(files)
+    for name, text in texts.items():
+        write(root / name, text)
+    return texts
+
+
+def at(findings: list, code: str) -> list[tuple[str, int, int]]:
+    return [(f["file"], f["line"], f["column"]) for f in findings if f["code"] == code]
+
+
+def test_a_clean_module_spread_over_files_has_no_findings(workdir: Path) -> None:
+    module(workdir)
+    assert run(".") == (0, [])
+
+
+def test_task_timeout_in_hcl_object_syntax(workdir: Path) -> None:
+    texts = module(workdir, **{"main.tf": machine(timeout=3600)})
+    timeout = position_of(texts["main.tf"], r"TimeoutSeconds = (?P<at>3600)")
+    assert at(run(".")[1], "AGT301") == [("main.tf", *timeout)]
+
+
+def test_harness_outlives_the_task_across_files(workdir: Path) -> None:
+    texts = module(workdir, **{"harness.tf": harness(timeout=800)})
+    found = run(".")[1]
+    timeout = position_of(texts["main.tf"], r"TimeoutSeconds = (?P<at>600)")
+    assert at(found, "AGT311") == [("main.tf", *timeout)]
+    assert "'support'" in next(f["message"] for f in found if f["code"] == "AGT311")
+
+
+def test_workflow_role_that_cannot_invoke_the_harness(workdir: Path) -> None:
+    role = WORKFLOW_ROLE.replace(', "bedrock-agentcore:InvokeAgentRuntime"', "")
+    texts = module(workdir, **{"iam.tf": role + HARNESS_ROLE + trust("states.amazonaws.com")
+                               + trust("bedrock-agentcore.amazonaws.com")})
+    assert at(run(".")[1], "IAM504") == [("main.tf", *position_of(texts["main.tf"], "(?P<at>role_arn)"))]
+
+
+def test_harness_sharing_the_workflow_role(workdir: Path) -> None:
+    texts = module(workdir, **{"harness.tf": harness(role="aws_iam_role.workflow.arn")})
+    found = run(".")[1]
+    assert at(found, "HRN408") == [("harness.tf", *position_of(
+        texts["harness.tf"], r"execution_role_arn = (?P<at>aws_iam_role\.workflow)"))]
+
+
+def test_tool_permission_attached_to_the_workflow_role(workdir: Path) -> None:
+    attach = '''
+resource "aws_iam_role_policy_attachment" "browser" {
+  role       = aws_iam_role.workflow.name
+  policy_arn = aws_iam_policy.browser.arn
+}
+
+resource "aws_iam_policy" "browser" {
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "bedrock-agentcore:StartBrowserSession", Resource = "*" }]
+  })
+}
+'''
+    texts = module(workdir, **{"extra.tf": attach})
+    assert at(run(".")[1], "IAM503") == [("extra.tf", *position_of(
+        texts["extra.tf"], r'Action = (?P<at>"bedrock-agentcore:StartBrowserSession")'))]
+
+
+def test_harness_tool_its_role_cannot_call(workdir: Path) -> None:
+    browser = '''
+  tool {
+    type = "agentcore_browser"
+    name = "web"
+  }'''
+    texts = module(workdir, **{"harness.tf": harness(extra=browser)})
+    assert at(run(".")[1], "IAM505") == [("harness.tf", *position_of(
+        texts["harness.tf"], r'type = (?P<at>"agentcore_browser")'))]
+
+
+@pytest.mark.parametrize(("extra", "code", "pattern"), [
+    ("", "HRN401", r"timeout_seconds = (?P<at>1200)"),
+    ('\n  allowed_tools = ["*"]', "HRN404", r'allowed_tools = \[(?P<at>"\*")'),
+    ('\n  environment_variables = { OPENAI_API_KEY = "sk-live-0123456789abcdef0123" }', "HRN405",
+     r'OPENAI_API_KEY = (?P<at>"sk-)'),
+])
+def test_harness_rules_on_the_harness_block(workdir: Path, extra: str, code: str, pattern: str) -> None:
+    text = harness(timeout=1200 if code == "HRN401" else 300, extra=extra).replace(
+        '  allowed_tools   = ["orders"]\n', "" if code == "HRN404" else '  allowed_tools   = ["orders"]\n')
+    texts = module(workdir, **{"harness.tf": text})
+    found = run(".")[1]
+    assert at(found, code) == [("harness.tf", *position_of(texts["harness.tf"], pattern))]
+    if code == "HRN405":
+        assert "sk-live-0123456789abcdef0123" not in str(found)  # the secret is masked
+
+
+def test_policy_document_data_source_positions(workdir: Path) -> None:
+    text = '''data "aws_iam_policy_document" "invoke" {
+  statement {
+    sid       = "invoke-any"
+    actions   = ["bedrock-agentcore:InvokeHarness"]
+    resources = ["*"]
+  }
+  statement {
+    effect    = "Allow"
+    actions   = ["iam:PassRole"]
+    resources = ["*"]
+  }
+}
+'''
+    write(workdir / "policy.tf", text)
+    found = run(".")[1]
+    first = position_of(text, r'resources = \[(?P<at>"\*")\]\n  \}\n  statement')
+    second = position_of(text, r'PassRole"\]\n    resources = \[(?P<at>"\*")')
+    assert at(found, "IAM501") == [("policy.tf", *first)]
+    assert at(found, "IAM507") == [("policy.tf", *second)]
+
+
+def test_trust_without_source_condition_from_a_data_source(workdir: Path) -> None:
+    text = trust("states.amazonaws.com", condition=False)
+    write(workdir / "trust.tf", text)
+    assert at(run(".")[1], "IAM510") == [("trust.tf", *position_of(text, r'identifiers = \[(?P<at>"states)'))]
+    write(workdir / "trust.tf", trust("states.amazonaws.com"))
+    assert at(run(".")[1], "IAM510") == []
+
+
+def test_heredoc_policy_positions_inside_the_heredoc(workdir: Path) -> None:
+    text = '''resource "aws_iam_role_policy" "pass" {
+  role   = "support-workflow"
+  policy = <<-POLICY
+    {
+      "Version": "2012-10-17",
+      "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]
+    }
+  POLICY
+}
+'''
+    write(workdir / "policy.tf", text)
+    assert at(run(".")[1], "IAM507") == [("policy.tf", *position_of(text, r'"Resource": (?P<at>"\*")'))]
+
+
+def test_resource_policies_open_to_anyone(workdir: Path) -> None:
+    text = '''resource "aws_s3_bucket_policy" "reports" {
+  bucket = "reports"
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = "*", Action = "s3:GetObject",
+                   Resource = "${aws_s3_bucket.r.arn}/*" }]
+  })
+}
+
+resource "aws_lambda_permission" "anyone" {
+  action        = "lambda:InvokeFunction"
+  function_name = "handler"
+  principal     = "*"
+}
+
+resource "aws_lambda_permission" "events" {
+  action        = "lambda:InvokeFunction"
+  function_name = "handler"
+  principal     = "events.amazonaws.com"
+  source_arn    = "arn:aws:events:us-east-1:111122223333:rule/nightly"
+}
+'''
+    write(workdir / "exposure.tf", text)
+    assert at(run(".")[1], "IAM519") == [
+        ("exposure.tf", *position_of(text, r'Principal = (?P<at>"\*")')),
+        ("exposure.tf", *position_of(text, r'principal     = (?P<at>"\*")'))]
+
+
+def test_a_file_that_does_not_parse_is_pl001_at_the_error(workdir: Path) -> None:
+    write(workdir / "broken.tf", 'resource "aws_iam_role" "r" {\n  name = \n}\n')
+    write(workdir / "flow.asl.json", '{"StartAt": "A", "States": {"A": {"Type": "Pass", "Nxt": "B"}}}')
+    found = run(".")[1]
+    assert [(f["file"], f["code"], f["line"]) for f in found if f["file"] == "broken.tf"] == [
+        ("broken.tf", "PL001", 2)]
+    assert "ASL101" in {f["code"] for f in found}  # the other files were linted
+
+
+def test_what_terraform_computes_is_said_not_guessed(workdir: Path) -> None:
+    text = '''resource "aws_sfn_state_machine" "computed" {
+  name       = "computed"
+  role_arn   = var.role_arn
+  definition = var.definition
+}
+
+data "aws_iam_policy_document" "dynamic" {
+  dynamic "statement" {
+    for_each = var.statements
+    content {
+      actions   = statement.value.actions
+      resources = ["*"]
+    }
+  }
+}
+'''
+    write(workdir / "computed.tf", text)
+    found = run(".")[1]
+    assert [(f["code"], f["line"]) for f in found] == [("PL005", 4), ("PL005", 7)]
+    assert "var.definition" in found[0]["message"]
+
+
+def test_a_tf_file_without_resources_of_ours_is_not_parsed(workdir: Path) -> None:
+    write(workdir / "network.tf", 'resource "aws_vpc" "main" {\n  cidr_block = \n')  # broken, not ours
+    assert run(".") == (0, [])
+
+
+def test_a_run_without_tf_files_does_not_import_the_hcl_parser(workdir: Path) -> None:
+    write(workdir / "flow.asl.json", '{"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}}')
+    code = ("import sys\nfrom policylint.cli import main\nmain(['check', 'flow.asl.json'])\n"
+            "print(sorted(m for m in ('hcl2', 'lark') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=workdir)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_definition_file_named_by_templatefile_is_linted_with_its_variables(workdir: Path) -> None:
+    flow = ('{"StartAt": "Agent", "States": {"Agent": {"Type": "Task", "Resource": '
+            '"arn:aws:states:::bedrockagentcore:invokeHarness", "Parameters": {"HarnessArn": "${harness}"}, '
+            '"End": true}}}')
+    write(workdir / "flows" / "agent.asl.json", flow)
+    write(workdir / "main.tf", 'resource "aws_sfn_state_machine" "f" {\n'
+          '  role_arn = "arn:aws:iam::111122223333:role/wf"\n'
+          '  definition = templatefile("${path.module}/flows/agent.asl.json", {\n'
+          '    harness = "arn:aws:bedrock-agentcore:us-east-1:111122223333:harness/*"\n  })\n}\n')
+    harness = position_of(flow, r'"HarnessArn": (?P<at>")')
+    assert at(run(".")[1], "AGT304") == [("flows/agent.asl.json", *harness)]
