@@ -358,6 +358,42 @@ def test_a_run_without_tf_files_does_not_import_the_hcl_parser(workdir: Path) ->
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
+def test_interpolation_in_a_policy_is_an_unknown_value_not_a_policy_variable(workdir: Path) -> None:
+    text = '''resource "aws_iam_role_policy" "events" {
+  role = "support-workflow"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["events:PutRule"]
+      Resource = "arn:${data.aws_partition.p.id}:events:${var.region}:${var.account}:rule/Nightly"
+    }]
+  })
+}
+'''
+    write(workdir / "events.tf", text)
+    assert run(".") == (0, [])
+    # a wrong literal part too: the ARN is unknown as a whole, nothing is guessed
+    write(workdir / "events.tf", text.replace("rule/Nightly", "table/Nightly"))
+    assert run(".") == (0, [])
+
+
+def test_definition_rendered_by_a_template_file_data_source(workdir: Path) -> None:
+    flow = ('{"StartAt": "Agent", "States": {"Agent": {"Type": "Task", "Resource": '
+            '"arn:aws:states:::bedrockagentcore:invokeHarness", "Parameters": {"HarnessArn": "${harness}"}, '
+            '"TimeoutSeconds": 1200, "End": true}}}')
+    write(workdir / "flows" / "agent.asl.json", flow)
+    write(workdir / "main.tf", 'data "template_file" "flow" {\n'
+          '  template = file("${path.module}/flows/agent.asl.json")\n'
+          '  vars = { harness = "arn:aws:bedrock-agentcore:us-east-1:111122223333:harness/support" }\n}\n\n'
+          'resource "aws_sfn_state_machine" "f" {\n  role_arn   = "arn:aws:iam::111122223333:role/wf"\n'
+          '  definition = data.template_file.flow.rendered\n}\n')
+    found = run(".")[1]
+    timeout = position_of(flow, '"TimeoutSeconds": (?P<at>1200)')
+    assert at(found, "AGT301") == [("flows/agent.asl.json", *timeout)]
+    assert at(found, "AGT304") == []
+
+
 def test_definition_file_named_by_templatefile_is_linted_with_its_variables(workdir: Path) -> None:
     flow = ('{"StartAt": "Agent", "States": {"Agent": {"Type": "Task", "Resource": '
             '"arn:aws:states:::bedrockagentcore:invokeHarness", "Parameters": {"HarnessArn": "${harness}"}, '

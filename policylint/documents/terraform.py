@@ -103,6 +103,8 @@ def template_view(source: Source) -> tuple[Document | None, list[Finding]]:
         return None, [Finding(broken, (), f"invalid Terraform: {error.message}", code=PARSE_ERROR.code,
                               position=error.position)]
     builder = _Builder(tf)
+    builder.template_files = {b.labels[1]: b for b in body.blocks
+                              if b.type == "data" and len(b.labels) == 2 and b.labels[0] == "template_file"}
     for block in body.blocks:
         builder.add(block)
     if not builder.resources:
@@ -134,6 +136,7 @@ class _Builder:
         self.source = source
         self.resources: dict[str, dict] = {}
         self.notes: list[tuple[tuple, str]] = []
+        self.template_files: dict[str, hcl.Block] = {}  # data "template_file" blocks, by name
 
     def add(self, block: hcl.Block) -> None:
         if len(block.labels) != 2 or block.type not in ("resource", "data"):
@@ -171,8 +174,8 @@ class _Builder:
         if isinstance(raw, hcl.Heredoc):
             self.source.heredocs[view_path] = raw
             return raw.text
-        if isinstance(raw, hcl.Template):
-            return raw.text
+        if isinstance(raw, hcl.Template):  # interpolation: Terraform's values, not IAM policy variables
+            return raw.text if in_asl else {"Fn::Sub": raw.text}
         if isinstance(raw, hcl.Reference):
             return f"${{{raw.text}}}" if in_asl else _reference(raw)
         if isinstance(raw, (hcl.Call, hcl.Unknown)):
@@ -260,7 +263,20 @@ def _reference(ref: hcl.Reference) -> Any:
 def _state_machine(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
     props = b.attributes(block, path, {"role_arn": "RoleArn", "type": "StateMachineType", "name": "Name"})
     definition = block.attributes.get("definition")
-    if isinstance(definition, hcl.Call) and definition.name == "jsonencode":
+    rendered = _rendered(b, definition)
+    if rendered is not None:  # data.template_file.X.rendered: its template file and vars
+        template, where = rendered
+        local = _local_path(template.attributes["template"].args[0])
+        b.source.places[(*path, "DefinitionUri")] = block.positions[("definition",)]
+        if local is not None:
+            props["DefinitionUri"] = local
+            if isinstance(template.attributes.get("vars"), dict):
+                where_vars = (*path, "DefinitionSubstitutions")
+                props["DefinitionSubstitutions"] = b.value(template, ("vars",), where_vars)
+        else:
+            b.notes.append(((*path, "DefinitionUri"), f"the template of {where} is computed; its state "
+                            "machine was not linted"))
+    elif isinstance(definition, hcl.Call) and definition.name == "jsonencode":
         props["Definition"] = b.value(block, ("definition",), (*path, "Definition"), in_asl=True)
     elif isinstance(definition, hcl.Call) and definition.name in ("file", "templatefile") and definition.args:
         b.source.places[(*path, "DefinitionUri")] = block.positions[("definition",)]
@@ -291,6 +307,19 @@ def _state_machine(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, dic
             config["Destinations"] = [{"CloudWatchLogsLogGroup": {"LogGroupArn": arn}}]
         props["LoggingConfiguration"] = config
     return "AWS::StepFunctions::StateMachine", props
+
+
+def _rendered(b: _Builder, definition: Any) -> tuple[hcl.Block, str] | None:
+    """The ``data "template_file"`` block (of this file) whose ``rendered`` text is the
+    definition, when its template is a ``file()``."""
+    if not isinstance(definition, hcl.Reference) or definition.parts[:2] != ("data", "template_file") \
+            or definition.parts[3:] != ("rendered",):
+        return None
+    template = b.template_files.get(definition.parts[2])
+    source = template.attributes.get("template") if template is not None else None
+    if template is None or not (isinstance(source, hcl.Call) and source.name == "file" and source.args):
+        return None
+    return template, definition.text
 
 
 def _local_path(value: Any) -> str | None:
