@@ -212,3 +212,89 @@ def account_export(roles: int = 6000, seed: int = 7) -> dict[str, Any]:
                      {"Key": "repository", "Value": f"git@example.com:team-{r % 40}/service-{r}.git"}],
             "RoleLastUsed": {"LastUsedDate": "2026-11-01T00:00:00Z", "Region": "us-east-1"}})
     return {"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": details, "Policies": managed}
+
+
+def small_machine(n: int) -> dict[str, Any]:
+    """A workflow of the size Terraform modules hold inline: an agent task and three more."""
+    agent = {"Type": "Task", "Resource": "arn:aws:states:::bedrockagentcore:invokeHarness",
+             "Parameters": {"HarnessArn": HARNESS.format(n=n), "RuntimeSessionId.$": "$$.Execution.Name",
+                            "Messages": [{"Role": "user", "Content": [{"Text.$": "$.prompt"}]}]},
+             "TimeoutSeconds": 660, "Retry": [{"ErrorEquals": ["BedrockAgentCore.ThrottlingException"],
+                                               "BackoffRate": 2}],
+             "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Failed"}], "Next": "Store"}
+    store = {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:putItem", "Retry": RETRY,
+             "Parameters": {"TableName": f"results-{n}", "Item": {"id": {"S.$": "$$.Execution.Name"}}},
+             "Next": "Done"}
+    return {"StartAt": "Agent", "States": {"Agent": agent, "Store": store, "Done": {"Type": "Succeed"},
+                                           "Failed": {"Type": "Fail"}}}
+
+
+def terraform_module(root: Path, resources: int = 200) -> list[Path]:
+    """A Terraform module of about ``resources`` resources, spread over files of 10 stacks each
+    (a workflow role and its policy document, a harness role, a harness, a state machine with
+    a jsonencode definition), written as Terraform users write them."""
+    files, stacks = [], max(1, resources // 6)  # six resources a stack
+    for f in range(0, stacks, 10):
+        blocks = []
+        for n in range(f, min(f + 10, stacks)):
+            definition = json.dumps(small_machine(n), indent=2).replace(HARNESS.format(n=n), "__HARNESS__")
+            definition = definition.replace('"__HARNESS__"', f"aws_bedrockagentcore_harness.h{n}.arn")
+            blocks.append(f'''
+resource "aws_iam_role" "workflow{n}" {{
+  name               = "workflow-{n}"
+  assume_role_policy = data.aws_iam_policy_document.trust{n}.json
+}}
+
+data "aws_iam_policy_document" "trust{n}" {{
+  statement {{
+    actions = ["sts:AssumeRole"]
+    principals {{
+      type        = "Service"
+      identifiers = ["states.amazonaws.com"]
+    }}
+    condition {{
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = ["111122223333"]
+    }}
+  }}
+}}
+
+resource "aws_iam_role_policy" "invoke{n}" {{
+  role = aws_iam_role.workflow{n}.id
+  policy = jsonencode({{
+    Version   = "2012-10-17"
+    Statement = [{{ Effect = "Allow", Action = ["bedrock-agentcore:InvokeHarness",
+      "bedrock-agentcore:InvokeAgentRuntime"], Resource = aws_bedrockagentcore_harness.h{n}.arn }}]
+  }})
+}}
+
+resource "aws_iam_role" "harness{n}" {{
+  name               = "harness-{n}"
+  assume_role_policy = jsonencode({{ Version = "2012-10-17", Statement = [{{ Effect = "Allow",
+    Principal = {{ Service = "bedrock-agentcore.amazonaws.com" }}, Action = "sts:AssumeRole" }}] }})
+}}
+
+resource "aws_bedrockagentcore_harness" "h{n}" {{
+  harness_name       = "h{n}"
+  execution_role_arn = aws_iam_role.harness{n}.arn
+  model {{
+    bedrock_model_config {{
+      model_id = "anthropic.claude-sonnet-4-20250514"
+    }}
+  }}
+  max_iterations  = 20
+  max_tokens      = 4096
+  timeout_seconds = 600
+}}
+
+resource "aws_sfn_state_machine" "flow{n}" {{
+  name       = "flow-{n}"
+  role_arn   = aws_iam_role.workflow{n}.arn
+  definition = jsonencode({definition})
+}}
+''')
+        path = root / f"stacks{f // 10}.tf"
+        path.write_text("".join(blocks))
+        files.append(path)
+    return files

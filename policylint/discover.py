@@ -5,7 +5,8 @@ import os
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
-SUFFIXES = (".json", ".yaml", ".yml", ".template", ".tf")
+TERRAFORM_SUFFIX = ".tf"
+SUFFIXES = (".json", ".yaml", ".yml", ".template", TERRAFORM_SUFFIX)
 SKIP_DIRS = frozenset({
     ".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox",
     ".aws-sam", ".serverless", ".terraform", ".mypy_cache", ".pytest_cache", ".ruff_cache",

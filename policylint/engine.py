@@ -11,8 +11,8 @@ import pluggy
 
 from policylint import hookspecs, problems, suppress
 from policylint.config import Config, ConfigError
+from policylint.discover import TERRAFORM_SUFFIX
 from policylint.documents import ASL, TEMPLATE, Document
-from policylint.documents.terraform import is_terraform, link_modules
 from policylint.load import MAX_BYTES, load
 from policylint.problems import UNRESOLVED_REFERENCE
 from policylint.project import Context, LocalProject, Project
@@ -148,7 +148,10 @@ class Engine:
             self._record(loaded, documents, outcome)
             outcome.findings.extend(found)
             outcome.errors.extend(errors)
-        link_modules(documents)
+        if any(f.lower().endswith(TERRAFORM_SUFFIX) for f in files):
+            from policylint.documents.terraform import link_modules
+
+            link_modules(documents)
         linked = _link_definition_files(documents, outcome, files_here, load_here)
         documents.extend(linked)
         if parallel:  # the documents read here still need the one-document rules
@@ -331,7 +334,7 @@ def _may_name_definition_files(file: str) -> bool:
     """Whether a file may be a template naming a local definition file (a cheap look at its
     bytes: only these are read before the others), or is Terraform (a module's files are
     read together)."""
-    if is_terraform(file):
+    if file.lower().endswith(TERRAFORM_SUFFIX):
         return True
     try:
         with open(file, "rb") as handle:

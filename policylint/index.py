@@ -16,9 +16,15 @@ from typing import Any, NamedTuple
 from policylint.documents import ACCOUNT, ASL, HARNESS, IAM, TEMPLATE, Document
 from policylint.documents.asl import AgentTask, StateMachine
 from policylint.documents.harness import Harness
-from policylint.documents.iam import AGENTCORE_SERVICE, STATES_SERVICE, Policy, Target, decision
+from policylint.documents.iam import (
+    AGENTCORE_SERVICE,
+    ROLE_POLICY_ATTACHMENT,
+    STATES_SERVICE,
+    Policy,
+    Target,
+    decision,
+)
 from policylint.documents.refs import Ref, as_list, resolve, resource_named, resources_of, role_name
-from policylint.documents.terraform import ATTACHMENT
 from policylint.problems import UNRESOLVED_REFERENCE
 from policylint.rule import Finding
 from policylint.values import PLACEHOLDER
@@ -370,7 +376,7 @@ def _attach_by_name(documents: list[Document], roles: dict[Any, Role],
             props = resource.get("Properties") if isinstance(resource, dict) else None
             if not isinstance(props, dict):
                 continue
-            if resource.get("Type") == ATTACHMENT:  # a Terraform aws_iam_role_policy_attachment
+            if resource.get("Type") == ROLE_POLICY_ATTACHMENT:
                 target = resolve(props.get("PolicyArn"), template)
                 policy = known.get(("Resources", target.logical_id, "Properties", "PolicyDocument")) \
                     if isinstance(target, Ref) else None

@@ -7,10 +7,9 @@ import re
 import stat
 from typing import Any
 
-from policylint.discover import is_within
+from policylint.discover import TERRAFORM_SUFFIX, is_within
 from policylint.documents import ACCOUNT, ASL, HARNESS, IAM, TEMPLATE, Document
 from policylint.documents.serverless import NAMES as SERVERLESS_NAMES
-from policylint.documents.terraform import SUFFIX as TERRAFORM_SUFFIX
 from policylint.problems import PARSE_ERROR, UNREADABLE_FILE, UNRESOLVED_REFERENCE, duplicate_keys
 from policylint.rule import Finding
 from policylint.source import Duplicate, Source, json_duplicates, load_yaml, template_loader, yaml_loader

@@ -16,6 +16,8 @@ from policylint.values import PLACEHOLDER, is_intrinsic
 from policylint.wildcard import wildcard_match
 
 IDENTITY, RESOURCE, TRUST = "identity", "resource", "trust"
+# A Terraform aws_iam_role_policy_attachment, in a template view: it attaches PolicyArn to Role.
+ROLE_POLICY_ATTACHMENT = "Terraform::IAM::RolePolicyAttachment"
 AGENTCORE_SERVICE = "bedrock-agentcore.amazonaws.com"
 STATES_SERVICE = "states.amazonaws.com"
 

@@ -33,26 +33,21 @@ from typing import Any
 
 from policylint import hcl
 from policylint.documents import TEMPLATE, Document
+from policylint.documents.iam import ROLE_POLICY_ATTACHMENT
 from policylint.problems import PARSE_ERROR, UNRESOLVED_REFERENCE
 from policylint.rule import Finding
 from policylint.source import Position, Source, json_locate
 
-SUFFIX = ".tf"
 # A .tf file holds something of ours when it names one of these; any other is not parsed.
 OURS = re.compile(r"\b(?:aws_sfn_state_machine|aws_iam_(?:role|policy|role_policy)\w*"
                   r"|aws_bedrockagentcore_harness|aws_s3_bucket_policy|aws_sqs_queue_policy"
                   r"|aws_lambda_permission)\b")
 HARNESS_TYPE = "AWS::BedrockAgentCore::Harness"
 POLICY_DOCUMENT = "Terraform::IAM::PolicyDocument"  # an aws_iam_policy_document data source
-ATTACHMENT = "Terraform::IAM::RolePolicyAttachment"
 # Terraform's data sources for what CloudFormation calls pseudo-parameters.
 _PSEUDO = {"aws_partition": "AWS::Partition", "aws_region": "AWS::Region",
            "aws_caller_identity": "AWS::AccountId"}
 _ATTRIBUTE = {"arn": "Arn", "name": None, "id": None}  # None: what a CloudFormation Ref gives
-
-
-def is_terraform(path: str) -> bool:
-    return path.lower().endswith(SUFFIX)
 
 
 class TerraformSource(Source):
@@ -373,7 +368,7 @@ def _managed_policy(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, di
 
 
 def _attachment(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
-    return ATTACHMENT, b.attributes(block, path, {"role": "Role", "policy_arn": "PolicyArn"})
+    return ROLE_POLICY_ATTACHMENT, b.attributes(block, path, {"role": "Role", "policy_arn": "PolicyArn"})
 
 
 def _resource_policy(resource_type: str, names: dict[str, str]) -> Any:
