@@ -405,3 +405,53 @@ def test_definition_file_named_by_templatefile_is_linted_with_its_variables(work
           '    harness = "arn:aws:bedrock-agentcore:us-east-1:111122223333:harness/*"\n  })\n}\n')
     harness = position_of(flow, r'"HarnessArn": (?P<at>")')
     assert at(run(".")[1], "AGT304") == [("flows/agent.asl.json", *harness)]
+
+
+MCP = ('  tool {\n    type = "remote_mcp"\n    name = "crm"\n    config {\n      remote_mcp {\n'
+       '        url = "http://crm.example.com/mcp"\n      }\n    }\n  }\n')
+JWT = ('  authorizer_configuration {\n    custom_jwt_authorizer {\n'
+       '      discovery_url = "https://idp.example.com/.well-known/openid-configuration"\n    }\n  }\n')
+
+
+@pytest.mark.parametrize(("change", "code", "pattern"), [
+    (lambda t: t.replace("  max_iterations  = 10\n  max_tokens      = 4096\n", ""), "HRN402",
+     r'(?P<at>resource "aws_bedrockagentcore_harness")'),
+    (lambda t: t.replace('type = "agentcore_gateway"', 'type = "browser"'), "HRN403",
+     r'type = (?P<at>"browser")'),
+    (lambda t: t.replace("  allowed_tools", MCP + "  allowed_tools"), "HRN406", r'url = (?P<at>"http://)'),
+    (lambda t: t.replace("  allowed_tools", JWT + "  allowed_tools"), "HRN407",
+     r"(?P<at>custom_jwt_authorizer) \{"),
+])
+def test_more_harness_rules_in_terraform(workdir: Path, change: object, code: str, pattern: str) -> None:
+    text = change(harness())  # type: ignore[operator]
+    texts = module(workdir, **{"harness.tf": text})
+    assert at(run(".")[1], code) == [("harness.tf", *position_of(texts["harness.tf"], pattern))]
+
+
+def test_harness_role_allowing_tools_the_harness_does_not_have(workdir: Path) -> None:
+    tools = '"bedrock-agentcore:InvokeGateway", "bedrock-agentcore:InvokeCodeInterpreter"'
+    extra = HARNESS_ROLE.replace('"bedrock-agentcore:InvokeGateway"', tools)
+    texts = module(workdir, **{"iam.tf": WORKFLOW_ROLE + extra + trust("states.amazonaws.com")
+                               + trust("bedrock-agentcore.amazonaws.com")})
+    assert at(run(".")[1], "IAM506") == [("iam.tf", *position_of(
+        texts["iam.tf"], '(?P<at>"bedrock-agentcore:InvokeCodeInterpreter")'))]
+
+
+def test_agent_in_an_express_workflow_and_its_logs_kept_forever(workdir: Path) -> None:
+    text = machine().replace('  name     = "support"\n', '''  name     = "support"
+  type     = "EXPRESS"
+  logging_configuration {
+    log_destination        = "${aws_cloudwatch_log_group.flow.arn}:*"
+    include_execution_data = true
+    level                  = "ALL"
+  }
+''') + 'resource "aws_cloudwatch_log_group" "flow" {\n  name = "/aws/states/support"\n}\n'
+    texts = module(workdir, **{"main.tf": text})
+    found = run(".")[1]
+    timeout = position_of(texts["main.tf"], r"TimeoutSeconds = (?P<at>600)")
+    assert at(found, "AGT320") == [("main.tf", *timeout)]
+    logged = position_of(texts["main.tf"], "(?P<at>include_execution_data)")
+    assert at(found, "AGT321") == [("main.tf", *logged)]
+    kept = texts["main.tf"].replace('  name = "/aws/states/support"\n', '  retention_in_days = 30\n')
+    write(workdir / "main.tf", kept.replace('"EXPRESS"', '"STANDARD"'))
+    assert not [f for f in run(".")[1] if f["code"] in ("AGT320", "AGT321")]

@@ -35,8 +35,16 @@ def account(root: Path, policy: Policy, trust_policy: Policy) -> Path:
     return write(root / "account.json", json.dumps(export, indent=2))
 
 
+def terraform(root: Path, policy: Policy, trust_policy: Policy) -> Path:
+    """A Terraform role: jsonencode of the trust policy, and of an inline policy."""
+    inline = json.dumps(policy, indent=2)
+    return write(root / "iam.tf", 'resource "aws_iam_role" "r" {\n  name = "r"\n'
+                 f"  assume_role_policy = jsonencode({json.dumps(trust_policy, indent=2)})\n"
+                 f'  inline_policy {{\n    name   = "p"\n    policy = jsonencode({inline})\n  }}\n}}\n')
+
+
 FORMS: dict[str, Callable[[Path, Policy, Policy], Path]] = {
-    "standalone": standalone, "template": template, "account": account}
+    "standalone": standalone, "template": template, "account": account, "terraform": terraform}
 GOOD_TRUST = trust("states.amazonaws.com")
 
 

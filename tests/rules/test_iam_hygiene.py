@@ -21,8 +21,15 @@ def allow(actions: Any, resource: Any, **more: Any) -> dict[str, Any]:
     return {"Effect": "Allow", "Action": actions, "Resource": resource, **more}
 
 
-def lint(workdir: Path, document: dict[str, Any], code: str) -> tuple[str, list[dict[str, Any]]]:
-    file = write(workdir / "policy.json", json.dumps(document, indent=2))
+def lint(workdir: Path, document: dict[str, Any], code: str,
+         form: str = "json") -> tuple[str, list[dict[str, Any]]]:
+    """The policy as a file (``json``) or as a Terraform aws_iam_policy (``terraform``)."""
+    text = json.dumps(document, indent=2)
+    if form == "terraform":
+        file = write(workdir / "policy.tf",
+                     f'resource "aws_iam_policy" "p" {{\n  policy = jsonencode({text})\n}}\n')
+    else:
+        file = write(workdir / "policy.json", text)
     return file.read_text(), run(".", "--select", code)[1]
 
 
@@ -51,17 +58,19 @@ CASES: dict[str, tuple[dict[str, Any], str, dict[str, Any]]] = {
 }
 
 
+@pytest.mark.parametrize("form", ["json", "terraform"])
 @pytest.mark.parametrize("code", CASES)
-def test_rule_fires_at_the_offending_value(workdir: Path, code: str) -> None:
+def test_rule_fires_at_the_offending_value(workdir: Path, code: str, form: str) -> None:
     bad, pattern, _ = CASES[code]
-    text, findings = lint(workdir, bad, code)
+    text, findings = lint(workdir, bad, code, form)
     assert len(findings) == 1, findings
     assert (findings[0]["line"], findings[0]["column"]) == position_of(text, pattern)
 
 
+@pytest.mark.parametrize("form", ["json", "terraform"])
 @pytest.mark.parametrize("code", CASES)
-def test_rule_accepts_the_right_policy(workdir: Path, code: str) -> None:
-    assert lint(workdir, CASES[code][2], code)[1] == []
+def test_rule_accepts_the_right_policy(workdir: Path, code: str, form: str) -> None:
+    assert lint(workdir, CASES[code][2], code, form)[1] == []
 
 
 def test_missing_version_is_reported_at_the_policy(workdir: Path) -> None:
