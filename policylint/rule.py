@@ -30,6 +30,9 @@ class Severity(enum.IntEnum):
         return cls[text.upper()]
 
 
+AT = ("key", "value")  # where in the document a finding points: the key, or its value
+
+
 class Finding:
     """One problem at a logical path of a document.
 
@@ -44,6 +47,8 @@ class Finding:
     def __init__(self, document: Document, path: Path, message: str, at: str = "key",
                  severity: Severity | None = None, code: str = "",
                  position: tuple[int, int] | None = None) -> None:
+        if at not in AT:
+            raise ValueError(f"a finding is at the 'key' or the 'value', not {at!r}")
         self.document, self.path, self.message, self.at = document, path, message, at
         self.severity, self.code, self.position = severity, code, position
         self.suppression: str | None = None

@@ -233,8 +233,8 @@ def condition_operator_mismatch(ctx: Context) -> Iterator[Finding]:
                 element = kind.removeprefix("ArrayOf") if kind else None
                 if element in FITS and family not in FITS[element]:
                     yield Finding(ctx.document, (*statement.path, "Condition", operator),
-                                  f"{operator} compares {family.lower()} values, but {key} is a "
-                                  f"{kind}: use a {' or '.join(sorted(FITS[element]))} operator", "key")
+                                  f"{operator} compares {family.lower()} values, but {key} is "
+                                  f"{_a(kind)}: use {_a(' or '.join(sorted(FITS[element])))} operator", "key")
 
 
 condition_operator_mismatch = rule(
@@ -251,6 +251,11 @@ def _key_type(key: str) -> str | None:
     keys = condition_keys(lower.split(":", 1)[0])
     entry = keys.get(lower) or next((v for k, v in keys.items() if _key_pattern(k).fullmatch(lower)), None)
     return entry.get("type") if isinstance(entry, dict) else None
+
+
+def _a(word: str) -> str:
+    """``word`` with its article: "an IPAddress", "a Bool"."""
+    return f"{'an' if word[:1] in 'AEIOUaeiou' else 'a'} {word}"
 
 
 def _condition_values(values: Any) -> Iterator[tuple[int | None, Any]]:
