@@ -148,7 +148,7 @@ class Engine:
             self._record(loaded, documents, outcome)
             outcome.findings.extend(found)
             outcome.errors.extend(errors)
-        if any(f.lower().endswith(TERRAFORM_SUFFIX) for f in files):
+        if any(f.lower().endswith((TERRAFORM_SUFFIX, TERRAFORM_SUFFIX + ".json")) for f in files):
             from policylint.documents.terraform import link_modules
 
             link_modules(documents)
@@ -334,7 +334,7 @@ def _may_name_definition_files(file: str) -> bool:
     """Whether a file may be a template naming a local definition file (a cheap look at its
     bytes: only these are read before the others), or is Terraform (a module's files are
     read together)."""
-    if file.lower().endswith(TERRAFORM_SUFFIX):
+    if file.lower().endswith((TERRAFORM_SUFFIX, TERRAFORM_SUFFIX + ".json")):
         return True
     try:
         with open(file, "rb") as handle:

@@ -65,6 +65,9 @@ class Block:
         self.attributes: dict[str, Any] = {}
         self.blocks: list[Block] = []
         self.positions: dict[tuple, tuple[Pos, Pos]] = {}
+        # Strings whose characters have positions of their own (a JSON string with escapes,
+        # in Terraform's JSON syntax), by path: each has ``text`` and ``position(offset)``.
+        self.strings: dict[tuple, Any] = {}
 
     def __repr__(self) -> str:
         return f"Block({self.type} {' '.join(self.labels)})"

@@ -65,7 +65,7 @@ def load(path: str, expect: str | None = None, text: str | None = None, named: b
         return [], []
     text = read
     source.text = text
-    if expect is None and path.lower().endswith(TERRAFORM_SUFFIX):
+    if expect is None and path.lower().endswith((TERRAFORM_SUFFIX, TERRAFORM_SUFFIX + ".json")):
         return _terraform(source, root)
     parsed = _parse(source, expect)
     if isinstance(parsed, Finding):

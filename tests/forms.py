@@ -275,6 +275,20 @@ def terraform_templatefile(root: Path, m: dict[str, Any]) -> Path:
     return path
 
 
+def terraform_json(root: Path, m: dict[str, Any]) -> Path:
+    """Terraform's JSON syntax, as CDK for Terraform writes ``cdk.tf.json``: the definition a
+    JSON string, the role's policies JSON strings too."""
+    role = {"name": "support-workflow",
+            "assume_role_policy": json.dumps(ROLE["Properties"]["AssumeRolePolicyDocument"]),
+            "inline_policy": [{"name": "invoke-agent",
+                               "policy": json.dumps({"Version": "2012-10-17", "Statement": [INVOKE]})}]}
+    machine_ = {"name": "support", "role_arn": "${aws_iam_role.workflow.arn}", "definition": json.dumps(m)}
+    path = root / "cdk.tf.json"
+    path.write_text(json.dumps({"resource": {"aws_iam_role": {"workflow": role},
+                                             "aws_sfn_state_machine": {"support": machine_}}}, indent=2))
+    return path
+
+
 FORMS: dict[str, Callable[[Path, dict[str, Any]], Path]] = {
     "json": standalone_json,
     "yaml": standalone_yaml,
@@ -288,6 +302,7 @@ FORMS: dict[str, Callable[[Path, dict[str, Any]], Path]] = {
     "terraform-jsonencode": terraform_jsonencode,
     "terraform-heredoc": terraform_heredoc,
     "terraform-templatefile": terraform_templatefile,
+    "terraform-json": terraform_json,
 }
 
 

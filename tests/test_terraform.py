@@ -3,6 +3,7 @@ column in the .tf file (HCL object syntax, heredocs, policy document data source
 blocks), references followed across the files of a module, and what cannot be read said."""
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -455,3 +456,27 @@ def test_agent_in_an_express_workflow_and_its_logs_kept_forever(workdir: Path) -
     kept = texts["main.tf"].replace('  name = "/aws/states/support"\n', '  retention_in_days = 30\n')
     write(workdir / "main.tf", kept.replace('"EXPRESS"', '"STANDARD"'))
     assert not [f for f in run(".")[1] if f["code"] in ("AGT320", "AGT321")]
+
+
+def test_terraform_json_syntax_at_exact_positions(workdir: Path) -> None:
+    """``.tf.json`` (as CDK for Terraform writes it): blocks as objects, expressions as
+    ``"${...}"`` strings, a policy as a JSON string whose escapes are counted."""
+    policy = ('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", '
+              '"Resource": "*"}]}')
+    text = json.dumps({"resource": {"aws_iam_role": {"r": {
+        "name": "r", "assume_role_policy": "${data.aws_iam_policy_document.trust.json}",
+        "inline_policy": [{"name": "p", "policy": policy}]}}},
+        "data": {"aws_iam_policy_document": {"trust": {"statement": [{
+            "actions": ["sts:AssumeRole"],
+            "principals": [{"type": "Service", "identifiers": ["states.amazonaws.com"]}]}]}}}}, indent=2)
+    write(workdir / "cdk.tf.json", text)
+    found = run(".")[1]
+    assert at(found, "IAM507") == [("cdk.tf.json", *position_of(text, r'\\"Resource\\": (?P<at>\\"\*)'))]
+    assert at(found, "IAM510") == [("cdk.tf.json", *position_of(text, r'(?P<at>"states\.amazonaws\.com")'))]
+
+
+def test_terraform_json_that_does_not_parse_is_pl001(workdir: Path) -> None:
+    text = '{"resource": {"aws_iam_role": {"r": {"name": "r",}}}}'
+    write(workdir / "main.tf.json", text)
+    error = position_of(text, r",(?P<at>\})")
+    assert [(f["code"], f["line"], f["column"]) for f in run(".")[1]] == [("PL001", *error)]

@@ -29,7 +29,7 @@ import json
 import os
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from policylint import hcl
 from policylint.documents import TEMPLATE, Document
@@ -92,7 +92,7 @@ def template_view(source: Source) -> tuple[Document | None, list[Finding]]:
         return None, []
     tf = TerraformSource(source.path, source.text)
     try:
-        body = hcl.parse(source.text)
+        body = _json_syntax(source) if source.path.lower().endswith(".json") else hcl.parse(source.text)
     except hcl.HclError as error:
         broken = Document(TEMPLATE, None, tf)
         return None, [Finding(broken, (), f"invalid Terraform: {error.message}", code=PARSE_ERROR.code,
@@ -111,6 +111,81 @@ def template_view(source: Source) -> tuple[Document | None, list[Finding]]:
     notes = [Finding(view, path, message, "value", code=UNRESOLVED_REFERENCE.code)
              for path, message in builder.notes]
     return view, notes
+
+
+# Arguments whose object values are maps, not nested blocks, in Terraform's JSON syntax.
+_MAPS = frozenset({"tags", "tags_all", "environment_variables", "vars", "variables", "headers"})
+
+
+def _json_syntax(source: Source) -> hcl.Block:
+    """A ``.tf.json`` file (Terraform's JSON syntax, as CDK for Terraform writes it) as the
+    blocks its HCL would be: an object argument is a nested block (a list of them, several),
+    and ``"${...}"`` strings are expressions."""
+    try:
+        data = json.loads(source.text)
+    except json.JSONDecodeError as error:
+        raise hcl.HclError(f"not valid JSON: {error.msg}", (error.lineno, error.colno)) from None
+    except RecursionError:
+        raise hcl.HclError("the document nests too deeply to be read", (1, 1)) from None
+    root = hcl.Block("", (), (1, 1))
+    if not isinstance(data, dict):
+        return root
+    for kind in ("resource", "data"):
+        groups = data.get(kind)
+        for i, group in enumerate(groups if isinstance(groups, list) else [groups]):
+            at = (kind, i) if isinstance(groups, list) else (kind,)
+            for type_, named in (group.items() if isinstance(group, dict) else ()):
+                for name, body in (named.items() if isinstance(named, dict) else ()):
+                    for j, one in enumerate(body if isinstance(body, list) else [body]):
+                        where = (*at, type_, name, *((j,) if isinstance(body, list) else ()))
+                        if isinstance(one, dict):
+                            root.blocks.append(_json_block(source, kind, (type_, name), one, where))
+    return root
+
+
+def _json_block(source: Source, type_: str, labels: tuple[str, ...], body: dict, where: tuple) -> hcl.Block:
+    block = hcl.Block(type_, labels, source.locate(where, "key"))
+    for key, value in body.items():
+        inner = (*where, key)
+        items = value if isinstance(value, list) else [value]
+        nested = isinstance(value, (dict, list)) and bool(items) and all(isinstance(v, dict) for v in items)
+        if nested and key not in _MAPS:
+            for j, item in enumerate(items):
+                at = (*inner, j) if isinstance(value, list) else inner
+                block.blocks.append(_json_block(source, key, (), item, at))
+            continue
+        block.attributes[key] = _json_value(source, block, value, (key,), inner)
+    return block
+
+
+def _json_value(source: Source, block: hcl.Block, value: Any, path: tuple, where: tuple) -> Any:
+    block.positions[path] = (source.locate(where, "key"), source.locate(where, "value"))
+    if isinstance(value, dict):
+        return {k: _json_value(source, block, v, (*path, k), (*where, k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_value(source, block, v, (*path, i), (*where, i)) for i, v in enumerate(value)]
+    if isinstance(value, str) and "${" in value:
+        whole = re.fullmatch(r"\$\{(.*)\}", value, re.S)
+        if whole and "${" not in whole.group(1):
+            try:
+                return hcl.parse("x = " + whole.group(1)).attributes.get("x", hcl.Unknown(value))
+            except hcl.HclError:
+                return hcl.Unknown(value)
+        return hcl.Template(value)
+    if isinstance(value, str):
+        block.strings[path] = _JsonString(value, source, where)
+    return value
+
+
+class _JsonString(NamedTuple):
+    """A string of a JSON file, whose characters' positions account for its escapes."""
+
+    text: str
+    source: Source
+    path: tuple
+
+    def position(self, offset: int) -> Position:
+        return self.source.scalar_position(self.path, offset)
 
 
 def link_modules(documents: list[Document]) -> None:
@@ -169,6 +244,8 @@ class _Builder:
         if isinstance(raw, hcl.Heredoc):
             self.source.heredocs[view_path] = raw
             return raw.text
+        if isinstance(raw, str) and hcl_path in block.strings:
+            self.source.heredocs[view_path] = block.strings[hcl_path]
         if isinstance(raw, hcl.Template):  # interpolation: Terraform's values, not IAM policy variables
             return raw.text if in_asl else {"Fn::Sub": raw.text}
         if isinstance(raw, hcl.Reference):
@@ -204,7 +281,8 @@ class _Builder:
             except ValueError:
                 self.notes.append((view_path, f"{name} is not JSON policylint can read; it was not checked"))
                 return {"Fn::Terraform": name}
-            if isinstance(raw, str):  # a quoted JSON string: findings point at the string
+            if isinstance(raw, str) and view_path not in self.source.heredocs:
+                # a quoted HCL string: findings point at the string
                 self._place_all(parsed, view_path, self.source.places[view_path])
             return parsed
         if isinstance(raw, hcl.Template):
