@@ -75,7 +75,7 @@ def harness_invoke_wildcard_resource(ctx: Context) -> Iterator[Finding]:
             text = value.literal
             if text is not None and _wildcard(text):
                 yield policy.finding(value.path, f"{', '.join(invokes)} is allowed on {text!r}: the "
-                               "role may run any matching agent; name the one harness ARN")
+                                     "role may run any matching agent; name the one harness ARN")
 
 
 harness_invoke_wildcard_resource = rule(
@@ -103,11 +103,11 @@ def agentcore_action_wildcard(ctx: Context) -> Iterator[Finding]:
         for value, text in statement.actions():
             if text == "*" and policy.kind == IDENTITY and _reaches_agentcore(statement):
                 yield policy.finding(value.path, "Action '*' allows every AgentCore action (and every "
-                               "other): list the actions this role needs")
+                                     "other): list the actions this role needs")
             elif text.lower().startswith(f"{AGENTCORE}:") and _wildcard(text) and any(
                     wildcard_match(text, a) for a in INVOKE):
                 yield policy.finding(value.path, f"{text!r} allows every matching AgentCore action, "
-                               "including invoking any agent: list the actions this role needs")
+                                     "including invoking any agent: list the actions this role needs")
 
 
 agentcore_action_wildcard = rule(
@@ -161,8 +161,8 @@ def tool_permission_on_workflow_role(project: Project) -> Iterator[Finding]:
     for role in project.index.workflow_roles():
         for policy, value, text, families in _role_tool_actions(role):
             yield policy.finding(value.path, f"{text!r} on workflow role {role.name!r} allows "
-                           f"agent tool actions ({', '.join(sorted(families))}): they belong on the "
-                           "harness execution role")
+                                 f"agent tool actions ({', '.join(sorted(families))}): they belong on the "
+                                 "harness execution role")
 
 
 tool_permission_on_workflow_role = rule(
@@ -286,10 +286,10 @@ def harness_role_excess_tool_permission(project: Project) -> Iterator[Finding]:
             excess = families - used
             if excess and text.split(":", 1)[1] != "*":
                 yield policy.finding(value.path, f"{text!r} allows {', '.join(sorted(excess))} actions "
-                               f"but no harness using role {role.name!r} has that tool: remove it")
+                                     f"but no harness using role {role.name!r} has that tool: remove it")
             elif excess:
                 yield policy.finding(value.path, f"{text!r} allows every AgentCore tool; harnesses "
-                               f"using role {role.name!r} use only {', '.join(sorted(used)) or 'none'}")
+                                     f"using role {role.name!r} use only {', '.join(sorted(used)) or 'none'}")
 
 
 harness_role_excess_tool_permission = rule(

@@ -84,7 +84,7 @@ def trust_without_source_condition(ctx: Context) -> Iterator[Finding]:
                 if isinstance(service, str) and service.lower() in GUARDED_SERVICES:
                     path = (*value.path, "Service", *([i] if isinstance(services, list) else []))
                     yield policy.finding(path, f"{service} may assume this role for any account's "
-                                   "resources: add an aws:SourceAccount or aws:SourceArn condition")
+                                         "resources: add an aws:SourceAccount or aws:SourceArn condition")
 
 
 trust_without_source_condition = rule(

@@ -38,7 +38,7 @@ def passrole_wildcard(ctx: Context) -> Iterator[Finding]:
             text = value.literal
             if text is not None and (text == "*" or re.search(r":(?:role/)?\*$", text)):
                 yield policy.finding(value.path, f"{passes[0]} is allowed on {text!r}: any role can "
-                               "be passed; name the role ARN and add an iam:PassedToService condition")
+                                     "be passed; name the role ARN and add an iam:PassedToService condition")
 
 
 passrole_wildcard = rule(
@@ -61,7 +61,7 @@ def allow_not_action(ctx: Context) -> Iterator[Finding]:
         for key in ("NotAction", "NotResource", "NotPrincipal"):
             if key in statement.data:
                 yield policy.finding((*statement.path, key), f"Allow with {key} allows everything "
-                               "not listed, including what AWS adds later: list what is allowed", "key")
+                                     "not listed, including what AWS adds later: list what is allowed", "key")
 
 
 allow_not_action = rule(
