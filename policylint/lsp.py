@@ -2,12 +2,14 @@
 
 Diagnostics for the state machines, templates, policies and harness configs an editor
 opens, on open, change and save (the unsaved text is what is linted); the rule's help on
-hover. Cross-file checks see the file being edited and the files it names (DefinitionUri).
+hover. Cross-file checks see the file being edited and the files it names (DefinitionUri),
+and for Terraform the other files of its module.
 A burst of changes is linted once, DEBOUNCE seconds after the last; a change to a document
 never opened is ignored.
 """
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
@@ -51,7 +53,8 @@ def serve() -> None:
         except ConfigError as error:
             ls.window_show_message(types.ShowMessageParams(types.MessageType.Error, str(error)))
             return
-        outcome = engine.run([document.path], config, texts={document.path: document.source})
+        outcome = engine.run([document.path, *_module_of(document.path)], config,
+                             texts={document.path: document.source})
         report = build_report(outcome, engine.rules)
         lines = document.source.splitlines()
         mine = [p for p in report.problems if _same(p.raw_file, document.path)]
@@ -116,3 +119,17 @@ def _range(types: Any, lines: list[str], problem: Problem) -> Any:
     end = match.end() if match and match.end() > start else min(len(text), start + 1)
     return types.Range(start=types.Position(line=line, character=start),
                        end=types.Position(line=line, character=max(end, start + 1)))
+
+
+def _module_of(path: str) -> list[str]:
+    """The other files of a Terraform file's module (its folder), which its references may
+    name; nothing for any other file."""
+    if not path.lower().endswith((".tf", ".tf.json")):
+        return []
+    folder = os.path.dirname(path) or "."
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return []
+    return [os.path.join(folder, n) for n in names if n.lower().endswith((".tf", ".tf.json"))
+            and os.path.join(folder, n) != path]

@@ -156,3 +156,27 @@ def test_a_burst_of_changes_is_linted_once_with_the_last_text(workdir: Path) -> 
     finally:
         if client.process.poll() is None:
             client.process.kill()
+
+
+def test_a_terraform_file_sees_the_rest_of_its_module(workdir: Path) -> None:
+    """The harness's role is in another file of the module: followed, so its timeout is the
+    only finding, and nothing from the other file is published for this one."""
+    (workdir / "iam.tf").write_text('resource "aws_iam_role" "h" {\n  name = "h"\n'
+                                    '  assume_role_policy = "{}"\n}\n')
+    text = ('resource "aws_bedrockagentcore_harness" "h" {\n  harness_name       = "h"\n'
+            "  execution_role_arn = aws_iam_role.h.arn\n  max_iterations     = 5\n"
+            '  model {\n    bedrock_model_config {\n      model_id = "anthropic.claude-sonnet-4"\n'
+            "    }\n  }\n"
+            "  max_tokens         = 100\n  timeout_seconds    = 1200\n}\n")
+    file = workdir / "harness.tf"
+    file.write_text(text)
+    client = start(workdir)
+    try:
+        client.send("textDocument/didOpen", {"textDocument": {
+            "uri": file.resolve().as_uri(), "languageId": "terraform", "version": 1, "text": text}})
+        published = client.wait_for("textDocument/publishDiagnostics")["params"]
+        assert [d["code"] for d in published["diagnostics"]] == ["HRN401"]
+        stop(client)
+    finally:
+        if client.process.poll() is None:
+            client.process.kill()
