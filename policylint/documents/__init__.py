@@ -35,6 +35,7 @@ class Document:
     names: Mapping[str, str] = {}
     variables = False
     module_resources: dict | None = None  # a Terraform view: the resources of its whole module
+    terraform_locals: Mapping[str, Any] = {}  # a Terraform view: its file's literal locals
 
     def __init__(self, kind: str, data: Any, source: Source, root: tuple = (),
                  substitutions: Mapping[str, str | None] | None = None,

@@ -38,10 +38,11 @@ from policylint.problems import PARSE_ERROR, UNRESOLVED_REFERENCE
 from policylint.rule import Finding
 from policylint.source import Position, Source, json_locate
 
-# A .tf file holds something of ours when it names one of these; any other is not parsed.
+# A .tf file holds something of ours when it names one of these (or has locals, which the
+# module's other files may read); any other is not parsed.
 OURS = re.compile(r"\b(?:aws_sfn_state_machine|aws_iam_(?:role|policy|role_policy)\w*"
                   r"|aws_bedrockagentcore_harness|aws_s3_bucket_policy|aws_sqs_queue_policy"
-                  r"|aws_lambda_permission)\b")
+                  r"|aws_lambda_permission|locals)\b")
 HARNESS_TYPE = "AWS::BedrockAgentCore::Harness"
 POLICY_DOCUMENT = "Terraform::IAM::PolicyDocument"  # an aws_iam_policy_document data source
 # Terraform's data sources for what CloudFormation calls pseudo-parameters.
@@ -102,12 +103,15 @@ def template_view(source: Source) -> tuple[Document | None, list[Finding]]:
                               if b.type == "data" and len(b.labels) == 2 and b.labels[0] == "template_file"}
     for block in body.blocks:
         builder.add(block)
-    if not builder.resources:
+    locals_ = {name: value for block in body.blocks if block.type == "locals"
+               for name, value in block.attributes.items() if _literal(value)}
+    if not builder.resources and not locals_:
         return None, []
     view = Document(TEMPLATE, {"Resources": builder.resources}, tf)
     view.names = {name: name for name in builder.resources}
     view.variables = True  # every ${...} is Terraform's to fill
     view.namespace = os.path.dirname(os.path.abspath(source.path))
+    view.terraform_locals = locals_
     notes = [Finding(view, path, message, "value", code=UNRESOLVED_REFERENCE.code)
              for path, message in builder.notes]
     return view, notes
@@ -190,13 +194,50 @@ class _JsonString(NamedTuple):
 
 def link_modules(documents: list[Document]) -> None:
     """The files of one folder are one Terraform module: each view sees every resource of
-    the module, so ``aws_iam_role.workflow.arn`` in one file finds the role in another."""
+    the module, so ``aws_iam_role.workflow.arn`` in one file finds the role in another; and a
+    ``local.NAME`` whose value is a literal, wherever the module defines it, is that value."""
     modules: dict[str, dict] = {}
+    locals_: dict[str, dict] = {}
     views = [d for d in documents if d.kind == TEMPLATE and isinstance(d.source, TerraformSource)]
     for view in views:
         modules.setdefault(view.namespace, {}).update(view.data["Resources"])
+        locals_.setdefault(view.namespace, {}).update(view.terraform_locals)
     for view in views:
         view.module_resources = modules[view.namespace]
+        if locals_[view.namespace]:
+            _put_locals(view.data["Resources"], locals_[view.namespace])
+
+
+def _literal(value: Any) -> bool:
+    """A value Terraform needs nothing to know: no reference, call, template or operator."""
+    return all(not isinstance(v, (hcl.Reference, hcl.Call, hcl.Template, hcl.Unknown, hcl.Heredoc))
+               for v in hcl.walk(value))
+
+
+_LOCAL = re.compile(r"\$\{local\.([\w-]+)\}")
+
+
+def _put_locals(value: Any, locals_: dict[str, Any]) -> None:
+    """Replace, in place, each whole ``local.NAME`` the module gives a literal value."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        pairs = list(item.items()) if isinstance(item, dict) else list(enumerate(item)) \
+            if isinstance(item, list) else []
+        for key, inner in pairs:
+            name = _local_name(inner)
+            if name is not None and name in locals_:
+                item[key] = json.loads(json.dumps(locals_[name]))  # a copy: documents may change it
+            else:
+                stack.append(inner)
+
+
+def _local_name(value: Any) -> str | None:
+    if isinstance(value, dict) and len(value) == 1 and isinstance(value.get("Fn::Terraform"), str):
+        text = value["Fn::Terraform"]
+        return text[len("local."):] if re.fullmatch(r"local\.[\w-]+", text) else None
+    match = _LOCAL.fullmatch(value) if isinstance(value, str) else None
+    return match.group(1) if match else None
 
 
 class _Builder:
