@@ -7,6 +7,7 @@ reads whichever the document uses; every value comes with its logical path.
 """
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from typing import Any, NamedTuple
 
@@ -57,6 +58,14 @@ class Harness:
 
     def _key(self, name: str) -> str:
         return name[0].upper() + name[1:] if self.form == CFN else name
+
+    def written(self, name: str) -> str:
+        """A camelCase field as its author writes it: as is, PascalCase in CloudFormation,
+        snake_case in Terraform."""
+        template = self.document.template
+        if template is not None and template.snake_case:
+            return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+        return self._key(name)
 
     def get(self, *names: str | int, base: Field | None = None) -> Field | None:
         """The field at camelCase ``names`` (list indexes allowed), or None."""

@@ -112,6 +112,7 @@ def template_view(source: Source) -> tuple[Document | None, list[Finding]]:
     view.variables = True  # every ${...} is Terraform's to fill
     view.namespace = os.path.dirname(os.path.abspath(source.path))
     view.terraform_locals = locals_
+    view.snake_case = True
     notes = [Finding(view, path, message, "value", code=UNRESOLVED_REFERENCE.code)
              for path, message in builder.notes]
     return view, notes

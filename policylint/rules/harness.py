@@ -49,7 +49,7 @@ def harness_limits_missing(ctx: Context) -> Iterator[Finding]:
     h = ctx.document.harness
     if "harnessId" in ctx.document.data and "harnessName" not in ctx.document.data:
         return  # an UpdateHarness request changes some fields and keeps the rest
-    missing = [h._key(name) for name in LIMITS if h.get(name) is None]
+    missing = [h.written(name) for name in LIMITS if h.get(name) is None]
     if missing:
         yield Finding(ctx.document, (), f"harness {h.name!r} sets no {', '.join(missing)}: set "
                       "explicit limits instead of relying on service defaults")
