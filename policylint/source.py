@@ -308,7 +308,7 @@ def _raw_offset(text: str, node: Any, offset: int) -> int | None:
     if style in ('"', "'"):
         begin = text.find(style, start, end) + 1
         return _walk_escapes(text, begin, offset, style)
-    if style is None and not text.startswith("!", start):
+    if not style and not text.startswith("!", start):  # plain: None, or "" from the C loader
         return start + offset
     return None
 
