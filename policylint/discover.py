@@ -5,8 +5,12 @@ import os
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
-TERRAFORM_SUFFIX = ".tf"
-SUFFIXES = (".json", ".yaml", ".yml", ".template", TERRAFORM_SUFFIX)
+TERRAFORM_SUFFIXES = (".tf", ".tf.json")  # HCL, and Terraform's JSON syntax
+SUFFIXES = (".json", ".yaml", ".yml", ".template", ".tf")
+
+
+def is_terraform(path: str) -> bool:
+    return path.lower().endswith(TERRAFORM_SUFFIXES)
 SKIP_DIRS = frozenset({
     ".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox",
     ".aws-sam", ".serverless", ".terraform", ".mypy_cache", ".pytest_cache", ".ruff_cache",

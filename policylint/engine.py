@@ -11,7 +11,7 @@ import pluggy
 
 from policylint import hookspecs, problems, suppress
 from policylint.config import Config, ConfigError
-from policylint.discover import TERRAFORM_SUFFIX
+from policylint.discover import is_terraform
 from policylint.documents import ASL, TEMPLATE, Document
 from policylint.load import MAX_BYTES, load
 from policylint.problems import UNRESOLVED_REFERENCE
@@ -135,7 +135,8 @@ class Engine:
             referrers = [f for f in files if _may_name_definition_files(f)]
             here = load_here(referrers)
             claimed = _claimed(here)
-            others = [f for f in files if f not in set(referrers) and _key(f) not in claimed]
+            first = set(referrers)
+            others = [f for f in files if f not in first and _key(f) not in claimed]
             work = partial(_lint_files, config=config, codes=tuple(r.code for r in local),
                            named=named, root=root)
             chunks = [(here, [], []), *_in_processes(work, others, jobs)]
@@ -145,20 +146,19 @@ class Engine:
             files_here = {_key(f): f for f in files}
         documents: list[Document] = []
         for loaded, found, errors in chunks:
-            self._record(loaded, documents, outcome)
+            _record(loaded, documents, outcome)
             outcome.findings.extend(found)
             outcome.errors.extend(errors)
-        if any(f.lower().endswith((TERRAFORM_SUFFIX, TERRAFORM_SUFFIX + ".json")) for f in files):
+        if any(is_terraform(f) for f in files):
             from policylint.documents.terraform import link_modules
 
             link_modules(documents)
         linked = _link_definition_files(documents, outcome, files_here, load_here)
         documents.extend(linked)
+        project = Project(documents, config)
         if parallel:  # the documents read here still need the one-document rules
             mine = {id(d) for d in linked} | {id(d) for _, docs, _, _ in chunks[0][0] for d in docs}
-            self._run_rules(local, [d for d in documents if id(d) in mine], Project(documents, config),
-                            outcome)
-        project = Project(documents, config)
+            self._run_rules(local, [d for d in documents if id(d) in mine], project, outcome)
         if any(r.code == UNRESOLVED_REFERENCE.code for r in selected):
             try:
                 outcome.findings.extend(project.index.unresolved())
@@ -184,17 +184,6 @@ class Engine:
         outcome.findings.extend(f for f in about if f.code in selected_codes)
         outcome.documents = documents
         return outcome
-
-    @staticmethod
-    def _record(loaded: list[tuple[str, list[Document], list[Finding], str | None]],
-                documents: list[Document], outcome: Outcome) -> None:
-        """Keep what loading ``files`` gave: documents, findings, what each file was read as."""
-        for file, docs, at_load, error in loaded:
-            outcome.kinds[file] = docs[0].kind if docs else UNREADABLE if at_load else SKIPPED
-            if error is not None:  # a loader bug must not take the other files down
-                outcome.errors.append(InternalError("load", file, error))
-            documents.extend(docs)
-            outcome.findings.extend(at_load)
 
     def _run_rules(self, rules: list[Rule], documents: list[Document], project: Project,
                    outcome: Outcome) -> None:
@@ -326,6 +315,17 @@ def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
+def _record(loaded: list[tuple[str, list[Document], list[Finding], str | None]],
+            documents: list[Document], outcome: Outcome) -> None:
+    """Keep what loading gave: documents, findings, what each file was read as."""
+    for file, docs, at_load, error in loaded:
+        outcome.kinds[file] = docs[0].kind if docs else UNREADABLE if at_load else SKIPPED
+        if error is not None:  # a loader bug must not take the other files down
+            outcome.errors.append(InternalError("load", file, error))
+        documents.extend(docs)
+        outcome.findings.extend(at_load)
+
+
 def _key(file: str) -> str:
     return os.path.normpath(os.path.abspath(file))
 
@@ -334,7 +334,7 @@ def _may_name_definition_files(file: str) -> bool:
     """Whether a file may be a template naming a local definition file (a cheap look at its
     bytes: only these are read before the others), or is Terraform (a module's files are
     read together)."""
-    if file.lower().endswith((TERRAFORM_SUFFIX, TERRAFORM_SUFFIX + ".json")):
+    if is_terraform(file):
         return True
     try:
         with open(file, "rb") as handle:
@@ -365,13 +365,9 @@ def _link_definition_files(documents: list[Document], outcome: Outcome, files: d
             document = state_machines.get(key)
             if document is None and (key not in read or outcome.kinds.get(files.get(key, "")) == SKIPPED):
                 # not read yet; or read as none of ours, which as a definition it is: read as one
-                chunk = load_files([files.get(key, ref.file)], expect=ASL)
-                for file, docs, at_load, error in chunk:
-                    outcome.kinds[file] = docs[0].kind if docs else UNREADABLE if at_load else SKIPPED
-                    if error is not None:
-                        outcome.errors.append(InternalError("load", file, error))
-                    outcome.findings.extend(at_load)
-                    document = next((d for d in docs if d.kind == ASL), None)
+                docs: list[Document] = []
+                _record(load_files([files.get(key, ref.file)], expect=ASL), docs, outcome)
+                document = next((d for d in docs if d.kind == ASL), None)
                 read.add(key)
                 if document is not None:
                     state_machines[key] = document

@@ -7,7 +7,7 @@ import re
 import stat
 from typing import Any
 
-from policylint.discover import TERRAFORM_SUFFIX, is_within
+from policylint.discover import is_terraform, is_within
 from policylint.documents import ACCOUNT, ASL, HARNESS, IAM, TEMPLATE, Document
 from policylint.documents.serverless import NAMES as SERVERLESS_NAMES
 from policylint.problems import PARSE_ERROR, UNREADABLE_FILE, UNRESOLVED_REFERENCE, duplicate_keys
@@ -65,7 +65,7 @@ def load(path: str, expect: str | None = None, text: str | None = None, named: b
         return [], []
     text = read
     source.text = text
-    if expect is None and path.lower().endswith((TERRAFORM_SUFFIX, TERRAFORM_SUFFIX + ".json")):
+    if expect is None and is_terraform(path):
         return _terraform(source, root)
     parsed = _parse(source, expect)
     if isinstance(parsed, Finding):

@@ -15,6 +15,7 @@ from typing import Any
 
 from policylint import __version__
 from policylint.config import ConfigError, find_config
+from policylint.discover import is_terraform
 from policylint.engine import Engine
 from policylint.report import Problem, build_report
 
@@ -124,12 +125,11 @@ def _range(types: Any, lines: list[str], problem: Problem) -> Any:
 def _module_of(path: str) -> list[str]:
     """The other files of a Terraform file's module (its folder), which its references may
     name; nothing for any other file."""
-    if not path.lower().endswith((".tf", ".tf.json")):
+    if not is_terraform(path):
         return []
     folder = os.path.dirname(path) or "."
     try:
         names = sorted(os.listdir(folder))
     except OSError:
         return []
-    return [os.path.join(folder, n) for n in names if n.lower().endswith((".tf", ".tf.json"))
-            and os.path.join(folder, n) != path]
+    return [os.path.join(folder, n) for n in names if is_terraform(n) and os.path.join(folder, n) != path]

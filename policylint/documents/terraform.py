@@ -268,11 +268,7 @@ class _Builder:
     # -- values ---------------------------------------------------------------------------
     def value(self, block: hcl.Block, hcl_path: tuple, view_path: tuple, in_asl: bool = False) -> Any:
         """The value written at ``hcl_path`` of ``block``, as a template value at ``view_path``."""
-        raw = _at(block.attributes, hcl_path)
-        place = block.positions.get(hcl_path)
-        if place is not None:
-            self.source.places[view_path] = place
-        return self.convert(raw, block, hcl_path, view_path, in_asl)
+        return self._inner(_at(block.attributes, hcl_path), block, hcl_path, view_path, in_asl)
 
     def convert(self, raw: Any, block: hcl.Block, hcl_path: tuple, view_path: tuple, in_asl: bool) -> Any:
         if isinstance(raw, dict):
@@ -561,7 +557,10 @@ def _policy_document(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, d
 
 def _harness(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
     """The harness's arguments, named as the CloudFormation resource schema names them."""
-    return HARNESS_TYPE, _schema_object(b, block, path, _harness_schema(), _harness_schema())
+    from policylint.schemas import cloudformation_schema
+
+    schema = cloudformation_schema()
+    return HARNESS_TYPE, _schema_object(b, block, path, schema, schema)
 
 
 def _schema_object(b: _Builder, block: hcl.Block, path: tuple, schema: dict, root: dict) -> dict:
@@ -607,12 +606,6 @@ def _resolve(spec: dict, root: dict) -> dict:
     if isinstance(ref, str) and ref.startswith("#/definitions/"):
         return root.get("definitions", {}).get(ref.rsplit("/", 1)[-1], {})
     return spec if isinstance(spec, dict) else {}
-
-
-def _harness_schema() -> dict:
-    from policylint.schemas import cloudformation_schema
-
-    return cloudformation_schema()
 
 
 _RESOURCES = {

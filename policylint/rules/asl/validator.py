@@ -8,7 +8,7 @@ from weakref import WeakKeyDictionary
 
 from policylint import problems as engine_problems
 from policylint.documents import Document
-from policylint.documents.asl import JSONATA
+from policylint.documents.asl import JSONATA, State
 from policylint.project import Context
 from policylint.rule import Finding
 from policylint.rules.asl.choice import Choices
@@ -48,7 +48,7 @@ class Validator(Structure, Transitions, Paths, Choices, Jsonata, RetryCatch):
                 self.state(state)
         return self.problems
 
-    def state(self, state) -> None:  # type: ignore[no-untyped-def]
+    def state(self, state: State) -> None:
         """The checks of a state whose Type is known."""
         kind = state.type
         self.transition(state, kind)
