@@ -108,6 +108,7 @@ def actions(prefix: str) -> dict[str, dict]:
     return found
 
 
+@lru_cache(maxsize=512)
 def actions_of(prefix: str) -> frozenset[str]:
     return frozenset(actions(prefix))
 
@@ -176,7 +177,16 @@ def closest(name: str, candidates: frozenset[str]) -> str | None:
     import difflib
 
     name = name.lower()
-    near = [c for c in candidates if c[:1] == name[:1] and abs(len(c) - len(name)) <= 4]
+    near = [c for c in _by_initial(candidates).get(name[:1], ()) if abs(len(c) - len(name)) <= 4]
     found = difflib.get_close_matches(name, near, n=1)
     return found[0] if found else None
+
+
+@lru_cache(maxsize=64)
+def _by_initial(candidates: frozenset[str]) -> dict[str, list[str]]:
+    """``candidates`` by their first character (a typo's fix starts as it does)."""
+    index: dict[str, list[str]] = {}
+    for candidate in candidates:
+        index.setdefault(candidate[:1], []).append(candidate)
+    return index
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from functools import cached_property, partial
+from itertools import islice
 from types import ModuleType
 from typing import Any, NamedTuple
 
@@ -174,6 +175,7 @@ class Engine:
             level = config.level_of(finding.code, self.rules[finding.code].name) if config.severity else None
             if level is not None:
                 finding.severity = Severity.parse(level)
+        outcome.findings = capped(outcome.findings)
         if parallel:
             _locate_in_processes(outcome.findings, jobs)
         try:
@@ -212,7 +214,7 @@ class Engine:
     def _apply(rule: Rule, ctx: object, file: str, outcome: Outcome) -> bool:
         """Run ``rule``; False when the document nests too deeply for it (a RecursionError)."""
         try:
-            found = list(rule(ctx))
+            found = list(islice(rule(ctx), MAX_ASKED))
         except RecursionError:
             if isinstance(ctx, Context):
                 return False
@@ -221,6 +223,7 @@ class Engine:
         except Exception as error:  # contain the rule: report it, run the others
             outcome.errors.append(InternalError(rule.code, file, _describe(error)))
             return True
+        del found[MAX_ASKED:]
         for finding in found:
             # what a rule could not check, said as the engine says it
             if finding.code == UNRESOLVED_REFERENCE.code:
@@ -246,6 +249,7 @@ def _lint_files(files: list[str], config: Config, codes: tuple[str, ...], named:
     documents = [d for _, docs, _, _ in loaded for d in docs]
     outcome = Outcome()
     engine._run_rules([engine.rules[c] for c in codes], documents, LocalProject(documents, config), outcome)
+    outcome.findings = capped(outcome.findings)
     for finding in outcome.findings:
         finding.location()
     for document in documents:  # what positions were worked out with need not travel back
@@ -309,6 +313,32 @@ def _locate_in_processes(findings: list[Finding], jobs: int) -> None:
     for (_, found), positions in zip(by_source.values(), located, strict=True):
         for finding, position in zip(found, positions, strict=True):
             finding.position = position
+
+
+MAX_FINDINGS = 1_000  # of one rule in one file: the one after it says how many more there are
+MAX_ASKED = 100 * MAX_FINDINGS  # a rule is not asked for more than this on one document
+
+
+def capped(findings: list[Finding]) -> list[Finding]:
+    """The first MAX_FINDINGS + 1 findings of each code in each file, the last of them
+    counting (``omitted``) those left out: repetition (YAML aliases, a generated file) cannot
+    multiply the work of locating and reporting, or the size of the report. Findings that
+    already count others (a worker's) are merged."""
+    kept: list[Finding] = []
+    counts: dict[tuple[str, str], int] = {}
+    last: dict[tuple[str, str], Finding] = {}
+    omitted: dict[tuple[str, str], int] = {}
+    for finding in findings:
+        key = (finding.code, finding.document.source.path)
+        counts[key] = count = counts.get(key, 0) + 1
+        if count <= MAX_FINDINGS + 1:
+            kept.append(finding)
+            last[key] = finding
+        if count > MAX_FINDINGS + 1 or finding.omitted:
+            omitted[key] = omitted.get(key, 0) + finding.omitted + (count > MAX_FINDINGS + 1)
+    for key, more in omitted.items():
+        last[key].omitted = more
+    return kept
 
 
 def _describe(error: BaseException) -> str:

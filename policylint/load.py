@@ -16,8 +16,11 @@ from policylint.source import Duplicate, Source, json_duplicates, load_yaml, tem
 
 MAX_BYTES = 5 * 1024 * 1024  # a file's size limit, unless the config's max-file-size says otherwise
 MAX_EXPORT_BYTES = 200 * 1024 * 1024  # an account export's: 6,000 roles are about 14 MB
-_EXPORT = re.compile(rb'"(?:RoleDetailList|UserDetailList|GroupDetailList)"\s*:')
-MAX_NODES = 1_000_000  # a YAML document expanding past this through aliases is a bomb
+# An account export (get-account-authorization-details) is a JSON object whose first key is one of
+# its own (in the CLI's order or sorted); a file that only mentions one further in is no export and
+# keeps the usual limit.
+_EXPORT = re.compile(rb'\A(?:\xef\xbb\xbf)?\s*\{\s*"(?:UserDetailList|GroupDetailList|RoleDetailList|Policies|IsTruncated|Marker)"\s*:')
+MAX_NODES = 250_000  # a YAML document expanding past this through aliases is a bomb (real ones: < 3,000)
 YAML_SUFFIXES = (".yaml", ".yml")
 ASL_SUFFIXES = (".asl.json", ".asl.yaml", ".asl.yml")
 # Text that says a file is ours even when it does not parse: a state machine, a template
@@ -35,6 +38,27 @@ def _is_ours(text: str) -> bool:
         return True
     statement = _STATEMENT.search(text)
     return statement is not None and _EFFECT.search(text, statement.end()) is not None
+
+
+_CHUNK, _OVERLAP = 1 << 20, 64  # the overlap is longer than any marker
+
+
+def _is_ours_file(handle: Any, start: bytes) -> bool:
+    """Whether a file too large to lint is ours: ``start`` (what was read), then the rest of
+    it a chunk at a time, so a marker far in is found whatever the file's size."""
+    statement = False
+    chunk = start
+    while chunk:
+        text = chunk.decode("latin-1")
+        if _OURS.search(text):
+            return True
+        found = _STATEMENT.search(text)
+        if (statement or found) and _EFFECT.search(text, found.end() if found and not statement else 0):
+            return True
+        statement = statement or found is not None
+        more = handle.read(_CHUNK)
+        chunk = chunk[-_OVERLAP:] + more if more else b""
+    return False
 
 
 def load(path: str, expect: str | None = None, text: str | None = None, named: bool = False,
@@ -180,24 +204,28 @@ def _read(source: Source, expect: str | None, named: bool = False,
                                "linted") if expect else None
         with open(source.path, "rb") as handle:
             raw = handle.read(limit + 1)
-            if len(raw) > limit and max_bytes is None and _EXPORT.search(raw, 0, 65536):
+            if len(raw) > limit and max_bytes is None and _EXPORT.match(raw):
                 limit = MAX_EXPORT_BYTES
                 raw += handle.read(limit + 1 - len(raw))
+            if len(raw) > limit:
+                too_large = expect is not None or bool(_EXPORT.match(raw)) or _is_ours_file(handle, raw)
+                return _unreadable(source, f"file is {status.st_size:,} bytes, over the {limit:,} byte "
+                                   "limit; it was not linted (max-file-size in the config raises it)") \
+                    if too_large else None
     except OSError as error:
         what = "folder" if os.path.isdir(source.path) else "file"
         return _unreadable(source, f"cannot read the {what}: {error.strerror or error}") \
             if expect or named or what == "folder" else None
-    head = raw[:65536]
-    ours = expect is not None or bool(_EXPORT.search(head)) or _is_ours(head.decode("latin-1"))
-    if len(raw) > limit:
-        return _unreadable(source, f"file is {status.st_size:,} bytes, over the {limit:,} byte limit; it "
-                           "was not linted (max-file-size in the config raises it)") if ours else None
+
+    def ours() -> bool:  # asked only of a file that cannot be linted: a search of all that was read
+        return expect is not None or _is_ours(raw.decode("latin-1"))
+
     if b"\0" in raw:
-        return _unreadable(source, "binary file (it holds NUL bytes); it was not linted") if ours else None
+        return _unreadable(source, "binary file (it holds NUL bytes); it was not linted") if ours() else None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        if not ours:
+        if not ours():
             return None
         line = raw.count(b"\n", 0, error.start) + 1
         column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1

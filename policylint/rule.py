@@ -52,6 +52,7 @@ class Finding:
         self.document, self.path, self.message, self.at = document, path, message, at
         self.severity, self.code, self.position = severity, code, position
         self.suppression: str | None = None
+        self.omitted = 0  # findings of this code in this file left out of the report after this one
 
     def __repr__(self) -> str:
         return f"Finding({self.code or '?'}, {self.path!r}, {self.message!r})"

@@ -51,6 +51,11 @@ INPUTS: dict[str, tuple[str, Callable[[int], str]]] = {
     "secret pattern": ("h.json", lambda n: json.dumps({
         "harnessName": "h", "executionRoleArn": "arn:aws:iam::1:role/r",
         "environmentVariables": {"X": "eyJ-" * (200 * n)}})),
+    "a statement aliased many times (YAML)": ("a.yaml", lambda n: "Version: '2012-10-17'\nStatement:\n"
+        "  - &s {Effect: Allow, Resource: '*', Action: [" + ", ".join(f"s3:Bogus{i}" for i in range(20))
+        + "]}\n" + "  - *s\n" * n),
+    "unknown actions, each once": ("u.json", lambda n: policy(
+        {"Effect": "Allow", "Resource": "*", "Action": [f"s3:Bogus{i}" for i in range(10 * n)]})),
     "many findings in YAML": ("p.yaml", lambda n: "Version: '2012-10-17'\nStatement:\n" + "".join(
         f"  - {{Sid: 'bad-{i}', Effect: Allow, Action: s3:GetObject, Resource: '*'}}\n" for i in range(n))),
 }

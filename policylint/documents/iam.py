@@ -70,12 +70,12 @@ class Statement:
     def path(self) -> tuple:
         return ("Statement",) if self.index is None else ("Statement", self.index)
 
-    @property
+    @cached_property
     def effect(self) -> str:
         effect = self.data.get("Effect")
         return effect if isinstance(effect, str) else ""
 
-    @property
+    @cached_property
     def allows(self) -> bool:
         return self.effect == "Allow"
 
@@ -197,7 +197,7 @@ class Policy:
             return [Statement(self, i, s) for i, s in enumerate(raw) if isinstance(s, dict)]
         return []
 
-    @property
+    @cached_property
     def allow_statements(self) -> list[Statement]:
         return [s for s in self.statements if s.allows]
 

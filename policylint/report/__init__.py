@@ -143,12 +143,15 @@ def build_report(outcome: Outcome, rules: dict[str, Rule], baseline: frozenset[s
             value = None  # a fingerprint is a hash: a short secret would be found by guessing
         construct = _construct(finding.document, path)
         message = f"{finding.message} (construct {construct})" if construct else finding.message
+        if finding.omitted:
+            message = (f"{message} [and at least {finding.omitted:,} more {rule.code} findings in this "
+                       "file from here on, not shown]")
         problems.add(Problem(rule.code, rule.name, finding.severity or rule.severity,
                              shown_message(message, hidden), printable(shown), line, column,
                              path, value, finding.suppression and printable(finding.suppression), shown))
         if i + 1 == len(by_source) or by_source[i + 1].document.source is not finding.document.source:
             finding.document.source.release()
-    ordered = sorted(problems, key=lambda p: (p.file, p.line, p.column, p.code, p.message))
+    ordered = sorted(problems, key=lambda p: (p.file, p.line, p.column, p.code, p.message, repr(p.logical_path)))
     counted = [p for p in ordered if p.suppression is None]
     known = {p for p in counted if p.fingerprint in baseline} if baseline else set()
     kinds = {printable(display_path(file)): kind for file, kind in outcome.kinds.items()}

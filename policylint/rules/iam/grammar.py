@@ -49,7 +49,7 @@ unknown_action = rule(
 )(unknown_action)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)  # a file may name thousands of actions, each many times over
 def _unknown_action(text: str) -> str | None:
     """Why an Action entry names no action, or None when it names one."""
     if text == "*" or "${" in text:
@@ -75,12 +75,18 @@ def _unknown_action(text: str) -> str | None:
 def _other_service(prefix: str, name: str) -> str | None:
     """``service:action`` when the action exists under a service whose prefix is like the
     one written (``bedrock:InvokeGateway`` -> ``bedrock-agentcore:invokegateway``)."""
-    prefix, name = prefix.lower(), name.lower()
-    owners = [s for s in service_prefixes()
-              if (s.startswith(prefix) or prefix.startswith(s) or s.split("-")[0] == prefix.split("-")[0])
-              and name in actions_of(s)]
-    owner = min(owners, key=len) if owners else None
+    name = name.lower()
+    owner = next((s for s in _services_like(prefix.lower()) if name in actions_of(s)), None)
     return f"{owner}:{actions(owner)[name]['name']}" if owner else None
+
+
+@lru_cache(maxsize=256)
+def _services_like(prefix: str) -> tuple[str, ...]:
+    """The services whose prefix is like ``prefix``, shortest first."""
+    family = prefix.split("-")[0]
+    return tuple(sorted((s for s in service_prefixes()
+                         if s.startswith(prefix) or prefix.startswith(s) or s.split("-")[0] == family),
+                        key=len))
 
 
 def invalid_policy(ctx: Context) -> Iterator[Finding]:
