@@ -19,7 +19,8 @@ MAX_EXPORT_BYTES = 200 * 1024 * 1024  # an account export's: 6,000 roles are abo
 # An account export (get-account-authorization-details) is a JSON object whose first key is one of
 # its own (in the CLI's order or sorted); a file that only mentions one further in is no export and
 # keeps the usual limit.
-_EXPORT = re.compile(rb'\A(?:\xef\xbb\xbf)?\s*\{\s*"(?:UserDetailList|GroupDetailList|RoleDetailList|Policies|IsTruncated|Marker)"\s*:')
+_EXPORT = re.compile(rb'\A(?:\xef\xbb\xbf)?\s*\{\s*'
+                     rb'"(?:UserDetailList|GroupDetailList|RoleDetailList|Policies|IsTruncated|Marker)"\s*:')
 MAX_NODES = 250_000  # a YAML document expanding past this through aliases is a bomb (real ones: < 3,000)
 YAML_SUFFIXES = (".yaml", ".yml")
 ASL_SUFFIXES = (".asl.json", ".asl.yaml", ".asl.yml")

@@ -3,7 +3,6 @@ statements), size gates that once skipped a file in silence. Each test failed be
 from __future__ import annotations
 
 import json
-import re
 import time
 from pathlib import Path
 
@@ -55,7 +54,8 @@ def test_findings_are_capped_per_rule_and_file_with_a_count_of_the_rest(workdir:
 
 
 def test_a_rule_is_not_asked_for_more_than_a_hundred_thousand_findings(workdir: Path) -> None:
-    write(workdir / "p.json", json.dumps({"Version": "2012-10-17", "Statement": [{}] * 120_000}))  # 360,000 findings
+    statements = [{}] * 120_000  # 360,000 findings
+    write(workdir / "p.json", json.dumps({"Version": "2012-10-17", "Statement": statements}))
     seconds, code, findings = timed("p.json")
     assert codes(findings) == ["IAM509"] * (MAX_FINDINGS + 1)
     assert "[and at least 98,999 more IAM509 findings" in the_count_note(findings)["message"]
@@ -63,8 +63,8 @@ def test_a_rule_is_not_asked_for_more_than_a_hundred_thousand_findings(workdir: 
 
 
 def test_aliased_parallel_branches_in_serverless_are_capped(workdir: Path) -> None:
-    states = "".join(f"                  S{i}:\n                    Type: Pass\n                    Next: S{i + 1}\n"
-                     for i in range(499))
+    indent = " " * 18
+    states = "".join(f"{indent}S{i}:\n{indent}  Type: Pass\n{indent}  Next: S{i + 1}\n" for i in range(499))
     write(workdir / "serverless.yml", (
         "service: x\nprovider:\n  name: aws\nstepFunctions:\n  stateMachines:\n    flow:\n"
         "      definition:\n        StartAt: P\n        States:\n          P:\n            Type: Parallel\n"
@@ -99,8 +99,10 @@ def test_an_oversized_file_whose_marker_comes_late_is_reported(workdir: Path) ->
 def test_only_a_real_account_export_gets_the_export_size_limit(workdir: Path) -> None:
     """A file that merely names RoleDetailList early is not read up to 200 MiB."""
     pad = "x" * (6 * 1024 * 1024)
-    policy = '"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]'
-    write(workdir / "fake.json", '{"Note": "RoleDetailList", "RoleDetailList": [], ' + policy + ', "Pad": "' + pad + '"}')
+    policy = ('"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", '
+              '"Resource": "*"}]')
+    write(workdir / "fake.json", '{"Note": "RoleDetailList", "RoleDetailList": [], ' + policy
+          + ', "Pad": "' + pad + '"}')
     write(workdir / "real.json", '{"RoleDetailList": [], "Pad": "' + pad + '"}')
     write(workdir / "sorted.json", '{"IsTruncated": false, "RoleDetailList": [], "Pad": "' + pad + '"}')
     code, findings = run(".", "--fail-on", "never", "--show-files")

@@ -151,7 +151,8 @@ def build_report(outcome: Outcome, rules: dict[str, Rule], baseline: frozenset[s
                              path, value, finding.suppression and printable(finding.suppression), shown))
         if i + 1 == len(by_source) or by_source[i + 1].document.source is not finding.document.source:
             finding.document.source.release()
-    ordered = sorted(problems, key=lambda p: (p.file, p.line, p.column, p.code, p.message, repr(p.logical_path)))
+    ordered = sorted(problems, key=lambda p: (p.file, p.line, p.column, p.code, p.message,
+                                              repr(p.logical_path)))
     counted = [p for p in ordered if p.suppression is None]
     known = {p for p in counted if p.fingerprint in baseline} if baseline else set()
     kinds = {printable(display_path(file)): kind for file, kind in outcome.kinds.items()}
