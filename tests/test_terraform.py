@@ -138,6 +138,9 @@ def harness(timeout: int = 300, role: str = "aws_iam_role.harness.arn", extra: s
       }}
     }}
   }}
+  memory {{
+    disabled {{}}
+  }}
   allowed_tools   = ["orders"]
   max_iterations  = 10
   max_tokens      = 4096

@@ -47,8 +47,8 @@ def harness_limits_missing(ctx: Context) -> Iterator[Finding]:
 
     Use instead: `"timeoutSeconds": 600, "maxIterations": 25, "maxTokens": 4096`."""
     h = ctx.document.harness
-    if "harnessId" in ctx.document.data and "harnessName" not in ctx.document.data:
-        return  # an UpdateHarness request changes some fields and keeps the rest
+    if h.is_update:
+        return
     missing = [h.written(name) for name in LIMITS if h.get(name) is None]
     if missing:
         yield Finding(ctx.document, (), f"harness {h.name!r} sets no {', '.join(missing)}: set "

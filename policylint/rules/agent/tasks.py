@@ -591,7 +591,7 @@ def _risky_tools(ctx: Context, task: AgentTask) -> tuple[tuple, list[str]]:
         pairs = [(str(t.get("Name", t.get("name", kind))), kind) for t in tools.value
                  if isinstance(t, dict) and isinstance(kind := t.get("Type", t.get("type")), str)]
         return tools.path, _risky(pairs, _allowlist(task, harness))
-    if harness is None or harness.has_before_tool_call_hook:
+    if harness is None or harness.has_tool_call_guard:
         return (), []
     pairs = [(t.name, t.type) for t in harness.tools]
     return (), [f"{r} from harness {harness.name!r}" for r in _risky(pairs, _allowlist(task, harness))]
