@@ -19,6 +19,7 @@ import re
 from functools import cached_property
 from typing import Any, NamedTuple
 
+from policylint.config import MODEL_PROVIDERS
 from policylint.documents import Document
 from policylint.documents.refs import Ref
 
@@ -48,8 +49,8 @@ class Field(NamedTuple):
 
 
 MANAGED_MEMORY_EXPIRY_DAYS = 30  # managed memory's eventExpiryDuration when not set
-PROVIDERS = {"bedrockModelConfig": "bedrock", "openAiModelConfig": "openai",
-             "geminiModelConfig": "gemini", "liteLlmModelConfig": "litellm"}
+PROVIDERS = dict(zip(("bedrockModelConfig", "openAiModelConfig", "geminiModelConfig",
+                      "liteLlmModelConfig"), MODEL_PROVIDERS, strict=True))
 HOOK_PHASES = ("beforeInvocation", "afterInvocation", "beforeToolCall", "afterToolCall")
 HOOK_TARGETS = ("lambda", "sns", "eventBridge")
 

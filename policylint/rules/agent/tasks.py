@@ -601,7 +601,8 @@ def agent_risky_tools_without_approval(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an agent task whose tools (its Tools override, else the tools of
     the harness config it invokes, after AllowedTools) include a browser, code interpreter,
     remote MCP server or gateway, when no human approval step (a `.waitForTaskToken` task)
-    follows it and the harness has no BeforeToolCall hook.
+    follows it and the harness has no BeforeToolCall hook (a hook whose Lambda target fails
+    open, `failureMode: allow`, is no guard: HRN410).
 
     Why is this bad? These tools act on the world: browse, run code, call other systems.
     Nothing stops a prompt-injected agent from acting before a person has looked.
