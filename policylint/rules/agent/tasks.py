@@ -127,8 +127,8 @@ agent_timeout_missing = rule(
 
 
 def agent_unsupported_pattern(ctx: Context) -> Iterator[Finding]:
-    """What it does: flags an InvokeHarness Resource ending in `.sync`, `.sync:2` or
-    `.waitForTaskToken`.
+    """What it does: flags an optimized InvokeHarness Resource ending in `.sync`, `.sync:2`
+    or `.waitForTaskToken`.
 
     Why is this bad? The AgentCore integration supports only Request Response; the
     deployment is rejected or the state fails at run time.
@@ -331,7 +331,8 @@ agent_missing_catch = rule(
 
 def agent_unbounded_iterations(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an agent task whose request sets no MaxIterations, unless the
-    harness config it invokes (when among the linted files) sets maxIterations.
+    harness config it invokes (when among the linted files) sets maxIterations. (An SDK
+    invokeAgentRuntime task has no such field.)
 
     Why is this bad? An agent loop without an iteration bound can call tools and the model
     until the timeout, spending tokens on a loop that will not converge.
@@ -531,7 +532,8 @@ def _absent_reads(state: State, fields: tuple[str, ...] | None = None) -> Iterat
 def agent_reads_absent_output(ctx: Context) -> Iterator[Finding]:
     """What it does: flags expressions in the agent task's ResultSelector/Output/Assign, or in
     the states after it, that read tool use, tool results, reasoning or earlier turns
-    from the agent's output.
+    from the agent's output (of the optimized integration; an SDK call returns the raw
+    response, AGT322).
 
     Why is this bad? The InvokeHarness output carries only the final assistant message plus
     Usage, Metrics and StopReason: these reads always find nothing, so the branch or
