@@ -52,7 +52,6 @@ MANAGED_MEMORY_EXPIRY_DAYS = 30  # managed memory's eventExpiryDuration when not
 PROVIDERS = dict(zip(("bedrockModelConfig", "openAiModelConfig", "geminiModelConfig",
                       "liteLlmModelConfig"), MODEL_PROVIDERS, strict=True))
 HOOK_PHASES = ("beforeInvocation", "afterInvocation", "beforeToolCall", "afterToolCall")
-HOOK_TARGETS = ("lambda", "sns", "eventBridge")
 
 
 class Tool(NamedTuple):
@@ -67,9 +66,7 @@ class Tool(NamedTuple):
 
 
 class Hook(NamedTuple):
-    path: tuple  # of the phase's object: ("hooks", 0, "beforeToolCall")
     phase: str  # camelCase: beforeToolCall, ...
-    target: str | None  # lambda, sns or eventBridge
     failure_mode: Field | None  # a Lambda target's failureMode, written or the default deny
 
     @property
@@ -190,10 +187,8 @@ class Harness:
                 if (body := self.get(i, phase, base=field)) is not None]
 
     def _hook(self, body: Field, phase: str) -> Hook:
-        target = next((t for t in HOOK_TARGETS if self.get("target", t, base=body) is not None), None)
         function = self.get("target", "lambda", base=body)
-        failure = self.setting("failureMode", function, "deny") if function is not None else None
-        return Hook(body.path, phase, target, failure)
+        return Hook(phase, self.setting("failureMode", function, "deny") if function is not None else None)
 
     @property
     def has_tool_call_guard(self) -> bool:

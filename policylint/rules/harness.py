@@ -234,7 +234,6 @@ harness_tools_unrestricted = rule(
 
 
 GUARD_PHASES = ("beforeToolCall", "beforeInvocation")
-PROVIDER_NAMES = {"openai": "OpenAI", "gemini": "Google Gemini", "litellm": "a LiteLLM endpoint"}
 
 
 def harness_hook_fail_open(ctx: Context) -> Iterator[Finding]:
@@ -366,6 +365,9 @@ agent_public_network_in_prod = rule(
     summary="A harness environment in prod on the public network", kinds=("harness",),
     tags=("security",),
 )(agent_public_network_in_prod)
+
+
+PROVIDER_NAMES = {"openai": "OpenAI", "gemini": "Google Gemini", "litellm": "a LiteLLM endpoint"}
 
 
 def harness_model_outside_aws(ctx: Context) -> Iterator[Finding]:
