@@ -542,3 +542,10 @@ def test_harness_defaults_and_environments_in_terraform(workdir: Path, change: o
 def test_terraform_harness_defaults_outside_prod_are_quiet(workdir: Path) -> None:
     module(workdir / "dev", **{"harness.tf": harness().replace(NO_MEMORY, PUBLIC)})
     assert run(".", "--select", "HRN411,HRN413") == (0, [])
+
+
+def test_a_dynamic_harness_block_is_not_a_default(workdir: Path) -> None:
+    dynamic = ('  dynamic "memory" {\n    for_each = var.memory != null ? [var.memory] : []\n'
+               '    content {\n      disabled {}\n    }\n  }\n')
+    module(workdir / "prod", **{"harness.tf": harness().replace(NO_MEMORY, dynamic)})
+    assert run(".", "--select", "HRN,IAM505") == (0, [])
