@@ -116,8 +116,8 @@ def agent_timeout_missing(ctx: Context) -> Iterator[Finding]:
     for task in ctx.machine.agent_tasks:
         if _task_timeout(task) is None:
             most = f" (at most {task.cap})" if task.cap else ""
-            yield task.finding((), f"agent task {task.name!r} has no TimeoutSeconds: set one{most} "
-                               "longer than the harness timeout")
+            longer = "" if task.invokes_runtime else " longer than the harness timeout"
+            yield task.finding((), f"agent task {task.name!r} has no TimeoutSeconds: set one{most}{longer}")
 
 
 agent_timeout_missing = rule(
