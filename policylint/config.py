@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 
 FAIL_LEVELS = ("error", "warning", "note", "never")
 SEVERITIES = ("error", "warning", "note")
+MODEL_PROVIDERS = ("bedrock", "openai", "gemini", "litellm")  # a harness's model configurations
 FILES = (".policylint.yaml", ".policylint.yml", "pyproject.toml")
 _CODES = {"type": "array", "items": {"type": "string", "minLength": 1}}
 _GLOBS = {"type": "array", "items": {"type": "string", "minLength": 1}}
@@ -35,6 +36,10 @@ SCHEMA: dict[str, Any] = {
         "max-file-size": {"type": ["integer", "string"], "pattern": "^[0-9]+ ?(?:[KMG]i?B)?$", "minimum": 1,
                           "description": "bytes (or 20MB, 20MiB): files over it are PL002"},
         "approved-harnesses": {"type": "array", "items": {"type": "string"}},
+        "allowed-model-providers": {"type": "array", "items": {"enum": list(MODEL_PROVIDERS)},
+                                    "description": "HRN414: model providers a harness may use"},
+        "max-memory-retention-days": {"type": "integer", "minimum": 1,
+                                      "description": "HRN412: the longest an agent memory keeps events"},
         "environments": {"type": "object", "propertyNames": _TEXT, "additionalProperties": {
             "type": "object", "additionalProperties": False,
             "properties": {"paths": _GLOBS, "accounts": {"type": "array", "items": {
@@ -62,6 +67,8 @@ class Config(NamedTuple):
     fail_on: str = "warning"
     allowed_models: tuple[str, ...] = ()  # AGT318 runs only when this is set
     approved_harnesses: tuple[str, ...] = ()  # AGT319 runs only when this is set
+    allowed_model_providers: tuple[str, ...] = ()  # HRN414 errs on a provider not in it
+    max_memory_retention_days: int | None = None  # HRN412 runs only when this is set
     environments: tuple[Environment, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     severity: tuple[tuple[str, str], ...] = ()  # (code or name, level)
@@ -211,6 +218,8 @@ def from_table(table: Any, path: str) -> Config:
         fail_on=table.get("fail-on", "warning"),
         allowed_models=tuple(table.get("allowed-models", ())),
         approved_harnesses=tuple(table.get("approved-harnesses", ())),
+        allowed_model_providers=tuple(table.get("allowed-model-providers", ())),
+        max_memory_retention_days=table.get("max-memory-retention-days"),
         environments=environments,
         per_file_ignores=tuple((glob, tuple(codes))
                                for glob, codes in table.get("per-file-ignores", {}).items()),

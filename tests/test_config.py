@@ -43,6 +43,9 @@ def test_nearest_config_to_the_linted_path(workdir: Path) -> None:
     ("per-file-ignores: {'legacy/**': [NOPE1]}\n", "unknown rule code or name 'NOPE1'"),
     ("environments: {prod: {accounts: ['12']}}\n", "environments.prod.accounts.0: '12' does not match"),
     ("ignore: AGT306\n", "ignore: 'AGT306' is not of type 'array'"),
+    ("allowed-model-providers: [anthropic]\n", "allowed-model-providers.0: 'anthropic' is not one of"),
+    ("max-memory-retention-days: 0\n", "max-memory-retention-days: 0 is less than the minimum of 1"),
+    ("max-memory-retention-days: 30 days\n", "max-memory-retention-days: '30 days' is not of type 'integer'"),
 ])
 def test_bad_config_is_a_clear_usage_error(workdir: Path, capsys: pytest.CaptureFixture[str],
                                            text: str, error: str) -> None:

@@ -138,6 +138,9 @@ def harness(timeout: int = 300, role: str = "aws_iam_role.harness.arn", extra: s
       }}
     }}
   }}
+  memory {{
+    disabled {{}}
+  }}
   allowed_tools   = ["orders"]
   max_iterations  = 10
   max_tokens      = 4096
@@ -498,3 +501,51 @@ def test_literal_locals_are_known_wherever_the_module_defines_them(workdir: Path
     assert at(found, "AGT304") == [("main.tf", *harness_arn)]
     write(workdir / "locals.tf", 'locals {\n  agent_timeout = var.timeout\n  harness = "${var.harness}"\n}\n')
     assert not [f for f in run(".")[1] if f["code"] in ("AGT301", "AGT304")]  # unknown: not guessed
+
+
+MANAGED = '  memory {\n    managed_memory_configuration {\n      event_expiry_duration = 90\n    }\n  }\n'
+PUBLIC = ('  environment {\n    agentcore_runtime_environment {\n      network_configuration {\n'
+          '        network_mode = "PUBLIC"\n      }\n    }\n  }\n')
+OPENAI = ('  model {\n    open_ai_model_config {\n      model_id    = "gpt-5"\n      api_key_arn = "arn:aws:'
+          'bedrock-agentcore:us-east-1:111122223333:token-vault/default/apikeycredentialprovider/openai"\n'
+          '    }\n  }\n')
+NO_MEMORY = "  memory {\n    disabled {}\n  }\n"
+HARNESS_BLOCK = r'(?P<at>resource "aws_bedrockagentcore_harness")'
+
+
+def bedrock_model(text: str) -> str:
+    return text[:text.index("  model {")] + text[text.index("  system_prompt {"):]
+
+
+@pytest.mark.parametrize(("change", "code", "pattern", "config", "folder"), [
+    (lambda t: t.replace('  allowed_tools   = ["orders"]\n', ""), "HRN409", HARNESS_BLOCK, "", "."),
+    (lambda t: t.replace('failure_mode = "deny"', 'failure_mode = "allow"'), "HRN410",
+     r'failure_mode = (?P<at>"allow")', "", "."),
+    (lambda t: t.replace(NO_MEMORY, ""), "HRN411", HARNESS_BLOCK, "", "prod"),
+    (lambda t: t.replace(NO_MEMORY, ""), "HRN412", HARNESS_BLOCK, "max-memory-retention-days: 14\n", "."),
+    (lambda t: t.replace(NO_MEMORY, MANAGED), "HRN412", r"event_expiry_duration = (?P<at>90)",
+     "max-memory-retention-days: 30\n", "."),
+    (lambda t: t.replace(NO_MEMORY, PUBLIC + NO_MEMORY), "HRN413", r'network_mode = (?P<at>"PUBLIC")', "",
+     "prod"),
+    (lambda t: bedrock_model(t).replace(NO_MEMORY, OPENAI + NO_MEMORY), "HRN414",
+     r"(?P<at>open_ai_model_config) \{", "", "."),
+])
+def test_harness_defaults_and_environments_in_terraform(workdir: Path, change: object, code: str,
+                                                        pattern: str, config: str, folder: str) -> None:
+    write(workdir / ".policylint.yaml", config or "select: [HRN]\n")
+    texts = module(workdir / folder, **{"harness.tf": change(harness())})  # type: ignore[operator]
+    found = run(".", "--fail-on", "never")[1]
+    where = str(Path(folder) / "harness.tf") if folder != "." else "harness.tf"
+    assert at(found, code) == [(where, *position_of(texts["harness.tf"], pattern))]
+
+
+def test_terraform_harness_defaults_outside_prod_are_quiet(workdir: Path) -> None:
+    module(workdir / "dev", **{"harness.tf": harness().replace(NO_MEMORY, PUBLIC)})
+    assert run(".", "--select", "HRN411,HRN413") == (0, [])
+
+
+def test_a_dynamic_harness_block_is_not_a_default(workdir: Path) -> None:
+    dynamic = ('  dynamic "memory" {\n    for_each = var.memory != null ? [var.memory] : []\n'
+               '    content {\n      disabled {}\n    }\n  }\n')
+    module(workdir / "prod", **{"harness.tf": harness().replace(NO_MEMORY, dynamic)})
+    assert run(".", "--select", "HRN,IAM505") == (0, [])

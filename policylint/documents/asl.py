@@ -19,9 +19,14 @@ QUERY_LANGUAGES = (JSONPATH, JSONATA)
 # In any partition, also written partition-agnostic: ${AWS::Partition} in Fn::Sub, or a Ref
 # piece of a Fn::Join (as `cdk synth` writes it), which the template reads as the same, or
 # Terraform's ${data.aws_partition.NAME.partition}.
+# The optimized integration, or the AWS SDK integration (PascalCase request fields, as the
+# optimized one's), which reaches a harness or an agent runtime.
 AGENT_RESOURCE = re.compile(r"^arn:(?:aws[a-z-]*|\$\{AWS::Partition\}"
                             r"|\$\{data\.aws_partition\.[\w-]+\.partition\}):states:::"
-                            r"bedrockagentcore:invokeHarness(?P<pattern>\.[A-Za-z]+(?::\d+)?)?$")
+                            r"(?:bedrockagentcore:invokeHarness"
+                            r"|(?P<sdk>aws-sdk:bedrockagentcore:[iI]nvoke(?P<target>Harness|AgentRuntime)))"
+                            r"(?P<pattern>\.[A-Za-z]+(?::\d+)?)?$")
+OPTIMIZED_CAP = 900  # seconds: the most an optimized agent task runs, whatever its TimeoutSeconds
 CALLBACK_SUFFIX = ".waitForTaskToken"
 # State input or execution input, in JSONPath ($.x, $[0], $, $$.Execution.Input) or JSONata.
 _READS_INPUT = re.compile(r"(?<![$\w])\$(?=$|[.\[\s,)])|\$\$\.Execution\.Input|\$states\.input"
@@ -114,7 +119,7 @@ class State:
 
     @property
     def is_agent_task(self) -> bool:
-        return self.is_task and bool(AGENT_RESOURCE.match(self.resource))
+        return isinstance(self, AgentTask)
 
     @property
     def is_callback(self) -> bool:
@@ -180,7 +185,35 @@ EXPRESS_SECONDS = 300  # the longest an Express execution (or an EXPRESS Map chi
 
 
 class AgentTask(State):
-    """A Task state that invokes a Bedrock AgentCore harness."""
+    """A Task state that invokes a Bedrock AgentCore harness: through the optimized integration,
+    or through the AWS SDK integration (InvokeHarness, or InvokeAgentRuntime for a runtime)."""
+
+    @cached_property
+    def _match(self) -> re.Match[str]:
+        match = AGENT_RESOURCE.match(self.resource)
+        assert match is not None  # the walk makes an AgentTask only of such a Resource
+        return match
+
+    @property
+    def sdk(self) -> bool:
+        """Whether the task calls AgentCore through the AWS SDK integration."""
+        return self._match.group("sdk") is not None
+
+    @property
+    def invokes_runtime(self) -> bool:
+        """Whether the task invokes an agent runtime (SDK ``invokeAgentRuntime``), not a harness."""
+        return self._match.group("target") == "AgentRuntime"
+
+    @property
+    def arn_field(self) -> str:
+        """The request field naming the agent: HarnessArn, or AgentRuntimeArn."""
+        return "AgentRuntimeArn" if self.invokes_runtime else "HarnessArn"
+
+    @property
+    def cap(self) -> int | None:
+        """The most the task waits, whatever its TimeoutSeconds: 900 s for the optimized
+        integration; not documented for the SDK integration (None)."""
+        return None if self.sdk else OPTIMIZED_CAP
 
     @property
     def express(self) -> str | None:
@@ -200,8 +233,7 @@ class AgentTask(State):
 
     @property
     def integration_pattern(self) -> str | None:
-        match = AGENT_RESOURCE.match(self.resource)
-        return match.group("pattern") if match else None
+        return self._match.group("pattern")
 
     def param(self, name: str) -> Param | None:
         """An InvokeHarness request field from ``Parameters`` or ``Arguments``."""

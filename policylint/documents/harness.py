@@ -4,6 +4,14 @@ The control-plane API (CreateHarness / UpdateHarness requests, GetHarness's
 ``{"harness": {...}}``) is camelCase; the CloudFormation resource
 ``AWS::BedrockAgentCore::Harness`` is PascalCase. ``Harness`` asks for camelCase names and
 reads whichever the document uses; every value comes with its logical path.
+
+AWS defaults count as written, and are modelled here once: a harness with no ``memory`` has
+managed memory (30-day event expiry, an AWS-owned key); with no ``allowedTools`` every tool
+is allowed, the built-in ``shell`` and ``file_operations`` included; a Lambda hook with no
+``failureMode`` fails closed (``deny``). A defaulted value is a ``Field`` with ``default``
+set, at the object that lacks it (sources: the AgentCore harness guide's memory and tools
+pages, and the resource schema's descriptions). An UpdateHarness request has no defaults:
+what it leaves out keeps its value.
 """
 from __future__ import annotations
 
@@ -11,6 +19,7 @@ import re
 from functools import cached_property
 from typing import Any, NamedTuple
 
+from policylint.config import MODEL_PROVIDERS
 from policylint.documents import Document
 from policylint.documents.refs import Ref
 
@@ -34,8 +43,15 @@ def harness_root(data: Any) -> tuple | None:
 
 
 class Field(NamedTuple):
-    path: tuple  # logical path within the harness document
+    path: tuple  # logical path within the harness document; of the object lacking it if default
     value: Any
+    default: bool = False  # not written: the value AWS uses
+
+
+MANAGED_MEMORY_EXPIRY_DAYS = 30  # managed memory's eventExpiryDuration when not set
+PROVIDERS = dict(zip(("bedrockModelConfig", "openAiModelConfig", "geminiModelConfig",
+                      "liteLlmModelConfig"), MODEL_PROVIDERS, strict=True))
+HOOK_PHASES = ("beforeInvocation", "afterInvocation", "beforeToolCall", "afterToolCall")
 
 
 class Tool(NamedTuple):
@@ -47,6 +63,16 @@ class Tool(NamedTuple):
     @property
     def type_path(self) -> tuple:
         return (*self.path, self.type_key)
+
+
+class Hook(NamedTuple):
+    phase: str  # camelCase: beforeToolCall, ...
+    failure_mode: Field | None  # a Lambda target's failureMode, written or the default deny
+
+    @property
+    def fails_open(self) -> bool:
+        """Whether the call goes on when the hook's Lambda function errors or times out."""
+        return self.failure_mode is not None and self.failure_mode.value == "allow"
 
 
 class Harness:
@@ -96,6 +122,17 @@ class Harness:
             return None
         return Ref(self.document.template.namespace, self.document.logical_id)
 
+    @property
+    def is_update(self) -> bool:
+        """An UpdateHarness request: it changes some fields and keeps the rest."""
+        data = self.document.data
+        return isinstance(data, dict) and "harnessId" in data and "harnessName" not in data
+
+    def setting(self, name: str, base: Field, default: Any) -> Field:
+        """Field ``name`` of ``base`` as written, else ``default`` at ``base``."""
+        found = None if base.default else self.get(name, base=base)
+        return found if found is not None else Field(base.path, default, default=True)
+
     def number(self, name: str) -> Field | None:
         field = self.get(name)
         ok = field is not None and isinstance(field.value, (int, float)) and not isinstance(field.value, bool)
@@ -121,16 +158,57 @@ class Harness:
 
     @property
     def memory(self) -> Field | None:
-        """The memory the harness uses (``arn`` of agentCoreMemoryConfiguration), or the
-        managed memory block; None when memory is disabled or not configured."""
-        return self.get("memory", "agentCoreMemoryConfiguration", "arn") or self.get(
-            "memory", "managedMemoryConfiguration")
+        """The memory the harness uses (``arn`` of agentCoreMemoryConfiguration), or its
+        managed memory (written or default); None when disabled or not known."""
+        return self.get("memory", "agentCoreMemoryConfiguration", "arn") or self.managed_memory
 
     @property
-    def has_before_tool_call_hook(self) -> bool:
-        hooks = self.get("hooks")
-        return bool(hooks) and isinstance(hooks.value, list) and any(  # type: ignore[union-attr]
-            isinstance(h, dict) and self._key("beforeToolCall") in h for h in hooks.value)  # type: ignore[union-attr]
+    def managed_memory(self) -> Field | None:
+        """The managedMemoryConfiguration block, or the default one (an empty block at the
+        harness) when ``memory`` is not written; None for other memory or an update."""
+        if self.get("memory") is None:
+            return None if self.is_update else Field((), {}, default=True)
+        return self.get("memory", "managedMemoryConfiguration")
+
+    @property
+    def allowed_tools(self) -> Field | None:
+        """allowedTools as written, or the default (None: every tool) at the harness; None
+        for an update request that leaves it as it is."""
+        written = self.get("allowedTools")
+        if written is None and not self.is_update:
+            return Field((), None, default=True)
+        return written
+
+    @property
+    def hooks(self) -> list[Hook]:
+        field = self.get("hooks")
+        count = len(field.value) if field is not None and isinstance(field.value, list) else 0
+        return [self._hook(body, phase) for i in range(count) for phase in HOOK_PHASES
+                if (body := self.get(i, phase, base=field)) is not None]
+
+    def _hook(self, body: Field, phase: str) -> Hook:
+        function = self.get("target", "lambda", base=body)
+        return Hook(phase, self.setting("failureMode", function, "deny") if function is not None else None)
+
+    @property
+    def has_tool_call_guard(self) -> bool:
+        """Whether a BeforeToolCall hook can stop a tool call: one that does not fail open."""
+        return any(h.phase == "beforeToolCall" and not h.fails_open for h in self.hooks)
+
+    @property
+    def model_provider(self) -> tuple[str, Field] | None:
+        """(provider, its written config block) of the model: bedrock, openai, gemini or
+        litellm; None when no model is written (the default is on Amazon Bedrock)."""
+        for variant, provider in PROVIDERS.items():
+            block = self.get("model", variant)
+            if block is not None:
+                return provider, block
+        return None
+
+    @property
+    def network_mode(self) -> Field | None:
+        return self.get("environment", "agentCoreRuntimeEnvironment", "networkConfiguration",
+                        "networkMode")
 
     @property
     def model_ids(self) -> list[Field]:

@@ -588,6 +588,11 @@ def _schema_object(b: _Builder, block: hcl.Block, path: tuple, schema: dict, roo
         else:
             b.nested(blocks[0], (*path, prop))
             found[prop] = _schema_object(b, blocks[0], (*path, prop), spec, root)
+    for child in block.children("dynamic"):  # its content is known only at plan time
+        prop = _property(child.labels[0], properties) if child.labels else None
+        if prop is not None:
+            found[prop] = {"Fn::Terraform": f"dynamic {child.labels[0]}"}
+            b.source.places[(*path, prop)] = (child.pos, child.pos)
     return found
 
 

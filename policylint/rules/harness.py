@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 
-from policylint.documents.harness import Field, Harness
+from policylint.documents.harness import MANAGED_MEMORY_EXPIRY_DAYS, Field, Harness
 from policylint.hookspecs import hookimpl
-from policylint.project import Context
+from policylint.project import Context, is_prod
 from policylint.rule import Finding, Severity, rule, rules_of
 
 CAP = 900  # seconds: the longest an agent task waits for a harness
@@ -47,8 +47,8 @@ def harness_limits_missing(ctx: Context) -> Iterator[Finding]:
 
     Use instead: `"timeoutSeconds": 600, "maxIterations": 25, "maxTokens": 4096`."""
     h = ctx.document.harness
-    if "harnessId" in ctx.document.data and "harnessName" not in ctx.document.data:
-        return  # an UpdateHarness request changes some fields and keeps the rest
+    if h.is_update:
+        return
     missing = [h.written(name) for name in LIMITS if h.get(name) is None]
     if missing:
         yield Finding(ctx.document, (), f"harness {h.name!r} sets no {', '.join(missing)}: set "
@@ -201,6 +201,215 @@ harness_jwt_unconstrained = rule(
     summary="JWT authorizer with neither allowedAudience nor allowedClients", kinds=("harness",),
     tags=("security",),
 )(harness_jwt_unconstrained)
+
+
+def harness_tools_unrestricted(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags a harness that sets no allowedTools.
+
+    Why is this bad? Without allowedTools every tool is allowed, including the built-in
+    `shell` (runs bash commands) and `file_operations` that every session has, and every
+    tool a gateway or MCP server adds later.
+
+    Example: a CreateHarness request with `tools` but no `allowedTools`.
+
+    Use instead: `"allowedTools": ["search_orders", "@builtin/file_operations"]`: the tools
+    this agent needs, built-in ones by name.
+
+    Source: AgentCore Developer Guide, harness "Connect to tools": "Default tools shell and
+    file_operations are available in every session unless you restrict them with
+    allowedTools ... If omitted, all tools are allowed"."""
+    h = ctx.document.harness
+    allowed = h.allowed_tools
+    if allowed is not None and allowed.default:
+        yield Finding(ctx.document, allowed.path, f"harness {h.name!r} sets no {h.written('allowedTools')}: "
+                      "the agent may use every tool, including the built-in shell (bash) and "
+                      "file_operations; list the tools it needs")
+
+
+harness_tools_unrestricted = rule(
+    "HRN409", "harness-tools-unrestricted", Severity.WARNING,
+    summary="Harness sets no allowedTools: every tool is allowed, the built-in shell included",
+    kinds=("harness",), tags=("security",),
+)(harness_tools_unrestricted)
+
+
+GUARD_PHASES = ("beforeToolCall", "beforeInvocation")
+
+
+def harness_hook_fail_open(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags a BeforeToolCall or BeforeInvocation hook whose Lambda target says
+    `failureMode: allow`. (Without failureMode a Lambda hook fails closed.)
+
+    Why is this bad? The hook is the guard in front of the agent's calls. When its function
+    errors, is throttled or times out, `allow` lets the call through unchecked: the guard is
+    off exactly when something is wrong. AGT315 does not count such a hook as a guard.
+
+    Example: `{"beforeToolCall": {"name": "approve", "target": {"lambda": {"arn": "...",
+    "failureMode": "allow"}}}}`.
+
+    Use instead: `"failureMode": "deny"` (or leave it out), and a hook that answers in time.
+
+    Source: the `AWS::BedrockAgentCore::Harness` resource schema, HarnessHookLambdaTarget
+    FailureMode: "Whether the agent loop continues or stops when the Lambda invocation fails.
+    Defaults to deny"."""
+    h = ctx.document.harness
+    for hook in h.hooks:
+        if hook.phase in GUARD_PHASES and hook.fails_open and hook.failure_mode is not None:
+            yield Finding(ctx.document, hook.failure_mode.path, f"the {h.written(hook.phase)} hook "
+                          "lets the call through when its function fails or times out: set "
+                          f"{h.written('failureMode')} to deny", "value")
+
+
+harness_hook_fail_open = rule(
+    "HRN410", "harness-hook-fail-open", Severity.WARNING,
+    summary="A guard hook (BeforeToolCall/BeforeInvocation) fails open", kinds=("harness",),
+    tags=("security",),
+)(harness_hook_fail_open)
+
+
+def _memory_words(h: Harness, managed: Field) -> str:
+    return "managed memory (the default when memory is omitted)" if managed.default else \
+        f"managed memory ({h.written('managedMemoryConfiguration')})"
+
+
+def harness_memory_default_key(ctx: Context) -> Iterator[Finding]:
+    """What it does: in a prod environment (see `environments`), flags managed memory, written
+    or the default when `memory` is omitted, with no encryptionKeyArn. Off elsewhere.
+
+    Why is this bad? The conversations and what the agent learns of its users are then
+    encrypted with an AWS-owned key: no key policy of yours, no CloudTrail record of its use,
+    no way to revoke it. A customer key cannot be added after the harness is created.
+
+    Example: a prod harness with no `memory`, or `"memory": {"managedMemoryConfiguration":
+    {"eventExpiryDuration": 30}}`.
+
+    Use instead: `"memory": {"managedMemoryConfiguration": {"encryptionKeyArn":
+    "arn:aws:kms:REGION:ACCOUNT:key/..."}}`.
+
+    Source: the `AWS::BedrockAgentCore::Harness` resource schema, ManagedMemoryConfiguration
+    EncryptionKeyArn: "Defaults to AWS-owned key. Not updatable after creation"."""
+    h = ctx.document.harness
+    managed = h.managed_memory
+    if managed is None or not is_prod(ctx.project.environment(ctx.document)):
+        return
+    if h.setting("encryptionKeyArn", managed, None).default:
+        yield Finding(ctx.document, managed.path, f"harness {h.name!r} in prod keeps its "
+                      f"{_memory_words(h, managed)} under an AWS-owned key, and a customer key "
+                      f"cannot be added later: set {h.written('encryptionKeyArn')}")
+
+
+harness_memory_default_key = rule(
+    "HRN411", "harness-memory-default-key", Severity.WARNING,
+    summary="Managed memory in prod with no customer-managed KMS key", kinds=("harness",),
+    tags=("security",),
+)(harness_memory_default_key)
+
+
+def agent_memory_retention_over_limit(ctx: Context) -> Iterator[Finding]:
+    """What it does: when `max-memory-retention-days` is configured, flags a harness whose
+    managed memory (written, or the default when `memory` is omitted) keeps events longer:
+    its eventExpiryDuration, 30 days when not set.
+
+    Why is this bad? Memory events are the raw conversations, customer data included; a
+    data-retention policy says how long they may be kept.
+
+    Example: `max-memory-retention-days: 14` and a harness with no `memory` (30 days).
+
+    Use instead: `"memory": {"managedMemoryConfiguration": {"eventExpiryDuration": 14}}`.
+
+    Source: the `AWS::BedrockAgentCore::Harness` resource schema, EventExpiryDuration:
+    "Event retention in days. Defaults to 30"."""
+    limit = ctx.config.max_memory_retention_days
+    h = ctx.document.harness
+    managed = h.managed_memory
+    if limit is None or managed is None:
+        return
+    days = h.setting("eventExpiryDuration", managed, MANAGED_MEMORY_EXPIRY_DAYS)
+    if isinstance(days.value, int) and not isinstance(days.value, bool) and days.value > limit:
+        what = f"{_memory_words(h, managed)} keeps events {days.value} days (no " \
+            f"{h.written('eventExpiryDuration')})" if days.default else \
+            f"{h.written('eventExpiryDuration')} keeps memory events {days.value} days"
+        yield Finding(ctx.document, days.path, f"{what}, over max-memory-retention-days ({limit})",
+                      "key" if days.default else "value")
+
+
+agent_memory_retention_over_limit = rule(
+    "HRN412", "agent-memory-retention-over-limit", Severity.WARNING,
+    summary="Agent memory keeps events longer than max-memory-retention-days", kinds=("harness",),
+)(agent_memory_retention_over_limit)
+
+
+def agent_public_network_in_prod(ctx: Context) -> Iterator[Finding]:
+    """What it does: in a prod environment (see `environments`), flags a harness environment
+    with `networkMode: PUBLIC`.
+
+    Why is this bad? The agent's microVM, which runs its shell, code and tools, then reaches
+    the internet directly: nothing of yours (VPC endpoints, egress filtering, flow logs)
+    stands between a prompt-injected agent and any host.
+
+    Example: `"environment": {"agentCoreRuntimeEnvironment": {"networkConfiguration":
+    {"networkMode": "PUBLIC"}}}`.
+
+    Use instead: `"networkMode": "VPC"` with `networkModeConfig` (subnets, security groups).
+
+    Source: the CreateHarness API and the `AWS::BedrockAgentCore::Harness` resource schema,
+    NetworkConfiguration NetworkMode (PUBLIC | VPC)."""
+    mode = ctx.document.harness.network_mode
+    if mode is not None and mode.value == "PUBLIC" and is_prod(ctx.project.environment(ctx.document)):
+        yield Finding(ctx.document, mode.path, "the agent's environment in prod uses the public "
+                      "network: run it in your VPC (VPC mode with subnets and security groups)", "value")
+
+
+agent_public_network_in_prod = rule(
+    "HRN413", "agent-public-network-in-prod", Severity.WARNING,
+    summary="A harness environment in prod on the public network", kinds=("harness",),
+    tags=("security",),
+)(agent_public_network_in_prod)
+
+
+PROVIDER_NAMES = {"openai": "OpenAI", "gemini": "Google Gemini", "litellm": "a LiteLLM endpoint"}
+
+
+def harness_model_outside_aws(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags a harness whose model is an OpenAI, Gemini or LiteLLM configuration
+    (a warning; an error when `allowed-model-providers` is configured and leaves it out, and
+    nothing when it lists it), and an `apiBase` that is not https (an error).
+
+    Why is this bad? Prompts, tool results and what memory recalls leave AWS for another
+    provider, under its terms and data residency; over plain http anyone on the path reads
+    and changes them.
+
+    Example: `"model": {"openAiModelConfig": {"modelId": "gpt-5", "apiKeyArn": "..."}}`.
+
+    Use instead: a `bedrockModelConfig` model, or list the provider in
+    `allowed-model-providers` once it is approved; `https://` for apiBase.
+
+    Source: the CreateHarness API, HarnessModelConfiguration (bedrockModelConfig,
+    openAiModelConfig, geminiModelConfig, liteLlmModelConfig)."""
+    h = ctx.document.harness
+    found = h.model_provider
+    if found is None or found[0] == "bedrock":
+        return
+    provider, block = found
+    allowed = ctx.config.allowed_model_providers
+    if provider not in allowed:
+        excluded = f", and {provider} is not in allowed-model-providers ({', '.join(allowed)})" \
+            if allowed else ""
+        variant = block.path[-1][0].lower() + block.path[-1][1:]  # camelCase, as written() asks
+        yield Finding(ctx.document, block.path, f"{h.written(variant)} "
+                      f"sends prompts, tool results and memory to {PROVIDER_NAMES[provider]}, outside "
+                      f"AWS{excluded}", severity=Severity.ERROR if allowed else None)
+    base = h.get("apiBase", base=block)
+    if base is not None and isinstance(base.value, str) and not base.value.lower().startswith("https://"):
+        yield Finding(ctx.document, base.path, f"{h.written('apiBase')} is not https: prompts and "
+                      "answers cross the network in clear text", "value", Severity.ERROR)
+
+
+harness_model_outside_aws = rule(
+    "HRN414", "harness-model-outside-aws", Severity.WARNING,
+    summary="The harness's model runs outside AWS (OpenAI, Gemini, LiteLLM)", kinds=("harness",),
+    tags=("security",),
+)(harness_model_outside_aws)
 
 
 @hookimpl

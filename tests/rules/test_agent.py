@@ -1,6 +1,7 @@
 """AGT3xx: each rule fires at the exact line and column in every form, and not on clean input."""
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -229,3 +230,60 @@ def test_agent_in_a_jsonata_map_of_a_jsonpath_machine_is_read_as_jsonpath(workdi
     request(m)["HarnessArn"] = "arn:aws:bedrock-agentcore:us-east-1:111122223333:harness/*"
     FORMS["json"](workdir, m)
     assert codes(run(".", "--select", "AGT304,ASL")[1]) == ["AGT304"]
+
+
+# The AWS SDK integration: the same request fields (PascalCase), so the same rules at the same
+# places, except those resting on the optimized integration's cap and output.
+SDK = "arn:aws:states:::aws-sdk:bedrockagentcore:invokeHarness"
+SDK_FORMS = ("json", "template-pseudo-parameters", "cdk-out", "terraform-jsonencode")
+OPTIMIZED_ONLY = ("AGT301", "AGT303", "AGT310", "AGT314")
+
+
+def through_sdk(change: Callable[[dict[str, Any], str], None]) -> Callable[[dict[str, Any], str], None]:
+    def sdk_change(m: dict[str, Any], lang: str) -> None:
+        change(m, lang)
+        agent = find_state(m, "Agent")
+        agent["Resource"] = agent["Resource"].replace(":::bedrockagentcore:", ":::aws-sdk:bedrockagentcore:")
+    return sdk_change
+
+
+@pytest.mark.parametrize("lang", [JSONPATH, JSONATA])
+@pytest.mark.parametrize("form", FORMS)
+def test_sdk_integration_is_an_agent_task_in_every_form(workdir: Path, form: str, lang: str) -> None:
+    file = FORMS[form](workdir, mutated(lang, through_sdk(lambda m, lang: None)))
+    _, findings = run(".")
+    assert codes(findings) == ["AGT322"], findings
+    pattern = f"(?P<at>{Q}" + arn_pattern(SDK.replace(".", r"\.") + ")")
+    assert (findings[0]["line"], findings[0]["column"]) == position_of(file.read_text(), pattern)
+
+
+@pytest.mark.parametrize("lang", [JSONPATH, JSONATA])
+@pytest.mark.parametrize("form", SDK_FORMS)
+@pytest.mark.parametrize("code", [c for c in CASES if c not in OPTIMIZED_ONLY])
+def test_agent_rules_fire_on_sdk_tasks_at_the_same_place(workdir: Path, code: str, form: str,
+                                                         lang: str) -> None:
+    change, pattern = CASES[code]
+    file = FORMS[form](workdir, mutated(lang, through_sdk(change)))
+    hits = [f for f in run(".", "--select", "AGT,SFN")[1] if f["code"] == code]
+    assert [(h["line"], h["column"]) for h in hits] == [position_of(file.read_text(), pattern)]
+
+
+@pytest.mark.parametrize("code", OPTIMIZED_ONLY)
+def test_optimized_integration_facts_do_not_judge_sdk_tasks(workdir: Path, code: str) -> None:
+    FORMS["json"](workdir, mutated(JSONPATH, through_sdk(CASES[code][0])))
+    assert [f for f in run(".")[1] if f["code"] == code] == []
+
+
+def test_an_agent_runtime_through_the_sdk(workdir: Path) -> None:
+    m = machine()
+    agent = find_state(m, "Agent")
+    agent["Resource"] = "arn:aws:states:::aws-sdk:bedrockagentcore:invokeAgentRuntime"
+    agent["Parameters"] = {"AgentRuntimeArn": "arn:aws:bedrock-agentcore:us-east-1:111122223333:runtime/*",
+                           "RuntimeSessionId.$": "$$.Execution.Name", "Payload.$": "$.prompt"}
+    file = write(workdir / "flow.asl.json", json.dumps(m, indent=2))
+    findings = run(".")[1]
+    assert codes(findings) == ["AGT304", "AGT322"]  # no MaxIterations asked of a runtime
+    (wildcard,) = [f for f in findings if f["code"] == "AGT304"]
+    assert "AgentRuntimeArn has a wildcard" in wildcard["message"]
+    place = position_of(file.read_text(), r'"AgentRuntimeArn": (?P<at>")')
+    assert (wildcard["line"], wildcard["column"]) == place

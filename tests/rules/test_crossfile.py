@@ -257,3 +257,15 @@ def test_project_root_lets_one_named_file_see_the_others(workdir: Path) -> None:
     code, findings = run("app/template.yaml", "--project-root", ".", "--select", "IAM504,IAM510")
     # the role file is read for context, but only the named file is reported on
     assert code == 1 and [(f["file"], f["code"]) for f in findings] == [("app/template.yaml", "IAM504")]
+
+
+@pytest.mark.parametrize("layout", ["template", "files"])
+def test_a_hook_that_fails_open_is_no_guard(workdir: Path, layout: str) -> None:
+    if layout == "template":
+        machine = whole_template(workdir / "template.yaml", lambda t: whole_harness(t)["Hooks"][0][
+            "BeforeToolCall"]["Target"]["Lambda"].update(FailureMode="allow"))
+    else:
+        machine = separate_files(workdir, lambda p: export_harness(p)["hooks"][0][
+            "beforeToolCall"]["target"]["lambda"].update(failureMode="allow"))["asl"]
+    (finding,) = run(".", "--select", "AGT315")[1]
+    assert (finding["line"], finding["column"]) == position_of(machine.read_text(), r"(?P<at>\"?Agent\"?):")

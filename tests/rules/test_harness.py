@@ -142,3 +142,101 @@ def test_cloudformation_schema_requires_model(workdir: Path) -> None:
     cfn_yaml(workdir, changed(lambda a: a.pop("model")))
     (finding,) = run(".", "--select", "HRN403")[1]
     assert finding["message"] == "the harness: 'Model' is a required property"
+
+
+# AWS defaults and environments (HRN409-HRN414). A finding about a field the harness leaves out
+# points at the harness object.
+ROOT = {"create-json": r"\A(?P<at>.)", "create-yaml": r"\A(?P<at>.)", "get-json": r'(?P<at>"harness"): \{',
+        "cfn": r"\n    (?P<at>Properties):"}
+
+
+def hook_fails_open(api: dict[str, Any]) -> None:
+    api["hooks"][0]["beforeToolCall"]["target"]["lambda"]["failureMode"] = "allow"
+
+
+MANAGED = {"managedMemoryConfiguration": {"eventExpiryDuration": 90}}
+PUBLIC = {"agentCoreRuntimeEnvironment": {"networkConfiguration": {"networkMode": "PUBLIC"}}}
+OPENAI = {"openAiModelConfig": {"modelId": "gpt-5", "apiKeyArn": "arn:aws:bedrock-agentcore:us-east-1:"
+                                "111122223333:token-vault/default/apikeycredentialprovider/openai"}}
+RETENTION = "max-memory-retention-days: 30\n"
+LAMBDA = "arn:aws:lambda:us-east-1:111122223333:function"
+KEY = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+# (code, change, pattern (None: the harness object), config, folder)
+DEFAULT_CASES = {
+    "HRN409": ("HRN409", lambda a: a.pop("allowedTools"), None, "", "."),
+    "HRN410": ("HRN410", hook_fails_open, rf"[Ff]ailureMode{Q}: (?P<at>{Q}allow)", "", "."),
+    "HRN411-default": ("HRN411", lambda a: a.pop("memory"), None, "", "prod"),
+    "HRN411-written": ("HRN411", lambda a: a.update(memory=MANAGED),
+                       rf"(?P<at>{Q}[Mm]anagedMemoryConfiguration)", "", "prod"),
+    "HRN412-default": ("HRN412", lambda a: a.pop("memory"), None, "max-memory-retention-days: 14\n", "."),
+    "HRN412-written": ("HRN412", lambda a: a.update(memory=MANAGED),
+                       rf"[Ee]ventExpiryDuration{Q}: (?P<at>90)", RETENTION, "."),
+    "HRN413": ("HRN413", lambda a: a.update(environment=PUBLIC), rf"[Nn]etworkMode{Q}: (?P<at>{Q}PUBLIC)", "",
+               "prod"),
+    "HRN414": ("HRN414", lambda a: a.update(model=OPENAI), rf"(?P<at>{Q}[Oo]penAiModelConfig)", "", "."),
+}
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("case", DEFAULT_CASES)
+def test_default_and_environment_rules_fire_where_the_value_is(workdir: Path, shape: str, case: str) -> None:
+    code, change, pattern, config, folder = DEFAULT_CASES[case]
+    write(workdir / ".policylint.yaml", config or "select: [HRN]\n")
+    file = SHAPES[shape](workdir / folder, changed(change))
+    findings = [f for f in run(".", "--fail-on", "never")[1] if f["code"] == code]
+    assert len(findings) == 1, findings
+    place = position_of(file.read_text(), pattern or ROOT[shape])
+    assert (findings[0]["line"], findings[0]["column"]) == place
+
+
+# (change, config, folder) that each leave the rule silent
+QUIET: dict[str, list[tuple[Change, str, str]]] = {
+    "HRN409": [(lambda a: a.update(allowedTools=["orders", "@builtin/file_operations"]), "", ".")],
+    "HRN410": [(lambda a: a["hooks"][0]["beforeToolCall"]["target"]["lambda"].pop("failureMode"), "", "."),
+               (lambda a: a.update(hooks=[{"afterToolCall": {"name": "audit", "target": {"lambda": {
+                   "arn": f"{LAMBDA}:audit", "failureMode": "allow"}}}}]), "", ".")],
+    "HRN411": [(lambda a: a.pop("memory"), "", "dev"),
+               (lambda a: a.update(memory={"disabled": {}}), "", "prod"),
+               (lambda a: a.update(memory={"managedMemoryConfiguration": {"encryptionKeyArn": KEY}}),
+                "", "prod")],
+    "HRN412": [(lambda a: a.pop("memory"), "", "."),
+               (lambda a: a.pop("memory"), RETENTION, "."),
+               (lambda a: a.update(memory={"managedMemoryConfiguration": {"eventExpiryDuration": 30}}),
+                RETENTION, ".")],
+    "HRN413": [(lambda a: a.update(environment=PUBLIC), "", "dev"),
+               (lambda a: a.update(environment={"agentCoreRuntimeEnvironment": {"networkConfiguration": {
+                   "networkMode": "VPC"}}}), "", "prod")],
+    "HRN414": [(lambda a: a.update(model=OPENAI), "allowed-model-providers: [bedrock, openai]\n", ".")],
+}
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize(("code", "index"), [(c, i) for c, cases in QUIET.items() for i in range(len(cases))])
+def test_default_and_environment_rules_stay_quiet(workdir: Path, shape: str, code: str, index: int) -> None:
+    change, config, folder = QUIET[code][index]
+    write(workdir / ".policylint.yaml", config or "select: [HRN]\n")
+    SHAPES[shape](workdir / folder, changed(change))
+    assert [f for f in run(".", "--fail-on", "never")[1] if f["code"] == code] == []
+
+
+def test_an_update_request_keeps_its_tools_and_memory(workdir: Path) -> None:
+    update = {"harnessId": "support-AbCdEf1234", "maxTokens": 2048}
+    write(workdir / "prod" / "update.json", json.dumps(update))
+    write(workdir / ".policylint.yaml", RETENTION.replace("30", "7"))
+    assert run(".", "--select", "HRN409,HRN411,HRN412") == (0, [])
+
+
+def test_a_provider_left_out_of_the_allowlist_is_an_error(workdir: Path) -> None:
+    write(workdir / ".policylint.yaml", "allowed-model-providers: [bedrock]\n")
+    create_json(workdir, changed(lambda a: a.update(model=OPENAI)))
+    (finding,) = run(".", "--select", "HRN414")[1]
+    assert finding["severity"] == "error" and "not in allowed-model-providers (bedrock)" in finding["message"]
+
+
+def test_a_plain_http_api_base_is_an_error(workdir: Path) -> None:
+    write(workdir / ".policylint.yaml", "allowed-model-providers: [bedrock, litellm]\n")
+    file = create_json(workdir, changed(lambda a: a.update(model={"liteLlmModelConfig": {
+        "modelId": "llama-4", "apiBase": "http://llm.internal:4000"}})))
+    (finding,) = run(".", "--select", "HRN414")[1]
+    assert finding["severity"] == "error"
+    assert (finding["line"], finding["column"]) == position_of(file.read_text(), r'"apiBase": (?P<at>")')

@@ -1,5 +1,6 @@
-"""The workflow's own settings around its agent tasks: AGT320 (an Express workflow ends before
-them), AGT321 (their prompts and answers logged to a log group kept forever)."""
+"""The workflow around its agent tasks: AGT320 (an Express workflow ends before them), AGT321
+(their prompts and answers logged to a log group kept forever), AGT322 (the integration that
+reaches them)."""
 from __future__ import annotations
 
 import sys
@@ -85,6 +86,43 @@ agent_execution_data_kept_forever = rule(
     summary="A workflow with agent tasks logs execution data to a log group with no retention",
     kinds=("asl",),
 )(agent_execution_data_kept_forever)
+
+
+OPTIMIZED = ":states:::bedrockagentcore:invokeHarness"
+
+
+def agent_sdk_integration(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags an agent task that reaches AgentCore through the AWS SDK
+    integration (`arn:aws:states:::aws-sdk:bedrockagentcore:invokeHarness` or
+    `...:invokeAgentRuntime`) instead of the optimized integration.
+
+    Why is this bad? The SDK call returns the raw API response (a stream of events to parse,
+    usually in a Lambda function), not the optimized integration's final message with its
+    Usage, Metrics and StopReason; Step Functions documents no wait for it, while the
+    optimized integration waits up to 15 minutes and links the agent's trace in the console.
+
+    Example: `"Resource": "arn:aws:states:::aws-sdk:bedrockagentcore:invokeHarness"`.
+
+    Use instead: `"Resource": "arn:aws:states:::bedrockagentcore:invokeHarness"` with the same
+    Parameters (HarnessArn, RuntimeSessionId, Messages, ...); run an agent runtime as a harness.
+
+    Source: Step Functions Developer Guide, "Invoke Amazon Bedrock AgentCore harness" and its
+    "Service integrations release history" (Amazon Bedrock AgentCore SDK integration added
+    2026-03-12); the AWS Serverless Land pattern sfn-bedrockagentcore-harness-cdk."""
+    for task in ctx.machine.agent_tasks:
+        if task.sdk:
+            optimized = task.resource.split(":states:::", 1)[0] + OPTIMIZED
+            what = "an agent runtime" if task.invokes_runtime else "the harness"
+            yield task.finding(("Resource",), f"{what} is reached through the AWS SDK integration, "
+                               f"which returns the raw response and has no documented wait: use "
+                               f"{optimized!r}" + (", running the agent as a harness" if
+                                                   task.invokes_runtime else ""), at="value")
+
+
+agent_sdk_integration = rule(
+    "AGT322", "agent-sdk-integration", Severity.WARNING,
+    summary="An agent reached through the AWS SDK integration, not the optimized one", kinds=("asl",),
+)(agent_sdk_integration)
 
 
 @hookimpl

@@ -3,7 +3,9 @@
 Facts (AWS docs of the optimized integration): Request Response only; an agent task runs
 at most 900 s whatever its TimeoutSeconds; when the task times out the harness runs on to
 its own timeout; the output holds only the final assistant message, Usage, Metrics and
-StopReason; a session id of at least 33 characters continues one conversation.
+StopReason; a session id of at least 33 characters continues one conversation. A task
+through the AWS SDK integration takes the same PascalCase request fields; how long it
+waits is not documented, so the rules that need a cap use only its TimeoutSeconds.
 """
 from __future__ import annotations
 
@@ -21,10 +23,9 @@ from policylint.project import Context, Project, is_prod
 from policylint.rule import Finding, Severity, rule, rules_of
 from policylint.values import PLACEHOLDER, is_jsonata
 
-CAP = 900  # seconds: the most an agent task runs
 MIN_SESSION_ID = 33
 RISKY_TOOL_TYPES = {"agentcore_browser", "agentcore_code_interpreter", "remote_mcp", "agentcore_gateway"}
-POWER_FIELDS = ("HarnessArn", "Model", "SystemPrompt", "Tools", "AllowedTools", "Skills")
+POWER_FIELDS = ("Model", "SystemPrompt", "Tools", "AllowedTools", "Skills")  # and the agent's ARN
 # Fields the InvokeHarness output never has: tool use, reasoning, earlier turns.
 _ABSENT_OUTPUT = re.compile(r"\b(?:[Tt]oolUse|[Tt]oolResult|[Rr]easoningContent|[Rr]easoningText)\b"
                             r"|(?:Output|result)\.Messages\b")
@@ -78,20 +79,23 @@ def _where(harness: Harness, path: tuple) -> str:
 
 
 def agent_timeout_over_limit(ctx: Context) -> Iterator[Finding]:
-    """What it does: flags an agent task (InvokeHarness) whose TimeoutSeconds is over 900.
+    """What it does: flags an agent task (optimized InvokeHarness) whose TimeoutSeconds is
+    over 900. (How long an SDK-integration task waits is not documented: AGT322 covers it.)
 
     Why is this bad? An agent task stops after 900 s whatever TimeoutSeconds says: the
     setting is a lie, and error handling planned around it never runs as designed.
 
     Example: `"TimeoutSeconds": 3600` on a `bedrockagentcore:invokeHarness` Task.
 
-    Use instead: `"TimeoutSeconds": 900` or less, and a harness timeout below it."""
+    Use instead: `"TimeoutSeconds": 900` or less, and a harness timeout below it.
+
+    Source: Step Functions Developer Guide, "Invoke Amazon Bedrock AgentCore harness"."""
     for task in ctx.machine.agent_tasks:
         timeout = _task_timeout(task)
         value = _number(timeout)
-        if timeout is not None and value is not None and value > CAP:
+        if timeout is not None and value is not None and task.cap is not None and value > task.cap:
             yield task.finding(timeout.path, f"TimeoutSeconds is {value}; an agent task stops at "
-                               f"{CAP} s whatever this says: set it to {CAP} or less", at="value")
+                               f"{task.cap} s whatever this says: set it to {task.cap} or less", at="value")
 
 
 agent_timeout_over_limit = rule(
@@ -111,8 +115,9 @@ def agent_timeout_missing(ctx: Context) -> Iterator[Finding]:
     Use instead: `"TimeoutSeconds": 600` (at most 900), longer than the harness timeout."""
     for task in ctx.machine.agent_tasks:
         if _task_timeout(task) is None:
-            yield task.finding((), f"agent task {task.name!r} has no TimeoutSeconds: set one "
-                               f"(at most {CAP}) longer than the harness timeout")
+            most = f" (at most {task.cap})" if task.cap else ""
+            longer = "" if task.invokes_runtime else " longer than the harness timeout"
+            yield task.finding((), f"agent task {task.name!r} has no TimeoutSeconds: set one{most}{longer}")
 
 
 agent_timeout_missing = rule(
@@ -122,8 +127,8 @@ agent_timeout_missing = rule(
 
 
 def agent_unsupported_pattern(ctx: Context) -> Iterator[Finding]:
-    """What it does: flags an InvokeHarness Resource ending in `.sync`, `.sync:2` or
-    `.waitForTaskToken`.
+    """What it does: flags an optimized InvokeHarness Resource ending in `.sync`, `.sync:2`
+    or `.waitForTaskToken`.
 
     Why is this bad? The AgentCore integration supports only Request Response; the
     deployment is rejected or the state fails at run time.
@@ -133,7 +138,7 @@ def agent_unsupported_pattern(ctx: Context) -> Iterator[Finding]:
     Use instead: `"Resource": "arn:aws:states:::bedrockagentcore:invokeHarness"`; put a
     separate `.waitForTaskToken` approval state after it if a human must sign off."""
     for task in ctx.machine.agent_tasks:
-        if task.integration_pattern:
+        if task.integration_pattern and not task.sdk:
             yield task.finding(("Resource",), f"InvokeHarness supports only Request Response; "
                                f"remove {task.integration_pattern!r} from the Resource", at="value")
 
@@ -148,8 +153,9 @@ agent_unsupported_pattern = rule(
 _ARN_PARTS = 6
 
 
-def _harness_arn_problem(value: str, resolved: str | None) -> str | None:
-    """Why ``value`` is not one harness's ARN, or None when it is (or cannot be known)."""
+def _harness_arn_problem(value: str, resolved: str | None, kind: str = "harness") -> str | None:
+    """Why ``value`` is not the ARN of one ``kind`` (harness, runtime), or None when it is (or
+    cannot be known)."""
     written = PLACEHOLDER.sub("", value)
     text = resolved if resolved is not None else value
     if "*" in written or "?" in written:
@@ -164,14 +170,15 @@ def _harness_arn_problem(value: str, resolved: str | None) -> str | None:
         return "is not an ARN"
     if "\0" not in parts[2] and parts[2] != "bedrock-agentcore":
         return f"names service {parts[2]!r}, not bedrock-agentcore"
-    if not parts[5].startswith(("harness/", "\0")):
-        return "is not a harness ARN (arn:aws:bedrock-agentcore:REGION:ACCOUNT:harness/NAME)"
+    if not parts[5].startswith((f"{kind}/", "\0")):
+        return f"is not a {kind} ARN (arn:aws:bedrock-agentcore:REGION:ACCOUNT:{kind}/NAME)"
     return None
 
 
 def agent_harness_arn_wildcard(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a static HarnessArn that contains `*` or `?`, or that is not
-    the ARN of one harness (`arn:aws:bedrock-agentcore:REGION:ACCOUNT:harness/NAME`).
+    the ARN of one harness (`arn:aws:bedrock-agentcore:REGION:ACCOUNT:harness/NAME`); likewise
+    the AgentRuntimeArn of an SDK `invokeAgentRuntime` task (`...:runtime/NAME`).
     Placeholders (`${HarnessArn}`) are resolved from DefinitionSubstitutions where known.
 
     Why is this bad? A wildcard lets the workflow run whichever agent matches; a wrong ARN
@@ -181,12 +188,13 @@ def agent_harness_arn_wildcard(ctx: Context) -> Iterator[Finding]:
 
     Use instead: the exact ARN of the one harness this step runs."""
     for task in ctx.machine.agent_tasks:
-        arn = task.param("HarnessArn")
+        arn = task.param(task.arn_field)
         if arn is None or not arn.is_static or not isinstance(arn.value, str):
             continue
-        problem = _harness_arn_problem(arn.value, ctx.document.literal(arn.value))
+        kind = "runtime" if task.invokes_runtime else "harness"
+        problem = _harness_arn_problem(arn.value, ctx.document.literal(arn.value), kind)
         if problem:
-            yield task.finding(arn.path, f"HarnessArn {problem}; name exactly one harness",
+            yield task.finding(arn.path, f"{task.arn_field} {problem}; name exactly one {kind}",
                                at="value")
 
 
@@ -197,8 +205,8 @@ agent_harness_arn_wildcard = rule(
 
 
 def agent_override_from_input(ctx: Context) -> Iterator[Finding]:
-    """What it does: flags HarnessArn, Model, SystemPrompt, Tools, AllowedTools or Skills
-    taken from the state or execution input (`$.x`, `$$.Execution.Input`,
+    """What it does: flags HarnessArn (AgentRuntimeArn), Model, SystemPrompt, Tools,
+    AllowedTools or Skills taken from the state or execution input (`$.x`, `$$.Execution.Input`,
     `$states.input`).
 
     Why is this bad? Whoever starts the execution then chooses which agent runs, with which
@@ -209,7 +217,7 @@ def agent_override_from_input(ctx: Context) -> Iterator[Finding]:
     Use instead: fix these in the definition (or the harness), and pass only the user's
     message from input."""
     for task in ctx.machine.agent_tasks:
-        for name in POWER_FIELDS:
+        for name in (task.arn_field, *POWER_FIELDS):
             param = task.param(name)
             if param is None:
                 continue
@@ -285,10 +293,10 @@ agent_retry_duplicates_run = rule(
 
 
 def _waits_for(task: AgentTask) -> float | None:
-    """How long the workflow waits for the agent: the task's TimeoutSeconds (else the 900 s
-    cap), and at most 300 s in an Express workflow; None when only known at run time."""
+    """How long the workflow waits for the agent: the task's TimeoutSeconds (else its cap),
+    and at most 300 s in an Express workflow; None when only known at run time."""
     timeout = _task_timeout(task)
-    limit = CAP if timeout is None else _number(timeout)
+    limit = task.cap if timeout is None else _number(timeout)
     return min(limit, EXPRESS_SECONDS) if limit is not None and task.express else limit
 
 
@@ -323,7 +331,8 @@ agent_missing_catch = rule(
 
 def agent_unbounded_iterations(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an agent task whose request sets no MaxIterations, unless the
-    harness config it invokes (when among the linted files) sets maxIterations.
+    harness config it invokes (when among the linted files) sets maxIterations. (An SDK
+    invokeAgentRuntime task has no such field.)
 
     Why is this bad? An agent loop without an iteration bound can call tools and the model
     until the timeout, spending tokens on a loop that will not converge.
@@ -333,7 +342,7 @@ def agent_unbounded_iterations(ctx: Context) -> Iterator[Finding]:
 
     Use instead: `"MaxIterations": 20` in Parameters/Arguments, or maxIterations on the harness."""
     for task in ctx.machine.agent_tasks:
-        if task.param("MaxIterations") is not None:
+        if task.invokes_runtime or task.param("MaxIterations") is not None:
             continue
         harness = _harness(ctx, task)
         if harness is None:
@@ -362,9 +371,9 @@ def agent_override_timeout_over_limit(ctx: Context) -> Iterator[Finding]:
     Use instead: a harness timeout below the task's TimeoutSeconds (at most 900)."""
     for task in ctx.machine.agent_tasks:
         harness = _harness_timeout(task)
-        if harness and harness[1] > CAP:
+        if harness and task.cap is not None and harness[1] > task.cap:
             yield task.finding(harness[0].path, f"harness TimeoutSeconds is {harness[1]}; the task "
-                               f"stops at {CAP} s and the agent would run on: set {CAP} or less",
+                               f"stops at {task.cap} s and the agent would run on: set {task.cap} or less",
                                at="value")
 
 
@@ -523,7 +532,8 @@ def _absent_reads(state: State, fields: tuple[str, ...] | None = None) -> Iterat
 def agent_reads_absent_output(ctx: Context) -> Iterator[Finding]:
     """What it does: flags expressions in the agent task's ResultSelector/Output/Assign, or in
     the states after it, that read tool use, tool results, reasoning or earlier turns
-    from the agent's output.
+    from the agent's output (of the optimized integration; an SDK call returns the raw
+    response, AGT322).
 
     Why is this bad? The InvokeHarness output carries only the final assistant message plus
     Usage, Metrics and StopReason: these reads always find nothing, so the branch or
@@ -537,7 +547,7 @@ def agent_reads_absent_output(ctx: Context) -> Iterator[Finding]:
     text = ctx.document.source.text
     if not machine.agent_tasks or not any(word in text for word in _ABSENT_WORDS):
         return  # nothing in the text names those fields: no need to walk the states
-    for task in machine.agent_tasks:
+    for task in (t for t in machine.agent_tasks if not t.sdk):  # an SDK call returns the raw response
         readers: list[tuple[State, tuple[str, ...] | None]] = [
             (task, ("ResultSelector", "Output", "Assign"))]
         for state in machine.downstream(task):
@@ -583,7 +593,7 @@ def _risky_tools(ctx: Context, task: AgentTask) -> tuple[tuple, list[str]]:
         pairs = [(str(t.get("Name", t.get("name", kind))), kind) for t in tools.value
                  if isinstance(t, dict) and isinstance(kind := t.get("Type", t.get("type")), str)]
         return tools.path, _risky(pairs, _allowlist(task, harness))
-    if harness is None or harness.has_before_tool_call_hook:
+    if harness is None or harness.has_tool_call_guard:
         return (), []
     pairs = [(t.name, t.type) for t in harness.tools]
     return (), [f"{r} from harness {harness.name!r}" for r in _risky(pairs, _allowlist(task, harness))]
@@ -593,7 +603,8 @@ def agent_risky_tools_without_approval(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an agent task whose tools (its Tools override, else the tools of
     the harness config it invokes, after AllowedTools) include a browser, code interpreter,
     remote MCP server or gateway, when no human approval step (a `.waitForTaskToken` task)
-    follows it and the harness has no BeforeToolCall hook.
+    follows it and the harness has no BeforeToolCall hook (a hook whose Lambda target fails
+    open, `failureMode: allow`, is no guard: HRN410).
 
     Why is this bad? These tools act on the world: browse, run code, call other systems.
     Nothing stops a prompt-injected agent from acting before a person has looked.
