@@ -15,6 +15,8 @@ import yaml
 from agentcore import ACCOUNT, pascal
 from helpers import position_of, run, write
 
+from policylint.cli import main
+
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/support-agentcore"
 KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 ENGINE = f"arn:aws:bedrock-agentcore:us-east-1:{ACCOUNT}:policy-engine/support_engine-abcdefghij"
@@ -228,3 +230,14 @@ def test_a_get_memory_response_is_read(workdir: Path) -> None:
     write(workdir / "prod" / "get-memory.json", text)
     found = [(f["code"], f["line"], f["column"]) for f in run(".")[1]]
     assert found == [("ACR605", *position_of(text, rf"(?P<at>{Q}memory{Q}):"))]
+
+
+@pytest.mark.parametrize("fmt", ["sarif", "github", "text"])
+def test_a_runtime_secret_is_masked_in_every_format(workdir: Path, fmt: str,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    api = clean(RUNTIME)
+    api["environmentVariables"]["OPENAI_API_KEY"] = SECRET
+    terraform(workdir, RUNTIME, api)
+    main(["check", ".", "--format", fmt, "--fail-on", "never"])
+    out = capsys.readouterr().out
+    assert "ACR603" in out and SECRET not in out
