@@ -20,10 +20,11 @@ def gateway_without_inbound_auth(ctx: Context) -> Iterator[Finding]:
 
     Why is this bad? The gateway makes no inbound authorization decision: anyone who reaches
     its URL can list and call its tools (Lambda functions, APIs, MCP servers), with the
-    gateway role's permissions. The AgentCore Gateway guide ("Set up inbound authorization
-    for your gateway") says not to use No Authorization gateways even for testing or
-    development, only for gateways meant to be public once every practice it lists is in
-    place.
+    gateway role's permissions, unless a REQUEST interceptor or an enforced policy engine
+    refuses them (the guide calls this "offloaded" authorization). The AgentCore Gateway
+    guide ("Set up inbound authorization for your gateway") says not to use No
+    Authorization gateways even for testing or development, only for gateways meant to be
+    public once every practice it lists is in place; suppress the finding on such a gateway.
 
     Example: `AuthorizerType: NONE` on an `AWS::BedrockAgentCore::Gateway`, or
     `"authorizerType": "NONE"` in CreateGateway.
@@ -36,8 +37,9 @@ def gateway_without_inbound_auth(ctx: Context) -> Iterator[Finding]:
     resource = ctx.document.agentcore
     kind = resource.text("authorizerType") if resource.type == GATEWAY else None
     if kind is not None and kind.value == "NONE":
-        yield Finding(ctx.document, kind.path, f"gateway {resource.name!r} has no inbound authorization: "
-                      "anyone who reaches its URL can call its tools; use AWS_IAM or CUSTOM_JWT", "value")
+        yield Finding(ctx.document, kind.path, f"gateway {resource.name!r} makes no inbound authorization "
+                      "decision: anyone who reaches its URL can call its tools unless an interceptor or "
+                      "policy engine refuses them; use AWS_IAM or CUSTOM_JWT", "value")
 
 
 gateway_without_inbound_auth = rule(
