@@ -30,7 +30,8 @@ def api_type(data: Any) -> str | None:
     the fields only it has; None when it is none of them."""
     if not isinstance(data, dict):
         return None
-    if data.get("authorizerType") in _AUTHORIZER_TYPES and ("roleArn" in data or "gatewayId" in data):
+    kind = data.get("authorizerType")
+    if isinstance(kind, str) and kind in _AUTHORIZER_TYPES and ("roleArn" in data or "gatewayId" in data):
         return GATEWAY
     if "agentRuntimeName" in data and ({"agentRuntimeArtifact", "roleArn", "agentRuntimeArn"} & set(data)):
         return RUNTIME

@@ -219,6 +219,7 @@ def test_values_known_only_at_deploy_time_are_not_judged(workdir: Path) -> None:
 
 def test_an_unknown_json_with_the_same_words_is_not_a_resource(workdir: Path) -> None:
     write(workdir / "settings.json", json.dumps({"name": "x", "roleArn": ROLE, "authorizerType": "CUSTOM"}))
+    write(workdir / "odd.json", json.dumps({"name": "x", "roleArn": ROLE, "authorizerType": ["NONE"]}))
     write(workdir / "memory-note.json", json.dumps({"eventExpiryDuration": 30}))
     assert run(".", "--show-files") == (0, [])
 
