@@ -104,13 +104,25 @@ def terraform(root: Path, kind: str, api: dict[str, Any]) -> Path:
                  f"{_hcl(api)}\n}}\n")
 
 
+def _snake_keys(value: Any, in_map: bool = False) -> Any:
+    if isinstance(value, dict):
+        return {(k if in_map else _snake(k)): _snake_keys(v, k in _MAPS) for k, v in value.items()}
+    return value
+
+
+def terraform_json(root: Path, kind: str, api: dict[str, Any]) -> Path:
+    """Terraform's JSON syntax, as CDK for Terraform writes it."""
+    body = {"resource": {f"aws_bedrockagentcore_{TERRAFORM[kind]}": {"support": _snake_keys(api)}}}
+    return write(root / "main.tf.json", json.dumps(body, indent=2))
+
+
 def api_json(root: Path, kind: str, api: dict[str, Any]) -> Path:
     return write(root / API_FILES[kind], json.dumps(api, indent=2))
 
 
 FORMS: dict[str, Callable[[Path, str, dict[str, Any]], Path]] = {
     "cfn-yaml": cfn_yaml, "cfn-json": cfn_json, "cdk": cdk_out, "serverless": serverless,
-    "terraform": terraform, "api-json": api_json}
+    "terraform": terraform, "terraform-json": terraform_json, "api-json": api_json}
 
 
 # -- the cases ---------------------------------------------------------------------------
@@ -143,6 +155,8 @@ def resource_at(form: str, text: str) -> tuple[int, int]:
     """Where a finding about the whole resource points in ``form``."""
     if form == "terraform":
         return position_of(text, r"^(?P<at>resource) ")
+    if form == "terraform-json":
+        return position_of(text, r'(?P<at>"support"):')
     if form == "api-json":
         return 1, 1
     return position_of(text, rf"(?P<at>{Q}Properties{Q}):")
