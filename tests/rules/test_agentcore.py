@@ -256,3 +256,15 @@ def test_a_runtime_secret_is_masked_in_every_format(workdir: Path, fmt: str,
     main(["check", ".", "--format", fmt, "--fail-on", "never"])
     out = capsys.readouterr().out
     assert "ACR603" in out and SECRET not in out
+
+
+def test_the_configured_environments_say_which_account_is_prod(workdir: Path) -> None:
+    """A gateway in a folder that names no environment is prod by the account of its role."""
+    write(workdir / ".policylint.yaml", f"environments:\n  live:\n    accounts: ['{ACCOUNT}']\n"
+          "  production:\n    accounts: ['444455556666']\n")
+    api = clean(GATEWAY)
+    api["policyEngineConfiguration"]["mode"] = "LOG_ONLY"
+    api_json(workdir / "gateways", GATEWAY, api)
+    assert [f["code"] for f in run(".")[1]] == []  # "live" is not a prod environment
+    api_json(workdir / "gateways", GATEWAY, json.loads(json.dumps(api).replace(ACCOUNT, "444455556666")))
+    assert [f["code"] for f in run(".")[1]] == ["ACR602"]
