@@ -8,7 +8,7 @@ import stat
 from typing import Any
 
 from policylint.discover import is_terraform, is_within
-from policylint.documents import ACCOUNT, ASL, HARNESS, IAM, TEMPLATE, Document
+from policylint.documents import ACCOUNT, AGENTCORE, ASL, HARNESS, IAM, TEMPLATE, Document
 from policylint.documents.serverless import NAMES as SERVERLESS_NAMES
 from policylint.problems import PARSE_ERROR, UNREADABLE_FILE, UNRESOLVED_REFERENCE, duplicate_keys
 from policylint.rule import Finding
@@ -25,10 +25,12 @@ MAX_NODES = 250_000  # a YAML document expanding past this through aliases is a 
 YAML_SUFFIXES = (".yaml", ".yml")
 ASL_SUFFIXES = (".asl.json", ".asl.yaml", ".asl.yml")
 # Text that says a file is ours even when it does not parse: a state machine, a template
-# that declares a resource policylint lints, a harness, or a policy (a Statement, then an
-# Effect). Every pattern on file text is searched in one pass: none can backtrack.
+# that declares a resource policylint lints, a harness or another AgentCore resource, or a
+# policy (a Statement, then an Effect). Every pattern on file text is searched in one pass:
+# none can backtrack.
 _OURS = re.compile(r"\bStartAt\b|\bAWS::(?:StepFunctions|Serverless|IAM|BedrockAgentCore)::"
-                   r"|\bexecutionRoleArn\b|\bstepFunctions\b")
+                   r"|\bexecutionRoleArn\b|\bstepFunctions\b|\bagentRuntimeName\b|\bauthorizerType\b"
+                   r"|\beventExpiryDuration\b")
 _STATEMENT, _EFFECT = re.compile(r"\bStatement\b"), re.compile(r"\bEffect\b")
 _ANCHOR, _ALIAS = re.compile(r"&[^\s,\[\]{}]+"), re.compile(r"\*[^\s,\[\]{}\"'/*]+")
 _TEMPLATE_HINT = re.compile(r"^[ \t]*['\"]?Resources['\"]?[ \t]*:", re.M)
@@ -169,13 +171,18 @@ def _terraform(source: Source, root: str | None) -> tuple[list[Document], list[F
 
 
 def _standalone(data: Any, source: Source) -> list[Document]:
-    """A harness config, a policy document or an account export; else nothing of ours."""
+    """A harness config, another AgentCore resource (an API request or response), a policy
+    document or an account export; else nothing of ours."""
+    from policylint.documents.agentcore import api_root
     from policylint.documents.harness import harness_root
     from policylint.documents.iam import account_policies, is_account_export, is_policy
 
     root = harness_root(data)
     if root is not None:
         return [Document(HARNESS, data["harness"] if root else data, source, root)]
+    root = api_root(data)
+    if root is not None:
+        return [Document(AGENTCORE, data[root[0]] if root else data, source, root)]
     if is_policy(data):
         return [Document(IAM, data, source)]
     if is_account_export(data):

@@ -64,7 +64,7 @@ class Finding:
         return (self.document.source.path, *self.position)
 
 
-KINDS = ("asl", "template", "harness", "iam", "account")  # what a document can be (documents.*)
+KINDS = ("asl", "template", "harness", "iam", "account", "agentcore")  # what a document can be (documents.*)
 SCOPES = ("document", "project")
 _CODE = re.compile(r"[A-Z]{2,5}[0-9]{3}")
 _NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")

@@ -1,5 +1,6 @@
-"""Harness schemas: the CloudFormation resource schema shipped with cfn-lint, and the API
-shape derived from botocore (``policylint/data/harness-api.schema.json``). Loaded lazily."""
+"""Resource schemas: the CloudFormation resource schemas shipped with cfn-lint (the harness's,
+and those Terraform's AgentCore arguments are named by), and the harness's API shape derived
+from botocore (``policylint/data/harness-api.schema.json``). Loaded lazily."""
 from __future__ import annotations
 
 import json
@@ -15,14 +16,15 @@ _API_SCHEMA = Path(__file__).with_name("data") / "harness-api.schema.json"
 CFN_TYPE = "AWS::BedrockAgentCore::Harness"
 
 
-@lru_cache(maxsize=1)
-def cloudformation_schema() -> dict[str, Any]:
-    """The resource provider schema of AWS::BedrockAgentCore::Harness, as cfn-lint ships it."""
+@lru_cache(maxsize=8)
+def cloudformation_schema(type_name: str = CFN_TYPE) -> dict[str, Any]:
+    """The resource provider schema of ``type_name`` (the harness unless told), as cfn-lint
+    ships it."""
     from policylint.catalog import cfn_lint_data
 
     folder = Path(cfn_lint_data()) / "schemas"
     names = json.loads((folder / "providers" / "us-east-1.json").read_text(encoding="utf-8"))
-    return json.loads((folder / "resources" / f"{names[CFN_TYPE]}.json").read_text(encoding="utf-8"))
+    return json.loads((folder / "resources" / f"{names[type_name]}.json").read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=3)

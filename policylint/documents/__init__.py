@@ -10,6 +10,7 @@ from policylint.source import Source
 from policylint.values import PLACEHOLDER
 
 if TYPE_CHECKING:
+    from policylint.documents.agentcore import Resource
     from policylint.documents.asl import StateMachine
     from policylint.documents.harness import Harness
     from policylint.documents.iam import Policy
@@ -19,6 +20,7 @@ TEMPLATE = "template"
 HARNESS = "harness"
 IAM = "iam"
 ACCOUNT = "account"  # an `aws iam get-account-authorization-details` export
+AGENTCORE = "agentcore"  # a gateway, runtime, memory or policy engine (documents.agentcore)
 
 
 class Document:
@@ -103,6 +105,13 @@ class Document:
         from policylint.documents.harness import Harness
 
         return Harness(self)
+
+    @cached_property
+    def agentcore(self) -> Resource:
+        """This gateway, runtime, memory or policy engine document seen as its fields."""
+        from policylint.documents.agentcore import Resource
+
+        return Resource(self)
 
     @cached_property
     def policy(self) -> Policy:

@@ -7,7 +7,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
 from policylint.discover import is_within
-from policylint.documents import ASL, HARNESS, IAM, Document
+from policylint.documents import AGENTCORE, ASL, HARNESS, IAM, Document
+from policylint.documents.agentcore import TYPES as AGENTCORE_TYPES
 from policylint.documents.iam import in_policy_slot, is_policy
 from policylint.documents.serverless import Unknown
 from policylint.problems import PARSE_ERROR, UNRESOLVED_REFERENCE, duplicate_keys
@@ -40,9 +41,9 @@ def is_template(data: Any) -> bool:
 
 def documents_in(template: Document, root: str | None = None,
                  ) -> Iterator[Document | Finding | DefinitionFile]:
-    """Every document a template holds (state machines, harnesses, IAM policies), the
-    findings (PL001, PL005) met on the way, and the local files its ``DefinitionUri``s name
-    (inside ``root``, the linted folder), which it does not load."""
+    """Every document a template holds (state machines, harnesses, other AgentCore resources,
+    IAM policies), the findings (PL001, PL005) met on the way, and the local files its
+    ``DefinitionUri``s name (inside ``root``, the linted folder), which it does not load."""
     for name, resource in template.data["Resources"].items():
         if not isinstance(resource, dict) or not isinstance(resource.get("Properties"), dict):
             continue
@@ -52,6 +53,8 @@ def documents_in(template: Document, root: str | None = None,
             yield from _state_machine(template, name, props, path, root)
         elif kind == HARNESS_TYPE:
             yield Document(HARNESS, props, template.source, path, template=template, logical_id=name)
+        elif kind in AGENTCORE_TYPES:
+            yield Document(AGENTCORE, props, template.source, path, template=template, logical_id=name)
         for key, value in _policy_documents(props):
             yield Document(IAM, value, template.source, (*path, *key), template=template,
                            logical_id=name)

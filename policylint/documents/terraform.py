@@ -12,8 +12,9 @@ cross-file index work on Terraform unchanged:
   ``aws_iam_role_policy``, ``aws_iam_policy`` and ``aws_iam_role_policy_attachment``,
   ``aws_iam_policy_document`` data sources, and the resource policies of S3 buckets, SQS
   queues and Lambda permissions;
-- ``aws_bedrockagentcore_harness``, its arguments named as in the CloudFormation resource
-  schema (``AWS::BedrockAgentCore::Harness``, from cfn-lint);
+- ``aws_bedrockagentcore_harness``, ``_gateway``, ``_agent_runtime``, ``_memory`` and
+  ``_policy_engine``, their arguments named as in the CloudFormation resource schema
+  (``AWS::BedrockAgentCore::Harness``, ``::Gateway``, ...; from cfn-lint);
 - ``aws_cloudwatch_log_group`` (the retention AGT321 reads).
 
 References become what CloudFormation would write: ``aws_iam_role.r.arn`` a
@@ -33,6 +34,7 @@ from typing import Any, NamedTuple
 
 from policylint import hcl
 from policylint.documents import TEMPLATE, Document
+from policylint.documents.agentcore import GATEWAY, MEMORY, POLICY_ENGINE, RUNTIME
 from policylint.documents.iam import ROLE_POLICY_ATTACHMENT
 from policylint.problems import PARSE_ERROR, UNRESOLVED_REFERENCE
 from policylint.rule import Finding
@@ -41,7 +43,8 @@ from policylint.source import Position, Source, json_locate
 # A .tf file holds something of ours when it names one of these (or has locals, which the
 # module's other files may read); any other is not parsed.
 OURS = re.compile(r"\b(?:aws_sfn_state_machine|aws_iam_(?:role|policy|role_policy)\w*"
-                  r"|aws_bedrockagentcore_harness|aws_s3_bucket_policy|aws_sqs_queue_policy"
+                  r"|aws_bedrockagentcore_(?:harness|gateway|agent_runtime|memory|policy_engine)"
+                  r"|aws_s3_bucket_policy|aws_sqs_queue_policy"
                   r"|aws_lambda_permission|locals)\b")
 HARNESS_TYPE = "AWS::BedrockAgentCore::Harness"
 POLICY_DOCUMENT = "Terraform::IAM::PolicyDocument"  # an aws_iam_policy_document data source
@@ -555,16 +558,19 @@ def _policy_document(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, d
     return POLICY_DOCUMENT, {"PolicyDocument": document}
 
 
-def _harness(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
-    """The harness's arguments, named as the CloudFormation resource schema names them."""
-    from policylint.schemas import cloudformation_schema
+def _agentcore(resource_type: str) -> Any:
+    """A builder of an AgentCore resource: its arguments named as the CloudFormation resource
+    schema of ``resource_type`` names them."""
+    def build(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
+        from policylint.schemas import cloudformation_schema
 
-    schema = cloudformation_schema()
-    return HARNESS_TYPE, _schema_object(b, block, path, schema, schema)
+        schema = cloudformation_schema(resource_type)
+        return resource_type, _schema_object(b, block, path, schema, schema)
+    return build
 
 
 def _schema_object(b: _Builder, block: hcl.Block, path: tuple, schema: dict, root: dict) -> dict:
-    properties = schema.get("properties", {})
+    properties = _properties(schema, root)
     found: dict[str, Any] = {}
     for name in block.attributes:
         prop = _property(name, properties)
@@ -606,6 +612,15 @@ def _property(name: str, properties: dict) -> str | None:
     return None
 
 
+def _properties(schema: dict, root: dict) -> dict:
+    """An object's properties, with those of each variant it may be (``oneOf``, ``anyOf``:
+    a gateway's AuthorizerConfiguration is one of them)."""
+    properties = dict(schema.get("properties", {}))
+    for variant in (*schema.get("oneOf", ()), *schema.get("anyOf", ())):
+        properties.update(_resolve(variant, root).get("properties", {}))
+    return properties
+
+
 def _resolve(spec: dict, root: dict) -> dict:
     ref = spec.get("$ref") if isinstance(spec, dict) else None
     if isinstance(ref, str) and ref.startswith("#/definitions/"):
@@ -619,7 +634,11 @@ _RESOURCES = {
     "aws_iam_role_policy": _role_policy,
     "aws_iam_policy": _managed_policy,
     "aws_iam_role_policy_attachment": _attachment,
-    "aws_bedrockagentcore_harness": _harness,
+    "aws_bedrockagentcore_harness": _agentcore(HARNESS_TYPE),
+    "aws_bedrockagentcore_gateway": _agentcore(GATEWAY),
+    "aws_bedrockagentcore_agent_runtime": _agentcore(RUNTIME),
+    "aws_bedrockagentcore_memory": _agentcore(MEMORY),
+    "aws_bedrockagentcore_policy_engine": _agentcore(POLICY_ENGINE),
     "aws_s3_bucket_policy": _resource_policy("AWS::S3::BucketPolicy", {"bucket": "Bucket"}),
     "aws_sqs_queue_policy": _resource_policy("AWS::SQS::QueuePolicy", {"queue_url": "Queues"}),
     "aws_lambda_permission": _lambda_permission,

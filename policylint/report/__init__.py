@@ -73,7 +73,8 @@ class Report:
 # What a file was read as, in the order summaries name them: (singular, plural).
 KINDS = {"asl": ("state machine", "state machines"), "template": ("template", "templates"),
          "iam": ("policy", "policies"), "account": ("account export", "account exports"),
-         "harness": ("harness config", "harness configs")}
+         "harness": ("harness config", "harness configs"),
+         "agentcore": ("AgentCore resource", "AgentCore resources")}
 MAX_MESSAGE = 600  # characters; a longer message keeps its start and its end (what to do)
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
