@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 
+from policylint.documents import AGENTCORE
+from policylint.documents.agentcore import MEMORY, RUNTIME
 from policylint.documents.harness import MANAGED_MEMORY_EXPIRY_DAYS, Field, Harness
 from policylint.hookspecs import hookimpl
 from policylint.project import Context, is_prod
@@ -318,8 +320,12 @@ def agent_memory_retention_over_limit(ctx: Context) -> Iterator[Finding]:
     Use instead: `"memory": {"managedMemoryConfiguration": {"eventExpiryDuration": 14}}`.
 
     Source: the `AWS::BedrockAgentCore::Harness` resource schema, EventExpiryDuration:
-    "Event retention in days. Defaults to 30"."""
+    "Event retention in days. Defaults to 30"; for an `AWS::BedrockAgentCore::Memory` (or a
+    CreateMemory request), its own required EventExpiryDuration."""
     limit = ctx.config.max_memory_retention_days
+    if limit is not None and ctx.document.kind == AGENTCORE:
+        yield from _memory_resource_retention(ctx, limit)
+        return
     h = ctx.document.harness
     managed = h.managed_memory
     if limit is None or managed is None:
@@ -335,8 +341,18 @@ def agent_memory_retention_over_limit(ctx: Context) -> Iterator[Finding]:
 
 agent_memory_retention_over_limit = rule(
     "HRN412", "agent-memory-retention-over-limit", Severity.WARNING,
-    summary="Agent memory keeps events longer than max-memory-retention-days", kinds=("harness",),
+    summary="Agent memory keeps events longer than max-memory-retention-days", kinds=("harness", AGENTCORE),
 )(agent_memory_retention_over_limit)
+
+
+def _memory_resource_retention(ctx: Context, limit: int) -> Iterator[Finding]:
+    """HRN412 on an AgentCore memory resource."""
+    memory = ctx.document.agentcore
+    days = memory.get("eventExpiryDuration") if memory.type == MEMORY else None
+    if days is not None and isinstance(days.value, int) and not isinstance(days.value, bool) \
+            and days.value > limit:
+        yield Finding(ctx.document, days.path, f"memory {memory.name!r} keeps events {days.value} days, "
+                      f"over max-memory-retention-days ({limit})", "value")
 
 
 def agent_public_network_in_prod(ctx: Context) -> Iterator[Finding]:
@@ -352,18 +368,26 @@ def agent_public_network_in_prod(ctx: Context) -> Iterator[Finding]:
 
     Use instead: `"networkMode": "VPC"` with `networkModeConfig` (subnets, security groups).
 
-    Source: the CreateHarness API and the `AWS::BedrockAgentCore::Harness` resource schema,
-    NetworkConfiguration NetworkMode (PUBLIC | VPC)."""
-    mode = ctx.document.harness.network_mode
+    The same for an AgentCore runtime (`AWS::BedrockAgentCore::Runtime`, CreateAgentRuntime,
+    `aws_bedrockagentcore_agent_runtime`) whose networkConfiguration says PUBLIC.
+
+    Source: the CreateHarness and CreateAgentRuntime APIs and the `AWS::BedrockAgentCore::Harness`
+    and `::Runtime` resource schemas, NetworkConfiguration NetworkMode (PUBLIC | VPC)."""
+    if ctx.document.kind == AGENTCORE:
+        runtime = ctx.document.agentcore
+        mode = runtime.text("networkConfiguration", "networkMode") if runtime.type == RUNTIME else None
+        what = f"runtime {runtime.name!r}"
+    else:
+        mode, what = ctx.document.harness.network_mode, "the agent's environment"
     if mode is not None and mode.value == "PUBLIC" and is_prod(ctx.project.environment(ctx.document)):
-        yield Finding(ctx.document, mode.path, "the agent's environment in prod uses the public "
-                      "network: run it in your VPC (VPC mode with subnets and security groups)", "value")
+        yield Finding(ctx.document, mode.path, f"{what} in prod uses the public network: run it in your "
+                      "VPC (VPC mode with subnets and security groups)", "value")
 
 
 agent_public_network_in_prod = rule(
     "HRN413", "agent-public-network-in-prod", Severity.WARNING,
-    summary="A harness environment in prod on the public network", kinds=("harness",),
-    tags=("security",),
+    summary="A harness environment or AgentCore runtime in prod on the public network",
+    kinds=("harness", AGENTCORE), tags=("security",),
 )(agent_public_network_in_prod)
 
 
