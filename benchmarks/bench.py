@@ -208,26 +208,29 @@ def terraform_rows(python: str, policylint: list[str], runs: int) -> list[tuple[
 
 
 def account_rows(policylint: list[str], roles: int, parliament: str | None) -> list[tuple[str, Timing, str]]:
-    """A whole account's export, against parliament (``--auth-details-file``) when given."""
+    """Whole-account exports of each shape (and 20,000 roles of the benchmark's), against
+    parliament (``--auth-details-file``) when given."""
     import json
 
     sys.path.insert(0, str(Path(__file__).parent))
-    from generate import account_export
+    from generate import SHAPES, shaped_export
 
     rows = []
+    cases = [(shape, roles) for shape in SHAPES] + [("benchmark", 20_000)]
     with tempfile.TemporaryDirectory() as tmp:
-        export = Path(tmp) / "account.json"
-        export.write_text(json.dumps(account_export(roles)))
-        size = export.stat().st_size / 1e6
-        lint = [*policylint, "check", "--fail-on", "never", "-o", os.devnull, str(export)]
-        ours = timed(lint, 3)
-        rows.append((f"policylint, an account export of {roles:,} roles ({size:.1f} MB)", ours,
-                     f"peak {peak_mib(lint):.0f} MiB"))
-        if parliament:
-            command = [parliament, "--auth-details-file", str(export), "--json"]
-            theirs = timed(command, 1)
-            rows.append(("parliament, the same export", theirs,
-                         f"{theirs / ours:.1f}x policylint, peak {peak_mib(command):.0f} MiB"))
+        for shape, count in cases:
+            export = Path(tmp) / "account.json"
+            export.write_text(json.dumps(shaped_export(shape, count)))
+            size = export.stat().st_size / 1e6
+            lint = [*policylint, "check", "--fail-on", "never", "-o", os.devnull, str(export)]
+            ours = timed(lint, 3)
+            rows.append((f"policylint, an account export ({shape}) of {count:,} roles ({size:.1f} MB)", ours,
+                         f"peak {peak_mib(lint):.0f} MiB"))
+            if parliament:
+                command = [parliament, "--auth-details-file", str(export), "--json"]
+                theirs = timed(command, 1)
+                rows.append((f"parliament, the same export ({shape}, {count:,} roles)", theirs,
+                             f"**{theirs / ours:.1f}x** policylint, peak {peak_mib(command):.0f} MiB"))
     return rows
 
 

@@ -214,6 +214,76 @@ def account_export(roles: int = 6000, seed: int = 7) -> dict[str, Any]:
     return {"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": details, "Policies": managed}
 
 
+SHAPES = ("benchmark", "unique ARNs", "many managed policies", "users and groups")
+
+
+def shaped_export(shape: str, roles: int = 6000, seed: int = 7) -> dict[str, Any]:
+    """An export of ``roles`` roles in one of SHAPES: the benchmark's own; every role with its own
+    bucket, log group and table ARNs in three inline statements and one AWS managed policy (no
+    ARN repeats, so no per-ARN cache helps); every role with ten of 500 customer managed policies
+    of 20 actions each; or users and groups with inline policies beside the roles."""
+    export = account_export(roles, seed)
+    account = "111122223333"
+    if shape == "unique ARNs":
+        export["Policies"] = [_aws_managed("AWSLambdaBasicExecutionRole", [
+            "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"])]
+        for r, role in enumerate(export["RoleDetailList"]):
+            role["RolePolicyList"] = [{"PolicyName": "own", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
+                 "Resource": f"arn:aws:s3:::bucket-{r}-{seed}/*"},
+                {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                 "Resource": f"arn:aws:logs:us-east-1:{account}:log-group:/app/{r}:*"},
+                {"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"],
+                 "Resource": f"arn:aws:dynamodb:us-east-1:{account}:table/table-{r}"}]}}]
+            role["AttachedManagedPolicies"] = [{"PolicyName": "AWSLambdaBasicExecutionRole",
+                                                "PolicyArn": export["Policies"][0]["Arn"]}]
+    elif shape == "many managed policies":
+        rng = random.Random(seed)
+        actions = [f"{service}:{verb}" for service, verb in (
+            ("s3", "GetObject"), ("s3", "PutObject"), ("dynamodb", "Query"), ("sqs", "SendMessage"),
+            ("sns", "Publish"), ("lambda", "InvokeFunction"), ("kms", "Decrypt"), ("states", "StartExecution"),
+            ("logs", "PutLogEvents"), ("ec2", "DescribeInstances"), ("iam", "GetRole"), ("ssm", "GetParameter"))]
+        export["Policies"] = [_customer_managed(account, p, rng.sample(actions, 10) + rng.sample(actions, 10))
+                              for p in range(500)]
+        for r, role in enumerate(export["RoleDetailList"]):
+            role["AttachedManagedPolicies"] = [{"PolicyName": policy["PolicyName"], "PolicyArn": policy["Arn"]}
+                                               for policy in rng.sample(export["Policies"], 10)]
+    elif shape == "users and groups":
+        export["GroupDetailList"] = [{
+            "Path": "/", "GroupName": f"group-{g}", "GroupId": f"AGPA{g:016d}",
+            "Arn": f"arn:aws:iam::{account}:group/group-{g}", "CreateDate": "2024-01-01T00:00:00Z",
+            "GroupPolicyList": [{"PolicyName": "team", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"],
+                 "Resource": [f"arn:aws:s3:::team-{g}", f"arn:aws:s3:::team-{g}/*"]}]}}],
+            "AttachedManagedPolicies": []} for g in range(max(roles // 50, 1))]
+        export["UserDetailList"] = [{
+            "Path": "/", "UserName": f"user-{u}", "UserId": f"AIDA{u:016d}",
+            "Arn": f"arn:aws:iam::{account}:user/user-{u}", "CreateDate": "2024-01-01T00:00:00Z",
+            "UserPolicyList": [{"PolicyName": "own", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "sqs:SendMessage",
+                 "Resource": f"arn:aws:sqs:us-east-1:{account}:user-queue-{u}"}]}}],
+            "GroupList": [f"group-{u % max(roles // 50, 1)}"], "AttachedManagedPolicies": [], "Tags": []}
+            for u in range(roles // 2)]
+    return export
+
+
+def _aws_managed(name: str, actions: list[str]) -> dict[str, Any]:
+    return {"PolicyName": name, "PolicyId": "ANPAAWSMANAGED000001", "Arn": f"arn:aws:iam::aws:policy/{name}",
+            "Path": "/", "DefaultVersionId": "v1", "AttachmentCount": 1, "IsAttachable": True,
+            "PolicyVersionList": [{"VersionId": "v1", "IsDefaultVersion": True, "CreateDate": "2024-01-01T00:00:00Z",
+                                   "Document": {"Version": "2012-10-17", "Statement": [
+                                       {"Effect": "Allow", "Action": actions, "Resource": "*"}]}}]}
+
+
+def _customer_managed(account: str, p: int, actions: list[str]) -> dict[str, Any]:
+    return {"PolicyName": f"shared-{p}", "PolicyId": f"ANPA{p:016d}", "Arn": f"arn:aws:iam::{account}:policy/shared-{p}",
+            "Path": "/", "DefaultVersionId": "v1", "AttachmentCount": 12, "IsAttachable": True,
+            "PolicyVersionList": [{"VersionId": "v1", "IsDefaultVersion": True, "CreateDate": "2024-01-01T00:00:00Z",
+                                   "Document": {"Version": "2012-10-17", "Statement": [
+                                       {"Effect": "Allow", "Action": sorted(set(actions)),
+                                        "Resource": f"arn:aws:s3:::shared-{p}/*"}]}}]}
+
+
 def small_machine(n: int) -> dict[str, Any]:
     """A workflow of the size Terraform modules hold inline: an agent task and three more."""
     agent = {"Type": "Task", "Resource": "arn:aws:states:::bedrockagentcore:invokeHarness",

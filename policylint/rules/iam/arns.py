@@ -31,23 +31,37 @@ def _example(arn_format: str) -> str:
     return re.sub(r"\$\{[^}]+\}", lambda m: filled.get(m.group(0), "x"), arn_format)
 
 
-@lru_cache(maxsize=8192)
 def fits(resource: str, formats: tuple[str, ...]) -> bool:
-    """Whether a policy's Resource pattern can match an ARN of one of these formats: a filled
-    sample of it fits a format (the last ``*`` filled with the tail of an example ARN of the
-    format too, as in ``log-group:/aws/lambda/f:*``), or it matches an example of a format."""
-    samples = _samples(resource)
-    if any(arn_format(f).matches(s) for f in formats for s in samples):
+    """Whether a policy's Resource pattern can match an ARN of one of these formats."""
+    return any(_fits(resource, f) for f in formats)
+
+
+@lru_cache(maxsize=65536)
+def _fits(resource: str, described: str) -> bool:
+    """Whether a policy's Resource pattern can match an ARN of this format: not when the two
+    name different services; else when a filled sample of it fits the format (the last ``*``
+    filled with the tail of an example ARN of the format too, as in
+    ``log-group:/aws/lambda/f:*``), or it matches an example of the format. Cached per
+    (pattern, format): the actions of a statement share formats, so each pair is matched once."""
+    service = _service(resource)
+    if service is not None and service != _service(described):
+        return False
+    pattern = arn_format(described)
+    if any(pattern.matches(s) for s in _samples(resource)):
         return True
     head, star, rest = resource.rpartition("*")
     if star:
-        base = _filled(head).replace("*", "x")
-        for described in formats:
-            example, pattern = _example(described), arn_format(described)
-            if any(pattern.matches(base + example[k:] + rest) for k in range(len(example))):
-                return True
-    wildcard = variables_as_wildcards(resource)
-    return any(wildcard_match(wildcard, _example(f), True) for f in formats)
+        base, example = _filled(head).replace("*", "x"), _example(described)
+        if any(pattern.matches(base + example[k:] + rest) for k in range(len(example))):
+            return True
+    return wildcard_match(variables_as_wildcards(resource), _example(described), True)
+
+
+def _service(arn: str) -> str | None:
+    """The service an ARN or ARN format names, when it is written out (no wildcard or variable)."""
+    parts = arn.split(":", 3)
+    service = parts[2] if len(parts) > 3 else None
+    return service if service and not any(mark in service for mark in "*?$") else None
 
 
 @lru_cache(maxsize=4096)
