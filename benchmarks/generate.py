@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -228,60 +229,67 @@ def shaped_export(shape: str, roles: int = 6000, seed: int = 7) -> dict[str, Any
         export["Policies"] = [_aws_managed("AWSLambdaBasicExecutionRole", [
             "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"])]
         for r, role in enumerate(export["RoleDetailList"]):
-            role["RolePolicyList"] = [{"PolicyName": "own", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+            statements = [
                 {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
                  "Resource": f"arn:aws:s3:::bucket-{r}-{seed}/*"},
                 {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
                  "Resource": f"arn:aws:logs:us-east-1:{account}:log-group:/app/{r}:*"},
                 {"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"],
-                 "Resource": f"arn:aws:dynamodb:us-east-1:{account}:table/table-{r}"}]}}]
+                 "Resource": f"arn:aws:dynamodb:us-east-1:{account}:table/table-{r}"}]
+            role["RolePolicyList"] = [{"PolicyName": "own", "PolicyDocument": {
+                "Version": "2012-10-17", "Statement": statements}}]
             role["AttachedManagedPolicies"] = [{"PolicyName": "AWSLambdaBasicExecutionRole",
                                                 "PolicyArn": export["Policies"][0]["Arn"]}]
     elif shape == "many managed policies":
         rng = random.Random(seed)
-        actions = [f"{service}:{verb}" for service, verb in (
-            ("s3", "GetObject"), ("s3", "PutObject"), ("dynamodb", "Query"), ("sqs", "SendMessage"),
-            ("sns", "Publish"), ("lambda", "InvokeFunction"), ("kms", "Decrypt"), ("states", "StartExecution"),
-            ("logs", "PutLogEvents"), ("ec2", "DescribeInstances"), ("iam", "GetRole"), ("ssm", "GetParameter"))]
+        actions = ["s3:GetObject", "s3:PutObject", "dynamodb:Query", "sqs:SendMessage", "sns:Publish",
+                   "lambda:InvokeFunction", "kms:Decrypt", "states:StartExecution", "logs:PutLogEvents",
+                   "ec2:DescribeInstances", "iam:GetRole", "ssm:GetParameter"]
         export["Policies"] = [_customer_managed(account, p, rng.sample(actions, 10) + rng.sample(actions, 10))
                               for p in range(500)]
-        for r, role in enumerate(export["RoleDetailList"]):
-            role["AttachedManagedPolicies"] = [{"PolicyName": policy["PolicyName"], "PolicyArn": policy["Arn"]}
-                                               for policy in rng.sample(export["Policies"], 10)]
+        for role in export["RoleDetailList"]:
+            role["AttachedManagedPolicies"] = [
+                {"PolicyName": policy["PolicyName"], "PolicyArn": policy["Arn"]}
+                for policy in rng.sample(export["Policies"], 10)]
     elif shape == "users and groups":
         export["GroupDetailList"] = [{
             "Path": "/", "GroupName": f"group-{g}", "GroupId": f"AGPA{g:016d}",
             "Arn": f"arn:aws:iam::{account}:group/group-{g}", "CreateDate": "2024-01-01T00:00:00Z",
-            "GroupPolicyList": [{"PolicyName": "team", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
-                {"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"],
-                 "Resource": [f"arn:aws:s3:::team-{g}", f"arn:aws:s3:::team-{g}/*"]}]}}],
+            "GroupPolicyList": [_inline("team", {
+                "Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"],
+                "Resource": [f"arn:aws:s3:::team-{g}", f"arn:aws:s3:::team-{g}/*"]})],
             "AttachedManagedPolicies": []} for g in range(max(roles // 50, 1))]
         export["UserDetailList"] = [{
             "Path": "/", "UserName": f"user-{u}", "UserId": f"AIDA{u:016d}",
             "Arn": f"arn:aws:iam::{account}:user/user-{u}", "CreateDate": "2024-01-01T00:00:00Z",
-            "UserPolicyList": [{"PolicyName": "own", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
-                {"Effect": "Allow", "Action": "sqs:SendMessage",
-                 "Resource": f"arn:aws:sqs:us-east-1:{account}:user-queue-{u}"}]}}],
+            "UserPolicyList": [_inline("own", {
+                "Effect": "Allow", "Action": "sqs:SendMessage",
+                "Resource": f"arn:aws:sqs:us-east-1:{account}:user-queue-{u}"})],
             "GroupList": [f"group-{u % max(roles // 50, 1)}"], "AttachedManagedPolicies": [], "Tags": []}
             for u in range(roles // 2)]
     return export
 
 
+def _inline(name: str, statement: dict[str, Any]) -> dict[str, Any]:
+    return {"PolicyName": name, "PolicyDocument": {"Version": "2012-10-17", "Statement": [statement]}}
+
+
+def _managed(name: str, arn: str, statement: dict[str, Any]) -> dict[str, Any]:
+    return {"PolicyName": name, "PolicyId": f"ANPA{zlib.crc32(arn.encode()):016d}", "Arn": arn, "Path": "/",
+            "DefaultVersionId": "v1", "AttachmentCount": 1, "IsAttachable": True,
+            "PolicyVersionList": [{"VersionId": "v1", "IsDefaultVersion": True,
+                                   "CreateDate": "2024-01-01T00:00:00Z",
+                                   "Document": {"Version": "2012-10-17", "Statement": [statement]}}]}
+
+
 def _aws_managed(name: str, actions: list[str]) -> dict[str, Any]:
-    return {"PolicyName": name, "PolicyId": "ANPAAWSMANAGED000001", "Arn": f"arn:aws:iam::aws:policy/{name}",
-            "Path": "/", "DefaultVersionId": "v1", "AttachmentCount": 1, "IsAttachable": True,
-            "PolicyVersionList": [{"VersionId": "v1", "IsDefaultVersion": True, "CreateDate": "2024-01-01T00:00:00Z",
-                                   "Document": {"Version": "2012-10-17", "Statement": [
-                                       {"Effect": "Allow", "Action": actions, "Resource": "*"}]}}]}
+    statement = {"Effect": "Allow", "Action": actions, "Resource": "*"}
+    return _managed(name, f"arn:aws:iam::aws:policy/{name}", statement)
 
 
 def _customer_managed(account: str, p: int, actions: list[str]) -> dict[str, Any]:
-    return {"PolicyName": f"shared-{p}", "PolicyId": f"ANPA{p:016d}", "Arn": f"arn:aws:iam::{account}:policy/shared-{p}",
-            "Path": "/", "DefaultVersionId": "v1", "AttachmentCount": 12, "IsAttachable": True,
-            "PolicyVersionList": [{"VersionId": "v1", "IsDefaultVersion": True, "CreateDate": "2024-01-01T00:00:00Z",
-                                   "Document": {"Version": "2012-10-17", "Statement": [
-                                       {"Effect": "Allow", "Action": sorted(set(actions)),
-                                        "Resource": f"arn:aws:s3:::shared-{p}/*"}]}}]}
+    return _managed(f"shared-{p}", f"arn:aws:iam::{account}:policy/shared-{p}", {
+        "Effect": "Allow", "Action": sorted(set(actions)), "Resource": f"arn:aws:s3:::shared-{p}/*"})
 
 
 def small_machine(n: int) -> dict[str, Any]:
