@@ -20,6 +20,7 @@ _DIST = re.compile(r"^(?P<name>[^-]+)(?:-[^-]*)?\.(?:dist|egg)-info$")
 class EntryPoint(NamedTuple):
     name: str
     value: str  # "module" or "module:attribute"
+    distribution: str = ""  # the installed distribution that declares it, normalised
 
     def load(self) -> Any:
         module, _, attribute = self.value.partition(":")
@@ -49,10 +50,10 @@ def entry_points(group: str) -> Iterator[EntryPoint]:
                     text = handle.read()
             except OSError:
                 continue
-            yield from _section(text, group)
+            yield from _section(text, group, distribution)
 
 
-def _section(text: str, group: str) -> Iterator[EntryPoint]:
+def _section(text: str, group: str, distribution: str) -> Iterator[EntryPoint]:
     inside = False
     for line in text.splitlines():
         line = line.strip()
@@ -60,4 +61,4 @@ def _section(text: str, group: str) -> Iterator[EntryPoint]:
             inside = line == f"[{group}]"
         elif inside and "=" in line and not line.startswith(("#", ";")):
             name, value = line.split("=", 1)
-            yield EntryPoint(name.strip(), value.strip())
+            yield EntryPoint(name.strip(), value.strip(), distribution)

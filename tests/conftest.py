@@ -23,3 +23,14 @@ def fresh_patterns() -> None:
 
     iam_pattern.cache_clear()
     arn_format.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def builtin_plugins_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The engine of a test is built from policylint's own entry points: a plugin installed
+    beside it (the example plugin, as its README says) cannot change what a test sees."""
+    import policylint.plugins
+
+    everything = policylint.plugins.entry_points
+    monkeypatch.setattr(policylint.plugins, "entry_points", lambda group: (
+        e for e in everything(group) if e.distribution == "policylint"))

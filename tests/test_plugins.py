@@ -124,3 +124,25 @@ def test_only_a_cross_file_rule_reads_the_index(workdir: Path, cross_file: bool)
         assert [f.message for f in outcome.findings] == ["1 machines"] and not outcome.errors
     else:
         assert not outcome.findings and "must say cross_file=True" in outcome.errors[0].error
+
+
+def test_every_built_in_rules_module_is_registered() -> None:
+    """A rules module missing from pyproject.toml's entry points would never run."""
+    import ast
+
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    registered = set(project["entry-points"]["policylint"].values())
+    package = root / "policylint"
+    contributing = set()
+    for path in package.rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        if any(isinstance(node, ast.FunctionDef) and node.name == "policylint_rules" for node in tree.body):
+            contributing.add(".".join(path.relative_to(package.parent).with_suffix("").parts))
+    contributing -= {"policylint.hookspecs", "policylint.problems"}  # the spec; the engine's own PL codes
+    assert len(contributing) > 10 and contributing <= registered, contributing - registered
