@@ -1,16 +1,14 @@
 """An example third-party policylint plugin.
 
 A plugin is a normal package: it names a module in the ``policylint`` entry-point group
-(see pyproject.toml) and implements the hooks of ``policylint.hookspecs`` there. Its code
-prefix (here EXA) is its identity.
+(see pyproject.toml) and implements the hooks of ``policylint.hookspecs`` there, importing
+only from ``policylint.api`` (the stable surface). Its code prefix (here EXA) is its identity.
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from policylint.hookspecs import hookimpl
-from policylint.project import Context
-from policylint.rule import Finding, Rule, Severity, rule
+from policylint.api import Context, Finding, Rule, Severity, hookimpl, rule
 
 
 @rule("EXA001", "agent-task-without-owner", Severity.NOTE,
