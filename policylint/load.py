@@ -7,9 +7,10 @@ import re
 import stat
 from typing import Any
 
-from policylint.discover import is_terraform, is_within
+from policylint.discover import is_terraform
 from policylint.documents import ACCOUNT, ASL, HARNESS, IAM, TEMPLATE, Document
 from policylint.documents.serverless import NAMES as SERVERLESS_NAMES
+from policylint.paths import Refused, in_bounds, open_regular
 from policylint.problems import PARSE_ERROR, UNREADABLE_FILE, UNRESOLVED_REFERENCE, duplicate_keys
 from policylint.rule import Finding
 from policylint.source import Duplicate, Source, json_duplicates, load_yaml, template_loader, yaml_loader
@@ -51,7 +52,7 @@ def load(path: str, expect: str | None = None, text: str | None = None, named: b
     if expect is None and path.lower().endswith(ASL_SUFFIXES):
         expect = ASL
     source = Source(path, "")
-    if text is None and os.path.islink(path) and not is_within(path, root):
+    if text is None and os.path.islink(path) and not in_bounds(path, root):
         return [], [Finding(Document(ASL, None, source), (), "a link to a file outside the linted "
                             "folder; it was not followed (lint the file it leads to by its own name)",
                             code=UNRESOLVED_REFERENCE.code, position=(1, 1))]
@@ -175,14 +176,14 @@ def _read(source: Source, expect: str | None, named: bool = False,
         if stat.S_ISDIR(status.st_mode):  # one the walk could not list
             os.listdir(source.path)
             return None
-        if not stat.S_ISREG(status.st_mode):  # a FIFO or device would block or never end
-            return _unreadable(source, "not a regular file (a pipe, socket or device); it was not "
-                               "linted") if expect else None
-        with open(source.path, "rb") as handle:
+        with open_regular(source.path) as handle:  # a FIFO or device would block or never end
             raw = handle.read(limit + 1)
             if len(raw) > limit and max_bytes is None and _EXPORT.search(raw, 0, 65536):
                 limit = MAX_EXPORT_BYTES
                 raw += handle.read(limit + 1 - len(raw))
+    except Refused:
+        return _unreadable(source, "not a regular file (a pipe, socket or device); it was not "
+                           "linted") if expect else None
     except OSError as error:
         what = "folder" if os.path.isdir(source.path) else "file"
         return _unreadable(source, f"cannot read the {what}: {error.strerror or error}") \
