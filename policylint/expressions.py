@@ -347,7 +347,7 @@ def _parse_now(body: str) -> tuple[Any, str | None]:
         return Jsonata(body).ast, None
     except Exception as error:  # the parser's own exception type
         message = str(error).split("\n")[0]
-        return None, f"invalid JSONata {body.strip()!r}: {message}"
+        return None, f"invalid JSONata: {message}"  # not quoted: the finding is at the expression
 
 
 class JsonataReads(NamedTuple):

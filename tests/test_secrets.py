@@ -85,12 +85,12 @@ def test_url_secrets() -> None:
 
 
 def test_redact_replaces_the_longest_first_and_a_whole_text() -> None:
-    from policylint.secrets import hidden_forms, redact
+    from policylint.secrets import Hidden, redact
 
-    forms = hidden_forms(frozenset({"abcd1234", "abcd1234extra"}))
-    assert redact("x abcd1234extra y abcd1234", forms) == "x … y …"
-    assert redact("abcd1234", forms) == "…"
-    assert redact("ab1234567", hidden_forms(frozenset({"b1234567", "ab1234567"}))) == "…"  # not "a…"
+    hidden = Hidden(frozenset({"abcd1234", "abcd1234extra"}))
+    assert redact("x abcd1234extra y abcd1234", hidden) == "x … y …"
+    assert redact("abcd1234", hidden) == "…"
+    assert redact("ab1234567", Hidden(frozenset({"b1234567", "ab1234567"}))) == "…"  # not "a…"
 
 
 def test_every_message_is_masked_whatever_rule_wrote_it(tmp_path: Path) -> None:
