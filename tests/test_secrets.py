@@ -118,3 +118,34 @@ def test_may_hide(text: str, hint: bool) -> None:
     from policylint.secrets import may_hide
 
     assert may_hide(text) is hint
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("bad index [Bearer ghp_abcdefghijklmnopqrstuvwxyz0123456789] here", "bad index […] here"),
+    ("'sk-live-abcdefghijklmnop1234' &", "'…' &"),  # the whole token, not its first 16 characters
+    ("key -----BEGIN RSA PRIVATE KEY-----\\nMIIEab+/=\\n-----END RSA PRIVATE KEY----- end", "key … end"),
+    ("AKIAABCDEFGHIJKLMNOPQR, ok", "…, ok"),
+    ("skip-ahead, Bearer short, eyJ.x", "skip-ahead, Bearer short, eyJ.x"),
+])
+def test_a_secret_shaped_token_is_masked_whatever_file_it_came_from(text: str, shown: str) -> None:
+    from policylint.secrets import redact
+
+    assert redact(text) == shown
+
+
+def test_runs_of_a_secret_are_masked_where_a_message_quotes_part_of_it() -> None:
+    from policylint.secrets import hidden_in, redact
+
+    hidden = hidden_in([{"DbPassword": "correcthorsebattery", "TokenUrl": "https://auth.example.com/t",
+                         "Description": "a plain description"}], [])
+    assert redact("Expected ], got horsebatt", hidden) == "Expected ], got …"
+    assert redact("got horse, see https://docs.example.com", hidden) == "got horse, see https://docs.example.com"
+    assert redact("a plain description", hidden) == "a plain description"
+
+
+def test_the_hidden_set_comes_from_the_text_too() -> None:
+    from policylint.secrets import hidden_in, redact
+
+    hidden = hidden_in([{"Output": "{% 'x' & %}"}], ["# ci token: gho_abcdefghijklmnopqrstuvwxyz0123\n"])
+    assert redact("token gho_abcdefghijklmnopqrstuvwxyz0123", hidden) == "token …"
+    assert redact("klmnopqrstuvwxyz0123 (a part)", hidden) == "… (a part)"
