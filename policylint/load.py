@@ -10,7 +10,7 @@ from typing import Any
 from policylint.discover import is_terraform
 from policylint.documents import ACCOUNT, ASL, HARNESS, IAM, TEMPLATE, Document
 from policylint.documents.serverless import NAMES as SERVERLESS_NAMES
-from policylint.paths import Refused, in_bounds, open_regular
+from policylint.paths import Refused, is_within, open_regular
 from policylint.problems import PARSE_ERROR, UNREADABLE_FILE, UNRESOLVED_REFERENCE, duplicate_keys
 from policylint.rule import Finding
 from policylint.source import Duplicate, Source, json_duplicates, load_yaml, template_loader, yaml_loader
@@ -52,7 +52,7 @@ def load(path: str, expect: str | None = None, text: str | None = None, named: b
     if expect is None and path.lower().endswith(ASL_SUFFIXES):
         expect = ASL
     source = Source(path, "")
-    if text is None and os.path.islink(path) and not in_bounds(path, root):
+    if text is None and os.path.islink(path) and not is_within(path, root):
         return [], [Finding(Document(ASL, None, source), (), "a link to a file outside the linted "
                             "folder; it was not followed (lint the file it leads to by its own name)",
                             code=UNRESOLVED_REFERENCE.code, position=(1, 1))]

@@ -48,14 +48,21 @@ def serve() -> None:
                 "note": types.DiagnosticSeverity.Information}
 
     def lint(ls: Any, uri: str) -> None:
-        document = ls.workspace.get_text_document(uri)
-        root = _root(ls.workspace, document.path)
+        """Publish the diagnostics of ``uri``; an error is shown as every text goes out (masked
+        and escaped), never left to the server's own report, which quotes it raw."""
         try:
-            config = find_config(document.path, root)
+            publish(ls, uri)
         except ConfigError as error:
             message = shown_message(str(error))
             ls.window_show_message(types.ShowMessageParams(types.MessageType.Error, message))
-            return
+        except Exception as error:
+            message = shown_message(f"policylint: internal error: {type(error).__name__}: {error}")
+            ls.window_show_message(types.ShowMessageParams(types.MessageType.Error, message))
+
+    def publish(ls: Any, uri: str) -> None:
+        document = ls.workspace.get_text_document(uri)
+        root = _root(ls.workspace, document.path)
+        config = find_config(document.path, root)
         outcome = engine.run([document.path, *_module_of(document.path)], config,
                              texts={document.path: document.source}, root=root)
         report = build_report(outcome, engine.rules)

@@ -23,7 +23,7 @@ _PATTERNS = {
     "value": (r"(?:AKIA[0-9A-Z]{16}|ASIA[0-9A-Z]{16}|\bsk-[A-Za-z0-9_-]{16}|\bgh[pousr]_[A-Za-z0-9]{30}"
               r"|\bxox[abprs]-[A-Za-z0-9-]{10}|(?<![\w-])eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10}"
               r"|\b(?:Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{12})[A-Za-z0-9._~+/=-]*"
-              r"|-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----(?:[A-Za-z0-9+/=\s]|\\[nr])*"
+              r"|-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----[A-Za-z0-9+/=\s]*(?:\\[nr][A-Za-z0-9+/=\s]*)*"
               r"(?:-----END [A-Z ]{0,40}PRIVATE KEY-----)?", 0),
     "reference": (r"^\$\{[^}]+\}$|\{\{resolve:|^arn:aws[\w-]*:(?:secretsmanager|ssm):", 0),
     "url": (r"url|uri|endpoint", re.I),
@@ -134,10 +134,9 @@ def _walk(data: Any, values: set[str], secrets: set[str]) -> None:
             stack.extend((item, name, bearing) for item in value)
         elif bearing:
             text = str(value)
-            values.add(text)
-            for _, part_name, part in named_values(text):
+            for part_name, part in [(name, text), *((n, p) for _, n, p in named_values(text))]:
                 values.add(part)
-                if len(part) >= 8 and _regex("name").search(part_name):
+                if len(part) >= 8 and _regex("name").search(part_name):  # DB_PASSWORD=...
                     secrets.add(part)
             secrets.update(tokens(text))
         elif isinstance(value, str) and len(value) >= SHORTEST:

@@ -137,8 +137,12 @@ def test_runs_of_a_secret_are_masked_where_a_message_quotes_part_of_it() -> None
     from policylint.secrets import hidden_in, redact
 
     hidden = hidden_in([{"DbPassword": "correcthorsebattery", "TokenUrl": "https://auth.example.com/t",
-                         "Description": "a plain description"}], [])
+                         "Description": "a plain description",
+                         "Environment": {"Variables": {"API_KEY": "zanzibar-quokka", "TABLE": "orders-table"},
+                                         "list": ["SESSION_TOKEN=ptarmigan77"]}}], [])
     assert redact("Expected ], got horsebatt", hidden) == "Expected ], got …"
+    assert redact("got bar-quokka, armigan77", hidden) == "got …, …"
+    assert redact("table orders-table, orders-tab", hidden) == "table …, orders-tab"  # whole only
     assert redact("got horse, see https://docs.example.com", hidden) == "got horse, see https://docs.example.com"
     assert redact("a plain description", hidden) == "a plain description"
 
