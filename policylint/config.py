@@ -203,7 +203,7 @@ def validate(table: Any, path: str) -> None:
     import jsonschema
 
     if not isinstance(table, dict):  # said by its type: the text may be anything at all
-        kind = {list: "a list", str: "a string"}.get(type(table), "a single value")
+        kind = "a list" if isinstance(table, list) else "a string" if isinstance(table, str) else "a value"
         raise ConfigError(f"{path}: the config holds {kind}, not a mapping of settings")
     errors = sorted(jsonschema.Draft7Validator(SCHEMA).iter_errors(table),
                     key=lambda e: [str(p) for p in e.path])

@@ -526,13 +526,19 @@ def test_the_report_is_never_written_over_an_input(workdir: Path, capsys: pytest
     assert flow.read_bytes() == before
 
 
-@pytest.mark.parametrize("kind", ["terraform", "sam", "config", "baseline"])
+@pytest.mark.parametrize("kind", ["terraform", "sam", "serverless", "config", "baseline"])
 def test_the_report_is_never_written_over_a_file_the_run_read(
         workdir: Path, capsys: pytest.CaptureFixture[str], kind: str) -> None:
-    named = {"terraform": "terraform-templatefile", "sam": "sam-definition-uri"}
+    named = {"terraform": ("terraform-templatefile", "main.tf"),
+             "sam": ("sam-definition-uri", "template.yaml")}
     if kind in named:
-        read = FORMS[named[kind]](workdir, no_retry())  # the definition file
-        argv = ["check", "main.tf" if kind == "terraform" else "template.yaml"]
+        read = FORMS[named[kind][0]](workdir, no_retry())  # the definition file
+        argv = ["check", named[kind][1]]
+    elif kind == "serverless":
+        read = write(workdir / "flow.asl.json", json.dumps(no_retry()))
+        write(workdir / "serverless.yml", "service: s\nprovider: {name: aws}\nstepFunctions:\n"
+              "  stateMachines:\n    flow:\n      definition: ${file(./flow.asl.json)}\n")
+        argv = ["check", "serverless.yml"]
     else:
         read = write(workdir / ("base.json" if kind == "baseline" else ".policylint.yaml"),
                      '{"tool": "policylint", "format": 1, "findings": []}' if kind == "baseline" else "{}\n")
