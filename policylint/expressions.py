@@ -300,7 +300,7 @@ def jsonata_problem(text: str) -> str | None:
     """Why a ``{% ... %}`` string is not one JSONata expression; None when it is (or when it
     is over MAX_JSONATA characters long, and not parsed)."""
     if not is_jsonata(text):
-        return f"{text!r} is not a JSONata expression: write it as {{% expression %}}"
+        return "this is not a JSONata expression: write it as {% expression %}, whole"
     body = text[2:-2]
     if not body.strip():
         return "the JSONata expression is empty"

@@ -5,7 +5,7 @@ secret-bearing field in every message, fingerprint, baseline and diagnostic, wha
 wrote it and whatever shape the value has (a dict, a ``NAME=value`` list, a number). It masks
 parts too: a secret-shaped token wherever it stands (inside a JSONata body, a JSONPath piece,
 an intrinsic's argument, any text that leaves the process), and any run of RUN characters of
-a file's secrets (a parser quoting part of one).
+a token of the file (a parser quoting part of one).
 Every pattern here is linear: bounded repeats, or a start that cannot recur inside a run.
 """
 from __future__ import annotations
@@ -109,18 +109,18 @@ def _split_pair(text: str) -> tuple[str, str]:
 
 def hidden_values(data: Any) -> frozenset[str]:
     """Every text in ``data`` that a report must not show: each value of a secret-bearing
-    field (environment variables, headers), each value that holds a secret, the secrets
-    themselves, and the credentials and query of URLs."""
+    field (environment variables, headers), each value that looks like a secret or holds one,
+    the secret-shaped tokens themselves, and the credentials and query of URLs."""
     values: set[str] = set()
-    secrets: set[str] = set()
-    _walk(data, values, secrets)
-    return _kept(values | secrets)
+    found: set[str] = set()
+    _walk(data, values, found)
+    return _kept(values | found)
 
 
-def _walk(data: Any, values: set[str], secrets: set[str]) -> None:
-    """Add to ``values`` what a report may not show whole, and to ``secrets`` the secrets
-    proper (whose every part is hidden too): tokens by their shape, values by their name, URL
-    credentials. One walk; what a key's name says is worked out once."""
+def _walk(data: Any, values: set[str], found: set[str]) -> None:
+    """Add to ``values`` what a report may not show whole, and to ``found`` the secret-shaped
+    tokens (whose every part is hidden too). One walk; what a key's name says is worked out
+    once."""
     names: dict[str, tuple[bool, bool]] = {}  # name -> (names a secret, names a URL)
     stack: list[tuple[Any, str, bool]] = [(data, "", False)]
     while stack:
@@ -134,27 +134,23 @@ def _walk(data: Any, values: set[str], secrets: set[str]) -> None:
             stack.extend((item, name, bearing) for item in value)
         elif bearing:
             text = str(value)
-            for part_name, part in [(name, text), *((n, p) for _, n, p in named_values(text))]:
-                values.add(part)
-                if len(part) >= 8 and _regex("name").search(part_name):  # DB_PASSWORD=...
-                    secrets.add(part)
-            secrets.update(tokens(text))
+            values.add(text)
+            values.update(part for _, _, part in named_values(text))
+            found.update(tokens(text))
         elif isinstance(value, str) and len(value) >= SHORTEST:
             said = names.get(name)
             if said is None:
                 said = names[name] = (bool(_regex("name").search(name)), bool(_regex("url").search(name)))
-            if said[0] and len(value) >= 8:  # a URL's parts are said below: it is hidden whole
-                (values if "://" in value else secrets).add(value)
-            if len(value) >= 12:
-                found = tokens(value)
-                if found:
-                    values.add(value)
-                    secrets.update(found)
+            if said[0] and len(value) >= 8:
+                values.add(value)
+            if len(value) >= 12 and tokens(value):
+                values.add(value)
+                found.update(tokens(value))
             if (said[1] or "://" in value) and ("?" in value or "@" in value):
-                secrets.update(_url_secrets(value))
+                values.update(_url_secrets(value))
         elif isinstance(value, (int, float)) and not isinstance(value, bool) and len(str(value)) >= 8 \
                 and _regex("name").search(name):  # a numeric password or PIN
-            secrets.add(str(value))
+            values.add(str(value))
 
 
 def _kept(texts: set[str]) -> frozenset[str]:
@@ -187,19 +183,21 @@ def hidden_forms(hidden: frozenset[str]) -> tuple[str, ...]:
     return tuple(sorted(forms, key=len, reverse=True))
 
 
-RUN = 8  # characters: a run this long of a file's secret is masked wherever it stands
+RUN = 8  # characters: a run this long of a file's token is masked wherever it stands
 
 
 class Hidden:
     """What a report must not show of one file: its hidden values in every form they may
     take in a message (``forms``, longest first), and the runs of RUN characters of its
-    secrets (``runs``)."""
+    secret-shaped tokens (``runs``). A value hidden for its name (a password, a URL's
+    credentials) is hidden whole: its parts are too common (``arn:aws:``, ``https://``) to
+    hide wherever they stand."""
 
     __slots__ = ("forms", "runs")
 
-    def __init__(self, values: frozenset[str] = frozenset(), secrets: frozenset[str] = frozenset()) -> None:
-        self.forms = hidden_forms(values | secrets)
-        self.runs = frozenset(form[i:i + RUN] for form in hidden_forms(secrets)
+    def __init__(self, values: frozenset[str] = frozenset(), found: frozenset[str] = frozenset()) -> None:
+        self.forms = hidden_forms(values | found)
+        self.runs = frozenset(form[i:i + RUN] for form in hidden_forms(found)
                               for i in range(len(form) - RUN + 1))
 
     def within(self, text: str) -> bool:
@@ -215,12 +213,12 @@ def hidden_in(data: list[Any], texts: list[str]) -> Hidden:
     documents, its template, substitutions and variables), and the tokens in ``texts`` (the
     file's text and its template's: comments and keys too)."""
     values: set[str] = set()
-    secrets: set[str] = set()
+    found: set[str] = set()
     for part in data:
-        _walk(part, values, secrets)
+        _walk(part, values, found)
     for text in texts:
-        secrets.update(tokens(text))
-    return Hidden(_kept(values), _kept(secrets))
+        found.update(tokens(text))
+    return Hidden(_kept(values), _kept(found))
 
 
 def redact(text: str, hidden: Hidden = NOTHING) -> str:

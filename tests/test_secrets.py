@@ -133,18 +133,17 @@ def test_a_secret_shaped_token_is_masked_whatever_file_it_came_from(text: str, s
     assert redact(text) == shown
 
 
-def test_runs_of_a_secret_are_masked_where_a_message_quotes_part_of_it() -> None:
+def test_runs_of_a_token_are_masked_and_a_value_hidden_by_its_name_is_masked_whole() -> None:
     from policylint.secrets import hidden_in, redact
 
-    hidden = hidden_in([{"DbPassword": "correcthorsebattery", "TokenUrl": "https://auth.example.com/t",
-                         "Description": "a plain description",
-                         "Environment": {"Variables": {"API_KEY": "zanzibar-quokka", "TABLE": "orders-table"},
-                                         "list": ["SESSION_TOKEN=ptarmigan77"]}}], [])
-    assert redact("Expected ], got horsebatt", hidden) == "Expected ], got …"
-    assert redact("got bar-quokka, armigan77", hidden) == "got …, …"
-    assert redact("table orders-table, orders-tab", hidden) == "table …, orders-tab"  # whole only
-    assert redact("got horse, see https://docs.example.com", hidden) == "got horse, see https://docs.example.com"
-    assert redact("a plain description", hidden) == "a plain description"
+    hidden = hidden_in([{"Output": "{% $x & sk-live-abcdefghijklmnop1234 %}", "DbPassword": "correcthorse",
+                         "Credentials": "arn:aws:iam::111122223333:role/r",
+                         "TokenUrl": "https://auth.example.com/t?next=https://x.example"}], [])
+    assert redact("Expected ], got abcdefghijklmnop1234", hidden) == "Expected ], got …"
+    assert redact("got correcthorse, not correcthor", hidden) == "got …, not correcthor"
+    assert redact("'arn:aws:iam::111122223333:role/other' x", hidden) == \
+        "'arn:aws:iam::111122223333:role/other' x"  # no run of a value hidden for its name
+    assert redact("see https://docs.example.com", hidden) == "see https://docs.example.com"
 
 
 def test_the_hidden_set_comes_from_the_text_too() -> None:
