@@ -160,14 +160,17 @@ def _load_config(args: argparse.Namespace, root: str) -> Config:
     return base.merged(select=args.select, ignore=args.ignore, fail_on=getattr(args, "fail_on", None))
 
 
-def _lint(engine: Engine, args: argparse.Namespace, baseline: frozenset[str] = frozenset()) -> tuple:
+def _lint(engine: Engine, args: argparse.Namespace) -> tuple:
     """(config, report, every file read) of linting the paths ``args`` names: the named and
-    discovered files, the definition files they led to, and the config."""
+    discovered files, the definition files they led to, the config and the baseline."""
     from policylint.config import ConfigError
     from policylint.discover import discover
     from policylint.report import build_report
+    from policylint.report.baseline import read_baseline
 
     root = _root(args)
+    baseline_file = getattr(args, "baseline", None)
+    baseline = read_baseline(baseline_file, root) if baseline_file else frozenset()
     config = _load_config(args, root)
     engine.check_selection(config)
     missing = [p for p in args.paths if not os.path.exists(p)]
@@ -189,7 +192,7 @@ def _lint(engine: Engine, args: argparse.Namespace, baseline: frozenset[str] = f
     try:
         named = frozenset(os.path.normpath(p) for p in args.paths if not os.path.isdir(p))
         outcome = engine.run(files + context, config, jobs, named=named, root=root)
-        read = [*files, *context, *outcome.kinds, *([config.source] if config.source else [])]
+        read = [*files, *context, *outcome.kinds, *(f for f in (config.source, baseline_file) if f)]
         if context:
             outcome.findings = _on_files(outcome.findings, files)
             outcome.kinds = {f: outcome.kinds[f] for f in files if f in outcome.kinds}
@@ -221,14 +224,11 @@ def _baseline(engine: Engine, args: argparse.Namespace) -> int:
 
 def _check(engine: Engine, args: argparse.Namespace) -> int:
     from policylint.config import ConfigError
-    from policylint.report.baseline import read_baseline
     from policylint.rule import Severity
 
     if args.format not in engine.formats:
         raise ConfigError(f"unknown format {args.format!r} (known: {', '.join(engine.formats)})")
-    known = read_baseline(args.baseline, _root(args)) if args.baseline else frozenset()
-    config, report, files = _lint(engine, args, known)
-    files += [args.baseline] if args.baseline else []
+    config, report, files = _lint(engine, args)
     report.show_files = args.show_files
     if args.show_files and args.format != "text":
         from policylint.report.text_format import file_list

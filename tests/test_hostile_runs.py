@@ -346,6 +346,16 @@ def test_a_config_linked_out_of_the_folder_is_refused_unread(
         assert "hunter2" not in err and "gh0st" not in err and "octo" not in err
 
 
+def test_a_baseline_linked_out_of_the_folder_is_refused_unread(
+        workdir: Path, tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str]) -> None:
+    outside = tmp_path_factory.mktemp("home") / "baseline.json"
+    outside.write_text('{"tool": "policylint", "format": 1, "findings": []}')
+    os.symlink(outside, workdir / "base.json")
+    write(workdir / "flow.asl.json", json.dumps(machine()))
+    assert main(["check", ".", "--baseline", "base.json"]) == 2
+    assert "base.json: a link to a file outside the linted folder" in capsys.readouterr().err
+
+
 def test_a_config_linked_inside_the_folder_is_read(workdir: Path) -> None:
     write(workdir / "configs" / "policylint.yaml", "ignore: [AGT306]\n")
     os.symlink(workdir / "configs" / "policylint.yaml", workdir / ".policylint.yaml")
