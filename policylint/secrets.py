@@ -38,6 +38,8 @@ def _regex(name: str) -> re.Pattern[str]:
 
 # Fields whose every value is secret-bearing, in any shape (compared in lower case).
 _BEARERS = frozenset({"environmentvariables", "environment", "variables", "headers"})
+# CloudFormation functions whose arguments are names of parameters and resources, never values.
+_NAMES_ONLY = frozenset({"Ref", "Fn::GetAtt", "Condition"})
 SHORTEST = 4  # a shorter value is no secret worth hiding, and hiding it would garble messages
 # Text in which none of these occurs holds nothing to hide (most files): no need to walk it.
 # Words of secret-bearing fields and names (lower case), starts of secret shapes, escapes.
@@ -126,10 +128,12 @@ def _walk(data: Any, values: set[str], found: set[str]) -> None:
     while stack:
         value, name, bearing = stack.pop()
         if isinstance(value, dict):
+            if len(value) == 1 and next(iter(value)) in _NAMES_ONLY:
+                continue  # {"Ref": "Version"} names a parameter or resource: no value to hide
             for key, item in value.items():
                 if isinstance(item, (dict, list, str, int, float)):
                     key = key if isinstance(key, str) else str(key)
-                    stack.append((item, key, bearing or key.lower() in _BEARERS))
+                    stack.append((item, key, bearing or key.lower() in _BEARERS and not _declares(item)))
         elif isinstance(value, list):
             stack.extend((item, name, bearing) for item in value)
         elif bearing:
@@ -151,6 +155,12 @@ def _walk(data: Any, values: set[str], found: set[str]) -> None:
         elif isinstance(value, (int, float)) and not isinstance(value, bool) and len(str(value)) >= 8 \
                 and _regex("name").search(name):  # a numeric password or PIN
             values.add(str(value))
+
+
+def _declares(item: Any) -> bool:
+    """Whether ``item`` declares something (a template parameter named Environment: a Type,
+    a Default) rather than holding a block of variables."""
+    return isinstance(item, dict) and "Type" in item
 
 
 def _kept(texts: set[str]) -> frozenset[str]:

@@ -68,6 +68,10 @@ def test_hidden_values() -> None:
     ({"u": "https://user1@b.example/"}, {"user1"}),
     ({"environmentVariables": {"A": "abcd", "B": "abc", "C": 98765}}, {"abcd", "98765"}),
     ({"Headers": ["Authorization: Bearer tok1"]}, {"Authorization: Bearer tok1", "Bearer tok1"}),
+    ({"Environment": {"Variables": {"V": {"Ref": "Version"}, "A": {"Fn::GetAtt": ["Queue", "Arn"]},
+                                    "B": {"Fn::Sub": "x-${Stage}-secret"}}}},
+     {"x-${Stage}-secret"}),  # names of parameters and resources are no values
+    ({"Parameters": {"Environment": {"Type": "String", "Default": "dev"}}}, set()),  # a declaration
     (None, set()),
 ])
 def test_hidden_values_cases(data: object, hidden: set[str]) -> None:
