@@ -89,10 +89,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:
         import traceback
 
-        traceback.print_exc()
-        print(f"policylint: internal error: {type(error).__name__}: {error} (please report it)",
-              file=sys.stderr)
+        trace = traceback.format_exc().splitlines()
+        _error([*trace, f"internal error: {type(error).__name__}: {error} (please report it)"])
         return EXIT_ERROR
+
+
+def _error(lines: list[str]) -> None:
+    """Lines on standard error as a report shows text: secrets masked, nothing that could
+    forge a line (the last one says ``policylint:``)."""
+    from policylint.report import shown_message
+
+    for line in lines[:-1]:
+        print(shown_message(line), file=sys.stderr)
+    print(f"policylint: {shown_message(lines[-1])}", file=sys.stderr)
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -124,31 +133,45 @@ def _main(argv: Sequence[str] | None) -> int:
             return EXIT_OK
         return _check(engine, args)
     except ConfigError as error:
-        print(f"policylint: error: {error}", file=sys.stderr)
+        _error([f"error: {error}"])
         return EXIT_ERROR
 
 
-def _load_config(args: argparse.Namespace) -> Config:
+def _root(args: argparse.Namespace) -> str:
+    """The linted folder: what links, definition files, configs and baselines may not leave."""
+    from policylint.paths import lint_root
+
+    project_root = getattr(args, "project_root", None)
+    return lint_root([*args.paths, *([project_root] if project_root else [])])
+
+
+def _load_config(args: argparse.Namespace, root: str) -> Config:
     from policylint.config import ConfigError, find_config, from_table, read_table
 
     if args.config:
-        table = read_table(args.config) if os.path.isfile(args.config) else None
+        table = read_table(args.config, root) if os.path.lexists(args.config) \
+            and not os.path.isdir(args.config) else None
         if table is None:
             raise ConfigError(f"{args.config}: no policylint settings (a .policylint.yaml, or a "
                               "pyproject.toml with [tool.policylint])")
         base = from_table(table, args.config)
     else:
-        base = find_config(args.paths[0] if args.paths else ".")
+        base = find_config(args.paths[0] if args.paths else ".", root)
     return base.merged(select=args.select, ignore=args.ignore, fail_on=getattr(args, "fail_on", None))
 
 
-def _lint(engine: Engine, args: argparse.Namespace, baseline: frozenset[str] = frozenset()) -> tuple:
-    """(config, report, files linted) of linting the paths ``args`` names."""
+def _lint(engine: Engine, args: argparse.Namespace) -> tuple:
+    """(config, report, every file read) of linting the paths ``args`` names: the named and
+    discovered files, the definition files they led to, the config and the baseline."""
     from policylint.config import ConfigError
-    from policylint.discover import discover, lint_root
+    from policylint.discover import discover
     from policylint.report import build_report
+    from policylint.report.baseline import read_baseline
 
-    config = _load_config(args)
+    root = _root(args)
+    baseline_file = getattr(args, "baseline", None)
+    baseline = read_baseline(baseline_file, root) if baseline_file else frozenset()
+    config = _load_config(args, root)
     engine.check_selection(config)
     missing = [p for p in args.paths if not os.path.exists(p)]
     if missing:
@@ -168,12 +191,12 @@ def _lint(engine: Engine, args: argparse.Namespace, baseline: frozenset[str] = f
     gc.set_threshold(100_000, 50, 100)
     try:
         named = frozenset(os.path.normpath(p) for p in args.paths if not os.path.isdir(p))
-        root = lint_root([*args.paths, *([args.project_root] if context else [])])
         outcome = engine.run(files + context, config, jobs, named=named, root=root)
+        read = [*files, *context, *outcome.kinds, *(f for f in (config.source, baseline_file) if f)]
         if context:
             outcome.findings = _on_files(outcome.findings, files)
             outcome.kinds = {f: outcome.kinds[f] for f in files if f in outcome.kinds}
-        return config, build_report(outcome, engine.rules, baseline), files + context
+        return config, build_report(outcome, engine.rules, baseline), read
     finally:
         gc.set_threshold(*thresholds)
 
@@ -201,13 +224,11 @@ def _baseline(engine: Engine, args: argparse.Namespace) -> int:
 
 def _check(engine: Engine, args: argparse.Namespace) -> int:
     from policylint.config import ConfigError
-    from policylint.report.baseline import read_baseline
     from policylint.rule import Severity
 
     if args.format not in engine.formats:
         raise ConfigError(f"unknown format {args.format!r} (known: {', '.join(engine.formats)})")
-    known = read_baseline(args.baseline) if args.baseline else frozenset()
-    config, report, files = _lint(engine, args, known)
+    config, report, files = _lint(engine, args)
     report.show_files = args.show_files
     if args.show_files and args.format != "text":
         from policylint.report.text_format import file_list
@@ -248,18 +269,20 @@ def _silence_stdout() -> None:
     os.close(devnull)
 
 
-def _write_file(path: str, text: str, linted: list[str]) -> None:
-    """Write ``text`` to ``path``, never over a file that is being linted. A regular file (or
-    a new one) is written whole or not at all, through a new file that then takes the name:
-    a symbolic link there is replaced, never written through. Anything else (``/dev/null``,
-    ``/dev/stdout``, a pipe) is written to as it is."""
+def _write_file(path: str, text: str, read: list[str]) -> None:
+    """Write ``text`` to ``path``, never over a file that was read (linted, a definition file,
+    the config, the baseline). A regular file (or a new one) is written whole or not at all,
+    through a new file that then takes the name: a symbolic link there is replaced, never
+    written through. Anything else (``/dev/null``, ``/dev/stdout``, a pipe) is written to as
+    it is."""
     import stat
 
     from policylint.config import ConfigError
+    from policylint.paths import overwrites
 
-    target = os.path.realpath(path) if os.path.exists(path) else None  # a new file is no input
-    if target is not None and any(os.path.realpath(f) == target for f in linted):
-        raise ConfigError(f"{path} is one of the files being linted: write the report elsewhere")
+    if overwrites(path, read):
+        raise ConfigError(f"{path} is one of the files this run read (linted, a definition file, the "
+                          "config or the baseline): write the report elsewhere")
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise ConfigError(f"cannot write {path}: no folder {folder}")

@@ -122,14 +122,15 @@ def _glob(relative: str, pattern: str) -> bool:
         relative.startswith(pattern + "/")
 
 
-def find_config(start: str) -> Config:
-    """The config nearest ``start`` (a file or folder), up to the git root."""
+def find_config(start: str, root: str | None = None) -> Config:
+    """The config nearest ``start`` (a file or folder), up to the git root. A link out of
+    ``root`` (the linted folder), or a config file that is not a regular file, is an error."""
     directory = os.path.abspath(start if os.path.isdir(start) else os.path.dirname(start) or ".")
     while True:
         for name in FILES:
             candidate = os.path.join(directory, name)
-            if os.path.isfile(candidate):
-                table = read_table(candidate)
+            if os.path.lexists(candidate) and not os.path.isdir(candidate):
+                table = read_table(candidate, root)
                 if table is not None:
                     return from_table(table, candidate)
         if os.path.isdir(os.path.join(directory, ".git")):
@@ -140,10 +141,11 @@ def find_config(start: str) -> Config:
         directory = parent
 
 
-def read_table(path: str) -> dict[str, Any] | None:
+def read_table(path: str, root: str | None = None) -> dict[str, Any] | None:
     """The policylint settings in ``path``: a whole ``.policylint.yaml``, or the
-    ``[tool.policylint]`` table of a TOML file (None when it has none)."""
-    text = _read_text(path)
+    ``[tool.policylint]`` table of a TOML file (None when it has none). What does not parse
+    is said by its position, never by quoting the text."""
+    text = _read_text(path, root)
     if not path.endswith(".toml"):
         import yaml
 
@@ -153,8 +155,14 @@ def read_table(path: str) -> dict[str, Any] | None:
         try:
             data = yaml.load(text, Loader=yaml_loader())
             check_expansion(data, MAX_CONFIG_NODES)
-        except (yaml.YAMLError, RecursionError) as error:
-            raise ConfigError(f"{path}: {str(error).strip()}") from None
+        except yaml.MarkedYAMLError as error:
+            mark = error.problem_mark or error.context_mark
+            where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+            raise ConfigError(f"{path}{where}: invalid YAML: {error.problem or error.context}") from None
+        except yaml.YAMLError as error:
+            raise ConfigError(f"{path}: invalid YAML ({type(error).__name__})") from None
+        except RecursionError:
+            raise ConfigError(f"{path}: nests too deeply") from None
         except TooLarge:
             raise ConfigError(f"{path}: YAML aliases expand it past {MAX_CONFIG_NODES:,} values") from None
         return {} if data is None else data
@@ -170,11 +178,15 @@ def read_table(path: str) -> dict[str, Any] | None:
     return tool.get("policylint") if isinstance(tool, dict) else None
 
 
-def _read_text(path: str) -> str:
-    """A config file's text: UTF-8, at most MAX_CONFIG_BYTES (a config is input like any other)."""
+def _read_text(path: str, root: str | None) -> str:
+    """A config file's text: UTF-8, at most MAX_CONFIG_BYTES (a config is input like any
+    other); a regular file that is not a link out of ``root``."""
+    from policylint.paths import Refused, read_setting_file
+
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_CONFIG_BYTES + 1)
+        raw = read_setting_file(path, root, MAX_CONFIG_BYTES)
+    except Refused as error:
+        raise ConfigError(str(error)) from None
     except OSError as error:
         raise ConfigError(f"{path}: {error.strerror or error}") from None
     if len(raw) > MAX_CONFIG_BYTES:
@@ -197,6 +209,9 @@ def validate(table: Any, path: str) -> None:
     """Raise ConfigError naming the first key or value the schema refuses."""
     import jsonschema
 
+    if not isinstance(table, dict):  # said by its type: the text may be anything at all
+        kind = "a list" if isinstance(table, list) else "a string" if isinstance(table, str) else "a value"
+        raise ConfigError(f"{path}: the config holds {kind}, not a mapping of settings")
     errors = sorted(jsonschema.Draft7Validator(SCHEMA).iter_errors(table),
                     key=lambda e: [str(p) for p in e.path])
     if errors:

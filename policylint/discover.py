@@ -21,31 +21,6 @@ def is_candidate(path: str) -> bool:
     return path.lower().endswith(SUFFIXES)
 
 
-def lint_root(paths: Iterable[str]) -> str:
-    """The folder links and ``DefinitionUri`` files may not lead out of: the current directory
-    when every path is in it (pre-commit, ``check .``), else the folder common to the paths."""
-    here = os.path.abspath(os.curdir)
-    places = [os.path.abspath(p) for p in paths]
-    if all(_below(p, here) for p in places):
-        return here
-    return os.path.commonpath([p if os.path.isdir(p) else os.path.dirname(p) for p in places])
-
-
-def is_within(path: str, root: str | None) -> bool:
-    """Whether ``path`` (followed through links) is ``root`` or below it (followed through
-    links too); any path when there is no root."""
-    return root is None or _below(os.path.realpath(path), _real(root))
-
-
-@lru_cache(maxsize=8)
-def _real(path: str) -> str:
-    return os.path.realpath(path)
-
-
-def _below(path: str, root: str) -> bool:
-    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
-
-
 def discover(paths: Iterable[str]) -> list[str]:
     """Candidate files under ``paths``, sorted, each once (one file named twice, or by two
     spellings, is one). A file named explicitly is taken whatever its name (pre-commit passes

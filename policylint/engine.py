@@ -15,6 +15,7 @@ from policylint.config import Config, ConfigError
 from policylint.discover import is_terraform
 from policylint.documents import ASL, TEMPLATE, Document
 from policylint.load import MAX_BYTES, load
+from policylint.paths import open_regular
 from policylint.problems import UNRESOLVED_REFERENCE
 from policylint.project import Context, LocalProject, Project
 from policylint.rule import Finding, Rule, Severity
@@ -367,9 +368,9 @@ def _may_name_definition_files(file: str) -> bool:
     if is_terraform(file):
         return True
     try:
-        with open(file, "rb") as handle:
+        with open_regular(file) as handle:
             head = handle.read(MAX_BYTES + 1)
-    except OSError:
+    except OSError:  # Refused too: the loader says what it is
         return False
     return b"DefinitionUri" in head or b"${file(" in head
 

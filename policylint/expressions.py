@@ -300,7 +300,7 @@ def jsonata_problem(text: str) -> str | None:
     """Why a ``{% ... %}`` string is not one JSONata expression; None when it is (or when it
     is over MAX_JSONATA characters long, and not parsed)."""
     if not is_jsonata(text):
-        return f"{text!r} is not a JSONata expression: write it as {{% expression %}}"
+        return "this is not a JSONata expression: write it as {% expression %}, whole"
     body = text[2:-2]
     if not body.strip():
         return "the JSONata expression is empty"
@@ -347,7 +347,7 @@ def _parse_now(body: str) -> tuple[Any, str | None]:
         return Jsonata(body).ast, None
     except Exception as error:  # the parser's own exception type
         message = str(error).split("\n")[0]
-        return None, f"invalid JSONata {body.strip()!r}: {message}"
+        return None, f"invalid JSONata: {message}"  # not quoted: the finding is at the expression
 
 
 class JsonataReads(NamedTuple):

@@ -7,9 +7,10 @@ import re
 import stat
 from typing import Any
 
-from policylint.discover import is_terraform, is_within
+from policylint.discover import is_terraform
 from policylint.documents import ACCOUNT, AGENTCORE, ASL, HARNESS, IAM, TEMPLATE, Document
 from policylint.documents.serverless import NAMES as SERVERLESS_NAMES
+from policylint.paths import Refused, is_within, open_regular
 from policylint.problems import PARSE_ERROR, UNREADABLE_FILE, UNRESOLVED_REFERENCE, duplicate_keys
 from policylint.rule import Finding
 from policylint.source import Duplicate, Source, json_duplicates, load_yaml, template_loader, yaml_loader
@@ -207,10 +208,7 @@ def _read(source: Source, expect: str | None, named: bool = False,
         if stat.S_ISDIR(status.st_mode):  # one the walk could not list
             os.listdir(source.path)
             return None
-        if not stat.S_ISREG(status.st_mode):  # a FIFO or device would block or never end
-            return _unreadable(source, "not a regular file (a pipe, socket or device); it was not "
-                               "linted") if expect else None
-        with open(source.path, "rb") as handle:
+        with open_regular(source.path) as handle:  # a FIFO or device would block or never end
             raw = handle.read(limit + 1)
             if len(raw) > limit and max_bytes is None and _EXPORT.match(raw):
                 limit = MAX_EXPORT_BYTES
@@ -220,6 +218,9 @@ def _read(source: Source, expect: str | None, named: bool = False,
                 return _unreadable(source, f"file is {status.st_size:,} bytes, over the {limit:,} byte "
                                    "limit; it was not linted (max-file-size in the config raises it)") \
                     if too_large else None
+    except Refused:
+        return _unreadable(source, "not a regular file (a pipe, socket or device); it was not "
+                           "linted") if expect else None
     except OSError as error:
         what = "folder" if os.path.isdir(source.path) else "file"
         return _unreadable(source, f"cannot read the {what}: {error.strerror or error}") \

@@ -17,7 +17,7 @@ from policylint import __version__
 from policylint.config import ConfigError, find_config
 from policylint.discover import is_terraform
 from policylint.engine import Engine
-from policylint.report import Problem, build_report
+from policylint.report import Problem, build_report, shown_message
 
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'|[^\s,:}\]]+')
 DEBOUNCE = 0.3  # seconds
@@ -48,14 +48,23 @@ def serve() -> None:
                 "note": types.DiagnosticSeverity.Information}
 
     def lint(ls: Any, uri: str) -> None:
-        document = ls.workspace.get_text_document(uri)
+        """Publish the diagnostics of ``uri``; an error is shown as every text goes out (masked
+        and escaped), never left to the server's own report, which quotes it raw."""
         try:
-            config = find_config(document.path)
+            publish(ls, uri)
         except ConfigError as error:
-            ls.window_show_message(types.ShowMessageParams(types.MessageType.Error, str(error)))
-            return
+            message = shown_message(str(error))
+            ls.window_show_message(types.ShowMessageParams(types.MessageType.Error, message))
+        except Exception as error:
+            message = shown_message(f"policylint: internal error: {type(error).__name__}: {error}")
+            ls.window_show_message(types.ShowMessageParams(types.MessageType.Error, message))
+
+    def publish(ls: Any, uri: str) -> None:
+        document = ls.workspace.get_text_document(uri)
+        root = _root(ls.workspace, document.path)
+        config = find_config(document.path, root)
         outcome = engine.run([document.path, *_module_of(document.path)], config,
-                             texts={document.path: document.source})
+                             texts={document.path: document.source}, root=root)
         report = build_report(outcome, engine.rules)
         lines = document.source.splitlines()
         mine = [p for p in report.problems if _same(p.raw_file, document.path)]
@@ -106,9 +115,20 @@ def serve() -> None:
     server.start_io()
 
 
-def _same(shown: str, path: str) -> bool:
-    import os
+def _root(workspace: Any, path: str) -> str:
+    """The linted folder of a file an editor opened: the innermost workspace folder that holds
+    it, else its own folder. Its links and references may not lead out of it, as in the CLI."""
+    from pygls.uris import to_fs_path
 
+    from policylint.paths import is_within
+
+    folder = os.path.dirname(os.path.abspath(path))
+    roots = [to_fs_path(f.uri) for f in workspace.folders.values()] + [workspace.root_path]
+    holding = [r for r in roots if r and is_within(folder, r)]
+    return max(holding, key=len) if holding else folder
+
+
+def _same(shown: str, path: str) -> bool:
     return os.path.abspath(shown) == os.path.abspath(path)
 
 

@@ -2,7 +2,10 @@
 
 HRN405 reports a literal secret where a harness keeps one; the report masks every value of a
 secret-bearing field in every message, fingerprint, baseline and diagnostic, whatever rule
-wrote it and whatever shape the value has (a dict, a ``NAME=value`` list, a number).
+wrote it and whatever shape the value has (a dict, a ``NAME=value`` list, a number). It masks
+parts too: a secret-shaped token wherever it stands (inside a JSONata body, a JSONPath piece,
+an intrinsic's argument, any text that leaves the process), and any run of RUN characters of
+a token of the file (a parser quoting part of one).
 Every pattern here is linear: bounded repeats, or a start that cannot recur inside a run.
 """
 from __future__ import annotations
@@ -16,9 +19,12 @@ from typing import Any
 _PATTERNS = {
     "name": (r"secret|passw(?:or)?d|token|api[_-]?key|private[_-]?key|credential"
              r"|^authorization$|auth[_-]?key|access[_-]?key", re.I),
-    "value": (r"AKIA[0-9A-Z]{16}|ASIA[0-9A-Z]{16}|\bsk-[A-Za-z0-9_-]{16}|\bgh[pousr]_[A-Za-z0-9]{30}"
+    # A token's shape, then the rest of it (a report masks the whole token, not its start).
+    "value": (r"(?:AKIA[0-9A-Z]{16}|ASIA[0-9A-Z]{16}|\bsk-[A-Za-z0-9_-]{16}|\bgh[pousr]_[A-Za-z0-9]{30}"
               r"|\bxox[abprs]-[A-Za-z0-9-]{10}|(?<![\w-])eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10}"
-              r"|-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----|\b(?:Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{12}", 0),
+              r"|\b(?:Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{12})[A-Za-z0-9._~+/=-]*"
+              r"|-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----[A-Za-z0-9+/=\s]*(?:\\[nr][A-Za-z0-9+/=\s]*)*"
+              r"(?:-----END [A-Z ]{0,40}PRIVATE KEY-----)?", 0),
     "reference": (r"^\$\{[^}]+\}$|\{\{resolve:|^arn:aws[\w-]*:(?:secretsmanager|ssm):", 0),
     "url": (r"url|uri|endpoint", re.I),
 }
@@ -32,14 +38,17 @@ def _regex(name: str) -> re.Pattern[str]:
 
 # Fields whose every value is secret-bearing, in any shape (compared in lower case).
 _BEARERS = frozenset({"environmentvariables", "environment", "variables", "headers"})
+# CloudFormation functions whose arguments are names of parameters and resources, never values.
+_NAMES_ONLY = frozenset({"Ref", "Fn::GetAtt", "Condition"})
 SHORTEST = 4  # a shorter value is no secret worth hiding, and hiding it would garble messages
 # Text in which none of these occurs holds nothing to hide (most files): no need to walk it.
 # Words of secret-bearing fields and names (lower case), starts of secret shapes, escapes.
 _HINTS_LOWER = ("environment", "variables", "headers", "secret", "passw", "token", "credential",
                 "authorization", "authkey", "auth_key", "auth-key", "apikey", "api_key", "api-key",
                 "privatekey", "private_key", "private-key", "accesskey", "access_key", "access-key")
-_HINTS = ("AKIA", "ASIA", "sk-", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "xox", "eyJ", "PRIVATE KEY",
-          "Bearer", "Basic", "\\u")
+_SHAPES = ("AKIA", "ASIA", "sk-", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "xox", "eyJ", "PRIVATE KEY",
+           "Bearer", "Basic")  # what every token shape starts with
+_HINTS = (*_SHAPES, "\\u")
 
 
 def may_hide(text: str) -> bool:
@@ -102,36 +111,67 @@ def _split_pair(text: str) -> tuple[str, str]:
 
 def hidden_values(data: Any) -> frozenset[str]:
     """Every text in ``data`` that a report must not show: each value of a secret-bearing
-    field (environment variables, headers), each value that looks like a secret, and the
-    credentials and query of URLs. One walk; what a key's name says is worked out once."""
+    field (environment variables, headers), each value that looks like a secret or holds one,
+    the secret-shaped tokens themselves, and the credentials and query of URLs."""
+    values: set[str] = set()
     found: set[str] = set()
+    _walk(data, values, found)
+    return _kept(values | found)
+
+
+def _walk(data: Any, values: set[str], found: set[str]) -> None:
+    """Add to ``values`` what a report may not show whole, and to ``found`` the secret-shaped
+    tokens (whose every part is hidden too). One walk; what a key's name says is worked out
+    once."""
     names: dict[str, tuple[bool, bool]] = {}  # name -> (names a secret, names a URL)
     stack: list[tuple[Any, str, bool]] = [(data, "", False)]
     while stack:
         value, name, bearing = stack.pop()
         if isinstance(value, dict):
+            if len(value) == 1 and next(iter(value)) in _NAMES_ONLY:
+                continue  # {"Ref": "Version"} names a parameter or resource: no value to hide
             for key, item in value.items():
                 if isinstance(item, (dict, list, str, int, float)):
                     key = key if isinstance(key, str) else str(key)
-                    stack.append((item, key, bearing or key.lower() in _BEARERS))
+                    stack.append((item, key, bearing or key.lower() in _BEARERS and not _declares(item)))
         elif isinstance(value, list):
             stack.extend((item, name, bearing) for item in value)
         elif bearing:
             text = str(value)
-            found.add(text)
-            found.update(part for _, _, part in named_values(text))
+            values.add(text)
+            values.update(part for _, _, part in named_values(text))
+            found.update(tokens(text))
         elif isinstance(value, str) and len(value) >= SHORTEST:
             said = names.get(name)
             if said is None:
                 said = names[name] = (bool(_regex("name").search(name)), bool(_regex("url").search(name)))
-            if (said[0] and len(value) >= 8) or (len(value) >= 12 and _regex("value").search(value)):
-                found.add(value)
+            if said[0] and len(value) >= 8:
+                values.add(value)
+            if len(value) >= 12 and tokens(value):
+                values.add(value)
+                found.update(tokens(value))
             if (said[1] or "://" in value) and ("?" in value or "@" in value):
-                found.update(_url_secrets(value))
+                values.update(_url_secrets(value))
         elif isinstance(value, (int, float)) and not isinstance(value, bool) and len(str(value)) >= 8 \
                 and _regex("name").search(name):  # a numeric password or PIN
-            found.add(str(value))
-    return frozenset(t for t in found if len(t) >= SHORTEST and not is_reference(t))
+            values.add(str(value))
+
+
+def _declares(item: Any) -> bool:
+    """Whether ``item`` declares something (a template parameter named Environment: a Type,
+    a Default) rather than holding a block of variables."""
+    return isinstance(item, dict) and "Type" in item
+
+
+def _kept(texts: set[str]) -> frozenset[str]:
+    return frozenset(t for t in texts if len(t) >= SHORTEST and not is_reference(t))
+
+
+def tokens(text: str) -> list[str]:
+    """The secret-shaped tokens in ``text``, each whole."""
+    if not any(hint in text for hint in _SHAPES):  # the cheap test first
+        return []
+    return _regex("value").findall(text)
 
 
 def _url_secrets(text: str) -> Iterator[str]:
@@ -153,12 +193,71 @@ def hidden_forms(hidden: frozenset[str]) -> tuple[str, ...]:
     return tuple(sorted(forms, key=len, reverse=True))
 
 
-def redact(text: str, forms: tuple[str, ...]) -> str:
-    """``text`` with every hidden form in it replaced by ``…``."""
-    for form in forms:
+RUN = 8  # characters: a run this long of a file's token is masked wherever it stands
+
+
+class Hidden:
+    """What a report must not show of one file: its hidden values in every form they may
+    take in a message (``forms``, longest first), and the runs of RUN characters of its
+    secret-shaped tokens (``runs``). A value hidden for its name (a password, a URL's
+    credentials) is hidden whole: its parts are too common (``arn:aws:``, ``https://``) to
+    hide wherever they stand."""
+
+    __slots__ = ("forms", "runs")
+
+    def __init__(self, values: frozenset[str] = frozenset(), found: frozenset[str] = frozenset()) -> None:
+        self.forms = hidden_forms(values | found)
+        self.runs = frozenset(form[i:i + RUN] for form in hidden_forms(found)
+                              for i in range(len(form) - RUN + 1))
+
+    def within(self, text: str) -> bool:
+        """Whether ``text`` holds one of the hidden values."""
+        return any(form in text for form in self.forms)
+
+
+NOTHING = Hidden()
+
+
+def hidden_in(data: list[Any], texts: list[str]) -> Hidden:
+    """What a report must not show of a file: the hidden values of ``data`` (the file's
+    documents, its template, substitutions and variables), and the tokens in ``texts`` (the
+    file's text and its template's: comments and keys too)."""
+    values: set[str] = set()
+    found: set[str] = set()
+    for part in data:
+        _walk(part, values, found)
+    for text in texts:
+        found.update(tokens(text))
+    return Hidden(_kept(values), _kept(found))
+
+
+def redact(text: str, hidden: Hidden = NOTHING) -> str:
+    """``text`` with ``…`` for every hidden value in it, every run of a hidden token, and
+    every secret-shaped token, whatever file it came from."""
+    for form in hidden.forms:
         if len(form) <= len(text) and form in text:
             text = text.replace(form, "…")
+    if hidden.runs and len(text) >= RUN:
+        text = _mask_runs(text, hidden.runs)
+    if any(shape in text for shape in _SHAPES):  # the cheap test first
+        text = _regex("value").sub("…", text)
     return text
+
+
+def _mask_runs(text: str, runs: frozenset[str]) -> str:
+    """``text`` with each stretch covered by runs of ``runs`` replaced by ``…``."""
+    spans: list[list[int]] = []
+    for i in range(len(text) - RUN + 1):
+        if text[i:i + RUN] in runs:
+            if spans and i <= spans[-1][1]:
+                spans[-1][1] = i + RUN
+            else:
+                spans.append([i, i + RUN])
+    pieces, kept = [], 0
+    for start, end in spans:
+        pieces += [text[kept:start], "…"]
+        kept = end
+    return "".join(pieces) + text[kept:]
 
 
 def _json(text: str) -> str:

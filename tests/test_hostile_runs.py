@@ -199,6 +199,68 @@ def test_a_fingerprint_does_not_carry_a_secret(workdir: Path) -> None:
     assert prints[0] == prints[1]
 
 
+# Secret-shaped tokens, each with a tail no message has reason to print.
+SK, GHP, BEARER = ("sk-live-abcdefghijklmnop1234", "ghp_ZYXWVUTSRQPONMLKJIHGFEDCBA987654",
+                   "Bearer qrstuvwxyz0123456789")
+TAILS = ("klmnop1234", "BA987654", "z0123456789")
+
+
+def quoting_repository(root: Path) -> None:
+    """Files on which rules quote parts of values: a JSONata body (ASL107), a JSONPath piece
+    and an intrinsic's argument (ASL106), a substitution and a templatefile variable (AGT304),
+    and a suppression's reason (SARIF justification)."""
+    write(root / "jsonata.asl.json", json.dumps({"QueryLanguage": "JSONata", "StartAt": "A", "States": {
+        "A": {"Type": "Pass", "Output": f"{{% '{BEARER}' & %}}", "End": True}}}))
+    write(root / "paths.asl.json", json.dumps({"StartAt": "A", "States": {"A": {
+        "Type": "Pass", "InputPath": f"$.x[{GHP} x]",
+        "Parameters": {"a.$": f"States.Format('{SK}', $.x, )"}, "End": True}}}))
+    harness = f"arn:aws:bedrock-agentcore:us-east-1:111122223333:harness/*{SK}"
+    agent = find_state(machine(), "Agent")["Parameters"]
+    agent["HarnessArn"] = "${Harness}"
+    flow = machine()
+    find_state(flow, "Agent")["Parameters"] = agent
+    write(root / "cfn" / "template.yaml", "Resources:\n  Flow:\n    Type: AWS::StepFunctions::StateMachine\n"
+          f"    Properties:\n      DefinitionSubstitutions:\n        Harness: '{harness}'\n"
+          f"      Definition: {json.dumps(flow)}\n")
+    write(root / "tf" / "flow.asl.json", json.dumps(flow))
+    write(root / "tf" / "main.tf", 'resource "aws_sfn_state_machine" "flow" {\n  name = "flow"\n'
+          '  definition = templatefile("${path.module}/flow.asl.json", {\n'
+          f'    Harness = "arn:aws:bedrock-agentcore:us-east-1:111122223333:harness/*{BEARER}"\n  }})\n}}\n')
+    write(root / "suppressed.asl.yaml", f"# policylint: disable-file=AGT306 see {GHP}\n"
+          + json.dumps(no_retry()))
+
+
+def test_no_part_of_a_secret_leaves_in_any_format_or_the_baseline(workdir: Path) -> None:
+    quoting_repository(workdir)
+    _, findings = run(".", "--fail-on", "never")
+    assert {"ASL106", "ASL107", "AGT304"} <= {f["code"] for f in findings}
+    texts = [report(".", "--format", form, "--fail-on", "never")[1] for form in FORMATS]
+    assert '"justification"' in texts[FORMATS.index("sarif")]
+    main(["baseline", "base.json"])
+    texts.append((workdir / "base.json").read_text())
+    for text in texts:
+        assert not [tail for tail in TAILS if tail in text], text
+
+
+def test_an_internal_error_does_not_print_a_secret(workdir: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    import policylint.engine
+    import policylint.report
+
+    def broken(*_: Any, **__: Any) -> Any:
+        raise ValueError(f"cannot use {BEARER}")
+
+    write(workdir / "flow.asl.json", json.dumps(no_retry()))
+    monkeypatch.setattr(policylint.engine, "load", broken)
+    for form in FORMATS:
+        code, text = report(".", "--format", form)
+        assert code == 2 and "ValueError" in text and TAILS[2] not in text, text
+    monkeypatch.setattr(policylint.report, "build_report", broken)  # a crash: a traceback
+    assert main(["check", "."]) == 2
+    err = capsys.readouterr().err
+    assert "ValueError: cannot use" in err and TAILS[2] not in err, err
+
+
 # -- forged output --------------------------------------------------------------------------
 def test_a_key_cannot_forge_a_line_or_break_xml(workdir: Path) -> None:
     forged = "aws:SourceIp\n::error file=x.py,line=1::forged\x01"
@@ -247,6 +309,82 @@ def test_hostile_configs_are_a_clear_exit_2(workdir: Path, capsys: pytest.Captur
     assert main(["check", "."]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err, err
+
+
+@pytest.mark.parametrize("content", [
+    'severity:\n  "AGT301\\n::error file=x.py::forged": bogus\n',
+    'severity:\n  "AGT301\\n::error file=x.py::forged": error\n',
+    'environments:\n  "prod\\n::error file=x.py::forged": {paths: 3}\n',
+    'per-file-ignores:\n  "a/**\\n::error file=x.py::forged": 3\n',
+    'per-file-ignores:\n  "a/**": ["AGT301\\n::error file=x.py::forged"]\n',
+    '"\\n::error file=x.py::forged": 1\n',
+])
+def test_a_config_key_cannot_forge_a_line(workdir: Path, capsys: pytest.CaptureFixture[str],
+                                          content: str) -> None:
+    (workdir / ".policylint.yaml").write_text(content)
+    write(workdir / "flow.asl.json", json.dumps(machine()))
+    assert main(["check", "."]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "\\n::error file=x.py::forged" in err, err
+
+
+OUTSIDE_SECRETS = "AWS_SECRET_ACCESS_KEY=hunter2hunter2hunter2\nhttps://octo:gh0sttoken99@github.com\n"
+
+
+@pytest.mark.parametrize("name", [".policylint.yaml", "pyproject.toml"])
+def test_a_config_linked_out_of_the_folder_is_refused_unread(
+        workdir: Path, tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str],
+        name: str) -> None:
+    outside = tmp_path_factory.mktemp("home") / ".env"
+    outside.write_text(OUTSIDE_SECRETS)
+    os.symlink(outside, workdir / name)
+    write(workdir / "flow.asl.json", json.dumps(machine()))
+    for argv in (["check", "."], ["check", ".", "--config", name]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert "a link to a file outside the linted folder" in err, err
+        assert "hunter2" not in err and "gh0st" not in err and "octo" not in err
+
+
+def test_a_baseline_linked_out_of_the_folder_is_refused_unread(
+        workdir: Path, tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str]) -> None:
+    outside = tmp_path_factory.mktemp("home") / "baseline.json"
+    outside.write_text('{"tool": "policylint", "format": 1, "findings": []}')
+    os.symlink(outside, workdir / "base.json")
+    write(workdir / "flow.asl.json", json.dumps(machine()))
+    assert main(["check", ".", "--baseline", "base.json"]) == 2
+    assert "base.json: a link to a file outside the linted folder" in capsys.readouterr().err
+
+
+def test_a_config_linked_inside_the_folder_is_read(workdir: Path) -> None:
+    write(workdir / "configs" / "policylint.yaml", "ignore: [AGT306]\n")
+    os.symlink(workdir / "configs" / "policylint.yaml", workdir / ".policylint.yaml")
+    write(workdir / "flow.asl.json", json.dumps(no_retry()))
+    assert run(".") == (0, [])
+
+
+def test_a_config_error_does_not_quote_the_file(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (workdir / ".policylint.yaml").write_text(OUTSIDE_SECRETS.replace("=", ": [", 1))
+    write(workdir / "flow.asl.json", json.dumps(machine()))
+    assert main(["check", "."]) == 2
+    err = capsys.readouterr().err
+    assert "invalid YAML" in err and "hunter2" not in err, err
+    (workdir / ".policylint.yaml").write_text(OUTSIDE_SECRETS)
+    assert main(["check", "."]) == 2
+    err = capsys.readouterr().err
+    assert "the config holds a string, not a mapping of settings" in err and "hunter2" not in err, err
+
+
+@pytest.mark.parametrize("option", ["config", "baseline", "discovered"])
+def test_a_fifo_as_config_or_baseline_is_refused_without_waiting(workdir: Path, option: str) -> None:
+    write(workdir / "flow.asl.json", json.dumps(machine()))
+    name = ".policylint.yaml" if option == "discovered" else "settings.pipe"
+    os.mkfifo(workdir / name)
+    argv = ["check", "."] + ([] if option == "discovered" else [f"--{option}", name])
+    # in a child process: before the fix, it waited forever for a writer
+    done = subprocess.run([sys.executable, "-m", "policylint", *argv], cwd=workdir, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 2 and "not a regular file" in done.stderr, done.stderr
 
 
 def test_a_pyproject_whose_tool_is_not_a_table_is_no_config(workdir: Path) -> None:
@@ -377,7 +515,7 @@ def test_a_named_file_that_cannot_be_opened_is_reported(workdir: Path,
     def refuse(path: str, *args: Any, **kwargs: Any) -> Any:
         raise PermissionError(13, "Permission denied", path)
 
-    monkeypatch.setattr(policylint.load, "open", refuse, raising=False)
+    monkeypatch.setattr(policylint.load, "open_regular", refuse)
     assert [(f["code"], f["message"]) for f in run("data.json")[1]] == [
         ("PL002", "cannot read the file: Permission denied")]
 
@@ -394,8 +532,32 @@ def test_the_report_is_never_written_over_an_input(workdir: Path, capsys: pytest
     flow = write(workdir / "flow.asl.json", json.dumps(no_retry()))
     before = flow.read_bytes()
     assert main(["check", "flow.asl.json", "-o", "flow.asl.json"]) == 2
-    assert "flow.asl.json is one of the files being linted" in capsys.readouterr().err
+    assert "flow.asl.json is one of the files this run read" in capsys.readouterr().err
     assert flow.read_bytes() == before
+
+
+@pytest.mark.parametrize("kind", ["terraform", "sam", "serverless", "config", "baseline"])
+def test_the_report_is_never_written_over_a_file_the_run_read(
+        workdir: Path, capsys: pytest.CaptureFixture[str], kind: str) -> None:
+    named = {"terraform": ("terraform-templatefile", "main.tf"),
+             "sam": ("sam-definition-uri", "template.yaml")}
+    if kind in named:
+        read = FORMS[named[kind][0]](workdir, no_retry())  # the definition file
+        argv = ["check", named[kind][1]]
+    elif kind == "serverless":
+        read = write(workdir / "flow.asl.json", json.dumps(no_retry()))
+        write(workdir / "serverless.yml", "service: s\nprovider: {name: aws}\nstepFunctions:\n"
+              "  stateMachines:\n    flow:\n      definition: ${file(./flow.asl.json)}\n")
+        argv = ["check", "serverless.yml"]
+    else:
+        read = write(workdir / ("base.json" if kind == "baseline" else ".policylint.yaml"),
+                     '{"tool": "policylint", "format": 1, "findings": []}' if kind == "baseline" else "{}\n")
+        write(workdir / "flow.asl.json", json.dumps(no_retry()))
+        argv = ["check", "flow.asl.json", *(["--baseline", "base.json"] if kind == "baseline" else [])]
+    before = read.read_bytes()
+    assert main([*argv, "-o", str(read.relative_to(workdir))]) == 2
+    assert "is one of the files this run read" in capsys.readouterr().err
+    assert read.read_bytes() == before
 
 
 def test_the_report_replaces_a_link_instead_of_writing_through_it(workdir: Path) -> None:

@@ -181,3 +181,51 @@ def test_a_terraform_file_sees_the_rest_of_its_module(workdir: Path) -> None:
     finally:
         if client.process.poll() is None:
             client.process.kill()
+
+
+def diagnostics_of(workdir: Path, root: Path, file: Path) -> list[dict[str, Any]]:
+    """What the server publishes for ``file`` opened in an editor whose workspace is ``root``."""
+    client = Client(workdir)
+    try:
+        started = client.send("initialize", {"processId": None, "rootUri": root.resolve().as_uri(),
+                                             "capabilities": {}}, request=True)
+        client.wait_for(id=started)
+        client.send("initialized", {})
+        client.send("textDocument/didOpen", {"textDocument": {
+            "uri": file.resolve().as_uri(), "languageId": "yaml", "version": 1, "text": file.read_text()}})
+        published = client.wait_for("textDocument/publishDiagnostics")["params"]["diagnostics"]
+        stop(client)
+        return published
+    finally:
+        if client.process.poll() is None:
+            client.process.kill()
+
+
+def test_a_buffer_reads_nothing_out_of_its_workspace(workdir: Path) -> None:
+    """A DefinitionUri out of the workspace is not read: before, the outside definition was
+    linted and its agent task's name came back in the template's IAM504."""
+    flow = mutated("JSONPath", lambda m, _: None)
+    flow["States"]["LeakedStateName"] = flow["States"].pop("Agent")
+    flow["StartAt"] = "LeakedStateName"
+    (workdir / "outside").mkdir()
+    (workdir / "outside" / "flow.asl.json").write_text(json.dumps(flow))
+    (workdir / "ws").mkdir()
+    template = workdir / "ws" / "template.yaml"
+    template.write_text("Transform: AWS::Serverless-2016-10-31\nResources:\n  Machine:\n"
+                        "    Type: AWS::Serverless::StateMachine\n    Properties:\n"
+                        "      DefinitionUri: ../outside/flow.asl.json\n      Policies:\n"
+                        "        - Version: '2012-10-17'\n          Statement:\n"
+                        "            - {Effect: Allow, Action: s3:GetObject, Resource: '*'}\n")
+    published = diagnostics_of(workdir, workdir / "ws", template)
+    assert [d["code"] for d in published] == ["PL005"]
+    assert "outside the linted folder" in published[0]["message"]
+    assert not any("LeakedStateName" in d["message"] for d in published)
+
+
+def test_diagnostics_mask_every_part_of_a_secret(workdir: Path) -> None:
+    file = workdir / "flow.asl.yaml"
+    file.write_text("QueryLanguage: JSONata\nStartAt: A\nStates:\n  A:\n    Type: Pass\n"
+                    "    Output: \"{% 'Bearer qrstuvwxyz0123456789' & %}\"\n    End: true\n")
+    published = diagnostics_of(workdir, workdir, file)
+    assert [d["code"] for d in published] == ["ASL107"]
+    assert "z0123456789" not in published[0]["message"]

@@ -68,6 +68,10 @@ def test_hidden_values() -> None:
     ({"u": "https://user1@b.example/"}, {"user1"}),
     ({"environmentVariables": {"A": "abcd", "B": "abc", "C": 98765}}, {"abcd", "98765"}),
     ({"Headers": ["Authorization: Bearer tok1"]}, {"Authorization: Bearer tok1", "Bearer tok1"}),
+    ({"Environment": {"Variables": {"V": {"Ref": "Version"}, "A": {"Fn::GetAtt": ["Queue", "Arn"]},
+                                    "B": {"Fn::Sub": "x-${Stage}-secret"}}}},
+     {"x-${Stage}-secret"}),  # names of parameters and resources are no values
+    ({"Parameters": {"Environment": {"Type": "String", "Default": "dev"}}}, set()),  # a declaration
     (None, set()),
 ])
 def test_hidden_values_cases(data: object, hidden: set[str]) -> None:
@@ -85,12 +89,12 @@ def test_url_secrets() -> None:
 
 
 def test_redact_replaces_the_longest_first_and_a_whole_text() -> None:
-    from policylint.secrets import hidden_forms, redact
+    from policylint.secrets import Hidden, redact
 
-    forms = hidden_forms(frozenset({"abcd1234", "abcd1234extra"}))
-    assert redact("x abcd1234extra y abcd1234", forms) == "x … y …"
-    assert redact("abcd1234", forms) == "…"
-    assert redact("ab1234567", hidden_forms(frozenset({"b1234567", "ab1234567"}))) == "…"  # not "a…"
+    hidden = Hidden(frozenset({"abcd1234", "abcd1234extra"}))
+    assert redact("x abcd1234extra y abcd1234", hidden) == "x … y …"
+    assert redact("abcd1234", hidden) == "…"
+    assert redact("ab1234567", Hidden(frozenset({"b1234567", "ab1234567"}))) == "…"  # not "a…"
 
 
 def test_every_message_is_masked_whatever_rule_wrote_it(tmp_path: Path) -> None:
@@ -118,3 +122,37 @@ def test_may_hide(text: str, hint: bool) -> None:
     from policylint.secrets import may_hide
 
     assert may_hide(text) is hint
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("bad index [Bearer ghp_abcdefghijklmnopqrstuvwxyz0123456789] here", "bad index […] here"),
+    ("'sk-live-abcdefghijklmnop1234' &", "'…' &"),  # the whole token, not its first 16 characters
+    ("key -----BEGIN RSA PRIVATE KEY-----\\nMIIEab+/=\\n-----END RSA PRIVATE KEY----- end", "key … end"),
+    ("AKIAABCDEFGHIJKLMNOPQR, ok", "…, ok"),
+    ("skip-ahead, Bearer short, eyJ.x", "skip-ahead, Bearer short, eyJ.x"),
+])
+def test_a_secret_shaped_token_is_masked_whatever_file_it_came_from(text: str, shown: str) -> None:
+    from policylint.secrets import redact
+
+    assert redact(text) == shown
+
+
+def test_runs_of_a_token_are_masked_and_a_value_hidden_by_its_name_is_masked_whole() -> None:
+    from policylint.secrets import hidden_in, redact
+
+    hidden = hidden_in([{"Output": "{% $x & sk-live-abcdefghijklmnop1234 %}", "DbPassword": "correcthorse",
+                         "Credentials": "arn:aws:iam::111122223333:role/r",
+                         "TokenUrl": "https://auth.example.com/t?next=https://x.example"}], [])
+    assert redact("Expected ], got abcdefghijklmnop1234", hidden) == "Expected ], got …"
+    assert redact("got correcthorse, not correcthor", hidden) == "got …, not correcthor"
+    assert redact("'arn:aws:iam::111122223333:role/other' x", hidden) == \
+        "'arn:aws:iam::111122223333:role/other' x"  # no run of a value hidden for its name
+    assert redact("see https://docs.example.com", hidden) == "see https://docs.example.com"
+
+
+def test_the_hidden_set_comes_from_the_text_too() -> None:
+    from policylint.secrets import hidden_in, redact
+
+    hidden = hidden_in([{"Output": "{% 'x' & %}"}], ["# ci token: gho_abcdefghijklmnopqrstuvwxyz0123\n"])
+    assert redact("token gho_abcdefghijklmnopqrstuvwxyz0123", hidden) == "token …"
+    assert redact("klmnopqrstuvwxyz0123 (a part)", hidden) == "… (a part)"

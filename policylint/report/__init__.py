@@ -12,12 +12,16 @@ import os
 import re
 from collections import Counter
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from policylint import __version__
 from policylint.engine import SKIPPED, UNREADABLE, InternalError, Outcome
 from policylint.hookspecs import hookimpl
 from policylint.rule import Finding, Rule, Severity
+
+if TYPE_CHECKING:
+    from policylint.documents import Document
+    from policylint.secrets import Hidden
 
 
 class Problem(NamedTuple):
@@ -94,11 +98,13 @@ def _escape(match: re.Match[str]) -> str:
     return named or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
 
 
-def shown_message(text: str, hidden: tuple[str, ...] = ()) -> str:
-    """A message as a report shows it: hidden values masked, printable, not over MAX_MESSAGE."""
-    from policylint.secrets import redact  # here: a clean run never needs it
+def shown_message(text: str, hidden: Hidden | None = None) -> str:
+    """Text as policylint lets it out (a message, a justification, a config or internal
+    error, a diagnostic): secrets masked (``hidden``: what the file it is about hides; a
+    secret-shaped token whatever file it came from), printable, not over MAX_MESSAGE."""
+    from policylint.secrets import NOTHING, redact  # here: a clean run never needs it
 
-    text = printable(redact(text, hidden))
+    text = printable(redact(text, hidden or NOTHING))
     if len(text) > MAX_MESSAGE:
         left_out = len(text) - MAX_MESSAGE + 200
         text = f"{text[:MAX_MESSAGE - 300]} …({left_out:,} characters left out)… {text[-100:]}"
@@ -122,9 +128,8 @@ def build_report(outcome: Outcome, rules: dict[str, Rule], baseline: frozenset[s
     """Resolve every finding's position (only now: clean files never pay for it), and set
     aside what is suppressed in the source or known to the baseline."""
     problems: set[Problem] = set()
-    errors = [InternalError(e.what, e.file and printable(display_path(e.file)), shown_message(e.error))
-              for e in outcome.errors]
-    hiding: dict[int, Any] = {}
+    hiding = _Hiding(outcome.documents)
+    errors = list(outcome.errors)
     # A file at a time: once its findings are placed, its position data is let go.
     by_source = sorted(outcome.findings, key=lambda f: id(f.document.source))
     for i, finding in enumerate(by_source):
@@ -137,10 +142,10 @@ def build_report(outcome: Outcome, rules: dict[str, Rule], baseline: frozenset[s
             file, line, column = finding.document.source.path, 1, 1
         path = (*finding.document.root, *finding.path)
         shown = display_path(file)
-        hidden = _hidden(finding.document, hiding)
+        hidden = hiding.of(finding.document)
 
         value = _value(finding)
-        if value is not None and hidden and any(form in value for form in hidden):
+        if value is not None and hidden.within(value):
             value = None  # a fingerprint is a hash: a short secret would be found by guessing
         construct = _construct(finding.document, path)
         message = f"{finding.message} (construct {construct})" if construct else finding.message
@@ -148,8 +153,8 @@ def build_report(outcome: Outcome, rules: dict[str, Rule], baseline: frozenset[s
             message = (f"{message} [and at least {finding.omitted:,} more {rule.code} findings in this "
                        "file from here on, not shown]")
         problems.add(Problem(rule.code, rule.name, finding.severity or rule.severity,
-                             shown_message(message, hidden), printable(shown), line, column,
-                             path, value, finding.suppression and printable(finding.suppression), shown))
+                             shown_message(message, hidden), printable(shown), line, column, path, value,
+                             finding.suppression and shown_message(finding.suppression, hidden), shown))
         if i + 1 == len(by_source) or by_source[i + 1].document.source is not finding.document.source:
             finding.document.source.release()
     ordered = sorted(problems, key=lambda p: (p.file, p.line, p.column, p.code, p.message,
@@ -157,24 +162,47 @@ def build_report(outcome: Outcome, rules: dict[str, Rule], baseline: frozenset[s
     counted = [p for p in ordered if p.suppression is None]
     known = {p for p in counted if p.fingerprint in baseline} if baseline else set()
     kinds = {printable(display_path(file)): kind for file, kind in outcome.kinds.items()}
+    errors = [InternalError(e.what, e.file and printable(display_path(e.file)),
+                            shown_message(e.error, hiding.of_file(e.file))) for e in errors]
     return Report([p for p in counted if p not in known], list(rules.values()), errors, kinds,
                   suppressed=[p for p in ordered if p.suppression is not None],
                   baselined=[p for p in counted if p in known])
 
 
-def _hidden(document: Any, memo: dict[int, Any]) -> tuple[str, ...]:
-    """The values of ``document`` (a whole file's, or the part of a template it is: a harness,
-    a policy, a definition) that a report must not show, in the forms they may take in a
-    message. Its file's text is looked at first: most hold nothing to hide."""
-    from policylint.secrets import hidden_forms, hidden_values, may_hide
+class _Hiding:
+    """What a report must not show, by file: worked out once a file, from all of it (every
+    document in it, their templates, substitutions and Terraform variables, the text of the
+    file and of its template). Most files' text holds no hint of a secret: nothing is walked."""
 
-    if id(document) not in memo:
-        source = document.source
-        if id(source) not in memo:
-            memo[id(source)] = not source.text or may_hide(source.text)
-        memo[id(document)] = hidden_forms(hidden_values(document.data)) \
-            if document.data is not None and memo[id(source)] else ()
-    return memo[id(document)]
+    def __init__(self, documents: list[Document]) -> None:
+        self.documents: dict[str, list[Document]] = {}
+        for document in documents:
+            self.documents.setdefault(document.source.path, []).append(document)
+        self.memo: dict[str, Hidden] = {}
+
+    def of(self, document: Document) -> Hidden:
+        path = document.source.path
+        if path not in self.memo:
+            self.memo[path] = _hidden([*self.documents.get(path, ()), document])
+        return self.memo[path]
+
+    def of_file(self, path: str) -> Hidden | None:
+        documents = self.documents.get(path)
+        return self.of(documents[0]) if documents else None
+
+
+def _hidden(documents: list[Document]) -> Hidden:
+    from policylint.secrets import NOTHING, hidden_in, may_hide
+
+    templates = [d.template for d in documents if d.template is not None]
+    texts = list({id(d.source): d.source.text for d in [*documents, *templates]}.values())
+    if all(text and not may_hide(text) for text in texts):
+        return NOTHING
+    whole = [d for d in documents if not d.root and d.data is not None]  # else parts of the file
+    parts = {id(d.data): d.data for d in [*(whole or documents), *templates]}
+    parts.update((id(part), dict(part)) for d in [*documents, *templates]
+                 for part in (d.substitutions, d.terraform_locals) if part)
+    return hidden_in([part for part in parts.values() if part is not None], texts)
 
 
 def _value(finding: Finding) -> str | None:

@@ -20,15 +20,21 @@ def baseline_text(report: Report) -> str:
     return json.dumps({"tool": "policylint", "format": FORMAT, "findings": entries}, indent=2) + "\n"
 
 
-def read_baseline(path: str) -> frozenset[str]:
+def read_baseline(path: str, root: str | None = None) -> frozenset[str]:
+    """The fingerprints in the baseline at ``path``: a regular file, not a link out of
+    ``root`` (the linted folder). What is wrong with it is said without quoting it."""
     from policylint.load import MAX_BYTES
+    from policylint.paths import Refused, read_setting_file
 
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
+        raw = read_setting_file(path, root, MAX_BYTES)
         if len(raw) > MAX_BYTES:
             raise ValueError(f"over {MAX_BYTES:,} bytes")
         data = json.loads(raw.decode("utf-8"))
         return frozenset(str(entry["fingerprint"]) for entry in data["findings"])
-    except (OSError, ValueError, KeyError, TypeError, RecursionError) as error:
+    except Refused as error:
+        raise ConfigError(str(error)) from None
+    except OSError as error:
+        raise ConfigError(f"{path}: {error.strerror or error}") from None
+    except (ValueError, KeyError, TypeError, RecursionError) as error:
         raise ConfigError(f"{path}: not a policylint baseline ({error})") from None

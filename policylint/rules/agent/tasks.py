@@ -161,7 +161,7 @@ def _harness_arn_problem(value: str, resolved: str | None, kind: str = "harness"
     if "*" in written or "?" in written:
         return "has a wildcard: the workflow may run any matching agent"
     if resolved is not None and ("*" in resolved or "?" in resolved):
-        return f"resolves to {resolved!r}, a wildcard: the workflow may run any matching agent"
+        return "resolves to a wildcard once substituted: the workflow may run any matching agent"
     shape = PLACEHOLDER.sub("\0", text)
     if shape.strip("\0") == "":
         return None
