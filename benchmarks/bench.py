@@ -243,7 +243,7 @@ def hcl_rows(python: str, tmp: Path, parse_kb: int, module: Any,
     for name, make in (("flat.tf", module), ("flat.tf.json", as_json)):
         folder = tmp / name.replace(".", "_")
         folder.mkdir()
-        text = "".join(f.read_text() for f in make(folder, 6 * max(1, parse_kb // 20)))
+        text = "".join(f.read_text() for f in make(folder, 2 * parse_kb))
         path = folder / name
         path.write_text(text)
         samples = []
