@@ -9,6 +9,7 @@ object key in the ``.tf`` file. Nothing of tree-sitter is imported until a file 
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
@@ -99,9 +100,18 @@ def parse(text: str) -> Block:
     return read(text)
 
 
+_TRAVERSAL = re.compile(r"[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[[0-9]+\])*")
+_STEP = re.compile(r"\.([A-Za-z_][\w-]*)|(\[[0-9]+\])")
+
+
 def expression(text: str) -> Any:
     """The value of one HCL expression (the inside of a ``"${...}"`` string of Terraform's
-    JSON syntax); Unknown when it is not one expression."""
+    JSON syntax); Unknown when it is not one expression. A plain traversal, as most are, is
+    read without the parser."""
+    if _TRAVERSAL.fullmatch(text) and text not in ("true", "false", "null"):
+        head = text.split(".", 1)[0].split("[", 1)[0]
+        steps = tuple(m.group(1) or m.group(2) for m in _STEP.finditer(text, len(head)))
+        return Reference((head, *steps), text)
     from policylint.hcl_tree import read
 
     try:

@@ -16,6 +16,7 @@ _PARSER: Any = None
 _ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.S)
 _SIMPLE = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
 _TRAVERSAL = frozenset({"get_attr", "index"})
+_WRAPPERS = frozenset({"expression", "literal_value", "collection_value", "template_expr"})
 _MISSING = {"heredoc_identifier": "the heredoc's closing marker", "quoted_template_end": 'a closing "'}
 
 
@@ -101,9 +102,10 @@ class _Reader:
         return self.data[node.start_byte:node.end_byte].decode("utf-8", "surrogatepass")
 
     def body(self, node: Any, block: Block, depth: int) -> None:
-        for child in node.children:
+        for child in node.named_children:
             if child.type == "attribute":
-                name_node, value = child.children[0], child.children[-1]
+                kids = child.named_children  # the name, the value (and any comment between)
+                name_node, value = kids[0], kids[-1]
                 name = self.source(name_node)
                 block.positions[(name,)] = (self.pos(name_node), self.pos(value))
                 block.attributes[name] = self.value(value, block, (name,), depth + 1)
@@ -119,17 +121,19 @@ class _Reader:
                 block.blocks.append(inner)
 
     def label(self, node: Any) -> str:
-        return self.string(node) if node.type == "string_lit" else self.source(node)  # type: ignore[return-value]
+        return self.literal(node) if node.type == "string_lit" else self.source(node)
 
     def value(self, node: Any, block: Block, path: tuple, depth: int) -> Any:
         """The value of an expression node; positions of its inner values go into ``block``."""
         if depth > hcl.MAX_DEPTH:
             raise hcl.Refused(f"values nest more than {hcl.MAX_DEPTH} deep", self.pos(node))
-        while node.type in ("expression", "literal_value", "collection_value", "template_expr") \
-                and node.child_count == 1:
-            node = node.children[0]
         kind = node.type
-        if kind in ("string_lit", "quoted_template"):
+        while kind in _WRAPPERS and node.child_count == 1:
+            node = node.child(0)
+            kind = node.type
+        if kind == "string_lit":  # no interpolation: the text between the quotes
+            return self.literal(node)
+        if kind == "quoted_template":
             return self.string(node)
         if kind == "numeric_lit":
             return _number(self.source(node))
@@ -159,7 +163,9 @@ class _Reader:
 
     def tuple(self, node: Any, block: Block, path: tuple, depth: int) -> list:
         items = []
-        for item in (c for c in node.children if c.type == "expression"):
+        for item in node.named_children:
+            if item.type != "expression":
+                continue
             at = self.pos(item)
             block.positions[(*path, len(items))] = (at, at)
             items.append(self.value(item, block, (*path, len(items)), depth + 1))
@@ -167,8 +173,11 @@ class _Reader:
 
     def object(self, node: Any, block: Block, path: tuple, depth: int) -> dict:
         found: dict[str, Any] = {}
-        for element in (c for c in node.children if c.type == "object_elem"):
-            key_node, value = element.children[0], element.children[-1]
+        for element in node.named_children:
+            if element.type != "object_elem":
+                continue
+            kids = element.named_children
+            key_node, value = kids[0], kids[-1]
             key = self.key(key_node)
             if key is None:  # a computed key: nothing to say about it
                 continue
@@ -178,13 +187,14 @@ class _Reader:
 
     def key(self, node: Any) -> str | None:
         while node.type in ("expression", "literal_value") and node.child_count == 1:
-            node = node.children[0]
+            node = node.child(0)
         if node.type in ("variable_expr", "numeric_lit", "bool_lit", "null_lit"):
             return self.source(node)
-        if node.type == "string_lit":
-            value = self.string(node)
-            return value if isinstance(value, str) else None
-        return None
+        return self.literal(node) if node.type == "string_lit" else None
+
+    def literal(self, node: Any) -> str:
+        """A quoted string without interpolation: its text, escapes decoded."""
+        return self.unescape(node.start_byte + 1, node.end_byte - 1).replace("$${", "${").replace("%%{", "%{")
 
     def string(self, node: Any) -> str | hcl.Template:
         """A quoted string: its text with escapes decoded, or a hcl.Template when it interpolates
