@@ -183,12 +183,13 @@ def _read(source: Source, expect: str | None, named: bool = False,
             if len(raw) > limit and max_bytes is None and _EXPORT.search(raw, 0, 65536):
                 limit = MAX_EXPORT_BYTES
                 raw += handle.read(limit + 1 - len(raw))
+            head = raw[:65536]
+            ours = expect is not None or bool(_EXPORT.search(head)) or _is_ours(head.decode("latin-1")) \
+                or is_terraform(source.path) and _terraform_claims(raw, handle)
     except OSError as error:
         what = "folder" if os.path.isdir(source.path) else "file"
         return _unreadable(source, f"cannot read the {what}: {error.strerror or error}") \
             if expect or named or what == "folder" else None
-    head = raw[:65536]
-    ours = expect is not None or bool(_EXPORT.search(head)) or _is_ours(head.decode("latin-1"))
     if len(raw) > limit:
         return _unreadable(source, f"file is {status.st_size:,} bytes, over the {limit:,} byte limit; it "
                            "was not linted (max-file-size in the config raises it)") if ours else None
@@ -203,6 +204,21 @@ def _read(source: Source, expect: str | None, named: bool = False,
         column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
         return _unreadable(source, f"not UTF-8 text (byte 0x{raw[error.start]:02x}); save the file "
                            "as UTF-8", (line, column))
+
+
+def _terraform_claims(raw: bytes, handle: Any) -> bool:
+    """Whether a Terraform file names anything of ours: anywhere in ``raw``, or in the rest of
+    the file (one over the size limit), read a chunk at a time."""
+    from policylint.documents.terraform import OURS_BYTES
+
+    if OURS_BYTES.search(raw):
+        return True
+    tail = raw[-64:]
+    while chunk := handle.read(1 << 20):
+        if OURS_BYTES.search(tail + chunk):
+            return True
+        tail = chunk[-64:]
+    return False
 
 
 _NOT_OURS = object()

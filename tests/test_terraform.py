@@ -499,3 +499,30 @@ def test_literal_locals_are_known_wherever_the_module_defines_them(workdir: Path
     assert at(found, "AGT304") == [("main.tf", *harness_arn)]
     write(workdir / "locals.tf", 'locals {\n  agent_timeout = var.timeout\n  harness = "${var.harness}"\n}\n')
     assert not [f for f in run(".")[1] if f["code"] in ("AGT301", "AGT304")]  # unknown: not guessed
+
+
+def test_a_file_holding_only_a_log_group_is_read_with_its_module(workdir: Path) -> None:
+    text = machine().replace('  name     = "support"\n', '''  name     = "support"
+  logging_configuration {
+    log_destination        = "${aws_cloudwatch_log_group.flow.arn}:*"
+    include_execution_data = true
+    level                  = "ALL"
+  }
+''')
+    logs = 'resource "aws_cloudwatch_log_group" "flow" {\n  name = "/aws/flow"\n}\n'  # kept forever
+    texts = module(workdir, **{"main.tf": text, "logs.tf": logs})
+    logged = position_of(texts["main.tf"], "(?P<at>include_execution_data)")
+    assert at(run(".")[1], "AGT321") == [("main.tf", *logged)]
+    write(workdir / "logs.tf", 'resource "aws_cloudwatch_log_group" "flow" {\n  retention_in_days = 30\n}\n')
+    assert at(run(".")[1], "AGT321") == []
+
+
+def test_the_files_read_are_those_naming_what_the_resource_tables_build() -> None:
+    from policylint.documents import terraform
+
+    names = {*terraform._RESOURCES, *terraform._DATA_SOURCES, "locals"}
+    for name in names:
+        assert terraform.OURS.search(f'resource "{name}" "x" {{}}'), name
+        assert terraform.OURS_BYTES.search(f'data "{name}" "x" {{}}'.encode()), name
+    for other in ("aws_vpc", "aws_iam_user", "aws_cloudwatch_log_stream", "aws_sfn_activity"):
+        assert not terraform.OURS.search(f'resource "{other}" "x" {{}}'), other
