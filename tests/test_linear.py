@@ -48,6 +48,15 @@ HEREDOC_POLICY = ('resource "aws_iam_policy" "p{i}" {{\n  policy = <<-EOF\n    {
                   '  EOF\n}}\n')
 
 
+def local_references(n: int) -> str:
+    """A local list put in at ``n`` places of a policy."""
+    statements = ",\n".join('    { Effect = "Allow", Action = local.read, Resource = "arn:aws:s3:::b/*" }'
+                             for _ in range(n))
+    return ('locals {\n  read = ["s3:GetObject", "s3:ListBucket", "s3:GetObjectTagging"]\n}\n' + ROLE
+            + f'  inline_policy {{\n    name = "p"\n    policy = jsonencode({{ Version = "2012-10-17", '
+            f'Statement = [\n{statements}\n    ] }})\n  }}\n}}\n')
+
+
 # name -> (file name, text of size n)
 INPUTS: dict[str, tuple[str, Callable[[int], str]]] = {
     "IAM action with many wildcards": ("p.json", lambda n: policy(
@@ -67,6 +76,7 @@ INPUTS: dict[str, tuple[str, Callable[[int], str]]] = {
     "HCL heredocs": ("main.tf", lambda n: "".join(HEREDOC_POLICY.format(i=i) for i in range(n // 10))),
     "an unterminated HCL heredoc": ("main.tf", lambda n: ROLE + "  p = <<EOF\n" + "\n" * (20 * n)),
     "unclosed HCL brackets": ("main.tf", lambda n: ROLE + "  tags = " + "[" * (5 * n) + "\n}\n"),
+    "HCL local referenced many times": ("main.tf", lambda n: local_references(n // 5)),
 }
 
 

@@ -33,6 +33,32 @@ def test_an_unterminated_heredoc_of_blank_lines_is_a_quick_pl001(workdir: Path) 
     assert "ASL101" in {f["code"] for f in found} and code == 1
 
 
+def test_locals_referenced_thousands_of_times_are_shared_and_capped(workdir: Path) -> None:
+    actions = ", ".join(f'"s3:Get{i}"' for i in range(1200))
+    statements = ",\n".join('    { Effect = "Allow", Action = local.actions, Resource = "*" }'
+                            for _ in range(1200))
+    text = (f"locals {{\n  actions = [{actions}]\n}}\n\n" + ROLE
+            + f"  inline_policy {{\n    name = \"p\"\n    policy = jsonencode({{ Version = \"2012-10-17\", "
+            f"Statement = [\n{statements}\n    ] }})\n  }}\n}}\n")
+    assert len(text) < 100_000
+    write(workdir / "main.tf", text)
+    seconds, _, found = timed_run(".")
+    assert seconds < 5, f"{seconds:.1f} s"
+    notes = [f for f in found if f["code"] == "PL005" and "locals" in f["message"]]
+    assert len(notes) == 1 and "1,200 references" in notes[0]["message"]
+
+
+def test_a_few_references_to_a_local_list_are_still_put_in(workdir: Path) -> None:
+    text = ('locals {\n  actions = ["iam:PassRole"]\n}\n' + ROLE + '  inline_policy {\n    name = "p"\n'
+            '    policy = jsonencode({ Version = "2012-10-17", Statement = [\n'
+            '      { Effect = "Allow", Action = local.actions, Resource = "*" },\n'
+            '      { Effect = "Allow", Action = local.actions, Resource = "*" }] })\n  }\n}\n')
+    write(workdir / "main.tf", text)
+    found = run(".")[1]
+    assert not [f for f in found if "locals" in f["message"]]
+    assert [f["line"] for f in found if f["code"] == "IAM507"] == [9, 10]  # iam:PassRole on *
+
+
 def flat_hcl(size: int) -> str:
     """A role, then ``size`` bytes of buckets: what costs is reading the HCL, not the rules."""
     block = ('resource "aws_s3_bucket" "b{n}" {{\n  bucket = "bucket-{n}"\n  force_destroy = true\n'

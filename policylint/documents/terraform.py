@@ -34,6 +34,7 @@ from typing import Any, NamedTuple
 from policylint import hcl
 from policylint.documents import TEMPLATE, Document
 from policylint.documents.iam import ROLE_POLICY_ATTACHMENT
+from policylint.load import MAX_NODES
 from policylint.problems import PARSE_ERROR, UNREADABLE_FILE, UNRESOLVED_REFERENCE
 from policylint.rule import Finding
 from policylint.source import Position, Source, json_locate
@@ -198,20 +199,25 @@ class _JsonString(NamedTuple):
         return self.source.scalar_position(self.path, offset)
 
 
-def link_modules(documents: list[Document]) -> None:
+def link_modules(documents: list[Document]) -> list[Finding]:
     """The files of one folder are one Terraform module: each view sees every resource of
     the module, so ``aws_iam_role.workflow.arn`` in one file finds the role in another; and a
-    ``local.NAME`` whose value is a literal, wherever the module defines it, is that value."""
+    ``local.NAME`` whose value is a literal, wherever the module defines it, is that value.
+    The notes met: a view that its locals would expand past MAX_NODES values."""
     modules: dict[str, dict] = {}
     locals_: dict[str, dict] = {}
     views = [d for d in documents if d.kind == TEMPLATE and isinstance(d.source, TerraformSource)]
     for view in views:
         modules.setdefault(view.namespace, {}).update(view.data["Resources"])
         locals_.setdefault(view.namespace, {}).update(view.terraform_locals)
+    sizes: dict[tuple[str, str], int] = {}
+    notes = []
     for view in views:
         view.module_resources = modules[view.namespace]
         if locals_[view.namespace]:
-            _put_locals(view.data["Resources"], locals_[view.namespace])
+            note = _put_locals(view, locals_[view.namespace], sizes)
+            notes.extend([note] if note is not None else [])
+    return notes
 
 
 def _literal(value: Any) -> bool:
@@ -223,19 +229,33 @@ def _literal(value: Any) -> bool:
 _LOCAL = re.compile(r"\$\{local\.([\w-]+)\}")
 
 
-def _put_locals(value: Any, locals_: dict[str, Any]) -> None:
-    """Replace, in place, each whole ``local.NAME`` the module gives a literal value."""
-    stack = [value]
+def _put_locals(view: Document, locals_: dict[str, Any], sizes: dict[tuple[str, str], int]) -> Finding | None:
+    """Replace, in place, each whole ``local.NAME`` the module gives a literal value with that
+    value, shared, not copied; unless the view, walked, would then hold more than MAX_NODES
+    values (thousands of references to a long list): then the locals stay unknown, and a note
+    says so. ``sizes`` counts the values of each local, once for the run."""
+    sites, total, stack = [], 0, [view.data["Resources"]]
     while stack:
         item = stack.pop()
-        pairs = list(item.items()) if isinstance(item, dict) else list(enumerate(item)) \
-            if isinstance(item, list) else []
-        for key, inner in pairs:
+        total += 1
+        for key, inner in (item.items() if isinstance(item, dict) else enumerate(item)
+                           if isinstance(item, list) else ()):
             name = _local_name(inner)
             if name is not None and name in locals_:
-                item[key] = json.loads(json.dumps(locals_[name]))  # a copy: documents may change it
+                sites.append((item, key, name))
+                size = sizes.get((view.namespace, name))
+                if size is None:
+                    size = sizes[(view.namespace, name)] = sum(1 for _ in hcl.walk(locals_[name]))
+                total += size
             else:
                 stack.append(inner)
+    if total > MAX_NODES:
+        return Finding(view, (), f"the module's locals, put in at their {len(sites):,} references, would "
+                       f"make this file more than {MAX_NODES:,} values; they were left unknown",
+                       code=UNRESOLVED_REFERENCE.code)
+    for item, key, name in sites:
+        item[key] = locals_[name]
+    return None
 
 
 def _local_name(value: Any) -> str | None:
