@@ -86,11 +86,13 @@ class _Reader:
         self.data, self.ascii = data, ascii_only
         self.rows: dict[int, tuple[int, int]] = {}  # row -> (a byte offset, its column in characters)
 
-    def pos(self, node: Any, end: bool = False) -> Pos:
-        row, column = node.end_point if end else node.start_point
+    def pos(self, node: Any) -> Pos:
+        """Where ``node`` starts: the line, and the column in characters (tree-sitter counts
+        bytes), worked out from the last place asked on the same line."""
+        row, column = node.start_point
         if self.ascii:
             return row + 1, column + 1
-        at = node.end_byte if end else node.start_byte
+        at = node.start_byte
         start, chars = self.rows.get(row, (at - column, 0))
         if start > at:
             start, chars = at - column, 0
@@ -142,9 +144,9 @@ class _Reader:
         if kind == "null_lit":
             return None
         if kind == "tuple":
-            return self.tuple(node, block, path, depth)
+            return self.sequence(node, block, path, depth)
         if kind == "object":
-            return self.object(node, block, path, depth)
+            return self.mapping(node, block, path, depth)
         if kind == "heredoc_template":
             return self.heredoc(node)
         if kind == "function_call":
@@ -161,8 +163,8 @@ class _Reader:
                 return hcl.Reference(parts, self.source(node))
         return hcl.Unknown(self.source(node))
 
-    def tuple(self, node: Any, block: Block, path: tuple, depth: int) -> list:
-        items = []
+    def sequence(self, node: Any, block: Block, path: tuple, depth: int) -> list:
+        items: list = []
         for item in node.named_children:
             if item.type != "expression":
                 continue
@@ -171,7 +173,7 @@ class _Reader:
             items.append(self.value(item, block, (*path, len(items)), depth + 1))
         return items
 
-    def object(self, node: Any, block: Block, path: tuple, depth: int) -> dict:
+    def mapping(self, node: Any, block: Block, path: tuple, depth: int) -> dict:
         found: dict[str, Any] = {}
         for element in node.named_children:
             if element.type != "object_elem":
