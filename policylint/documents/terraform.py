@@ -214,9 +214,9 @@ def link_modules(documents: list[Document]) -> list[Finding]:
     notes = []
     for view in views:
         view.module_resources = modules[view.namespace]
-        if locals_[view.namespace]:
-            note = _put_locals(view, locals_[view.namespace], sizes)
-            notes.extend([note] if note is not None else [])
+        note = _put_locals(view, locals_[view.namespace], sizes) if locals_[view.namespace] else None
+        if note is not None:
+            notes.append(note)
     return notes
 
 
