@@ -39,6 +39,12 @@ ONE_FILE = """{
   }
 }
 """
+ONE_TF = f"""resource "aws_sfn_state_machine" "agent" {{
+  name       = "agent"
+  role_arn   = aws_iam_role.workflow.arn
+  definition = jsonencode({ONE_FILE})
+}}
+"""
 ONE_POLICY = """{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
   "Action": ["bedrock-agentcore:InvokeHarness", "bedrock-agentcore:InvokeAgentRuntime"],
   "Resource": "arn:aws:bedrock-agentcore:us-east-1:111122223333:harness/a"}]}
@@ -198,14 +204,21 @@ def terraform_rows(python: str, policylint: list[str], runs: int,
     with tempfile.TemporaryDirectory() as tmp:
         one = Path(tmp) / "one.asl.json"
         one.write_text(ONE_FILE)
+        flow_tf = Path(tmp) / "flow" / "main.tf"
+        flow_tf.parent.mkdir()
+        flow_tf.write_text(ONE_TF)
         stack = Path(tmp) / "stack"
         stack.mkdir()
         main_tf = terraform_module(stack, 6)[0].rename(stack / "main.tf")
         asl = timed([*policylint, "check", "-o", os.devnull, str(one)], runs)
-        tf = timed([*policylint, "check", "-o", os.devnull, str(main_tf)], runs)
         rows.append(("policylint check one.asl.json (-o /dev/null)", asl, "1.0x"))
-        rows.append((f"policylint check main.tf (one stack, {len(main_tf.read_text().splitlines())} lines)",
+        tf = timed([*policylint, "check", "-o", os.devnull, str(flow_tf)], runs)
+        rows.append(("policylint check main.tf (the same state machine in an aws_sfn_state_machine)",
                      tf, f"{tf / asl:.2f}x one.asl.json"))
+        tf = timed([*policylint, "check", "-o", os.devnull, str(main_tf)], runs)
+        lines = len(main_tf.read_text().splitlines())
+        rows.append((f"policylint check main.tf (one stack with a harness, {lines} lines)", tf,
+                     f"{tf / asl:.2f}x one.asl.json"))
         module_dir = Path(tmp) / "module"
         module_dir.mkdir()
         files = terraform_module(module_dir, 200)
