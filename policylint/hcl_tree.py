@@ -7,12 +7,14 @@ reaches Python's recursion limit. Escapes are decoded here; an invalid one is a 
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 from policylint import hcl
 from policylint.hcl import Block, HclError, Pos
 
 _PARSER: Any = None
+MAX_SECONDS = 2.0  # the parse's CPU time guard: this, plus as much again a MB of text
 _ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.S)
 _SIMPLE = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
 _TRAVERSAL = frozenset({"get_attr", "index"})
@@ -42,7 +44,7 @@ def read(text: str) -> Block:
         raise HclError(f"not valid HCL at line {line}, column {column}"
                        + (f" (missing {wanted})" if wanted else ""), (line, column))
     if cut:
-        raise hcl.Refused("the HCL parser read this file over and over; it was stopped", (1, 1))
+        raise hcl.Refused("parsing this file cost far more than its size; it was stopped", (1, 1))
     top = Block("", (), (1, 1))
     body = next((c for c in root.children if c.type == "body"), None)
     if body is not None:
@@ -54,18 +56,24 @@ def _parse(data: bytes) -> tuple[Any, bool]:
     """The syntax tree, and whether the parse was cut short. The parser reads the text through
     a callback that serves at most a few times its length: error recovery that rescans the
     rest of the file from each line (an unterminated heredoc) then meets the end of the text,
-    instead of taking time that grows with the square of the size."""
+    instead of taking time that grows with the square of the size. A last guard, for error
+    recovery that is linear but slow (megabytes of noise): the text also ends after
+    MAX_SECONDS of this process's CPU time, plus as much a MB (valid HCL takes under 1 s a
+    MB; CPU time, so that a busy machine does not cut a valid file short)."""
     budget, served = 4 * len(data) + (1 << 16), 0
+    deadline = time.process_time() + MAX_SECONDS * (1 + len(data) / 1e6)
+    cut = False
 
     def chunk(offset: int, _point: Any) -> bytes:
-        nonlocal served
-        if served > budget:
+        nonlocal served, cut
+        cut = cut or served > budget or time.process_time() > deadline
+        if cut:
             return b""
         piece = data[offset:offset + 4096]
         served += len(piece)
         return piece
 
-    return _parser().parse(chunk).root_node, served > budget
+    return _parser().parse(chunk).root_node, cut
 
 
 def _first_error(node: Any) -> Any:

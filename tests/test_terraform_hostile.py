@@ -123,3 +123,27 @@ def test_a_tf_file_over_the_size_limit_is_pl002_wherever_it_names_a_resource(wor
 def test_a_tf_file_with_a_nul_byte_is_pl002(workdir: Path) -> None:
     (workdir / "main.tf").write_bytes(b"# \0\n" * 20_000 + ROLE.encode() + b"}\n")
     assert [f["code"] for f in run(".")[1]] == ["PL002"]
+
+
+def noise(size: int) -> str:
+    """Printable noise, with a resource name that makes the file ours."""
+    return ROLE + "".join(chr(33 + (i * 7919) % 90) for i in range(size))
+
+
+def test_slow_error_recovery_is_cut_at_the_time_guard(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from policylint import hcl_tree
+
+    monkeypatch.setattr(hcl_tree, "MAX_SECONDS", 0.2)
+    write(workdir / "noise.tf", noise(400_000))
+    seconds, _, found = timed_run(".")
+    assert seconds < 4, f"{seconds:.1f} s"
+    assert [(f["code"], f["line"]) for f in found] == [("PL001", 2)]  # the first error
+
+
+def test_a_valid_file_cut_short_is_pl002_never_half_read(workdir: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from policylint import hcl_tree
+
+    monkeypatch.setattr(hcl_tree, "MAX_SECONDS", -1.0)
+    write(workdir / "main.tf", ROLE + "}\n")
+    assert [(f["code"], f["line"]) for f in run(".")[1]] == [("PL002", 1)]
