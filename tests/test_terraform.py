@@ -526,3 +526,14 @@ def test_the_files_read_are_those_naming_what_the_resource_tables_build() -> Non
         assert terraform.OURS_BYTES.search(f'data "{name}" "x" {{}}'.encode()), name
     for other in ("aws_vpc", "aws_iam_user", "aws_cloudwatch_log_stream", "aws_sfn_activity"):
         assert not terraform.OURS.search(f'resource "{other}" "x" {{}}'), other
+
+
+def test_columns_count_characters_after_non_ascii_text(workdir: Path) -> None:
+    text = '''resource "aws_iam_role_policy" "ünï" {
+  role = "r"
+  policy = jsonencode({ Version = "2012-10-17",
+    Statement = [{ Sid = "Lëséñ€😀", Effect = "Allow", Action = "iam:PassRole", Resource = "*" }] })
+}
+'''
+    write(workdir / "main.tf", text)
+    assert at(run(".")[1], "IAM507") == [("main.tf", *position_of(text, r'Resource = (?P<at>"\*")'))]
