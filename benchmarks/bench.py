@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 ONE_FILE = """{
@@ -37,6 +38,12 @@ ONE_FILE = """{
     "Failed": {"Type": "Fail"}
   }
 }
+"""
+ONE_TF = f"""resource "aws_sfn_state_machine" "agent" {{
+  name       = "agent"
+  role_arn   = aws_iam_role.workflow.arn
+  definition = jsonencode({ONE_FILE})
+}}
 """
 ONE_POLICY = """{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
   "Action": ["bedrock-agentcore:InvokeHarness", "bedrock-agentcore:InvokeAgentRuntime"],
@@ -118,6 +125,8 @@ def main() -> None:
                         help="roles in the generated account export (0: skip)")
     parser.add_argument("--parliament", metavar="PATH",
                         help="parliament's command (in a scratch venv), to time it on the same export")
+    parser.add_argument("--hcl-kb", type=int, default=1024, metavar="KB",
+                        help="size of the generated flat .tf and .tf.json read in process")
     parser.add_argument("--python", default=sys.executable, metavar="PATH",
                         help="the interpreter policylint is installed for (default: this one); "
                         "a clean venv's, as pre-commit makes, times what users run")
@@ -174,7 +183,7 @@ def measure(args: argparse.Namespace, python: str, policylint: list[str]) -> lis
             theirs = timed([cfn_lint, *files], 1)
             rows.append((f"cfn-lint, the same {len(files)} templates, one run", theirs,
                          f"{theirs / ours:.1f}x policylint"))
-    rows.extend(terraform_rows(python, policylint, args.runs))
+    rows.extend(terraform_rows(python, policylint, args.runs, args.hcl_kb))
     if args.generated:
         rows.extend(generated_rows(python, policylint, args.generated))
     if args.account_roles:
@@ -182,28 +191,83 @@ def measure(args: argparse.Namespace, python: str, policylint: list[str]) -> lis
     return rows
 
 
-def terraform_rows(python: str, policylint: list[str], runs: int) -> list[tuple[str, Timing, str]]:
-    """A Terraform module of 200 resources; and whether a run with no .tf file imports the
-    HCL parser (it must not: a pre-commit run on JSON pays nothing for Terraform)."""
+def terraform_rows(python: str, policylint: list[str], runs: int,
+                   parse_kb: int) -> list[tuple[str, Timing, str]]:
+    """A one-file run on a ``.tf`` against one on an ``.asl.json``; a Terraform module of 200
+    resources; the HCL reader's time a MB (flat ``.tf``, and ``.tf.json`` with ``"${...}"``
+    strings); and whether a run with no .tf file imports the HCL parser (it must not: a
+    pre-commit run on JSON pays nothing for Terraform)."""
     sys.path.insert(0, str(Path(__file__).parent))
-    from generate import terraform_module
+    from generate import terraform_json, terraform_module
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        files = terraform_module(Path(tmp), 200)
-        lines = sum(len(f.read_text().splitlines()) for f in files)
-        module = timed([*policylint, "check", "--fail-on", "never", "-o", os.devnull, tmp], max(3, runs // 3))
-        rows.append((f"policylint, a Terraform module of 198 resources ({len(files)} files, {lines:,} lines)",
-                     module, f"{module / 198 * 1000:.1f} ms/resource"))
         one = Path(tmp) / "one.asl.json"
         one.write_text(ONE_FILE)
+        flow_tf = Path(tmp) / "flow" / "main.tf"
+        flow_tf.parent.mkdir()
+        flow_tf.write_text(ONE_TF)
+        stack = Path(tmp) / "stack"
+        stack.mkdir()
+        main_tf = terraform_module(stack, 6)[0].rename(stack / "main.tf")
+        asl = timed([*policylint, "check", "-o", os.devnull, str(one)], runs)
+        rows.append(("policylint check one.asl.json (-o /dev/null)", asl, "1.0x"))
+        tf = timed([*policylint, "check", "-o", os.devnull, str(flow_tf)], runs)
+        rows.append(("policylint check main.tf (the same state machine in an aws_sfn_state_machine)",
+                     tf, f"{tf / asl:.2f}x one.asl.json"))
+        tf = timed([*policylint, "check", "-o", os.devnull, str(main_tf)], runs)
+        lines = len(main_tf.read_text().splitlines())
+        rows.append((f"policylint check main.tf (one stack with a harness, {lines} lines)", tf,
+                     f"{tf / asl:.2f}x one.asl.json"))
+        module_dir = Path(tmp) / "module"
+        module_dir.mkdir()
+        files = terraform_module(module_dir, 200)
+        lines = sum(len(f.read_text().splitlines()) for f in files)
+        module = timed([*policylint, "check", "--fail-on", "never", "-o", os.devnull, str(module_dir)],
+                       max(3, runs // 3))
+        rows.append((f"policylint, a Terraform module of 198 resources ({len(files)} files, {lines:,} lines)",
+                     module, f"{module / 198 * 1000:.1f} ms/resource"))
+        rows.extend(hcl_rows(python, Path(tmp), parse_kb, terraform_module, terraform_json))
         probe = ("import sys\nfrom policylint.cli import main\ntry:\n    main(['check', sys.argv[1]])\n"
-                 "except SystemExit:\n    pass\nprint('hcl2' in sys.modules or 'lark' in sys.modules)")
+                 "except SystemExit:\n    pass\nprint(sorted(m for m in ('hcl2', 'lark', 'tree_sitter') "
+                 "if m in sys.modules))")
         out = subprocess.run([python, "-c", probe, str(one)], capture_output=True, text=True).stdout
         imported = out.strip().splitlines()[-1] if out.strip() else "?"
-        rows.append(("a run on one.asl.json imports the HCL parser", Timing(0.0) if imported else Timing(0.0),
-                     "no" if imported == "False" else f"yes ({imported})"))
+        rows.append(("a run on one.asl.json imports the HCL parser", Timing(0.0),
+                     "no" if imported == "[]" else f"yes ({imported})"))
         rows[-1][1].best = 0.0
+    return rows
+
+
+HCL_PARSE = """import sys, time
+from policylint.documents.terraform import template_view
+from policylint.source import Source
+text = open(sys.argv[1], encoding="utf-8").read()
+start = time.perf_counter()
+template_view(Source(sys.argv[1], text))
+print(time.perf_counter() - start)
+"""
+
+
+def hcl_rows(python: str, tmp: Path, parse_kb: int, module: Any,
+             as_json: Any) -> list[tuple[str, Timing, str]]:
+    """Reading ``parse_kb`` KB of flat HCL and of ``.tf.json``, in process (parse and view)."""
+    rows = []
+    for name, make in (("flat.tf", module), ("flat.tf.json", as_json)):
+        folder = tmp / name.replace(".", "_")
+        folder.mkdir()
+        text = "".join(f.read_text() for f in make(folder, 2 * parse_kb))
+        path = folder / name
+        path.write_text(text)
+        samples = []
+        for _ in range(3):
+            out = subprocess.run([python, "-c", HCL_PARSE, str(path)], capture_output=True, text=True)
+            samples.append(float(out.stdout.strip() or "nan"))
+        timing = Timing(statistics.median(samples))
+        timing.best = min(samples)
+        size = len(text.encode()) / 1024 / 1024
+        rows.append((f"read {name} of {size:.2f} MB (parse and view, in process)", timing,
+                     f"{timing / size:.2f} s/MB"))
     return rows
 
 

@@ -376,3 +376,33 @@ resource "aws_sfn_state_machine" "flow{n}" {{
         path.write_text("".join(blocks))
         files.append(path)
     return files
+
+
+def terraform_json(root: Path, resources: int = 200) -> list[Path]:
+    """The stacks of ``terraform_module`` in Terraform's JSON syntax (as CDK for Terraform
+    writes ``cdk.tf.json``), one file, every reference a ``"${...}"`` string."""
+    resource: dict[str, dict] = {}
+    data: dict[str, dict] = {"aws_iam_policy_document": {}}
+    for n in range(max(1, resources // 6)):
+        resource.setdefault("aws_iam_role", {})[f"workflow{n}"] = {
+            "name": f"workflow-{n}", "assume_role_policy": f"${{data.aws_iam_policy_document.trust{n}.json}}"}
+        data["aws_iam_policy_document"][f"trust{n}"] = {"statement": [{
+            "actions": ["sts:AssumeRole"],
+            "principals": [{"type": "Service", "identifiers": ["states.amazonaws.com"]}],
+            "condition": [{"test": "StringEquals", "variable": "aws:SourceAccount",
+                           "values": ["111122223333"]}]}]}
+        resource.setdefault("aws_iam_role_policy", {})[f"invoke{n}"] = {
+            "role": f"${{aws_iam_role.workflow{n}.id}}",
+            "policy": f'${{jsonencode({{Version = "2012-10-17", Statement = [{{Effect = "Allow", '
+                      f'Action = ["bedrock-agentcore:InvokeHarness"], '
+                      f'Resource = aws_bedrockagentcore_harness.h{n}.arn}}]}})}}'}
+        resource.setdefault("aws_bedrockagentcore_harness", {})[f"h{n}"] = {
+            "harness_name": f"h{n}", "execution_role_arn": f"${{aws_iam_role.harness{n}.arn}}",
+            "max_iterations": 20, "timeout_seconds": 600}
+        harness = f"${{aws_bedrockagentcore_harness.h{n}.arn}}"
+        definition = json.dumps(small_machine(n)).replace(HARNESS.format(n=n), harness)
+        resource.setdefault("aws_sfn_state_machine", {})[f"flow{n}"] = {
+            "name": f"flow-{n}", "role_arn": f"${{aws_iam_role.workflow{n}.arn}}", "definition": definition}
+    path = root / "main.tf.json"
+    path.write_text(json.dumps({"resource": resource, "data": data}, indent=2))
+    return [path]

@@ -154,7 +154,7 @@ class Engine:
         if any(is_terraform(f) for f in files):
             from policylint.documents.terraform import link_modules
 
-            link_modules(documents)
+            outcome.findings.extend(link_modules(documents))
         linked = _link_definition_files(documents, outcome, files_here, load_here)
         documents.extend(linked)
         project = Project(documents, config)

@@ -5,6 +5,7 @@ import json
 import os
 import re
 import stat
+from collections.abc import Iterator
 from typing import Any
 
 from policylint.discover import is_terraform
@@ -47,12 +48,16 @@ def _is_ours(text: str) -> bool:
 _CHUNK, _OVERLAP = 1 << 20, 64  # the overlap is longer than any marker
 
 
-def _is_ours_file(handle: Any, start: bytes) -> bool:
-    """Whether a file too large to lint is ours: ``start`` (what was read), then the rest of
-    it a chunk at a time, so a marker far in is found whatever the file's size."""
+def _claims(path: str, raw: bytes, handle: Any = None) -> bool:
+    """Whether a file that cannot be linted is ours, by anything in it: ``raw`` (what was
+    read), then the rest of ``handle`` a chunk at a time, so a marker far in is found
+    whatever the file's size."""
+    if is_terraform(path):
+        from policylint.documents.terraform import OURS_BYTES
+
+        return any(OURS_BYTES.search(chunk) for chunk in _chunks(raw, handle))
     statement = False
-    chunk = start
-    while chunk:
+    for chunk in _chunks(raw, handle):
         text = chunk.decode("latin-1")
         if _OURS.search(text):
             return True
@@ -60,9 +65,16 @@ def _is_ours_file(handle: Any, start: bytes) -> bool:
         if (statement or found) and _EFFECT.search(text, found.end() if found and not statement else 0):
             return True
         statement = statement or found is not None
-        more = handle.read(_CHUNK)
-        chunk = chunk[-_OVERLAP:] + more if more else b""
     return False
+
+
+def _chunks(raw: bytes, handle: Any) -> Iterator[bytes]:
+    """``raw``, then the rest of ``handle`` a chunk at a time, each after the end of the one before."""
+    yield raw
+    tail = raw[-_OVERLAP:]
+    while handle is not None and (chunk := handle.read(_CHUNK)):
+        yield tail + chunk
+        tail = chunk[-_OVERLAP:]
 
 
 def load(path: str, expect: str | None = None, text: str | None = None, named: bool = False,
@@ -214,10 +226,10 @@ def _read(source: Source, expect: str | None, named: bool = False,
                 limit = MAX_EXPORT_BYTES
                 raw += handle.read(limit + 1 - len(raw))
             if len(raw) > limit:
-                too_large = expect is not None or bool(_EXPORT.match(raw)) or _is_ours_file(handle, raw)
+                ours = expect is not None or bool(_EXPORT.match(raw)) or _claims(source.path, raw, handle)
                 return _unreadable(source, f"file is {status.st_size:,} bytes, over the {limit:,} byte "
                                    "limit; it was not linted (max-file-size in the config raises it)") \
-                    if too_large else None
+                    if ours else None
     except Refused:
         return _unreadable(source, "not a regular file (a pipe, socket or device); it was not "
                            "linted") if expect else None
@@ -226,8 +238,8 @@ def _read(source: Source, expect: str | None, named: bool = False,
         return _unreadable(source, f"cannot read the {what}: {error.strerror or error}") \
             if expect or named or what == "folder" else None
 
-    def ours() -> bool:  # asked only of a file that cannot be linted: a search of all that was read
-        return expect is not None or _is_ours(raw.decode("latin-1"))
+    def ours() -> bool:  # asked only of a file that cannot be linted: a search of all of it
+        return expect is not None or _claims(source.path, raw)
 
     if b"\0" in raw:
         return _unreadable(source, "binary file (it holds NUL bytes); it was not linted") if ours() else None

@@ -237,6 +237,8 @@ def json_locate(text: str, path: tuple, memo: dict | None = None) -> tuple[int |
     skipping over values with the C JSON scanner; None when the text is not plain JSON
     (then the YAML composer, which also reads JSON, answers). ``memo`` keeps, per text, the
     place of every member of each object or array scanned so far."""
+    if memo and path in memo and not any(isinstance(step, bool) for step in path):
+        return memo[path]  # its container was scanned: so were those around it
     import json
     from json.decoder import scanstring  # type: ignore[attr-defined]
 

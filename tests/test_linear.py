@@ -38,6 +38,25 @@ def workflow(harness: str, allowed: str) -> str:
             "RoleArn": {"Fn::GetAtt": ["Role", "Arn"]}, "Definition": json.loads(machine(task))}}}})
 
 
+ROLE = 'resource "aws_iam_role" "r" {\n  name = "r"\n'
+ROLE_POLICY = ('resource "aws_iam_role_policy" "p{i}" {{\n  role = aws_iam_role.r.id\n'
+               '  policy = jsonencode({{\n    Version = "2012-10-17"\n'
+               '    Statement = [{{ Effect = "Allow", Action = ["s3:GetObject"],\n'
+               '      Resource = "arn:aws:s3:::bucket-{i}/*" }}]\n  }})\n}}\n')
+HEREDOC_POLICY = ('resource "aws_iam_policy" "p{i}" {{\n  policy = <<-EOF\n    {{"Version": "2012-10-17", '
+                  '"Statement": [{{"Effect": "Allow",\n      "Action": "s3:GetObject", "Resource": "*"}}]}}\n'
+                  '  EOF\n}}\n')
+
+
+def local_references(n: int) -> str:
+    """A local list put in at ``n`` places of a policy."""
+    statements = ",\n".join('    { Effect = "Allow", Action = local.read, Resource = "arn:aws:s3:::b/*" }'
+                             for _ in range(n))
+    return ('locals {\n  read = ["s3:GetObject", "s3:ListBucket", "s3:GetObjectTagging"]\n}\n' + ROLE
+            + f'  inline_policy {{\n    name = "p"\n    policy = jsonencode({{ Version = "2012-10-17", '
+            f'Statement = [\n{statements}\n    ] }})\n  }}\n}}\n')
+
+
 # name -> (file name, text of size n)
 INPUTS: dict[str, tuple[str, Callable[[int], str]]] = {
     "IAM action with many wildcards": ("p.json", lambda n: policy(
@@ -58,6 +77,11 @@ INPUTS: dict[str, tuple[str, Callable[[int], str]]] = {
         {"Effect": "Allow", "Resource": "*", "Action": [f"s3:Bogus{i}" for i in range(10 * n)]})),
     "many findings in YAML": ("p.yaml", lambda n: "Version: '2012-10-17'\nStatement:\n" + "".join(
         f"  - {{Sid: 'bad-{i}', Effect: Allow, Action: s3:GetObject, Resource: '*'}}\n" for i in range(n))),
+    "flat HCL": ("main.tf", lambda n: "".join(ROLE_POLICY.format(i=i) for i in range(n // 10))),
+    "HCL heredocs": ("main.tf", lambda n: "".join(HEREDOC_POLICY.format(i=i) for i in range(n // 10))),
+    "an unterminated HCL heredoc": ("main.tf", lambda n: ROLE + "  p = <<EOF\n" + "\n" * (20 * n)),
+    "unclosed HCL brackets": ("main.tf", lambda n: ROLE + "  tags = " + "[" * (5 * n) + "\n}\n"),
+    "HCL local referenced many times": ("main.tf", lambda n: local_references(n // 5)),
 }
 
 

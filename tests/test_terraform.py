@@ -357,7 +357,8 @@ def test_a_tf_file_without_resources_of_ours_is_not_parsed(workdir: Path) -> Non
 def test_a_run_without_tf_files_does_not_import_the_hcl_parser(workdir: Path) -> None:
     write(workdir / "flow.asl.json", '{"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}}')
     code = ("import sys\nfrom policylint.cli import main\nmain(['check', 'flow.asl.json'])\n"
-            "print(sorted(m for m in ('hcl2', 'lark') if m in sys.modules))")
+            "print(sorted(m for m in ('hcl2', 'lark', 'tree_sitter', 'tree_sitter_hcl') "
+            "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=workdir)
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
@@ -549,3 +550,41 @@ def test_a_dynamic_harness_block_is_not_a_default(workdir: Path) -> None:
                '    content {\n      disabled {}\n    }\n  }\n')
     module(workdir / "prod", **{"harness.tf": harness().replace(NO_MEMORY, dynamic)})
     assert run(".", "--select", "HRN,IAM505") == (0, [])
+
+
+def test_a_file_holding_only_a_log_group_is_read_with_its_module(workdir: Path) -> None:
+    text = machine().replace('  name     = "support"\n', '''  name     = "support"
+  logging_configuration {
+    log_destination        = "${aws_cloudwatch_log_group.flow.arn}:*"
+    include_execution_data = true
+    level                  = "ALL"
+  }
+''')
+    logs = 'resource "aws_cloudwatch_log_group" "flow" {\n  name = "/aws/flow"\n}\n'  # kept forever
+    texts = module(workdir, **{"main.tf": text, "logs.tf": logs})
+    logged = position_of(texts["main.tf"], "(?P<at>include_execution_data)")
+    assert at(run(".")[1], "AGT321") == [("main.tf", *logged)]
+    write(workdir / "logs.tf", 'resource "aws_cloudwatch_log_group" "flow" {\n  retention_in_days = 30\n}\n')
+    assert at(run(".")[1], "AGT321") == []
+
+
+def test_the_files_read_are_those_naming_what_the_resource_tables_build() -> None:
+    from policylint.documents import terraform
+
+    names = {*terraform._RESOURCES, *terraform._DATA_SOURCES, "locals"}
+    for name in names:
+        assert terraform.OURS.search(f'resource "{name}" "x" {{}}'), name
+        assert terraform.OURS_BYTES.search(f'data "{name}" "x" {{}}'.encode()), name
+    for other in ("aws_vpc", "aws_iam_user", "aws_cloudwatch_log_stream", "aws_sfn_activity"):
+        assert not terraform.OURS.search(f'resource "{other}" "x" {{}}'), other
+
+
+def test_columns_count_characters_after_non_ascii_text(workdir: Path) -> None:
+    text = '''resource "aws_iam_role_policy" "ünï" {
+  role = "r"
+  policy = jsonencode({ Version = "2012-10-17",
+    Statement = [{ Sid = "Lëséñ€😀", Effect = "Allow", Action = "iam:PassRole", Resource = "*" }] })
+}
+'''
+    write(workdir / "main.tf", text)
+    assert at(run(".")[1], "IAM507") == [("main.tf", *position_of(text, r'Resource = (?P<at>"\*")'))]

@@ -36,16 +36,11 @@ from policylint import hcl
 from policylint.documents import TEMPLATE, Document
 from policylint.documents.agentcore import GATEWAY, MEMORY, POLICY_ENGINE, RUNTIME
 from policylint.documents.iam import ROLE_POLICY_ATTACHMENT
-from policylint.problems import PARSE_ERROR, UNRESOLVED_REFERENCE
+from policylint.load import MAX_NODES
+from policylint.problems import PARSE_ERROR, UNREADABLE_FILE, UNRESOLVED_REFERENCE
 from policylint.rule import Finding
 from policylint.source import Position, Source, json_locate
 
-# A .tf file holds something of ours when it names one of these (or has locals, which the
-# module's other files may read); any other is not parsed.
-OURS = re.compile(r"\b(?:aws_sfn_state_machine|aws_iam_(?:role|policy|role_policy)\w*"
-                  r"|aws_bedrockagentcore_(?:harness|gateway|agent_runtime|memory|policy_engine)"
-                  r"|aws_s3_bucket_policy|aws_sqs_queue_policy"
-                  r"|aws_lambda_permission|locals)\b")
 HARNESS_TYPE = "AWS::BedrockAgentCore::Harness"
 POLICY_DOCUMENT = "Terraform::IAM::PolicyDocument"  # an aws_iam_policy_document data source
 # Terraform's data sources for what CloudFormation calls pseudo-parameters.
@@ -96,16 +91,12 @@ def template_view(source: Source) -> tuple[Document | None, list[Finding]]:
         return None, []
     tf = TerraformSource(source.path, source.text)
     try:
-        body = _json_syntax(source) if source.path.lower().endswith(".json") else hcl.parse(source.text)
-    except hcl.HclError as error:
-        broken = Document(TEMPLATE, None, tf)
-        return None, [Finding(broken, (), f"invalid Terraform: {error.message}", code=PARSE_ERROR.code,
-                              position=error.position)]
-    builder = _Builder(tf)
-    builder.template_files = {b.labels[1]: b for b in body.blocks
-                              if b.type == "data" and len(b.labels) == 2 and b.labels[0] == "template_file"}
-    for block in body.blocks:
-        builder.add(block)
+        body, builder = _build(source, tf)
+    except hcl.HclError as error:  # refused (too deep, too costly): PL002; any other: PL001
+        refused = isinstance(error, hcl.Refused)
+        message = f"{error.message}; it was not linted" if refused else f"invalid Terraform: {error.message}"
+        code = (UNREADABLE_FILE if refused else PARSE_ERROR).code
+        return None, [Finding(Document(TEMPLATE, None, tf), (), message, code=code, position=error.position)]
     locals_ = {name: value for block in body.blocks if block.type == "locals"
                for name, value in block.attributes.items() if _literal(value)}
     if not builder.resources and not locals_:
@@ -121,6 +112,20 @@ def template_view(source: Source) -> tuple[Document | None, list[Finding]]:
     return view, notes
 
 
+def _build(source: Source, tf: TerraformSource) -> tuple[hcl.Block, _Builder]:
+    """The file's blocks, and the builder that made resources of them."""
+    try:
+        body = _json_syntax(source) if source.path.lower().endswith(".json") else hcl.parse(source.text)
+        builder = _Builder(tf)
+        builder.template_files = {b.labels[1]: b for b in body.blocks if b.type == "data"
+                                  and len(b.labels) == 2 and b.labels[0] == "template_file"}
+        for block in body.blocks:
+            builder.add(block)
+    except RecursionError:  # a policy or definition of JSON in a string, nested past what Python walks
+        raise hcl.Refused("the file nests too deeply to be read", (1, 1)) from None
+    return body, builder
+
+
 # Arguments whose object values are maps, not nested blocks, in Terraform's JSON syntax.
 _MAPS = frozenset({"tags", "tags_all", "environment_variables", "vars", "variables", "headers"})
 
@@ -133,8 +138,6 @@ def _json_syntax(source: Source) -> hcl.Block:
         data = json.loads(source.text)
     except json.JSONDecodeError as error:
         raise hcl.HclError(f"not valid JSON: {error.msg}", (error.lineno, error.colno)) from None
-    except RecursionError:
-        raise hcl.HclError("the document nests too deeply to be read", (1, 1)) from None
     root = hcl.Block("", (), (1, 1))
     if not isinstance(data, dict):
         return root
@@ -143,6 +146,9 @@ def _json_syntax(source: Source) -> hcl.Block:
         for i, group in enumerate(groups if isinstance(groups, list) else [groups]):
             at = (kind, i) if isinstance(groups, list) else (kind,)
             for type_, named in (group.items() if isinstance(group, dict) else ()):
+                if type_ not in (_RESOURCES if kind == "resource" else _DATA_SOURCES) \
+                        and type_ != "template_file":  # not read: no positions to work out
+                    continue
                 for name, body in (named.items() if isinstance(named, dict) else ()):
                     for j, one in enumerate(body if isinstance(body, list) else [body]):
                         where = (*at, type_, name, *((j,) if isinstance(body, list) else ()))
@@ -168,6 +174,8 @@ def _json_block(source: Source, type_: str, labels: tuple[str, ...], body: dict,
 
 def _json_value(source: Source, block: hcl.Block, value: Any, path: tuple, where: tuple) -> Any:
     block.positions[path] = (source.locate(where, "key"), source.locate(where, "value"))
+    if len(path) > hcl.MAX_DEPTH:
+        raise hcl.Refused(f"values nest more than {hcl.MAX_DEPTH} deep", block.positions[path][1])
     if isinstance(value, dict):
         return {k: _json_value(source, block, v, (*path, k), (*where, k)) for k, v in value.items()}
     if isinstance(value, list):
@@ -175,10 +183,7 @@ def _json_value(source: Source, block: hcl.Block, value: Any, path: tuple, where
     if isinstance(value, str) and "${" in value:
         whole = re.fullmatch(r"\$\{(.*)\}", value, re.S)
         if whole and "${" not in whole.group(1):
-            try:
-                return hcl.parse("x = " + whole.group(1)).attributes.get("x", hcl.Unknown(value))
-            except hcl.HclError:
-                return hcl.Unknown(value)
+            return hcl.expression(whole.group(1))
         return hcl.Template(value)
     if isinstance(value, str):
         block.strings[path] = _JsonString(value, source, where)
@@ -196,20 +201,25 @@ class _JsonString(NamedTuple):
         return self.source.scalar_position(self.path, offset)
 
 
-def link_modules(documents: list[Document]) -> None:
+def link_modules(documents: list[Document]) -> list[Finding]:
     """The files of one folder are one Terraform module: each view sees every resource of
     the module, so ``aws_iam_role.workflow.arn`` in one file finds the role in another; and a
-    ``local.NAME`` whose value is a literal, wherever the module defines it, is that value."""
+    ``local.NAME`` whose value is a literal, wherever the module defines it, is that value.
+    The notes met: a view that its locals would expand past MAX_NODES values."""
     modules: dict[str, dict] = {}
     locals_: dict[str, dict] = {}
     views = [d for d in documents if d.kind == TEMPLATE and isinstance(d.source, TerraformSource)]
     for view in views:
         modules.setdefault(view.namespace, {}).update(view.data["Resources"])
         locals_.setdefault(view.namespace, {}).update(view.terraform_locals)
+    sizes: dict[tuple[str, str], int] = {}
+    notes = []
     for view in views:
         view.module_resources = modules[view.namespace]
-        if locals_[view.namespace]:
-            _put_locals(view.data["Resources"], locals_[view.namespace])
+        note = _put_locals(view, locals_[view.namespace], sizes) if locals_[view.namespace] else None
+        if note is not None:
+            notes.append(note)
+    return notes
 
 
 def _literal(value: Any) -> bool:
@@ -221,19 +231,33 @@ def _literal(value: Any) -> bool:
 _LOCAL = re.compile(r"\$\{local\.([\w-]+)\}")
 
 
-def _put_locals(value: Any, locals_: dict[str, Any]) -> None:
-    """Replace, in place, each whole ``local.NAME`` the module gives a literal value."""
-    stack = [value]
+def _put_locals(view: Document, locals_: dict[str, Any], sizes: dict[tuple[str, str], int]) -> Finding | None:
+    """Replace, in place, each whole ``local.NAME`` the module gives a literal value with that
+    value, shared, not copied; unless the view, walked, would then hold more than MAX_NODES
+    values (thousands of references to a long list): then the locals stay unknown, and a note
+    says so. ``sizes`` counts the values of each local, once for the run."""
+    sites, total, stack = [], 0, [view.data["Resources"]]
     while stack:
         item = stack.pop()
-        pairs = list(item.items()) if isinstance(item, dict) else list(enumerate(item)) \
-            if isinstance(item, list) else []
-        for key, inner in pairs:
+        total += 1
+        for key, inner in (item.items() if isinstance(item, dict) else enumerate(item)
+                           if isinstance(item, list) else ()):
             name = _local_name(inner)
             if name is not None and name in locals_:
-                item[key] = json.loads(json.dumps(locals_[name]))  # a copy: documents may change it
+                sites.append((item, key, name))
+                size = sizes.get((view.namespace, name))
+                if size is None:
+                    size = sizes[(view.namespace, name)] = sum(1 for _ in hcl.walk(locals_[name]))
+                total += size
             else:
                 stack.append(inner)
+    if total > MAX_NODES:
+        return Finding(view, (), f"the module's locals, put in at their {len(sites):,} references, would "
+                       f"make this file more than {MAX_NODES:,} values; they were left unknown",
+                       code=UNRESOLVED_REFERENCE.code)
+    for item, key, name in sites:
+        item[key] = locals_[name]
+    return None
 
 
 def _local_name(value: Any) -> str | None:
@@ -258,8 +282,7 @@ class _Builder:
             return
         kind, name = block.labels
         address = f"{kind}.{name}" if block.type == "resource" else f"data.{kind}.{name}"
-        build = _RESOURCES.get(kind) if block.type == "resource" else (
-            _policy_document if kind == "aws_iam_policy_document" else None)
+        build = (_RESOURCES if block.type == "resource" else _DATA_SOURCES).get(kind)
         if build is None:
             return
         base = ("Resources", address)
@@ -644,3 +667,9 @@ _RESOURCES = {
     "aws_lambda_permission": _lambda_permission,
     "aws_cloudwatch_log_group": _log_group_resource,
 }
+_DATA_SOURCES = {"aws_iam_policy_document": _policy_document}
+# A .tf file holds something of ours when it names a resource or data source of the tables
+# above, or has locals (which the module's other files may read); any other is not parsed.
+_NAMES = "|".join(sorted({*_RESOURCES, *_DATA_SOURCES, "locals"}))
+OURS = re.compile(rf"\b(?:{_NAMES})\b")
+OURS_BYTES = re.compile(rf"\b(?:{_NAMES})\b".encode())
