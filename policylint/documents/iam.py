@@ -10,7 +10,7 @@ from functools import cached_property
 from typing import Any, NamedTuple
 
 from policylint.documents import IAM, Document
-from policylint.documents.refs import Ref, as_list, resolve
+from policylint.documents.refs import Ref, as_list, resolve, resource_of
 from policylint.rule import Finding
 from policylint.values import PLACEHOLDER, is_intrinsic
 from policylint.wildcard import wildcard_match
@@ -20,6 +20,10 @@ IDENTITY, RESOURCE, TRUST = "identity", "resource", "trust"
 ROLE_POLICY_ATTACHMENT = "Terraform::IAM::RolePolicyAttachment"
 AGENTCORE_SERVICE = "bedrock-agentcore.amazonaws.com"
 STATES_SERVICE = "states.amazonaws.com"
+# Resources whose policy guards a network path, not a resource or a role: a VPC endpoint's
+# policy limits what callers inside the VPC may do through it ("Control access to VPC
+# endpoints using endpoint policies", AWS PrivateLink Guide); `Principal: "*"` is its usual form.
+ENDPOINT_TYPES = frozenset({"AWS::EC2::VPCEndpoint"})
 
 
 def is_policy(data: Any) -> bool:
@@ -115,6 +119,16 @@ class Statement:
             return None if hit is None else not hit
         return None
 
+    def denies(self, pattern: str, resource: str) -> bool:
+        """Whether this is an unconditional Deny of every action ``pattern`` names, on every
+        ARN ``resource`` names (``Deny * on *`` denies everything)."""
+        if self.effect != "Deny" or "Condition" in self.data or "Action" not in self.data:
+            return False
+        return any(isinstance(v.text, str) and wildcard_match(v.text, pattern, False)
+                   for v in self.values("Action")) and any(
+            isinstance(v.text, str) and (v.text == "*" or wildcard_match(v.text, resource, True))
+            for v in self.values("Resource"))
+
     def services(self) -> list[str]:
         """Service principals (``states.amazonaws.com``) of the Principal element."""
         principal = self.data.get("Principal")
@@ -189,6 +203,17 @@ class Policy:
         return IDENTITY
 
     @cached_property
+    def owner_type(self) -> str | None:
+        """The CloudFormation type of the resource this policy is written in, if any."""
+        kind = resource_of(self.document).get("Type") if self.document.template is not None else None
+        return kind if isinstance(kind, str) else None
+
+    @property
+    def guards_endpoint(self) -> bool:
+        """A VPC endpoint policy: neither a role's policy nor a resource's."""
+        return self.owner_type in ENDPOINT_TYPES
+
+    @cached_property
     def statements(self) -> list[Statement]:
         raw = self.data.get("Statement") if isinstance(self.data, dict) else None
         if isinstance(raw, dict):
@@ -207,6 +232,11 @@ class Policy:
     def finding(self, path: tuple, message: str, at: str = "value") -> Finding:
         """A finding at ``path`` in this policy (``at`` the value, by default)."""
         return Finding(self.document, path, message, at)
+
+
+def denied(policies: list[Policy], pattern: str, resource: str) -> bool:
+    """Whether an unconditional Deny of these policies takes away ``pattern`` on ``resource``."""
+    return any(s.denies(pattern, resource) for p in policies for s in p.statements)
 
 
 def policies_of(documents: list[Document]) -> Iterator[Policy]:

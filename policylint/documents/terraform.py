@@ -11,7 +11,8 @@ cross-file index work on Terraform unchanged:
 - IAM: ``aws_iam_role`` (``assume_role_policy``, ``inline_policy``, ``managed_policy_arns``),
   ``aws_iam_role_policy``, ``aws_iam_policy`` and ``aws_iam_role_policy_attachment``,
   ``aws_iam_policy_document`` data sources, and the resource policies of S3 buckets, SQS
-  queues and Lambda permissions;
+  queues and Lambda permissions, and VPC endpoint policies (``aws_vpc_endpoint``,
+  ``aws_vpc_endpoint_policy``);
 - ``aws_bedrockagentcore_harness``, its arguments named as in the CloudFormation resource
   schema (``AWS::BedrockAgentCore::Harness``, from cfn-lint);
 - ``aws_cloudwatch_log_group`` (the retention AGT321 reads).
@@ -41,7 +42,7 @@ from policylint.source import Position, Source, json_locate
 # A .tf file holds something of ours when it names one of these (or has locals, which the
 # module's other files may read); any other is not parsed.
 OURS = re.compile(r"\b(?:aws_sfn_state_machine|aws_iam_(?:role|policy|role_policy)\w*"
-                  r"|aws_bedrockagentcore_harness|aws_s3_bucket_policy|aws_sqs_queue_policy"
+                  r"|aws_bedrockagentcore_harness|aws_s3_bucket_policy|aws_sqs_queue_policy|aws_vpc_endpoint(?:_policy)?"
                   r"|aws_lambda_permission|locals)\b")
 HARNESS_TYPE = "AWS::BedrockAgentCore::Harness"
 POLICY_DOCUMENT = "Terraform::IAM::PolicyDocument"  # an aws_iam_policy_document data source
@@ -617,6 +618,9 @@ _RESOURCES = {
     "aws_bedrockagentcore_harness": _harness,
     "aws_s3_bucket_policy": _resource_policy("AWS::S3::BucketPolicy", {"bucket": "Bucket"}),
     "aws_sqs_queue_policy": _resource_policy("AWS::SQS::QueuePolicy", {"queue_url": "Queues"}),
+    "aws_vpc_endpoint": _resource_policy("AWS::EC2::VPCEndpoint", {"service_name": "ServiceName"}),
+    "aws_vpc_endpoint_policy": _resource_policy("AWS::EC2::VPCEndpoint",
+                                                {"vpc_endpoint_id": "VpcEndpointId"}),
     "aws_lambda_permission": _lambda_permission,
     "aws_cloudwatch_log_group": _log_group_resource,
 }

@@ -10,11 +10,12 @@ from collections.abc import Iterator
 from policylint.catalog import matching
 from policylint.documents import Document
 from policylint.documents.harness import Harness
-from policylint.documents.iam import IDENTITY, Policy, Statement, Target, Value
+from policylint.documents.iam import IDENTITY, Policy, Statement, Target, Value, denied
 from policylint.hookspecs import hookimpl
 from policylint.index import Link, Role
 from policylint.project import Context, Project
 from policylint.rule import Finding, Severity, rule, rules_of
+from policylint.rules.iam.arns import arn_types, fits
 from policylint.values import PLACEHOLDER
 from policylint.wildcard import wildcard_match
 
@@ -66,6 +67,8 @@ def harness_invoke_wildcard_resource(ctx: Context) -> Iterator[Finding]:
     Use instead: the ARN of the one harness:
     `"Resource": "arn:aws:bedrock-agentcore:us-east-1:111122223333:harness/support-AbCdEf1234"`."""
     policy = ctx.document.policy
+    if policy.guards_endpoint:
+        return
     for statement in policy.allow_statements:
         invokes = [t for _, t in statement.actions() if t.lower().startswith(f"{AGENTCORE}:")
                    and any(wildcard_match(t, a) for a in INVOKE)]
@@ -73,7 +76,8 @@ def harness_invoke_wildcard_resource(ctx: Context) -> Iterator[Finding]:
             continue
         for value in statement.values("Resource"):
             text = value.literal
-            if text is not None and _wildcard(text):
+            if text is not None and _wildcard(text) and _invokable(text, invokes) \
+                    and not all(denied([policy], t, text) for t in invokes):
                 yield policy.finding(value.path, f"{', '.join(invokes)} is allowed on {text!r}: the "
                                      "role may run any matching agent; name the one harness ARN")
 
@@ -99,13 +103,17 @@ def agentcore_action_wildcard(ctx: Context) -> Iterator[Finding]:
     Use instead: the actions this role needs, e.g. `bedrock-agentcore:InvokeHarness` and
     `bedrock-agentcore:InvokeAgentRuntime` for a workflow."""
     policy = ctx.document.policy
+    if policy.guards_endpoint:
+        return
     for statement in policy.allow_statements:
         for value, text in statement.actions():
-            if text == "*" and policy.kind == IDENTITY and _reaches_agentcore(statement):
+            if text == "*" and policy.kind == IDENTITY and _reaches_agentcore(statement) \
+                    and not _all_denied(policy, statement, text):
                 yield policy.finding(value.path, "Action '*' allows every AgentCore action (and every "
                                      "other): list the actions this role needs")
             elif text.lower().startswith(f"{AGENTCORE}:") and _wildcard(text) and any(
-                    wildcard_match(text, a) for a in INVOKE):
+                    wildcard_match(text, a) for a in INVOKE) and _reaches_invoke(statement, text) \
+                    and not _all_denied(policy, statement, text):
                 yield policy.finding(value.path, f"{text!r} allows every matching AgentCore action, "
                                      "including invoking any agent: list the actions this role needs")
 
@@ -114,6 +122,27 @@ agentcore_action_wildcard = rule(
     "IAM502", "agentcore-action-wildcard", Severity.ERROR, kinds=("iam",),
     summary="bedrock-agentcore:*, bedrock-agentcore:Invoke* or * allowed", tags=("security",),
 )(agentcore_action_wildcard)
+
+
+def _invokable(resource: str, patterns: list[str]) -> bool:
+    """Whether ``resource`` can be a harness or runtime that these Action entries invoke."""
+    formats = tuple(f for a in INVOKE if any(wildcard_match(p, a) for p in patterns)
+                    for _, f in arn_types(a))
+    return not formats or fits(resource, formats)
+
+
+def _reaches_invoke(statement: Statement, pattern: str) -> bool:
+    """Whether the statement's resources can be an agent ``pattern`` may invoke (an unknown
+    resource can; one memory ARN cannot)."""
+    if "Resource" not in statement.data:
+        return True
+    return any(v.literal is None or _invokable(v.literal, [pattern]) for v in statement.values("Resource"))
+
+
+def _all_denied(policy: Policy, statement: Statement, pattern: str) -> bool:
+    """Whether a Deny of the same policy takes ``pattern`` away on every resource of ``statement``."""
+    resources = [v.literal for v in statement.values("Resource")]
+    return bool(resources) and all(r is not None and denied([policy], pattern, r) for r in resources)
 
 
 def _reaches_agentcore(statement: Statement) -> bool:

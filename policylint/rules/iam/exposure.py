@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from policylint.documents.iam import IDENTITY, Statement
-from policylint.documents.refs import properties_of, resource_of, resources_of
+from policylint.documents.refs import properties_of, resources_of
 from policylint.hookspecs import hookimpl
 from policylint.project import Context
 from policylint.rule import Finding, Severity, rule, rules_of
@@ -19,9 +19,6 @@ NARROWING = frozenset(key.lower() for key in (
     "aws:PrincipalServiceName", "aws:PrincipalIsAWSService", "aws:SourceVpce", "aws:SourceVpc",
     "aws:SourceIp", "aws:VpcSourceIp",
     "aws:userid", "aws:username", "kms:CallerAccount", "lambda:FunctionUrlAuthType"))
-# Resources whose policy guards a path, not a resource: a VPC endpoint is reached only from
-# inside its VPC, so `Principal: "*"` is its usual form (Access Analyzer does not report it).
-NOT_EXPOSED = frozenset({"AWS::EC2::VPCEndpoint"})
 # Lambda permission properties that do the same.
 _LAMBDA_NARROWING = ("SourceArn", "SourceAccount", "PrincipalOrgID")
 
@@ -48,7 +45,7 @@ def public_resource_policy(ctx: Context) -> Iterator[Finding]:
         yield from _public_lambda_permissions(ctx)
         return
     policy = ctx.document.policy
-    if policy.kind == IDENTITY or _resource_type(ctx.document) in NOT_EXPOSED:
+    if policy.kind == IDENTITY or policy.guards_endpoint:
         return
     for statement in policy.statements:
         if not statement.allows or _narrowed(statement):
@@ -64,12 +61,6 @@ public_resource_policy = rule(
     "IAM519", "public-resource-policy", Severity.ERROR, kinds=("iam", "template"), tags=("security",),
     summary="A resource policy allows anyone (Principal '*') with no condition that narrows who",
 )(public_resource_policy)
-
-
-def _resource_type(document: Any) -> str | None:
-    """The CloudFormation type of the resource a template's policy belongs to."""
-    kind = resource_of(document).get("Type")
-    return kind if isinstance(kind, str) else None
 
 
 def _anyone(principal: Any, path: tuple) -> tuple | None:
