@@ -41,6 +41,7 @@ EXPECTED = {
     "28-resource-policy-escalation": ["IAM517"],
     "29-no-statement": ["IAM509"],
     "30-star-in-effect": ["IAM518"],
+    "31-deny-everything-beside-allow": [],
 }
 
 

@@ -132,3 +132,87 @@ def test_a_deny_that_covers_less_leaves_the_finding(workdir: Path, denial: dict[
     document = policy(allow("bedrock-agentcore:Invoke*", "*"), denial)
     text, found = lint(workdir, document, "IAM502")
     assert found == [("IAM502", *position_of(text, '"bedrock-agentcore:Invoke\\*"'))]
+
+
+@pytest.mark.parametrize(("actions", "first"), [
+    (["s3:PutObject", "s3:DeleteObject"], "s3:PutObject"),  # S3 marks `object` optional
+    (["xray:PutTraceSegments", "lambda:TagResource"], "lambda:TagResource"),  # any type of a tagging action
+    (["states:TagResource"], "states:TagResource"),
+    (["events:PutRule"], "events:PutRule"),  # rule-on-default-event-bus, optional
+])
+def test_broad_write_counts_optional_types_the_action_acts_on(workdir: Path, actions: list[str],
+                                                              first: str) -> None:
+    text, found = lint(workdir, policy(allow(actions, "*")), "IAM518")
+    assert found == [("IAM518", *position_of(text, f'"{first}"'))]
+
+
+@pytest.mark.parametrize("action", ["cloudwatch:PutMetricData", "polly:StartSpeechSynthesisTask",
+                                    "mediaconvert:CreateJob", "xray:PutTraceSegments"])
+def test_broad_write_skips_optional_types_a_call_may_lack(workdir: Path, action: str) -> None:
+    assert lint(workdir, policy(allow(action, "*")), "IAM518")[1] == []
+
+
+def test_broad_write_under_a_deny_of_everything(workdir: Path) -> None:
+    document = policy(allow(["s3:PutObject", "iam:PassRole"], "*"), deny("*", "*"))
+    assert lint(workdir, document, "IAM507,IAM518")[1] == []
+
+
+BROAD_TEMPLATE = """\
+Resources:
+  Uploader:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Action: [s3:GetObject, s3:PutObject]
+            Resource: "*"
+          - Effect: Allow
+            Action: s3:PutObject
+            Resource: !Sub "arn:${AWS::Partition}:s3:::${Bucket}/*"
+"""
+
+
+def test_broad_write_in_a_template(workdir: Path) -> None:
+    write(workdir / "template.yaml", BROAD_TEMPLATE)
+    found = run(".", "--select", "IAM518")[1]
+    assert [(f["code"], f["line"], f["column"], f["message"]) for f in found] == [
+        ("IAM518", 9, 36, "s3:PutObject is allowed on every resource: it can be scoped to the ARNs it needs")]
+
+
+ESCALATING = [allow(["iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction"], "*")]
+
+
+@pytest.mark.parametrize("denial", [deny("*", "*"), deny("iam:*", "*"), deny("iam:PassRole", "*")])
+def test_no_escalation_under_a_deny_that_covers_a_step(workdir: Path, denial: dict[str, Any]) -> None:
+    assert lint(workdir, policy(*ESCALATING, denial), "IAM517")[1] == []
+
+
+@pytest.mark.parametrize("denial", [
+    deny("iam:PassRole", "arn:aws:iam::111122223333:role/admin"),  # other roles can still be passed
+    {**deny("*", "*"), "Condition": {"StringNotEquals": {"aws:RequestedRegion": "us-east-1"}}}])
+def test_escalation_under_a_deny_that_covers_less(workdir: Path, denial: dict[str, Any]) -> None:
+    text, found = lint(workdir, policy(*ESCALATING, denial), "IAM517")
+    assert found == [("IAM517", *position_of(text, r'\[\s*(?P<at>"iam:PassRole")'))]
+
+
+def test_a_deny_in_another_policy_of_the_role_counts(workdir: Path) -> None:
+    template = {"Resources": {"Role": {"Type": "AWS::IAM::Role", "Properties": {"Policies": [
+        {"PolicyName": "grant", "PolicyDocument": policy(*ESCALATING)},
+        {"PolicyName": "guard", "PolicyDocument": policy(deny("iam:PassRole", "*"))}]}}}}
+    write(workdir / "template.json", json.dumps(template, indent=2))
+    assert run(".", "--select", "IAM517")[1] == []
+
+
+def test_roles_sharing_one_set_of_policies_are_one_finding(workdir: Path) -> None:
+    arn = "arn:aws:iam::111122223333:policy/deployer"
+    export = {"RoleDetailList": [
+        {"RoleName": name, "Arn": f"arn:aws:iam::111122223333:role/{name}", "RolePolicyList": [],
+         "AttachedManagedPolicies": [{"PolicyArn": arn}]} for name in ("a", "b", "c", "d", "e")],
+        "Policies": [{"Arn": arn, "PolicyVersionList": [{"IsDefaultVersion": True,
+                                                         "Document": policy(*ESCALATING)}]}]}
+    text = write(workdir / "account.json", json.dumps(export, indent=2)).read_text()
+    found = run(".", "--select", "IAM517")[1]
+    assert [(f["line"], f["column"]) for f in found] == [position_of(text, '"iam:PassRole"')]
+    assert found[0]["message"].startswith("roles 'a', 'b', 'c' and 2 more can escalate their privileges")

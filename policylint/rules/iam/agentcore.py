@@ -57,7 +57,10 @@ def _wildcard(text: str) -> bool:
 def harness_invoke_wildcard_resource(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an Allow of `bedrock-agentcore:InvokeHarness` or
     `InvokeAgentRuntime` (named, or through a wildcard such as `Invoke*`) on `*` or on an
-    ARN with a wildcard (`...:harness/*`).
+    ARN with a wildcard that can be a harness or runtime (`...:harness/*`; not
+    `...:memory/*`, which no invoke action acts on). An unconditional Deny in the same
+    policy that covers it takes it away; a VPC endpoint policy is not judged (it is neither a
+    role's policy nor a resource's).
 
     Why is this bad? The role (a workflow, a Lambda function) may then run any agent in
     the account, with that agent's tools and memory, not just the one it was built for.
@@ -90,10 +93,13 @@ harness_invoke_wildcard_resource = rule(
 
 
 def agentcore_action_wildcard(ctx: Context) -> Iterator[Finding]:
-    """What it does: flags an Allow of `bedrock-agentcore:*`, of any bedrock-agentcore
-    wildcard that covers the Invoke actions (`Invoke*`), or of `*` in an identity policy on
-    resources that can be AgentCore's (`*`, an AgentCore ARN, an ARN whose service is a
-    wildcard; not `*` limited to S3 or SQS ARNs).
+    """What it does: flags an Allow of `bedrock-agentcore:*`, or of any bedrock-agentcore
+    wildcard that covers the Invoke actions (`Invoke*`), on resources that can be a harness
+    or runtime (`*`, a harness ARN; not one memory ARN: that statement cannot invoke an
+    agent), and of `*` in an identity policy on resources that can be AgentCore's (`*`, an
+    AgentCore ARN, an ARN whose service is a wildcard; not `*` limited to S3 or SQS ARNs).
+    An unconditional Deny in the same policy that covers the grant takes it away; a VPC
+    endpoint policy is not judged.
 
     Why is this bad? The role may invoke agents, read their memory and drive their browser
     and code interpreter sessions, and whatever AgentCore adds next.
