@@ -95,6 +95,10 @@ resource "aws_iam_policy" "tools" {
       Effect   = "Allow"
       Action   = ["bedrock-agentcore:InvokeGateway"]
       Resource = "arn:aws:bedrock-agentcore:us-east-1:111122223333:gateway/support-gw-abcdefghij"
+    }, {
+      Effect   = "Allow"
+      Action   = ["bedrock-agentcore:CreateEvent", "bedrock-agentcore:ListEvents"]
+      Resource = "arn:aws:bedrock-agentcore:us-east-1:111122223333:memory/*"
     }]
   })
 }

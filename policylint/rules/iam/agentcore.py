@@ -172,13 +172,31 @@ def _tool_families(action: str) -> set[str]:
             if any(re.fullmatch(pattern, n) for n in names)}
 
 
-def _role_tool_actions(role: Role) -> Iterator[tuple[Policy, Value, str, set[str]]]:
+def _role_tool_statements(role: Role) -> Iterator[tuple[Policy, list[tuple[Value, str, set[str]]]]]:
+    """Each Allow statement of the role with tool actions: its (entry, action, tools)."""
     for policy in role.policies:
         for statement in policy.allow_statements:
-            for value, text in statement.actions():
-                families = _tool_families(text)
-                if families:
-                    yield policy, value, text, families
+            entries = [(value, text, families) for value, text in statement.actions()
+                       if (families := _tool_families(text))]
+            if entries:
+                yield policy, entries
+
+
+def _excess_message(excess: list[tuple[Value, str, set[str]]], used: set[str], role: Role) -> str:
+    names = [text for _, text, _ in excess]
+    shown = ", ".join(repr(n) for n in names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    if any(text.split(":", 1)[1] == "*" for text in names):
+        return (f"{shown} {'allows' if len(names) == 1 else 'allow'} every AgentCore tool; harnesses "
+                f"using role {role.name!r} use only {', '.join(sorted(used)) or 'none'}")
+    tools = ", ".join(sorted(set().union(*(f for _, _, f in excess))))
+    return (f"{shown} {'allows' if len(names) == 1 else 'allow'} {tools} actions but no harness using "
+            f"role {role.name!r} has that tool: remove {'it' if len(names) == 1 else 'them'}")
+
+
+def _role_tool_actions(role: Role) -> Iterator[tuple[Policy, Value, str, set[str]]]:
+    for policy, entries in _role_tool_statements(role):
+        for value, text, families in entries:
+            yield policy, value, text, families
 
 
 def tool_permission_on_workflow_role(project: Project) -> Iterator[Finding]:
@@ -255,19 +273,37 @@ workflow_role_cannot_invoke_harness = rule(
 )(workflow_role_cannot_invoke_harness)
 
 
-def _harness_families(harness: object) -> set[str]:
+def _uses_memory(harness: Harness) -> bool:
+    """Whether the harness has memory: written, or managed memory, the AWS default when
+    `memory` is omitted (an explicit `disabled` opts out; harness API and resource schema)."""
+    return harness.memory is not None or harness.get("memory") is None
 
-    assert isinstance(harness, Harness)
+
+def _harness_families(harness: Harness) -> set[str]:
     families = {TOOL_FAMILY[t.type] for t in harness.tools if t.type in TOOL_FAMILY}
-    if harness.memory is not None:
+    if _uses_memory(harness):
         families.add("memory")
     return families
+
+
+def _tool_places(harness: Harness) -> dict[str, tuple[tuple, str]]:
+    """Each tool family the harness uses, with where it is written and how it is named:
+    an omitted `memory` (managed memory) at the execution role."""
+    places = {TOOL_FAMILY[t.type]: (t.type_path, TOOL_FAMILY[t.type])
+              for t in harness.tools if t.type in TOOL_FAMILY}
+    if harness.memory is not None:
+        places["memory"] = (harness.memory.path, "memory")
+    elif harness.get("memory") is None and harness.execution_role is not None:
+        places["memory"] = (harness.execution_role.path, "managed memory (the default: no `memory` is set)")
+    return places
 
 
 def harness_role_missing_tool_permission(project: Project) -> Iterator[Finding]:
     """What it does: flags a harness tool (browser, code interpreter, gateway) or memory
     whose actions its execution role does not allow (when every policy of the role is in
-    the linted files).
+    the linted files). A harness with no `memory` has managed memory (the AWS default,
+    AgentCore harness API and `AWS::BedrockAgentCore::Harness` schema; `disabled` opts
+    out): its role needs the memory actions too (reported at `executionRoleArn`).
 
     Why is this bad? The agent sees the tool, calls it, and gets AccessDenied: the run
     wastes iterations and tokens and the task may fail.
@@ -282,15 +318,12 @@ def harness_role_missing_tool_permission(project: Project) -> Iterator[Finding]:
         role = _role(index.harness_role(harness))
         if role is None:
             continue
-        places = {TOOL_FAMILY[t.type]: t.type_path for t in harness.tools if t.type in TOOL_FAMILY}
-        if harness.memory is not None:
-            places["memory"] = harness.memory.path
-        for family, path in places.items():
+        for family, (path, named) in _tool_places(harness).items():
             missing = [a for a in TOOL_NEEDS[family]
                        if role.allows(f"{AGENTCORE}:{a}", Target()) is False]
             if missing:
                 yield Finding(harness.document, path, f"execution role {role.name!r} does not allow "
-                              f"{', '.join(f'{AGENTCORE}:{a}' for a in missing)}: the agent's {family} "
+                              f"{', '.join(f'{AGENTCORE}:{a}' for a in missing)}: the agent's {named} "
                               "fails with AccessDenied", "value")
 
 
@@ -302,7 +335,10 @@ harness_role_missing_tool_permission = rule(
 
 def harness_role_excess_tool_permission(project: Project) -> Iterator[Finding]:
     """What it does: flags tool actions (browser, code interpreter, gateway, memory) on a
-    harness execution role when none of the harnesses using that role has that tool.
+    harness execution role when none of the harnesses using that role has that tool: one
+    finding per statement, at its first such action, naming them. A harness with no
+    `memory` has managed memory (the AWS default; `disabled` opts out), so its memory
+    actions are not excess.
 
     Why is this bad? Least privilege: a later config change, or a prompt-injected tool call
     through a gateway, gets permissions nobody reviewed for this agent.
@@ -317,14 +353,10 @@ def harness_role_excess_tool_permission(project: Project) -> Iterator[Finding]:
         if not harnesses:
             continue
         used = set().union(*(_harness_families(h) for h in harnesses))
-        for policy, value, text, families in _role_tool_actions(role):
-            excess = families - used
-            if excess and text.split(":", 1)[1] != "*":
-                yield policy.finding(value.path, f"{text!r} allows {', '.join(sorted(excess))} actions "
-                                     f"but no harness using role {role.name!r} has that tool: remove it")
-            elif excess:
-                yield policy.finding(value.path, f"{text!r} allows every AgentCore tool; harnesses "
-                                     f"using role {role.name!r} use only {', '.join(sorted(used)) or 'none'}")
+        for policy, entries in _role_tool_statements(role):
+            excess = [(value, text, families - used) for value, text, families in entries if families - used]
+            if excess:
+                yield policy.finding(excess[0][0].path, _excess_message(excess, used, role))
 
 
 harness_role_excess_tool_permission = rule(
