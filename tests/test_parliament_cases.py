@@ -32,7 +32,7 @@ EXPECTED = {
     "19-allow-notaction": ["IAM511"],
     "20-broad-write-on-star": ["IAM518"],
     "21-malformed-effect": ["IAM509"],
-    "22-action-and-notaction": ["IAM509", "IAM511"],
+    "22-action-and-notaction": ["IAM509", "IAM511", "IAM521"],
     "23-foranyvalue-and-null": ["IAM518"],
     "24-wildcard-in-arn": [],
     "25-tool-actions-memory": [],
