@@ -122,7 +122,12 @@ class Statement:
     def denies(self, pattern: str, resource: str) -> bool:
         """Whether this is an unconditional Deny of every action ``pattern`` names, on every
         ARN ``resource`` names (``Deny * on *`` denies everything)."""
-        if self.effect != "Deny" or "Condition" in self.data or "Action" not in self.data:
+        return self.effect == "Deny" and "Condition" not in self.data and self.covers(pattern, resource)
+
+    def covers(self, pattern: str, resource: str) -> bool:
+        """Whether the statement's Action and Resource name every action ``pattern`` names, on
+        every ARN ``resource`` names (whatever its Effect and Condition)."""
+        if "Action" not in self.data:
             return False
         return any(isinstance(v.text, str) and wildcard_match(v.text, pattern, False)
                    for v in self.values("Action")) and any(
@@ -226,6 +231,11 @@ class Policy:
     def allow_statements(self) -> list[Statement]:
         return [s for s in self.statements if s.allows]
 
+    @cached_property
+    def denials(self) -> list[Statement]:
+        """The unconditional Deny statements: what they cover no Allow of the policy grants."""
+        return [s for s in self.statements if s.effect == "Deny" and "Condition" not in s.data]
+
     def resolve(self, value: Any) -> str | Ref | None:
         return resolve(value, self.document)
 
@@ -236,7 +246,7 @@ class Policy:
 
 def denied(policies: list[Policy], pattern: str, resource: str) -> bool:
     """Whether an unconditional Deny of these policies takes away ``pattern`` on ``resource``."""
-    return any(s.denies(pattern, resource) for p in policies for s in p.statements)
+    return any(s.denies(pattern, resource) for p in policies for s in p.denials)
 
 
 def policies_of(documents: list[Document]) -> Iterator[Policy]:

@@ -216,3 +216,28 @@ def test_roles_sharing_one_set_of_policies_are_one_finding(workdir: Path) -> Non
     found = run(".", "--select", "IAM517")[1]
     assert [(f["line"], f["column"]) for f in found] == [position_of(text, '"iam:PassRole"')]
     assert found[0]["message"].startswith("roles 'a', 'b', 'c' and 2 more can escalate their privileges")
+
+
+PERIMETER = {"Sid": "DenyOutsideOrg", "Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*",
+             "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}
+OPEN = {"Effect": "Allow", "Principal": "*", "Action": ["bedrock-agentcore:InvokeAgentRuntime"],
+        "Resource": "*"}
+
+
+def test_a_data_perimeter_deny_narrows_a_public_allow(workdir: Path) -> None:
+    assert lint(workdir, policy(OPEN, PERIMETER), "IAM501,IAM519")[1] == []
+
+
+@pytest.mark.parametrize("fence", [
+    {**PERIMETER, "Condition": {"Bool": {"aws:SecureTransport": "false"}}},  # narrows nothing about who
+    {**PERIMETER, "Action": "s3:*"},  # does not cover the grant
+    {**PERIMETER, "Principal": {"AWS": "arn:aws:iam::111122223333:root"}}])  # fences one account only
+def test_a_deny_that_does_not_fence_everyone_else(workdir: Path, fence: dict[str, Any]) -> None:
+    text, found = lint(workdir, policy(OPEN, fence), "IAM519")
+    assert found == [("IAM519", *position_of(text, r'"Principal": (?P<at>"\*"),\s+"Action": \['))]
+
+
+def test_invoke_on_star_in_a_resource_policy_is_its_own_resource(workdir: Path) -> None:
+    runtime_policy = {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/caller"},
+                      "Action": "bedrock-agentcore:InvokeAgentRuntime", "Resource": "*"}
+    assert lint(workdir, policy(runtime_policy), "IAM501")[1] == []

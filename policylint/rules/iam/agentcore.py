@@ -58,9 +58,10 @@ def harness_invoke_wildcard_resource(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an Allow of `bedrock-agentcore:InvokeHarness` or
     `InvokeAgentRuntime` (named, or through a wildcard such as `Invoke*`) on `*` or on an
     ARN with a wildcard that can be a harness or runtime (`...:harness/*`; not
-    `...:memory/*`, which no invoke action acts on). An unconditional Deny in the same
-    policy that covers it takes it away; a VPC endpoint policy is not judged (it is neither a
-    role's policy nor a resource's).
+    `...:memory/*`, which no invoke action acts on), in an identity policy (a resource
+    policy's Resource is its own resource). An unconditional Deny in the same policy that
+    covers it takes it away; a VPC endpoint policy is not judged (it is neither a role's
+    policy nor a resource's).
 
     Why is this bad? The role (a workflow, a Lambda function) may then run any agent in
     the account, with that agent's tools and memory, not just the one it was built for.
@@ -70,8 +71,8 @@ def harness_invoke_wildcard_resource(ctx: Context) -> Iterator[Finding]:
     Use instead: the ARN of the one harness:
     `"Resource": "arn:aws:bedrock-agentcore:us-east-1:111122223333:harness/support-AbCdEf1234"`."""
     policy = ctx.document.policy
-    if policy.guards_endpoint:
-        return
+    if policy.kind != IDENTITY or policy.guards_endpoint:
+        return  # a resource policy's Resource is its own resource; an endpoint's, a path
     for statement in policy.allow_statements:
         invokes = [t for _, t in statement.actions() if t.lower().startswith(f"{AGENTCORE}:")
                    and any(wildcard_match(t, a) for a in INVOKE)]

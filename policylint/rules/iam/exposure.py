@@ -33,8 +33,9 @@ def public_resource_policy(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a resource policy (a bucket, queue, topic, KMS key, secret or ECR
     repository policy, a role's trust policy, any `PolicyDocument` of a resource) whose Allow
     statement names `Principal: "*"` or `{"AWS": "*"}`, and an `AWS::Lambda::Permission`
-    for `Principal: "*"`, with no condition on who may use it: the caller's account or
-    organization (`aws:PrincipalAccount`, `aws:PrincipalOrgID`), the source resource
+    for `Principal: "*"`, with no condition on who may use it (on the statement, or on a Deny
+    of the same policy that takes its actions from everyone else, as data perimeters do):
+    the caller's account or organization (`aws:PrincipalAccount`, `aws:PrincipalOrgID`), the source resource
     (`aws:SourceArn`, `aws:SourceAccount`), or the network (`aws:SourceVpce`, `aws:SourceIp`).
 
     Why is this bad? Anyone with an AWS account, or anyone at all, can use the resource:
@@ -54,7 +55,7 @@ def public_resource_policy(ctx: Context) -> Iterator[Finding]:
     if policy.kind == IDENTITY or policy.guards_endpoint:
         return
     for statement in policy.statements:
-        if not statement.allows or _narrowed(statement):
+        if not statement.allows or _narrowed(statement) or _fenced(policy, statement):
             continue
         where = _anyone(statement.data.get("Principal"), (*statement.path, "Principal"))
         if where is not None:
@@ -88,6 +89,19 @@ def _narrowed(statement: Statement) -> bool:
         return False
     return any(isinstance(block, dict) and any(str(key).lower() in NARROWING for key in block)
                for block in condition.values())
+
+
+def _fenced(policy: Policy, statement: Statement) -> bool:
+    """Whether a Deny of the same policy takes the statement's grant from everyone outside a
+    narrowing condition (a data perimeter: Deny * to `Principal: "*"` unless
+    aws:PrincipalOrgID is the organization's)."""
+    actions = [text for _, text in statement.actions()]
+    resources = [v.literal for v in statement.values("Resource")]
+    if not actions or not resources or None in resources:
+        return False
+    return any(deny.effect == "Deny" and _anyone(deny.data.get("Principal"), ()) is not None
+               and _narrowed(deny) and all(deny.covers(a, r) for a in actions for r in resources if r)
+               for deny in policy.statements)
 
 
 def _public_lambda_permissions(ctx: Context) -> Iterator[Finding]:
@@ -195,7 +209,9 @@ def data_read_on_any_resource(ctx: Context) -> Iterator[Finding]:
     Why is this bad? Every object, secret, parameter and item in the account can be read,
     and every key used to decrypt. For an agent whose prompt can be injected (a web page, a
     ticket, a tool result), that is the exfiltration path: the attacker asks, the agent
-    reads. checkov reports the same grants (CKV_AWS_108, CKV_AWS_288).
+    reads. AWS: "grant only the permissions required to perform a task" (IAM User Guide,
+    "Security best practices in IAM"); checkov reports the same grants (CKV_AWS_108,
+    CKV_AWS_288).
 
     Example: `{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}`.
 

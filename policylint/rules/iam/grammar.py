@@ -270,7 +270,9 @@ def unsubstituted_placeholder(ctx: Context) -> Iterator[Finding]:
 
     Why is this bad? CloudFormation substitutes only inside `Fn::Sub`: the policy keeps the
     text `${AWS::AccountId}`, so the statement matches no real ARN (an Allow grants nothing,
-    a Deny protects nothing) and the deployment seems fine (cfn-lint E1029 reports the same).
+    a Deny protects nothing) and the deployment seems fine. AWS: `Fn::Sub` "substitutes
+    variables in an input string" (CloudFormation Template Reference, `Fn::Sub`); no other
+    place does; cfn-lint E1029 reports the same.
 
     Example: `Resource: arn:aws:s3:::${Bucket}/*`.
 

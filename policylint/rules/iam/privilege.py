@@ -181,7 +181,7 @@ Grant = tuple[Policy, Value, str, tuple[str, ...]]  # policy, value, action patt
 def _grants(policies: list[Policy]) -> list[Grant]:
     """(policy, value, action pattern, literal resources) of each allowed action, less the
     resources an unconditional Deny of these policies takes it away from."""
-    denials = [s for p in policies for s in p.statements if s.effect == "Deny"]
+    denials = [s for p in policies for s in p.denials]
     found: list[Grant] = []
     for policy in policies:
         for statement in policy.statements:
