@@ -167,6 +167,7 @@ def test_a_terraform_file_sees_the_rest_of_its_module(workdir: Path) -> None:
             "  execution_role_arn = aws_iam_role.h.arn\n  max_iterations     = 5\n"
             '  model {\n    bedrock_model_config {\n      model_id = "anthropic.claude-sonnet-4"\n'
             "    }\n  }\n"
+            "  memory {\n    disabled {}\n  }\n"  # managed memory would need the role's memory actions
             "  max_tokens         = 100\n  timeout_seconds    = 1200\n}\n")
     file = workdir / "harness.tf"
     file.write_text(text)
