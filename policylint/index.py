@@ -217,9 +217,9 @@ class Index:
                 props = resource.get("Properties") if isinstance(resource, dict) else None
                 if isinstance(kind, str) and kind in AGENTCORE_ROLE_USERS and isinstance(props, dict) \
                         and "RoleArn" in props:
-                    role = self.role(resolve(props["RoleArn"], template), props["RoleArn"])
-                    if role is not None:
-                        found[id(role)] = f"{AGENTCORE_ROLE_USERS[kind]} {name!r}"
+                    used = self.role(resolve(props["RoleArn"], template), props["RoleArn"])
+                    if used is not None:
+                        found[id(used)] = f"{AGENTCORE_ROLE_USERS[kind]} {name!r}"
         return found
 
     @cached_property
