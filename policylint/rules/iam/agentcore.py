@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterator
+from functools import lru_cache
 
 from policylint.catalog import matching
 from policylint.documents import Document
@@ -80,7 +81,7 @@ def harness_invoke_wildcard_resource(ctx: Context) -> Iterator[Finding]:
             continue
         for value in statement.values("Resource"):
             text = value.literal
-            if text is not None and _wildcard(text) and _invokable(text, invokes) \
+            if text is not None and _wildcard(text) and _invokable(text, tuple(invokes)) \
                     and not all(denied([policy], t, text) for t in invokes):
                 yield policy.finding(value.path, f"{', '.join(invokes)} is allowed on {text!r}: the "
                                      "role may run any matching agent; name the one harness ARN")
@@ -131,7 +132,8 @@ agentcore_action_wildcard = rule(
 )(agentcore_action_wildcard)
 
 
-def _invokable(resource: str, patterns: list[str]) -> bool:
+@lru_cache(maxsize=4096)
+def _invokable(resource: str, patterns: tuple[str, ...]) -> bool:
     """Whether ``resource`` can be a harness or runtime that these Action entries invoke."""
     formats = tuple(f for a in INVOKE if any(wildcard_match(p, a) for p in patterns)
                     for _, f in arn_types(a))
@@ -143,7 +145,7 @@ def _reaches_invoke(statement: Statement, pattern: str) -> bool:
     resource can; one memory ARN cannot)."""
     if "Resource" not in statement.data:
         return True
-    return any(v.literal is None or _invokable(v.literal, [pattern]) for v in statement.values("Resource"))
+    return any(v.literal is None or _invokable(v.literal, (pattern,)) for v in statement.values("Resource"))
 
 
 def _all_denied(policy: Policy, statement: Statement, pattern: str) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from policylint.catalog import action, matching
@@ -16,6 +17,7 @@ from policylint.index import Attached, Index
 from policylint.project import Context, Project
 from policylint.rule import Finding, Severity, rule, rules_of
 from policylint.rules.iam.arns import covers_every
+from policylint.wildcard import wildcard_match
 
 # Condition keys that narrow who can use a public grant (compared in lower case): the
 # account, organization, source resource or network of the caller.
@@ -254,11 +256,15 @@ def _broad_reads(policy: Policy, statement: Statement) -> list[tuple[Value, str]
     return found
 
 
+@lru_cache(maxsize=4096)
 def _is_read(name: str) -> bool:
     """A data read of the list that the catalog lets be scoped to a resource."""
+    service = name.split(":", 1)[0].lower()
+    reads = [read for read in DATA_READS if read.split(":", 1)[0] == service]
+    if not reads or not any(wildcard_match(read, name) for read in reads):
+        return False
     found = action(name)
-    return bool(found and found.get("resourceTypes")) and any(
-        re.fullmatch(re.escape(read).replace("\\*", ".*"), name, re.I) for read in DATA_READS)
+    return bool(found and found.get("resourceTypes"))
 
 
 def _agent_role(index: Index, policy: Policy) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterator
+from functools import lru_cache
 
 from policylint.catalog import action, matching
 from policylint.documents import IAM
@@ -115,6 +116,7 @@ def broad_write_on_any_resource(ctx: Context) -> Iterator[Finding]:
                           f"{'it needs' if single else 'they need'}", "value")
 
 
+@lru_cache(maxsize=8192)
 def _scopable_write(name: str) -> bool:
     """A Write, Tagging or Permissions management action that can be scoped to a resource of
     its own: a type the catalog marks required, any type of a Tagging action, or an
