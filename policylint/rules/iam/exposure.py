@@ -135,9 +135,10 @@ def broad_managed_policy_on_agent_role(project: Project) -> Iterator[Finding]:
 
     Why is this bad? An agent decides its next call from model output, and a prompt can be
     injected through any document or tool result it reads: whatever its role may do, an
-    attacker may make it do. AWS: "AWS managed policies don't grant least privilege"
-    (IAM User Guide, "AWS managed policies"); AgentCore's harness and runtime guides give
-    the execution role only the actions its tools need.
+    attacker may make it do. AWS: "AWS managed policies might not grant least-privilege
+    permissions for your specific use cases" (AWS Managed Policy Reference, "What are AWS
+    managed policies?"); the AgentCore Developer Guide ("IAM permissions for AgentCore
+    Runtime") recommends custom policies restricted to the resources an application needs.
 
     Example: `ManagedPolicyArns: [arn:aws:iam::aws:policy/AdministratorAccess]` on the
     role a harness names in `executionRoleArn`.
