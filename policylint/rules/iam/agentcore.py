@@ -279,7 +279,7 @@ workflow_role_cannot_invoke_harness = rule(
 def _uses_memory(harness: Harness) -> bool:
     """Whether the harness has memory: written, or managed memory, the AWS default when
     `memory` is omitted (an explicit `disabled` opts out; harness API and resource schema)."""
-    return harness.memory is not None or harness.get("memory") is None
+    return harness.get("memory") is None or harness.memory is not None
 
 
 def _harness_families(harness: Harness) -> set[str]:
@@ -294,10 +294,10 @@ def _tool_places(harness: Harness) -> dict[str, tuple[tuple, str]]:
     an omitted `memory` (managed memory) at the execution role."""
     places = {TOOL_FAMILY[t.type]: (t.type_path, TOOL_FAMILY[t.type])
               for t in harness.tools if t.type in TOOL_FAMILY}
-    if harness.memory is not None:
-        places["memory"] = (harness.memory.path, "memory")
-    elif harness.get("memory") is None and harness.execution_role is not None:
+    if harness.get("memory") is None and harness.execution_role is not None:
         places["memory"] = (harness.execution_role.path, "managed memory (the default: no `memory` is set)")
+    elif harness.get("memory") is not None and harness.memory is not None:
+        places["memory"] = (harness.memory.path, "memory")
     return places
 
 
