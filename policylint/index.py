@@ -30,12 +30,23 @@ from policylint.rule import Finding
 from policylint.values import PLACEHOLDER
 
 ROLE_TYPE = "AWS::IAM::Role"
+# AgentCore resources that run with a role of their own (RoleArn), as CloudFormation names them.
+AGENTCORE_ROLE_USERS = {"AWS::BedrockAgentCore::Runtime": "AgentCore runtime",
+                        "AWS::BedrockAgentCore::Gateway": "AgentCore gateway"}
 ATTACHED_POLICY_TYPES = ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::RolePolicy")
+
+
+class Attached(NamedTuple):
+    """A managed policy attached to a role by ARN (or, in SAM, by name), where it is written."""
+
+    document: Document
+    path: tuple
+    raw: Any  # as written: a string, or an intrinsic that builds one
 
 
 class Role:
     """An IAM role declared at ``path`` of ``document``: its trust policy and the identity
-    policies attached to it.
+    policies attached to it; ``managed``: the managed policies attached by ARN.
 
     ``complete`` is False when some attached policy is not in the linted paths (an AWS
     managed policy, a SAM policy template): a "not allowed" answer then means "unknown".
@@ -47,6 +58,7 @@ class Role:
         self.assumed_by = assumed_by
         self.trust: list[Policy] = []
         self.policies: list[Policy] = []
+        self.managed: list[Attached] = []
         self.complete = True
 
     @property
@@ -188,6 +200,37 @@ class Index:
     def is_harness_role(self, role: Role) -> bool:
         return bool(self.harness_of_role(role)) or AGENTCORE_SERVICE in role.services
 
+    @cached_property
+    def agent_roles(self) -> dict[int, str]:
+        """Roles an agent acts with, by id: what uses each (a harness, an AgentCore runtime
+        or gateway), or that bedrock-agentcore.amazonaws.com may assume it."""
+        found: dict[int, str] = {}
+        for role in self.roles:
+            harnesses = self.harness_of_role(role)
+            if harnesses:
+                found[id(role)] = f"harness {harnesses[0].name!r}"
+            elif AGENTCORE_SERVICE in role.services:
+                found[id(role)] = f"trusted by {AGENTCORE_SERVICE}"
+        for template in (d for d in self.documents if d.kind == TEMPLATE):
+            for name, resource in template.data["Resources"].items():
+                kind = resource.get("Type") if isinstance(resource, dict) else None
+                props = resource.get("Properties") if isinstance(resource, dict) else None
+                if isinstance(kind, str) and kind in AGENTCORE_ROLE_USERS and isinstance(props, dict) \
+                        and "RoleArn" in props:
+                    used = self.role(resolve(props["RoleArn"], template), props["RoleArn"])
+                    if used is not None:
+                        found[id(used)] = f"{AGENTCORE_ROLE_USERS[kind]} {name!r}"
+        return found
+
+    @cached_property
+    def policy_roles(self) -> dict[int, list[Role]]:
+        """The roles each identity policy is attached to, by the policy's id."""
+        found: dict[int, list[Role]] = {}
+        for role in self.roles:
+            for policy in role.policies:
+                found.setdefault(id(policy), []).append(role)
+        return found
+
     # -- PL005 -------------------------------------------------------------------------------
 
     def unresolved(self) -> Iterator[Finding]:
@@ -295,7 +338,10 @@ def _template_roles(template: Document, policies: dict[tuple, Policy]) -> Iterat
                     if isinstance(inline, dict) else None
                 if named is not None and named not in role.policies:
                     role.policies.append(named)
-            for arn in as_list(props.get("ManagedPolicyArns") or []):
+            arns = props.get("ManagedPolicyArns")
+            role.managed = [Attached(template, (*base, "ManagedPolicyArns", i), arn)
+                            for i, arn in enumerate(arns)] if isinstance(arns, list) else []
+            for arn in as_list(arns or []):
                 target = resolve(arn, template)
                 managed = policies.get(("Resources", target.logical_id, "Properties",
                                         "PolicyDocument")) if isinstance(target, Ref) else None
@@ -307,6 +353,7 @@ def _template_roles(template: Document, policies: dict[tuple, Policy]) -> Iterat
         elif resource.get("Type") == "AWS::Serverless::StateMachine" and "Role" not in props:
             role = Role(f"{name}Role", template, ("Resources", name), assumed_by=(STATES_SERVICE,))
             role.policies = _inline(policies, (*base, "Policies"))
+            role.managed = _named_policies(template, props.get("Policies"), (*base, "Policies"))
             role.complete = all(isinstance(p, dict) and ("Statement" in p or "PolicyDocument" in p)
                                 for p in as_list(props.get("Policies") or []))
             yield role
@@ -358,8 +405,11 @@ def _account_roles(export: Document, policies: dict[tuple, Policy],
         trust = policies.get((*base, "AssumeRolePolicyDocument"))
         role.trust = [trust] if trust else []
         role.policies = list(inline.get((*base, "RolePolicyList"), []))
-        for attached in as_list(item.get("AttachedManagedPolicies") or []):
+        for j, attached in enumerate(as_list(item.get("AttachedManagedPolicies") or [])):
             attached_arn = attached.get("PolicyArn") if isinstance(attached, dict) else None
+            if isinstance(attached_arn, str):
+                role.managed.append(Attached(export, (*base, "AttachedManagedPolicies", j, "PolicyArn"),
+                                             attached_arn))
             if isinstance(attached_arn, str) and attached_arn in managed:
                 role.policies.extend(managed[attached_arn])
             else:
@@ -381,6 +431,8 @@ def _attach_by_name(documents: list[Document], roles: dict[Any, Role],
                 policy = known.get(("Resources", target.logical_id, "Properties", "PolicyDocument")) \
                     if isinstance(target, Ref) else None
                 raws = [props.get("Role")]
+                if policy is None and "PolicyArn" in props:
+                    _attach_arn(template, name, props, roles)
             elif resource.get("Type") in ATTACHED_POLICY_TYPES:
                 base = ("Resources", name, "Properties")
                 policy = _policy_at(known, template, props, base, "PolicyDocument")
@@ -396,3 +448,21 @@ def _attach_by_name(documents: list[Document], roles: dict[Any, Role],
                 role = roles.get(_ref_key(value) if isinstance(value, Ref) else ("name", value))
                 if role is not None and policy not in role.policies:
                     role.policies.append(policy)
+
+
+def _attach_arn(template: Document, name: str, props: dict, roles: dict[Any, Role]) -> None:
+    """A policy attachment of a managed policy by ARN (Terraform's
+    aws_iam_role_policy_attachment of an AWS managed policy): recorded on its role."""
+    value = resolve(props.get("Role"), template)
+    role = roles.get(_ref_key(value) if isinstance(value, Ref) else ("name", value))
+    if role is not None:
+        where = ("Resources", name, "Properties", "PolicyArn")
+        role.managed.append(Attached(template, where, props["PolicyArn"]))
+
+
+def _named_policies(template: Document, policies: Any, path: tuple) -> list[Attached]:
+    """SAM's managed policies by name or ARN (a string, or strings among the Policies)."""
+    if isinstance(policies, str):
+        return [Attached(template, path, policies)]
+    return [Attached(template, (*path, i), p) for i, p in enumerate(as_list(policies or []))
+            if isinstance(p, str)]

@@ -57,6 +57,23 @@ def local_references(n: int) -> str:
             f'Statement = [\n{statements}\n    ] }})\n  }}\n}}\n')
 
 
+def shared_policy_export(roles: int) -> str:
+    """An account export: ``roles`` roles, each attached to one managed policy of 5,000
+    catalog actions that together can escalate (iam:PassRole + lambda:CreateFunction +
+    lambda:InvokeFunction)."""
+    from policylint.catalog import actions, service_prefixes
+
+    names = [f"{s}:{a}" for s in sorted(service_prefixes()) for a in sorted(actions(s))][:4997]
+    names += ["iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction"]
+    arn = "arn:aws:iam::111122223333:policy/shared"
+    document = json.loads(policy({"Effect": "Allow", "Action": names, "Resource": "*"}))
+    return json.dumps({
+        "RoleDetailList": [{"RoleName": f"r{i}", "Arn": f"arn:aws:iam::111122223333:role/r{i}",
+                            "RolePolicyList": [], "AttachedManagedPolicies": [{"PolicyArn": arn}]}
+                           for i in range(roles)],
+        "Policies": [{"Arn": arn, "PolicyVersionList": [{"IsDefaultVersion": True, "Document": document}]}]})
+
+
 # name -> (file name, text of size n)
 INPUTS: dict[str, tuple[str, Callable[[int], str]]] = {
     "IAM action with many wildcards": ("p.json", lambda n: policy(
@@ -82,6 +99,7 @@ INPUTS: dict[str, tuple[str, Callable[[int], str]]] = {
     "an unterminated HCL heredoc": ("main.tf", lambda n: ROLE + "  p = <<EOF\n" + "\n" * (20 * n)),
     "unclosed HCL brackets": ("main.tf", lambda n: ROLE + "  tags = " + "[" * (5 * n) + "\n}\n"),
     "HCL local referenced many times": ("main.tf", lambda n: local_references(n // 5)),
+    "IAM517: one 5,000-action managed policy on many roles": ("account.json", shared_policy_export),
 }
 
 

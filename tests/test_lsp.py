@@ -215,7 +215,7 @@ def test_a_buffer_reads_nothing_out_of_its_workspace(workdir: Path) -> None:
                         "    Type: AWS::Serverless::StateMachine\n    Properties:\n"
                         "      DefinitionUri: ../outside/flow.asl.json\n      Policies:\n"
                         "        - Version: '2012-10-17'\n          Statement:\n"
-                        "            - {Effect: Allow, Action: s3:GetObject, Resource: '*'}\n")
+                        "            - {Effect: Allow, Action: s3:GetObject, Resource: 'arn:aws:s3:::b/*'}\n")
     published = diagnostics_of(workdir, workdir / "ws", template)
     assert [d["code"] for d in published] == ["PL005"]
     assert "outside the linted folder" in published[0]["message"]

@@ -32,7 +32,7 @@ EXPECTED = {
     "19-allow-notaction": ["IAM511"],
     "20-broad-write-on-star": ["IAM518"],
     "21-malformed-effect": ["IAM509"],
-    "22-action-and-notaction": ["IAM509", "IAM511"],
+    "22-action-and-notaction": ["IAM509", "IAM511", "IAM521"],
     "23-foranyvalue-and-null": ["IAM518"],
     "24-wildcard-in-arn": [],
     "25-tool-actions-memory": [],
@@ -41,6 +41,7 @@ EXPECTED = {
     "28-resource-policy-escalation": ["IAM517"],
     "29-no-statement": ["IAM509"],
     "30-star-in-effect": ["IAM518"],
+    "31-deny-everything-beside-allow": [],
 }
 
 

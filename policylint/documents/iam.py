@@ -10,7 +10,7 @@ from functools import cached_property
 from typing import Any, NamedTuple
 
 from policylint.documents import IAM, Document
-from policylint.documents.refs import Ref, as_list, resolve
+from policylint.documents.refs import Ref, as_list, resolve, resource_of
 from policylint.rule import Finding
 from policylint.values import PLACEHOLDER, is_intrinsic
 from policylint.wildcard import wildcard_match
@@ -20,6 +20,10 @@ IDENTITY, RESOURCE, TRUST = "identity", "resource", "trust"
 ROLE_POLICY_ATTACHMENT = "Terraform::IAM::RolePolicyAttachment"
 AGENTCORE_SERVICE = "bedrock-agentcore.amazonaws.com"
 STATES_SERVICE = "states.amazonaws.com"
+# Resources whose policy guards a network path, not a resource or a role: a VPC endpoint's
+# policy limits what callers inside the VPC may do through it ("Control access to VPC
+# endpoints using endpoint policies", AWS PrivateLink Guide); `Principal: "*"` is its usual form.
+ENDPOINT_TYPES = frozenset({"AWS::EC2::VPCEndpoint"})
 
 
 def is_policy(data: Any) -> bool:
@@ -115,6 +119,21 @@ class Statement:
             return None if hit is None else not hit
         return None
 
+    def denies(self, pattern: str, resource: str) -> bool:
+        """Whether this is an unconditional Deny of every action ``pattern`` names, on every
+        ARN ``resource`` names (``Deny * on *`` denies everything)."""
+        return self.effect == "Deny" and "Condition" not in self.data and self.covers(pattern, resource)
+
+    def covers(self, pattern: str, resource: str) -> bool:
+        """Whether the statement's Action and Resource name every action ``pattern`` names, on
+        every ARN ``resource`` names (whatever its Effect and Condition)."""
+        if "Action" not in self.data:
+            return False
+        return any(isinstance(v.text, str) and wildcard_match(v.text, pattern, False)
+                   for v in self.values("Action")) and any(
+            isinstance(v.text, str) and (v.text == "*" or wildcard_match(v.text, resource, True))
+            for v in self.values("Resource"))
+
     def services(self) -> list[str]:
         """Service principals (``states.amazonaws.com``) of the Principal element."""
         principal = self.data.get("Principal")
@@ -189,6 +208,17 @@ class Policy:
         return IDENTITY
 
     @cached_property
+    def owner_type(self) -> str | None:
+        """The CloudFormation type of the resource this policy is written in, if any."""
+        kind = resource_of(self.document).get("Type") if self.document.template is not None else None
+        return kind if isinstance(kind, str) else None
+
+    @property
+    def guards_endpoint(self) -> bool:
+        """A VPC endpoint policy: neither a role's policy nor a resource's."""
+        return self.owner_type in ENDPOINT_TYPES
+
+    @cached_property
     def statements(self) -> list[Statement]:
         raw = self.data.get("Statement") if isinstance(self.data, dict) else None
         if isinstance(raw, dict):
@@ -201,12 +231,22 @@ class Policy:
     def allow_statements(self) -> list[Statement]:
         return [s for s in self.statements if s.allows]
 
+    @cached_property
+    def denials(self) -> list[Statement]:
+        """The unconditional Deny statements: what they cover no Allow of the policy grants."""
+        return [s for s in self.statements if s.effect == "Deny" and "Condition" not in s.data]
+
     def resolve(self, value: Any) -> str | Ref | None:
         return resolve(value, self.document)
 
     def finding(self, path: tuple, message: str, at: str = "value") -> Finding:
         """A finding at ``path`` in this policy (``at`` the value, by default)."""
         return Finding(self.document, path, message, at)
+
+
+def denied(policies: list[Policy], pattern: str, resource: str) -> bool:
+    """Whether an unconditional Deny of these policies takes away ``pattern`` on ``resource``."""
+    return any(s.denies(pattern, resource) for p in policies for s in p.denials)
 
 
 def policies_of(documents: list[Document]) -> Iterator[Policy]:

@@ -11,7 +11,8 @@ cross-file index work on Terraform unchanged:
 - IAM: ``aws_iam_role`` (``assume_role_policy``, ``inline_policy``, ``managed_policy_arns``),
   ``aws_iam_role_policy``, ``aws_iam_policy`` and ``aws_iam_role_policy_attachment``,
   ``aws_iam_policy_document`` data sources, and the resource policies of S3 buckets, SQS
-  queues and Lambda permissions;
+  queues and Lambda permissions, and VPC endpoint policies (``aws_vpc_endpoint``,
+  ``aws_vpc_endpoint_policy``);
 - ``aws_bedrockagentcore_harness``, ``_gateway``, ``_agent_runtime``, ``_memory`` and
   ``_policy_engine``, their arguments named as in the CloudFormation resource schema
   (``AWS::BedrockAgentCore::Harness``, ``::Gateway``, ...; from cfn-lint);
@@ -664,6 +665,9 @@ _RESOURCES = {
     "aws_bedrockagentcore_policy_engine": _agentcore(POLICY_ENGINE),
     "aws_s3_bucket_policy": _resource_policy("AWS::S3::BucketPolicy", {"bucket": "Bucket"}),
     "aws_sqs_queue_policy": _resource_policy("AWS::SQS::QueuePolicy", {"queue_url": "Queues"}),
+    "aws_vpc_endpoint": _resource_policy("AWS::EC2::VPCEndpoint", {"service_name": "ServiceName"}),
+    "aws_vpc_endpoint_policy": _resource_policy("AWS::EC2::VPCEndpoint",
+                                                {"vpc_endpoint_id": "VpcEndpointId"}),
     "aws_lambda_permission": _lambda_permission,
     "aws_cloudwatch_log_group": _log_group_resource,
 }

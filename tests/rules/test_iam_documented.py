@@ -93,3 +93,70 @@ def test_every_documented_entry_names_its_source() -> None:
         assert all(t in resource_types(prefix) for t in entry.get("resourceTypes", [])), name
     assert all(t["source"] for types in data["resourceTypes"].values() for t in types.values())
     assert data["webIdentityKeys"]["source"]
+
+
+def gateway_scp(actions: list[str], condition: dict[str, Any]) -> dict[str, Any]:
+    """The shape of the AgentCore Developer Guide's gateway SCP examples ('Use IAM condition
+    keys with Amazon Bedrock AgentCore Gateway')."""
+    return {"Version": V, "Statement": [{"Sid": "GatewayGuardrail", "Effect": "Deny", "Action": actions,
+                                         "Resource": "*", "Condition": condition}]}
+
+
+GATEWAY = ["bedrock-agentcore:CreateGateway", "bedrock-agentcore:UpdateGateway"]
+TARGET = ["bedrock-agentcore:CreateGatewayTarget", "bedrock-agentcore:UpdateGatewayTarget"]
+
+
+@pytest.mark.parametrize(("actions", "condition"), [
+    (GATEWAY, {"StringNotEquals": {"bedrock-agentcore:DiscoveryUrl":
+                                   "https://login.example.com/.well-known/openid-configuration"}}),
+    (GATEWAY, {"Null": {"bedrock-agentcore:KmsKeyArn": "true"}}),
+    (GATEWAY, {"StringEquals": {"bedrock-agentcore:GatewayAuthorizerType": "NONE",
+                                "bedrock-agentcore:PolicyEngineMode": "LOG_ONLY",
+                                "bedrock-agentcore:ProtocolType": "MCP"},
+               "Null": {"bedrock-agentcore:PolicyEngineArn": "true"}}),
+    (TARGET, {"StringNotEquals": {"bedrock-agentcore:CredentialProviderType":
+                                  ["GATEWAY_IAM_ROLE", "CALLER_IAM_CREDENTIALS"]}}),
+    (TARGET, {"StringEquals": {"bedrock-agentcore:McpTargetConfigurationType": "mcpServer"}}),
+    (TARGET, {"Null": {"bedrock-agentcore:PrivateEndpointType": "true"}}),
+    (TARGET, {"ForAnyValue:StringNotEquals": {"bedrock-agentcore:subnets": ["subnet-0123456789abcdef0"]}}),
+], ids=["idp", "kms", "gateway-keys", "credential-type", "mcp-type", "private", "subnets"])
+def test_agentcore_gateway_condition_keys_pass_clean(workdir: Path, actions: list[str],
+                                                      condition: dict[str, Any]) -> None:
+    assert findings(workdir, gateway_scp(actions, condition))[1] == []
+
+
+def test_a_gateway_key_on_another_action_is_still_flagged(workdir: Path) -> None:
+    document = gateway_scp(["bedrock-agentcore:InvokeGateway"],
+                           {"StringEquals": {"bedrock-agentcore:GatewayAuthorizerType": "NONE"}})
+    text, found = findings(workdir, document)
+    assert [(f["code"], f["line"], f["column"]) for f in found] == [
+        ("IAM513", *position_of(text, '"bedrock-agentcore:GatewayAuthorizerType"'))]
+
+
+GATEWAY_TEMPLATE = """\
+Resources:
+  Guardrail:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Deny
+            Action: [bedrock-agentcore:CreateGatewayTarget, bedrock-agentcore:UpdateGatewayTarget]
+            Resource: "*"
+            Condition:
+              StringEquals:
+                bedrock-agentcore:McpTargetConfigurationType: mcpServer
+          - Effect: Deny
+            Action: bedrock-agentcore:CreateGateway
+            Resource: "*"
+            Condition:
+              StringEquals:
+                bedrock-agentcore:McpTargetConfigurationType: mcpServer
+"""
+
+
+def test_gateway_keys_in_a_template_are_judged_per_action(workdir: Path) -> None:
+    write(workdir / "template.yaml", GATEWAY_TEMPLATE)
+    found = run(".", "--select", "IAM513")[1]
+    assert [(f["code"], f["line"], f["column"]) for f in found] == [("IAM513", 19, 17)]

@@ -6,15 +6,17 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterator
+from functools import lru_cache
 
 from policylint.catalog import matching
 from policylint.documents import Document
 from policylint.documents.harness import Harness
-from policylint.documents.iam import IDENTITY, Policy, Statement, Target, Value
+from policylint.documents.iam import IDENTITY, Policy, Statement, Target, Value, denied
 from policylint.hookspecs import hookimpl
 from policylint.index import Link, Role
 from policylint.project import Context, Project
 from policylint.rule import Finding, Severity, rule, rules_of
+from policylint.rules.iam.arns import arn_types, fits
 from policylint.values import PLACEHOLDER
 from policylint.wildcard import wildcard_match
 
@@ -56,7 +58,11 @@ def _wildcard(text: str) -> bool:
 def harness_invoke_wildcard_resource(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an Allow of `bedrock-agentcore:InvokeHarness` or
     `InvokeAgentRuntime` (named, or through a wildcard such as `Invoke*`) on `*` or on an
-    ARN with a wildcard (`...:harness/*`).
+    ARN with a wildcard that can be a harness or runtime (`...:harness/*`; not
+    `...:memory/*`, which no invoke action acts on), in an identity policy (a resource
+    policy's Resource is its own resource). An unconditional Deny in the same policy that
+    covers it takes it away; a VPC endpoint policy is not judged (it is neither a role's
+    policy nor a resource's).
 
     Why is this bad? The role (a workflow, a Lambda function) may then run any agent in
     the account, with that agent's tools and memory, not just the one it was built for.
@@ -66,6 +72,8 @@ def harness_invoke_wildcard_resource(ctx: Context) -> Iterator[Finding]:
     Use instead: the ARN of the one harness:
     `"Resource": "arn:aws:bedrock-agentcore:us-east-1:111122223333:harness/support-AbCdEf1234"`."""
     policy = ctx.document.policy
+    if policy.kind != IDENTITY or policy.guards_endpoint:
+        return  # a resource policy's Resource is its own resource; an endpoint's, a path
     for statement in policy.allow_statements:
         invokes = [t for _, t in statement.actions() if t.lower().startswith(f"{AGENTCORE}:")
                    and any(wildcard_match(t, a) for a in INVOKE)]
@@ -73,7 +81,8 @@ def harness_invoke_wildcard_resource(ctx: Context) -> Iterator[Finding]:
             continue
         for value in statement.values("Resource"):
             text = value.literal
-            if text is not None and _wildcard(text):
+            if text is not None and _wildcard(text) and _invokable(text, tuple(invokes)) \
+                    and not all(denied([policy], t, text) for t in invokes):
                 yield policy.finding(value.path, f"{', '.join(invokes)} is allowed on {text!r}: the "
                                      "role may run any matching agent; name the one harness ARN")
 
@@ -86,10 +95,13 @@ harness_invoke_wildcard_resource = rule(
 
 
 def agentcore_action_wildcard(ctx: Context) -> Iterator[Finding]:
-    """What it does: flags an Allow of `bedrock-agentcore:*`, of any bedrock-agentcore
-    wildcard that covers the Invoke actions (`Invoke*`), or of `*` in an identity policy on
-    resources that can be AgentCore's (`*`, an AgentCore ARN, an ARN whose service is a
-    wildcard; not `*` limited to S3 or SQS ARNs).
+    """What it does: flags an Allow of `bedrock-agentcore:*`, or of any bedrock-agentcore
+    wildcard that covers the Invoke actions (`Invoke*`), on resources that can be a harness
+    or runtime (`*`, a harness ARN; not one memory ARN: that statement cannot invoke an
+    agent), and of `*` in an identity policy on resources that can be AgentCore's (`*`, an
+    AgentCore ARN, an ARN whose service is a wildcard; not `*` limited to S3 or SQS ARNs).
+    An unconditional Deny in the same policy that covers the grant takes it away; a VPC
+    endpoint policy is not judged.
 
     Why is this bad? The role may invoke agents, read their memory and drive their browser
     and code interpreter sessions, and whatever AgentCore adds next.
@@ -99,13 +111,17 @@ def agentcore_action_wildcard(ctx: Context) -> Iterator[Finding]:
     Use instead: the actions this role needs, e.g. `bedrock-agentcore:InvokeHarness` and
     `bedrock-agentcore:InvokeAgentRuntime` for a workflow."""
     policy = ctx.document.policy
+    if policy.guards_endpoint:
+        return
     for statement in policy.allow_statements:
         for value, text in statement.actions():
-            if text == "*" and policy.kind == IDENTITY and _reaches_agentcore(statement):
+            if text == "*" and policy.kind == IDENTITY and _reaches_agentcore(statement) \
+                    and not _all_denied(policy, statement, text):
                 yield policy.finding(value.path, "Action '*' allows every AgentCore action (and every "
                                      "other): list the actions this role needs")
             elif text.lower().startswith(f"{AGENTCORE}:") and _wildcard(text) and any(
-                    wildcard_match(text, a) for a in INVOKE):
+                    wildcard_match(text, a) for a in INVOKE) and _reaches_invoke(statement, text) \
+                    and not _all_denied(policy, statement, text):
                 yield policy.finding(value.path, f"{text!r} allows every matching AgentCore action, "
                                      "including invoking any agent: list the actions this role needs")
 
@@ -114,6 +130,28 @@ agentcore_action_wildcard = rule(
     "IAM502", "agentcore-action-wildcard", Severity.ERROR, kinds=("iam",),
     summary="bedrock-agentcore:*, bedrock-agentcore:Invoke* or * allowed", tags=("security",),
 )(agentcore_action_wildcard)
+
+
+@lru_cache(maxsize=4096)
+def _invokable(resource: str, patterns: tuple[str, ...]) -> bool:
+    """Whether ``resource`` can be a harness or runtime that these Action entries invoke."""
+    formats = tuple(f for a in INVOKE if any(wildcard_match(p, a) for p in patterns)
+                    for _, f in arn_types(a))
+    return not formats or fits(resource, formats)
+
+
+def _reaches_invoke(statement: Statement, pattern: str) -> bool:
+    """Whether the statement's resources can be an agent ``pattern`` may invoke (an unknown
+    resource can; one memory ARN cannot)."""
+    if "Resource" not in statement.data:
+        return True
+    return any(v.literal is None or _invokable(v.literal, (pattern,)) for v in statement.values("Resource"))
+
+
+def _all_denied(policy: Policy, statement: Statement, pattern: str) -> bool:
+    """Whether a Deny of the same policy takes ``pattern`` away on every resource of ``statement``."""
+    resources = [v.literal for v in statement.values("Resource")]
+    return bool(resources) and all(r is not None and denied([policy], pattern, r) for r in resources)
 
 
 def _reaches_agentcore(statement: Statement) -> bool:
@@ -137,13 +175,31 @@ def _tool_families(action: str) -> set[str]:
             if any(re.fullmatch(pattern, n) for n in names)}
 
 
-def _role_tool_actions(role: Role) -> Iterator[tuple[Policy, Value, str, set[str]]]:
+def _role_tool_statements(role: Role) -> Iterator[tuple[Policy, list[tuple[Value, str, set[str]]]]]:
+    """Each Allow statement of the role with tool actions: its (entry, action, tools)."""
     for policy in role.policies:
         for statement in policy.allow_statements:
-            for value, text in statement.actions():
-                families = _tool_families(text)
-                if families:
-                    yield policy, value, text, families
+            entries = [(value, text, families) for value, text in statement.actions()
+                       if (families := _tool_families(text))]
+            if entries:
+                yield policy, entries
+
+
+def _excess_message(excess: list[tuple[Value, str, set[str]]], used: set[str], role: Role) -> str:
+    names = [text for _, text, _ in excess]
+    shown = ", ".join(repr(n) for n in names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    if any(text.split(":", 1)[1] == "*" for text in names):
+        return (f"{shown} {'allows' if len(names) == 1 else 'allow'} every AgentCore tool; harnesses "
+                f"using role {role.name!r} use only {', '.join(sorted(used)) or 'none'}")
+    tools = ", ".join(sorted(set().union(*(f for _, _, f in excess))))
+    return (f"{shown} {'allows' if len(names) == 1 else 'allow'} {tools} actions but no harness using "
+            f"role {role.name!r} has that tool: remove {'it' if len(names) == 1 else 'them'}")
+
+
+def _role_tool_actions(role: Role) -> Iterator[tuple[Policy, Value, str, set[str]]]:
+    for policy, entries in _role_tool_statements(role):
+        for value, text, families in entries:
+            yield policy, value, text, families
 
 
 def tool_permission_on_workflow_role(project: Project) -> Iterator[Finding]:
@@ -220,19 +276,37 @@ workflow_role_cannot_invoke_harness = rule(
 )(workflow_role_cannot_invoke_harness)
 
 
-def _harness_families(harness: object) -> set[str]:
+def _uses_memory(harness: Harness) -> bool:
+    """Whether the harness has memory: written, or managed memory, the AWS default when
+    `memory` is omitted (an explicit `disabled` opts out; harness API and resource schema)."""
+    return harness.get("memory") is None or harness.memory is not None
 
-    assert isinstance(harness, Harness)
+
+def _harness_families(harness: Harness) -> set[str]:
     families = {TOOL_FAMILY[t.type] for t in harness.tools if t.type in TOOL_FAMILY}
-    if harness.memory is not None:
+    if _uses_memory(harness):
         families.add("memory")
     return families
+
+
+def _tool_places(harness: Harness) -> dict[str, tuple[tuple, str]]:
+    """Each tool family the harness uses, with where it is written and how it is named:
+    an omitted `memory` (managed memory) at the execution role."""
+    places = {TOOL_FAMILY[t.type]: (t.type_path, TOOL_FAMILY[t.type])
+              for t in harness.tools if t.type in TOOL_FAMILY}
+    if harness.get("memory") is None and harness.execution_role is not None:
+        places["memory"] = (harness.execution_role.path, "managed memory (the default: no `memory` is set)")
+    elif harness.get("memory") is not None and harness.memory is not None:
+        places["memory"] = (harness.memory.path, "memory")
+    return places
 
 
 def harness_role_missing_tool_permission(project: Project) -> Iterator[Finding]:
     """What it does: flags a harness tool (browser, code interpreter, gateway) or memory
     whose actions its execution role does not allow (when every policy of the role is in
-    the linted files).
+    the linted files). A harness with no `memory` has managed memory (the AWS default,
+    AgentCore harness API and `AWS::BedrockAgentCore::Harness` schema; `disabled` opts
+    out): its role needs the memory actions too (reported at `executionRoleArn`).
 
     Why is this bad? The agent sees the tool, calls it, and gets AccessDenied: the run
     wastes iterations and tokens and the task may fail.
@@ -247,15 +321,12 @@ def harness_role_missing_tool_permission(project: Project) -> Iterator[Finding]:
         role = _role(index.harness_role(harness))
         if role is None:
             continue
-        places = {TOOL_FAMILY[t.type]: t.type_path for t in harness.tools if t.type in TOOL_FAMILY}
-        if harness.memory is not None:
-            places["memory"] = harness.memory.path
-        for family, path in places.items():
+        for family, (path, named) in _tool_places(harness).items():
             missing = [a for a in TOOL_NEEDS[family]
                        if role.allows(f"{AGENTCORE}:{a}", Target()) is False]
             if missing:
                 yield Finding(harness.document, path, f"execution role {role.name!r} does not allow "
-                              f"{', '.join(f'{AGENTCORE}:{a}' for a in missing)}: the agent's {family} "
+                              f"{', '.join(f'{AGENTCORE}:{a}' for a in missing)}: the agent's {named} "
                               "fails with AccessDenied", "value")
 
 
@@ -267,7 +338,10 @@ harness_role_missing_tool_permission = rule(
 
 def harness_role_excess_tool_permission(project: Project) -> Iterator[Finding]:
     """What it does: flags tool actions (browser, code interpreter, gateway, memory) on a
-    harness execution role when none of the harnesses using that role has that tool.
+    harness execution role when none of the harnesses using that role has that tool: one
+    finding per statement, at its first such action, naming them. A harness with no
+    `memory` has managed memory (the AWS default; `disabled` opts out), so its memory
+    actions are not excess.
 
     Why is this bad? Least privilege: a later config change, or a prompt-injected tool call
     through a gateway, gets permissions nobody reviewed for this agent.
@@ -282,14 +356,10 @@ def harness_role_excess_tool_permission(project: Project) -> Iterator[Finding]:
         if not harnesses:
             continue
         used = set().union(*(_harness_families(h) for h in harnesses))
-        for policy, value, text, families in _role_tool_actions(role):
-            excess = families - used
-            if excess and text.split(":", 1)[1] != "*":
-                yield policy.finding(value.path, f"{text!r} allows {', '.join(sorted(excess))} actions "
-                                     f"but no harness using role {role.name!r} has that tool: remove it")
-            elif excess:
-                yield policy.finding(value.path, f"{text!r} allows every AgentCore tool; harnesses "
-                                     f"using role {role.name!r} use only {', '.join(sorted(used)) or 'none'}")
+        for policy, entries in _role_tool_statements(role):
+            excess = [(value, text, families - used) for value, text, families in entries if families - used]
+            if excess:
+                yield policy.finding(excess[0][0].path, _excess_message(excess, used, role))
 
 
 harness_role_excess_tool_permission = rule(

