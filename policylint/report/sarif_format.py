@@ -8,11 +8,10 @@ from urllib.parse import quote
 
 from policylint.problems import UNREADABLE_FILE
 from policylint.report import Problem, Report
+from policylint.report.rules_format import INFORMATION_URI, help_uri
 from policylint.rule import Rule
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://github.com/policylint/policylint"
-RULES_URI = INFORMATION_URI + "/blob/main/docs/rules.md"
 # GitHub code scanning ranks security alerts by this score (0.0 to 10.0).
 SECURITY_SEVERITY = {"error": "8.0", "warning": "5.5", "note": "2.0"}
 
@@ -27,7 +26,7 @@ def _rule(rule: Rule) -> dict:
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": rule.help.split("\n\n")[0]},
         "help": {"text": rule.help, "markdown": rule.help},
-        "helpUri": f"{RULES_URI}#{rule.code.lower()}",
+        "helpUri": help_uri(rule),
         "defaultConfiguration": {"level": rule.severity.label},
         "properties": properties,
     }
