@@ -68,6 +68,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="lowest severity that makes the exit code 1 (default: warning)")
     check.add_argument("--baseline", metavar="FILE",
                        help="a file written by `policylint baseline`: its findings do not count")
+    check.add_argument("--new-since", metavar="REF",
+                       help="report only findings on lines changed since the git ref REF (the "
+                            "work tree against it; renamed lines count as unchanged), for pull requests")
     check.add_argument("--project-root", metavar="DIR",
                        help="also read the files under DIR, so that cross-file checks of the "
                             "named files see the roles, harnesses and templates they refer to; "
@@ -214,7 +217,13 @@ def _check(engine: Engine, args: argparse.Namespace) -> int:
     if args.format not in engine.formats:
         raise ConfigError(f"unknown format {args.format!r} (known: {', '.join(engine.formats)})")
     known = read_baseline(args.baseline) if args.baseline else frozenset()
+    if args.new_since is not None:
+        from policylint.changes import changed_lines, keep_changed
+
+        changed = changed_lines(args.new_since)
     config, report, files = _lint(engine, args, known)
+    if args.new_since is not None:
+        keep_changed(report, changed)
     report.show_files = args.show_files
     if args.show_files and args.format != "text":
         from policylint.report.text_format import file_list
