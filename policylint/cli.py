@@ -45,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     baseline = commands.add_parser("baseline", help="record today's findings in FILE, so that "
                                    "`check --baseline FILE` fails only on new ones")
     baseline.add_argument("file", metavar="FILE", help="the baseline file to write")
+    keep = baseline.add_mutually_exclusive_group()
+    keep.add_argument("--update", action="store_true",
+                      help="add today's new findings to FILE and keep every entry it has")
+    keep.add_argument("--prune", action="store_true",
+                      help="drop the entries of FILE that are fixed (of the files and rules linted), "
+                           "add nothing")
     for command in (check, baseline):
         command.add_argument("paths", nargs="*", default=["."], metavar="PATH",
                              help="files or directories (default: the current directory)")
@@ -201,12 +207,27 @@ def _on_files(findings: list, files: list[str]) -> list:
 
 
 def _baseline(engine: Engine, args: argparse.Namespace) -> int:
-    from policylint.report.baseline import baseline_text
+    from policylint.report.baseline import baseline_text, entries_of, pruned, read_entries, unique
 
-    _, report, files = _lint(engine, args)
-    _write_file(args.file, baseline_text(report), files)
-    _out(f"{len(report.problems)} finding{'s' * (len(report.problems) != 1)} recorded in {args.file}\n")
+    old = read_entries(args.file) if args.prune or (args.update and os.path.exists(args.file)) else []
+    config, report, files = _lint(engine, args)
+    entries = unique(pruned(old, report, config, engine.rules) if args.prune else [*old, *entries_of(report)])
+    if old or _is_baseline(args.file):  # a baseline may be rewritten, though it is in the linted folder
+        files = [f for f in files if not os.path.samefile(f, args.file)]
+    _write_file(args.file, baseline_text(entries), files)
+    was = f" (was {len(old)})" if args.update or args.prune else ""
+    _out(f"{len(entries)} finding{'s' * (len(entries) != 1)} recorded in {args.file}{was}\n")
     return EXIT_ERROR if report.errors else EXIT_OK
+
+
+def _is_baseline(path: str) -> bool:
+    from policylint.config import ConfigError
+    from policylint.report.baseline import read_entries
+
+    try:
+        return os.path.isfile(path) and read_entries(path) is not None
+    except ConfigError:
+        return False
 
 
 def _check(engine: Engine, args: argparse.Namespace) -> int:
