@@ -243,6 +243,10 @@ def _check(engine: Engine, args: argparse.Namespace) -> int:
 
         changed = changed_lines(args.new_since)
     config, report, files = _lint(engine, args, known)
+    if config.unsuppressible and report.baselined:
+        from policylint.report.baseline import unsuppressible_back
+
+        unsuppressible_back(report, config, engine.rules)
     if args.new_since is not None:
         keep_changed(report, changed)
     report.show_files = args.show_files

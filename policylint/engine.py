@@ -102,7 +102,7 @@ class Engine:
 
     def check_selection(self, config: Config) -> None:
         """Raise ConfigError for a rule code or name in the config that matches no rule."""
-        prefixes = [*config.select, *config.ignore,
+        prefixes = [*config.select, *config.ignore, *config.unsuppressible,
                     *(code for _, codes in config.per_file_ignores for code in codes)]
         for entry in prefixes:
             if not any(Config(select=(entry,)).selects(r.code, r.name)
@@ -179,7 +179,7 @@ class Engine:
         if parallel:
             _locate_in_processes(outcome.findings, jobs)
         try:
-            about = suppress.apply(outcome.findings, documents, self.rules, selected_codes)
+            about = suppress.apply(outcome.findings, documents, self.rules, selected_codes, config)
         except Exception as error:  # a suppression bug must not take the run down
             outcome.errors.append(InternalError("suppressions", "", _describe(error)))
             about = []

@@ -7,7 +7,9 @@
 - In CloudFormation: ``Metadata: {policylint: {ignore: [CODE], reason: ...}}`` on a resource.
 
 Codes and rule names are interchangeable. A suppression naming no known rule is PL003; one
-that silenced nothing is PL004. Suppressed findings are kept (SARIF shows them as suppressed).
+that silenced nothing is PL004; one the config forbids (no reason under ``require-reason``,
+or a rule in ``unsuppressible``) is PL007 and silences nothing. Suppressed findings are kept
+(SARIF shows them as suppressed).
 """
 from __future__ import annotations
 
@@ -16,8 +18,9 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from policylint.config import Config
 from policylint.documents import ASL, TEMPLATE, Document
-from policylint.problems import UNKNOWN_SUPPRESSION, UNUSED_SUPPRESSION
+from policylint.problems import SUPPRESSION_NOT_ALLOWED, UNKNOWN_SUPPRESSION, UNUSED_SUPPRESSION
 from policylint.rule import Finding, Rule
 
 _DIRECTIVE = re.compile(r"policylint:\s*(?P<kind>disable-file|disable)\s*=\s*(?P<codes>[\w,-]+)"
@@ -105,12 +108,14 @@ def _metadata(template: Document) -> Iterable[Suppression]:
 
 
 def apply(findings: list[Finding], documents: list[Document], rules: dict[str, Rule],
-          ran: set[str]) -> list[Finding]:
-    """Mark the findings a suppression covers; return the PL003/PL004 findings about the
-    suppressions themselves (PL004 only for rules that ran)."""
+          ran: set[str], config: Config | None = None) -> list[Finding]:
+    """Mark the findings a suppression covers, as far as ``config`` allows; return the
+    PL003/PL004/PL007 findings about the suppressions themselves (PL004 only for rules that
+    ran)."""
     suppressions = collect(documents)
     if not suppressions:
         return []
+    config = config or Config()
     by_name = {r.name: r.code for r in rules.values()}
 
     def code_of(entry: str) -> str | None:
@@ -128,22 +133,44 @@ def apply(findings: list[Finding], documents: list[Document], rules: dict[str, R
         for suppression in candidates:
             hits = [c for c in suppression.codes if code_of(c) == finding.code]
             if hits and suppression.covers(finding, line):
+                if _refused(suppression, config) or not config.may_silence(
+                        finding.code, rules[finding.code].name):
+                    continue
                 suppression.used.update(hits)
                 finding.suppression = suppression.reason or "suppressed in the source"
                 break
-    return list(_about(suppressions, code_of, ran))
+    return list(_about(suppressions, code_of, ran, rules, config))
 
 
-def _about(suppressions: list[Suppression], code_of: Any, ran: set[str]) -> Iterable[Finding]:
+def _refused(suppression: Suppression, config: Config) -> bool:
+    return config.require_reason and not suppression.reason
+
+
+def _about(suppressions: list[Suppression], code_of: Any, ran: set[str], rules: dict[str, Rule],
+           config: Config) -> Iterable[Finding]:
     for suppression in suppressions:
+        if _refused(suppression, config):
+            how = "a `reason:` next to `ignore:`" if suppression.resource else "the reason after the codes"
+            yield Finding(suppression.document, suppression.path,
+                          f"this suppression gives no reason, and the config sets require-reason: it "
+                          f"silences nothing (write {how})", "value",
+                          code=SUPPRESSION_NOT_ALLOWED.code, position=suppression.position)
         for i, entry in enumerate(suppression.codes):
             path = (*suppression.path, i) if suppression.path[-1:] == ("ignore",) else suppression.path
-            if code_of(entry) is None:
+            code = code_of(entry)
+            if code is None:
                 yield Finding(suppression.document, path,
                               f"{entry!r} is not a rule code or name: this suppression silences "
                               "nothing (see `policylint rules`)", "value", code=UNKNOWN_SUPPRESSION.code,
                               position=suppression.position)
-            elif entry not in suppression.used and code_of(entry) in ran:
+            elif not config.may_silence(code, rules[code].name):
+                yield Finding(suppression.document, path,
+                              f"{code} is unsuppressible (in the config): this suppression "
+                              "silences nothing (fix what it reports)", "value",
+                              code=SUPPRESSION_NOT_ALLOWED.code, position=suppression.position)
+            elif _refused(suppression, config):
+                continue
+            elif entry not in suppression.used and code in ran:
                 yield Finding(suppression.document, path,
                               f"nothing here is reported as {entry}: remove the suppression",
                               "value", code=UNUSED_SUPPRESSION.code, position=suppression.position)

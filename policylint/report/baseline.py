@@ -29,6 +29,15 @@ def pruned(entries: list[dict], report: Report, config: Config, rules: dict[str,
             or e.get("file") not in report.kinds or e.get("code") not in ran]
 
 
+def unsuppressible_back(report: Report, config: Config, rules: dict[str, Rule]) -> None:
+    """Count again the baselined findings of rules the config makes ``unsuppressible``."""
+    back = [p for p in report.baselined if not config.may_silence(p.code, rules[p.code].name)]
+    if back:
+        report.baselined = [p for p in report.baselined if p not in back]
+        report.problems = sorted([*report.problems, *back], key=lambda p: (
+            p.file, p.line, p.column, p.code, p.message, repr(p.logical_path)))
+
+
 def unique(entries: list[dict]) -> list[dict]:
     """``entries``, each fingerprint once (the last), in a stable order."""
     once = {e["fingerprint"]: e for e in entries}.values()
