@@ -78,6 +78,7 @@ class Config(NamedTuple):
     severity: tuple[tuple[str, str], ...] = ()  # (code or name, level)
     exclude: tuple[str, ...] = ()
     max_file_size: int | None = None  # bytes; None: 5 MiB, and 200 MiB for an account export
+    file_ignore: tuple[str, ...] = ()  # the config file's own ignore (PL004 when it silences nothing)
     require_reason: bool = False  # a suppression without a reason silences nothing (PL007)
     unsuppressible: tuple[str, ...] = ()  # rules no suppression or baseline may silence
     root: str = "."  # the folder of the config file: globs are relative to it
@@ -236,6 +237,7 @@ def from_table(table: Any, path: str) -> Config:
         severity=tuple(table.get("severity", {}).items()),
         exclude=tuple(table.get("exclude", ())),
         max_file_size=_bytes(table["max-file-size"]) if "max-file-size" in table else None,
+        file_ignore=tuple(table.get("ignore", ())),
         require_reason=table.get("require-reason", False),
         unsuppressible=tuple(table.get("unsuppressible", ())),
         root=os.path.dirname(os.path.abspath(path)), source=path)
