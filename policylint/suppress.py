@@ -3,7 +3,8 @@
 - In a state machine: ``policylint: disable=CODE[,CODE] [reason]`` in a state's ``Comment``
   (that state, nested states included) or in the machine's top-level ``Comment``.
 - In YAML: ``# policylint: disable=CODE [reason]`` on the finding's line or the line above;
-  ``# policylint: disable-file=CODE [reason]`` anywhere, for the whole file.
+  ``# policylint: disable-file=CODE [reason]`` anywhere, for the whole file. The same in
+  Terraform, after ``#`` or ``//``, and in ``.tf.json`` as a ``"//"`` comment key's value.
 - In CloudFormation: ``Metadata: {policylint: {ignore: [CODE], reason: ...}}`` on a resource.
 
 Codes and rule names are interchangeable. A suppression naming no known rule is PL003; one
@@ -25,7 +26,9 @@ from policylint.rule import Finding, Rule
 
 _DIRECTIVE = re.compile(r"policylint:\s*(?P<kind>disable-file|disable)\s*=\s*(?P<codes>[\w,-]+)"
                         r"[ \t]*(?:[:-]+[ \t]*)?(?P<reason>[^\n]*)")
-_YAML_SUFFIXES = (".yaml", ".yml", ".template")
+# What starts a line comment, by file suffix ("//" is Terraform JSON's comment key).
+_LINE_COMMENTS = {".yaml": ("#",), ".yml": ("#",), ".template": ("#",), ".tf": ("#", "//"),
+                  ".tf.json": ('"//"',)}
 
 
 class Suppression:
@@ -60,13 +63,13 @@ class Suppression:
 
 def collect(documents: Iterable[Document]) -> list[Suppression]:
     found: list[Suppression] = []
-    seen_sources: set[int] = set()
+    seen_files: set[str] = set()
     for document in documents:
         source = document.source
-        if id(source) not in seen_sources and source.path.lower().endswith(_YAML_SUFFIXES) \
-                and "policylint:" in source.text:
-            seen_sources.add(id(source))
-            found.extend(_yaml_comments(document))
+        markers = _markers(source.path)
+        if markers and source.path not in seen_files and "policylint:" in source.text:
+            seen_files.add(source.path)
+            found.extend(_line_comments(document, markers))
         if document.kind == ASL and isinstance(document.data, dict):
             found.extend(_state_comments(document))
         elif document.kind == TEMPLATE:
@@ -74,13 +77,21 @@ def collect(documents: Iterable[Document]) -> list[Suppression]:
     return found
 
 
-def _yaml_comments(document: Document) -> Iterable[Suppression]:
+def _markers(path: str) -> tuple[str, ...]:
+    lower = path.lower()
+    return next((markers for suffix, markers in _LINE_COMMENTS.items() if lower.endswith(suffix)), ())
+
+
+def _line_comments(document: Document, markers: tuple[str, ...]) -> Iterable[Suppression]:
     text = document.source.text
     for number, line in enumerate(text.splitlines(), 1):
-        hash_at = line.find("#")
-        match = _DIRECTIVE.search(line, hash_at) if hash_at >= 0 else None
+        starts = [at for at in (line.find(m) for m in markers) if at >= 0]
+        match = _DIRECTIVE.search(line, min(starts)) if starts else None
         if match:
-            yield Suppression(match["codes"].split(","), match["reason"].strip(), document.source.path,
+            reason = match["reason"].strip()
+            if markers == ('"//"',):  # the rest of a JSON string: `reason",`
+                reason = reason.rstrip(" ,").removesuffix('"').strip()
+            yield Suppression(match["codes"].split(","), reason, document.source.path,
                               document, position=(number, match.start() + 1), line=number,
                               whole_file=match["kind"] == "disable-file")
 
