@@ -105,13 +105,6 @@ class Config(NamedTuple):
         relative = self.relative(path)
         return any(_glob(relative, pattern) for pattern in self.exclude)
 
-    def ignored_in(self, path: str, code: str, name: str) -> bool:
-        """Whether ``per-file-ignores`` silences rule ``code`` in the file at ``path``."""
-        relative = self.relative(path)
-        return any(_glob(relative, pattern) and any(
-            code.upper().startswith(c.upper()) or c.lower() == name for c in codes)
-            for pattern, codes in self.per_file_ignores)
-
     def may_silence(self, code: str, name: str) -> bool:
         """Whether a suppression or the baseline may silence rule ``code`` (``unsuppressible``)."""
         return not any(code.upper().startswith(c.upper()) or c.lower() == name for c in self.unsuppressible)
