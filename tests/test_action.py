@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -179,10 +180,24 @@ def test_a_clean_repository_passes_and_errors_stop_the_job(sample: tuple[Path, s
     assert wrong.run(skip=(INSTALL,)) == 2 and "mode is sarif or annotate" in wrong.log
 
 
+def checkout(to: Path) -> Path:
+    """The action's files as the runner checks them out: this repository's tracked files (as
+    they are now), so that pip's build never writes into the working copy."""
+    names = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, check=True, capture_output=True).stdout
+    for name in filter(None, names.decode().split("\0")):
+        if (ROOT / name).is_file():
+            (to / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, to / name)
+    return to
+
+
 @pytest.mark.slow  # a real install in a new virtualenv: a minute or two
-def test_the_install_step_installs_the_actions_own_policylint(sample: tuple[Path, str]) -> None:
+def test_the_install_step_installs_the_actions_own_policylint(sample: tuple[Path, str],
+                                                               tmp_path: Path) -> None:
     repo, _ = sample
-    runner = Runner(repo, {"mode": "annotate"}, {"action_repository": "policylint/policylint"})
+    action = checkout(tmp_path / "action")
+    runner = Runner(repo, {"mode": "annotate"}, {"action_repository": "policylint/policylint",
+                                                 "action_path": str(action)})
     assert runner.run() == 1, runner.log
     assert runner.path == [str(runner.temp / "policylint-venv" / "bin")]
     assert "title=AGT306" in runner.log
