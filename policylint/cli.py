@@ -45,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     baseline = commands.add_parser("baseline", help="record today's findings in FILE, so that "
                                    "`check --baseline FILE` fails only on new ones")
     baseline.add_argument("file", metavar="FILE", help="the baseline file to write")
+    keep = baseline.add_mutually_exclusive_group()
+    keep.add_argument("--update", action="store_true",
+                      help="add today's new findings to FILE and keep every entry it has")
+    keep.add_argument("--prune", action="store_true",
+                      help="drop the entries of FILE that are fixed (of the files and rules linted), "
+                           "add nothing")
     for command in (check, baseline):
         command.add_argument("paths", nargs="*", default=["."], metavar="PATH",
                              help="files or directories (default: the current directory)")
@@ -68,6 +74,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="lowest severity that makes the exit code 1 (default: warning)")
     check.add_argument("--baseline", metavar="FILE",
                        help="a file written by `policylint baseline`: its findings do not count")
+    check.add_argument("--new-since", metavar="REF",
+                       help="report only findings on lines changed since the git ref REF (the "
+                            "work tree against it; renamed lines count as unchanged), for pull requests")
     check.add_argument("--project-root", metavar="DIR",
                        help="also read the files under DIR, so that cross-file checks of the "
                             "named files see the roles, harnesses and templates they refer to; "
@@ -76,6 +85,8 @@ def _parser() -> argparse.ArgumentParser:
     rules = commands.add_parser("rules", help="list every rule")
     rules.add_argument("--markdown", action="store_true",
                        help="print the full rule reference as Markdown (docs/rules.md)")
+    rules.add_argument("--format", choices=("text", "json"), default="text",
+                       help="text (default), or json: every rule with its help and helpUri, for tooling")
     commands.add_parser("lsp", help="run the language server on stdin/stdout (for editors)")
     rule = commands.add_parser("rule", help="explain one rule")
     rule.add_argument("code", metavar="CODE", help="a rule code or name, e.g. AGT301")
@@ -121,6 +132,11 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         engine = Engine()
         if args.command == "rules":
+            if args.format == "json":
+                from policylint.report.rules_format import rules_json
+
+                _out(rules_json(engine.rules.values()))
+                return EXIT_OK
             return _rules_markdown(engine) if args.markdown else _list_rules(engine)
         if args.command == "rule":
             return _explain(engine, args.code)
@@ -214,12 +230,28 @@ def _on_files(findings: list, files: list[str]) -> list:
 
 
 def _baseline(engine: Engine, args: argparse.Namespace) -> int:
-    from policylint.report.baseline import baseline_text
+    from policylint.report.baseline import baseline_text, entries_of, pruned, read_entries, unique
 
-    _, report, files = _lint(engine, args)
-    _write_file(args.file, baseline_text(report), files)
-    _out(f"{len(report.problems)} finding{'s' * (len(report.problems) != 1)} recorded in {args.file}\n")
+    keep = args.prune or (args.update and os.path.exists(args.file))
+    old = read_entries(args.file, _root(args)) if keep else []
+    config, report, files = _lint(engine, args)
+    entries = unique(pruned(old, report, config, engine.rules) if args.prune else [*old, *entries_of(report)])
+    if old or _is_baseline(args.file):  # a baseline may be rewritten, though it is in the linted folder
+        files = [f for f in files if not os.path.samefile(f, args.file)]
+    _write_file(args.file, baseline_text(entries), files)
+    was = f" (was {len(old)})" if args.update or args.prune else ""
+    _out(f"{len(entries)} finding{'s' * (len(entries) != 1)} recorded in {args.file}{was}\n")
     return EXIT_ERROR if report.errors else EXIT_OK
+
+
+def _is_baseline(path: str) -> bool:
+    from policylint.config import ConfigError
+    from policylint.report.baseline import read_entries
+
+    try:
+        return os.path.isfile(path) and read_entries(path) is not None
+    except ConfigError:
+        return False
 
 
 def _check(engine: Engine, args: argparse.Namespace) -> int:
@@ -228,7 +260,17 @@ def _check(engine: Engine, args: argparse.Namespace) -> int:
 
     if args.format not in engine.formats:
         raise ConfigError(f"unknown format {args.format!r} (known: {', '.join(engine.formats)})")
+    if args.new_since is not None:
+        from policylint.changes import changed_lines, keep_changed
+
+        changed = changed_lines(args.new_since)
     config, report, files = _lint(engine, args)
+    if config.unsuppressible and report.baselined:
+        from policylint.report.baseline import unsuppressible_back
+
+        unsuppressible_back(report, config, engine.rules)
+    if args.new_since is not None:
+        keep_changed(report, changed)
     report.show_files = args.show_files
     if args.show_files and args.format != "text":
         from policylint.report.text_format import file_list
@@ -318,11 +360,13 @@ def _list_rules(engine: Engine) -> int:
 
 
 def _rules_markdown(engine: Engine) -> int:
+    from policylint.report.rules_format import anchor
+
     _out("# policylint rules\n\nGenerated by `policylint rules --markdown`; "
          "`policylint rule CODE` prints one of them.\n\n")
     for rule in engine.rules.values():
         tags = ", ".join([rule.family, *rule.tags])
-        _out(f'<a id="{rule.code.lower()}"></a>\n\n## {rule.code} {rule.name}\n\n'
+        _out(f'<a id="{anchor(rule)}"></a>\n\n## {rule.code} {rule.name}\n\n'
              f"**{rule.severity.label}** ({tags}): {rule.summary}\n\n{rule.help}\n\n")
     return EXIT_OK
 

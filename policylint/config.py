@@ -32,6 +32,10 @@ SCHEMA: dict[str, Any] = {
                      "description": "code or name -> error, warning or note"},
         "fail-on": {"enum": list(FAIL_LEVELS)},
         "exclude": _GLOBS,
+        "require-reason": {"type": "boolean",
+                           "description": "a suppression without a reason is PL007 and silences nothing"},
+        "unsuppressible": {**_CODES, "description": "codes, prefixes or names no suppression or "
+                                                    "baseline may silence"},
         "allowed-models": {"type": "array", "items": {"type": "string"}},
         "max-file-size": {"type": ["integer", "string"], "pattern": "^[0-9]+ ?(?:[KMG]i?B)?$", "minimum": 1,
                           "description": "bytes (or 20MB, 20MiB): files over it are PL002"},
@@ -74,6 +78,9 @@ class Config(NamedTuple):
     severity: tuple[tuple[str, str], ...] = ()  # (code or name, level)
     exclude: tuple[str, ...] = ()
     max_file_size: int | None = None  # bytes; None: 5 MiB, and 200 MiB for an account export
+    file_ignore: tuple[str, ...] = ()  # the config file's own ignore (PL004 when it silences nothing)
+    require_reason: bool = False  # a suppression without a reason silences nothing (PL007)
+    unsuppressible: tuple[str, ...] = ()  # rules no suppression or baseline may silence
     root: str = "."  # the folder of the config file: globs are relative to it
     source: str = ""  # the file it came from
 
@@ -98,12 +105,9 @@ class Config(NamedTuple):
         relative = self.relative(path)
         return any(_glob(relative, pattern) for pattern in self.exclude)
 
-    def ignored_in(self, path: str, code: str, name: str) -> bool:
-        """Whether ``per-file-ignores`` silences rule ``code`` in the file at ``path``."""
-        relative = self.relative(path)
-        return any(_glob(relative, pattern) and any(
-            code.upper().startswith(c.upper()) or c.lower() == name for c in codes)
-            for pattern, codes in self.per_file_ignores)
+    def may_silence(self, code: str, name: str) -> bool:
+        """Whether a suppression or the baseline may silence rule ``code`` (``unsuppressible``)."""
+        return not any(code.upper().startswith(c.upper()) or c.lower() == name for c in self.unsuppressible)
 
     def level_of(self, code: str, name: str) -> str | None:
         """The severity configured for a rule, if any."""
@@ -241,4 +245,7 @@ def from_table(table: Any, path: str) -> Config:
         severity=tuple(table.get("severity", {}).items()),
         exclude=tuple(table.get("exclude", ())),
         max_file_size=_bytes(table["max-file-size"]) if "max-file-size" in table else None,
+        file_ignore=tuple(table.get("ignore", ())),
+        require_reason=table.get("require-reason", False),
+        unsuppressible=tuple(table.get("unsuppressible", ())),
         root=os.path.dirname(os.path.abspath(path)), source=path)

@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 
 import pluggy
 
-from policylint import hookspecs, problems, suppress
+from policylint import hookspecs, problems, suppress, unused_ignores
 from policylint.config import Config, ConfigError
 from policylint.discover import is_terraform
 from policylint.documents import ASL, TEMPLATE, Document
@@ -103,7 +103,7 @@ class Engine:
 
     def check_selection(self, config: Config) -> None:
         """Raise ConfigError for a rule code or name in the config that matches no rule."""
-        prefixes = [*config.select, *config.ignore,
+        prefixes = [*config.select, *config.ignore, *config.unsuppressible,
                     *(code for _, codes in config.per_file_ignores for code in codes)]
         for entry in prefixes:
             if not any(Config(select=(entry,)).selects(r.code, r.name)
@@ -125,7 +125,8 @@ class Engine:
         outcome = Outcome()
         files = list(files)
         texts = texts or {}
-        selected = [r for r in self.rules.values() if config.selects(r.code, r.name)]
+        audited = unused_ignores.audited(config, self.rules)
+        selected = [r for r in self.rules.values() if config.selects(r.code, r.name) or r.code in audited]
         local = [r for r in selected if r.check is not None and r.scope == "document" and not r.cross_file]
         parallel = jobs > 1 and len(files) >= 2 * jobs and not texts
         load_here = partial(_load_files, texts=texts, named=named, root=root, max_bytes=config.max_file_size)
@@ -168,10 +169,8 @@ class Engine:
                 outcome.errors.append(InternalError("index", "", _describe(error)))
         rest = [r for r in selected if r.check is not None and not (parallel and r in local)]
         self._run_rules(rest, documents, project, outcome)
-        selected_codes = {r.code for r in selected}
-        outcome.findings = [f for f in outcome.findings if f.code in selected_codes
-                            and not (config.per_file_ignores and config.ignored_in(
-                                f.document.source.path, f.code, self.rules[f.code].name))]
+        selected_codes = {r.code for r in selected} - audited
+        outcome.findings, unused = unused_ignores.apply(outcome.findings, config, self.rules, selected_codes)
         for finding in outcome.findings:
             level = config.level_of(finding.code, self.rules[finding.code].name) if config.severity else None
             if level is not None:
@@ -180,11 +179,12 @@ class Engine:
         if parallel:
             _locate_in_processes(outcome.findings, jobs)
         try:
-            about = suppress.apply(outcome.findings, documents, self.rules, selected_codes)
+            about = suppress.apply(outcome.findings, documents, self.rules, selected_codes, config)
         except Exception as error:  # a suppression bug must not take the run down
             outcome.errors.append(InternalError("suppressions", "", _describe(error)))
             about = []
         outcome.findings.extend(f for f in about if f.code in selected_codes)
+        outcome.findings.extend(unused)
         outcome.documents = documents
         return outcome
 

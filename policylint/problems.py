@@ -98,6 +98,23 @@ DUPLICATE_KEY = Rule(
     kinds=_ALL)
 
 
+SUPPRESSION_NOT_ALLOWED = Rule(
+    "PL007", "suppression-not-allowed", Severity.WARNING,
+    "A suppression the config does not allow: without a reason, or of an unsuppressible rule",
+    """What it does: flags a suppression that silences nothing because the config forbids
+    it: one that gives no reason while `require-reason: true` is set, or one that names a
+    rule listed in `unsuppressible`.
+
+    Why is this bad? The finding it was meant for still counts, and a reviewer cannot tell
+    why the team accepted the risk.
+
+    Example: `# policylint: disable=AGT306` with `require-reason: true`.
+
+    Use instead: say why after the codes (`# policylint: disable=AGT306 retried by the
+    caller`), or fix what an unsuppressible rule reports.""",
+    kinds=_ALL)
+
+
 def duplicate_keys(source: Source, duplicates: list[Duplicate]) -> list[Finding]:
     """PL006 for each key written twice, at the second one."""
     from policylint.documents import ASL, Document

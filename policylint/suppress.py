@@ -3,11 +3,14 @@
 - In a state machine: ``policylint: disable=CODE[,CODE] [reason]`` in a state's ``Comment``
   (that state, nested states included) or in the machine's top-level ``Comment``.
 - In YAML: ``# policylint: disable=CODE [reason]`` on the finding's line or the line above;
-  ``# policylint: disable-file=CODE [reason]`` anywhere, for the whole file.
+  ``# policylint: disable-file=CODE [reason]`` anywhere, for the whole file. The same in
+  Terraform, after ``#`` or ``//``, and in ``.tf.json`` as a ``"//"`` comment key's value.
 - In CloudFormation: ``Metadata: {policylint: {ignore: [CODE], reason: ...}}`` on a resource.
 
 Codes and rule names are interchangeable. A suppression naming no known rule is PL003; one
-that silenced nothing is PL004. Suppressed findings are kept (SARIF shows them as suppressed).
+that silenced nothing is PL004; one the config forbids (no reason under ``require-reason``,
+or a rule in ``unsuppressible``) is PL007 and silences nothing. Suppressed findings are kept
+(SARIF shows them as suppressed).
 """
 from __future__ import annotations
 
@@ -16,13 +19,16 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from policylint.config import Config
 from policylint.documents import ASL, TEMPLATE, Document
-from policylint.problems import UNKNOWN_SUPPRESSION, UNUSED_SUPPRESSION
+from policylint.problems import SUPPRESSION_NOT_ALLOWED, UNKNOWN_SUPPRESSION, UNUSED_SUPPRESSION
 from policylint.rule import Finding, Rule
 
 _DIRECTIVE = re.compile(r"policylint:\s*(?P<kind>disable-file|disable)\s*=\s*(?P<codes>[\w,-]+)"
                         r"[ \t]*(?:[:-]+[ \t]*)?(?P<reason>[^\n]*)")
-_YAML_SUFFIXES = (".yaml", ".yml", ".template")
+# What starts a line comment, by file suffix ("//" is Terraform JSON's comment key).
+_LINE_COMMENTS = {".yaml": ("#",), ".yml": ("#",), ".template": ("#",), ".tf": ("#", "//"),
+                  ".tf.json": ('"//"',)}
 
 
 class Suppression:
@@ -57,13 +63,13 @@ class Suppression:
 
 def collect(documents: Iterable[Document]) -> list[Suppression]:
     found: list[Suppression] = []
-    seen_sources: set[int] = set()
+    seen_files: set[str] = set()
     for document in documents:
         source = document.source
-        if id(source) not in seen_sources and source.path.lower().endswith(_YAML_SUFFIXES) \
-                and "policylint:" in source.text:
-            seen_sources.add(id(source))
-            found.extend(_yaml_comments(document))
+        markers = _markers(source.path)
+        if markers and source.path not in seen_files and "policylint:" in source.text:
+            seen_files.add(source.path)
+            found.extend(_line_comments(document, markers))
         if document.kind == ASL and isinstance(document.data, dict):
             found.extend(_state_comments(document))
         elif document.kind == TEMPLATE:
@@ -71,13 +77,21 @@ def collect(documents: Iterable[Document]) -> list[Suppression]:
     return found
 
 
-def _yaml_comments(document: Document) -> Iterable[Suppression]:
+def _markers(path: str) -> tuple[str, ...]:
+    lower = path.lower()
+    return next((markers for suffix, markers in _LINE_COMMENTS.items() if lower.endswith(suffix)), ())
+
+
+def _line_comments(document: Document, markers: tuple[str, ...]) -> Iterable[Suppression]:
     text = document.source.text
     for number, line in enumerate(text.splitlines(), 1):
-        hash_at = line.find("#")
-        match = _DIRECTIVE.search(line, hash_at) if hash_at >= 0 else None
+        starts = [at for at in (line.find(m) for m in markers) if at >= 0]
+        match = _DIRECTIVE.search(line, min(starts)) if starts else None
         if match:
-            yield Suppression(match["codes"].split(","), match["reason"].strip(), document.source.path,
+            reason = match["reason"].strip()
+            if markers == ('"//"',):  # the rest of a JSON string: `reason",`
+                reason = reason.rstrip(" ,").removesuffix('"').strip()
+            yield Suppression(match["codes"].split(","), reason, document.source.path,
                               document, position=(number, match.start() + 1), line=number,
                               whole_file=match["kind"] == "disable-file")
 
@@ -105,12 +119,14 @@ def _metadata(template: Document) -> Iterable[Suppression]:
 
 
 def apply(findings: list[Finding], documents: list[Document], rules: dict[str, Rule],
-          ran: set[str]) -> list[Finding]:
-    """Mark the findings a suppression covers; return the PL003/PL004 findings about the
-    suppressions themselves (PL004 only for rules that ran)."""
+          ran: set[str], config: Config | None = None) -> list[Finding]:
+    """Mark the findings a suppression covers, as far as ``config`` allows; return the
+    PL003/PL004/PL007 findings about the suppressions themselves (PL004 only for rules that
+    ran)."""
     suppressions = collect(documents)
     if not suppressions:
         return []
+    config = config or Config()
     by_name = {r.name: r.code for r in rules.values()}
 
     def code_of(entry: str) -> str | None:
@@ -128,22 +144,44 @@ def apply(findings: list[Finding], documents: list[Document], rules: dict[str, R
         for suppression in candidates:
             hits = [c for c in suppression.codes if code_of(c) == finding.code]
             if hits and suppression.covers(finding, line):
+                if _refused(suppression, config) or not config.may_silence(
+                        finding.code, rules[finding.code].name):
+                    continue
                 suppression.used.update(hits)
                 finding.suppression = suppression.reason or "suppressed in the source"
                 break
-    return list(_about(suppressions, code_of, ran))
+    return list(_about(suppressions, code_of, ran, rules, config))
 
 
-def _about(suppressions: list[Suppression], code_of: Any, ran: set[str]) -> Iterable[Finding]:
+def _refused(suppression: Suppression, config: Config) -> bool:
+    return config.require_reason and not suppression.reason
+
+
+def _about(suppressions: list[Suppression], code_of: Any, ran: set[str], rules: dict[str, Rule],
+           config: Config) -> Iterable[Finding]:
     for suppression in suppressions:
+        if _refused(suppression, config):
+            how = "a `reason:` next to `ignore:`" if suppression.resource else "the reason after the codes"
+            yield Finding(suppression.document, suppression.path,
+                          f"this suppression gives no reason, and the config sets require-reason: it "
+                          f"silences nothing (write {how})", "value",
+                          code=SUPPRESSION_NOT_ALLOWED.code, position=suppression.position)
         for i, entry in enumerate(suppression.codes):
             path = (*suppression.path, i) if suppression.path[-1:] == ("ignore",) else suppression.path
-            if code_of(entry) is None:
+            code = code_of(entry)
+            if code is None:
                 yield Finding(suppression.document, path,
                               f"{entry!r} is not a rule code or name: this suppression silences "
                               "nothing (see `policylint rules`)", "value", code=UNKNOWN_SUPPRESSION.code,
                               position=suppression.position)
-            elif entry not in suppression.used and code_of(entry) in ran:
+            elif not config.may_silence(code, rules[code].name):
+                yield Finding(suppression.document, path,
+                              f"{code} is unsuppressible (in the config): this suppression "
+                              "silences nothing (fix what it reports)", "value",
+                              code=SUPPRESSION_NOT_ALLOWED.code, position=suppression.position)
+            elif _refused(suppression, config):
+                continue
+            elif entry not in suppression.used and code in ran:
                 yield Finding(suppression.document, path,
                               f"nothing here is reported as {entry}: remove the suppression",
                               "value", code=UNUSED_SUPPRESSION.code, position=suppression.position)

@@ -98,7 +98,7 @@ def test_clean_text_summary(workdir: Path, capsys: pytest.CaptureFixture[str]) -
 def test_rules_and_rule_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rules"]) == 0
     listing = capsys.readouterr().out.splitlines()
-    assert len(listing) == 88 and listing[0].startswith("ACR601  gateway-without-inbound-auth")
+    assert len(listing) == 89 and listing[0].startswith("ACR601  gateway-without-inbound-auth")
     for name in ("AGT301", "agent-timeout-over-limit"):
         assert main(["rule", name]) == 0
         text = capsys.readouterr().out

@@ -21,16 +21,16 @@ def no_retry() -> dict:
 
 def test_policylint_yaml_is_found_and_wins_over_pyproject(workdir: Path) -> None:
     FORMS["json"](workdir, no_retry())
-    write(workdir / "pyproject.toml", '[tool.policylint]\nignore = ["PL005"]\n')
+    write(workdir / "pyproject.toml", '[tool.policylint]\nfail-on = "error"\n')
     assert codes(run(".")[1]) == ["AGT306"]
-    write(workdir / ".policylint.yaml", "ignore: [PL005, AGT306]\n")
+    write(workdir / ".policylint.yaml", "ignore: [AGT306]\n")
     assert run(".") == (0, [])
 
 
 def test_nearest_config_to_the_linted_path(workdir: Path) -> None:
     FORMS["json"](in_folder(workdir, "svc"), no_retry())
-    write(workdir / ".policylint.yaml", "ignore: [PL005]\n")
-    write(workdir / "svc" / ".policylint.yaml", "ignore: [PL005, AGT306]\n")
+    write(workdir / ".policylint.yaml", "fail-on: error\n")
+    write(workdir / "svc" / ".policylint.yaml", "ignore: [AGT306]\n")
     assert codes(run("svc")[1]) == []
     assert codes(run(".")[1]) == ["AGT306"]
 
@@ -58,7 +58,7 @@ def test_bad_config_is_a_clear_usage_error(workdir: Path, capsys: pytest.Capture
 def test_per_file_ignores_severity_and_exclude(workdir: Path) -> None:
     for folder in ("legacy", "new", "vendor"):
         FORMS["json"](in_folder(workdir, folder), no_retry())
-    write(workdir / ".policylint.yaml", "ignore: [PL005]\nper-file-ignores: {'legacy/**': [AGT306]}\n"
+    write(workdir / ".policylint.yaml", "per-file-ignores: {'legacy/**': [AGT306]}\n"
           "severity: {agent-missing-retry: error}\nexclude: [vendor/]\n")
     code, findings = run(".")
     found = [(f["file"], f["code"], f["severity"]) for f in findings]

@@ -1,0 +1,203 @@
+"""The GitHub Action (action.yml) and README's example workflow, run as a runner would: each
+`run:` step's script through bash with its `${{ }}` expressions filled in, against a sample
+repository; a `uses:` step (the SARIF upload) is recorded with its inputs, and the SARIF it
+would upload is checked against GitHub's upload rules."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from forms import find_state, machine
+from test_github_sarif import upload_problems
+
+ROOT = Path(__file__).resolve().parents[1]
+ACTION = yaml.safe_load((ROOT / "action.yml").read_text())
+README = (ROOT / "README.md").read_text()
+INSTALL = "Install policylint"
+
+
+def value(expression: str, contexts: dict[str, Any]) -> str:
+    """A dotted context reference (``inputs.paths``, ``steps.run.outputs.exit-code``)."""
+    found: Any = contexts
+    for part in expression.strip().split("."):
+        found = found.get(part, "") if isinstance(found, dict) else ""
+    return str(found)
+
+
+def expand(text: str, contexts: dict[str, Any]) -> str:
+    return re.sub(r"\$\{\{(.*?)\}\}", lambda m: value(m[1], contexts), str(text))
+
+
+def holds(condition: str, contexts: dict[str, Any]) -> bool:
+    """An ``if:`` of comparisons joined by ``&&`` (all the action uses; anything else fails)."""
+    for part in condition.split("&&"):
+        match = re.fullmatch(r"\s*([\w.-]+)\s*(==|!=)\s*'([^']*)'\s*", part)
+        assert match, f"the test cannot evaluate {part!r}"
+        if (value(match[1], contexts) == match[3]) != (match[2] == "=="):
+            return False
+    return True
+
+
+class Runner:
+    """What the runner keeps between steps: the contexts, PATH additions, uploads, output."""
+
+    def __init__(self, repo: Path, inputs: dict[str, str], github: dict[str, str]) -> None:
+        defaults = {name: str(spec.get("default", "")) for name, spec in ACTION["inputs"].items()}
+        assert set(inputs) <= set(defaults), f"unknown inputs {set(inputs) - set(defaults)}"
+        self.repo, self.temp = repo, repo.parent / "runner-temp"
+        self.temp.mkdir(exist_ok=True)
+        self.contexts: dict[str, Any] = {"inputs": {**defaults, **inputs}, "steps": {},
+                                         "github": {"action_path": str(ROOT), **github}}
+        self.path: list[str] = []
+        self.uploads: list[dict[str, str]] = []
+        self.log = ""
+
+    def run(self, skip: tuple[str, ...] = ()) -> int:
+        """Run the action's steps; the exit code of the step that failed, else 0."""
+        for step in ACTION["runs"]["steps"]:
+            if step["name"] in skip or ("if" in step and not holds(step["if"], self.contexts)):
+                continue
+            if "uses" in step:
+                self.uploads.append({"uses": step["uses"], **{k: expand(v, self.contexts)
+                                                              for k, v in step["with"].items()}})
+                continue
+            code = self._script(step)
+            if code:
+                return code
+        return 0
+
+    def _script(self, step: dict[str, Any]) -> int:
+        output, path_file = self.temp / "output", self.temp / "path"
+        output.write_text("")
+        path_file.write_text("")
+        env = {**os.environ, **{k: expand(v, self.contexts) for k, v in step.get("env", {}).items()},
+               "GITHUB_OUTPUT": str(output), "GITHUB_PATH": str(path_file), "RUNNER_TEMP": str(self.temp),
+               "PATH": os.pathsep.join([*self.path, os.environ["PATH"]])}
+        assert step["shell"] == "bash"  # as the runner runs it:
+        done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c",
+                               expand(step["run"], self.contexts)],
+                              cwd=self.repo, env=env, capture_output=True, text=True, timeout=900)
+        self.log += done.stdout + done.stderr
+        self.path = [*reversed(path_file.read_text().split()), *self.path]
+        if "id" in step:
+            outputs = dict(line.split("=", 1) for line in output.read_text().splitlines())
+            self.contexts["steps"][step["id"]] = {"outputs": outputs}
+        return done.returncode
+
+
+def commit(repo: Path, message: str) -> str:
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_AUTHOR_NAME": "t",
+           "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.com"}
+    for args in (["add", "."], ["commit", "-q", "-m", message], ["rev-parse", "HEAD"]):
+        done = subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True)
+    return done.stdout.strip()
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> tuple[Path, str]:
+    """A repository whose first commit has a clean workflow, and whose second adds an agent
+    step without Retry (AGT306) in infra/flows/new.asl.json: (repository, first commit)."""
+    repo = tmp_path / "repo"
+    (repo / "infra" / "flows").mkdir(parents=True)
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    (repo / "infra" / "flows" / "good.asl.json").write_text(json.dumps(machine(), indent=2))
+    base = commit(repo, "first")
+    bad = machine()
+    del find_state(bad, "Agent")["Retry"]
+    (repo / "infra" / "flows" / "new.asl.json").write_text(json.dumps(bad, indent=2))
+    commit(repo, "second")
+    return repo, base
+
+
+def readme_workflows() -> list[dict[str, Any]]:
+    """The workflows of README's CI section that use this action."""
+    blocks = re.findall(r"```yaml\n(.*?)```", README, re.S)
+    workflows = [yaml.safe_load(b) for b in blocks if "uses: policylint/policylint@" in b]
+    assert len(workflows) == 2
+    return workflows
+
+
+def action_step(workflow: dict[str, Any]) -> dict[str, str]:
+    steps = workflow["jobs"]["policylint"]["steps"]
+    return next(s.get("with", {}) for s in steps if s.get("uses", "").startswith("policylint/policylint@"))
+
+
+def with_installed(runner: Runner) -> Runner:
+    """As after the install step: policylint (this checkout, in the test's venv) on PATH."""
+    runner.path = [str(Path(sys.executable).parent)]
+    return runner
+
+
+def test_readme_code_scanning_workflow_uploads_what_github_accepts(sample: tuple[Path, str]) -> None:
+    repo, _ = sample
+    workflow = readme_workflows()[0]
+    assert workflow["permissions"]["security-events"] == "write"
+    runner = with_installed(Runner(repo, action_step(workflow), {}))
+    assert runner.run(skip=(INSTALL,)) == 1, runner.log  # a warning fails the job, after the upload
+    assert runner.contexts["steps"]["run"]["outputs"] == {"exit-code": "1", "sarif-file": "policylint.sarif"}
+    assert runner.uploads == [{"uses": "github/codeql-action/upload-sarif@v3",
+                               "sarif_file": "policylint.sarif", "category": "policylint"}]
+    text = (repo / "policylint.sarif").read_text()
+    assert upload_problems(text) == []
+    results = json.loads(text)["runs"][0]["results"]
+    assert {(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
+            for r in results} == {("AGT306", "infra/flows/new.asl.json")}
+
+
+def test_readme_pull_request_workflow_annotates_new_findings_only(sample: tuple[Path, str]) -> None:
+    repo, base = sample
+    workflow = readme_workflows()[1]
+    assert workflow.get("on", workflow.get(True)) == "pull_request"  # YAML 1.1 reads `on` as true
+    inputs = action_step(workflow)
+    pull_request = {"event": {"pull_request": {"base": {"sha": base}}}}
+    filled = {k: expand(v, {"github": pull_request}) for k, v in inputs.items()}
+    runner = with_installed(Runner(repo, filled, {}))
+    assert runner.run(skip=(INSTALL,)) == 1
+    assert runner.uploads == []
+    annotations = [line for line in runner.log.splitlines() if line.startswith("::")]
+    assert len(annotations) == 1 and "title=AGT306 agent-missing-retry" in annotations[0]
+    assert annotations[0].startswith("::warning file=infra/flows/new.asl.json,line=")
+
+
+def test_a_clean_repository_passes_and_errors_stop_the_job(sample: tuple[Path, str]) -> None:
+    repo, _ = sample
+    clean = with_installed(Runner(repo, {"paths": "infra/flows/good.asl.json"}, {}))
+    assert clean.run(skip=(INSTALL,)) == 0
+    assert clean.contexts["steps"]["run"]["outputs"]["exit-code"] == "0" and len(clean.uploads) == 1
+    broken = with_installed(Runner(repo, {"args": "--select NOPE999"}, {}))
+    assert broken.run(skip=(INSTALL,)) == 2 and broken.uploads == []  # no report: nothing to upload
+    assert "unknown rule code or name 'NOPE999'" in broken.log
+    wrong = with_installed(Runner(repo, {"mode": "both"}, {}))
+    assert wrong.run(skip=(INSTALL,)) == 2 and "mode is sarif or annotate" in wrong.log
+
+
+def checkout(to: Path) -> Path:
+    """The action's files as the runner checks them out: this repository's tracked files (as
+    they are now), so that pip's build never writes into the working copy."""
+    names = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, check=True, capture_output=True).stdout
+    for name in filter(None, names.decode().split("\0")):
+        if (ROOT / name).is_file():
+            (to / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, to / name)
+    return to
+
+
+@pytest.mark.slow  # a real install in a new virtualenv: a minute or two
+def test_the_install_step_installs_the_actions_own_policylint(sample: tuple[Path, str],
+                                                               tmp_path: Path) -> None:
+    repo, _ = sample
+    action = checkout(tmp_path / "action")
+    runner = Runner(repo, {"mode": "annotate"}, {"action_repository": "policylint/policylint",
+                                                 "action_path": str(action)})
+    assert runner.run() == 1, runner.log
+    assert runner.path == [str(runner.temp / "policylint-venv" / "bin")]
+    assert "title=AGT306" in runner.log
