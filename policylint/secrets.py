@@ -48,6 +48,7 @@ _HINTS_LOWER = ("environment", "variables", "headers", "secret", "passw", "token
                 "privatekey", "private_key", "private-key", "accesskey", "access_key", "access-key")
 _SHAPES = ("AKIA", "ASIA", "sk-", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "xox", "eyJ", "PRIVATE KEY",
            "Bearer", "Basic")  # what every token shape starts with
+_ESCAPES = ("\\u", "\\U", "\\x")  # JSON and YAML escapes, which may spell a token
 _HINTS = (*_SHAPES, "\\u")
 
 
@@ -119,10 +120,10 @@ def hidden_values(data: Any) -> frozenset[str]:
     return _kept(values | found)
 
 
-def _walk(data: Any, values: set[str], found: set[str]) -> None:
+def _walk(data: Any, values: set[str], found: set[str], scan: bool = True) -> None:
     """Add to ``values`` what a report may not show whole, and to ``found`` the secret-shaped
-    tokens (whose every part is hidden too). One walk; what a key's name says is worked out
-    once."""
+    tokens (whose every part is hidden too; strings are searched for them when ``scan``). One
+    walk; what a key's name says is worked out once."""
     names: dict[str, tuple[bool, bool]] = {}  # name -> (names a secret, names a URL)
     stack: list[tuple[Any, str, bool]] = [(data, "", False)]
     while stack:
@@ -147,7 +148,7 @@ def _walk(data: Any, values: set[str], found: set[str]) -> None:
                 said = names[name] = (bool(_regex("name").search(name)), bool(_regex("url").search(name)))
             if said[0] and len(value) >= 8:
                 values.add(value)
-            if len(value) >= 12 and tokens(value):
+            if scan and len(value) >= 12 and tokens(value):
                 values.add(value)
                 found.update(tokens(value))
             if (said[1] or "://" in value) and ("?" in value or "@" in value):
@@ -224,10 +225,12 @@ def hidden_in(data: list[Any], texts: list[str]) -> Hidden:
     file's text and its template's: comments and keys too)."""
     values: set[str] = set()
     found: set[str] = set()
-    for part in data:
-        _walk(part, values, found)
     for text in texts:
         found.update(tokens(text))
+    # A value holds a token only where its file's text does, or writes one with escapes.
+    strings_may_hold_tokens = not texts or bool(found) or any(e in text for text in texts for e in _ESCAPES)
+    for part in data:
+        _walk(part, values, found, strings_may_hold_tokens)
     return Hidden(_kept(values), _kept(found))
 
 
