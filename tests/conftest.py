@@ -17,12 +17,15 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture(autouse=True)
 def fresh_patterns() -> None:
-    """Compiled wildcard patterns are built anew for each test: a test never passes on a
-    pattern another test built (mutation testing forks after a warm-up run)."""
+    """Compiled wildcard patterns, and which ARN formats a pattern fits, are worked out anew
+    for each test: a test never passes on an answer another test got (mutation testing forks
+    after a warm-up run)."""
+    from policylint.rules.iam.arns import _fits
     from policylint.wildcard import arn_format, iam_pattern
 
     iam_pattern.cache_clear()
     arn_format.cache_clear()
+    _fits.cache_clear()  # what a pattern fits: else the warm-up's answers hide _service, _samples, _filled
 
 
 @pytest.fixture(autouse=True)

@@ -233,6 +233,16 @@ def test_a_provider_left_out_of_the_allowlist_is_an_error(workdir: Path) -> None
     assert finding["severity"] == "error" and "not in allowed-model-providers (bedrock)" in finding["message"]
 
 
+def test_without_an_allowlist_a_provider_is_a_warning_that_names_no_list(workdir: Path) -> None:
+    file = create_json(workdir, changed(lambda a: a.update(model=OPENAI)))
+    (finding,) = run(".", "--select", "HRN414")[1]
+    assert (finding["code"], finding["severity"]) == ("HRN414", "warning")
+    assert finding["message"] == ("openAiModelConfig sends prompts, tool results and memory to OpenAI, "
+                                  "outside AWS")
+    place = position_of(file.read_text(), r'(?P<at>"openAiModelConfig")')
+    assert (finding["line"], finding["column"]) == place
+
+
 def test_a_plain_http_api_base_is_an_error(workdir: Path) -> None:
     write(workdir / ".policylint.yaml", "allowed-model-providers: [bedrock, litellm]\n")
     file = create_json(workdir, changed(lambda a: a.update(model={"liteLlmModelConfig": {
