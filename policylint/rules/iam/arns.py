@@ -32,29 +32,32 @@ def _example(arn_format: str) -> str:
 
 
 def fits(resource: str, formats: tuple[str, ...]) -> bool:
-    """Whether a policy's Resource pattern can match an ARN of one of these formats."""
-    return any(_fits(resource, f) for f in formats)
-
-
-@lru_cache(maxsize=65536)
-def _fits(resource: str, described: str) -> bool:
-    """Whether a policy's Resource pattern can match an ARN of this format: not when the two
-    name different services; else when a filled sample of it fits the format (the last ``*``
-    filled with the tail of an example ARN of the format too, as in
-    ``log-group:/aws/lambda/f:*``), or it matches an example of the format. Cached per
-    (pattern, format): the actions of a statement share formats, so each pair is matched once."""
+    """Whether a policy's Resource pattern can match an ARN of one of these formats; formats
+    of another service than the one the pattern names are not tried."""
     service = _service(resource)
-    if service is not None and service != _service(described):
-        return False
-    pattern = arn_format(described)
-    if any(pattern.matches(s) for s in _samples(resource)):
+    if service is not None:
+        formats = tuple(f for f in formats if _service(f) == service)
+    return bool(formats) and _fits(resource, formats)
+
+
+@lru_cache(maxsize=8192)
+def _fits(resource: str, formats: tuple[str, ...]) -> bool:
+    """``fits``, cached per pattern and formats (a statement's actions share formats): a
+    filled sample of the pattern fits a format (the last ``*`` filled with the tail of an
+    example ARN of the format too, as in ``log-group:/aws/lambda/f:*``), or it matches an
+    example of a format. The cheap test is made on every format before the costly ones."""
+    samples = _samples(resource)
+    if any(arn_format(f).matches(s) for f in formats for s in samples):
         return True
     head, star, rest = resource.rpartition("*")
     if star:
-        base, example = _filled(head).replace("*", "x"), _example(described)
-        if any(pattern.matches(base + example[k:] + rest) for k in range(len(example))):
-            return True
-    return wildcard_match(variables_as_wildcards(resource), _example(described), True)
+        base = _filled(head).replace("*", "x")
+        for described in formats:
+            example, pattern = _example(described), arn_format(described)
+            if any(pattern.matches(base + example[k:] + rest) for k in range(len(example))):
+                return True
+    wildcard = variables_as_wildcards(resource)
+    return any(wildcard_match(wildcard, _example(f), True) for f in formats)
 
 
 def _service(arn: str) -> str | None:
