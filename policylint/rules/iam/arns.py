@@ -31,21 +31,22 @@ def _example(arn_format: str) -> str:
     return re.sub(r"\$\{[^}]+\}", lambda m: filled.get(m.group(0), "x"), arn_format)
 
 
+@lru_cache(maxsize=8192)
 def fits(resource: str, formats: tuple[str, ...]) -> bool:
     """Whether a policy's Resource pattern can match an ARN of one of these formats; formats
-    of another service than the one the pattern names are not tried."""
+    of another service than the one the pattern names are not tried. Cached per pattern and
+    formats: the actions of a statement share formats."""
     service = _service(resource)
     if service is not None:
         formats = tuple(f for f in formats if _service(f) == service)
     return bool(formats) and _fits(resource, formats)
 
 
-@lru_cache(maxsize=8192)
 def _fits(resource: str, formats: tuple[str, ...]) -> bool:
-    """``fits``, cached per pattern and formats (a statement's actions share formats): a
-    filled sample of the pattern fits a format (the last ``*`` filled with the tail of an
-    example ARN of the format too, as in ``log-group:/aws/lambda/f:*``), or it matches an
-    example of a format. The cheap test is made on every format before the costly ones."""
+    """``fits`` on formats of the right service: a filled sample of the pattern fits a format
+    (the last ``*`` filled with the tail of an example ARN of the format too, as in
+    ``log-group:/aws/lambda/f:*``), or it matches an example of a format. The cheap test is
+    made on every format before the costly ones."""
     samples = _samples(resource)
     if any(arn_format(f).matches(s) for f in formats for s in samples):
         return True
