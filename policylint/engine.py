@@ -224,7 +224,6 @@ class Engine:
         except Exception as error:  # contain the rule: report it, run the others
             outcome.errors.append(InternalError(rule.code, file, _describe(error)))
             return True
-        del found[MAX_ASKED:]
         for finding in found:
             # what a rule could not check, said as the engine says it
             if finding.code == UNRESOLVED_REFERENCE.code:

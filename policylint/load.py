@@ -215,6 +215,10 @@ def _read(source: Source, expect: str | None, named: bool = False,
     nothing says it is ours (a 10 MB package-lock.json). A file over the size limit that
     starts like an account export is read up to the export's limit."""
     limit = max_bytes or MAX_BYTES
+
+    def ours(handle: Any = None) -> bool:  # asked only of a file that cannot be linted: all of it
+        return expect is not None or bool(_EXPORT.match(raw)) or _claims(source.path, raw, handle)
+
     try:
         status = os.stat(source.path)
         if stat.S_ISDIR(status.st_mode):  # one the walk could not list
@@ -226,10 +230,9 @@ def _read(source: Source, expect: str | None, named: bool = False,
                 limit = MAX_EXPORT_BYTES
                 raw += handle.read(limit + 1 - len(raw))
             if len(raw) > limit:
-                ours = expect is not None or bool(_EXPORT.match(raw)) or _claims(source.path, raw, handle)
                 return _unreadable(source, f"file is {status.st_size:,} bytes, over the {limit:,} byte "
                                    "limit; it was not linted (max-file-size in the config raises it)") \
-                    if ours else None
+                    if ours(handle) else None
     except Refused:
         return _unreadable(source, "not a regular file (a pipe, socket or device); it was not "
                            "linted") if expect else None
@@ -237,9 +240,6 @@ def _read(source: Source, expect: str | None, named: bool = False,
         what = "folder" if os.path.isdir(source.path) else "file"
         return _unreadable(source, f"cannot read the {what}: {error.strerror or error}") \
             if expect or named or what == "folder" else None
-
-    def ours() -> bool:  # asked only of a file that cannot be linted: a search of all of it
-        return expect is not None or _claims(source.path, raw)
 
     if b"\0" in raw:
         return _unreadable(source, "binary file (it holds NUL bytes); it was not linted") if ours() else None
