@@ -240,7 +240,7 @@ def terraform_rows(python: str, policylint: list[str], runs: int,
 
 
 HCL_PARSE = """import sys, time
-from policylint.documents.terraform import template_view
+from policylint.frontends.terraform import template_view
 from policylint.source import Source
 text = open(sys.argv[1], encoding="utf-8").read()
 start = time.perf_counter()

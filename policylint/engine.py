@@ -13,8 +13,8 @@ import pluggy
 from policylint import hookspecs, problems, suppress, unused_ignores
 from policylint.config import Config, ConfigError
 from policylint.discover import is_terraform
-from policylint.documents import ASL, TEMPLATE, Document
 from policylint.load import MAX_BYTES, load
+from policylint.models import ASL, TEMPLATE, Document
 from policylint.paths import open_regular
 from policylint.problems import UNRESOLVED_REFERENCE
 from policylint.project import Context, LocalProject, Project
@@ -153,7 +153,7 @@ class Engine:
             outcome.findings.extend(found)
             outcome.errors.extend(errors)
         if any(is_terraform(f) for f in files):
-            from policylint.documents.terraform import link_modules
+            from policylint.frontends.terraform import link_modules
 
             outcome.findings.extend(link_modules(documents))
         linked = _link_definition_files(documents, outcome, files_here, load_here)

@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from functools import cached_property
 from typing import Any, NamedTuple
 
-from policylint.documents import ACCOUNT, ASL, HARNESS, IAM, TEMPLATE, Document
-from policylint.documents.asl import AgentTask, StateMachine
-from policylint.documents.harness import Harness
-from policylint.documents.iam import (
+from policylint.models import ACCOUNT, ASL, HARNESS, IAM, TEMPLATE, Document
+from policylint.models.asl import AgentTask, StateMachine
+from policylint.models.harness import Harness
+from policylint.models.iam import (
     AGENTCORE_SERVICE,
     ROLE_POLICY_ATTACHMENT,
     STATES_SERVICE,
@@ -24,7 +24,7 @@ from policylint.documents.iam import (
     Target,
     decision,
 )
-from policylint.documents.refs import Ref, as_list, resolve, resource_named, resources_of, role_name
+from policylint.models.refs import Ref, as_list, resolve, resource_named, resources_of, role_name
 from policylint.problems import UNRESOLVED_REFERENCE
 from policylint.rule import Finding
 from policylint.values import PLACEHOLDER

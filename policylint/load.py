@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from policylint.discover import is_terraform
-from policylint.documents import ACCOUNT, AGENTCORE, ASL, HARNESS, IAM, TEMPLATE, Document
-from policylint.documents.serverless import NAMES as SERVERLESS_NAMES
+from policylint.frontends.serverless import NAMES as SERVERLESS_NAMES
+from policylint.models import ACCOUNT, AGENTCORE, ASL, HARNESS, IAM, TEMPLATE, Document
 from policylint.paths import Refused, is_within, open_regular
 from policylint.problems import PARSE_ERROR, UNREADABLE_FILE, UNRESOLVED_REFERENCE, duplicate_keys
 from policylint.rule import Finding
@@ -53,7 +53,7 @@ def _claims(path: str, raw: bytes, handle: Any = None) -> bool:
     read), then the rest of ``handle`` a chunk at a time, so a marker far in is found
     whatever the file's size."""
     if is_terraform(path):
-        from policylint.documents.terraform import OURS_BYTES
+        from policylint.frontends.terraform import OURS_BYTES
 
         return any(OURS_BYTES.search(chunk) for chunk in _chunks(raw, handle))
     statement = False
@@ -122,8 +122,8 @@ def load(path: str, expect: str | None = None, text: str | None = None, named: b
 def _documents(data: Any, source: Source, expect: str | None,
                root: str | None) -> tuple[list[Document], list[Finding]]:
     """What the parsed file holds."""
-    from policylint.documents.serverless import is_serverless
-    from policylint.documents.template import is_template
+    from policylint.frontends.cloudformation import is_template
+    from policylint.frontends.serverless import is_serverless
 
     if expect == ASL and not isinstance(data, dict):
         return [], [Finding(Document(ASL, None, source), (), "a state machine is an object with "
@@ -148,7 +148,7 @@ def _what(data: Any) -> str:
 def _template(template: Document, root: str | None) -> tuple[list[Document], list[Finding]]:
     """A template's documents; the files its DefinitionUris name are kept in
     ``template.definition_files`` for the engine to link."""
-    from policylint.documents.template import DefinitionFile, documents_in
+    from policylint.frontends.cloudformation import DefinitionFile, documents_in
 
     docs: list[Document] = [template]
     findings: list[Finding] = []
@@ -162,7 +162,7 @@ def _template(template: Document, root: str | None) -> tuple[list[Document], lis
 
 def _serverless(data: dict, source: Source, root: str | None) -> tuple[list[Document], list[Finding]]:
     """A serverless.yml read as the template it deploys; nothing when it declares nothing of ours."""
-    from policylint.documents.serverless import template_view
+    from policylint.frontends.serverless import template_view
 
     view, notes = template_view(data, source)
     if view is None:
@@ -174,7 +174,7 @@ def _serverless(data: dict, source: Source, root: str | None) -> tuple[list[Docu
 def _terraform(source: Source, root: str | None) -> tuple[list[Document], list[Finding]]:
     """A .tf file read as the template it amounts to; nothing when it declares nothing of ours
     (and then HCL is not even parsed)."""
-    from policylint.documents.terraform import template_view
+    from policylint.frontends.terraform import template_view
 
     view, notes = template_view(source)
     if view is None:
@@ -186,9 +186,9 @@ def _terraform(source: Source, root: str | None) -> tuple[list[Document], list[F
 def _standalone(data: Any, source: Source) -> list[Document]:
     """A harness config, another AgentCore resource (an API request or response), a policy
     document or an account export; else nothing of ours."""
-    from policylint.documents.agentcore import api_root
-    from policylint.documents.harness import harness_root
-    from policylint.documents.iam import account_policies, is_account_export, is_policy
+    from policylint.models.agentcore import api_root
+    from policylint.models.harness import harness_root
+    from policylint.models.iam import account_policies, is_account_export, is_policy
 
     root = harness_root(data)
     if root is not None:

@@ -117,7 +117,7 @@ SUPPRESSION_NOT_ALLOWED = Rule(
 
 def duplicate_keys(source: Source, duplicates: list[Duplicate]) -> list[Finding]:
     """PL006 for each key written twice, at the second one."""
-    from policylint.documents import ASL, Document
+    from policylint.models import ASL, Document
 
     return [Finding(Document(ASL, None, source), (), f"key {key!r} is written twice in this object "
                     f"(first at line {first}); only the last value is read", code=DUPLICATE_KEY.code,

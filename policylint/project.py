@@ -9,11 +9,11 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from policylint.config import Config
-from policylint.documents import ASL, Document
+from policylint.models import ASL, Document
 
 if TYPE_CHECKING:
-    from policylint.documents.asl import StateMachine
     from policylint.index import Index
+    from policylint.models.asl import StateMachine
 
 PROD = "prod"
 NON_PROD = "non-prod"

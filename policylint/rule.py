@@ -9,7 +9,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from policylint.documents import Document
+    from policylint.models import Document
 
 Path = tuple  # a logical path into a document: keys and list indexes
 

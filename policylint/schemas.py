@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from policylint.documents.harness import CFN, Harness
+from policylint.models.harness import CFN, Harness
 from policylint.values import is_intrinsic
 
 _API_SCHEMA = Path(__file__).with_name("data") / "harness-api.schema.json"

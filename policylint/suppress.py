@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from policylint.config import Config
-from policylint.documents import ASL, TEMPLATE, Document
+from policylint.models import ASL, TEMPLATE, Document
 from policylint.problems import SUPPRESSION_NOT_ALLOWED, UNKNOWN_SUPPRESSION, UNUSED_SUPPRESSION
 from policylint.rule import Finding, Rule
 

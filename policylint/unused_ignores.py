@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from policylint.config import Config, _glob, _read_text
-from policylint.documents import ASL, Document
+from policylint.models import ASL, Document
 from policylint.problems import UNUSED_SUPPRESSION
 from policylint.rule import Finding, Rule
 from policylint.source import Source

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from policylint.documents import HARNESS, Document
 from policylint.engine import Outcome
+from policylint.models import HARNESS, Document
 from policylint.report import build_report
 from policylint.rule import Finding, Rule, Severity
 from policylint.secrets import hidden_values, looks_secret, mask, named_values

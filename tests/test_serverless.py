@@ -210,7 +210,7 @@ def test_a_definition_file_that_is_not_there(workdir: Path, written: str) -> Non
     ("config.yml", {"service": "s", "provider": {}, "stepFunctions": {}}, False),
 ])
 def test_what_is_a_serverless_file(name: str, data: object, expected: bool) -> None:
-    from policylint.documents.serverless import is_serverless
+    from policylint.frontends.serverless import is_serverless
 
     assert is_serverless(f"app/{name}", data) is expected
 
@@ -223,6 +223,6 @@ def test_what_is_a_serverless_file(name: str, data: object, expected: bool) -> N
 ])
 def test_logical_ids_are_the_plugins(key: str, machine_settings: dict, logical_id: str) -> None:
     """serverless-step-functions' naming (lib/naming.js): a Ref to the machine resolves."""
-    from policylint.documents.serverless import _logical_id
+    from policylint.frontends.serverless import _logical_id
 
     assert _logical_id(key, machine_settings) == logical_id

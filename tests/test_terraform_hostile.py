@@ -131,7 +131,7 @@ def noise(size: int) -> str:
 
 
 def test_slow_error_recovery_is_cut_at_the_time_guard(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from policylint import hcl_tree
+    from policylint.frontends import hcl_tree
 
     monkeypatch.setattr(hcl_tree, "MAX_SECONDS", 0.2)
     write(workdir / "noise.tf", noise(400_000))
@@ -142,7 +142,7 @@ def test_slow_error_recovery_is_cut_at_the_time_guard(workdir: Path, monkeypatch
 
 def test_a_valid_file_cut_short_is_pl002_never_half_read(workdir: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    from policylint import hcl_tree
+    from policylint.frontends import hcl_tree
 
     monkeypatch.setattr(hcl_tree, "MAX_SECONDS", -1.0)
     write(workdir / "main.tf", ROLE + "}\n")

@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from policylint.config import Config
-from policylint.documents import ASL
 from policylint.engine import Engine
+from policylint.models import ASL
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 SCRIPT = Path(__file__).with_name("asl_peer_verdicts.js")

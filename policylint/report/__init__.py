@@ -20,7 +20,7 @@ from policylint.hookspecs import hookimpl
 from policylint.rule import Finding, Rule, Severity
 
 if TYPE_CHECKING:
-    from policylint.documents import Document
+    from policylint.models import Document
     from policylint.secrets import Hidden
 
 
@@ -119,7 +119,7 @@ def _construct(document: Any, path: tuple) -> str | None:
     logical_id = document.logical_id or (path[1] if len(path) > 1 and path[0] == "Resources" else None)
     if not isinstance(logical_id, str):
         return None
-    from policylint.documents.refs import construct_path
+    from policylint.models.refs import construct_path
 
     return construct_path(template, logical_id)
 

@@ -7,7 +7,7 @@ registered through the ``policylint`` entry-point group like any third-party one
 - ``harness.py``: HRN4xx, AgentCore harness configs;
 - ``iam/``: IAM5xx and HRN408, policies and roles.
 
-A rule reads documents (``policylint.documents``) and, when cross-file, the project index;
+A rule reads documents (``policylint.models``) and, when cross-file, the project index;
 it never loads files. The PL0xx problems with the input belong to the engine
 (``policylint.problems``).
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 
-from policylint.documents.agentcore import GATEWAY, KEY, RUNTIME
 from policylint.hookspecs import hookimpl
+from policylint.models.agentcore import GATEWAY, KEY, RUNTIME
 from policylint.project import Context, is_prod
 from policylint.rule import Finding, Severity, rule, rules_of
 

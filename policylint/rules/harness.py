@@ -5,10 +5,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 
-from policylint.documents import AGENTCORE
-from policylint.documents.agentcore import MEMORY, RUNTIME
-from policylint.documents.harness import MANAGED_MEMORY_EXPIRY_DAYS, Field, Harness
 from policylint.hookspecs import hookimpl
+from policylint.models import AGENTCORE
+from policylint.models.agentcore import MEMORY, RUNTIME
+from policylint.models.harness import MANAGED_MEMORY_EXPIRY_DAYS, Field, Harness
 from policylint.project import Context, is_prod
 from policylint.rule import Finding, Severity, rule, rules_of
 

@@ -5,9 +5,9 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-from policylint.documents.asl import Param, states_available
 from policylint.expressions import jsonata_reads
 from policylint.hookspecs import hookimpl
+from policylint.models.asl import Param, states_available
 from policylint.project import Context
 from policylint.rule import Finding, Severity, rule, rules_of
 

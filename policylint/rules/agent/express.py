@@ -6,9 +6,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 
-from policylint.documents.asl import EXPRESS_SECONDS as EXPRESS_LIMIT
-from policylint.documents.refs import Ref, properties_of, resolve, resource_of
 from policylint.hookspecs import hookimpl
+from policylint.models.asl import EXPRESS_SECONDS as EXPRESS_LIMIT
+from policylint.models.refs import Ref, properties_of, resolve, resource_of
 from policylint.project import Context
 from policylint.rule import Finding, Severity, rule, rules_of
 

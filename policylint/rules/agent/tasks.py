@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from fnmatch import fnmatchcase
 from typing import Any
 
-from policylint.documents.asl import EXPRESS_SECONDS, AgentTask, Param, State, reads_input
-from policylint.documents.harness import Harness
 from policylint.hookspecs import hookimpl
+from policylint.models.asl import EXPRESS_SECONDS, AgentTask, Param, State, reads_input
+from policylint.models.harness import Harness
 from policylint.project import Context, Project, is_prod
 from policylint.rule import Finding, Severity, rule, rules_of
 from policylint.values import PLACEHOLDER, is_jsonata

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from policylint.documents.asl import JSONATA, State
+from policylint.models.asl import JSONATA, State
 from policylint.rules.asl import spec
 from policylint.values import is_jsonata
 

@@ -7,8 +7,8 @@ import re
 from typing import Any
 
 from policylint import problems
-from policylint.documents.asl import JSONATA, STATES_EVERYWHERE, State, states_available
 from policylint.expressions import MAX_JSONATA, jsonata_problem, jsonata_reads
+from policylint.models.asl import JSONATA, STATES_EVERYWHERE, State, states_available
 from policylint.rules.asl import spec
 from policylint.values import is_jsonata
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from policylint.documents.asl import JSONATA, State
 from policylint.expressions import intrinsic_problem, looks_intrinsic, path_problem, payload_problem
+from policylint.models.asl import JSONATA, State
 from policylint.rules.asl import spec
 
 Problem = tuple[tuple, str, str]  # (path, message, "key" | "value"), its code given by the caller

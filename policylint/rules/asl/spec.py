@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from policylint.documents.asl import JSONATA, QUERY_LANGUAGES  # noqa: F401  (the language's names)
+from policylint.models.asl import JSONATA, QUERY_LANGUAGES  # noqa: F401  (the language's names)
 from policylint.values import PLACEHOLDER
 
 STATE_TYPES = ("Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")

@@ -7,7 +7,7 @@ import json
 import re
 from typing import Any
 
-from policylint.documents.asl import JSONATA, Entry, Scope, State
+from policylint.models.asl import JSONATA, Entry, Scope, State
 from policylint.rules.asl import spec
 from policylint.values import PLACEHOLDER, is_intrinsic, is_jsonata
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from policylint.documents.asl import Scope, State
+from policylint.models.asl import Scope, State
 from policylint.rules.asl import spec
 
 

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from weakref import WeakKeyDictionary
 
 from policylint import problems as engine_problems
-from policylint.documents import Document
-from policylint.documents.asl import JSONATA, State
+from policylint.models import Document
+from policylint.models.asl import JSONATA, State
 from policylint.project import Context
 from policylint.rule import Finding
 from policylint.rules.asl.choice import Choices

@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from policylint.catalog import matching
-from policylint.documents import Document
-from policylint.documents.harness import Harness
-from policylint.documents.iam import IDENTITY, Policy, Statement, Target, Value, denied
 from policylint.hookspecs import hookimpl
 from policylint.index import Link, Role
+from policylint.models import Document
+from policylint.models.harness import Harness
+from policylint.models.iam import IDENTITY, Policy, Statement, Target, Value, denied
 from policylint.project import Context, Project
 from policylint.rule import Finding, Severity, rule, rules_of
 from policylint.rules.iam.arns import arn_types, fits

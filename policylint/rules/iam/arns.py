@@ -5,7 +5,7 @@ import re
 from functools import lru_cache
 
 from policylint.catalog import action, resource_types
-from policylint.documents.iam import variables_as_wildcards
+from policylint.models.iam import variables_as_wildcards
 from policylint.values import PLACEHOLDER
 from policylint.wildcard import arn_format, wildcard_match
 

@@ -18,8 +18,8 @@ from policylint.catalog import (
     resource_types,
     web_identity_key,
 )
-from policylint.documents.iam import AGENTCORE_SERVICE, STATES_SERVICE, TRUST, Statement
 from policylint.hookspecs import hookimpl
+from policylint.models.iam import AGENTCORE_SERVICE, STATES_SERVICE, TRUST, Statement
 from policylint.project import Context
 from policylint.rule import Finding, Severity, rule, rules_of
 

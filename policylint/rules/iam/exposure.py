@@ -10,10 +10,10 @@ from functools import lru_cache
 from typing import Any
 
 from policylint.catalog import action, matching
-from policylint.documents.iam import IDENTITY, STATES_SERVICE, Policy, Statement, Value, denied
-from policylint.documents.refs import properties_of, resolve, resources_of
 from policylint.hookspecs import hookimpl
 from policylint.index import Attached, Index
+from policylint.models.iam import IDENTITY, STATES_SERVICE, Policy, Statement, Value, denied
+from policylint.models.refs import properties_of, resolve, resources_of
 from policylint.project import Context, Project
 from policylint.rule import Finding, Severity, rule, rules_of
 from policylint.rules.iam.arns import covers_every

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from policylint.catalog import action, actions, actions_of, closest, is_service, matching, service_prefixes
-from policylint.documents.iam import IDENTITY, Policy
 from policylint.hookspecs import hookimpl
+from policylint.models.iam import IDENTITY, Policy
 from policylint.project import Context
 from policylint.rule import Finding, Severity, rule, rules_of
 from policylint.rules.iam.arns import arn_types, fits

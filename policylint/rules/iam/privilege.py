@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from policylint.catalog import action, matching
-from policylint.documents import IAM
-from policylint.documents.iam import IDENTITY, Policy, Value, denied
 from policylint.hookspecs import hookimpl
+from policylint.models import IAM
+from policylint.models.iam import IDENTITY, Policy, Value, denied
 from policylint.project import Context, Project
 from policylint.rule import Finding, Severity, rule, rules_of
 from policylint.rules.iam.arns import arn_types, covers_every, fits

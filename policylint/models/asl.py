@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from policylint.documents.refs import properties_of
+from policylint.models.refs import properties_of
 from policylint.rule import Finding, Severity
 from policylint.values import is_jsonata
 
 if TYPE_CHECKING:
-    from policylint.documents import Document
+    from policylint.models import Document
 
 JSONATA, JSONPATH = "JSONata", "JSONPath"
 QUERY_LANGUAGES = (JSONPATH, JSONATA)

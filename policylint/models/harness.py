@@ -20,8 +20,8 @@ from functools import cached_property
 from typing import Any, NamedTuple
 
 from policylint.config import MODEL_PROVIDERS
-from policylint.documents import Document
-from policylint.documents.refs import Ref
+from policylint.models import Document
+from policylint.models.refs import Ref
 
 API, CFN = "api", "cfn"
 _FIELDS = {"model", "systemPrompt", "tools", "skills", "allowedTools", "memory", "maxIterations",

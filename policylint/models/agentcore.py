@@ -12,7 +12,7 @@ import re
 from functools import cached_property
 from typing import Any, NamedTuple
 
-from policylint.documents import Document
+from policylint.models import Document
 
 GATEWAY = "AWS::BedrockAgentCore::Gateway"
 RUNTIME = "AWS::BedrockAgentCore::Runtime"

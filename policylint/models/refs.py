@@ -5,7 +5,7 @@ import re
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
-    from policylint.documents import Document
+    from policylint.models import Document
 
 _KNOWN_PSEUDO = {"AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
 _SUB = re.compile(r"\$\{([^}!][^}]*)\}")

@@ -1,4 +1,4 @@
-"""tree-sitter's HCL syntax tree read into ``hcl`` blocks and values (see ``policylint.hcl``).
+"""tree-sitter's HCL syntax tree read into ``hcl`` blocks and values (see ``policylint.frontends.hcl``).
 
 One parser serves the whole process. The tree is read top-down with a depth count: a value
 or block nested deeper than ``hcl.MAX_DEPTH`` is ``hcl.Refused`` at its position, so no input
@@ -10,8 +10,8 @@ import re
 import time
 from typing import Any
 
-from policylint import hcl
-from policylint.hcl import Block, HclError, Pos
+from policylint.frontends import hcl
+from policylint.frontends.hcl import Block, HclError, Pos
 
 _PARSER: Any = None
 MAX_SECONDS = 2.0  # the parse's CPU time guard: this, plus as much again a MB of text

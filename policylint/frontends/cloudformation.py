@@ -6,10 +6,10 @@ import os
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
-from policylint.documents import AGENTCORE, ASL, HARNESS, IAM, Document
-from policylint.documents.agentcore import TYPES as AGENTCORE_TYPES
-from policylint.documents.iam import in_policy_slot, is_policy
-from policylint.documents.serverless import Unknown
+from policylint.frontends.serverless import Unknown
+from policylint.models import AGENTCORE, ASL, HARNESS, IAM, Document
+from policylint.models.agentcore import TYPES as AGENTCORE_TYPES
+from policylint.models.iam import in_policy_slot, is_policy
 from policylint.paths import is_within
 from policylint.problems import PARSE_ERROR, UNRESOLVED_REFERENCE, duplicate_keys
 from policylint.rule import Finding

@@ -95,7 +95,7 @@ class Refused(HclError):
 def parse(text: str) -> Block:
     """The file as a block of type "" holding its top-level blocks and attributes; HclError
     at the first syntax error."""
-    from policylint.hcl_tree import read
+    from policylint.frontends.hcl_tree import read
 
     return read(text)
 
@@ -112,7 +112,7 @@ def expression(text: str) -> Any:
         head = text.split(".", 1)[0].split("[", 1)[0]
         steps = tuple(m.group(1) or m.group(2) for m in _STEP.finditer(text, len(head)))
         return Reference((head, *steps), text)
-    from policylint.hcl_tree import read
+    from policylint.frontends.hcl_tree import read
 
     try:
         body = read(f"x = {text}\n")

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from functools import cached_property
 from typing import Any, NamedTuple
 
-from policylint.documents import IAM, Document
-from policylint.documents.refs import Ref, as_list, resolve, resource_of
+from policylint.models import IAM, Document
+from policylint.models.refs import Ref, as_list, resolve, resource_of
 from policylint.rule import Finding
 from policylint.values import PLACEHOLDER, is_intrinsic
 from policylint.wildcard import wildcard_match

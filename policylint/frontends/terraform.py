@@ -33,11 +33,11 @@ import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-from policylint import hcl
-from policylint.documents import TEMPLATE, Document
-from policylint.documents.agentcore import GATEWAY, MEMORY, POLICY_ENGINE, RUNTIME
-from policylint.documents.iam import ROLE_POLICY_ATTACHMENT
+from policylint.frontends import hcl
 from policylint.load import MAX_NODES
+from policylint.models import TEMPLATE, Document
+from policylint.models.agentcore import GATEWAY, MEMORY, POLICY_ENGINE, RUNTIME
+from policylint.models.iam import ROLE_POLICY_ATTACHMENT
 from policylint.problems import PARSE_ERROR, UNREADABLE_FILE, UNRESOLVED_REFERENCE
 from policylint.rule import Finding
 from policylint.source import Position, Source, json_locate

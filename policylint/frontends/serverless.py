@@ -15,7 +15,7 @@ import os
 import re
 from typing import Any
 
-from policylint.documents import TEMPLATE, Document
+from policylint.models import TEMPLATE, Document
 from policylint.problems import UNRESOLVED_REFERENCE
 from policylint.rule import Finding
 from policylint.source import MappedSource, Source
@@ -45,7 +45,7 @@ def is_serverless(path: str, data: Any) -> bool:
 def template_view(data: dict, source: Source) -> tuple[Document | None, list[Finding]]:
     """The template the file deploys, as far as policylint reads it, and PL005 notes for
     definitions only a deployment knows; no document when the file declares nothing of ours."""
-    from policylint.documents.template import STATE_MACHINE_TYPES  # here: template imports Unknown
+    from policylint.frontends.cloudformation import STATE_MACHINE_TYPES  # here: template imports Unknown
 
     resources: dict[str, Any] = {}
     routes: list[tuple[tuple, tuple, bool]] = [(("Resources",), ("resources", "Resources"), False)]

@@ -10,10 +10,10 @@ from policylint.source import Source
 from policylint.values import PLACEHOLDER
 
 if TYPE_CHECKING:
-    from policylint.documents.agentcore import Resource
-    from policylint.documents.asl import StateMachine
-    from policylint.documents.harness import Harness
-    from policylint.documents.iam import Policy
+    from policylint.models.agentcore import Resource
+    from policylint.models.asl import StateMachine
+    from policylint.models.harness import Harness
+    from policylint.models.iam import Policy
 
 ASL = "asl"
 TEMPLATE = "template"
@@ -70,7 +70,7 @@ class Document:
         Serverless key, else ``Resources.LogicalId``; "" outside a template."""
         if not self.logical_id or self.template is None:
             return f"Resources.{self.logical_id}" if self.logical_id else ""
-        from policylint.documents.refs import resource_label
+        from policylint.models.refs import resource_label
 
         return resource_label(self.template, self.logical_id)
 
@@ -95,27 +95,27 @@ class Document:
 
     @cached_property
     def state_machine(self) -> StateMachine:
-        from policylint.documents.asl import StateMachine
+        from policylint.models.asl import StateMachine
 
         return StateMachine(self)
 
     @cached_property
     def harness(self) -> Harness:
         """This harness config document seen as limits, tools, memory and roles."""
-        from policylint.documents.harness import Harness
+        from policylint.models.harness import Harness
 
         return Harness(self)
 
     @cached_property
     def agentcore(self) -> Resource:
         """This gateway, runtime, memory or policy engine document seen as its fields."""
-        from policylint.documents.agentcore import Resource
+        from policylint.models.agentcore import Resource
 
         return Resource(self)
 
     @cached_property
     def policy(self) -> Policy:
         """This IAM document seen as statements (read once, shared by every rule)."""
-        from policylint.documents.iam import Policy
+        from policylint.models.iam import Policy
 
         return Policy(self)
