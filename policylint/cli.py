@@ -193,12 +193,12 @@ def _lint(engine: Engine, args: argparse.Namespace) -> tuple:
     if missing:
         raise ConfigError(f"no such file or directory: {', '.join(missing)}")
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
-    files = [f for f in discover(args.paths) if not config.excludes(f)]
+    files = [f for f in discover(args.paths, engine.suffixes) if not config.excludes(f)]
     context: list[str] = []
     if getattr(args, "project_root", None):
-        named = {os.path.normpath(os.path.abspath(f)) for f in files}
-        context = [f for f in discover([args.project_root]) if not config.excludes(f)
-                   and os.path.normpath(os.path.abspath(f)) not in named]
+        given = {os.path.normpath(os.path.abspath(f)) for f in files}
+        context = [f for f in discover([args.project_root], engine.suffixes) if not config.excludes(f)
+                   and os.path.normpath(os.path.abspath(f)) not in given]
     import gc
 
     # A one-shot run keeps what it loads to the end: collecting as often as usual would only
@@ -222,8 +222,8 @@ def _on_files(findings: list, files: list[str]) -> list:
     named = {os.path.normpath(os.path.abspath(f)) for f in files}
 
     def mine(finding: Any) -> bool:
-        document = finding.document
-        places = [document.source.path, *([document.template.source.path] if document.template else [])]
+        template = finding.document.template if finding.document is not None else None
+        places = [finding.source.path, *([template.source.path] if template is not None else [])]
         return any(os.path.normpath(os.path.abspath(p)) in named for p in places)
 
     return [f for f in findings if mine(f)]

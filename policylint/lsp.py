@@ -15,7 +15,6 @@ from typing import Any
 
 from policylint import __version__
 from policylint.config import ConfigError, find_config
-from policylint.discover import is_terraform
 from policylint.engine import Engine
 from policylint.report import Problem, build_report, shown_message
 
@@ -63,7 +62,7 @@ def serve() -> None:
         document = ls.workspace.get_text_document(uri)
         root = _root(ls.workspace, document.path)
         config = find_config(document.path, root)
-        outcome = engine.run([document.path, *_module_of(document.path)], config,
+        outcome = engine.run([document.path, *engine.companions(document.path)], config,
                              texts={document.path: document.source}, root=root)
         report = build_report(outcome, engine.rules)
         lines = document.source.splitlines()
@@ -140,16 +139,3 @@ def _range(types: Any, lines: list[str], problem: Problem) -> Any:
     end = match.end() if match and match.end() > start else min(len(text), start + 1)
     return types.Range(start=types.Position(line=line, character=start),
                        end=types.Position(line=line, character=max(end, start + 1)))
-
-
-def _module_of(path: str) -> list[str]:
-    """The other files of a Terraform file's module (its folder), which its references may
-    name; nothing for any other file."""
-    if not is_terraform(path):
-        return []
-    folder = os.path.dirname(path) or "."
-    try:
-        names = sorted(os.listdir(folder))
-    except OSError:
-        return []
-    return [os.path.join(folder, n) for n in names if is_terraform(n) and os.path.join(folder, n) != path]

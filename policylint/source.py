@@ -220,7 +220,8 @@ class Source:
                 keys = self._keys.get(id(node))
                 if keys is None:  # indexed once: a lookup per finding stays cheap with many findings
                     # the last duplicate wins, as json.loads does
-                    keys = self._keys[id(node)] = {getattr(k, "value", None): (k, v) for k, v in node.value}
+                    keys = {str(getattr(k, "value", "")): (k, v) for k, v in node.value}
+                    self._keys[id(node)] = keys
                 if step not in keys:
                     break
                 key, node = keys[step]
@@ -391,3 +392,21 @@ class MappedSource(Source):
 
     def scalar_position(self, path: Sequence[Any], offset: int) -> Position:
         return super().scalar_position(self.file_path(path), offset)
+
+
+class TooLarge(Exception):
+    """Shared (aliased) YAML nodes make a document too large when walked."""
+
+
+def check_expansion(data: Any, limit: int) -> None:
+    """Raise TooLarge when shared (aliased) nodes make the document huge when walked."""
+    count, stack = 0, [data]
+    while stack:
+        item = stack.pop()
+        count += 1
+        if count > limit:
+            raise TooLarge()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)

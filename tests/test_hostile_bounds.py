@@ -8,7 +8,7 @@ from pathlib import Path
 
 from helpers import codes, position_of, run, write
 
-from policylint.engine import MAX_FINDINGS
+from policylint.limits import MAX_FINDINGS
 
 ACTIONS = 9000
 

@@ -6,8 +6,9 @@ import os
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
+from policylint.frontends import Linked, Read, Reader
 from policylint.frontends.serverless import Unknown
-from policylint.models import AGENTCORE, ASL, HARNESS, IAM, Document
+from policylint.models import AGENTCORE, ASL, HARNESS, IAM, TEMPLATE, Document
 from policylint.models.agentcore import TYPES as AGENTCORE_TYPES
 from policylint.models.iam import in_policy_slot, is_policy
 from policylint.paths import is_within
@@ -30,6 +31,51 @@ class DefinitionFile(NamedTuple):
     path: tuple  # where the template names it
     logical_id: str
     substitutions: Mapping[str, str | None]
+
+
+def template_documents(template: Document, root: str | None) -> Read:
+    """A template (or a template view) and its documents; the files its DefinitionUris name
+    are kept in ``template.definition_files`` for ``link_definition_files``."""
+    documents: list[Document] = [template]
+    findings: list[Finding] = []
+    for item in documents_in(template, root):
+        if isinstance(item, DefinitionFile):
+            template.definition_files.append(item)
+        elif isinstance(item, Document):
+            documents.append(item)
+        else:
+            findings.append(item)
+    return documents, findings
+
+
+def link_definition_files(documents: list[Document], reader: Reader) -> Linked:
+    """Each template's DefinitionUri file as a new state machine document with the
+    template's substitutions, workflow type and logical id: it stands for the file's own
+    document when the file was read, else the file is read now, once (``reader``). A file
+    two templates name is a document per template."""
+    machines: dict[str, Document | None] = {_key(d.source.path): d for d in documents
+                                            if d.kind == ASL and not d.root and d.template is None}
+    loaded_before = {id(d) for d in machines.values()}
+    replaced: dict[int, Document] = {}
+    added: list[Document] = []
+    for template in [d for d in documents if d.kind == TEMPLATE]:
+        for ref in template.definition_files:
+            key = _key(ref.file)
+            if key not in machines:
+                loaded = reader([ref.file], ASL)
+                machines[key] = next((d for r in loaded for d in r.documents if d.kind == ASL), None)
+            machine = machines[key]
+            if machine is None:
+                continue
+            if id(machine) in loaded_before:
+                replaced[id(machine)] = machine
+            added.append(Document(ASL, machine.data, machine.source, substitutions=ref.substitutions,
+                                  template=template, logical_id=ref.logical_id))
+    return Linked(list(replaced.values()), added, [])
+
+
+def _key(file: str) -> str:
+    return os.path.normpath(os.path.abspath(file))
 
 
 def is_template(data: Any) -> bool:

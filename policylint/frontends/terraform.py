@@ -34,11 +34,11 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from policylint.frontends import hcl
-from policylint.load import MAX_NODES
+from policylint.limits import MAX_NODES
 from policylint.models import TEMPLATE, Document
 from policylint.models.agentcore import GATEWAY, MEMORY, POLICY_ENGINE, RUNTIME
 from policylint.models.iam import ROLE_POLICY_ATTACHMENT
-from policylint.problems import PARSE_ERROR, UNREADABLE_FILE, UNRESOLVED_REFERENCE
+from policylint.problems import PARSE_ERROR, UNREADABLE_FILE, UNRESOLVED_REFERENCE, file_finding
 from policylint.rule import Finding
 from policylint.source import Position, Source, json_locate
 
@@ -96,8 +96,7 @@ def template_view(source: Source) -> tuple[Document | None, list[Finding]]:
     except hcl.HclError as error:  # refused (too deep, too costly): PL002; any other: PL001
         refused = isinstance(error, hcl.Refused)
         message = f"{error.message}; it was not linted" if refused else f"invalid Terraform: {error.message}"
-        code = (UNREADABLE_FILE if refused else PARSE_ERROR).code
-        return None, [Finding(Document(TEMPLATE, None, tf), (), message, code=code, position=error.position)]
+        return None, [file_finding(tf, message, UNREADABLE_FILE if refused else PARSE_ERROR, error.position)]
     locals_ = {name: value for block in body.blocks if block.type == "locals"
                for name, value in block.attributes.items() if _literal(value)}
     if not builder.resources and not locals_:

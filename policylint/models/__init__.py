@@ -20,7 +20,12 @@ TEMPLATE = "template"
 HARNESS = "harness"
 IAM = "iam"
 ACCOUNT = "account"  # an `aws iam get-account-authorization-details` export
-AGENTCORE = "agentcore"  # a gateway, runtime, memory or policy engine (documents.agentcore)
+AGENTCORE = "agentcore"  # a gateway, runtime, memory or policy engine (models.agentcore)
+# Every kind of document, in the order summaries name them, with what a user calls one and many.
+KINDS = {ASL: ("state machine", "state machines"), TEMPLATE: ("template", "templates"),
+         IAM: ("policy", "policies"), ACCOUNT: ("account export", "account exports"),
+         HARNESS: ("harness config", "harness configs"),
+         AGENTCORE: ("AgentCore resource", "AgentCore resources")}
 
 
 class Document:

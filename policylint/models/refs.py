@@ -25,8 +25,8 @@ def template_of(document: Document) -> Document | None:
 
 
 def resources_of(document: Document) -> dict:
-    """The resources a document's references may name: its template's, or its Terraform
-    module's."""
+    """The resources a document's references may name (to resolve them to a ``Ref``): its
+    template's, or its Terraform module's."""
     template = template_of(document)
     if template is not None and template.module_resources is not None:
         return template.module_resources
@@ -44,9 +44,17 @@ def resource_named(name: str, resources: dict) -> str | None:
     return None
 
 
+def own_resources(document: Document) -> dict:
+    """The resources written in the document's own file (its template's; a Terraform
+    module's other files are read through ``Project.resource``, by cross-file rules)."""
+    template = template_of(document)
+    resources = template.data.get("Resources") if template is not None else None
+    return resources if isinstance(resources, dict) else {}
+
+
 def resource_of(document: Document, logical_id: str | None = None) -> dict:
-    """A resource of the document's template (the document's own by default); {} if none."""
-    resource = resources_of(document).get(logical_id or document.logical_id)
+    """A resource of the document's own file (the document's own by default); {} if none."""
+    resource = own_resources(document).get(logical_id or document.logical_id)
     return resource if isinstance(resource, dict) else {}
 
 

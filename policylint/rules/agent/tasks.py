@@ -489,7 +489,7 @@ def agent_session_shared_across_environments(project: Project) -> Iterator[Findi
         if not (any(is_prod(e) for e in envs) and any(not is_prod(e) for e in envs)):
             continue
         for finding, env in places:
-            others = sorted({f.document.source.path for f, e in places if e != env})
+            others = sorted({f.source.path for f, e in places if e != env})
             finding.message = (f"{what} is also used by {', '.join(others)}: prod and non-prod share "
                                "one conversation and its memory")
             yield finding
