@@ -18,7 +18,6 @@ import pluggy
 
 if TYPE_CHECKING:
     from policylint.frontends import FrontEnd
-    from policylint.report import Report
     from policylint.rule import Rule
 
 PROJECT = "policylint"
@@ -35,8 +34,9 @@ def policylint_rules() -> Iterable[Rule]:
 
 
 @hookspec
-def policylint_formats() -> dict[str, Callable[[Report], str]]:
-    """Return output formats by name: a function from a Report to the text to write."""
+def policylint_formats() -> dict[str, Callable[..., str]]:
+    """Return output formats by name: a function from a ``policylint.report.Report`` to the
+    text to write."""
 
 
 @hookspec

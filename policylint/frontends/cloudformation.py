@@ -7,7 +7,6 @@ from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
 from policylint.frontends import Linked, Read, Reader
-from policylint.frontends.serverless import Unknown
 from policylint.models import AGENTCORE, ASL, HARNESS, IAM, TEMPLATE, Document
 from policylint.models.agentcore import TYPES as AGENTCORE_TYPES
 from policylint.models.iam import in_policy_slot, is_policy
@@ -15,7 +14,7 @@ from policylint.paths import is_within
 from policylint.problems import PARSE_ERROR, UNRESOLVED_REFERENCE, duplicate_keys
 from policylint.rule import Finding
 from policylint.source import EmbeddedSource, Segment, json_duplicates
-from policylint.values import PLACEHOLDER, is_intrinsic
+from policylint.values import PLACEHOLDER, Unknown, is_intrinsic
 
 STATE_MACHINE_TYPES = ("AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine")
 HARNESS_TYPE = "AWS::BedrockAgentCore::Harness"

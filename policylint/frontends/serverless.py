@@ -15,6 +15,7 @@ import os
 import re
 from typing import Any
 
+from policylint.frontends.cloudformation import STATE_MACHINE_TYPES
 from policylint.models import TEMPLATE, Document
 from policylint.problems import UNRESOLVED_REFERENCE
 from policylint.rule import Finding
@@ -26,17 +27,6 @@ PROVIDER_ROLE = "IamRoleLambdaExecution"  # the logical id the Framework gives t
 _FILE = re.compile(r"\$\{file\(([^)]+)\)\}")  # a whole value ${file(./flow.asl.json)}
 
 
-class Unknown(dict):
-    """Substitutions where every ``${...}`` is a variable known at deploy time (Serverless,
-    Terraform), except those given (a Terraform ``templatefile``'s literal variables)."""
-
-    def __contains__(self, key: object) -> bool:
-        return True
-
-    def get(self, key: Any, default: Any = None) -> Any:
-        return dict.get(self, key)
-
-
 def is_serverless(path: str, data: Any) -> bool:
     return os.path.basename(path).lower() in NAMES and isinstance(data, dict) and (
         "service" in data or "provider" in data or "stepFunctions" in data)
@@ -45,8 +35,6 @@ def is_serverless(path: str, data: Any) -> bool:
 def template_view(data: dict, source: Source) -> tuple[Document | None, list[Finding]]:
     """The template the file deploys, as far as policylint reads it, and PL005 notes for
     definitions only a deployment knows; no document when the file declares nothing of ours."""
-    from policylint.frontends.cloudformation import STATE_MACHINE_TYPES  # here: template imports Unknown
-
     resources: dict[str, Any] = {}
     routes: list[tuple[tuple, tuple, bool]] = [(("Resources",), ("resources", "Resources"), False)]
     names: dict[str, str] = {}

@@ -33,7 +33,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-from policylint.frontends import hcl
+from policylint.frontends import hcl, hcl_tree
 from policylint.limits import MAX_NODES
 from policylint.models import TEMPLATE, Document
 from policylint.models.agentcore import GATEWAY, MEMORY, POLICY_ENGINE, RUNTIME
@@ -115,7 +115,7 @@ def template_view(source: Source) -> tuple[Document | None, list[Finding]]:
 def _build(source: Source, tf: TerraformSource) -> tuple[hcl.Block, _Builder]:
     """The file's blocks, and the builder that made resources of them."""
     try:
-        body = _json_syntax(source) if source.path.lower().endswith(".json") else hcl.parse(source.text)
+        body = _json_syntax(source) if source.path.lower().endswith(".json") else hcl_tree.parse(source.text)
         builder = _Builder(tf)
         builder.template_files = {b.labels[1]: b for b in body.blocks if b.type == "data"
                                   and len(b.labels) == 2 and b.labels[0] == "template_file"}
@@ -183,7 +183,7 @@ def _json_value(source: Source, block: hcl.Block, value: Any, path: tuple, where
     if isinstance(value, str) and "${" in value:
         whole = re.fullmatch(r"\$\{(.*)\}", value, re.S)
         if whole and "${" not in whole.group(1):
-            return hcl.expression(whole.group(1))
+            return hcl_tree.expression(whole.group(1))
         return hcl.Template(value)
     if isinstance(value, str):
         block.strings[path] = _JsonString(value, source, where)

@@ -57,6 +57,13 @@ class Document:
     def __repr__(self) -> str:
         return f"Document({self.kind}, {self.source.path!r}, {self.root!r})"
 
+    _VIEWS = ("state_machine", "harness", "agentcore", "policy")  # the cached properties below
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What travels between processes: the data, not the views rules built of it (they
+        are built again when asked, and may hold what cannot be pickled)."""
+        return {k: v for k, v in self.__dict__.items() if k not in self._VIEWS}
+
     @property
     def namespace(self) -> str:
         """Where the names of its template's resources are defined: the template's file, or a
