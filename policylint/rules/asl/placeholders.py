@@ -1,0 +1,148 @@
+"""Placeholders a template leaves undefined in its state machine (ASL112), in every form the
+definition takes: a ``Definition`` object, a ``DefinitionString`` (a JSON string, ``Fn::Sub``,
+the literal pieces of ``Fn::Join``) and a SAM ``DefinitionUri`` file, each found at the
+``${`` itself.
+
+Which names are defined depends on where the placeholder is written. CloudFormation fills
+``DefinitionSubstitutions`` everywhere in the definition; inside ``Fn::Sub`` it also fills
+the function's variables, the template's parameters and resources (``${Fn.Arn}``) and the
+pseudo-parameters (``${AWS::Region}``), and ``${!X}`` there is the text ``${X}`` that
+DefinitionSubstitutions then fills. Serverless and Terraform views are not judged: every
+``${...}`` there is the tool's own variable."""
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterator
+from typing import Any
+
+from policylint.frontends.serverless import Unknown
+from policylint.models import Document
+from policylint.rule import Finding
+from policylint.source import EmbeddedSource, _walk_escapes, json_locate
+from policylint.values import PLACEHOLDER, is_intrinsic
+
+_SUB = "Fn::Sub"
+_SHOWN = 60  # characters of the value a message quotes
+
+
+def undefined_placeholders(document: Document) -> Iterator[Finding]:
+    """An ASL112 finding for each string of the definition with a ``${X}`` no one defines,
+    at the first such placeholder, naming all of them."""
+    template = document.template
+    if template is None or template.variables or isinstance(document.substitutions, Unknown):
+        return
+    if not isinstance(document.data, (dict, list)):
+        return
+    names = _template_names(template.data)
+    for path, text in _strings(document.data, ()):
+        if "${" not in text:
+            continue
+        place = _place(document, path)
+        missing = []
+        for match in PLACEHOLDER.finditer(text):
+            raw = _raw(document, place, match.start())
+            sub = _sub_of(document, template, raw)
+            if sub is not False and not _defined(match.group(1), document, sub, names):
+                missing.append((match, raw, sub))
+        if not missing:
+            continue
+        shown = text if len(text) <= _SHOWN else text[:_SHOWN - 1] + "…"
+        listed = ", ".join(dict.fromkeys(m.group(0) for m, _, _ in missing))
+        match, raw, sub = missing[0]
+        what = "DefinitionSubstitutions, Fn::Sub and the template do not define" if sub is not None \
+            else "DefinitionSubstitutions does not define"
+        field = next((str(step) for step in reversed(path) if isinstance(step, str)), "the value")
+        position = _position(document, path, raw, match.start())
+        yield Finding(document, path, f"{field} {shown!r} uses {listed}, which {what}: CloudFormation "
+                      "deploys it as written", "value", position=position)
+
+
+def _strings(value: Any, path: tuple) -> Iterator[tuple[tuple, str]]:
+    """The string values of a definition (not its keys, nor Comments, nor intrinsics)."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _strings(item, (*path, i))
+    elif isinstance(value, dict) and not is_intrinsic(value):
+        for key, item in value.items():
+            if key != "Comment":
+                yield from _strings(item, (*path, key))
+
+
+def _template_names(data: Any) -> frozenset[str]:
+    if not isinstance(data, dict):
+        return frozenset()
+    return frozenset(str(name) for section in ("Parameters", "Resources")
+                     if isinstance(data.get(section), dict) for name in data[section])
+
+
+def _place(document: Document, path: tuple) -> int | None:
+    """The index in the source text of the value at ``path`` (JSON text only), else None."""
+    text = document.source.text
+    if text.lstrip("\ufeff \t\r\n")[:1] not in ("{", "["):
+        return None
+    found = json_locate(text, (*document.root, *path), document.source._json_memo)
+    return found[1] if found is not None else None
+
+
+def _raw(document: Document, place: int | None, offset: int) -> int | None:
+    """The index in JSON text of character ``offset`` of the string value at ``place`` (a
+    bare placeholder, a number there, stands where it is)."""
+    if place is None:
+        return None
+    text = document.source.text
+    return _walk_escapes(text, place + 1, offset, '"') if text.startswith('"', place) else place
+
+
+def _sub_of(document: Document, template: Document, raw: int | None) -> dict | None | bool:
+    """For a DefinitionString: the variables of the Fn::Sub the placeholder at ``raw`` is
+    written in (a dict), None when it is written outside Fn::Sub, False when it stands for an
+    intrinsic piece of Fn::Join."""
+    source = document.source
+    if not isinstance(source, EmbeddedSource) or raw is None:
+        return None
+    segment = source.segments[max(bisect.bisect_right(source._starts, raw) - 1, 0)]
+    if not segment.is_string:
+        return False
+    if _SUB not in segment.path:
+        return None
+    at = segment.path.index(_SUB)
+    if len(segment.path) > at + 1:  # [text, variables]: the variables
+        sub = _get(template.data, (*segment.path[:at + 1],))
+        if isinstance(sub, list) and len(sub) > 1 and isinstance(sub[1], dict):
+            return sub[1]
+    return {}
+
+
+def _get(data: Any, path: tuple) -> Any:
+    for step in path:
+        if isinstance(data, dict):
+            data = data.get(step)
+        elif isinstance(data, list) and isinstance(step, int) and 0 <= step < len(data):
+            data = data[step]
+        else:
+            return None
+    return data
+
+
+def _defined(name: str, document: Document, sub: dict | None, names: frozenset[str]) -> bool:
+    if not name or name in document.substitutions:
+        return True
+    if sub is None:
+        return name.startswith("!")  # ${!X} outside Fn::Sub: text CloudFormation never reads as one
+    if name.startswith("!"):  # Fn::Sub writes ${X}: DefinitionSubstitutions fills it
+        return name[1:] in document.substitutions
+    return name in sub or name.startswith("AWS::") or name.split(".", 1)[0] in names
+
+
+def _position(document: Document, path: tuple, raw: int | None, offset: int) -> tuple[int, int] | None:
+    """Where the placeholder stands in the file: at ``raw`` in JSON text, else character
+    ``offset`` of the string value at ``path``; None to fall back to the value's start."""
+    source = document.source
+    try:
+        if raw is not None:
+            return source.position_of_index(raw)
+        return source.scalar_position((*document.root, *path), offset)
+    except Exception:  # positions are best effort: the value's start then
+        return None
