@@ -52,7 +52,7 @@ def undefined_placeholders(document: Document) -> Iterator[Finding]:
         what = "DefinitionSubstitutions, Fn::Sub and the template do not define" if sub is not None \
             else "DefinitionSubstitutions does not define"
         field = next((str(step) for step in reversed(path) if isinstance(step, str)), "the value")
-        position = _position(document, path, raw, match.start())
+        position = document.string_position(path, match.start())
         yield Finding(document, path, f"{field} {shown!r} uses {listed}, which {what}: CloudFormation "
                       "deploys it as written", "value", position=position)
 
@@ -134,15 +134,3 @@ def _defined(name: str, document: Document, sub: dict | None, names: frozenset[s
     if name.startswith("!"):  # Fn::Sub writes ${X}: DefinitionSubstitutions fills it
         return name[1:] in document.substitutions
     return name in sub or name.startswith("AWS::") or name.split(".", 1)[0] in names
-
-
-def _position(document: Document, path: tuple, raw: int | None, offset: int) -> tuple[int, int] | None:
-    """Where the placeholder stands in the file: at ``raw`` in JSON text, else character
-    ``offset`` of the string value at ``path``; None to fall back to the value's start."""
-    source = document.source
-    try:
-        if raw is not None:
-            return source.position_of_index(raw)
-        return source.scalar_position((*document.root, *path), offset)
-    except Exception:  # positions are best effort: the value's start then
-        return None
