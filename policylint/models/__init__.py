@@ -35,6 +35,7 @@ class Document:
     """
 
     names: Mapping[str, str] = {}
+    construct_paths: Mapping[str, str] = {}  # a synthesized template's, from its cloud assembly manifest
     variables = False
     module_resources: dict | None = None  # a Terraform view: the resources of its whole module
     terraform_locals: Mapping[str, Any] = {}  # a Terraform view: its file's literal locals
