@@ -10,6 +10,7 @@ from typing import Any
 
 from policylint.discover import is_terraform
 from policylint.frontends.serverless import NAMES as SERVERLESS_NAMES
+from policylint.frontends.templating import unless_templated
 from policylint.models import ACCOUNT, AGENTCORE, ASL, HARNESS, IAM, TEMPLATE, Document
 from policylint.paths import Refused, is_within, open_regular
 from policylint.problems import PARSE_ERROR, UNREADABLE_FILE, UNRESOLVED_REFERENCE, duplicate_keys
@@ -109,7 +110,7 @@ def load(path: str, expect: str | None = None, text: str | None = None, named: b
         return _terraform(source, root)
     parsed = _parse(source, expect)
     if isinstance(parsed, Finding):
-        return [], [parsed]
+        return unless_templated(source, parsed)
     if parsed is _NOT_OURS:
         return [], []
     data, duplicates = parsed
