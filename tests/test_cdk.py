@@ -148,3 +148,20 @@ def test_a_manifest_that_is_amiss_names_nothing(workdir: Path, manifest: str,
         target.write_text(manifest)
     code, found = run("cdk.out", "--select", "IAM501")
     assert found and not any("(construct" in f["message"] for f in found)
+
+
+@pytest.mark.parametrize("name", ["SupportStack.metadata.json", "../SupportStack.metadata.json"])
+def test_metadata_in_the_additional_metadata_file(workdir: Path, name: str) -> None:
+    """Newer CDK versions write an artifact's metadata to the file its additionalMetadataFile
+    names, beside the manifest (a name only: nothing is read elsewhere)."""
+    file = without_path_metadata(workdir)
+    manifest = json.loads((file.parent / "manifest.json").read_text())
+    artifact = manifest["artifacts"]["SupportStack"]
+    metadata = json.dumps(artifact.pop("metadata"))
+    (file.parent / "SupportStack.metadata.json").write_text(metadata)
+    (workdir / "SupportStack.metadata.json").write_text(metadata)  # outside the folder: never read
+    artifact["additionalMetadataFile"] = name
+    (file.parent / "manifest.json").write_text(json.dumps(manifest))
+    found = run("cdk.out", "--select", "IAM501")[1]
+    named = [f["message"].endswith("(construct SupportStack/SupportFlow/Role)") for f in found]
+    assert found and all(named) if name == "SupportStack.metadata.json" else not any(named)

@@ -72,8 +72,9 @@ def construct_paths(template: Document, root: str | None) -> dict[str, str]:
     ``aws:cdk:path`` metadata (``--no-path-metadata``, integration test snapshots), from the
     ``manifest.json`` beside it: the stack artifact whose ``templateFile`` it is maps each
     ``/Stack/Construct/Resource`` path to entries ``{"type": "aws:cdk:logicalId", "data":
-    id}``. Read only inside ``root`` (the linted folder), as a regular file of bounded size;
-    {} when anything is amiss."""
+    id}``, in its ``metadata`` or (newer CDK versions) in the file its
+    ``additionalMetadataFile`` names beside it. Each is read only inside ``root`` (the linted
+    folder), as a regular file of bounded size; {} when anything is amiss."""
     resources = template.data.get("Resources") if isinstance(template.data, dict) else None
     if not isinstance(resources, dict) or any(
             isinstance(r, dict) and isinstance(r.get("Metadata"), dict) and "aws:cdk:path" in r["Metadata"]
@@ -94,22 +95,21 @@ def construct_paths(template: Document, root: str | None) -> dict[str, str]:
 @functools.lru_cache(maxsize=8)
 def _manifest_paths(manifest: str, root: str | None, _mtime: int, _size: int) -> dict[str, dict[str, str]]:
     """templateFile -> logical id -> construct path, for each stack artifact of a manifest."""
-    raw = read_setting_file(manifest, root, MAX_MANIFEST_BYTES)
-    if len(raw) > MAX_MANIFEST_BYTES:
-        return {}
-    try:
-        data = json.loads(raw)
-    except (ValueError, RecursionError):
-        return {}
+    data = _read_json(manifest, root)
     artifacts = data.get("artifacts") if isinstance(data, dict) else None
     found: dict[str, dict[str, str]] = {}
     for artifact in (artifacts.values() if isinstance(artifacts, dict) else ()):
         if not isinstance(artifact, dict):
             continue
-        properties, metadata = artifact.get("properties"), artifact.get("metadata")
+        properties = artifact.get("properties")
         file = properties.get("templateFile") if isinstance(properties, dict) else None
-        if not isinstance(file, str) or not isinstance(metadata, dict):
+        if not isinstance(file, str):
             continue
+        metadata = dict(artifact["metadata"]) if isinstance(artifact.get("metadata"), dict) else {}
+        extra = artifact.get("additionalMetadataFile")  # where newer CDK versions write it
+        if isinstance(extra, str) and extra and os.path.basename(extra) == extra and extra not in (".", ".."):
+            more = _read_json(os.path.join(os.path.dirname(manifest), extra), root)
+            metadata.update(more if isinstance(more, dict) else {})
         paths = found.setdefault(os.path.basename(file), {})
         for path, entries in metadata.items():
             for entry in (entries if isinstance(entries, list) else ()):
@@ -117,6 +117,15 @@ def _manifest_paths(manifest: str, root: str | None, _mtime: int, _size: int) ->
                         and isinstance(entry.get("data"), str) and isinstance(path, str):
                     paths.setdefault(entry["data"], path.strip("/"))
     return found
+
+
+def _read_json(file: str, root: str | None) -> Any:
+    """A cloud assembly file's JSON (inside ``root``, regular, bounded), or None."""
+    try:
+        raw = read_setting_file(file, root, MAX_MANIFEST_BYTES)
+        return json.loads(raw) if len(raw) <= MAX_MANIFEST_BYTES else None
+    except (OSError, Refused, ValueError, RecursionError):
+        return None
 
 
 def _policy_documents(props: dict) -> Iterator[tuple[tuple, dict]]:
