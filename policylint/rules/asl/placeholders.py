@@ -12,6 +12,7 @@ DefinitionSubstitutions then fills. Serverless and Terraform views are not judge
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -37,10 +38,8 @@ def undefined_placeholders(document: Document) -> Iterator[Finding]:
     for path, text in _strings(document.data, ()):
         if "${" not in text:
             continue
-        place = _place(document, path)
         missing = []
-        for match in PLACEHOLDER.finditer(text):
-            raw = _raw(document, place, match.start())
+        for match, raw in _placeholders(document, path, text):
             sub = _sub_of(document, template, raw)
             if sub is not False and not _defined(match.group(1), document, sub, names):
                 missing.append((match, raw, sub))
@@ -86,13 +85,18 @@ def _place(document: Document, path: tuple) -> int | None:
     return found[1] if found is not None else None
 
 
-def _raw(document: Document, place: int | None, offset: int) -> int | None:
-    """The index in JSON text of character ``offset`` of the string value at ``place`` (a
-    bare placeholder, a number there, stands where it is)."""
-    if place is None:
-        return None
-    text = document.source.text
-    return _walk_escapes(text, place + 1, offset, '"') if text.startswith('"', place) else place
+def _placeholders(document: Document, path: tuple, text: str) -> Iterator[tuple[re.Match[str], int | None]]:
+    """Each ``${...}`` of the string at ``path`` and, in a DefinitionString, its index in the
+    JSON text (found in one walk over the string's escapes, whatever their number)."""
+    place = _place(document, path) if isinstance(document.source, EmbeddedSource) else None
+    raw_text = document.source.text
+    quoted = place is not None and raw_text.startswith('"', place)
+    offset, raw = 0, (place + 1 if quoted else place)  # type: ignore[operator]
+    for match in PLACEHOLDER.finditer(text):
+        if quoted:
+            raw = _walk_escapes(raw_text, raw, match.start() - offset, '"')
+            offset = match.start()
+        yield match, raw  # a bare placeholder (a number in the JSON text) stands where it is
 
 
 def _sub_of(document: Document, template: Document, raw: int | None) -> dict | None | bool:
