@@ -286,3 +286,19 @@ def test_per_function_roles_are_named_by_their_function(workdir: Path) -> None:
     assert view.source.locate(("Resources", "ReportIamRoleLambdaExecution", "Properties", "Policies", 0,
                                "PolicyDocument", "Statement", 0, "Resource")) \
         == position_of(FUNCTIONS, r"(?P<at>Resource): arn:aws:s3:::reports/\$")
+
+
+def test_functions_as_a_list_of_mappings(workdir: Path) -> None:
+    text = HEAD + """\
+functions:
+  - first:
+      handler: a.handler
+  - second:
+      handler: b.handler
+      iamRoleStatements:
+        - Effect: Allow
+          Action: iam:PassRole
+          Resource: '*'
+"""
+    found = lint(workdir, text, "IAM507")
+    assert at(found) == [("IAM507", *position_of(text, r"Resource: (?P<at>'\*')"))]

@@ -71,12 +71,11 @@ def template_view(data: dict, source: Source) -> tuple[Document | None, list[Fin
         statements = machine.get("iamRoleStatements")
         if isinstance(statements, list):
             _policy(resources, routes, f"{logical}Role", statements, (*here, "iamRoleStatements"))
-    functions = data.get("functions")
-    for key, function in (functions.items() if isinstance(functions, dict) else ()):
+    for where, key, function in _functions(data.get("functions")):
         if isinstance(function, dict) and isinstance(function.get("iamRoleStatements"), list) \
                 and function["iamRoleStatements"]:
             logical = _normalized(str(key)) + PROVIDER_ROLE
-            _function_role(resources, routes, logical, function, ("functions", key))
+            _function_role(resources, routes, logical, function, where)
             names[logical] = f"functions.{key}"
     role = _get(data, "provider", "iam", "role")
     statements, where = (role.get("statements"), ("provider", "iam", "role", "statements")) \
@@ -132,6 +131,17 @@ def _policy(resources: dict, routes: list, logical: str, statements: list, where
     document = ("Resources", logical, "Properties", "PolicyDocument")
     routes.append(((*document, "Statement"), where, False))
     routes.append((("Resources", logical), where, True))
+
+
+def _functions(functions: Any) -> list[tuple[tuple, Any, Any]]:
+    """(where, name, function) of each function: ``functions`` is a mapping, or a list of
+    mappings the Framework merges."""
+    found = []
+    for i, group in enumerate(functions if isinstance(functions, list) else [functions]):
+        for key, function in (group.items() if isinstance(group, dict) else ()):
+            where = ("functions", i, key) if isinstance(functions, list) else ("functions", key)
+            found.append((where, key, function))
+    return found
 
 
 def _function_role(resources: dict, routes: list, logical: str, function: dict, here: tuple) -> None:
