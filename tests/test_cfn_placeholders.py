@@ -120,3 +120,21 @@ stepFunctions:
           A: {Type: Task, Resource: "${self:custom.fn}", End: true}
 """)
     assert asl112(".") == []
+
+
+def test_fn_sub_in_sam_may_name_the_resources_the_transform_adds(workdir: Path) -> None:
+    text = """Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: {Handler: app.handler, Runtime: python3.12, CodeUri: src/, Events: {Api: {Type: Api}}}
+  Flow:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      DefinitionString: !Sub |
+        {"StartAt": "A", "States": {
+          "A": {"Type": "Pass", "Result": {"role": "${FnRole.Arn}", "api": "${ServerlessRestApi}",
+                                           "other": "${Elsewhere}"}, "End": true}}}
+"""
+    write(workdir / "template.yaml", text)
+    assert asl112(".") == [("template.yaml", *position_of(text, r'"other": "(?P<at>\$\{Elsewhere)'))]

@@ -24,6 +24,7 @@ from policylint.values import PLACEHOLDER, is_intrinsic
 
 _SUB = "Fn::Sub"
 _SHOWN = 60  # characters of the value a message quotes
+_SAM = "Transform:Serverless"  # among a template's names: a SAM template (no logical id has a colon)
 
 
 def undefined_placeholders(document: Document) -> Iterator[Finding]:
@@ -70,10 +71,15 @@ def _strings(value: Any, path: tuple) -> Iterator[tuple[tuple, str]]:
 
 
 def _template_names(data: Any) -> frozenset[str]:
+    """The parameters and resources of a template, and _SAM when it is a SAM template."""
     if not isinstance(data, dict):
         return frozenset()
-    return frozenset(str(name) for section in ("Parameters", "Resources")
-                     if isinstance(data.get(section), dict) for name in data[section])
+    transform = data.get("Transform")
+    sam = any(isinstance(t, str) and t.startswith("AWS::Serverless")
+              for t in (transform if isinstance(transform, list) else [transform]))
+    return frozenset([*(str(name) for section in ("Parameters", "Resources")
+                        if isinstance(data.get(section), dict) for name in data[section]),
+                      *([_SAM] if sam else [])])
 
 
 def _place(document: Document, path: tuple) -> int | None:
@@ -137,4 +143,13 @@ def _defined(name: str, document: Document, sub: dict | None, names: frozenset[s
         return name.startswith("!")  # ${!X} outside Fn::Sub: text CloudFormation never reads as one
     if name.startswith("!"):  # Fn::Sub writes ${X}: DefinitionSubstitutions fills it
         return name[1:] in document.substitutions
-    return name in sub or name.startswith("AWS::") or name.split(".", 1)[0] in names
+    base = name.split(".", 1)[0]
+    return name in sub or name.startswith("AWS::") or base in names or _sam_implicit(base, names)
+
+
+def _sam_implicit(base: str, names: frozenset[str]) -> bool:
+    """Whether ``base`` may be a resource SAM's transform adds (``FnRole`` for a function
+    ``Fn``, ``ServerlessRestApi``), when the template is SAM's (``names`` then hold
+    ``Transform:Serverless``): a Fn::Sub may name those too."""
+    return _SAM in names and (base.startswith("Serverless") or any(
+        base.startswith(name) for name in names if name != _SAM))
