@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from policylint.frontends import FrontEnd
+from policylint.frontends.templating import unless_templated
 from policylint.limits import MAX_BYTES, MAX_EXPORT_BYTES, MAX_NODES
 from policylint.models import Document
 from policylint.paths import Refused, is_within, open_regular
@@ -113,7 +114,7 @@ def load(path: str, expect: str | None = None, text: str | None = None, named: b
         return claimant.read(source, None, root)
     parsed = _parse(source, forced, asked)
     if isinstance(parsed, Finding):
-        return [], [parsed]
+        return unless_templated(source, parsed)
     if parsed is _NOT_OURS:
         return [], []
     data, duplicates = parsed

@@ -17,6 +17,7 @@ class InternalError(NamedTuple):
 
 
 SKIPPED, UNREADABLE = "skipped", "unreadable"  # what a file with no document of ours was
+TEMPLATED = "templated"  # a file for a templating language (Jinja, Helm), not YAML until rendered
 
 
 class Outcome:

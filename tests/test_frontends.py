@@ -90,7 +90,8 @@ def test_the_built_in_front_ends_are_registered_as_a_plugin_is() -> None:
 
     engine = Engine()
     assert engine.plugins.is_registered(sys.modules[builtin.__name__])
-    assert [f.name for f in engine.frontends] == ["terraform", "asl", "cloudformation", "serverless", "api"]
+    assert [f.name for f in engine.frontends] == [
+        "terraform", "asl", "terraform-plan", "cloudformation", "serverless", "api"]
 
 
 def test_a_rule_that_is_not_cross_file_cannot_read_another_files_resource(workdir: Path) -> None:

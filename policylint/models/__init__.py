@@ -40,6 +40,7 @@ class Document:
     """
 
     names: Mapping[str, str] = {}
+    construct_paths: Mapping[str, str] = {}  # a synthesized template's, from its cloud assembly manifest
     variables = False
     module_resources: dict | None = None  # a Terraform view: the resources of its whole module
     terraform_locals: Mapping[str, Any] = {}  # a Terraform view: its file's literal locals
@@ -89,6 +90,26 @@ class Document:
     def locate(self, path: Sequence[Any], at: str = "key") -> tuple[str, int, int]:
         line, column = self.source.locate((*self.root, *path), at)
         return self.source.path, line, column
+
+    def string_position(self, path: Sequence[Any], offset: int) -> tuple[int, int] | None:
+        """Line and column of character ``offset`` of the string value at ``path`` (through
+        quotes, escapes, block scalars, a DefinitionString's pieces); None when it cannot be
+        told (then the value's start is where a finding stands)."""
+        from policylint.source import MappedSource, _walk_escapes, json_locate
+
+        source, full = self.source, (*self.root, *path)
+        try:
+            text = source.text
+            if text.lstrip("\ufeff \t\r\n")[:1] in ("{", "[") and not isinstance(source, MappedSource):
+                found = json_locate(text, full, source._json_memo)
+                if found is None:
+                    return None
+                place = found[1]
+                raw = _walk_escapes(text, place + 1, offset, '"') if text.startswith('"', place) else place
+                return source.position_of_index(raw)
+            return source.scalar_position(full, offset)
+        except Exception:  # positions are best effort: the value's start then
+            return None
 
     def literal(self, value: str) -> str | None:
         """``value`` with every placeholder substituted, or None if one is not known."""

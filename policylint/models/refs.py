@@ -66,10 +66,13 @@ def properties_of(document: Document, logical_id: str | None = None) -> dict:
 
 def construct_path(template: Document, logical_id: str) -> str | None:
     """The CDK construct a resource of a synthesized template comes from (its ``aws:cdk:path``
-    metadata, without the trailing ``/Resource`` of an L1 inside its L2), if any."""
+    metadata, else what the cloud assembly's ``manifest.json`` maps its logical id to, without
+    the trailing ``/Resource`` of an L1 inside its L2), if any."""
     resource = resource_of(template, logical_id)
     metadata = resource.get("Metadata")
     path = metadata.get("aws:cdk:path") if isinstance(metadata, dict) else None
+    if not isinstance(path, str) or not path:
+        path = template.construct_paths.get(logical_id)
     if not isinstance(path, str) or not path:
         return None
     return path[:-len("/Resource")] if path.endswith("/Resource") else path

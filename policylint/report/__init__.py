@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from policylint import __version__
 from policylint.hookspecs import hookimpl
 from policylint.models import KINDS
-from policylint.records import SKIPPED, UNREADABLE, InternalError, Outcome
+from policylint.records import SKIPPED, TEMPLATED, UNREADABLE, InternalError, Outcome
 from policylint.rule import Finding, Rule, Severity
 
 if TYPE_CHECKING:
@@ -58,7 +58,8 @@ class Problem(NamedTuple):
 class Report:
     """What a run found: the problems that count (not suppressed, not in the baseline), every
     known rule (selected or not), internal errors, what was set aside, and what each file
-    was read as (``kinds``: shown path -> a kind of ``KINDS``, ``SKIPPED`` or ``UNREADABLE``)."""
+    was read as (``kinds``: shown path -> a kind of ``KINDS``, ``SKIPPED``, ``TEMPLATED`` (counted
+as skipped) or ``UNREADABLE``)."""
 
     def __init__(self, problems: list[Problem], rules: list[Rule], errors: list[InternalError],
                  kinds: dict[str, str], suppressed: list[Problem] | None = None,
@@ -67,7 +68,8 @@ class Report:
         self.suppressed, self.baselined = suppressed or [], baselined or []
         self.version = __version__
         counts = Counter(kinds.values())
-        self.skipped, self.unreadable = counts.pop(SKIPPED, 0), counts.pop(UNREADABLE, 0)
+        self.templated = counts.pop(TEMPLATED, 0)  # skipped too: Jinja, cookiecutter, Helm
+        self.skipped, self.unreadable = counts.pop(SKIPPED, 0) + self.templated, counts.pop(UNREADABLE, 0)
         self.linted = {kind: counts[kind] for kind in KINDS if counts[kind]}
         self.files = sum(self.linted.values())
         self.show_files = False  # list each file and what it was read as (text format)
