@@ -1,0 +1,397 @@
+"""Organisation policies: rules written in the config, not in Python.
+
+A policy (``policies:`` in ``.policylint.yaml`` or ``[tool.policylint]``) names a kind of
+object, optional environments, an optional ``where`` (which objects it is about) and a
+``require`` (what each of them must satisfy). A condition is one of::
+
+    {field: F, present: true|false}     there (written, or an AWS default) or not
+    {field: F, equals: V}               the value is V
+    {field: F, in: [P, ...]}            the value (each item of a list) matches a pattern (* and ?)
+    {field: F, min: N, max: N}          numeric bounds, inclusive (either or both)
+    {all: [C, ...]}, {any: [C, ...]}, {not: C}
+
+Fields are read as ``policylint.policy_kinds`` says (API names, defaults, unknowns). AWS
+defaults count as written; comparisons hold for a field that is not there (add
+``present: true`` to demand it); a failing ``any`` is reported where its last alternative
+failed. A value known only at deploy time makes a condition unknown, and an unknown
+``require`` is no finding. A policy is data: nothing in it is run as code.
+
+Each policy compiles once into an ordinary ``Rule`` (scope ``project``) whose findings point
+at the field that failed, or at the object (the deepest one written) when it is missing.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from fnmatch import fnmatchcase
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from policylint.config import ConfigError
+from policylint.hookspecs import hookimpl
+from policylint.policy_kinds import FIELDS, KINDS, MISSING, REQUEST_FIELDS, Got, Subject, canonical, objects
+from policylint.rule import Finding, Rule, Severity
+
+if TYPE_CHECKING:
+    from policylint.config import Config
+    from policylint.models import Document
+    from policylint.project import Project
+
+OPERATORS = ("present", "equals", "in", "min", "max")
+COMBINATORS = ("all", "any", "not")
+
+
+class Spot(NamedTuple):
+    """Where a condition failed (or held), and in what words."""
+
+    path: tuple
+    at: str
+    detail: str
+    value: Any = None
+
+
+Result = tuple  # (True | False | None, list[Spot])
+
+
+class Condition:
+    """A checked condition tree, ready to evaluate on a Subject."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.spec = spec
+        self.children: list[Condition] = []
+        self.op = next((c for c in COMBINATORS if c in spec), "field")
+        if self.op in ("all", "any"):
+            self.children = [Condition(c) for c in spec[self.op]]
+        elif self.op == "not":
+            self.children = [Condition(spec["not"])]
+        else:
+            self.field = spec["field"]
+            self.parts = tuple(canonical(p) for p in self.field.split("."))
+
+    def evaluate(self, subject: Subject) -> Result:
+        if self.op == "field":
+            return self._leaf(subject)
+        if self.op == "not":
+            result, spots = self.children[0].evaluate(subject)
+            return (None if result is None else not result), spots
+        results = [c.evaluate(subject) for c in self.children]
+        decisive = self.op == "any"  # any: a True decides; all: a False decides
+        hits = [r for r in results if r[0] is decisive]
+        if hits:  # all: where each failed; any: where one held
+            return decisive, [s for r in hits for s in r[1]] if not decisive else hits[0][1]
+        if any(r[0] is None for r in results):
+            return None, []
+        if decisive:  # every alternative failed: said where the last one did
+            return False, next((r[1] for r in reversed(results) if r[1]), [])
+        return True, [s for r in results for s in r[1]]
+
+    def _leaf(self, subject: Subject) -> Result:
+        got = subject.get(self.parts)
+        written = [g for g in got if g.value is not MISSING]  # a default counts as written
+        if "present" in self.spec:
+            if self.spec["present"]:
+                if written:
+                    return True, [Spot(g.path, "value", f"{self.field} is set") for g in written]
+                return False, [Spot(g.path, "key", f"{self.field} is not set") for g in got[:1]]
+            if written:
+                return False, [Spot(g.path, "key", f"{self.field} is set") for g in written]
+            return True, [Spot(g.path, "key", f"{self.field} is not set") for g in got[:1]]
+        verdicts = [v for g in got if g.value is not MISSING for v in self._compare(g)]
+        failed = [s for ok, s in verdicts if ok is False]
+        if failed:
+            return False, failed
+        if any(ok is None for ok, _ in verdicts):
+            return None, []
+        return True, [s for _, s in verdicts]
+
+    def _compare(self, got: Got) -> Iterator[tuple[bool | None, Spot]]:
+        at = "key" if got.default else "value"
+        said = f"{self.field} is not set: {_shown(got.value)} by default" if got.default else \
+            f"{self.field} is {_shown(got.value)}"
+        if not got.known:
+            yield None, Spot(got.path, at, said)
+            return
+        if "equals" in self.spec:
+            wanted = self.spec["equals"]
+            yield got.value == wanted, Spot(got.path, at, f"{said}, not {_shown(wanted)}", got.value)
+        if "in" in self.spec:
+            items = list(enumerate(got.value)) if isinstance(got.value, list) else [(None, got.value)]
+            for i, item in items:
+                path = got.path if i is None or got.default else (*got.path, i)
+                if not isinstance(item, (str, int, float)) or isinstance(item, bool) or \
+                        (isinstance(item, str) and ("${" in item or item.startswith("{%"))):
+                    yield (None if item is not None else False), Spot(path, at, said, item)
+                    continue
+                ok = any(fnmatchcase(str(item), str(p)) for p in self.spec["in"])
+                words = f"{self.field} {_shown(item)} is not in {_shown(self.spec['in'])}"
+                yield ok, Spot(path, at, f"{words} (by default)" if got.default else words, item)
+        if "min" in self.spec or "max" in self.spec:
+            number = _number(got.value)
+            if number is None:
+                yield None, Spot(got.path, at, said)
+                return
+            low, high = self.spec.get("min"), self.spec.get("max")
+            if high is not None and number > high:
+                yield False, Spot(got.path, at, f"{said}, over {_shown(high)}", got.value)
+            elif low is not None and number < low:
+                yield False, Spot(got.path, at, f"{said}, under {_shown(low)}", got.value)
+            else:
+                yield True, Spot(got.path, at, said, got.value)
+
+
+def _number(value: Any) -> int | float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _shown(value: Any) -> str:
+    return json.dumps(value, default=str) if not isinstance(value, str) else repr(value)
+
+
+# -- checking a policy as written ----------------------------------------------------------
+
+def _check_condition(spec: Any, kind: str, where: str, problem: Callable[[str], ConfigError]) -> None:
+    if not isinstance(spec, dict):
+        raise problem(f"{where}: a condition is a mapping ({{field: ..., equals: ...}}, all, any or not)")
+    combinators = [c for c in COMBINATORS if c in spec]
+    if combinators:
+        extra = sorted(set(spec) - {combinators[0]})
+        if len(combinators) > 1 or extra:
+            raise problem(f"{where}: {combinators[0]!r} stands alone in its condition (found also "
+                          f"{', '.join(map(repr, [*combinators[1:], *extra]))})")
+        inner = spec[combinators[0]]
+        if combinators[0] == "not":
+            _check_condition(inner, kind, f"{where}.not", problem)
+            return
+        if not isinstance(inner, list) or not inner:
+            raise problem(f"{where}.{combinators[0]}: a non-empty list of conditions")
+        for i, child in enumerate(inner):
+            _check_condition(child, kind, f"{where}.{combinators[0]}[{i}]", problem)
+        return
+    if "field" not in spec:
+        unknown = sorted(set(spec) - set(OPERATORS))
+        raise problem(f"{where}: unknown operator {unknown[0]!r} (known: field with "
+                      f"{', '.join(OPERATORS)}; or {', '.join(COMBINATORS)})" if unknown else
+                      f"{where}: no 'field' to test")
+    field = spec["field"]
+    if not isinstance(field, str) or not field or any(not p for p in field.split(".")):
+        raise problem(f"{where}: field is a dotted name, such as memory.managedMemoryConfiguration")
+    _check_field(field, kind, where, problem)
+    ops = [k for k in spec if k != "field"]
+    unknown = [k for k in ops if k not in OPERATORS]
+    if unknown:
+        raise problem(f"{where}: field {field!r}: unknown operator {unknown[0]!r} (known: "
+                      f"{', '.join(OPERATORS)})")
+    if not ops:
+        raise problem(f"{where}: field {field!r}: no operator (one of {', '.join(OPERATORS)})")
+    if len(ops) > 1 and set(ops) != {"min", "max"}:
+        raise problem(f"{where}: field {field!r}: one operator per condition (min and max go together); "
+                      f"use all: for more")
+    _check_operands(spec, field, where, problem)
+
+
+def _check_operands(spec: dict[str, Any], field: str, where: str,
+                    problem: Callable[[str], ConfigError]) -> None:
+    if "present" in spec and not isinstance(spec["present"], bool):
+        raise problem(f"{where}: field {field!r}: present is true or false")
+    if "in" in spec and (not isinstance(spec["in"], list) or not spec["in"] or not all(
+            isinstance(p, (str, int, float)) and not isinstance(p, bool) for p in spec["in"])):
+        raise problem(f"{where}: field {field!r}: in is a non-empty list of strings (wildcards * and ?) "
+                      "or numbers")
+    for bound in ("min", "max"):
+        if bound in spec and _number(spec[bound]) is None or isinstance(spec.get(bound), str):
+            raise problem(f"{where}: field {field!r}: {bound} is a number")
+
+
+def _check_field(field: str, kind: str, where: str, problem: Callable[[str], ConfigError]) -> None:
+    parts = [canonical(p) for p in field.split(".")]
+    known = FIELDS[kind]
+    if parts[0] == "*":
+        return
+    if kind in ("agent-task",) and parts[0] in ("arguments", "parameters") and len(parts) > 1:
+        if parts[1] not in REQUEST_FIELDS and parts[1] != "*":
+            raise problem(f"{where}: field {field!r}: {parts[1]!r} is not a field of the InvokeHarness / "
+                          f"InvokeAgentRuntime request (known: {', '.join(_pascal(REQUEST_FIELDS))})")
+        return
+    if parts[0] not in known:
+        shown = _pascal(known) if kind in ("agent-task", "task", "statement", "role") else known
+        raise problem(f"{where}: field {field!r} is not a field of a {kind} (known: {', '.join(shown)})")
+
+
+def _pascal(names: Iterable[str]) -> list[str]:
+    return [n[:1].upper() + n[1:] for n in names]
+
+
+class Policy(NamedTuple):
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    kind: str
+    environments: tuple[str, ...]
+    where: Condition | None
+    require: Condition
+    spec: dict[str, Any]
+
+
+def parse(spec: dict[str, Any], source: str = "") -> Policy:
+    """A policy from its (schema-valid) config entry; ConfigError naming it and the field."""
+    code = spec.get("code", "?")
+
+    def problem(text: str) -> ConfigError:
+        return ConfigError(f"{source + ': ' if source else ''}policy {code}: {text}")
+
+    kind = spec["kind"]
+    if kind not in KINDS:
+        raise problem(f"kind: unknown kind {kind!r} (known: {', '.join(KINDS)})")
+    for key in ("where", "require"):
+        if key in spec:
+            _check_condition(spec[key], kind, key, problem)
+    return Policy(code, spec["name"], Severity.parse(spec["severity"]), spec["message"], kind,
+                  tuple(spec.get("environments", ())),
+                  Condition(spec["where"]) if "where" in spec else None, Condition(spec["require"]), spec)
+
+
+def check_all(specs: Iterable[dict[str, Any]], source: str = "") -> list[Policy]:
+    """Every policy parsed; two with one code or one name are an error."""
+    parsed = [parse(s, source) for s in specs]
+    seen: dict[str, str] = {}
+    for policy in parsed:
+        for key in (policy.code, policy.name):
+            if key in seen:
+                raise ConfigError(f"{source + ': ' if source else ''}policy {policy.code}: "
+                                  f"{key!r} is also policy {seen[key]}'s")
+            seen[key] = policy.code
+    return parsed
+
+
+# -- running ---------------------------------------------------------------------------------
+
+def environment_matches(wanted: tuple[str, ...], environment: str) -> bool:
+    """Whether ``environment`` (configured, or ``prod`` / ``non-prod`` from names) is one of
+    ``wanted``: a name, a glob, or ``prod`` / ``non-prod``, which cover every environment
+    whose name says (or does not say) prod."""
+    from policylint.project import is_prod
+
+    for entry in wanted:
+        if entry == environment or fnmatchcase(environment, entry):
+            return True
+        if entry == "prod" and is_prod(environment) or entry == "non-prod" and not is_prod(environment):
+            return True
+    return False
+
+
+def judge(policy: Policy | Any, subject: Subject) -> Iterator[Spot]:
+    """Where ``subject`` fails the policy's ``require`` (nothing when it passes or is unknown)."""
+    if policy.where is not None and policy.where.evaluate(subject)[0] is not True:
+        return
+    result, spots = policy.require.evaluate(subject)
+    if result is False:
+        yield from spots or [Spot(subject.path, "key", "")]
+
+
+def _message(template: str, spot: Spot) -> str:
+    if "{value}" in template or "{detail}" in template:
+        shown = "missing" if spot.value is None else str(spot.value)
+        return template.replace("{value}", shown).replace("{detail}", spot.detail)
+    return f"{template} ({spot.detail})" if spot.detail else template
+
+
+class PolicyCheck:
+    """A policy's check: every object of its kind, in its environments."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+
+    def __call__(self, project: Project) -> Iterator[Finding]:
+        policy = self.policy
+        found = objects(project)
+        for subject in found.of(policy.kind):
+            if policy.environments and not environment_matches(
+                    policy.environments, found.environment(subject.document)):
+                continue
+            for spot in judge(policy, subject):
+                yield Finding(subject.document, spot.path, _message(policy.message, spot), spot.at)
+
+
+def to_rule(policy: Policy, source: str = "") -> Rule:
+    spec = policy.spec
+    envs = f" in {', '.join(policy.environments)}" if policy.environments else ""
+    where = f"\n\nApplies to: {json.dumps(spec['where'])}" if "where" in spec else ""
+    text = spec.get("help") or (
+        f"What it does: the organisation policy {policy.code}{' of ' + source if source else ''}: "
+        f"every {policy.kind}{envs} must satisfy {json.dumps(spec['require'])}.{where}\n\n"
+        f"Why: {policy.message}")
+    return Rule(policy.code, policy.name, policy.severity, spec.get("summary", policy.message), text,
+                PolicyCheck(policy), scope="project", tags=("policy",))
+
+
+_COMPILED: dict[int, tuple[Any, list[Rule]]] = {}
+
+
+def rules_of(config: Config) -> list[Rule]:
+    """The config's policies as rules, compiled once per config."""
+    if not config.policies:
+        return []
+    key = id(config.policies)
+    if key not in _COMPILED or _COMPILED[key][0] is not config.policies:
+        _COMPILED[key] = (config.policies, [to_rule(p, config.source) for p in check_all(config.policies)])
+    return _COMPILED[key][1]
+
+
+class _Plugin:
+    """The config's policies, contributed to the engine as a plugin contributes rules."""
+
+    def __init__(self, rules: list[Rule]) -> None:
+        self.rules = rules
+
+    @hookimpl
+    def policylint_rules(self) -> list[Rule]:
+        return self.rules
+
+
+def install(engine: Any, config: Config) -> None:
+    """Give ``engine`` the config's policies as rules (a plugin of its own, named
+    ``policies``). A policy whose code or name is a built-in rule's is a config error."""
+    rules = rules_of(config)
+    if not rules or engine.plugins.get_plugin("policies") is not None:
+        return
+    builtin = engine.rules
+    for rule in rules:
+        other = builtin.get(rule.code) or next((r for r in builtin.values() if r.name == rule.name), None)
+        if other is not None:
+            raise ConfigError(f"{config.source}: policy {rule.code}: {other.code} {other.name} is a "
+                              "built-in rule; choose another code and name (a prefix of your own, "
+                              "such as ORG001)")
+    engine.plugins.register(_Plugin(rules), name="policies")
+    vars(engine).pop("rules", None)  # listed again, with the policies
+
+
+def findings(document: Document, kind: str, condition: dict[str, Any],
+             message: Callable[[Spot], str]) -> Iterator[Finding]:
+    """The findings of one condition over the objects of ``kind`` in ``document``: how a
+    built-in rule (AGT318, AGT319) is written on the policy machinery."""
+    from policylint.policy_kinds import subjects
+
+    compiled = _condition(json.dumps(condition, sort_keys=True))
+    for subject in subjects(kind, document):
+        result, spots = compiled.evaluate(subject)
+        if result is False:
+            for spot in spots:
+                yield Finding(document, spot.path, message(spot), spot.at)
+
+
+_CONDITIONS: dict[str, Condition] = {}
+
+
+def _condition(text: str) -> Condition:
+    if text not in _CONDITIONS:
+        _CONDITIONS[text] = Condition(json.loads(text))
+    return _CONDITIONS[text]
