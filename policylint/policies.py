@@ -7,6 +7,7 @@ object, optional environments, an optional ``where`` (which objects it is about)
     {field: F, present: true|false}     there (written, or an AWS default) or not
     {field: F, equals: V}               the value is V
     {field: F, in: [P, ...]}            the value (each item of a list) matches a pattern (* and ?)
+    {field: F, not-in: [P, ...]}        the value (each item of a list) matches none of them
     {field: F, min: N, max: N}          numeric bounds, inclusive (either or both)
     {all: [C, ...]}, {any: [C, ...]}, {not: C}
 
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from policylint.models import Document
     from policylint.project import Project
 
-OPERATORS = ("present", "equals", "in", "min", "max")
+OPERATORS = ("present", "equals", "in", "not-in", "min", "max")
 COMBINATORS = ("all", "any", "not")
 
 
@@ -112,18 +113,11 @@ class Condition:
             return
         if "equals" in self.spec:
             wanted = self.spec["equals"]
-            yield got.value == wanted, Spot(got.path, at, f"{said}, not {_shown(wanted)}", got.value)
-        if "in" in self.spec:
-            items = list(enumerate(got.value)) if isinstance(got.value, list) else [(None, got.value)]
-            for i, item in items:
-                path = got.path if i is None or got.default else (*got.path, i)
-                if not isinstance(item, (str, int, float)) or isinstance(item, bool) or \
-                        (isinstance(item, str) and ("${" in item or item.startswith("{%"))):
-                    yield (None if item is not None else False), Spot(path, at, said, item)
-                    continue
-                ok = any(fnmatchcase(str(item), str(p)) for p in self.spec["in"])
-                words = f"{self.field} {_shown(item)} is not in {_shown(self.spec['in'])}"
-                yield ok, Spot(path, at, f"{words} (by default)" if got.default else words, item)
+            same = got.value == wanted
+            yield same, Spot(got.path, at, said if same else f"{said}, not {_shown(wanted)}", got.value)
+        for op in ("in", "not-in"):
+            if op in self.spec:
+                yield from self._membership(got, op, at, said)
         if "min" in self.spec or "max" in self.spec:
             number = _number(got.value)
             if number is None:
@@ -136,6 +130,21 @@ class Condition:
                 yield False, Spot(got.path, at, f"{said}, under {_shown(low)}", got.value)
             else:
                 yield True, Spot(got.path, at, said, got.value)
+
+    def _membership(self, got: Got, op: str, at: str, said: str) -> Iterator[tuple[bool | None, Spot]]:
+        """``in``: each item matches a pattern; ``not-in``: no item does."""
+        patterns = self.spec[op]
+        items = list(enumerate(got.value)) if isinstance(got.value, list) else [(None, got.value)]
+        for i, item in items:
+            path = got.path if i is None or got.default else (*got.path, i)
+            if not isinstance(item, (str, int, float)) or isinstance(item, bool) or \
+                    (isinstance(item, str) and ("${" in item or item.startswith("{%"))):
+                yield (None if item is not None else False), Spot(path, at, said, item)
+                continue
+            inside = any(fnmatchcase(str(item), str(p)) for p in patterns)
+            words = f"{self.field} {_shown(item)} is {'' if inside else 'not '}in {_shown(patterns)}"
+            words = f"{words} (by default)" if got.default else words
+            yield inside == (op == "in"), Spot(path, at, words, item)
 
 
 def _number(value: Any) -> int | float | None:
@@ -201,10 +210,11 @@ def _check_operands(spec: dict[str, Any], field: str, where: str,
                     problem: Callable[[str], ConfigError]) -> None:
     if "present" in spec and not isinstance(spec["present"], bool):
         raise problem(f"{where}: field {field!r}: present is true or false")
-    if "in" in spec and (not isinstance(spec["in"], list) or not spec["in"] or not all(
-            isinstance(p, (str, int, float)) and not isinstance(p, bool) for p in spec["in"])):
-        raise problem(f"{where}: field {field!r}: in is a non-empty list of strings (wildcards * and ?) "
-                      "or numbers")
+    for op in ("in", "not-in"):
+        if op in spec and (not isinstance(spec[op], list) or not spec[op] or not all(
+                isinstance(p, (str, int, float)) and not isinstance(p, bool) for p in spec[op])):
+            raise problem(f"{where}: field {field!r}: {op} is a non-empty list of strings (wildcards * "
+                          "and ?) or numbers")
     for bound in ("min", "max"):
         if bound in spec and _number(spec[bound]) is None or isinstance(spec.get(bound), str):
             raise problem(f"{where}: field {field!r}: {bound} is a number")

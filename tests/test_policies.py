@@ -363,3 +363,14 @@ def test_policies_test_command(workdir: Path, capsys: pytest.CaptureFixture[str]
     write(workdir / ".policylint.yaml", yaml.safe_dump({"policies": [policy]}))
     assert main(["policies", "test"]) == 1
     assert "MISMATCH" in capsys.readouterr().out
+
+
+def test_not_in_over_statement_actions(workdir: Path) -> None:
+    policy = {**GOOD, "kind": "statement", "require": {"field": "Action", "not-in": ["iam:*"]}}
+    write(workdir / ".policylint.yaml", yaml.safe_dump({"policies": [policy]}))
+    file = write(workdir / "policy.json", json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["s3:GetObject", "iam:PassRole"], "Resource": "*"}]}, indent=2))
+    assert found("ORG101") == [position_of(file.read_text(), r"(?P<at>\"iam:PassRole\")")]
+    write(workdir / "policy.json", json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}))
+    assert found("ORG101") == []
