@@ -42,12 +42,14 @@ COMBINATORS = ("all", "any", "not")
 
 
 class Spot(NamedTuple):
-    """Where a condition failed (or held), and in what words."""
+    """Where a condition failed (or held), and in what words; ``document`` when it is not the
+    object's own (a state machine's settings are in its template)."""
 
     path: tuple
     at: str
     detail: str
     value: Any = None
+    document: Document | None = None
 
 
 Result = tuple  # (True | False | None, list[Spot])
@@ -89,14 +91,16 @@ class Condition:
         got = subject.get(self.parts)
         written = [g for g in got if g.value is not MISSING]  # a default counts as written
         if "present" in self.spec:
+            def spots(gots: list[Got], at: str, said: str) -> list[Spot]:
+                return [Spot(g.path, at, f"{self.field} {said}", document=g.document) for g in gots]
+
             if self.spec["present"]:
-                if written:
-                    return True, [Spot(g.path, "value", f"{self.field} is set") for g in written]
-                return False, [Spot(g.path, "key", f"{self.field} is not set") for g in got[:1]]
-            if written:
-                return False, [Spot(g.path, "key", f"{self.field} is set") for g in written]
-            return True, [Spot(g.path, "key", f"{self.field} is not set") for g in got[:1]]
-        verdicts = [v for g in got if g.value is not MISSING for v in self._compare(g)]
+                return (True, spots(written, "value", "is set")) if written else \
+                    (False, spots(got[:1], "key", "is not set"))
+            return (False, spots(written, "key", "is set")) if written else \
+                (True, spots(got[:1], "key", "is not set"))
+        verdicts = [(ok, spot._replace(document=g.document)) for g in got if g.value is not MISSING
+                    for ok, spot in self._compare(g)]
         failed = [s for ok, s in verdicts if ok is False]
         if failed:
             return False, failed
@@ -328,7 +332,8 @@ class PolicyCheck:
                     policy.environments, found.environment(subject.document)):
                 continue
             for spot in judge(policy, subject):
-                yield Finding(subject.document, spot.path, _message(policy.message, spot), spot.at)
+                yield Finding(spot.document or subject.document, spot.path, _message(policy.message, spot),
+                              spot.at)
 
 
 def to_rule(policy: Policy, source: str = "") -> Rule:
@@ -395,7 +400,7 @@ def findings(document: Document, kind: str, condition: dict[str, Any],
         result, spots = compiled.evaluate(subject)
         if result is False:
             for spot in spots:
-                yield Finding(document, spot.path, message(spot), spot.at)
+                yield Finding(spot.document or document, spot.path, message(spot), spot.at)
 
 
 _CONDITIONS: dict[str, Condition] = {}

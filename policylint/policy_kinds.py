@@ -61,6 +61,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
              "memoryStrategies", "arn", "id", *_TAGS),
 }
 REQUEST_FIELDS = _REQUEST
+MACHINE_SETTINGS = frozenset({"type", "loggingConfiguration", "tracingConfiguration", "roleArn", "name"})
 NEVER_TIMES_OUT = 99_999_999  # a Task's TimeoutSeconds when not written (Step Functions docs)
 # What AWS uses when a field is left out, by dotted path (lower first letters).
 DEFAULTS: dict[str, dict[str, Any]] = {
@@ -83,12 +84,14 @@ MISSING = object()  # a Got's value where the field is not written: its path is 
 
 class Got(NamedTuple):
     """A value a field path reached: its logical path in the document (that of the object
-    lacking it when ``default``), the value, and whether it is known at lint time."""
+    lacking it when ``default``), the value, and whether it is known at lint time;
+    ``document`` when it is another than the object's (a state machine's template)."""
 
     path: tuple
     value: Any
     known: bool = True
     default: bool = False
+    document: Document | None = None
 
 
 class Subject(NamedTuple):
@@ -100,17 +103,34 @@ class Subject(NamedTuple):
     defaults: dict[str, Any]
     resolve: Callable[[Any], Any] | None = None  # a string's value after substitutions; None: unknown
     arguments: str | None = None  # an agent task's request key: Parameters or Arguments
+    outer: Subject | None = None  # a state machine's template resource: its settings
 
     def get(self, parts: tuple[str, ...]) -> list[Got]:
         """Every value at ``parts`` (canonical names, ``*`` allowed); where one is not
         written, a ``MISSING`` value at the deepest object on its way."""
         data, path = self.data, self.path
+        if parts and parts[0] in MACHINE_SETTINGS and STATE_MACHINE in self.defaults:
+            return self._setting(parts)
         if parts and parts[0] in ("arguments", "parameters") and self.arguments is not None:
             if not isinstance(data, dict) or self.arguments not in data:
                 return [Got(path, MISSING)]
             data, path, parts = data[self.arguments], (*path, self.arguments), parts[1:]
             return list(self._walk(data, path, parts, (), False, request=True))
         return list(self._walk(data, path, parts, (), False))
+
+    def _setting(self, parts: tuple[str, ...]) -> list[Got]:
+        """A state machine's setting, from its template resource (CloudFormation's
+        StateMachineType, SAM's Type: ``type``); unknown for a definition on its own."""
+        outer = self.outer
+        if outer is None:
+            return [Got(self.path, None, False)]
+        if parts[0] != "type":
+            return [g._replace(document=outer.document) for g in outer.get(parts)]
+        for name in ("stateMachineType", "type"):  # CloudFormation's, SAM's
+            got = outer.get((name, *parts[1:]))
+            if any(g.value is not MISSING for g in got):
+                return [g._replace(document=outer.document) for g in got]
+        return [Got(outer.path, "STANDARD", True, True, outer.document)]
 
     def _walk(self, value: Any, path: tuple, parts: tuple, done: tuple, default: bool,
               request: bool = False) -> Iterator[Got]:
@@ -209,22 +229,18 @@ def _tasks(kind: str, document: Document) -> Iterator[Subject]:
 
 
 def _machines(kind: str, document: Document) -> Iterator[Subject]:
-    from policylint.models.refs import properties_of
+    from policylint.models.refs import resources_of, template_of
 
     if not isinstance(document.data, dict):
         return
-    data = dict(document.data)
-    props = properties_of(document) if document.template is not None else {}
-    resource = {canonical(k): v for k, v in props.items()}
-    for name in ("loggingConfiguration", "tracingConfiguration", "roleArn"):
-        if name in resource:
-            data.setdefault(name, resource[name])
-    kind_of = resource.get("stateMachineType", resource.get("type")) if document.template is not None \
-        else None
-    defaults = dict(DEFAULTS[STATE_MACHINE])
-    if document.template is not None:
-        defaults["type"] = kind_of if kind_of is not None else "STANDARD"
-    yield Subject(document, (), data, defaults, document.literal)
+    template = template_of(document) if document.template is not None else None
+    outer = None
+    resource = resources_of(document).get(document.logical_id) if template is not None else None
+    if template is not None and isinstance(resource, dict) and isinstance(resource.get("Properties"), dict):
+        props = resource["Properties"]
+        outer = Subject(template, ("Resources", document.logical_id, "Properties"), props, {})
+    defaults = {**DEFAULTS[STATE_MACHINE], STATE_MACHINE: True}
+    yield Subject(document, (), document.data, defaults, document.literal, outer=outer)
 
 
 def _statements(kind: str, document: Document) -> Iterator[Subject]:

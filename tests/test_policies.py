@@ -374,3 +374,24 @@ def test_not_in_over_statement_actions(workdir: Path) -> None:
     write(workdir / "policy.json", json.dumps({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}))
     assert found("ORG101") == []
+
+
+MACHINE_TYPE = {**GOOD, "kind": "state-machine", "require": {"field": "type", "equals": "STANDARD"}}
+
+
+def test_state_machine_type_from_its_template(workdir: Path) -> None:
+    """A state machine's settings are its resource's: at the line there, in every form."""
+    write(workdir / ".policylint.yaml", yaml.safe_dump({"policies": [MACHINE_TYPE]}))
+    sam = write(workdir / "template.yaml", "Transform: AWS::Serverless-2016-10-31\nResources:\n  Flow:\n"
+                "    Type: AWS::Serverless::StateMachine\n    Properties:\n      Type: EXPRESS\n"
+                "      Definition:\n        StartAt: A\n        States:\n"
+                "          A: {Type: Pass, End: true}\n")
+    assert found("ORG101") == [(6, 13)]
+    sam.unlink()
+    write(workdir / "main.tf", 'resource "aws_sfn_state_machine" "f" {\n  name = "f"\n  type = "EXPRESS"\n'
+          '  definition = jsonencode({ StartAt = "A", States = { A = { Type = "Pass", End = true } } })\n}\n')
+    assert found("ORG101") == [(3, 10)]
+    (workdir / "main.tf").unlink()
+    # on its own, a definition's workflow type is not known: not judged
+    standalone_json(workdir, machine())
+    assert found("ORG101") == []
