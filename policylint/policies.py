@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 from fnmatch import fnmatchcase
+from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from policylint.config import ConfigError
@@ -47,7 +48,7 @@ class Spot(NamedTuple):
 
     path: tuple
     at: str
-    detail: str
+    detail: str | Callable[[], str]  # words, or what puts them together when they are said
     value: Any = None
     document: Document | None = None
 
@@ -69,13 +70,27 @@ class Condition:
         else:
             self.field = spec["field"]
             self.parts = tuple(canonical(p) for p in self.field.split("."))
+            self.operator = next(o for o in OPERATORS if o in spec)
+            if self.operator in ("min", "max"):
+                self.operator, self.operand = "bounds", (spec.get("min"), spec.get("max"))
+            else:
+                self.operand = spec[self.operator]
+            if self.operator in ("in", "not-in"):
+                import re
+                from fnmatch import translate
+
+                self.matcher = re.compile("|".join(f"(?:{translate(str(p))})" for p in self.operand)).match
 
     def evaluate(self, subject: Subject) -> Result:
+        """(True, False or None for unknown; where). The spots of a True are a function that
+        gives them: only a ``not`` above ever says them."""
         if self.op == "field":
             return self._leaf(subject)
         if self.op == "not":
             result, spots = self.children[0].evaluate(subject)
-            return (None if result is None else not result), spots
+            if result is True:
+                return False, spots() if callable(spots) else spots
+            return (None if result is None else True), (lambda: spots) if result is False else []
         results = [c.evaluate(subject) for c in self.children]
         decisive = self.op == "any"  # any: a True decides; all: a False decides
         hits = [r for r in results if r[0] is decisive]
@@ -85,70 +100,100 @@ class Condition:
             return None, []
         if decisive:  # every alternative failed: said where the last one did
             return False, next((r[1] for r in reversed(results) if r[1]), [])
-        return True, [s for r in results for s in r[1]]
+        return True, lambda: [s for r in results for s in (r[1]() if callable(r[1]) else r[1])]
 
     def _leaf(self, subject: Subject) -> Result:
         got = subject.get(self.parts)
-        written = [g for g in got if g.value is not MISSING]  # a default counts as written
-        if "present" in self.spec:
-            def spots(gots: list[Got], at: str, said: str) -> list[Spot]:
-                return [Spot(g.path, at, f"{self.field} {said}", document=g.document) for g in gots]
-
-            if self.spec["present"]:
-                return (True, spots(written, "value", "is set")) if written else \
-                    (False, spots(got[:1], "key", "is not set"))
-            return (False, spots(written, "key", "is set")) if written else \
-                (True, spots(got[:1], "key", "is not set"))
-        verdicts = [(ok, spot._replace(document=g.document)) for g in got if g.value is not MISSING
-                    for ok, spot in self._compare(g)]
-        failed = [s for ok, s in verdicts if ok is False]
+        if self.operator == "present":
+            written = [g for g in got if g.value is not MISSING]  # a default counts as written
+            if self.operand:
+                return (True, self._spots(written, "value", "is set")) if written else \
+                    (False, self._spots(got[:1], "key", "is not set"))
+            return (False, self._spots(written, "key", "is set")) if written else \
+                (True, self._spots(got[:1], "key", "is not set"))
+        failed: list[Spot] = []
+        unknown = False
+        for g in got:
+            if g.value is MISSING:
+                continue
+            for ok, spot in self._compare(g):
+                if ok is False:
+                    failed.append(spot() if g.document is None else spot()._replace(document=g.document))
+                elif ok is None:
+                    unknown = True
         if failed:
             return False, failed
-        if any(ok is None for ok, _ in verdicts):
+        if unknown:
             return None, []
-        return True, [s for _, s in verdicts]
+        return True, lambda: [s() if g.document is None else s()._replace(document=g.document)
+                              for g in got if g.value is not MISSING for _, s in self._compare(g)]
 
-    def _compare(self, got: Got) -> Iterator[tuple[bool | None, Spot]]:
+    def _spots(self, gots: list[Got], at: str, said: str) -> list[Spot]:
+        return [Spot(g.path, at, f"{self.field} {said}", document=g.document) for g in gots]
+
+    def _said(self, got: Got, value: Any, tail: str = "") -> Callable[[], str]:
+        """The words for a spot, put together only when a finding says them."""
+        field = self.field
+
+        def said() -> str:
+            if got.default:
+                return f"{field} is not set: {_shown(value)} by default{tail}"
+            return f"{field} is {_shown(value)}{tail}"
+        return said
+
+    def _compare(self, got: Got) -> Iterator[tuple[bool | None, Callable[[], Spot]]]:
+        """(verdict, what makes its Spot) for the value, or for each item of a list under in /
+        not-in: a Spot is made only where it is said."""
         at = "key" if got.default else "value"
-        said = f"{self.field} is not set: {_shown(got.value)} by default" if got.default else \
-            f"{self.field} is {_shown(got.value)}"
         if not got.known:
-            yield None, Spot(got.path, at, said)
+            yield None, lambda: Spot(got.path, at, "")
             return
-        if "equals" in self.spec:
-            wanted = self.spec["equals"]
-            same = got.value == wanted
-            yield same, Spot(got.path, at, said if same else f"{said}, not {_shown(wanted)}", got.value)
-        for op in ("in", "not-in"):
-            if op in self.spec:
-                yield from self._membership(got, op, at, said)
-        if "min" in self.spec or "max" in self.spec:
-            number = _number(got.value)
+        operator, operand, value = self.operator, self.operand, got.value
+        if operator == "equals":
+            same = value == operand
+            yield same, lambda: Spot(got.path, at, self._said(
+                got, value, "" if same else f", not {_shown(operand)}"), value)
+        elif operator == "bounds":
+            number = _number(value)
+            low, high = operand
             if number is None:
-                yield None, Spot(got.path, at, said)
-                return
-            low, high = self.spec.get("min"), self.spec.get("max")
-            if high is not None and number > high:
-                yield False, Spot(got.path, at, f"{said}, over {_shown(high)}", got.value)
+                yield None, lambda: Spot(got.path, at, "")
+            elif high is not None and number > high:
+                yield False, lambda: Spot(got.path, at, self._said(got, value, f", over {high}"), value)
             elif low is not None and number < low:
-                yield False, Spot(got.path, at, f"{said}, under {_shown(low)}", got.value)
+                yield False, lambda: Spot(got.path, at, self._said(got, value, f", under {low}"), value)
             else:
-                yield True, Spot(got.path, at, said, got.value)
+                yield True, lambda: Spot(got.path, at, self._said(got, value), value)
+        else:
+            yield from self._membership(got, at)
 
-    def _membership(self, got: Got, op: str, at: str, said: str) -> Iterator[tuple[bool | None, Spot]]:
+    def _membership(self, got: Got, at: str) -> Iterator[tuple[bool | None, Callable[[], Spot]]]:
         """``in``: each item matches a pattern; ``not-in``: no item does."""
-        patterns = self.spec[op]
-        items = list(enumerate(got.value)) if isinstance(got.value, list) else [(None, got.value)]
+        wanted_inside = self.operator == "in"
+        value = got.value
+        if type(value) is str:  # the common case
+            inside = self.matcher(value) is not None
+            yield inside == wanted_inside, lambda: Spot(got.path, at, self._member_words(
+                value, inside, got.default), value)
+            return
+        items = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
         for i, item in items:
             path = got.path if i is None or got.default else (*got.path, i)
-            if not isinstance(item, (str, int, float)) or isinstance(item, bool) or \
+            if isinstance(item, bool) or not isinstance(item, (str, int, float)) or \
                     (isinstance(item, str) and ("${" in item or item.startswith("{%"))):
-                yield (None if item is not None else False), Spot(path, at, said, item)
+                yield (None if item is not None else False), partial(Spot, path, at, "", item)
                 continue
-            inside = any(fnmatchcase(str(item), str(p)) for p in patterns)
-            words = f"{self.field} {_shown(item)} is {'' if inside else 'not '}in {_shown(patterns)}"
-            words = f"{words} (by default)" if got.default else words
-            yield inside == (op == "in"), Spot(path, at, words, item)
+            inside = self.matcher(str(item)) is not None
+            words = self._member_words(item, inside, got.default)
+            yield inside == wanted_inside, partial(Spot, path, at, words, item)
+
+    def _member_words(self, item: Any, inside: bool, default: bool) -> Callable[[], str]:
+        field, patterns = self.field, self.operand
+
+        def said() -> str:
+            words = f"{field} {_shown(item)} is {'' if inside else 'not '}in {_shown(patterns)}"
+            return f"{words} (by default)" if default else words
+        return said
 
 
 def _number(value: Any) -> int | float | None:
@@ -165,7 +210,10 @@ def _number(value: Any) -> int | float | None:
 
 
 def _shown(value: Any) -> str:
-    return json.dumps(value, default=str) if not isinstance(value, str) else repr(value)
+    if isinstance(value, str):
+        return repr(value)
+    return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else \
+        json.dumps(value, default=str)
 
 
 # -- checking a policy as written ----------------------------------------------------------
@@ -288,6 +336,10 @@ def check_all(specs: Iterable[dict[str, Any]], source: str = "") -> list[Policy]
 
 # -- running ---------------------------------------------------------------------------------
 
+def detail_of(spot: Spot) -> str:
+    return spot.detail if isinstance(spot.detail, str) else spot.detail()
+
+
 def environment_matches(wanted: tuple[str, ...], environment: str) -> bool:
     """Whether ``environment`` (configured, or ``prod`` / ``non-prod`` from names) is one of
     ``wanted``: a name, a glob, or ``prod`` / ``non-prod``, which cover every environment
@@ -312,6 +364,7 @@ def judge(policy: Policy | Any, subject: Subject) -> Iterator[Spot]:
 
 
 def _message(template: str, spot: Spot) -> str:
+    spot = spot._replace(detail=detail_of(spot))
     if "{value}" in template or "{detail}" in template:
         shown = "missing" if spot.value is None else str(spot.value)
         return template.replace("{value}", shown).replace("{detail}", spot.detail)
@@ -327,10 +380,14 @@ class PolicyCheck:
     def __call__(self, project: Project) -> Iterator[Finding]:
         policy = self.policy
         found = objects(project)
+        matches: dict[str, bool] = {}
         for subject in found.of(policy.kind):
-            if policy.environments and not environment_matches(
-                    policy.environments, found.environment(subject.document)):
-                continue
+            if policy.environments:
+                environment = found.environment(subject.document)
+                if environment not in matches:
+                    matches[environment] = environment_matches(policy.environments, environment)
+                if not matches[environment]:
+                    continue
             for spot in judge(policy, subject):
                 yield Finding(spot.document or subject.document, spot.path, _message(policy.message, spot),
                               spot.at)

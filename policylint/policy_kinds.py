@@ -116,7 +116,7 @@ class Subject(NamedTuple):
                 return [Got(path, MISSING)]
             data, path, parts = data[self.arguments], (*path, self.arguments), parts[1:]
             return list(self._walk(data, path, parts, (), False, request=True))
-        return list(self._walk(data, path, parts, (), False))
+        return _plain(data, path, parts) or list(self._walk(data, path, parts, (), False))
 
     def _setting(self, parts: tuple[str, ...]) -> list[Got]:
         """A state machine's setting, from its template resource (CloudFormation's
@@ -190,6 +190,29 @@ class Subject(NamedTuple):
         if isinstance(value, str) and self.resolve is not None and "${" in value:
             return self.resolve(value)
         return value
+
+
+_UPPER: dict[str, str] = {}
+
+
+def _plain(value: Any, path: tuple, parts: tuple[str, ...]) -> list[Got] | None:
+    """The common case, quickly: objects all the way to a plain string or number; None for
+    anything else (a list, a default, an unknown), which the walk reads."""
+    for part in parts:
+        if type(value) is not dict:
+            return None
+        if part in value:
+            key = part
+        else:
+            key = _UPPER.get(part) or _UPPER.setdefault(part, part[:1].upper() + part[1:])
+            if key not in value:
+                return None
+        value = value[key]
+        path = (*path, key)
+    kind = type(value)
+    if kind is str:
+        return None if "${" in value or value.startswith("{%") else [Got(path, value)]
+    return [Got(path, value)] if kind is int or kind is float else None
 
 
 def subjects(kind: str, document: Document) -> Iterator[Subject]:
