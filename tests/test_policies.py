@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
-from forms import machine, standalone_json, template_definition, terraform_jsonencode
+from forms import cdk_out, machine, serverless, standalone_json, template_definition, terraform_jsonencode
 from helpers import position_of, run, write
 
 from policylint.cli import main
@@ -82,7 +82,7 @@ def terraform(root: Path, kind: str, api: dict[str, Any]) -> Path:
 RESOURCE_FORMS: dict[str, Callable[[Path, str, dict[str, Any]], Path]] = {
     "api-json": api_json, "cfn-yaml": cfn_yaml, "terraform": terraform}
 MACHINE_FORMS = {"asl-json": standalone_json, "cfn-yaml": template_definition,
-                 "terraform": terraform_jsonencode}
+                 "terraform": terraform_jsonencode, "cdk": cdk_out, "serverless": serverless}
 
 
 def harness(**fields: Any) -> dict[str, Any]:
@@ -113,7 +113,8 @@ def found(code: str) -> list[tuple[int, int]]:
 
 def value_at(file: Path, name: str, value: str) -> tuple[int, int]:
     """Where the value of field ``name`` (any spelling) is written in ``file``."""
-    pattern = rf"{Q}(?:{name}|{name[0].upper() + name[1:]}|{_snake(name)}){Q}\s*[:=]\s*(?P<at>{Q}{value})"
+    names = f"{name}|{name[0].upper() + name[1:]}|{_snake(name)}"
+    pattern = rf"\\?{Q}(?:{names})\\?{Q}\s*[:=]\s*(?P<at>\\?{Q}{value})"
     return position_of(file.read_text(), pattern)
 
 
@@ -188,7 +189,7 @@ def test_org003_approved_models(workdir: Path, form: str) -> None:
     assert found("ORG003") == []
 
 
-@pytest.mark.parametrize("form", MACHINE_FORMS)
+@pytest.mark.parametrize("form", ["asl-json", "cfn-yaml", "terraform"])
 def test_org004_approved_harnesses(workdir: Path, form: str) -> None:
     configure(workdir)
     m = machine()
@@ -198,6 +199,18 @@ def test_org004_approved_harnesses(workdir: Path, form: str) -> None:
     assert found("ORG004") == [value_at(file, "HarnessArn", "arn")]
     MACHINE_FORMS[form](workdir, machine())
     assert found("ORG004") == []
+
+
+@pytest.mark.parametrize("form", ["cdk", "serverless"])
+def test_org004_deploy_time_arn_is_not_judged(workdir: Path, form: str) -> None:
+    """CDK writes the partition as a Ref, Serverless the region and account as variables: the
+    ARN is only known at deploy time, so neither the policy nor AGT319 judges it."""
+    configure(workdir, "approved-harnesses: ['arn:aws:bedrock-agentcore:*:*:harness/billing*']\n")
+    m = machine()
+    other = f"arn:aws:bedrock-agentcore:us-east-1:{ACCOUNT}:harness/x"
+    m["States"]["Agent"]["Parameters"]["HarnessArn"] = other
+    MACHINE_FORMS[form](workdir, m)
+    assert found("ORG004") == [] and found("AGT319") == []
 
 
 def test_org004_unknown_harness_is_not_judged(workdir: Path) -> None:
@@ -395,3 +408,23 @@ def test_state_machine_type_from_its_template(workdir: Path) -> None:
     # on its own, a definition's workflow type is not known: not judged
     standalone_json(workdir, machine())
     assert found("ORG101") == []
+
+
+def test_where_message_value_toml_and_jobs(workdir: Path) -> None:
+    """``where`` picks the objects; ``{value}`` says the value; TOML config; --jobs."""
+    write(workdir / "pyproject.toml", """[tool.policylint]
+[[tool.policylint.policies]]
+code = "ORG201"
+name = "support-memory-short"
+severity = "note"
+message = "support memory keeps {value} days"
+kind = "memory"
+where = {field = "name", in = ["support*"]}
+require = {field = "eventExpiryDuration", max = 7}
+""")
+    for name in ("support_memory", "billing_memory"):
+        api_json(workdir / name, "memory", {**memory(30), "name": name})
+    for jobs in ("1", "2"):
+        findings = [f for f in run(".", "--jobs", jobs)[1] if f["code"] == "ORG201"]
+        assert [(f["file"], f["message"], f["severity"]) for f in findings] == [
+            ("support_memory/create-memory.json", "support memory keeps 30 days", "note")]
