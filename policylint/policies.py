@@ -108,8 +108,10 @@ class Condition:
             if self.operand:
                 return (True, self._spots(written, "value", "is set")) if written else \
                     (False, self._spots(got[:1], "key", "is not set"))
-            return (False, self._spots(written, "key", "is set")) if written else \
-                (True, self._spots(got[:1], "key", "is not set"))
+            known = [g for g in written if g.known]  # an unknown may be what holds the field, or not
+            if known or written:
+                return (False, self._spots(known, "key", "is set")) if known else (None, [])
+            return True, self._spots(got[:1], "key", "is not set")
         failed: list[Spot] = []
         unknown = False
         for g in got:

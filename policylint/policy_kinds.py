@@ -277,7 +277,7 @@ def _roles(kind: str, document: Document) -> Iterator[Subject]:
         roles = data.get("RoleDetailList")
         for i, role in enumerate(roles if isinstance(roles, list) else []):
             if isinstance(role, dict):
-                yield Subject(document, ("RoleDetailList", i), role, DEFAULTS[ROLE])
+                yield Subject(document, ("RoleDetailList", i), role, {"path": "/"})  # no session limit there
         return
     resources = data.get("Resources")
     for logical_id, resource in (resources.items() if isinstance(resources, dict) else ()):

@@ -428,3 +428,37 @@ require = {field = "eventExpiryDuration", max = 7}
         findings = [f for f in run(".", "--jobs", jobs)[1] if f["code"] == "ORG201"]
         assert [(f["file"], f["message"], f["severity"]) for f in findings] == [
             ("support_memory/create-memory.json", "support memory keeps 30 days", "note")]
+
+
+BOUNDARY = {**GOOD, "kind": "role", "require": {"field": "PermissionsBoundary", "present": True}}
+TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                 "Principal": {"Service": "states.amazonaws.com"}}]}
+BOUNDARY_ARN = f"arn:aws:iam::{ACCOUNT}:policy/boundary"
+
+
+def test_role_in_cloudformation_terraform_and_an_account_export(workdir: Path) -> None:
+    write(workdir / ".policylint.yaml", yaml.safe_dump({"policies": [BOUNDARY]}))
+    props: dict[str, Any] = {"AssumeRolePolicyDocument": TRUST}
+    cfn = {"Resources": {"Flow": {"Type": "AWS::IAM::Role", "Properties": props}}}
+    file = write(workdir / "template.yaml", yaml.safe_dump(cfn, sort_keys=False))
+    assert found("ORG101") == [key_at(file, "Properties")]
+    props["PermissionsBoundary"] = BOUNDARY_ARN
+    write(workdir / "template.yaml", yaml.safe_dump(cfn, sort_keys=False))
+    assert found("ORG101") == []
+    (workdir / "template.yaml").unlink()
+    tf = write(workdir / "main.tf", 'resource "aws_iam_role" "flow" {\n  name = "flow"\n'
+               f"  assume_role_policy = jsonencode({json.dumps(TRUST)})\n}}\n")
+    assert found("ORG101") == [(1, 1)]
+    tf.write_text(tf.read_text().replace('  name = "flow"\n', f'  name = "flow"\n  permissions_boundary = '
+                                                                f'"{BOUNDARY_ARN}"\n'))
+    assert found("ORG101") == []
+    tf.unlink()
+    role = {"RoleName": "flow", "Arn": f"arn:aws:iam::{ACCOUNT}:role/flow", "AssumeRolePolicyDocument": TRUST,
+            "RolePolicyList": [], "AttachedManagedPolicies": []}
+    page = {"RoleDetailList": [role], "UserDetailList": [], "GroupDetailList": [], "Policies": []}
+    export = write(workdir / "account.json", json.dumps(page, indent=2))
+    assert found("ORG101") == [position_of(export.read_text(), r'(?P<at>\{)\s*"RoleName"')]
+    role["PermissionsBoundary"] = {"PermissionsBoundaryType": "Policy",
+                                   "PermissionsBoundaryArn": BOUNDARY_ARN}
+    write(workdir / "account.json", json.dumps(page, indent=2))
+    assert found("ORG101") == []
