@@ -104,6 +104,7 @@ class Subject(NamedTuple):
     resolve: Callable[[Any], Any] | None = None  # a string's value after substitutions; None: unknown
     arguments: str | None = None  # an agent task's request key: Parameters or Arguments
     outer: Subject | None = None  # a state machine's template resource: its settings
+    variables: bool = True  # a ${...} left in a string is known at deploy time (IAM: a policy variable)
 
     def get(self, parts: tuple[str, ...]) -> list[Got]:
         """Every value at ``parts`` (canonical names, ``*`` allowed); where one is not
@@ -180,8 +181,8 @@ class Subject(NamedTuple):
         if isinstance(value, str):
             if is_jsonata(value):
                 return False
-            if self.resolve is not None and PLACEHOLDER.search(value):
-                return self.resolve(value) is not None
+            if PLACEHOLDER.search(value):
+                return self.resolve(value) is not None if self.resolve is not None else not self.variables
         return True
 
     def _value(self, value: Any) -> Any:
@@ -268,7 +269,7 @@ def _machines(kind: str, document: Document) -> Iterator[Subject]:
 
 def _statements(kind: str, document: Document) -> Iterator[Subject]:
     for statement in document.policy.statements:
-        yield Subject(document, statement.path, statement.data, {})
+        yield Subject(document, statement.path, statement.data, {}, variables=False)
 
 
 def _roles(kind: str, document: Document) -> Iterator[Subject]:

@@ -462,3 +462,20 @@ def test_role_in_cloudformation_terraform_and_an_account_export(workdir: Path) -
                                    "PermissionsBoundaryArn": BOUNDARY_ARN}
     write(workdir / "account.json", json.dumps(page, indent=2))
     assert found("ORG101") == []
+
+
+def test_serverless_variable_is_not_judged(workdir: Path) -> None:
+    """A ${...} a Serverless resource keeps is a deploy-time variable: not judged."""
+    configure(workdir)
+
+    def serverless_gateway(mode: str) -> Path:
+        props = _pascal(gateway(mode))
+        resource = {"Type": "AWS::BedrockAgentCore::Gateway", "Properties": props}
+        resources = {"Resources": {"Gateway": resource}}
+        text = yaml.safe_dump({"service": "s", "provider": {"name": "aws"}, "resources": resources})
+        return write(workdir / "prod" / "serverless.yml", text)
+
+    serverless_gateway("${self:custom.mode}")
+    assert found("ORG006") == []
+    file = serverless_gateway("LOG_ONLY")
+    assert found("ORG006") == [value_at(file, "mode", "LOG_ONLY")]
