@@ -28,7 +28,7 @@ POLICY: dict[str, Any] = {
         "name": {"type": "string", "pattern": "^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$"},
         "severity": {"enum": list(SEVERITIES)},
         "message": {"type": "string", "minLength": 1},
-        "summary": _TEXT, "help": _TEXT,
+        "summary": _TEXT, "help": _TEXT, "url": {"type": "string", "pattern": "^https?://"},
         "kind": {"type": "string"},
         "environments": {"type": "array", "items": {"type": "string", "minLength": 1}},
         "where": _CONDITION, "require": _CONDITION,

@@ -327,8 +327,10 @@ def to_rule(policy: Policy, source: str = "") -> Rule:
         f"What it does: the organisation policy {policy.code}{' of ' + source if source else ''}: "
         f"every {policy.kind}{envs} must satisfy {json.dumps(spec['require'])}.{where}\n\n"
         f"Why: {policy.message}")
-    return Rule(policy.code, policy.name, policy.severity, spec.get("summary", policy.message), text,
+    made = Rule(policy.code, policy.name, policy.severity, spec.get("summary", policy.message), text,
                 PolicyCheck(policy), scope="project", tags=("policy",))
+    made.url = spec.get("url")  # type: ignore[attr-defined]  # the team's own page for it, if any
+    return made
 
 
 _COMPILED: dict[int, tuple[Any, list[Rule]]] = {}

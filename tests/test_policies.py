@@ -306,7 +306,7 @@ def test_sarif_has_the_policy_rule(workdir: Path) -> None:
     sarif = json.loads((workdir / "out.sarif").read_text())
     run_ = sarif["runs"][0]
     (entry,) = [r for r in run_["tool"]["driver"]["rules"] if r["id"] == "ORG008"]
-    assert entry["name"] == "memory-90-days"
+    assert entry["name"] == "memory-90-days" and entry["helpUri"].endswith("README.md#organisation-policies")
     assert any(r["ruleId"] == "ORG008" for r in run_["results"])
 
 
