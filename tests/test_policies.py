@@ -479,3 +479,18 @@ def test_serverless_variable_is_not_judged(workdir: Path) -> None:
     assert found("ORG006") == []
     file = serverless_gateway("LOG_ONLY")
     assert found("ORG006") == [value_at(file, "mode", "LOG_ONLY")]
+
+
+def test_configured_environments(workdir: Path) -> None:
+    """environments: a configured name or glob, or prod / non-prod by what the name says."""
+    live = {**GOOD, "code": "ORG301", "name": "live-only", "kind": "memory", "environments": ["live"],
+            "require": {"field": "eventExpiryDuration", "max": 7}}
+    prod = {**live, "code": "ORG302", "name": "prod-only", "environments": ["prod"]}
+    environments = {"live": {"paths": ["deploy/live/**"]}, "production-eu": {"paths": ["deploy/eu/**"]}}
+    table = {"environments": environments, "policies": [live, prod]}
+    write(workdir / ".policylint.yaml", yaml.safe_dump(table))
+    for folder in ("live", "eu", "staging"):
+        api_json(workdir / "deploy" / folder, "memory", memory(30))
+    findings = sorted((f["code"], f["file"]) for f in run(".")[1] if f["code"].startswith("ORG3"))
+    assert findings == [("ORG301", "deploy/live/create-memory.json"),
+                        ("ORG302", "deploy/eu/create-memory.json")]
