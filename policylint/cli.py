@@ -90,6 +90,16 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("lsp", help="run the language server on stdin/stdout (for editors)")
     rule = commands.add_parser("rule", help="explain one rule")
     rule.add_argument("code", metavar="CODE", help="a rule code or name, e.g. AGT301")
+    for command in (rules, rule):
+        command.add_argument("--config", metavar="FILE", help="also list the organisation policies of "
+                             "this config (default: the config of the current directory)")
+    policies = commands.add_parser("policies", help="organisation policies (`policies:` in the config)")
+    test = policies.add_subparsers(dest="action", required=True, metavar="ACTION").add_parser(
+        "test", help="run each policy on its examples (fail: must give it a finding, at the line after "
+                     "':' when given; pass: none) and exit 1 on a mismatch")
+    test.add_argument("--config", metavar="FILE", help="the config holding the policies (default: the "
+                      "config of the current directory)")
+    test.add_argument("codes", nargs="*", metavar="CODE", help="only these policies")
     return parser
 
 
@@ -131,6 +141,13 @@ def _main(argv: Sequence[str] | None) -> int:
 
     try:
         engine = Engine()
+        if args.command in ("rules", "rule", "policies"):
+            config = _load_config(_bare_args(args), os.path.abspath("."))
+            _install_policies(engine, config)
+        if args.command == "policies":
+            from policylint.policy_test import run_examples
+
+            return run_examples(engine, config, args.codes, _out)
         if args.command == "rules":
             if args.format == "json":
                 from policylint.report.rules_format import rules_json
@@ -151,6 +168,21 @@ def _main(argv: Sequence[str] | None) -> int:
     except ConfigError as error:
         _error([f"error: {error}"])
         return EXIT_ERROR
+
+
+def _bare_args(args: argparse.Namespace) -> argparse.Namespace:
+    """What ``_load_config`` reads, for a command that lints nothing (rules, rule, policies)."""
+    import argparse
+
+    return argparse.Namespace(config=getattr(args, "config", None), paths=["."], select=None, ignore=None)
+
+
+def _install_policies(engine: Engine, config: Config) -> None:
+    """The config's organisation policies, as rules of ``engine`` (only when it has some)."""
+    if config.policies:
+        from policylint.policies import install
+
+        install(engine, config)
 
 
 def _root(args: argparse.Namespace) -> str:
@@ -188,6 +220,7 @@ def _lint(engine: Engine, args: argparse.Namespace) -> tuple:
     baseline_file = getattr(args, "baseline", None)
     baseline = read_baseline(baseline_file, root) if baseline_file else frozenset()
     config = _load_config(args, root)
+    _install_policies(engine, config)
     engine.check_selection(config)
     missing = [p for p in args.paths if not os.path.exists(p)]
     if missing:

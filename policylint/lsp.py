@@ -46,6 +46,24 @@ def serve() -> None:
     severity = {"error": types.DiagnosticSeverity.Error, "warning": types.DiagnosticSeverity.Warning,
                 "note": types.DiagnosticSeverity.Information}
 
+    with_policies: dict[str, Engine] = {}  # the policies as written -> an engine with them
+
+    def _engine_for(config: Any) -> Engine:
+        """The engine, or one that also has the config's organisation policies (as they are
+        now: an edited config gives another)."""
+        if not config.policies:
+            return engine
+        import json
+
+        from policylint.policies import install
+
+        key = json.dumps(config.policies, sort_keys=True, default=str)
+        if key not in with_policies:
+            with_policies.clear()
+            with_policies[key] = Engine()
+            install(with_policies[key], config)
+        return with_policies[key]
+
     def lint(ls: Any, uri: str) -> None:
         """Publish the diagnostics of ``uri``; an error is shown as every text goes out (masked
         and escaped), never left to the server's own report, which quotes it raw."""
@@ -62,9 +80,10 @@ def serve() -> None:
         document = ls.workspace.get_text_document(uri)
         root = _root(ls.workspace, document.path)
         config = find_config(document.path, root)
-        outcome = engine.run([document.path, *engine.companions(document.path)], config,
-                             texts={document.path: document.source}, root=root)
-        report = build_report(outcome, engine.rules)
+        here = _engine_for(config)
+        outcome = here.run([document.path, *here.companions(document.path)], config,
+                           texts={document.path: document.source}, root=root)
+        report = build_report(outcome, here.rules)
         lines = document.source.splitlines()
         mine = [p for p in report.problems if _same(p.raw_file, document.path)]
         found = [(p, _range(types, lines, p)) for p in mine]
@@ -105,7 +124,10 @@ def serve() -> None:
         at = params.position
         for problem, where in problems.get(params.text_document.uri, []):
             if where.start.line == at.line and where.start.character <= at.character <= where.end.character:
-                rule = engine.rules[problem.code]
+                rule = engine.rules.get(problem.code) or next(
+                    (e.rules[problem.code] for e in with_policies.values() if problem.code in e.rules), None)
+                if rule is None:
+                    return None
                 return types.Hover(contents=types.MarkupContent(
                     kind=types.MarkupKind.Markdown,
                     value=f"**{rule.code} {rule.name}** ({rule.severity.label})\n\n{rule.help}"), range=where)

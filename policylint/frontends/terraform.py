@@ -476,7 +476,10 @@ def _log_group(value: Any) -> str | None:
 
 
 def _role(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
-    props = b.attributes(block, path, {"name": "RoleName", "managed_policy_arns": "ManagedPolicyArns"})
+    props = b.attributes(block, path, {"name": "RoleName", "managed_policy_arns": "ManagedPolicyArns",
+                                       "max_session_duration": "MaxSessionDuration",
+                                       "permissions_boundary": "PermissionsBoundary", "path": "Path",
+                                       "description": "Description"})
     if "assume_role_policy" in block.attributes:
         props["AssumeRolePolicyDocument"] = b.policy(block, "assume_role_policy",
                                                      (*path, "AssumeRolePolicyDocument"))
