@@ -145,7 +145,7 @@ def _main(argv: Sequence[str] | None) -> int:
             config = _load_config(_bare_args(args), os.path.abspath("."))
             _install_policies(engine, config)
         if args.command == "policies":
-            from policylint.policy_test import run_examples
+            from policylint.policies.testing import run_examples
 
             return run_examples(engine, config, args.codes, _out)
         if args.command == "rules":

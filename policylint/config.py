@@ -269,7 +269,7 @@ def from_table(table: Any, path: str) -> Config:
         allowed_model_providers=tuple(table.get("allowed-model-providers", ())),
         max_memory_retention_days=table.get("max-memory-retention-days"),
         environments=environments,
-        policies=_policies(table.get("policies", ()), path),
+        policies=tuple(table.get("policies", ())),  # checked where they become rules (policies)
         per_file_ignores=tuple((glob, tuple(codes))
                                for glob, codes in table.get("per-file-ignores", {}).items()),
         severity=tuple(table.get("severity", {}).items()),
@@ -280,12 +280,3 @@ def from_table(table: Any, path: str) -> Config:
         unsuppressible=tuple(table.get("unsuppressible", ())),
         root=os.path.dirname(os.path.abspath(path)), source=path)
 
-
-def _policies(specs: list[dict[str, Any]], path: str) -> tuple[dict[str, Any], ...]:
-    """The policies, each checked (kind, fields, operators) so that a bad one is a config error."""
-    if not specs:
-        return ()
-    from policylint.policies import check_all
-
-    check_all(specs, path)
-    return tuple(specs)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from policylint.config import ConfigError
-from policylint.policy_kinds import FIELDS, REQUEST_FIELDS, canonical
+from policylint.policies.kinds import FIELDS, REQUEST_FIELDS, canonical
 
 OPERATORS = ("present", "equals", "in", "not-in", "min", "max")
 COMBINATORS = ("all", "any", "not")

@@ -11,7 +11,7 @@ object, optional environments, an optional ``where`` (which objects it is about)
     {field: F, min: N, max: N}          numeric bounds, inclusive (either or both)
     {all: [C, ...]}, {any: [C, ...]}, {not: C}
 
-Fields are read as ``policylint.policy_kinds`` says (API names, defaults, unknowns). AWS
+Fields are read as ``policylint.policies.kinds`` says (API names, defaults, unknowns). AWS
 defaults count as written; comparisons hold for a field that is not there (add
 ``present: true`` to demand it); a failing ``any`` is reported where its last alternative
 failed. A value known only at deploy time makes a condition unknown, and an unknown
@@ -30,8 +30,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from policylint.config import ConfigError
 from policylint.hookspecs import hookimpl
-from policylint.policy_config import COMBINATORS, OPERATORS, check_condition
-from policylint.policy_kinds import KINDS, MISSING, Got, Subject, canonical, objects
+from policylint.policies.config import COMBINATORS, OPERATORS, check_condition
+from policylint.policies.kinds import KINDS, MISSING, Got, Subject, canonical, objects
 from policylint.rule import Finding, Rule, Severity
 
 if TYPE_CHECKING:
@@ -342,7 +342,8 @@ def rules_of(config: Config) -> list[Rule]:
         return []
     key = id(config.policies)
     if key not in _COMPILED or _COMPILED[key][0] is not config.policies:
-        _COMPILED[key] = (config.policies, [to_rule(p, config.source) for p in check_all(config.policies)])
+        parsed = check_all(config.policies, config.source)
+        _COMPILED[key] = (config.policies, [to_rule(p, config.source) for p in parsed])
     return _COMPILED[key][1]
 
 
@@ -378,7 +379,7 @@ def findings(document: Document, kind: str, condition: dict[str, Any],
              message: Callable[[Spot], str]) -> Iterator[Finding]:
     """The findings of one condition over the objects of ``kind`` in ``document``: how a
     built-in rule (AGT318, AGT319) is written on the policy machinery."""
-    from policylint.policy_kinds import subjects
+    from policylint.policies.kinds import subjects
 
     compiled = _condition(json.dumps(condition, sort_keys=True))
     for subject in subjects(kind, document):
