@@ -84,7 +84,7 @@ def _state_machine(machine: dict, logical: str, here: tuple) -> tuple[dict, list
     note when its definition cannot be read here."""
     base = ("Resources", logical, "Properties")
     props: dict[str, Any] = {}
-    routes = [(("Resources", logical), here, True)]
+    routes: list[tuple[tuple, tuple, bool]] = [(("Resources", logical), here, True)]
     note = ""
     for key, name in (("type", "StateMachineType"), ("role", "RoleArn")):
         if key in machine:

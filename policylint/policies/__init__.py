@@ -293,7 +293,7 @@ def _message(template: str, spot: Spot) -> str:
     spot = spot._replace(detail=detail_of(spot))
     if "{value}" in template or "{detail}" in template:
         shown = "missing" if spot.value is None else str(spot.value)
-        return template.replace("{value}", shown).replace("{detail}", spot.detail)
+        return template.replace("{value}", shown).replace("{detail}", str(spot.detail))
     return f"{template} ({spot.detail})" if spot.detail else template
 
 

@@ -242,14 +242,11 @@ def _tasks(kind: str, document: Document) -> Iterator[Subject]:
 
     machine = document.state_machine
     for state in machine.agent_tasks if kind == AGENT_TASK else machine.tasks:
-        agent = isinstance(state, AgentTask)
-        defaults = DEFAULTS[kind]
-        if agent and state.cap is not None:
-            defaults = {**defaults, "timeoutSeconds": state.cap}
-        elif agent:
-            defaults = {}
-        yield Subject(document, state.path, state.body, defaults, document.literal,
-                      state.arguments_key if agent else None)
+        defaults, arguments = DEFAULTS[kind], None
+        if isinstance(state, AgentTask):
+            defaults = {**defaults, "timeoutSeconds": state.cap} if state.cap is not None else {}
+            arguments = state.arguments_key
+        yield Subject(document, state.path, state.body, defaults, document.literal, arguments)
 
 
 def _machines(kind: str, document: Document) -> Iterator[Subject]:

@@ -41,7 +41,7 @@ def undefined_placeholders(document: Document) -> Iterator[Finding]:
         missing = []
         for match, raw in _placeholders(document, path, text):
             sub = _sub_of(document, template, raw)
-            if sub is not False and not _defined(match.group(1), document, sub, names):
+            if sub is not False and sub is not True and not _defined(match.group(1), document, sub, names):
                 missing.append((match, raw, sub))
         if not missing:
             continue
@@ -98,7 +98,7 @@ def _placeholders(document: Document, path: tuple, text: str) -> Iterator[tuple[
     quoted = place is not None and raw_text.startswith('"', place)
     offset, raw = 0, (place + 1 if quoted else place)  # type: ignore[operator]
     for match in PLACEHOLDER.finditer(text):
-        if quoted:
+        if quoted and raw is not None:
             raw = _walk_escapes(raw_text, raw, match.start() - offset, '"')
             offset = match.start()
         yield match, raw  # a bare placeholder (a number in the JSON text) stands where it is
