@@ -69,6 +69,8 @@ class CloudFormation(FrontEnd):
         return template_documents(Document(TEMPLATE, data, source), root)
 
     def link(self, documents: list[Document], reader: Reader) -> Linked:
+        if not any(d.definition_files for d in documents if d.kind == TEMPLATE):
+            return Linked([], [], [])
         from policylint.frontends.cloudformation import link_definition_files
 
         return link_definition_files(documents, reader)
@@ -131,6 +133,8 @@ class Terraform(FrontEnd):
         return self.claims_name((document.template or document).source.path)
 
     def link(self, documents: list[Document], reader: Reader) -> Linked:
+        if not any(self.waits_for_link(d) for d in documents):
+            return Linked([], [], [])
         from policylint.frontends.terraform import link_modules
 
         return Linked([], [], link_modules(documents))
