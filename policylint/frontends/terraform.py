@@ -35,7 +35,7 @@ from typing import Any, NamedTuple
 
 from policylint.frontends import hcl
 from policylint.load import MAX_NODES
-from policylint.models import TEMPLATE, Document
+from policylint.models import ASL, TEMPLATE, Document
 from policylint.models.agentcore import GATEWAY, MEMORY, POLICY_ENGINE, RUNTIME
 from policylint.models.iam import ROLE_POLICY_ATTACHMENT
 from policylint.problems import PARSE_ERROR, UNREADABLE_FILE, UNRESOLVED_REFERENCE
@@ -98,19 +98,36 @@ def template_view(source: Source) -> tuple[Document | None, list[Finding]]:
         message = f"{error.message}; it was not linted" if refused else f"invalid Terraform: {error.message}"
         code = (UNREADABLE_FILE if refused else PARSE_ERROR).code
         return None, [Finding(Document(TEMPLATE, None, tf), (), message, code=code, position=error.position)]
-    locals_ = {name: value for block in body.blocks if block.type == "locals"
-               for name, value in block.attributes.items() if _literal(value)}
-    if not builder.resources and not locals_:
+    values = _module_values(body)
+    locals_ = {name: raw for name, (raw, block, _) in values.items() if block is not None and _literal(raw)}
+    if not builder.resources and not values:
         return None, []
     view = Document(TEMPLATE, {"Resources": builder.resources}, tf)
     view.names = {name: name for name in builder.resources}
     view.variables = True  # every ${...} is Terraform's to fill
     view.namespace = os.path.dirname(os.path.abspath(source.path))
     view.terraform_locals = locals_
+    view.terraform_values = values
+    view.terraform_pending = builder.pending
     view.snake_case = True
     notes = [Finding(view, path, message, "value", code=UNRESOLVED_REFERENCE.code)
              for path, message in builder.notes]
     return view, notes
+
+
+def _module_values(body: hcl.Block) -> dict[str, tuple[Any, hcl.Block | None, tuple]]:
+    """The values a module names: ``local.NAME`` (as written) and ``var.NAME`` (its default;
+    None, with no block, when it has none), each with its block and its path there."""
+    values: dict[str, tuple[Any, hcl.Block | None, tuple]] = {}
+    for block in body.blocks:
+        if block.type == "locals":
+            for name, value in block.attributes.items():
+                values[f"local.{name}"] = (value, block, (name,))
+        elif block.type == "variable" and len(block.labels) == 1:
+            name = f"var.{block.labels[0]}"
+            known = "default" in block.attributes and block.attributes["default"] is not None
+            values[name] = (block.attributes["default"], block, ("default",)) if known else (None, None, ())
+    return values
 
 
 def _build(source: Source, tf: TerraformSource) -> tuple[hcl.Block, _Builder]:
@@ -213,14 +230,54 @@ def link_modules(documents: list[Document]) -> list[Finding]:
     for view in views:
         modules.setdefault(view.namespace, {}).update(view.data["Resources"])
         locals_.setdefault(view.namespace, {}).update(view.terraform_locals)
+    values: dict[str, dict[str, tuple[Any, Document]]] = {}
+    for view in views:
+        table = values.setdefault(view.namespace, {})
+        for name, entry in view.terraform_values.items():
+            table[name] = (entry, view)
     sizes: dict[tuple[str, str], int] = {}
     notes = []
     for view in views:
         view.module_resources = modules[view.namespace]
-        note = _put_locals(view, locals_[view.namespace], sizes) if locals_[view.namespace] else None
+        known = locals_[view.namespace]
+        note = _put_locals(view, view.data["Resources"], known, sizes) if known else None
         if note is not None:
             notes.append(note)
+        for address, name, path in view.terraform_pending:
+            found = _definition(view, address, name, path, values[view.namespace], known, sizes)
+            (documents.append if isinstance(found, Document) else notes.append)(found)
     return notes
+
+
+def _definition(view: Document, address: str, name: str, path: tuple, values: dict,
+                known: dict, sizes: dict) -> Document | Finding:
+    """The state machine of ``jsonencode(NAME)`` (a local or a variable of the module): a
+    document where the value is written, with the positions there; else a note of why not."""
+    from policylint.frontends.cloudformation import _substitutions
+    from policylint.frontends.serverless import Unknown
+
+    entry = values.get(name)
+    (raw, block, hcl_path), owner = entry if entry is not None else ((None, None, ()), view)
+    why = None
+    if entry is None:
+        why = f"{name} is not declared in this module"
+    elif block is None:
+        why = f"{name} has no default: its value is the caller's"
+    elif not isinstance(raw, dict):
+        why = f"{name} is computed ({getattr(raw, 'text', type(raw).__name__)})"
+    if why is not None:
+        return Finding(view, path, f"the definition is jsonencode({name}), and {why}; its state "
+                       "machine was not linted", "value", code=UNRESOLVED_REFERENCE.code)
+    source = owner.source
+    root = ("Terraform", name)
+    data = _Builder(source).value(block, hcl_path, root, in_asl=True)
+    holder = {"definition": data}
+    if known:
+        _put_locals(view, holder, known, sizes)
+    props = view.data["Resources"][address]["Properties"]
+    props["Definition"] = holder["definition"]
+    found = _substitutions(props.get("DefinitionSubstitutions"))
+    return Document(ASL, holder["definition"], source, root, Unknown(found), view, address)
 
 
 def _literal(value: Any) -> bool:
@@ -229,15 +286,16 @@ def _literal(value: Any) -> bool:
                for v in hcl.walk(value))
 
 
-_LOCAL = re.compile(r"\$\{local\.([\w-]+)\}")
+_LOCAL = re.compile(r"\$\{((?:local|var)\.[\w-]+)\}")
 
 
-def _put_locals(view: Document, locals_: dict[str, Any], sizes: dict[tuple[str, str], int]) -> Finding | None:
+def _put_locals(view: Document, data: Any, locals_: dict[str, Any],
+                sizes: dict[tuple[str, str], int]) -> Finding | None:
     """Replace, in place, each whole ``local.NAME`` the module gives a literal value with that
     value, shared, not copied; unless the view, walked, would then hold more than MAX_NODES
     values (thousands of references to a long list): then the locals stay unknown, and a note
     says so. ``sizes`` counts the values of each local, once for the run."""
-    sites, total, stack = [], 0, [view.data["Resources"]]
+    sites, total, stack = [], 0, [data]
     while stack:
         item = stack.pop()
         total += 1
@@ -264,7 +322,7 @@ def _put_locals(view: Document, locals_: dict[str, Any], sizes: dict[tuple[str, 
 def _local_name(value: Any) -> str | None:
     if isinstance(value, dict) and len(value) == 1 and isinstance(value.get("Fn::Terraform"), str):
         text = value["Fn::Terraform"]
-        return text[len("local."):] if re.fullmatch(r"local\.[\w-]+", text) else None
+        return text if re.fullmatch(r"(?:local|var)\.[\w-]+", text) else None
     match = _LOCAL.fullmatch(value) if isinstance(value, str) else None
     return match.group(1) if match else None
 
@@ -277,6 +335,9 @@ class _Builder:
         self.resources: dict[str, dict] = {}
         self.notes: list[tuple[tuple, str]] = []
         self.template_files: dict[str, hcl.Block] = {}  # data "template_file" blocks, by name
+        # State machines whose definition is jsonencode(local.X) or jsonencode(var.X): the
+        # module's value is put in when its files are linked (address, name, view path).
+        self.pending: list[tuple[str, str, tuple]] = []
 
     def add(self, block: hcl.Block) -> None:
         if len(block.labels) != 2 or block.type not in ("resource", "data"):
@@ -402,7 +463,12 @@ def _state_machine(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, dic
     props = b.attributes(block, path, {"role_arn": "RoleArn", "type": "StateMachineType", "name": "Name"})
     definition = block.attributes.get("definition")
     rendered = _rendered(b, definition)
-    if rendered is not None:  # data.template_file.X.rendered: its template file and vars
+    named = definition.args[0] if isinstance(definition, hcl.Call) and definition.name == "jsonencode" \
+        and len(definition.args) == 1 else None
+    if isinstance(named, hcl.Reference) and len(named.parts) == 2 and named.parts[0] in ("local", "var"):
+        b.source.places[(*path, "Definition")] = block.positions[("definition",)]
+        b.pending.append((path[1], named.text, (*path, "Definition")))
+    elif rendered is not None:  # data.template_file.X.rendered: its template file and vars
         template, where = rendered
         local = _local_path(template.attributes["template"].args[0])
         b.source.places[(*path, "DefinitionUri")] = block.positions[("definition",)]
@@ -571,8 +637,8 @@ def _policy_document(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, d
             test, variable = condition.attributes.get("test"), condition.attributes.get("variable")
             if isinstance(test, str) and isinstance(variable, str) and "values" in condition.attributes:
                 b.nested(condition, (*at, "Condition", test))
-                where = (*at, "Condition", test, variable)
-                conditions.setdefault(test, {})[variable] = b.value(condition, ("values",), where)
+                conditions.setdefault(test, {})[variable] = b.value(condition, ("values",),
+                                                                    (*at, "Condition", test, variable))
                 b.source.places[(*at, "Condition", test, variable)] = condition.positions[("variable",)]
         if conditions:
             entry["Condition"] = conditions
@@ -674,6 +740,6 @@ _RESOURCES = {
 _DATA_SOURCES = {"aws_iam_policy_document": _policy_document}
 # A .tf file holds something of ours when it names a resource or data source of the tables
 # above, or has locals (which the module's other files may read); any other is not parsed.
-_NAMES = "|".join(sorted({*_RESOURCES, *_DATA_SOURCES, "locals"}))
+_NAMES = "|".join(sorted({*_RESOURCES, *_DATA_SOURCES, "locals", "variable"}))
 OURS = re.compile(rf"\b(?:{_NAMES})\b")
 OURS_BYTES = re.compile(rf"\b(?:{_NAMES})\b".encode())
