@@ -345,8 +345,9 @@ data "aws_iam_policy_document" "dynamic" {
 '''
     write(workdir / "computed.tf", text)
     found = run(".")[1]
-    assert [(f["code"], f["line"]) for f in found] == [("PL005", 4), ("PL005", 7)]
+    assert [(f["code"], f["line"]) for f in found] == [("PL005", 4), ("PL005", 8)]  # at the dynamic block
     assert "var.definition" in found[0]["message"]
+    assert "var.statements is not declared" in found[1]["message"]
 
 
 def test_a_tf_file_without_resources_of_ours_is_not_parsed(workdir: Path) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from helpers import position_of, run, write
 
+PASSROLE = r'PassRole"\]\n    resources = \[(?P<at>"\*")'
 ROLE = '  role_arn = "arn:aws:iam::111122223333:role/flow"\n'
 
 
@@ -86,3 +87,132 @@ def test_jsonencode_of_a_variable_without_default_is_one_note(workdir: Path) -> 
     found = run(".")[1]
     assert at(found, "PL005") == [("main.tf", *position_of(text, r"definition = (?P<at>jsonencode)"))]
     assert "no default" in next(f["message"] for f in found if f["code"] == "PL005")
+
+
+DYNAMIC = '''variable "extra" {
+  type = list(any)
+}
+
+data "aws_iam_policy_document" "agent" {
+  statement {
+    sid       = "Logs"
+    actions   = ["logs:PutLogEvents"]
+    resources = ["arn:aws:logs:us-east-1:111122223333:log-group:/agent:*"]
+  }
+  dynamic "statement" {
+    for_each = var.extra
+    content {
+      actions   = statement.value.actions
+      resources = statement.value.resources
+    }
+  }
+  statement {
+    sid       = "Model"
+    actions   = ["iam:PassRole"]
+    resources = ["*"]
+  }
+}
+'''
+
+
+def test_a_dynamic_statement_block_makes_only_its_own_statements_unknown(workdir: Path) -> None:
+    write(workdir / "policy.tf", DYNAMIC)
+    found = run(".")[1]
+    passrole = position_of(DYNAMIC, PASSROLE)
+    assert at(found, "IAM507") == [("policy.tf", *passrole)]
+    assert at(found, "PL005") == [("policy.tf", *position_of(DYNAMIC, r'(?P<at>dynamic) "statement"'))]
+    assert "var.extra has no default" in next(f["message"] for f in found if f["code"] == "PL005")
+
+
+def test_a_dynamic_statement_block_over_an_empty_default_is_no_statement(workdir: Path) -> None:
+    text = DYNAMIC.replace("type = list(any)", "type    = list(any)\n  default = []")
+    write(workdir / "policy.tf", text)
+    assert at(run(".")[1], "PL005") == []
+
+
+MERGED = '''data "aws_iam_policy_document" "base" {
+  statement {
+    sid       = "Pass"
+    actions   = ["iam:PassRole"]
+    resources = ["arn:aws:iam::111122223333:role/agent"]
+  }
+}
+
+data "aws_iam_policy_document" "merged" {
+  source_policy_documents   = [data.aws_iam_policy_document.base.json]
+  override_policy_documents = OVERRIDES
+  statement {
+    sid       = "Pass"
+    actions   = ["iam:PassRole"]
+    resources = ["*"]
+  }
+  statement {
+    actions   = ["bedrock:InvokeModel"]
+    resources = ["*"]
+  }
+}
+'''
+OVERRIDE = '''
+data "aws_iam_policy_document" "narrow" {
+  statement {
+    sid       = "Pass"
+    actions   = ["iam:PassRole"]
+    resources = ["arn:aws:iam::111122223333:role/other"]
+  }
+}
+'''
+
+
+def test_merged_documents_judge_the_statements_that_remain(workdir: Path) -> None:
+    text = MERGED.replace("OVERRIDES", "[]")
+    write(workdir / "policy.tf", text)
+    found = run(".")[1]
+    # a source statement of the same Sid is replaced by this one: it is judged
+    assert at(found, "IAM507") == [("policy.tf", *position_of(text, PASSROLE))]
+    assert at(found, "PL005") == []
+    text = MERGED.replace("OVERRIDES", "[data.aws_iam_policy_document.narrow.json]") + OVERRIDE
+    write(workdir / "policy.tf", text)
+    found = run(".")[1]
+    assert at(found, "IAM507") == []  # overridden by the narrow statement of the same Sid
+    assert at(found, "PL005") == []
+
+
+def test_an_unknown_override_document_is_a_note_and_hides_statements_with_a_sid(workdir: Path) -> None:
+    text = 'variable "overrides" {}\n' + MERGED.replace("OVERRIDES", "var.overrides")
+    write(workdir / "policy.tf", text)
+    found = run(".")[1]
+    assert at(found, "IAM507") == []
+    where = position_of(text, r"override_policy_documents = (?P<at>var)")
+    assert at(found, "PL005") == [("policy.tf", *where)]
+
+
+TOGGLED = '''variable "allow_pass" {
+  type    = bool
+  default = DEFAULT
+}
+
+data "aws_iam_policy_document" "agent" {
+  dynamic "statement" {
+    for_each = var.allow_pass ? [1] : []
+    content {
+      actions   = ["iam:PassRole"]
+      resources = ["*"]
+    }
+  }
+}
+'''
+
+
+def test_a_dynamic_statement_toggled_by_a_known_flag_is_judged_where_its_content_is(workdir: Path) -> None:
+    text = TOGGLED.replace("DEFAULT", "true")
+    write(workdir / "policy.tf", text)
+    found = run(".")[1]
+    assert at(found, "IAM507") == [("policy.tf", *position_of(text, r'resources = \[(?P<at>"\*")'))]
+    assert at(found, "PL005") == []
+    write(workdir / "policy.tf", TOGGLED.replace("DEFAULT", "false"))
+    assert run(".")[1] == []
+    text = TOGGLED.replace("  default = DEFAULT\n", "")
+    write(workdir / "policy.tf", text)
+    found = run(".")[1]
+    assert at(found, "PL005") == [("policy.tf", *position_of(text, r'(?P<at>dynamic) "statement"'))]
+    assert "var.allow_pass has no default" in found[0]["message"]

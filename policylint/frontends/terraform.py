@@ -41,6 +41,7 @@ from policylint.models.iam import ROLE_POLICY_ATTACHMENT
 from policylint.problems import PARSE_ERROR, UNREADABLE_FILE, UNRESOLVED_REFERENCE
 from policylint.rule import Finding
 from policylint.source import Position, Source, json_locate
+from policylint.values import is_intrinsic
 
 HARNESS_TYPE = "AWS::BedrockAgentCore::Harness"
 POLICY_DOCUMENT = "Terraform::IAM::PolicyDocument"  # an aws_iam_policy_document data source
@@ -99,7 +100,10 @@ def template_view(source: Source) -> tuple[Document | None, list[Finding]]:
         code = (UNREADABLE_FILE if refused else PARSE_ERROR).code
         return None, [Finding(Document(TEMPLATE, None, tf), (), message, code=code, position=error.position)]
     values = _module_values(body)
-    locals_ = {name: raw for name, (raw, block, _) in values.items() if block is not None and _literal(raw)}
+    # literal locals are put in wherever they are named; a variable's default only where a
+    # whole value is asked (a definition, a for_each, merged documents): a caller may give another
+    locals_ = {name: raw for name, (raw, block, _) in values.items()
+               if name.startswith("local.") and block is not None and _literal(raw)}
     if not builder.resources and not values:
         return None, []
     view = Document(TEMPLATE, {"Resources": builder.resources}, tf)
@@ -109,6 +113,8 @@ def template_view(source: Source) -> tuple[Document | None, list[Finding]]:
     view.terraform_locals = locals_
     view.terraform_values = values
     view.terraform_pending = builder.pending
+    view.terraform_dynamics = builder.dynamics
+    view.terraform_merges = builder.merges
     view.snake_case = True
     notes = [Finding(view, path, message, "value", code=UNRESOLVED_REFERENCE.code)
              for path, message in builder.notes]
@@ -125,7 +131,7 @@ def _module_values(body: hcl.Block) -> dict[str, tuple[Any, hcl.Block | None, tu
                 values[f"local.{name}"] = (value, block, (name,))
         elif block.type == "variable" and len(block.labels) == 1:
             name = f"var.{block.labels[0]}"
-            known = "default" in block.attributes and block.attributes["default"] is not None
+            known = "default" in block.attributes  # null too: the value when no caller gives one
             values[name] = (block.attributes["default"], block, ("default",)) if known else (None, None, ())
     return values
 
@@ -246,7 +252,158 @@ def link_modules(documents: list[Document]) -> list[Finding]:
         for address, name, path in view.terraform_pending:
             found = _definition(view, address, name, path, values[view.namespace], known, sizes)
             (documents.append if isinstance(found, Document) else notes.append)(found)
+        notes.extend(_dynamics(view, values[view.namespace]))
+        for address, where, merges in view.terraform_merges:
+            notes.extend(_merge(view, address, where, merges, values[view.namespace]))
     return notes
+
+
+_FOLLOWED = 10  # at most so many locals naming each other are followed
+_CONDITIONAL = re.compile(r"(?P<cond>[^?:]+?)\s*\?\s*(?P<then>[^?:]+?)\s*:\s*(?P<else>[^?:]+)", re.S)
+_NAME = r"(?:var|local)\.[\w-]+"
+_TEST = re.compile(rf"(?P<not>!?)(?P<name>{_NAME})|(?P<null>{_NAME})\s*(?P<op>[!=]=)\s*null"
+                   rf"|length\((?P<sized>{_NAME})\)\s*(?P<cmp>>|==|!=)\s*0")
+
+
+def _truth(text: str, values: dict) -> tuple[bool | None, str]:
+    """A condition of ``&&`` or ``||`` of tests (``var.x``, ``!var.x``, ``var.x != null``,
+    ``length(var.x) > 0``) on variables and locals the module knows; None and why when not."""
+    mixed = "&&" in text and "||" in text
+    parts = re.split(r"\s*(?:&&|\|\|)\s*", text.strip())
+    results = []
+    for part in parts:
+        test = None if mixed else _TEST.fullmatch(part)
+        if test is None:
+            return None, f"the condition {text.strip()} is not one policylint evaluates"
+        name = test["name"] or test["null"] or test["sized"]
+        value, why = _follow(hcl.Reference(tuple(name.split(".")), name), values)
+        if why is not None:
+            return None, why
+        if test["name"]:
+            if not isinstance(value, bool):
+                return None, f"{name} is not a known bool"
+            results.append(value != bool(test["not"]))
+        elif test["null"]:
+            results.append((value is None) == (test["op"] == "=="))
+        else:
+            if not isinstance(value, (list, dict, str)):
+                return None, f"{name} is not a known list"
+            size = len(value)
+            results.append(size > 0 if test["cmp"] == ">" else (size == 0) == (test["cmp"] == "=="))
+    return (all(results) if "&&" in text else any(results)), ""
+
+
+def _follow(raw: Any, values: dict) -> tuple[Any, str | None]:
+    """``raw`` with a whole ``local.X`` or ``var.X`` replaced by what the module gives it, as
+    written (references inside stay); else None and why it is unknown."""
+    for _ in range(_FOLLOWED):
+        choice = _CONDITIONAL.fullmatch(raw.text.strip()) if isinstance(raw, hcl.Unknown) else None
+        if choice is not None:  # cond ? a : b, the condition made of known variables and locals
+            flag, why = _truth(choice["cond"], values)
+            if flag is None:
+                return None, why
+            raw = hcl.expression(choice["then" if flag else "else"])
+            continue
+        if not (isinstance(raw, hcl.Reference) and len(raw.parts) == 2 and raw.parts[0] in ("local", "var")):
+            return raw, None
+        entry = values.get(raw.text)
+        if entry is None:
+            return None, f"{raw.text} is not declared in this module"
+        (value, block, _), _owner = entry
+        if block is None:
+            return None, f"{raw.text} has no default: its value is the caller's"
+        raw = value
+    return None, "its locals name each other too deeply"
+
+
+def _dynamics(view: Document, values: dict) -> Iterator[Finding]:
+    """One note for each dynamic statement block whose statements are not known to be none."""
+    for at, for_each, block in view.terraform_dynamics:
+        value, why = _follow(for_each, values)
+        if why is None and value in ([], {}):
+            continue  # for_each over nothing: no statement
+        content = block.children("content")
+        if why is None and isinstance(value, (list, dict)) and content and not _iterates(block, content[0]):
+            # the same statement for each item: it is judged once, where its content is written
+            statements = view.data["Resources"][at[1]]["Properties"]["PolicyDocument"]["Statement"]
+            statements[at[-1]] = _statement(_Builder(view.source), content[0], at)
+            continue
+        text = getattr(for_each, "text", None) or json.dumps(for_each, default=str)[:80]
+        why = why or f"its statements are made from for_each = {text} when Terraform plans"
+        yield Finding(view, at, f"a dynamic statement block: {why}; they were not checked", "key",
+                      code=UNRESOLVED_REFERENCE.code)
+
+
+def _iterates(dynamic: hcl.Block, content: hcl.Block) -> bool:
+    """Whether the content of a dynamic block names its iterator (each statement differs)."""
+    name = dynamic.attributes.get("iterator", dynamic.labels[0] if dynamic.labels else "")
+    word = re.compile(rf"\b{re.escape(str(name))}\.")
+    stack = [content]
+    while stack:
+        block = stack.pop()
+        stack.extend(block.blocks)
+        for value in block.attributes.values():
+            for item in hcl.walk(value):
+                text = getattr(item, "text", None)
+                if isinstance(text, str) and not isinstance(item, hcl.Heredoc) and word.search(text):
+                    return True
+    return False
+
+
+def _merge(view: Document, address: str, where: tuple, merges: list, values: dict) -> Iterator[Finding]:
+    """Merge the documents a policy document names as Terraform does: the statements of
+    ``source_policy_documents`` first, then its own (replacing a source statement of the same
+    Sid), then those of ``override_policy_documents`` (replacing any earlier statement of the
+    same Sid). A document of the module is judged where it is written: here its statements are
+    one unknown statement each, and its Sids replace the same Sids here; a document not known
+    (a variable without default, a computed value) is a note, and when it overrides, every
+    statement here with a Sid is unknown (it may be replaced)."""
+    document = view.data["Resources"][address]["Properties"]["PolicyDocument"]
+    statements = document["Statement"]
+    own = len(statements)
+    overriding: set[str] = set()
+    unknown_override = False
+    for name, raw, at in merges:
+        override = name.startswith("override")
+        value, why = _follow(raw, values)
+        items = value if why is None and isinstance(value, list) and name.endswith("documents") else [value]
+        if why is not None:
+            items = []
+            yield Finding(view, at, f"{name} is {getattr(raw, 'text', raw)}, and {why}; the statements it "
+                          "adds were not checked", "value", code=UNRESOLVED_REFERENCE.code)
+            statements.append({"Fn::Terraform": f"statements of {name}"})
+            unknown_override = unknown_override or override
+        for item in items:
+            item, why = _follow(item, values)
+            other = _document_named(view, item)
+            if other is None:
+                text = getattr(item, "text", None) or json.dumps(item, default=str)[:80]
+                yield Finding(view, at, f"{name} holds {text}, {why or 'a document policylint cannot read'}"
+                              "; the statements it adds were not checked", "value",
+                              code=UNRESOLVED_REFERENCE.code)
+                unknown_override = unknown_override or override
+            elif override:
+                for statement in other.get("Statement", []):
+                    sid = statement.get("Sid", "") if isinstance(statement, dict) else None
+                    if isinstance(sid, str) and not is_intrinsic(statement):
+                        overriding.add(sid)
+                    else:
+                        unknown_override = True
+            statements.append({"Fn::Terraform": f"statements of {getattr(item, 'text', name)}"})
+    for i in range(own):
+        sid = statements[i].get("Sid") if isinstance(statements[i], dict) else None
+        if sid not in (None, "") and (unknown_override or (isinstance(sid, str) and sid in overriding)):
+            statements[i] = {"Fn::Terraform": f"statement {sid}, overridden by override_policy_documents"}
+
+
+def _document_named(view: Document, value: Any) -> dict | None:
+    """The policy document ``data.aws_iam_policy_document.X.json`` names in the module."""
+    if not (isinstance(value, hcl.Reference) and len(value.parts) == 4
+            and value.parts[:2] == ("data", "aws_iam_policy_document") and value.parts[3] == "json"):
+        return None
+    resource = (view.module_resources or {}).get(f"data.aws_iam_policy_document.{value.parts[2]}")
+    document = resource["Properties"]["PolicyDocument"] if isinstance(resource, dict) else None
+    return document if isinstance(document, dict) else None
 
 
 def _definition(view: Document, address: str, name: str, path: tuple, values: dict,
@@ -338,6 +495,10 @@ class _Builder:
         # State machines whose definition is jsonencode(local.X) or jsonencode(var.X): the
         # module's value is put in when its files are linked (address, name, view path).
         self.pending: list[tuple[str, str, tuple]] = []
+        # Policy documents' dynamic statements (view path, for_each, its place) and merged
+        # documents (address, view path, [(source or override, value, place)]).
+        self.dynamics: list[tuple[tuple, Any, hcl.Block]] = []
+        self.merges: list[tuple[str, tuple, list[tuple[str, Any, tuple]]]] = []
 
     def add(self, block: hcl.Block) -> None:
         if len(block.labels) != 2 or block.type not in ("resource", "data"):
@@ -600,52 +761,66 @@ def _log_group_resource(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str
 
 
 def _policy_document(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
-    """An ``aws_iam_policy_document`` data source as the JSON policy it renders."""
+    """An ``aws_iam_policy_document`` data source as the JSON policy it renders. A ``dynamic
+    "statement"`` block is one unknown statement (an intrinsic, which rules pass over) in its
+    place; the documents it merges (``source_policy_documents``, ``override_policy_documents``)
+    are merged when the module's files are linked (``_merge``)."""
     where = (*path, "PolicyDocument")
     b.nested(block, where)
-    if block.children("dynamic") or "source_policy_documents" in block.attributes \
-            or "override_policy_documents" in block.attributes:
-        b.notes.append((where, "this policy document is built from dynamic blocks or other documents; "
-                        "it was not checked"))
-        return POLICY_DOCUMENT, {"PolicyDocument": {"Fn::Terraform": "dynamic"}}
     document: dict[str, Any] = {"Version": "2012-10-17"}
     b.source.places[(*where, "Version")] = (block.pos, block.pos)
     if "version" in block.attributes:
         document["Version"] = b.value(block, ("version",), (*where, "Version"))
-    statements = []
-    for i, statement in enumerate(block.children("statement")):
-        at = (*where, "Statement", i)
-        b.nested(statement, at)
-        entry = b.attributes(statement, at, {"sid": "Sid", "effect": "Effect", "actions": "Action",
-                                             "not_actions": "NotAction", "resources": "Resource",
-                                             "not_resources": "NotResource"})
-        if "effect" not in statement.attributes:
-            entry["Effect"] = "Allow"
-            b.source.places[(*at, "Effect")] = (statement.pos, statement.pos)
-        for kind, key in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
-            principals: dict[str, Any] = {}
-            for principal in statement.children(kind):
-                b.nested(principal, (*at, key))
-                ptype = principal.attributes.get("type")
-                if not isinstance(ptype, str) or "identifiers" not in principal.attributes:
-                    continue
-                principals[ptype] = b.value(principal, ("identifiers",), (*at, key, ptype))
-            if principals:
-                entry[key] = "*" if principals == {"*": ["*"]} else principals
-        conditions: dict[str, dict] = {}
-        for condition in statement.children("condition"):
-            test, variable = condition.attributes.get("test"), condition.attributes.get("variable")
-            if isinstance(test, str) and isinstance(variable, str) and "values" in condition.attributes:
-                b.nested(condition, (*at, "Condition", test))
-                conditions.setdefault(test, {})[variable] = b.value(condition, ("values",),
-                                                                    (*at, "Condition", test, variable))
-                b.source.places[(*at, "Condition", test, variable)] = condition.positions[("variable",)]
-        if conditions:
-            entry["Condition"] = conditions
-            b.source.places.setdefault((*at, "Condition"), (statement.pos, statement.pos))
-        statements.append(entry)
+    statements: list[Any] = []
+    for child in block.blocks:
+        at = (*where, "Statement", len(statements))
+        if child.type == "dynamic" and child.labels[:1] == ("statement",):
+            b.nested(child, at)
+            statements.append({"Fn::Terraform": "dynamic statement"})
+            b.dynamics.append((at, child.attributes.get("for_each"), child))
+        elif child.type == "statement":
+            statements.append(_statement(b, child, at))
     document["Statement"] = statements
+    merges = [(name, block.attributes[name], (*where, name))
+              for name in ("source_policy_documents", "source_json", "override_policy_documents",
+                           "override_json") if name in block.attributes]
+    for name, _, at in merges:
+        b.source.places[at] = block.positions[(name,)]
+    if merges:
+        b.merges.append((path[1], where, merges))
     return POLICY_DOCUMENT, {"PolicyDocument": document}
+
+
+def _statement(b: _Builder, statement: hcl.Block, at: tuple) -> dict:
+    b.nested(statement, at)
+    entry = b.attributes(statement, at, {"sid": "Sid", "effect": "Effect", "actions": "Action",
+                                         "not_actions": "NotAction", "resources": "Resource",
+                                         "not_resources": "NotResource"})
+    if "effect" not in statement.attributes:
+        entry["Effect"] = "Allow"
+        b.source.places[(*at, "Effect")] = (statement.pos, statement.pos)
+    for kind, key in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
+        principals: dict[str, Any] = {}
+        for principal in statement.children(kind):
+            b.nested(principal, (*at, key))
+            ptype = principal.attributes.get("type")
+            if not isinstance(ptype, str) or "identifiers" not in principal.attributes:
+                continue
+            principals[ptype] = b.value(principal, ("identifiers",), (*at, key, ptype))
+        if principals:
+            entry[key] = "*" if principals == {"*": ["*"]} else principals
+    conditions: dict[str, dict] = {}
+    for condition in statement.children("condition"):
+        test, variable = condition.attributes.get("test"), condition.attributes.get("variable")
+        if isinstance(test, str) and isinstance(variable, str) and "values" in condition.attributes:
+            b.nested(condition, (*at, "Condition", test))
+            conditions.setdefault(test, {})[variable] = b.value(condition, ("values",),
+                                                                (*at, "Condition", test, variable))
+            b.source.places[(*at, "Condition", test, variable)] = condition.positions[("variable",)]
+    if conditions:
+        entry["Condition"] = conditions
+        b.source.places.setdefault((*at, "Condition"), (statement.pos, statement.pos))
+    return entry
 
 
 def _agentcore(resource_type: str) -> Any:
