@@ -216,3 +216,48 @@ def test_a_dynamic_statement_toggled_by_a_known_flag_is_judged_where_its_content
     found = run(".")[1]
     assert at(found, "PL005") == [("policy.tf", *position_of(text, r'(?P<at>dynamic) "statement"'))]
     assert "var.allow_pass has no default" in found[0]["message"]
+
+
+SCP = '''resource "aws_organizations_policy" "guardrails" {
+  name    = "agent-guardrails"
+  content = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      { Sid = "AllowAll", Effect = "Allow", Action = "*", Resource = "*" },
+      { Sid = "NoHarnessDeletion", Effect = "Deny",
+        Action = ["bedrock-agentcore:DeleteHarnes"], Resource = "*" },
+    ]
+  })
+}
+'''
+
+
+def test_a_service_control_policy_is_judged_by_the_grammar_rules_only(workdir: Path) -> None:
+    write(workdir / "scp.tf", SCP)
+    found = run(".")[1]
+    assert [f["code"] for f in found] == ["IAM508"]
+    assert at(found, "IAM508") == [("scp.tf", *position_of(SCP, r'(?P<at>"bedrock-agentcore:DeleteHarnes")'))]
+
+
+def test_a_policy_document_that_is_an_scps_content_grants_nothing(workdir: Path) -> None:
+    text = '''data "aws_iam_policy_document" "scp" {
+  statement {
+    actions   = ["*"]
+    resources = ["*"]
+  }
+  statement {
+    effect    = "Deny"
+    actions   = ["iam:PassRol"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_organizations_policy" "scp" {
+  name    = "scp"
+  content = data.aws_iam_policy_document.scp.json
+}
+'''
+    write(workdir / "scp.tf", text)
+    found = run(".")[1]
+    assert [f["code"] for f in found] == ["IAM508"]
+    assert at(found, "IAM508") == [("scp.tf", *position_of(text, r'(?P<at>"iam:PassRol")'))]

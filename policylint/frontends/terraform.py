@@ -236,6 +236,8 @@ def link_modules(documents: list[Document]) -> list[Finding]:
     for view in views:
         modules.setdefault(view.namespace, {}).update(view.data["Resources"])
         locals_.setdefault(view.namespace, {}).update(view.terraform_locals)
+    for resources in modules.values():
+        _organization_documents(resources)
     values: dict[str, dict[str, tuple[Any, Document]]] = {}
     for view in views:
         table = values.setdefault(view.namespace, {})
@@ -256,6 +258,21 @@ def link_modules(documents: list[Document]) -> list[Finding]:
         for address, where, merges in view.terraform_merges:
             notes.extend(_merge(view, address, where, merges, values[view.namespace]))
     return notes
+
+
+def _organization_documents(resources: dict) -> None:
+    """A policy document data source that is an Organizations policy's content is that
+    policy (it grants nothing), when nothing else uses it."""
+    named: dict[str, set[bool]] = {}
+    for resource in resources.values():
+        props = resource.get("Properties", {})
+        inline = [p.get("PolicyDocument") for p in props.get("Policies", ()) if isinstance(p, dict)]
+        for target in (props.get("PolicyDocument"), props.get("AssumeRolePolicyDocument"), *inline):
+            if isinstance(target, dict) and isinstance(target.get("Ref"), str):
+                named.setdefault(target["Ref"], set()).add(resource.get("Type") == ORGANIZATION_POLICY)
+    for address, uses in named.items():
+        if uses == {True} and resources.get(address, {}).get("Type") == POLICY_DOCUMENT:
+            resources[address]["Type"] = ORGANIZATION_POLICY
 
 
 _FOLLOWED = 10  # at most so many locals naming each other are followed
@@ -750,6 +767,22 @@ def _resource_policy(resource_type: str, names: dict[str, str]) -> Any:
     return build
 
 
+ORGANIZATION_POLICY = "AWS::Organizations::Policy"
+# The Organizations policies written in the IAM policy language; tag, backup and other
+# management policies have a grammar of their own and are not read.
+_IAM_ORGANIZATION_POLICIES = ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY")
+
+
+def _organization_policy(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
+    """``aws_organizations_policy``: an SCP (the default type) or an RCP, whose ``content``
+    is its policy document."""
+    props = b.attributes(block, path, {"name": "Name", "type": "Type"})
+    if block.attributes.get("type", "SERVICE_CONTROL_POLICY") in _IAM_ORGANIZATION_POLICIES \
+            and "content" in block.attributes:
+        props["PolicyDocument"] = b.policy(block, "content", (*path, "PolicyDocument"))
+    return ORGANIZATION_POLICY, props
+
+
 def _lambda_permission(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
     return "AWS::Lambda::Permission", b.attributes(block, path, {
         "action": "Action", "function_name": "FunctionName", "principal": "Principal",
@@ -910,6 +943,7 @@ _RESOURCES = {
     "aws_vpc_endpoint_policy": _resource_policy("AWS::EC2::VPCEndpoint",
                                                 {"vpc_endpoint_id": "VpcEndpointId"}),
     "aws_lambda_permission": _lambda_permission,
+    "aws_organizations_policy": _organization_policy,
     "aws_cloudwatch_log_group": _log_group_resource,
 }
 _DATA_SOURCES = {"aws_iam_policy_document": _policy_document}
