@@ -261,3 +261,113 @@ resource "aws_organizations_policy" "scp" {
     found = run(".")[1]
     assert [f["code"] for f in found] == ["IAM508"]
     assert at(found, "IAM508") == [("scp.tf", *position_of(text, r'(?P<at>"iam:PassRol")'))]
+
+
+AGENT_TASK = '''resource "aws_sfn_state_machine" "support" {
+  name     = "support"
+''' + ROLE + '''  definition = jsonencode({
+    QueryLanguage = "JSONata"
+    StartAt       = "Agent"
+    States = {
+      Agent = {
+        Type           = "Task"
+        Resource       = "arn:aws:states:::bedrockagentcore:invokeHarness"
+        TimeoutSeconds = var.timeout
+        Arguments = {
+          HarnessArn       = var.harness
+          RuntimeSessionId = "{% $states.context.Execution.Name %}"
+          MaxIterations    = 10
+          Messages         = [{ Role = "user", Content = [{ Text = "{% $states.input.prompt %}" }] }]
+        }
+        Retry = [{ ErrorEquals = ["BedrockAgentCore.ThrottlingException"], BackoffRate = 2 }]
+        Catch = [{ ErrorEquals = ["States.ALL"], Next = "Failed" }]
+        End   = true
+      }
+      Failed = { Type = "Fail" }
+    }
+  })
+}
+
+resource "aws_sfn_state_machine" "batch" {
+  name       = "batch"
+''' + ROLE + '''  definition = jsonencode(var.definition)
+}
+'''
+CHILD = '''variable "timeout" {
+  type = number
+}
+variable "harness" {
+  type = string
+}
+variable "definition" {
+  type = any
+}
+'''
+MIDDLE = CHILD + '''
+module "machine" {
+  source     = "../machine"
+  timeout    = var.timeout
+  harness    = var.harness
+  definition = var.definition
+}
+'''
+ROOT = '''locals {
+  definition = {
+    StartAt = "Load"
+    States  = { Load = { Type = "Task", Resource = "arn:aws:states:::lambda:invoke", End = true } }
+  }
+}
+
+module "flow" {
+  source     = "./modules/flow"
+  timeout    = 3600
+  harness    = "arn:aws:bedrock-agentcore:us-east-1:111122223333:harness/*"
+  definition = local.definition
+}
+'''
+
+
+def three_levels(root: Path, top: str = ROOT) -> None:
+    write(root / "main.tf", top)
+    write(root / "modules" / "flow" / "main.tf", MIDDLE)
+    write(root / "modules" / "machine" / "main.tf", CHILD + AGENT_TASK)
+
+
+def test_a_module_tree_three_levels_deep_takes_its_callers_values(workdir: Path) -> None:
+    three_levels(workdir)
+    found = run(".")[1]
+    machine = CHILD + AGENT_TASK
+    # the whole definition the root gives is linted where the root writes it
+    assert at(found, "SFN201") == [("main.tf", *position_of(ROOT, r"(?P<at>Load) = \{"))]
+    # scalars the root gives are judged; they are reported where the module uses them
+    assert at(found, "AGT301") == [("modules/machine/main.tf",
+                                    *position_of(machine, r"TimeoutSeconds = (?P<at>var)"))]
+    assert at(found, "AGT304") == [("modules/machine/main.tf",
+                                    *position_of(machine, r"HarnessArn       = (?P<at>var)"))]
+    assert at(found, "PL005") == []
+
+
+def test_a_module_linted_without_its_callers_says_what_is_unknown(workdir: Path) -> None:
+    three_levels(workdir)
+    (workdir / "main.tf").unlink()
+    found = run(".")[1]
+    assert at(found, "AGT301") == at(found, "AGT304") == at(found, "SFN201") == []
+    machine = CHILD + AGENT_TASK
+    assert ("modules/machine/main.tf", *position_of(machine, r"definition = (?P<at>jsonencode)\(var")) \
+        in at(found, "PL005")
+
+
+def test_a_value_a_caller_computes_stays_unknown(workdir: Path) -> None:
+    three_levels(workdir, ROOT.replace("= local.definition", '= jsondecode(file("x"))'))
+    found = run(".")[1]
+    assert at(found, "SFN201") == []
+    [note] = [f for f in found if f["code"] == "PL005"]
+    assert note["file"] == "modules/machine/main.tf" and "computed" in note["message"]
+
+
+def test_module_calls_in_a_cycle_end(workdir: Path) -> None:
+    write(workdir / "a" / "main.tf", 'variable "x" {}\nmodule "b" {\n  source = "../b"\n  x = var.x\n}\n')
+    write(workdir / "b" / "main.tf", 'variable "x" {}\nmodule "a" {\n  source = "../a"\n  x = var.x\n}\n'
+          + MACHINE.replace("DEFINITION", "var.x"))
+    found = run(".")[1]
+    assert [f["code"] for f in found] == ["PL005"]

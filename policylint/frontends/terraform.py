@@ -104,7 +104,7 @@ def template_view(source: Source) -> tuple[Document | None, list[Finding]]:
     # whole value is asked (a definition, a for_each, merged documents): a caller may give another
     locals_ = {name: raw for name, (raw, block, _) in values.items()
                if name.startswith("local.") and block is not None and _literal(raw)}
-    if not builder.resources and not values:
+    if not builder.resources and not values and not any(b.type == "module" for b in body.blocks):
         return None, []
     view = Document(TEMPLATE, {"Resources": builder.resources}, tf)
     view.names = {name: name for name in builder.resources}
@@ -115,6 +115,7 @@ def template_view(source: Source) -> tuple[Document | None, list[Finding]]:
     view.terraform_pending = builder.pending
     view.terraform_dynamics = builder.dynamics
     view.terraform_merges = builder.merges
+    view.terraform_modules = [b for b in body.blocks if b.type == "module" and len(b.labels) == 1]
     view.snake_case = True
     notes = [Finding(view, path, message, "value", code=UNRESOLVED_REFERENCE.code)
              for path, message in builder.notes]
@@ -229,7 +230,15 @@ def link_modules(documents: list[Document]) -> list[Finding]:
     """The files of one folder are one Terraform module: each view sees every resource of
     the module, so ``aws_iam_role.workflow.arn`` in one file finds the role in another; and a
     ``local.NAME`` whose value is a literal, wherever the module defines it, is that value.
-    The notes met: a view that its locals would expand past MAX_NODES values."""
+
+    A module called from another linted module (``module "x" { source = "./modules/x" }``)
+    takes the values its callers give: a variable every caller gives the same value (a
+    literal, or a local, variable or conditional the caller knows) is that value, followed
+    up to MAX_CALL_DEPTH calls deep; a variable a caller computes stays unknown. The state
+    machines this makes known are appended to ``documents``.
+
+    The notes met: a view that its locals would expand past MAX_NODES values; what stayed
+    unknown where a whole value was asked (a definition, a for_each, merged documents)."""
     modules: dict[str, dict] = {}
     locals_: dict[str, dict] = {}
     views = [d for d in documents if d.kind == TEMPLATE and isinstance(d.source, TerraformSource)]
@@ -238,26 +247,133 @@ def link_modules(documents: list[Document]) -> list[Finding]:
         locals_.setdefault(view.namespace, {}).update(view.terraform_locals)
     for resources in modules.values():
         _organization_documents(resources)
-    values: dict[str, dict[str, tuple[Any, Document]]] = {}
+    tables: dict[str, dict[str, tuple[tuple, Document]]] = {}
     for view in views:
-        table = values.setdefault(view.namespace, {})
+        table = tables.setdefault(view.namespace, {})
         for name, entry in view.terraform_values.items():
             table[name] = (entry, view)
+    scopes = {namespace: _Scope(namespace, tables, modules) for namespace in tables}
+    _call_modules(views, scopes, locals_)
     sizes: dict[tuple[str, str], int] = {}
     notes = []
     for view in views:
         view.module_resources = modules[view.namespace]
+        scope = scopes[view.namespace]
         known = locals_[view.namespace]
         note = _put_locals(view, view.data["Resources"], known, sizes) if known else None
         if note is not None:
             notes.append(note)
         for address, name, path in view.terraform_pending:
-            found = _definition(view, address, name, path, values[view.namespace], known, sizes)
+            found = _definition(view, address, name, path, scope, locals_, sizes)
             (documents.append if isinstance(found, Document) else notes.append)(found)
-        notes.extend(_dynamics(view, values[view.namespace]))
+        notes.extend(_dynamics(view, scope))
         for address, where, merges in view.terraform_merges:
-            notes.extend(_merge(view, address, where, merges, values[view.namespace]))
+            notes.extend(_merge(view, address, where, merges, scope))
     return notes
+
+
+MAX_CALL_DEPTH = 10  # module calls followed at most so deep (a chain, or a cycle, stops there)
+
+
+class _Scope:
+    """The names one module can read: its locals and variables (``tables``, by folder, each
+    name -> ((value, block, path), view)), and its resources."""
+
+    def __init__(self, namespace: str, tables: dict, modules: dict) -> None:
+        self.namespace, self.tables, self.modules = namespace, tables, modules
+
+    def get(self, name: str) -> tuple[tuple, Document] | None:
+        return self.tables[self.namespace].get(name)
+
+    def of(self, view: Document) -> _Scope:
+        return self if view.namespace == self.namespace else _Scope(view.namespace, self.tables, self.modules)
+
+
+def _call_modules(views: list[Document], scopes: dict[str, _Scope], locals_: dict[str, dict]) -> None:
+    """Give each called module's variables what its callers pass (``module`` blocks whose
+    ``source`` is a folder of the linted modules), callers first."""
+    calls: dict[str, list[tuple[Document, hcl.Block]]] = {}
+    for view in views:
+        for block in view.terraform_modules:
+            source = block.attributes.get("source")
+            if isinstance(source, str) and source.startswith(("./", "../")):
+                child = os.path.normpath(os.path.join(view.namespace, source))
+                if child in scopes and child != view.namespace:
+                    calls.setdefault(child, []).append((view, block))
+    done: set[str] = set()
+
+    def settle(namespace: str, depth: int) -> None:
+        if namespace in done or depth > MAX_CALL_DEPTH:
+            return
+        done.add(namespace)  # before its callers: a cycle stops here
+        for caller, _ in calls.get(namespace, ()):
+            settle(caller.namespace, depth + 1)
+        table = scopes[namespace].tables[namespace]
+        for name, (entry, owner) in list(table.items()):
+            if not name.startswith("var.") or namespace not in calls:
+                continue
+            given = [_given(caller, block, name[len("var."):], scopes[caller.namespace])
+                     for caller, block in calls[namespace]]
+            if any(g is None for g in given):
+                if all(g is None for g in given):
+                    continue  # no caller gives it: its default
+                given = [g if g is not None else ((entry, owner)) for g in given]
+            first = given[0]
+            same = all(g[0][0] == first[0][0] and g[0][1] is not None for g in given)
+            if same:
+                table[name] = first
+            else:
+                unknown = [g[0][2] for g in given if g[0][1] is None]
+                why = "the module's callers give it different values" if not unknown else \
+                    unknown[0][0] if unknown[0] else f"{name} has no default and a caller does not give it"
+                table[name] = ((None, None, (why,)), owner)
+            value, block, _ = table[name][0]
+            if block is not None and _literal(value):
+                locals_[namespace][name] = value
+            else:
+                locals_[namespace].pop(name, None)
+
+    for namespace in list(calls):
+        settle(namespace, 0)
+
+
+def _given(caller: Document, block: hcl.Block, name: str, scope: _Scope) -> tuple[tuple, Document] | None:
+    """What a module call passes for variable ``name``, followed in the caller's module to
+    where it is written; None when the call does not give it."""
+    if name not in block.attributes:
+        return None
+    entry: tuple[tuple, Document] = ((block.attributes[name], block, (name,)), caller)
+    return _evaluate(entry, scope.of(caller), f"module.{block.labels[0] if block.labels else ''}.{name}")
+
+
+def _evaluate(entry: tuple[tuple, Document], scope: _Scope, name: str,
+              depth: int = 0) -> tuple[tuple, Document]:
+    """``entry`` followed through whole locals, variables and known conditionals to the value
+    written; an unknown value ((None, None, (why,)), view) when it cannot be known."""
+    for _ in range(_FOLLOWED if depth < _FOLLOWED else 0):
+        (raw, block, _), owner = entry
+        if block is None:
+            return entry
+        scope = scope.of(owner)
+        choice = _CONDITIONAL.fullmatch(raw.text.strip()) if isinstance(raw, hcl.Unknown) else None
+        if choice is not None:
+            flag, why = _truth(choice["cond"], scope, depth + 1)
+            if flag is None:
+                return (None, None, (why,)), owner
+            entry = ((hcl.expression(choice["then" if flag else "else"]), block, ()), owner)
+            continue
+        if isinstance(raw, hcl.Reference) and len(raw.parts) == 2 and raw.parts[0] in ("local", "var"):
+            found = scope.get(raw.text)
+            if found is None:
+                return (None, None, (f"{raw.text} is not declared in this module",)), owner
+            (_, known, why), _ = found
+            if known is None:
+                return (None, None, (why[0] if why else f"{raw.text} has no default: its value is the "
+                                     "caller's",)), owner
+            entry, name = found, raw.text
+            continue
+        return entry
+    return (None, None, (f"{name}: its locals name each other too deeply",)), entry[1]
 
 
 def _organization_documents(resources: dict) -> None:
@@ -282,7 +398,7 @@ _TEST = re.compile(rf"(?P<not>!?)(?P<name>{_NAME})|(?P<null>{_NAME})\s*(?P<op>[!
                    rf"|length\((?P<sized>{_NAME})\)\s*(?P<cmp>>|==|!=)\s*0")
 
 
-def _truth(text: str, values: dict) -> tuple[bool | None, str]:
+def _truth(text: str, scope: _Scope, depth: int = 0) -> tuple[bool | None, str]:
     """A condition of ``&&`` or ``||`` of tests (``var.x``, ``!var.x``, ``var.x != null``,
     ``length(var.x) > 0``) on variables and locals the module knows; None and why when not."""
     mixed = "&&" in text and "||" in text
@@ -293,7 +409,7 @@ def _truth(text: str, values: dict) -> tuple[bool | None, str]:
         if test is None:
             return None, f"the condition {text.strip()} is not one policylint evaluates"
         name = test["name"] or test["null"] or test["sized"]
-        value, why = _follow(hcl.Reference(tuple(name.split(".")), name), values)
+        value, why, _ = _follow_in(hcl.Reference(tuple(name.split(".")), name), scope, depth)
         if why is not None:
             return None, why
         if test["name"]:
@@ -310,27 +426,25 @@ def _truth(text: str, values: dict) -> tuple[bool | None, str]:
     return (all(results) if "&&" in text else any(results)), ""
 
 
-def _follow(raw: Any, values: dict) -> tuple[Any, str | None]:
-    """``raw`` with a whole ``local.X`` or ``var.X`` replaced by what the module gives it, as
-    written (references inside stay); else None and why it is unknown."""
-    for _ in range(_FOLLOWED):
-        choice = _CONDITIONAL.fullmatch(raw.text.strip()) if isinstance(raw, hcl.Unknown) else None
-        if choice is not None:  # cond ? a : b, the condition made of known variables and locals
-            flag, why = _truth(choice["cond"], values)
-            if flag is None:
-                return None, why
-            raw = hcl.expression(choice["then" if flag else "else"])
-            continue
-        if not (isinstance(raw, hcl.Reference) and len(raw.parts) == 2 and raw.parts[0] in ("local", "var")):
-            return raw, None
-        entry = values.get(raw.text)
-        if entry is None:
-            return None, f"{raw.text} is not declared in this module"
-        (value, block, _), _owner = entry
-        if block is None:
-            return None, f"{raw.text} has no default: its value is the caller's"
-        raw = value
-    return None, "its locals name each other too deeply"
+def _follow(raw: Any, scope: _Scope) -> tuple[Any, str | None]:
+    """``raw`` with a whole ``local.X`` or ``var.X`` replaced by what the module (or its
+    caller) gives it, as written (references inside stay); else None and why it is unknown."""
+    value, why, _ = _follow_in(raw, scope)
+    return value, why
+
+
+def _follow_in(raw: Any, scope: _Scope, depth: int = 0) -> tuple[Any, str | None, _Scope]:
+    """``_follow``, and the module whose names the value is written in."""
+    (value, block, why), owner = _evaluate(((raw, True, ()), _Anchor(scope.namespace)), scope, "", depth)
+    if block is None:
+        return None, why[0] if why else "its value is unknown", scope
+    return value, None, scope.of(owner)
+
+
+class _Anchor(NamedTuple):
+    """Where a value being followed is written: the module's folder (all ``_resolve`` needs)."""
+
+    namespace: str
 
 
 def _dynamics(view: Document, values: dict) -> Iterator[Finding]:
@@ -391,8 +505,8 @@ def _merge(view: Document, address: str, where: tuple, merges: list, values: dic
             statements.append({"Fn::Terraform": f"statements of {name}"})
             unknown_override = unknown_override or override
         for item in items:
-            item, why = _follow(item, values)
-            other = _document_named(view, item)
+            item, why, home = _follow_in(item, values)
+            other = _document_named(home, item)
             if other is None:
                 text = getattr(item, "text", None) or json.dumps(item, default=str)[:80]
                 yield Finding(view, at, f"{name} holds {text}, {why or 'a document policylint cannot read'}"
@@ -413,41 +527,41 @@ def _merge(view: Document, address: str, where: tuple, merges: list, values: dic
             statements[i] = {"Fn::Terraform": f"statement {sid}, overridden by override_policy_documents"}
 
 
-def _document_named(view: Document, value: Any) -> dict | None:
+def _document_named(scope: _Scope, value: Any) -> dict | None:
     """The policy document ``data.aws_iam_policy_document.X.json`` names in the module."""
     if not (isinstance(value, hcl.Reference) and len(value.parts) == 4
             and value.parts[:2] == ("data", "aws_iam_policy_document") and value.parts[3] == "json"):
         return None
-    resource = (view.module_resources or {}).get(f"data.aws_iam_policy_document.{value.parts[2]}")
+    resource = scope.modules[scope.namespace].get(f"data.aws_iam_policy_document.{value.parts[2]}")
     document = resource["Properties"]["PolicyDocument"] if isinstance(resource, dict) else None
     return document if isinstance(document, dict) else None
 
 
-def _definition(view: Document, address: str, name: str, path: tuple, values: dict,
-                known: dict, sizes: dict) -> Document | Finding:
-    """The state machine of ``jsonencode(NAME)`` (a local or a variable of the module): a
-    document where the value is written, with the positions there; else a note of why not."""
+def _definition(view: Document, address: str, name: str, path: tuple, scope: _Scope,
+                locals_: dict[str, dict], sizes: dict) -> Document | Finding:
+    """The state machine of ``jsonencode(NAME)`` (a local or a variable of the module, or
+    what the module's caller gives it): a document where the value is written, with the
+    positions there (the caller's argument, or its local); else a note of why not."""
     from policylint.frontends.cloudformation import _substitutions
     from policylint.frontends.serverless import Unknown
 
-    entry = values.get(name)
-    (raw, block, hcl_path), owner = entry if entry is not None else ((None, None, ()), view)
-    why = None
-    if entry is None:
-        why = f"{name} is not declared in this module"
-    elif block is None:
-        why = f"{name} has no default: its value is the caller's"
+    (raw, block, hcl_path), owner = _evaluate(((hcl.Reference(tuple(name.split(".")), name), True, ()),
+                                              _Anchor(view.namespace)), scope, name)
+    why = hcl_path[0] if block is None and hcl_path else None
+    if block is None:
+        why = why or f"{name} has no default: its value is the caller's"
     elif not isinstance(raw, dict):
         why = f"{name} is computed ({getattr(raw, 'text', type(raw).__name__)})"
     if why is not None:
         return Finding(view, path, f"the definition is jsonencode({name}), and {why}; its state "
                        "machine was not linted", "value", code=UNRESOLVED_REFERENCE.code)
     source = owner.source
-    root = ("Terraform", name)
+    root = ("Terraform", block.type, *block.labels, *hcl_path)  # where the value is written
     data = _Builder(source).value(block, hcl_path, root, in_asl=True)
     holder = {"definition": data}
+    known = locals_.get(owner.namespace)
     if known:
-        _put_locals(view, holder, known, sizes)
+        _put_locals(owner, holder, known, sizes)
     props = view.data["Resources"][address]["Properties"]
     props["Definition"] = holder["definition"]
     found = _substitutions(props.get("DefinitionSubstitutions"))
@@ -949,6 +1063,6 @@ _RESOURCES = {
 _DATA_SOURCES = {"aws_iam_policy_document": _policy_document}
 # A .tf file holds something of ours when it names a resource or data source of the tables
 # above, or has locals (which the module's other files may read); any other is not parsed.
-_NAMES = "|".join(sorted({*_RESOURCES, *_DATA_SOURCES, "locals", "variable"}))
+_NAMES = "|".join(sorted({*_RESOURCES, *_DATA_SOURCES, "locals", "variable", "module"}))
 OURS = re.compile(rf"\b(?:{_NAMES})\b")
 OURS_BYTES = re.compile(rf"\b(?:{_NAMES})\b".encode())
