@@ -247,103 +247,119 @@ def link_modules(documents: list[Document]) -> list[Finding]:
         locals_.setdefault(view.namespace, {}).update(view.terraform_locals)
     for resources in modules.values():
         _organization_documents(resources)
-    tables: dict[str, dict[str, tuple[tuple, Document]]] = {}
+    tables: dict[str, dict[str, tuple[tuple, Any]]] = {}
     for view in views:
         table = tables.setdefault(view.namespace, {})
         for name, entry in view.terraform_values.items():
             table[name] = (entry, view)
-    scopes = {namespace: _Scope(namespace, tables, modules) for namespace in tables}
-    _call_modules(views, scopes, locals_)
+    base: dict[str, _Scope] = {}
+    for namespace, table in tables.items():
+        base[namespace] = _Scope(namespace, table, modules, base)
+    instances = _instances_of(views, base)
+    for namespace, scopes in instances.items():
+        _known_inputs(namespace, scopes, locals_)
     sizes: dict[tuple[str, str], int] = {}
-    notes = []
+    notes: list[Finding] = []
     for view in views:
         view.module_resources = modules[view.namespace]
-        scope = scopes[view.namespace]
+        scopes = instances.get(view.namespace, [base[view.namespace]])
         known = locals_[view.namespace]
         note = _put_locals(view, view.data["Resources"], known, sizes) if known else None
         if note is not None:
             notes.append(note)
+        seen: set = set()
         for address, name, path in view.terraform_pending:
-            found = _definition(view, address, name, path, scope, locals_, sizes)
-            (documents.append if isinstance(found, Document) else notes.append)(found)
-        notes.extend(_dynamics(view, scope))
+            for scope in scopes:
+                found = _definition(view, address, name, path, scope, locals_, sizes)
+                key = (id(found.source), found.root) if isinstance(found, Document) else found.message
+                if key not in seen:
+                    seen.add(key)
+                    (documents.append if isinstance(found, Document) else notes.append)(found)
+        notes.extend(_dynamics(view, scopes))
         for address, where, merges in view.terraform_merges:
-            notes.extend(_merge(view, address, where, merges, scope))
+            notes.extend(_merge(view, address, where, merges, scopes))
     return notes
 
 
 MAX_CALL_DEPTH = 10  # module calls followed at most so deep (a chain, or a cycle, stops there)
+MAX_INSTANCES = 64  # calls of one module evaluated at most (through every chain of callers)
 
 
 class _Scope:
-    """The names one module can read: its locals and variables (``tables``, by folder, each
-    name -> ((value, block, path), view)), and its resources."""
+    """The names one module, as one call makes it, can read: its locals and variables
+    (``table``: name -> ((value, block, path), where it is written)); and every module's
+    resources and uncalled scope (``base``), to follow a value into the module it is from."""
 
-    def __init__(self, namespace: str, tables: dict, modules: dict) -> None:
-        self.namespace, self.tables, self.modules = namespace, tables, modules
+    def __init__(self, namespace: str, table: dict, modules: dict, base: dict) -> None:
+        self.namespace, self.table, self.modules, self.base = namespace, table, modules, base
 
-    def get(self, name: str) -> tuple[tuple, Document] | None:
-        return self.tables[self.namespace].get(name)
+    def get(self, name: str) -> tuple[tuple, Any] | None:
+        return self.table.get(name)
 
-    def of(self, view: Document) -> _Scope:
-        return self if view.namespace == self.namespace else _Scope(view.namespace, self.tables, self.modules)
+    def of(self, owner: Any) -> _Scope:
+        """The scope of the module ``owner`` (a view, or a caller's argument) is written in."""
+        scope = getattr(owner, "scope", None)
+        if isinstance(scope, _Scope):
+            return scope
+        return self if owner.namespace == self.namespace else self.base[owner.namespace]
 
 
-def _call_modules(views: list[Document], scopes: dict[str, _Scope], locals_: dict[str, dict]) -> None:
-    """Give each called module's variables what its callers pass (``module`` blocks whose
-    ``source`` is a folder of the linted modules), callers first."""
+class _Given(NamedTuple):
+    """A module call's argument: written in the caller's file, read in the caller's scope."""
+
+    namespace: str
+    source: Source
+    scope: _Scope
+
+
+def _instances_of(views: list[Document], base: dict[str, _Scope]) -> dict[str, list[_Scope]]:
+    """The scopes each called module is evaluated in: one a call (``module`` blocks whose
+    ``source`` is a folder of the linted modules), its variables what the call passes, the
+    caller's own names read as the caller's calls make them; callers first."""
     calls: dict[str, list[tuple[Document, hcl.Block]]] = {}
     for view in views:
         for block in view.terraform_modules:
             source = block.attributes.get("source")
             if isinstance(source, str) and source.startswith(("./", "../")):
                 child = os.path.normpath(os.path.join(view.namespace, source))
-                if child in scopes and child != view.namespace:
+                if child in base and child != view.namespace:
                     calls.setdefault(child, []).append((view, block))
-    done: set[str] = set()
+    memo: dict[str, list[_Scope]] = {}
 
-    def settle(namespace: str, depth: int) -> None:
-        if namespace in done or depth > MAX_CALL_DEPTH:
-            return
-        done.add(namespace)  # before its callers: a cycle stops here
-        for caller, _ in calls.get(namespace, ()):
-            settle(caller.namespace, depth + 1)
-        table = scopes[namespace].tables[namespace]
-        for name, (entry, owner) in list(table.items()):
-            if not name.startswith("var.") or namespace not in calls:
-                continue
-            given = [_given(caller, block, name[len("var."):], scopes[caller.namespace])
-                     for caller, block in calls[namespace]]
-            if any(g is None for g in given):
-                if all(g is None for g in given):
-                    continue  # no caller gives it: its default
-                given = [g if g is not None else ((entry, owner)) for g in given]
-            first = given[0]
-            same = all(g[0][0] == first[0][0] and g[0][1] is not None for g in given)
-            if same:
-                table[name] = first
-            else:
-                unknown = [g[0][2] for g in given if g[0][1] is None]
-                why = "the module's callers give it different values" if not unknown else \
-                    unknown[0][0] if unknown[0] else f"{name} has no default and a caller does not give it"
-                table[name] = ((None, None, (why,)), owner)
-            value, block, _ = table[name][0]
-            if block is not None and _literal(value):
-                locals_[namespace][name] = value
-            else:
-                locals_[namespace].pop(name, None)
+    def instances(namespace: str, depth: int) -> list[_Scope]:
+        if namespace in memo:
+            return memo[namespace]
+        if namespace not in calls or depth > MAX_CALL_DEPTH:
+            return [base[namespace]]
+        memo[namespace] = [base[namespace]]  # a cycle of calls meets the module uncalled
+        found: list[_Scope] = []
+        own = base[namespace]
+        for caller, block in calls[namespace]:
+            for outer in instances(caller.namespace, depth + 1):
+                if len(found) >= MAX_INSTANCES:
+                    break
+                table = dict(own.table)
+                given = _Given(caller.namespace, caller.source, outer)
+                for name in table:
+                    if name.startswith("var.") and name[4:] in block.attributes:
+                        table[name] = ((block.attributes[name[4:]], block, (name[4:],)), given)
+                found.append(_Scope(namespace, table, own.modules, own.base))
+        memo[namespace] = found or [own]
+        return memo[namespace]
 
-    for namespace in list(calls):
-        settle(namespace, 0)
+    return {namespace: instances(namespace, 0) for namespace in calls}
 
 
-def _given(caller: Document, block: hcl.Block, name: str, scope: _Scope) -> tuple[tuple, Document] | None:
-    """What a module call passes for variable ``name``, followed in the caller's module to
-    where it is written; None when the call does not give it."""
-    if name not in block.attributes:
-        return None
-    entry: tuple[tuple, Document] = ((block.attributes[name], block, (name,)), caller)
-    return _evaluate(entry, scope.of(caller), f"module.{block.labels[0] if block.labels else ''}.{name}")
+def _known_inputs(namespace: str, scopes: list[_Scope], locals_: dict[str, dict]) -> None:
+    """A called module's variable that every call makes the same literal is put in wherever
+    the module names it, like a literal local."""
+    for name in scopes[0].table:
+        if not name.startswith("var."):
+            continue
+        found = [_follow(hcl.Reference(("var", name[4:]), name), scope) for scope in scopes]
+        value, why = found[0]
+        if why is None and _literal(value) and all(f == found[0] for f in found):
+            locals_.setdefault(namespace, {})[name] = value
 
 
 def _evaluate(entry: tuple[tuple, Document], scope: _Scope, name: str,
@@ -414,16 +430,22 @@ def _truth(text: str, scope: _Scope, depth: int = 0) -> tuple[bool | None, str]:
             return None, why
         if test["name"]:
             if not isinstance(value, bool):
-                return None, f"{name} is not a known bool"
+                return None, f"{name} is {_shown(value)}, not a known bool"
             results.append(value != bool(test["not"]))
         elif test["null"]:
             results.append((value is None) == (test["op"] == "=="))
         else:
             if not isinstance(value, (list, dict, str)):
-                return None, f"{name} is not a known list"
+                return None, f"{name} is {_shown(value)}, not a known list"
             size = len(value)
             results.append(size > 0 if test["cmp"] == ">" else (size == 0) == (test["cmp"] == "=="))
     return (all(results) if "&&" in text else any(results)), ""
+
+
+def _shown(value: Any) -> str:
+    text = getattr(value, "text", None)
+    text = " ".join((text if isinstance(text, str) else json.dumps(value, default=str)).split())
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _follow(raw: Any, scope: _Scope) -> tuple[Any, str | None]:
@@ -447,22 +469,30 @@ class _Anchor(NamedTuple):
     namespace: str
 
 
-def _dynamics(view: Document, values: dict) -> Iterator[Finding]:
-    """One note for each dynamic statement block whose statements are not known to be none."""
+def _dynamics(view: Document, scopes: list[_Scope]) -> Iterator[Finding]:
+    """Each dynamic statement block: none when its for_each is known to be empty in every
+    call of the module; its content, judged where it is written, when known to be some items
+    and the content does not name the iterator; else one note of why not."""
     for at, for_each, block in view.terraform_dynamics:
-        value, why = _follow(for_each, values)
-        if why is None and value in ([], {}):
-            continue  # for_each over nothing: no statement
         content = block.children("content")
-        if why is None and isinstance(value, (list, dict)) and content and not _iterates(block, content[0]):
-            # the same statement for each item: it is judged once, where its content is written
+        expand, why = False, None
+        for scope in scopes:
+            value, unknown = _follow(for_each, scope)
+            if unknown is not None:
+                why = why or unknown
+            elif value not in ([], {}):
+                if isinstance(value, (list, dict)) and content and not _iterates(block, content[0]):
+                    expand = True
+                else:
+                    text = getattr(for_each, "text", None) or json.dumps(for_each, default=str)[:80]
+                    why = why or f"its statements are made from for_each = {text} when Terraform plans"
+        if expand:  # the same statement for each item
             statements = view.data["Resources"][at[1]]["Properties"]["PolicyDocument"]["Statement"]
             statements[at[-1]] = _statement(_Builder(view.source), content[0], at)
-            continue
-        text = getattr(for_each, "text", None) or json.dumps(for_each, default=str)[:80]
-        why = why or f"its statements are made from for_each = {text} when Terraform plans"
-        yield Finding(view, at, f"a dynamic statement block: {why}; they were not checked", "key",
-                      code=UNRESOLVED_REFERENCE.code)
+        if why is not None:
+            yield Finding(view, at, f"a dynamic statement block: {why}; "
+                          f"{'some of ' if expand else ''}its statements were not checked", "key",
+                          code=UNRESOLVED_REFERENCE.code)
 
 
 def _iterates(dynamic: hcl.Block, content: hcl.Block) -> bool:
@@ -481,7 +511,8 @@ def _iterates(dynamic: hcl.Block, content: hcl.Block) -> bool:
     return False
 
 
-def _merge(view: Document, address: str, where: tuple, merges: list, values: dict) -> Iterator[Finding]:
+def _merge(view: Document, address: str, where: tuple, merges: list,
+           scopes: list[_Scope]) -> Iterator[Finding]:
     """Merge the documents a policy document names as Terraform does: the statements of
     ``source_policy_documents`` first, then its own (replacing a source statement of the same
     Sid), then those of ``override_policy_documents`` (replacing any earlier statement of the
@@ -494,9 +525,12 @@ def _merge(view: Document, address: str, where: tuple, merges: list, values: dic
     own = len(statements)
     overriding: set[str] = set()
     unknown_override = False
+    values = scopes[0]
     for name, raw, at in merges:
         override = name.startswith("override")
         value, why = _follow(raw, values)
+        if any(_follow(raw, other) != (value, why) for other in scopes[1:]):
+            value, why = None, "the calls of this module give it different values"
         items = value if why is None and isinstance(value, list) and name.endswith("documents") else [value]
         if why is not None:
             items = []
