@@ -362,7 +362,8 @@ def test_a_value_a_caller_computes_stays_unknown(workdir: Path) -> None:
     found = run(".")[1]
     assert at(found, "SFN201") == []
     [note] = [f for f in found if f["code"] == "PL005"]
-    assert note["file"] == "modules/machine/main.tf" and "computed" in note["message"]
+    assert note["file"] == "modules/machine/main.tf"
+    assert 'var.definition is jsondecode(file("x"))' in note["message"]
 
 
 def test_module_calls_in_a_cycle_end(workdir: Path) -> None:
@@ -371,3 +372,11 @@ def test_module_calls_in_a_cycle_end(workdir: Path) -> None:
           + MACHINE.replace("DEFINITION", "var.x"))
     found = run(".")[1]
     assert [f["code"] for f in found] == ["PL005"]
+
+
+def test_a_bare_local_definition_string_is_linted_inside_its_heredoc(workdir: Path) -> None:
+    text = MACHINE.replace("jsonencode(DEFINITION)", "local.text") + \
+        'locals {\n  text = <<-EOF\n    {"StartAt": "A", "States": {"A": {"Type": "Task",\n' \
+        '      "Resource": "arn:aws:states:::lambda:invoke", "End": true}}}\n  EOF\n}\n'
+    write(workdir / "main.tf", text)
+    assert at(run(".")[1], "SFN201") == [("main.tf", *position_of(text, r'"States": \{(?P<at>"A")'))]

@@ -270,11 +270,11 @@ def link_modules(documents: list[Document]) -> list[Finding]:
         seen: set = set()
         for address, name, path in view.terraform_pending:
             for scope in scopes:
-                found = _definition(view, address, name, path, scope, locals_, sizes)
-                key = (id(found.source), found.root) if isinstance(found, Document) else found.message
-                if key not in seen:
-                    seen.add(key)
-                    (documents.append if isinstance(found, Document) else notes.append)(found)
+                for found in _definition(view, address, name, path, scope, locals_, sizes):
+                    key = (id(found.source), found.root) if isinstance(found, Document) else found.message
+                    if key not in seen:
+                        seen.add(key)
+                        (documents.append if isinstance(found, Document) else notes.append)(found)
         notes.extend(_dynamics(view, scopes))
         for address, where, merges in view.terraform_merges:
             notes.extend(_merge(view, address, where, merges, scopes))
@@ -572,34 +572,46 @@ def _document_named(scope: _Scope, value: Any) -> dict | None:
 
 
 def _definition(view: Document, address: str, name: str, path: tuple, scope: _Scope,
-                locals_: dict[str, dict], sizes: dict) -> Document | Finding:
-    """The state machine of ``jsonencode(NAME)`` (a local or a variable of the module, or
-    what the module's caller gives it): a document where the value is written, with the
-    positions there (the caller's argument, or its local); else a note of why not."""
-    from policylint.frontends.cloudformation import _substitutions
+                locals_: dict[str, dict], sizes: dict) -> Iterator[Document | Finding]:
+    """The state machine of ``jsonencode(NAME)`` or of ``NAME`` (a string of JSON), NAME a
+    local or a variable of the module, or what the module's caller gives it: a document where
+    the value is written, with the positions there (the caller's argument, or its local);
+    else a note of why not."""
+    from policylint.frontends.cloudformation import _definition_string, _substitutions
     from policylint.frontends.serverless import Unknown
 
     (raw, block, hcl_path), owner = _evaluate(((hcl.Reference(tuple(name.split(".")), name), True, ()),
-                                              _Anchor(view.namespace)), scope, name)
+                                                _Anchor(view.namespace)), scope, name)
+    string = path[-1] == "DefinitionString"
     why = hcl_path[0] if block is None and hcl_path else None
     if block is None:
         why = why or f"{name} has no default: its value is the caller's"
-    elif not isinstance(raw, dict):
-        why = f"{name} is computed ({getattr(raw, 'text', type(raw).__name__)})"
+    elif not isinstance(raw, (hcl.Heredoc, str) if string else dict):
+        why = f"{name} is {_shown(raw)}"
     if why is not None:
-        return Finding(view, path, f"the definition is jsonencode({name}), and {why}; its state "
-                       "machine was not linted", "value", code=UNRESOLVED_REFERENCE.code)
+        written = name if string else f"jsonencode({name})"
+        yield Finding(view, path, f"the definition is {written}, and {why}; its state machine was not "
+                      "linted", "value", code=UNRESOLVED_REFERENCE.code)
+        return
     source = owner.source
     root = ("Terraform", block.type, *block.labels, *hcl_path)  # where the value is written
     data = _Builder(source).value(block, hcl_path, root, in_asl=True)
+    props = view.data["Resources"][address]["Properties"]
+    found = Unknown(_substitutions(props.get("DefinitionSubstitutions")))
+    if string:
+        home = Document(TEMPLATE, view.data, source)
+        home.variables = True
+        for item in _definition_string(home, root, data, address, found):
+            if isinstance(item, Document):
+                item.template = view
+            yield item
+        return
     holder = {"definition": data}
     known = locals_.get(owner.namespace)
     if known:
         _put_locals(owner, holder, known, sizes)
-    props = view.data["Resources"][address]["Properties"]
     props["Definition"] = holder["definition"]
-    found = _substitutions(props.get("DefinitionSubstitutions"))
-    return Document(ASL, holder["definition"], source, root, Unknown(found), view, address)
+    yield Document(ASL, holder["definition"], source, root, found, view, address)
 
 
 def _literal(value: Any) -> bool:
@@ -791,7 +803,12 @@ def _state_machine(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, dic
     rendered = _rendered(b, definition)
     named = definition.args[0] if isinstance(definition, hcl.Call) and definition.name == "jsonencode" \
         and len(definition.args) == 1 else None
-    if isinstance(named, hcl.Reference) and len(named.parts) == 2 and named.parts[0] in ("local", "var"):
+    bare = isinstance(definition, hcl.Reference) and len(definition.parts) == 2 \
+        and definition.parts[0] in ("local", "var")
+    if bare:  # a string of JSON the module or its caller gives
+        b.source.places[(*path, "DefinitionString")] = block.positions[("definition",)]
+        b.pending.append((path[1], definition.text, (*path, "DefinitionString")))
+    elif isinstance(named, hcl.Reference) and len(named.parts) == 2 and named.parts[0] in ("local", "var"):
         b.source.places[(*path, "Definition")] = block.positions[("definition",)]
         b.pending.append((path[1], named.text, (*path, "Definition")))
     elif rendered is not None:  # data.template_file.X.rendered: its template file and vars
