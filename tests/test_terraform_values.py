@@ -380,3 +380,41 @@ def test_a_bare_local_definition_string_is_linted_inside_its_heredoc(workdir: Pa
         '      "Resource": "arn:aws:states:::lambda:invoke", "End": true}}}\n  EOF\n}\n'
     write(workdir / "main.tf", text)
     assert at(run(".")[1], "SFN201") == [("main.tf", *position_of(text, r'"States": \{(?P<at>"A")'))]
+
+
+def test_a_call_that_makes_none_of_a_resource_is_not_asked_for_its_values(workdir: Path) -> None:
+    module = '''variable "create" {
+  type    = bool
+  default = true
+}
+variable "definition" {
+  type    = string
+  default = ""
+}
+resource "aws_sfn_state_machine" "this" {
+  count      = var.create ? 1 : 0
+  name       = "flow"
+''' + ROLE + '''  definition = var.definition
+}
+'''
+    root = '''module "on" {
+  source     = "./flow"
+  definition = <<-EOF
+    {"StartAt": "A", "States": {"A": {"Type": "Task",
+      "Resource": "arn:aws:states:::lambda:invoke", "End": true}}}
+  EOF
+}
+
+module "off" {
+  source = "./flow"
+  create = false
+}
+'''
+    write(workdir / "flow" / "main.tf", module)
+    write(workdir / "main.tf", root)
+    found = run(".")[1]
+    assert at(found, "SFN201") == [("main.tf", *position_of(root, r'"States": \{(?P<at>"A")'))]
+    assert at(found, "PL001") == at(found, "PL005") == []
+    (workdir / "main.tf").unlink()
+    found = run(".")[1]  # uncalled: its empty default is no definition
+    assert [f["code"] for f in found] == ["PL005"] and 'var.definition is ""' in found[0]["message"]

@@ -113,6 +113,7 @@ def template_view(source: Source) -> tuple[Document | None, list[Finding]]:
     view.terraform_locals = locals_
     view.terraform_values = values
     view.terraform_pending = builder.pending
+    view.terraform_counts = builder.counts
     view.terraform_dynamics = builder.dynamics
     view.terraform_merges = builder.merges
     view.terraform_modules = [b for b in body.blocks if b.type == "module" and len(b.labels) == 1]
@@ -270,6 +271,8 @@ def link_modules(documents: list[Document]) -> list[Finding]:
         seen: set = set()
         for address, name, path in view.terraform_pending:
             for scope in scopes:
+                if scope is not base[view.namespace] and _absent(view.terraform_counts.get(address), scope):
+                    continue  # a call that makes none of the resource: nothing of it to lint
                 for found in _definition(view, address, name, path, scope, locals_, sizes):
                     key = (id(found.source), found.root) if isinstance(found, Document) else found.message
                     if key not in seen:
@@ -442,6 +445,14 @@ def _truth(text: str, scope: _Scope, depth: int = 0) -> tuple[bool | None, str]:
     return (all(results) if "&&" in text else any(results)), ""
 
 
+def _absent(count: Any, scope: _Scope) -> bool:
+    """Whether a resource's count (or for_each) is known to make none of it in ``scope``."""
+    if count is None:
+        return False
+    value, why = _follow(count, scope)
+    return why is None and value in (0, [], {}, False)
+
+
 def _shown(value: Any) -> str:
     text = getattr(value, "text", None)
     text = " ".join((text if isinstance(text, str) else json.dumps(value, default=str)).split())
@@ -586,8 +597,8 @@ def _definition(view: Document, address: str, name: str, path: tuple, scope: _Sc
     why = hcl_path[0] if block is None and hcl_path else None
     if block is None:
         why = why or f"{name} has no default: its value is the caller's"
-    elif not isinstance(raw, (hcl.Heredoc, str) if string else dict):
-        why = f"{name} is {_shown(raw)}"
+    elif not isinstance(raw, (hcl.Heredoc, str) if string else dict) or (string and not str(raw).strip()):
+        why = f"{name} is {_shown(raw) or 'empty'}"
     if why is not None:
         written = name if string else f"jsonencode({name})"
         yield Finding(view, path, f"the definition is {written}, and {why}; its state machine was not "
@@ -672,6 +683,7 @@ class _Builder:
         # State machines whose definition is jsonencode(local.X) or jsonencode(var.X): the
         # module's value is put in when its files are linked (address, name, view path).
         self.pending: list[tuple[str, str, tuple]] = []
+        self.counts: dict[str, Any] = {}  # a resource's count or for_each, by address
         # Policy documents' dynamic statements (view path, for_each, its place) and merged
         # documents (address, view path, [(source or override, value, place)]).
         self.dynamics: list[tuple[tuple, Any, hcl.Block]] = []
@@ -690,6 +702,9 @@ class _Builder:
         self.source.places[(*base, "Properties")] = (block.pos, block.pos)
         resource_type, props = build(self, block, (*base, "Properties"))
         self.resources[address] = {"Type": resource_type, "Properties": props}
+        for meta in ("count", "for_each"):
+            if meta in block.attributes:
+                self.counts[address] = block.attributes[meta]
 
     # -- values ---------------------------------------------------------------------------
     def value(self, block: hcl.Block, hcl_path: tuple, view_path: tuple, in_asl: bool = False) -> Any:
