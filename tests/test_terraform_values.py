@@ -418,3 +418,12 @@ module "off" {
     (workdir / "main.tf").unlink()
     found = run(".")[1]  # uncalled: its empty default is no definition
     assert [f["code"] for f in found] == ["PL005"] and 'var.definition is ""' in found[0]["message"]
+
+
+def test_the_summary_names_skipped_terraform_files_as_terraform(workdir: Path) -> None:
+    from policylint.cli import main
+
+    write(workdir / "vpc.tf", 'resource "aws_vpc" "main" {\n  cidr_block = "10.0.0.0/16"\n}\n')
+    write(workdir / "data.json", '{"name": "x"}\n')
+    main(["check", ".", "--output", "report.txt"])
+    assert "1 other JSON/YAML file and 1 other Terraform file skipped" in Path("report.txt").read_text()

@@ -27,8 +27,12 @@ def files_read(report: Report) -> str:
     if report.unreadable:
         text += f"; {report.unreadable:,} could not be read (PL001/PL002)"
     if report.skipped:
-        text += (f"; {_plural(report.skipped, 'other JSON/YAML file')} skipped (not a state machine, "
-                 "template, policy or harness config; --show-files lists each file)")
+        terraform = sum(1 for file, kind in report.kinds.items()
+                        if kind == SKIPPED and file.lower().endswith((".tf", ".tf.json")))
+        others = [_plural(n, word) for n, word in ((report.skipped - terraform, "other JSON/YAML file"),
+                                                   (terraform, "other Terraform file")) if n]
+        text += (f"; {' and '.join(others)} skipped (not a state machine, template, policy or harness "
+                 "config; --show-files lists each file)")
     return text + "."
 
 
