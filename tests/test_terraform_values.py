@@ -427,3 +427,20 @@ def test_the_summary_names_skipped_terraform_files_as_terraform(workdir: Path) -
     write(workdir / "data.json", '{"name": "x"}\n')
     main(["check", ".", "--output", "report.txt"])
     assert "1 other JSON/YAML file and 1 other Terraform file skipped" in Path("report.txt").read_text()
+
+
+def test_a_definition_file_named_from_the_root_module_is_found_there(workdir: Path) -> None:
+    definition = ('{"StartAt": "A", "States": {"A": {"Type": "Task", '
+                  '"Resource": "arn:aws:states:::lambda:invoke", "End": true}}}\n')
+    write(workdir / "environments" / "dev" / "definition.json", definition)
+    write(workdir / "environments" / "dev" / "main.tf",
+          'module "flow" {\n  source = "../../modules/step_functions"\n}\n')
+    child = MACHINE.replace("jsonencode(DEFINITION)", 'templatefile("${path.root}/definition.json", {})')
+    write(workdir / "modules" / "step_functions" / "main.tf", child)
+    found = run(".")[1]
+    task = position_of(definition, '(?P<at>"A"): ')
+    assert at(found, "SFN201") == [("environments/dev/definition.json", *task)]
+    assert at(found, "PL005") == []
+    found = run("modules")[1]  # without its root module: said, not guessed
+    assert at(found, "PL005") == [("modules/step_functions/main.tf",
+                                   *position_of(child, r"definition = (?P<at>templatefile)"))]

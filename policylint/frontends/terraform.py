@@ -38,6 +38,7 @@ from policylint.load import MAX_NODES
 from policylint.models import ASL, TEMPLATE, Document
 from policylint.models.agentcore import GATEWAY, MEMORY, POLICY_ENGINE, RUNTIME
 from policylint.models.iam import ROLE_POLICY_ATTACHMENT
+from policylint.paths import is_within
 from policylint.problems import PARSE_ERROR, UNREADABLE_FILE, UNRESOLVED_REFERENCE
 from policylint.rule import Finding
 from policylint.source import Position, Source, json_locate
@@ -114,6 +115,7 @@ def template_view(source: Source) -> tuple[Document | None, list[Finding]]:
     view.terraform_values = values
     view.terraform_pending = builder.pending
     view.terraform_counts = builder.counts
+    view.terraform_root_files = builder.root_files
     view.terraform_dynamics = builder.dynamics
     view.terraform_merges = builder.merges
     view.terraform_modules = [b for b in body.blocks if b.type == "module" and len(b.labels) == 1]
@@ -257,6 +259,9 @@ def link_modules(documents: list[Document]) -> list[Finding]:
     for namespace, table in tables.items():
         base[namespace] = _Scope(namespace, table, modules, base)
     instances = _instances_of(views, base)
+    # Files are found from a root module only inside the folder every linted module is in
+    # (the linted folder holds it): never outside what was linted.
+    bound = os.path.commonpath(list(base)) if base else None
     for namespace, scopes in instances.items():
         _known_inputs(namespace, scopes, locals_)
     sizes: dict[tuple[str, str], int] = {}
@@ -278,6 +283,7 @@ def link_modules(documents: list[Document]) -> list[Finding]:
                     if key not in seen:
                         seen.add(key)
                         (documents.append if isinstance(found, Document) else notes.append)(found)
+        notes.extend(_root_files(view, scopes, base, bound))
         notes.extend(_dynamics(view, scopes))
         for address, where, merges in view.terraform_merges:
             notes.extend(_merge(view, address, where, merges, scopes))
@@ -293,8 +299,9 @@ class _Scope:
     (``table``: name -> ((value, block, path), where it is written)); and every module's
     resources and uncalled scope (``base``), to follow a value into the module it is from."""
 
-    def __init__(self, namespace: str, table: dict, modules: dict, base: dict) -> None:
+    def __init__(self, namespace: str, table: dict, modules: dict, base: dict, root: str = "") -> None:
         self.namespace, self.table, self.modules, self.base = namespace, table, modules, base
+        self.root = root or namespace  # the root module's folder (path.root) as this call makes it
 
     def get(self, name: str) -> tuple[tuple, Any] | None:
         return self.table.get(name)
@@ -346,7 +353,7 @@ def _instances_of(views: list[Document], base: dict[str, _Scope]) -> dict[str, l
                 for name in table:
                     if name.startswith("var.") and name[4:] in block.attributes:
                         table[name] = ((block.attributes[name[4:]], block, (name[4:],)), given)
-                found.append(_Scope(namespace, table, own.modules, own.base))
+                found.append(_Scope(namespace, table, own.modules, own.base, outer.root))
         memo[namespace] = found or [own]
         return memo[namespace]
 
@@ -443,6 +450,33 @@ def _truth(text: str, scope: _Scope, depth: int = 0) -> tuple[bool | None, str]:
             size = len(value)
             results.append(size > 0 if test["cmp"] == ">" else (size == 0) == (test["cmp"] == "=="))
     return (all(results) if "&&" in text else any(results)), ""
+
+
+def _root_files(view: Document, scopes: list[_Scope], base: dict[str, _Scope],
+                bound: str | None) -> Iterator[Finding]:
+    """The definition files a module names from the root module (``${path.root}/x``, a
+    relative path): found from each root module that calls it (itself, uncalled); a note when
+    none has it."""
+    from policylint.frontends.cloudformation import DefinitionFile, _substitutions
+    from policylint.frontends.serverless import Unknown
+
+    for address, local, path in view.terraform_root_files:
+        roots = sorted({scope.root for scope in scopes
+                        if scope is base[view.namespace]
+                        or not _absent(view.terraform_counts.get(address), scope)})
+        props = view.data["Resources"][address]["Properties"]
+        found = False
+        for root in roots:
+            file = os.path.normpath(os.path.join(root, local))
+            if bound is not None and is_within(file, bound) and os.path.isfile(file):
+                substitutions = Unknown(_substitutions(props.get("DefinitionSubstitutions")))
+                view.definition_files.append(DefinitionFile(file, view, path, address, substitutions))
+                found = True
+        if not found:
+            where = ", ".join(os.path.relpath(r, view.namespace) for r in roots)
+            hint = "; lint it with the root module that calls it" if roots == [view.namespace] else ""
+            yield Finding(view, path, f"DefinitionUri file {local!r} was not found from the root "
+                          f"module ({where}){hint}", "value", code=UNRESOLVED_REFERENCE.code)
 
 
 def _absent(count: Any, scope: _Scope) -> bool:
@@ -684,6 +718,9 @@ class _Builder:
         # module's value is put in when its files are linked (address, name, view path).
         self.pending: list[tuple[str, str, tuple]] = []
         self.counts: dict[str, Any] = {}  # a resource's count or for_each, by address
+        # Definition files named from the root module (path.root, path.cwd, a relative path)
+        # that are not in this module's folder: (address, path, view path).
+        self.root_files: list[tuple[str, str, tuple]] = []
         # Policy documents' dynamic statements (view path, for_each, its place) and merged
         # documents (address, view path, [(source or override, value, place)]).
         self.dynamics: list[tuple[tuple, Any, hcl.Block]] = []
@@ -847,11 +884,18 @@ def _state_machine(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, dic
             b.notes.append(((*path, "DefinitionUri"), f"the definition file of {definition.text} is "
                             "computed; its state machine was not linted"))
         else:
-            props["DefinitionUri"] = local
             variables = definition.args[1] if len(definition.args) > 1 else None
             if isinstance(variables, dict):
                 props["DefinitionSubstitutions"] = b.value(block, ("definition", "(", 1),
                                                            (*path, "DefinitionSubstitutions"))
+            named = definition.args[0]
+            text = named.text if isinstance(named, hcl.Template) else named
+            from_root = not text.startswith("${path.module}/")  # path.root, path.cwd, or relative
+            here = os.path.join(os.path.dirname(os.path.abspath(b.source.path)), local)
+            if from_root and not os.path.isfile(here):  # found from the root module: when linked
+                b.root_files.append((path[1], local, (*path, "DefinitionUri")))
+            else:
+                props["DefinitionUri"] = local
     elif isinstance(definition, (hcl.Heredoc, hcl.Template, str)):
         props["DefinitionString"] = b.value(block, ("definition",), (*path, "DefinitionString"))
     elif "definition" in block.attributes:
