@@ -266,6 +266,7 @@ def link_modules(documents: list[Document]) -> list[Finding]:
         _known_inputs(namespace, scopes, locals_)
     sizes: dict[tuple[str, str], int] = {}
     notes: list[Finding] = []
+    written: set = set()  # the definitions linted, by where they are written: each once
     for view in views:
         view.module_resources = modules[view.namespace]
         scopes = instances.get(view.namespace, [base[view.namespace]])
@@ -278,8 +279,8 @@ def link_modules(documents: list[Document]) -> list[Finding]:
             for scope in scopes:
                 if scope is not base[view.namespace] and _absent(view.terraform_counts.get(address), scope):
                     continue  # a call that makes none of the resource: nothing of it to lint
-                for found in _definition(view, address, name, path, scope, locals_, sizes):
-                    key = (id(found.source), found.root) if isinstance(found, Document) else found.message
+                for found in _definition(view, address, name, path, scope, locals_, sizes, written):
+                    key = found.message if isinstance(found, Finding) else None
                     if key not in seen:
                         seen.add(key)
                         (documents.append if isinstance(found, Document) else notes.append)(found)
@@ -617,7 +618,7 @@ def _document_named(scope: _Scope, value: Any) -> dict | None:
 
 
 def _definition(view: Document, address: str, name: str, path: tuple, scope: _Scope,
-                locals_: dict[str, dict], sizes: dict) -> Iterator[Document | Finding]:
+                locals_: dict[str, dict], sizes: dict, seen: set) -> Iterator[Document | Finding]:
     """The state machine of ``jsonencode(NAME)`` or of ``NAME`` (a string of JSON), NAME a
     local or a variable of the module, or what the module's caller gives it: a document where
     the value is written, with the positions there (the caller's argument, or its local);
@@ -640,6 +641,9 @@ def _definition(view: Document, address: str, name: str, path: tuple, scope: _Sc
         return
     source = owner.source
     root = ("Terraform", block.type, *block.labels, *hcl_path)  # where the value is written
+    if (id(source), root) in seen:
+        return  # another call, or module, passes the same value: linted once, with the first
+    seen.add((id(source), root))
     data = _Builder(source).value(block, hcl_path, root, in_asl=True)
     props = view.data["Resources"][address]["Properties"]
     found = Unknown(_substitutions(props.get("DefinitionSubstitutions")))
