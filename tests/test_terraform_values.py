@@ -444,3 +444,46 @@ def test_a_definition_file_named_from_the_root_module_is_found_there(workdir: Pa
     found = run("modules")[1]  # without its root module: said, not guessed
     assert at(found, "PL005") == [("modules/step_functions/main.tf",
                                    *position_of(child, r"definition = (?P<at>templatefile)"))]
+
+
+FOR_EACH = '''locals {
+  agents = {
+    support = { actions = ["bedrock-agentcore:InvokeHarness"], harness = "support-AbCdEf1234" }
+    admin   = { actions = ["iam:PassRole"], harness = "*" }
+  }
+}
+
+resource "aws_iam_policy" "agent" {
+  for_each = local.agents
+  name     = "agent-${each.key}"
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = each.value.actions, Resource = "*" }]
+  })
+}
+'''
+
+
+def test_a_for_each_resource_is_one_resource_a_key(workdir: Path) -> None:
+    write(workdir / "main.tf", FOR_EACH)
+    found = run(".")[1]
+    resource = position_of(FOR_EACH, r'Resource = (?P<at>"\*")')
+    assert at(found, "IAM507") == [("main.tf", *resource)]  # only the admin key passes roles
+    assert at(found, "IAM501") == [("main.tf", *resource)]  # only the support key invokes
+    assert at(found, "PL005") == []
+
+
+def test_a_for_each_the_module_does_not_know_stays_one_resource_with_each_unknown(workdir: Path) -> None:
+    text = 'variable "agents" {\n  type = map(any)\n}\n' + FOR_EACH.split("}\n}\n", 1)[1].replace(
+        "local.agents", "var.agents")
+    write(workdir / "main.tf", text)
+    found = run(".")[1]
+    assert at(found, "IAM507") == at(found, "IAM501") == []
+
+
+def test_a_count_resource_is_read_once_as_written(workdir: Path) -> None:
+    text = ('variable "create" {\n  default = false\n}\n' + FOR_EACH.split("}\n}\n", 1)[1]
+            .replace("for_each = local.agents", "count    = var.create ? 1 : 0")
+            .replace("each.value.actions", '["iam:PassRole"]').replace("${each.key}", "${count.index}"))
+    write(workdir / "main.tf", text)
+    assert at(run(".")[1], "IAM507") == [("main.tf", *position_of(text, r'Resource = (?P<at>"\*")'))]

@@ -115,6 +115,7 @@ def template_view(source: Source) -> tuple[Document | None, list[Finding]]:
     view.terraform_values = values
     view.terraform_pending = builder.pending
     view.terraform_counts = builder.counts
+    view.terraform_for_each = builder.for_each
     view.terraform_root_files = builder.root_files
     view.terraform_dynamics = builder.dynamics
     view.terraform_merges = builder.merges
@@ -288,7 +289,119 @@ def link_modules(documents: list[Document]) -> list[Finding]:
         notes.extend(_dynamics(view, scopes))
         for address, where, merges in view.terraform_merges:
             notes.extend(_merge(view, address, where, merges, scopes))
+        for address in view.terraform_for_each:
+            notes.extend(_instances(view, address, scopes, documents, bound))
     return notes
+
+
+MAX_KEYS = 32  # a for_each of more keys is read once, its each.* unknown
+
+
+def _instances(view: Document, address: str, scopes: list[_Scope], documents: list[Document],
+               bound: str | None) -> Iterator[Finding]:
+    """A resource whose ``for_each`` the module knows (a literal map or set, in every call the
+    same) and whose arguments name ``each.key`` or ``each.value``: one resource a key, named
+    ``address["key"]``, ``each.*`` put in where it is named (found where the resource uses
+    it); else it stays one resource with ``each.*`` unknown."""
+    from policylint.frontends.cloudformation import DefinitionFile, documents_in
+
+    resources = view.data["Resources"]
+    resource = resources.get(address)
+    if resource is None or not _names_each(resource):
+        return
+    found = [_follow(view.terraform_counts[address], scope) for scope in scopes]
+    value, why = found[0]
+    if why is not None or any(f != found[0] for f in found):
+        return
+    if isinstance(value, hcl.Call) and value.name == "toset" and len(value.args) == 1:
+        value = value.args[0]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        value = {v: v for v in value}
+    if not isinstance(value, dict) or not value or len(value) > MAX_KEYS or not _literal(value):
+        return
+    documents[:] = [d for d in documents if not (d.template is view and d.logical_id == address)]
+    del resources[address]
+    view.module_resources.pop(address, None)
+    clones: dict[str, Any] = {}
+    prefix = ("Resources", address)
+    places = [(p, v) for p, v in view.source.places.items() if p[:2] == prefix]
+    heredocs = [(p, v) for p, v in view.source.heredocs.items() if p[:2] == prefix]
+    for key, item in value.items():
+        name = f'{address}["{key}"]'
+        clones[name] = _each(resource, key, item)
+        for table, entries in ((view.source.places, places), (view.source.heredocs, heredocs)):
+            for path, place in entries:
+                table[("Resources", name, *path[2:])] = place
+    resources.update(clones)
+    view.module_resources.update(clones)
+    template = Document(TEMPLATE, {"Resources": clones}, view.source)
+    template.variables, template.namespace, template.snake_case = True, view.namespace, True
+    template.module_resources = view.module_resources
+    for item in documents_in(template, bound):
+        if isinstance(item, DefinitionFile):
+            view.definition_files.append(item._replace(template=view))
+        elif isinstance(item, Document):
+            item.template = view
+            documents.append(item)
+        else:
+            item.document = view
+            yield item
+
+
+_EACH = re.compile(r"\$\{(each\.(?:key|value(?:\.[\w-]+)*))\}")
+
+
+def _names_each(value: Any) -> bool:
+    for item in hcl.walk(value):
+        text = item.get("Fn::Terraform") if isinstance(item, dict) and len(item) == 1 else item
+        if isinstance(item, dict) and isinstance(item.get("Fn::Sub"), str):
+            text = item["Fn::Sub"]
+        if isinstance(text, str) and "each." in text:
+            return True
+    return False
+
+
+def _each(value: Any, key: str, item: Any) -> Any:
+    """``value`` (a resource, as the view has it) with ``each.key`` and ``each.value...``
+    of one key put in; what names another part of ``each`` stays as it is."""
+    def lookup(name: str) -> tuple[bool, Any]:
+        if name == "each.key":
+            return True, key
+        found: Any = item
+        for step in name.split(".")[2:]:
+            if not isinstance(found, dict) or step not in found:
+                return False, None
+            found = found[step]
+        return True, found
+
+    def put(node: Any) -> Any:
+        if isinstance(node, list):
+            return [put(v) for v in node]
+        if isinstance(node, dict):
+            if len(node) == 1 and isinstance(node.get("Fn::Terraform"), str):
+                known, found = lookup(node["Fn::Terraform"]) if node["Fn::Terraform"].startswith("each.") \
+                    else (False, None)
+                return found if known else node
+            if len(node) == 1 and isinstance(node.get("Fn::Sub"), str):
+                text = _EACH.sub(lambda m: _scalar(lookup(m.group(1)), m.group(0)), node["Fn::Sub"])
+                return text if "${" not in text else {"Fn::Sub": text}
+            return {k: put(v) for k, v in node.items()}
+        if isinstance(node, str) and "${each." in node:
+            whole = _EACH.fullmatch(node)
+            if whole:
+                known, found = lookup(whole.group(1))
+                return found if known else node
+            return _EACH.sub(lambda m: _scalar(lookup(m.group(1)), m.group(0)), node)
+        return node
+
+    return put(value)
+
+
+def _scalar(found: tuple[bool, Any], written: str) -> str:
+    known, value = found
+    if not known or isinstance(value, (dict, list)) or value is None:
+        return written
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 MAX_CALL_DEPTH = 10  # module calls followed at most so deep (a chain, or a cycle, stops there)
@@ -722,6 +835,7 @@ class _Builder:
         # module's value is put in when its files are linked (address, name, view path).
         self.pending: list[tuple[str, str, tuple]] = []
         self.counts: dict[str, Any] = {}  # a resource's count or for_each, by address
+        self.for_each: list[str] = []  # the resources with a for_each
         # Definition files named from the root module (path.root, path.cwd, a relative path)
         # that are not in this module's folder: (address, path, view path).
         self.root_files: list[tuple[str, str, tuple]] = []
@@ -746,6 +860,8 @@ class _Builder:
         for meta in ("count", "for_each"):
             if meta in block.attributes:
                 self.counts[address] = block.attributes[meta]
+        if "for_each" in block.attributes:
+            self.for_each.append(address)
 
     # -- values ---------------------------------------------------------------------------
     def value(self, block: hcl.Block, hcl_path: tuple, view_path: tuple, in_asl: bool = False) -> Any:
