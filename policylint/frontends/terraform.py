@@ -482,7 +482,8 @@ def _known_inputs(namespace: str, scopes: list[_Scope], locals_: dict[str, dict]
             continue
         found = [_follow(hcl.Reference(("var", name[4:]), name), scope) for scope in scopes]
         value, why = found[0]
-        if why is None and _literal(value) and all(f == found[0] for f in found):
+        # null is "not set": its resource is usually counted out (count = var.x != null ? 1 : 0)
+        if why is None and value is not None and _literal(value) and all(f == found[0] for f in found):
             locals_.setdefault(namespace, {})[name] = value
 
 
