@@ -18,12 +18,21 @@ cross-file index work on Terraform unchanged:
   (``AWS::BedrockAgentCore::Harness``, ``::Gateway``, ...; from cfn-lint);
 - ``aws_cloudwatch_log_group`` (the retention AGT321 reads).
 
+- ``aws_organizations_policy``: an SCP's or RCP's ``content`` (a policy that grants nothing).
+
 References become what CloudFormation would write: ``aws_iam_role.r.arn`` a
 ``Fn::GetAtt``, ``.name`` or ``.id`` a ``Ref``, ``data.aws_iam_policy_document.d.json`` a
-``Ref`` to the policy document. Variables, locals, module outputs, other data sources and
-function calls are unknown values. Inside a state machine, a reference is the ``${...}`` a
+``Ref`` to the policy document. Inside a state machine, a reference is the ``${...}`` a
 heredoc would hold. The files of one folder are one module: ``namespace`` is the folder, and
 the engine shares their resources (``link_modules``) so a reference crosses files.
+
+Values are followed as Terraform evaluates them, never guessed (``link_modules``): literal
+locals wherever named; a variable's default, or what a module call passes, where a whole value
+is asked (``jsonencode(var.x)``, a dynamic block's ``for_each``, merged policy documents, a
+``for_each`` of resources); ``cond ? a : b`` when the condition's variables are known. Local
+module calls (``source = "./x"``) are followed up to MAX_CALL_DEPTH deep, each call a scope of
+its own. What stays unknown (module outputs, other data sources, function calls, a caller's
+computed value) is one PL005 note where a whole value was needed, saying why.
 """
 from __future__ import annotations
 
