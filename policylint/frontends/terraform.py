@@ -471,6 +471,8 @@ def _instances_of(views: list[Document], base: dict[str, _Scope]) -> dict[str, l
             for outer in instances(caller.namespace, depth + 1):
                 if len(found) >= MAX_INSTANCES:
                     break
+                if _absent(block.attributes.get("count", block.attributes.get("for_each")), outer):
+                    continue  # a call of no instance (a wrapper's for_each over nothing)
                 table = dict(own.table)
                 given = _Given(caller.namespace, caller.source, outer)
                 for name in table:
@@ -641,14 +643,16 @@ class _Anchor(NamedTuple):
 def _dynamics(view: Document, scopes: list[_Scope]) -> Iterator[Finding]:
     """Each dynamic statement block: none when its for_each is known to be empty in every
     call of the module; its content, judged where it is written, when known to be some items
-    and the content does not name the iterator; else one note of why not."""
+    and the content does not name the iterator; else unknown: one note for the blocks of a
+    document unknown for one reason, at the first."""
+    unknown: dict[tuple[str, str], list[tuple]] = {}
     for at, for_each, block in view.terraform_dynamics:
         content = block.children("content")
         expand, why = False, None
         for scope in scopes:
-            value, unknown = _follow(for_each, scope)
-            if unknown is not None:
-                why = why or unknown
+            value, not_known = _follow(for_each, scope)
+            if not_known is not None:
+                why = why or not_known
             elif value not in ([], {}):
                 if isinstance(value, (list, dict)) and content and not _iterates(block, content[0]):
                     expand = True
@@ -659,9 +663,12 @@ def _dynamics(view: Document, scopes: list[_Scope]) -> Iterator[Finding]:
             statements = view.data["Resources"][at[1]]["Properties"]["PolicyDocument"]["Statement"]
             statements[at[-1]] = _statement(_Builder(view.source), content[0], at)
         if why is not None:
-            yield Finding(view, at, f"a dynamic statement block: {why}; "
-                          f"{'some of ' if expand else ''}its statements were not checked", "key",
-                          code=UNRESOLVED_REFERENCE.code)
+            some = "some of " if expand else ""
+            unknown.setdefault((at[1], f"{why}; {some}its statements were not checked"), []).append(at)
+    for (_, why), places in unknown.items():
+        many = f"{len(places)} dynamic statement blocks (this one and those after it)" if len(places) > 1 \
+            else "a dynamic statement block"
+        yield Finding(view, places[0], f"{many}: {why}", "key", code=UNRESOLVED_REFERENCE.code)
 
 
 def _iterates(dynamic: hcl.Block, content: hcl.Block) -> bool:
