@@ -656,9 +656,12 @@ def _dynamics(view: Document, scopes: list[_Scope]) -> Iterator[Finding]:
             elif value not in ([], {}):
                 if isinstance(value, (list, dict)) and content and not _iterates(block, content[0]):
                     expand = True
+                elif isinstance(value, (list, dict)):
+                    why = why or (f"each item of its for_each ({_shown(for_each)}) makes a statement of its "
+                                  "own (the content names the item), which policylint does not build")
                 else:
-                    text = getattr(for_each, "text", None) or json.dumps(for_each, default=str)[:80]
-                    why = why or f"its statements are made from for_each = {text} when Terraform plans"
+                    why = why or (f"its statements are made from for_each = {_shown(for_each)} when "
+                                  "Terraform plans")
         if expand:  # the same statement for each item
             statements = view.data["Resources"][at[1]]["Properties"]["PolicyDocument"]["Statement"]
             statements[at[-1]] = _statement(_Builder(view.source), content[0], at)
