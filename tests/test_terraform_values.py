@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from helpers import position_of, run, write
 
 PASSROLE = r'PassRole"\]\n    resources = \[(?P<at>"\*")'
@@ -487,3 +488,13 @@ def test_a_count_resource_is_read_once_as_written(workdir: Path) -> None:
             .replace("each.value.actions", '["iam:PassRole"]').replace("${each.key}", "${count.index}"))
     write(workdir / "main.tf", text)
     assert at(run(".")[1], "IAM507") == [("main.tf", *position_of(text, r'Resource = (?P<at>"\*")'))]
+
+
+@pytest.mark.xfail(strict=True, reason="engine: in parallel runs, the one-document rules must also run "
+                   "on the documents link_modules appends (the lead's engine.run change)")
+def test_a_followed_definition_is_linted_in_parallel_runs_too(workdir: Path) -> None:
+    write(workdir / "main.tf", MACHINE.replace("DEFINITION", "local.definition"))
+    write(workdir / "locals.tf", LOCAL)
+    for i in range(4):
+        write(workdir / f"other{i}.json", '{"name": "x"}\n')
+    assert len(at(run(".", "--jobs", "2")[1], "SFN201")) == 2
