@@ -498,3 +498,37 @@ def test_a_followed_definition_is_linted_in_parallel_runs_too(workdir: Path) -> 
     for i in range(4):
         write(workdir / f"other{i}.json", '{"name": "x"}\n')
     assert len(at(run(".", "--jobs", "2")[1], "SFN201")) == 2
+
+
+ITEMS = '''variable "statements" {
+  type = any
+  default = {
+    Read = { actions = ["s3:GetObject"], resources = ["arn:aws:s3:::reports/*"] }
+    Pass = { actions = ["iam:PassRole"], resources = ["*"] }
+  }
+}
+
+data "aws_iam_policy_document" "agent" {
+  dynamic "statement" {
+    for_each = var.statements
+    content {
+      sid           = statement.key
+      actions       = statement.value.actions
+      not_actions   = statement.value.not_actions
+      resources     = statement.value.resources
+    }
+  }
+  statement {
+    actions   = ["s3:ListBucket"]
+    resources = ["arn:aws:s3:::reports"]
+  }
+}
+'''
+
+
+def test_a_dynamic_statement_over_known_items_is_a_statement_an_item(workdir: Path) -> None:
+    write(workdir / "policy.tf", ITEMS)
+    found = run(".")[1]
+    # the item's value is judged where the content names it; a missing attribute is null
+    assert at(found, "IAM507") == [("policy.tf", *position_of(ITEMS, r"resources     = (?P<at>statement)"))]
+    assert at(found, "IAM509") == at(found, "PL005") == []

@@ -357,7 +357,12 @@ def _instances(view: Document, address: str, scopes: list[_Scope], documents: li
             yield item
 
 
-_EACH = re.compile(r"\$\{(each\.(?:key|value(?:\.[\w-]+)*))\}")
+def _iterator(name: str) -> re.Pattern:
+    return re.compile(rf"\$\{{({re.escape(name)}\.(?:key|value(?:\.[\w-]+)*))\}}")
+
+
+_EACH = _iterator("each")
+_DROP = object()  # an attribute an item does not have: null, which Terraform leaves out
 
 
 def _names_each(value: Any) -> bool:
@@ -370,37 +375,43 @@ def _names_each(value: Any) -> bool:
     return False
 
 
-def _each(value: Any, key: str, item: Any) -> Any:
+def _each(value: Any, key: str, item: Any, name: str = "each") -> Any:
     """``value`` (a resource, as the view has it) with ``each.key`` and ``each.value...``
-    of one key put in; what names another part of ``each`` stays as it is."""
-    def lookup(name: str) -> tuple[bool, Any]:
-        if name == "each.key":
+    of one key put in (``name`` another iterator: a dynamic block's); what names another part
+    of it stays as it is. An attribute an item (an object) lacks, or has null, is left out."""
+    pattern = _EACH if name == "each" else _iterator(name)
+    prefix = f"{name}."
+
+    def lookup(text: str) -> tuple[bool, Any]:
+        if text == f"{name}.key":
             return True, key
         found: Any = item
-        for step in name.split(".")[2:]:
-            if not isinstance(found, dict) or step not in found:
+        for step in text.split(".")[2:]:
+            if not isinstance(found, dict):
                 return False, None
+            if found.get(step) is None:
+                return True, _DROP
             found = found[step]
         return True, found
 
     def put(node: Any) -> Any:
         if isinstance(node, list):
-            return [put(v) for v in node]
+            return [v for v in (put(v) for v in node) if v is not _DROP]
         if isinstance(node, dict):
             if len(node) == 1 and isinstance(node.get("Fn::Terraform"), str):
-                known, found = lookup(node["Fn::Terraform"]) if node["Fn::Terraform"].startswith("each.") \
+                known, found = lookup(node["Fn::Terraform"]) if node["Fn::Terraform"].startswith(prefix) \
                     else (False, None)
                 return found if known else node
             if len(node) == 1 and isinstance(node.get("Fn::Sub"), str):
-                text = _EACH.sub(lambda m: _scalar(lookup(m.group(1)), m.group(0)), node["Fn::Sub"])
+                text = pattern.sub(lambda m: _scalar(lookup(m.group(1)), m.group(0)), node["Fn::Sub"])
                 return text if "${" not in text else {"Fn::Sub": text}
-            return {k: put(v) for k, v in node.items()}
-        if isinstance(node, str) and "${each." in node:
-            whole = _EACH.fullmatch(node)
+            return {k: v for k, v in ((k, put(v)) for k, v in node.items()) if v is not _DROP}
+        if isinstance(node, str) and "${" + prefix in node:
+            whole = pattern.fullmatch(node)
             if whole:
                 known, found = lookup(whole.group(1))
                 return found if known else node
-            return _EACH.sub(lambda m: _scalar(lookup(m.group(1)), m.group(0)), node)
+            return pattern.sub(lambda m: _scalar(lookup(m.group(1)), m.group(0)), node)
         return node
 
     return put(value)
@@ -408,7 +419,7 @@ def _each(value: Any, key: str, item: Any) -> Any:
 
 def _scalar(found: tuple[bool, Any], written: str) -> str:
     known, value = found
-    if not known or isinstance(value, (dict, list)) or value is None:
+    if not known or isinstance(value, (dict, list)) or value is None or value is _DROP:
         return written
     return str(value).lower() if isinstance(value, bool) else str(value)
 
@@ -648,7 +659,7 @@ def _dynamics(view: Document, scopes: list[_Scope]) -> Iterator[Finding]:
     unknown: dict[tuple[str, str], list[tuple]] = {}
     for at, for_each, block in view.terraform_dynamics:
         content = block.children("content")
-        expand, why = False, None
+        expand, why, each = False, None, None
         for scope in scopes:
             value, not_known = _follow(for_each, scope)
             if not_known is not None:
@@ -656,15 +667,27 @@ def _dynamics(view: Document, scopes: list[_Scope]) -> Iterator[Finding]:
             elif value not in ([], {}):
                 if isinstance(value, (list, dict)) and content and not _iterates(block, content[0]):
                     expand = True
+                elif each is not None or _itemised(block, content, value, scopes, for_each):
+                    each = value
                 elif isinstance(value, (list, dict)):
                     why = why or (f"each item of its for_each ({_shown(for_each)}) makes a statement of its "
                                   "own (the content names the item), which policylint does not build")
                 else:
                     why = why or (f"its statements are made from for_each = {_shown(for_each)} when "
                                   "Terraform plans")
+        statements = view.data["Resources"][at[1]]["Properties"]["PolicyDocument"]["Statement"]
         if expand:  # the same statement for each item
-            statements = view.data["Resources"][at[1]]["Properties"]["PolicyDocument"]["Statement"]
             statements[at[-1]] = _statement(_Builder(view.source), content[0], at)
+        elif each is not None:  # a statement an item, the item put in where the content names it
+            name = str(block.attributes.get("iterator", block.labels[0]))
+            items = list(each.items()) if isinstance(each, dict) else list(enumerate(each))
+            for i, (key, item) in enumerate(items):
+                where = at if i == 0 else (*at[:-1], len(statements))
+                if i:
+                    statements.append(None)
+                built = _statement(_Builder(view.source), content[0], where)
+                statements[where[-1]] = _each(built, str(key), item, name)
+                _place_within(view.source, statements[where[-1]], where)
         if why is not None:
             some = "some of " if expand else ""
             unknown.setdefault((at[1], f"{why}; {some}its statements were not checked"), []).append(at)
@@ -672,6 +695,27 @@ def _dynamics(view: Document, scopes: list[_Scope]) -> Iterator[Finding]:
         many = f"{len(places)} dynamic statement blocks (this one and those after it)" if len(places) > 1 \
             else "a dynamic statement block"
         yield Finding(view, places[0], f"{many}: {why}", "key", code=UNRESOLVED_REFERENCE.code)
+
+
+def _place_within(source: TerraformSource, value: Any, prefix: tuple) -> None:
+    """A value put in from elsewhere (an item of for_each) is at the expression it replaces:
+    each of its parts unplaced takes the place of its nearest placed parent's value."""
+    for path in _paths(value, prefix):
+        if path not in source.places:
+            parent = source.places.get(path[:-1])
+            if parent is not None:
+                source.places[path] = (parent[1], parent[1])
+
+
+def _itemised(block: hcl.Block, content: list[hcl.Block], value: Any, scopes: list[_Scope],
+              for_each: Any) -> bool:
+    """Whether a dynamic statement block is built a statement an item: its for_each a literal
+    list or map of at most MAX_KEYS items, the same in every call, and its content without
+    dynamic blocks of its own (whose items policylint does not build)."""
+    if not content or content[0].children("dynamic") or not isinstance(value, (list, dict)) \
+            or not 0 < len(value) <= MAX_KEYS or not _literal(value):
+        return False
+    return all(_follow(for_each, scope) == (value, None) for scope in scopes)
 
 
 def _iterates(dynamic: hcl.Block, content: hcl.Block) -> bool:
