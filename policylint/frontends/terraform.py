@@ -670,8 +670,11 @@ def _dynamics(view: Document, scopes: list[_Scope]) -> Iterator[Finding]:
                 elif each is not None or _itemised(block, content, value, scopes, for_each):
                     each = value
                 elif isinstance(value, (list, dict)):
+                    because = "its content has dynamic blocks of its own" if content and \
+                        content[0].children("dynamic") else "its items are computed or too many" \
+                        if content else "it has no content"
                     why = why or (f"each item of its for_each ({_shown(for_each)}) makes a statement of its "
-                                  "own (the content names the item), which policylint does not build")
+                                  f"own, which policylint does not build ({because})")
                 else:
                     why = why or (f"its statements are made from for_each = {_shown(for_each)} when "
                                   "Terraform plans")
