@@ -40,6 +40,7 @@ import json
 import os
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from policylint.frontends import hcl
@@ -523,7 +524,7 @@ def _evaluate(entry: tuple[tuple, Document], scope: _Scope, name: str,
             flag, why = _truth(choice["cond"], scope, depth + 1)
             if flag is None:
                 return (None, None, (why,)), owner
-            entry = ((hcl.expression(choice["then" if flag else "else"]), block, ()), owner)
+            entry = ((_expression(choice["then" if flag else "else"]), block, ()), owner)
             continue
         if isinstance(raw, hcl.Reference) and len(raw.parts) == 2 and raw.parts[0] in ("local", "var"):
             found = scope.get(raw.text)
@@ -555,6 +556,9 @@ def _organization_documents(resources: dict) -> None:
 
 
 _FOLLOWED = 10  # at most so many locals naming each other are followed
+# The branches of conditionals, read once a run (the same "[1]" and "[]" in every module); the
+# values are only read, never changed.
+_expression = lru_cache(maxsize=4096)(hcl.expression)
 _CONDITIONAL = re.compile(r"(?P<cond>[^?:]+?)\s*\?\s*(?P<then>[^?:]+?)\s*:\s*(?P<else>[^?:]+)", re.S)
 _NAME = r"(?:var|local)\.[\w-]+"
 _TEST = re.compile(rf"(?P<not>!?)(?P<name>{_NAME})|(?P<null>{_NAME})\s*(?P<op>[!=]=)\s*null"
