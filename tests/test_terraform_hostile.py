@@ -182,3 +182,15 @@ def test_modules_called_by_every_module_of_the_layer_above_are_capped(workdir: P
     seconds, _, found = timed_run(".")
     assert seconds < 10, f"{seconds:.1f} s"
     assert {f["file"] for f in found if f["code"] == "SFN201"} <= {"main.tf"}
+
+
+def test_a_for_each_over_a_large_resource_is_read_once(workdir: Path) -> None:
+    statements = ",\n".join(f'    {{ Effect = "Allow", Action = "s3:Get{i}", Resource = each.value }}'
+                            for i in range(10_000))
+    keys = "".join(f'    k{i} = "arn:aws:s3:::b{i}/*"\n' for i in range(30))
+    write(workdir / "main.tf", f"locals {{\n  buckets = {{\n{keys}  }}\n}}\n"
+          'resource "aws_iam_policy" "p" {\n  for_each = local.buckets\n  name = "p"\n'
+          f'  policy = jsonencode({{ Version = "2012-10-17", Statement = [\n{statements}\n  ] }})\n}}\n')
+    seconds, _, found = timed_run(".")
+    assert seconds < 10, f"{seconds:.1f} s"
+    assert [f["code"] for f in found if "for_each keys" in f["message"]] == ["PL005"]

@@ -329,6 +329,11 @@ def _instances(view: Document, address: str, scopes: list[_Scope], documents: li
         value = {v: v for v in value}
     if not isinstance(value, dict) or not value or len(value) > MAX_KEYS or not _literal(value):
         return
+    if len(value) * sum(1 for _ in hcl.walk(resource)) > MAX_NODES:
+        yield Finding(view, ("Resources", address), f"its {len(value)} for_each keys would make this "
+                      f"resource more than {MAX_NODES:,} values; it was read once, each.* unknown", "key",
+                      code=UNRESOLVED_REFERENCE.code)
+        return
     documents[:] = [d for d in documents if not (d.template is view and d.logical_id == address)]
     del resources[address]
     view.module_resources.pop(address, None)
