@@ -727,7 +727,8 @@ def _itemised(block: hcl.Block, content: list[hcl.Block], value: Any, scopes: li
     if not content or content[0].children("dynamic") or not isinstance(value, (list, dict)) \
             or not 0 < len(value) <= MAX_KEYS or not _literal(value):
         return False
-    size = sum(1 for _ in hcl.walk(value)) + sum(1 for v in content[0].attributes.values() for _ in hcl.walk(v))
+    size = sum(1 for _ in hcl.walk(value)) \
+        + sum(1 for v in content[0].attributes.values() for _ in hcl.walk(v))
     if len(value) * size > MAX_NODES:
         return False
     return all(_follow(for_each, scope) == (value, None) for scope in scopes)
