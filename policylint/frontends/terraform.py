@@ -41,7 +41,7 @@ import os
 import re
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from policylint.frontends import hcl
 from policylint.load import MAX_NODES
@@ -122,18 +122,23 @@ def template_view(source: Source) -> tuple[Document | None, list[Finding]]:
     view.variables = True  # every ${...} is Terraform's to fill
     view.namespace = os.path.dirname(os.path.abspath(source.path))
     view.terraform_locals = locals_
-    view.terraform_values = values
-    view.terraform_pending = builder.pending
-    view.terraform_counts = builder.counts
-    view.terraform_for_each = builder.for_each
-    view.terraform_root_files = builder.root_files
-    view.terraform_dynamics = builder.dynamics
-    view.terraform_merges = builder.merges
-    view.terraform_modules = [b for b in body.blocks if b.type == "module" and len(b.labels) == 1]
+    view.terraform = Followed(values, builder, [b for b in body.blocks
+                                                if b.type == "module" and len(b.labels) == 1])
     view.snake_case = True
     notes = [Finding(view, path, message, "value", code=UNRESOLVED_REFERENCE.code)
              for path, message in builder.notes]
     return view, notes
+
+
+class Followed:
+    """What of a file ``link_modules`` follows once its module is known: the module's values
+    (``local.X``, ``var.X``), definitions named by a local or variable, dynamic statements,
+    merged documents, module calls, counts and for_each, files named from the root module."""
+
+    def __init__(self, values: dict, builder: _Builder, modules: list[hcl.Block]) -> None:
+        self.values, self.modules = values, modules
+        self.pending, self.counts, self.for_each = builder.pending, builder.counts, builder.for_each
+        self.root_files, self.dynamics, self.merges = builder.root_files, builder.dynamics, builder.merges
 
 
 def _module_values(body: hcl.Block) -> dict[str, tuple[Any, hcl.Block | None, tuple]]:
@@ -264,7 +269,7 @@ def link_modules(documents: list[Document]) -> list[Finding]:
     tables: dict[str, dict[str, tuple[tuple, Any]]] = {}
     for view in views:
         table = tables.setdefault(view.namespace, {})
-        for name, entry in view.terraform_values.items():
+        for name, entry in view.terraform.values.items():
             table[name] = (entry, view)
     base: dict[str, _Scope] = {}
     for namespace, table in tables.items():
@@ -286,20 +291,24 @@ def link_modules(documents: list[Document]) -> list[Finding]:
         if note is not None:
             notes.append(note)
         seen: set = set()
-        for address, name, path in view.terraform_pending:
+        for address, name, path in view.terraform.pending:
             for scope in scopes:
-                if scope is not base[view.namespace] and _absent(view.terraform_counts.get(address), scope):
+                if scope is not base[view.namespace] and _absent(view.terraform.counts.get(address), scope):
                     continue  # a call that makes none of the resource: nothing of it to lint
                 for found in _definition(view, address, name, path, scope, locals_, sizes, written):
                     key = found.message if isinstance(found, Finding) else None
-                    if key not in seen:
-                        seen.add(key)
-                        (documents.append if isinstance(found, Document) else notes.append)(found)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    if isinstance(found, Document):
+                        documents.append(found)
+                    else:
+                        notes.append(found)
         notes.extend(_root_files(view, scopes, base, bound))
         notes.extend(_dynamics(view, scopes))
-        for address, where, merges in view.terraform_merges:
+        for address, where, merges in view.terraform.merges:
             notes.extend(_merge(view, address, where, merges, scopes))
-        for address in view.terraform_for_each:
+        for address in view.terraform.for_each:
             notes.extend(_instances(view, address, scopes, documents, bound))
     return notes
 
@@ -319,7 +328,7 @@ def _instances(view: Document, address: str, scopes: list[_Scope], documents: li
     resource = resources.get(address)
     if resource is None or not _names_each(resource):
         return
-    found = [_follow(view.terraform_counts[address], scope) for scope in scopes]
+    found = [_follow(view.terraform.counts[address], scope) for scope in scopes]
     value, why = found[0]
     if why is not None or any(f != found[0] for f in found):
         return
@@ -336,22 +345,25 @@ def _instances(view: Document, address: str, scopes: list[_Scope], documents: li
         return
     documents[:] = [d for d in documents if not (d.template is view and d.logical_id == address)]
     del resources[address]
-    view.module_resources.pop(address, None)
+    shared = view.module_resources if view.module_resources is not None else {}
+    shared.pop(address, None)
     clones: dict[str, Any] = {}
     prefix = ("Resources", address)
-    places = [(p, v) for p, v in view.source.places.items() if p[:2] == prefix]
-    heredocs = [(p, v) for p, v in view.source.heredocs.items() if p[:2] == prefix]
+    source = cast(TerraformSource, view.source)
+    places = [(p, v) for p, v in source.places.items() if p[:2] == prefix]
+    heredocs = [(p, v) for p, v in source.heredocs.items() if p[:2] == prefix]
     for key, item in value.items():
         name = f'{address}["{key}"]'
         clones[name] = _each(resource, key, item)
-        for table, entries in ((view.source.places, places), (view.source.heredocs, heredocs)):
-            for path, place in entries:
-                table[("Resources", name, *path[2:])] = place
+        for path, place in places:
+            source.places[("Resources", name, *path[2:])] = place
+        for path, heredoc in heredocs:
+            source.heredocs[("Resources", name, *path[2:])] = heredoc
     resources.update(clones)
-    view.module_resources.update(clones)
+    shared.update(clones)
     template = Document(TEMPLATE, {"Resources": clones}, view.source)
     template.variables, template.namespace, template.snake_case = True, view.namespace, True
-    template.module_resources = view.module_resources
+    template.module_resources = shared
     for item in documents_in(template, bound):
         if isinstance(item, DefinitionFile):
             view.definition_files.append(item._replace(template=view))
@@ -468,7 +480,7 @@ def _instances_of(views: list[Document], base: dict[str, _Scope]) -> dict[str, l
     caller's own names read as the caller's calls make them; callers first."""
     calls: dict[str, list[tuple[Document, hcl.Block]]] = {}
     for view in views:
-        for block in view.terraform_modules:
+        for block in view.terraform.modules:
             source = block.attributes.get("source")
             if isinstance(source, str) and source.startswith(("./", "../")):
                 child = os.path.normpath(os.path.join(view.namespace, source))
@@ -515,8 +527,8 @@ def _known_inputs(namespace: str, scopes: list[_Scope], locals_: dict[str, dict]
             locals_.setdefault(namespace, {})[name] = value
 
 
-def _evaluate(entry: tuple[tuple, Document], scope: _Scope, name: str,
-              depth: int = 0) -> tuple[tuple, Document]:
+def _evaluate(entry: tuple[tuple, Any], scope: _Scope, name: str,
+              depth: int = 0) -> tuple[tuple, Any]:
     """``entry`` followed through whole locals, variables and known conditionals to the value
     written; an unknown value ((None, None, (why,)), view) when it cannot be known."""
     for _ in range(_FOLLOWED if depth < _FOLLOWED else 0):
@@ -606,10 +618,10 @@ def _root_files(view: Document, scopes: list[_Scope], base: dict[str, _Scope],
     from policylint.frontends.cloudformation import DefinitionFile, _substitutions
     from policylint.frontends.serverless import Unknown
 
-    for address, local, path in view.terraform_root_files:
+    for address, local, path in view.terraform.root_files:
         roots = sorted({scope.root for scope in scopes
                         if scope is base[view.namespace]
-                        or not _absent(view.terraform_counts.get(address), scope)})
+                        or not _absent(view.terraform.counts.get(address), scope)})
         props = view.data["Resources"][address]["Properties"]
         found = False
         for root in roots:
@@ -666,7 +678,7 @@ def _dynamics(view: Document, scopes: list[_Scope]) -> Iterator[Finding]:
     and the content does not name the iterator; else unknown: one note for the blocks of a
     document unknown for one reason, at the first."""
     unknown: dict[tuple[str, str], list[tuple]] = {}
-    for at, for_each, block in view.terraform_dynamics:
+    for at, for_each, block in view.terraform.dynamics:
         content = block.children("content")
         expand, why, each = False, None, None
         for scope in scopes:
@@ -689,7 +701,7 @@ def _dynamics(view: Document, scopes: list[_Scope]) -> Iterator[Finding]:
                                   "Terraform plans")
         statements = view.data["Resources"][at[1]]["Properties"]["PolicyDocument"]["Statement"]
         if expand:  # the same statement for each item
-            statements[at[-1]] = _statement(_Builder(view.source), content[0], at)
+            statements[at[-1]] = _statement(_Builder(cast(TerraformSource, view.source)), content[0], at)
         elif each is not None:  # a statement an item, the item put in where the content names it
             name = str(block.attributes.get("iterator", block.labels[0]))
             items = list(each.items()) if isinstance(each, dict) else list(enumerate(each))
@@ -697,9 +709,9 @@ def _dynamics(view: Document, scopes: list[_Scope]) -> Iterator[Finding]:
                 where = at if i == 0 else (*at[:-1], len(statements))
                 if i:
                     statements.append(None)
-                built = _statement(_Builder(view.source), content[0], where)
+                built = _statement(_Builder(cast(TerraformSource, view.source)), content[0], where)
                 statements[where[-1]] = _each(built, str(key), item, name)
-                _place_within(view.source, statements[where[-1]], where)
+                _place_within(cast(TerraformSource, view.source), statements[where[-1]], where)
         if why is not None:
             some = "some of " if expand else ""
             unknown.setdefault((at[1], f"{why}; {some}its statements were not checked"), []).append(at)
@@ -832,7 +844,7 @@ def _definition(view: Document, address: str, name: str, path: tuple, scope: _Sc
         yield Finding(view, path, f"the definition is {written}, and {why}; its state machine was not "
                       "linted", "value", code=UNRESOLVED_REFERENCE.code)
         return
-    source = owner.source
+    source = cast(TerraformSource, owner.source)
     root = ("Terraform", block.type, *block.labels, *hcl_path)  # where the value is written
     if (id(source), root) in seen:
         return  # another call, or module, passes the same value: linted once, with the first
@@ -1055,9 +1067,8 @@ def _state_machine(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, dic
     rendered = _rendered(b, definition)
     named = definition.args[0] if isinstance(definition, hcl.Call) and definition.name == "jsonencode" \
         and len(definition.args) == 1 else None
-    bare = isinstance(definition, hcl.Reference) and len(definition.parts) == 2 \
-        and definition.parts[0] in ("local", "var")
-    if bare:  # a string of JSON the module or its caller gives
+    if isinstance(definition, hcl.Reference) and len(definition.parts) == 2 \
+            and definition.parts[0] in ("local", "var"):  # a string of JSON the module or its caller gives
         b.source.places[(*path, "DefinitionString")] = block.positions[("definition",)]
         b.pending.append((path[1], definition.text, (*path, "DefinitionString")))
     elif isinstance(named, hcl.Reference) and len(named.parts) == 2 and named.parts[0] in ("local", "var"):
@@ -1101,14 +1112,14 @@ def _state_machine(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, dic
     elif "definition" in block.attributes:
         props["Definition"] = b.value(block, ("definition",), (*path, "Definition"))
     for logging in block.children("logging_configuration")[:1]:
-        where = (*path, "LoggingConfiguration")
-        b.nested(logging, where)
-        config = b.attributes(logging, where, {"include_execution_data": "IncludeExecutionData",
+        logged = (*path, "LoggingConfiguration")
+        b.nested(logging, logged)
+        config = b.attributes(logging, logged, {"include_execution_data": "IncludeExecutionData",
                                                "level": "Level"})
         destination = logging.attributes.get("log_destination")
         group = _log_group(destination)
         if group is not None:
-            b.source.places[(*where, "Destinations")] = logging.positions[("log_destination",)]
+            b.source.places[(*logged, "Destinations")] = logging.positions[("log_destination",)]
             arn = {"Fn::GetAtt": [group, "Arn"]}
             config["Destinations"] = [{"CloudWatchLogsLogGroup": {"LogGroupArn": arn}}]
         props["LoggingConfiguration"] = config
@@ -1238,7 +1249,7 @@ def _policy_document(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, d
         elif child.type == "statement":
             statements.append(_statement(b, child, at))
     document["Statement"] = statements
-    merges = [(name, block.attributes[name], (*where, name))
+    merges: list[tuple[str, Any, tuple]] = [(name, block.attributes[name], (*where, name))
               for name in ("source_policy_documents", "source_json", "override_policy_documents",
                            "override_json") if name in block.attributes]
     for name, _, at in merges:
