@@ -137,7 +137,11 @@ class Terraform(FrontEnd):
             return Linked([], [], [])
         from policylint.frontends.terraform import link_modules
 
-        return Linked([], [], link_modules(documents))
+        linked = list(documents)  # what the modules' values make of them, by resource
+        notes = link_modules(linked)
+        before, after = {id(d) for d in documents}, {id(d) for d in linked}
+        return Linked([d for d in documents if id(d) not in after],
+                      [d for d in linked if id(d) not in before], notes)
 
     def companions(self, path: str) -> list[str]:
         if not self.claims_name(path):

@@ -44,6 +44,7 @@ class Document:
     variables = False
     module_resources: dict | None = None  # a Terraform view: the resources of its whole module
     terraform_locals: Mapping[str, Any] = {}  # a Terraform view: its file's literal locals
+    terraform: Any = None  # a Terraform view: what its module's linking follows (terraform.Followed)
     snake_case = False  # a Terraform view: its author writes max_iterations, not MaxIterations
 
     def __init__(self, kind: str, data: Any, source: Source, root: tuple = (),

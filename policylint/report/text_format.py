@@ -29,8 +29,12 @@ def files_read(report: Report) -> str:
         text += f"; {report.unreadable:,} could not be read (PL001/PL002)"
     other = report.skipped - report.templated
     if other:
-        text += (f"; {_plural(other, 'other JSON/YAML file')} skipped (not a state machine, "
-                 "template, policy or harness config; --show-files lists each file)")
+        terraform = sum(1 for file, kind in report.kinds.items()
+                        if kind == SKIPPED and file.lower().endswith((".tf", ".tf.json")))
+        others = [_plural(n, word) for n, word in ((other - terraform, "other JSON/YAML file"),
+                                                   (terraform, "other Terraform file")) if n]
+        text += (f"; {' and '.join(others)} skipped (not a state machine, template, policy or harness "
+                 "config; --show-files lists each file)")
     if report.templated:
         text += (f"; {_plural(report.templated, 'templated file')} skipped (Jinja, cookiecutter or "
                  "Helm syntax: lint what they render)")
