@@ -20,6 +20,7 @@ from policylint.rule import SAFE, UNSAFE, Edit, Fix
 from policylint.source import EmbeddedSource, MappedSource, Source, _is_short_form, _raw_offset
 
 MAX_PASSES = 10  # fixes that overlap are applied one per pass; this bounds the passes
+FIRST = frozenset({"Version"})  # keys written first by convention (a policy's Version)
 
 
 class TextEdit(NamedTuple):
@@ -210,6 +211,14 @@ class _Plain:
         if not node.value:
             raise Unmappable("an empty mapping")
         indent = node.value[0][0].start_mark.column
+        if key in FIRST:
+            first = node.value[0][0].start_mark.index
+            line_start = text.rfind("\n", 0, first) + 1
+            lines = _yaml_lines(key, value, _unit(text))
+            if text[line_start:first].strip():  # after "- ": the new key takes the item's place
+                return TextEdit(first, first, newline.join(
+                    [lines[0], *(" " * indent + line for line in lines[1:])]) + newline + " " * indent)
+            return TextEdit(line_start, line_start, newline.join(" " * indent + line for line in lines) + newline)
         last = _last_written(node)
         at = last.end_mark.index
         if isinstance(last, yaml.ScalarNode) and last.style in ("|", ">"):
@@ -242,10 +251,16 @@ class _Plain:
             unit = indent - outer if indent > outer else 2
             rendered = json.dumps(value, indent=unit).replace("\n", newline + " " * indent)
             rendered = rendered.replace(": ", colon) if colon == ":" else rendered
+            if key in FIRST:
+                at = first_key.start_mark.index
+                return TextEdit(at, at, f"{json.dumps(key)}{colon}{rendered},{newline}{' ' * indent}")
             return TextEdit(at, at, f",{newline}{' ' * indent}{json.dumps(key)}{colon}{rendered}")
         separators = (",", ":") if colon == ":" else (", ", ": ")
-        return TextEdit(at, at, f"{separators[0]}{json.dumps(key)}{colon}"
-                        f"{json.dumps(value, separators=separators)}")
+        member = f"{json.dumps(key)}{colon}{json.dumps(value, separators=separators)}"
+        if key in FIRST:
+            at = first_key.start_mark.index
+            return TextEdit(at, at, f"{member}{separators[0]}")
+        return TextEdit(at, at, f"{separators[0]}{member}")
 
 
 def _shared(root: Any) -> set[int]:
