@@ -218,7 +218,8 @@ class _Plain:
             if text[line_start:first].strip():  # after "- ": the new key takes the item's place
                 return TextEdit(first, first, newline.join(
                     [lines[0], *(" " * indent + line for line in lines[1:])]) + newline + " " * indent)
-            return TextEdit(line_start, line_start, newline.join(" " * indent + line for line in lines) + newline)
+            block = newline.join(" " * indent + line for line in lines) + newline
+            return TextEdit(line_start, line_start, block)
         last = _last_written(node)
         at = last.end_mark.index
         if isinstance(last, yaml.ScalarNode) and last.style in ("|", ">"):
