@@ -348,3 +348,42 @@ def test_file_mode_kept_and_links_out_not_followed(workdir: Path,
     before = outside.read_text()
     main(["check", ".", "--fix", "--output", "o.txt"])
     assert outside.read_text() == before
+
+
+# -- the language server: quick fixes and "fix all safe" -------------------------------------------
+def test_lsp_offers_quick_fixes_and_fix_all(workdir: Path) -> None:
+    from test_lsp import start, stop
+
+    file = workdir / "flow.asl.json"
+    both = mutated(JSONPATH, lambda m, lang: (timeout_3600(m, lang), no_retry(m, lang)))
+    broken = json.dumps(both, indent=2)
+    file.write_text(broken)
+    uri = file.resolve().as_uri()
+    client = start(workdir)
+    try:
+        client.send("textDocument/didOpen", {"textDocument": {
+            "uri": uri, "languageId": "json", "version": 1, "text": broken}})
+        diagnostics = client.wait_for("textDocument/publishDiagnostics")["params"]["diagnostics"]
+        assert {d["code"] for d in diagnostics} == {"AGT301", "AGT306"}
+        end = {"line": len(broken.splitlines()), "character": 0}
+        asked = client.send("textDocument/codeAction", {
+            "textDocument": {"uri": uri}, "range": {"start": {"line": 0, "character": 0}, "end": end},
+            "context": {"diagnostics": diagnostics}}, request=True)
+        actions = client.wait_for(id=asked)["result"]
+        titles = [a["title"] for a in actions]
+        assert "AGT301: set it to 900" in titles
+        assert any(t.startswith("AGT306: add a Retry") and "unsafe" in t for t in titles)
+        quick = next(a for a in actions if a["title"] == "AGT301: set it to 900")
+        assert quick["isPreferred"] is True and quick["kind"] == "quickfix"
+        (edit,) = quick["edit"]["changes"][uri]
+        line = broken.splitlines()[edit["range"]["start"]["line"]]
+        assert line[edit["range"]["start"]["character"]:edit["range"]["end"]["character"]] == "3600"
+        assert edit["newText"] == "900"
+        fix_all = next(a for a in actions if a["kind"] == "source.fixAll.policylint")
+        (whole,) = fix_all["edit"]["changes"][uri]
+        assert whole["newText"] == broken.replace('"TimeoutSeconds": 3600', '"TimeoutSeconds": 900')
+        assert file.read_text() == broken  # the server never writes files
+        stop(client)
+    finally:
+        if client.process.poll() is None:
+            client.process.kill()

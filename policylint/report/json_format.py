@@ -24,7 +24,8 @@ def render(report: Report) -> str:
                     "unreadable": report.unreadable, "findings": len(report.problems),
                     **{s.label: report.count(s) for s in Severity},
                     "suppressed": len(report.suppressed), "baselined": len(report.baselined),
-                    "fixable": {"safe": report.fixable("safe"), "unsafe": report.fixable("unsafe")},
+                    **({"fixable": {"safe": report.fixable("safe"), "unsafe": report.fixable("unsafe")}}
+                       if report.fixed is not None or any(p.fix for p in report.problems) else {}),
                     **({"fixed": report.fixed, "fixable_by_hand": report.by_hand}
                        if report.fixed is not None else {})},
     }, indent=2) + "\n"
