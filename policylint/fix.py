@@ -480,12 +480,14 @@ def _terraform(source: Any, path: tuple, edit: Edit) -> list[TextEdit]:
             how = _Context((lambda t: t) if lines else _hcl_escape, lines)
             return _map_out(inner.edits(edit), heredoc.text, index, lambda _, how=how: how, source.text)
     place = source.places.get(path)
-    if place is None or edit.kind not in ("replace", "strip", "chars"):
+    if place is None or edit.kind not in ("replace", "strip", "chars", "insert"):
         raise Unmappable("not written literally in the Terraform file")
     starts = _line_starts(source.text)
     line, column = place[1]
     at = starts[line - 1] + column - 1
     text = source.text
+    if edit.kind == "insert":
+        return _hcl_insert(text, at, edit.key, edit.value)
     if edit.kind == "replace" and isinstance(edit.value, (int, float)):
         match = _NUMBER.match(text, at)
         if not match or (match.end() < len(text) and re.match(r"[\w.]", text[match.end()])):
@@ -511,6 +513,77 @@ def _terraform(source: Any, path: tuple, edit: Edit) -> list[TextEdit]:
     if not _SAFE_TEXT.fullmatch(new):
         raise Unmappable("the new text would need escaping")
     return [TextEdit(at + 1 + start, at + 1 + end, new)]
+
+
+def _hcl_insert(text: str, at: int, key: str | None, value: Any) -> list[TextEdit]:
+    """``key = value`` added to the HCL object written at ``at`` (``jsonencode({...})``), in
+    its style: ``"Key": value`` or ``Key = value``, commas or not, one member a line or all
+    on one."""
+    call = re.compile(r"jsonencode\(\s*").match(text, at)
+    at = call.end() if call else at
+    if key is None or not text.startswith("{", at):
+        raise Unmappable("not an object written in HCL")
+    from policylint.frontends.hcl_tree import _parse
+
+    data = text.encode("utf-8", "surrogatepass")
+    byte = len(text[:at].encode("utf-8", "surrogatepass"))
+    root, cut = _parse(data)
+    node = root.descendant_for_byte_range(byte, byte + 1)
+    while node is not None and not (node.type == "object" and node.start_byte == byte):
+        node = node.parent
+    if node is None or cut or root.has_error:
+        raise Unmappable("the object is not where it was read")
+    elements = [c for c in node.named_children if c.type == "object_elem"]
+    if not elements:
+        raise Unmappable("an empty object")
+
+    def index(offset: int) -> int:
+        return len(data[:offset].decode("utf-8", "surrogatepass"))
+
+    first, last = elements[0], elements[-1]
+    key_node, value_node = first.named_children[0], first.named_children[-1]
+    written_key = text[index(key_node.start_byte):index(key_node.end_byte)]
+    assign = text[index(key_node.end_byte):index(value_node.start_byte)]
+    if assign.strip() not in (":", "="):
+        raise Unmappable("a member written in a way not recognised")
+    assign = " = " if assign.strip() == "=" else (":" if assign == ":" else ": ")  # not aligned
+    name = json.dumps(key) if written_key.startswith('"') else key
+    between = text[index(elements[0].end_byte):index(elements[1].start_byte)] if len(elements) > 1 \
+        else ("," if ":" in assign else "")  # one member: JSON's style has commas, HCL's none
+    comma = "," if "," in between else ""
+    separators = (", " if assign.strip() == ":" else ", ", assign)
+    newline = "\r\n" if "\r\n" in text else "\n"
+    if first.start_point[0] != node.start_point[0]:  # one member a line
+        indent = first.start_point[1]
+        unit = _unit(text)
+        rendered = json.dumps(value, indent=unit, separators=(",", assign))
+        rendered = rendered.replace("\n", newline + " " * indent)
+        member = f"{name}{assign}{rendered}"
+        if key in FIRST:
+            start = index(first.start_byte)
+            return [TextEdit(start, start, f"{member}{comma}{newline}{' ' * indent}")]
+        end = index(last.end_byte)
+        close = index(node.end_byte) - 1
+        line_end = text.find("\n", end, close)
+        if line_end == -1:  # the closing brace is on the last member's line
+            raise Unmappable("the object closes on the line of its last member")
+        line_end -= text[line_end - 1:line_end] == "\r"
+        rest = text[end:line_end]
+        edits = []
+        if rest.lstrip(" \t").startswith(","):  # a trailing comma: the new member takes one too
+            tail = comma
+        else:
+            tail = ""
+            if comma:
+                edits.append(TextEdit(end, end, ","))
+        edits.append(TextEdit(line_end, line_end, f"{newline}{' ' * indent}{member}{tail}"))
+        return edits
+    member = f"{name}{assign}{json.dumps(value, separators=separators)}"
+    if key in FIRST:
+        start = index(first.start_byte)
+        return [TextEdit(start, start, f"{member}{comma or ','} ")]
+    end = index(last.end_byte)
+    return [TextEdit(end, end, f"{comma or ','} {member}")]
 
 
 # -- PL004: a suppression that silences nothing ------------------------------------------------

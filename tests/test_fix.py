@@ -72,8 +72,7 @@ CASES: dict[str, tuple[Callable, bool, tuple[bytes, bytes]]] = {
     "AGT303": (sync_pattern, True, (b".sync", b"")),
     "AGT306": (no_retry, True, (b"", b"BedrockAgentCore.ThrottlingException")),
 }
-# Where the fix cannot be placed with certainty: a Retry added to an object written in HCL.
-BY_HAND = {("AGT306", "terraform-jsonencode")}
+BY_HAND: set[tuple[str, str]] = set()  # (code, form) where the place is not certain
 
 
 @pytest.mark.parametrize("form", list(FORMS))
@@ -387,3 +386,42 @@ def test_lsp_offers_quick_fixes_and_fix_all(workdir: Path) -> None:
     finally:
         if client.process.poll() is None:
             client.process.kill()
+
+
+HCL = """resource "aws_sfn_state_machine" "s" {
+  name     = "s"
+  role_arn = "arn:aws:iam::111122223333:role/r"
+  definition = jsonencode({
+    StartAt = "Call"
+    States = {
+      Call = {
+        Type       = "Task"
+        Resource   = "arn:aws:states:::lambda:invoke"
+        Parameters = { FunctionName = "f" }
+        End        = true # the only state
+      }
+    }
+  })
+}
+
+resource "aws_iam_policy" "p" {
+  name   = "p"
+  policy = jsonencode({
+    Statement = [{ Effect = "Allow", Action = "s3:GetObject", Resource = "arn:aws:s3:::b/$${aws:username}/*" }]
+  })
+}
+"""
+
+
+def test_terraform_objects_written_in_hcl_get_new_members(workdir: Path) -> None:
+    path = write(workdir / "main.tf", HCL)
+    before = report(".")
+    assert {f["code"] for f in before["findings"]} == {"SFN201", "IAM516"}
+    main(["check", ".", "--fix", "--unsafe-fixes", "--output", "o.txt"])
+    text = path.read_text()
+    assert text.startswith(HCL.split("        End        = true # the only state\n")[0])
+    assert '        End        = true # the only state\n        Retry = [\n          {\n' in text
+    assert '  policy = jsonencode({\n    Version = "2012-10-17"\n    Statement = [' in text
+    assert report(".")["findings"] == []
+    main(["check", ".", "--fix", "--unsafe-fixes", "--output", "o.txt"])
+    assert path.read_text() == text
