@@ -521,7 +521,8 @@ def _hcl_insert(text: str, at: int, key: str | None, value: Any) -> list[TextEdi
     on one."""
     call = re.compile(r"jsonencode\(\s*").match(text, at)
     at = call.end() if call else at
-    if key is None or not text.startswith("{", at):
+    block = text.startswith("resource", at)
+    if key is None or not (text.startswith("{", at) or block):
         raise Unmappable("not an object written in HCL")
     from policylint.frontends.hcl_tree import _parse
 
@@ -529,10 +530,13 @@ def _hcl_insert(text: str, at: int, key: str | None, value: Any) -> list[TextEdi
     byte = len(text[:at].encode("utf-8", "surrogatepass"))
     root, cut = _parse(data)
     node = root.descendant_for_byte_range(byte, byte + 1)
-    while node is not None and not (node.type == "object" and node.start_byte == byte):
+    wanted = "block" if block else "object"
+    while node is not None and not (node.type == wanted and node.start_byte == byte):
         node = node.parent
     if node is None or cut or root.has_error:
         raise Unmappable("the object is not where it was read")
+    if block:  # a resource's arguments: ``key = value`` on a line of its own, after the last
+        return _hcl_block_insert(text, data, node, key, value)
     elements = [c for c in node.named_children if c.type == "object_elem"]
     if not elements:
         raise Unmappable("an empty object")
@@ -584,6 +588,25 @@ def _hcl_insert(text: str, at: int, key: str | None, value: Any) -> list[TextEdi
         return [TextEdit(start, start, f"{member}{comma or ','} ")]
     end = index(last.end_byte)
     return [TextEdit(end, end, f"{comma or ','} {member}")]
+
+
+def _hcl_block_insert(text: str, data: bytes, node: Any, key: str, value: Any) -> list[TextEdit]:
+    body = next((c for c in node.named_children if c.type == "body"), None)
+    attributes = [c for c in body.named_children if c.type == "attribute"] if body is not None else []
+    if not attributes or not isinstance(value, (list, dict, str, int, float)) or \
+            not re.fullmatch(r"[a-z_][a-z0-9_]*", key):
+        raise Unmappable("a block without arguments")
+    if isinstance(value, (list, dict)) and value:
+        raise Unmappable("a nested value in a block")
+    last = max((c for c in body.named_children), key=lambda c: c.end_byte)
+    end = len(data[:last.end_byte].decode("utf-8", "surrogatepass"))
+    line_end = text.find("\n", end)
+    if line_end == -1:
+        raise Unmappable("the block closes on the line of its last argument")
+    line_end -= text[line_end - 1:line_end] == "\r"
+    indent = attributes[0].start_point[1]
+    newline = "\r\n" if "\r\n" in text else "\n"
+    return [TextEdit(line_end, line_end, f"{newline}{' ' * indent}{key} = {json.dumps(value)}")]
 
 
 # -- PL004: a suppression that silences nothing ------------------------------------------------

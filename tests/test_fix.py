@@ -407,7 +407,8 @@ HCL = """resource "aws_sfn_state_machine" "s" {
 resource "aws_iam_policy" "p" {
   name   = "p"
   policy = jsonencode({
-    Statement = [{ Effect = "Allow", Action = "s3:GetObject", Resource = "arn:aws:s3:::b/$${aws:username}/*" }]
+    Statement = [{ Effect = "Allow", Action = "s3:GetObject",
+                   Resource = "arn:aws:s3:::b/$${aws:username}/*" }]
   })
 }
 """
@@ -425,3 +426,40 @@ def test_terraform_objects_written_in_hcl_get_new_members(workdir: Path) -> None
     assert report(".")["findings"] == []
     main(["check", ".", "--fix", "--unsafe-fixes", "--output", "o.txt"])
     assert path.read_text() == text
+
+
+def test_harness_fixes_in_a_template_and_in_terraform(workdir: Path) -> None:
+    import agentcore
+
+    def longer(template: dict[str, Any]) -> None:
+        props = template["Resources"]["Harness"]["Properties"]
+        props["TimeoutSeconds"] = 3600
+        props.pop("AllowedTools", None)
+
+    template = agentcore.whole_template(workdir / "cfn" / "template.yaml", longer)
+    tf = write(workdir / "tf" / "harness.tf", 'resource "aws_bedrockagentcore_harness" "h" {\n'
+               '  harness_name       = "support"\n  execution_role_arn = "arn:aws:iam::111122223333:role/h"\n'
+               "  timeout_seconds    = 3600 # an hour\n  max_iterations     = 10\n"
+               "  max_tokens         = 1000\n}\n")
+    texts = {p: p.read_text() for p in (template, tf)}
+    before = report(".", "--select", "HRN")
+    assert Counter(f["code"] for f in before["findings"] if f["code"] in ("HRN401", "HRN409")) == \
+        {"HRN401": 2, "HRN409": 2}
+    main(["check", ".", "--fix", "--unsafe-fixes", "--select", "HRN401,HRN409", "--output", "o.txt"])
+    assert tf.read_text() == texts[tf].replace("= 3600 # an hour", "= 900 # an hour").replace(
+        "max_tokens         = 1000\n", "max_tokens         = 1000\n  allowed_tools = []\n")
+    assert template.read_text() == texts[template].replace(
+        "      TimeoutSeconds: 3600\n", "      TimeoutSeconds: 900\n      AllowedTools: []\n")
+    after = report(".", "--select", "HRN")
+    assert keyed(after["findings"]) == keyed(before["findings"]) - keyed(
+        [f for f in before["findings"] if f["code"] in ("HRN401", "HRN409")])
+
+
+def test_unused_suppression_in_terraform(workdir: Path) -> None:
+    text = HCL.replace("        End        = true # the only state\n",
+                       "        End        = true // policylint: disable=AGT301\n")
+    path = write(workdir / "main.tf", text)
+    assert "PL004" in {f["code"] for f in report(".")["findings"]}
+    main(["check", ".", "--fix", "--output", "o.txt"])
+    assert path.read_text() == text.replace("        End        = true // policylint: disable=AGT301\n",
+                                            "        End        = true\n")
