@@ -288,6 +288,9 @@ def _check(engine: Engine, args: argparse.Namespace) -> int:
 
         report, diff = fix_files(report, lambda texts: lint(texts)[1], unsafe=args.unsafe_fixes,
                                  write=args.fix and not args.diff, root=_root(args))
+        for problem, why in report.by_hand_list:  # listed, so that the user can make the change
+            _error([f"fix by hand: {problem.file}:{problem.line}:{problem.column} {problem.code} "
+                    f"{problem.fix.title} ({why})"])
         if args.diff:
             _out(diff)
             return EXIT_FINDINGS if diff else EXIT_OK

@@ -798,8 +798,9 @@ def fix_files(report: Any, relint: Callable[[dict[str, str]], Any], unsafe: bool
             if texts[file] != originals[file]:
                 write_text(file, texts[file], root)
     report.fixed = fixed
-    report.by_hand = sum(1 for p in report.problems
-                         if applicable(p.fix, unsafe) and not plan(p.fix.finding).edits)
+    report.by_hand_list = [(p, planned.reason) for p in report.problems if applicable(p.fix, unsafe)
+                           and not (planned := plan(p.fix.finding)).edits]
+    report.by_hand = len(report.by_hand_list)
     return report, diff
 
 

@@ -96,6 +96,7 @@ class Report:
         self.show_files = False  # list each file and what it was read as (text format)
         self.fixed: int | None = None  # fixes applied (``--fix``); None when not asked
         self.by_hand: int = 0  # fixable findings whose fix could not be placed with certainty
+        self.by_hand_list: list[tuple[Problem, str]] = []  # those findings, and why
 
     def fixable(self, applicability: str) -> int:
         """How many problems have a fix of this applicability (``safe``, ``unsafe``)."""

@@ -60,6 +60,9 @@ def summary(report: Report) -> str:
 def fixes_said(report: Report) -> str:
     """What ``--fix`` did, and what it could still do: `` Fixed 2; 1 fixable with --fix.``"""
     safe, unsafe = report.fixable("safe"), report.fixable("unsafe")
+    for problem, _ in report.by_hand_list:  # their fix could not be placed: not for --fix
+        safe -= problem.fix.applicability == "safe"
+        unsafe -= problem.fix.applicability == "unsafe"
     said = []
     if report.fixed is not None:
         said.append(f"Fixed {_plural(report.fixed, 'problem')}")
