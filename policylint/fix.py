@@ -223,7 +223,8 @@ class _Plain:
         last = _last_written(node)
         at = last.end_mark.index
         if isinstance(last, yaml.ScalarNode) and last.style in ("|", ">"):
-            at = text.rfind("\n", 0, at) + 1
+            if not text[:at].endswith("\n"):  # a block string ends at the start of a line
+                raise Unmappable("the end of a block string is not certain")
         else:
             line_end = text.find("\n", at)
             at = len(text) if line_end == -1 else line_end + 1
