@@ -293,7 +293,9 @@ def _check(engine: Engine, args: argparse.Namespace) -> int:
                     f"{problem.fix.title} ({why})"])
         if args.diff:
             _out(diff)
-            return EXIT_FINDINGS if diff else EXIT_OK
+            sys.stderr.write(f"policylint: would fix {report.fixed} problem{'s' * (report.fixed != 1)}"
+                             f"{f'; {report.by_hand} to fix by hand' if report.by_hand else ''}\n")
+            return EXIT_ERROR if report.errors else EXIT_FINDINGS if diff else EXIT_OK
     report.show_files = args.show_files
     if args.show_files and args.format != "text":
         from policylint.report.text_format import file_list
