@@ -65,12 +65,19 @@ def no_retry(m: dict[str, Any], lang: str) -> None:
     del find_state(m, "Agent")["Retry"]
 
 
+def lambda_without_retry(m: dict[str, Any], lang: str) -> None:
+    m["States"]["Done"] = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                           ("Parameters" if lang == JSONPATH else "Arguments"): {"FunctionName": "f"},
+                           "End": True}
+
+
 # code, mutation, needs --unsafe-fixes, (what goes out, what comes in) must be inside these
 CASES: dict[str, tuple[Callable, bool, tuple[bytes, bytes]]] = {
     "AGT301": (timeout_3600, False, (b"3600", b"900")),
     "AGT310": (override_1800, True, (b"1800", b"900")),
     "AGT303": (sync_pattern, True, (b".sync", b"")),
     "AGT306": (no_retry, True, (b"", b"BedrockAgentCore.ThrottlingException")),
+    "SFN201": (lambda_without_retry, True, (b"", b"Lambda.TooManyRequestsException")),
 }
 BY_HAND: set[tuple[str, str]] = set()  # (code, form) where the place is not certain
 
