@@ -653,13 +653,14 @@ def _unsuppress(edit: Edit) -> list[TextEdit]:
     if said:  # the comment says more: only the directive goes
         cut = len(line[:match.start()].rstrip(" \t"))
         return [TextEdit(line_start + cut, line_start + len(line), "")]
-    if not before.strip():  # a line of its own: the line goes
-        after = line_end + 1 if line_end < len(text) else line_end
-        begin = line_start if after > line_end or line_start == 0 else line_start - 1
-        if after == line_end and line_start > 0:  # the last line, without a newline after it
-            begin = line_start - (2 if text[line_start - 2:line_start] == "\r\n" else 1)
-            return [TextEdit(begin, line_end, "")]
-        return [TextEdit(line_start, after, "")]
+    if not before.strip():  # a line of its own: the line goes, with its line end
+        if line_end < len(text):
+            return [TextEdit(line_start, line_end + 1, "")]
+        if line_start == 0:
+            return [TextEdit(0, line_end, "")]
+        # the last line, without a line end of its own: the one before it goes instead
+        begin = line_start - (2 if text[line_start - 2:line_start] == "\r\n" else 1)
+        return [TextEdit(begin, line_end, "")]
     cut = len(before.rstrip(" \t"))
     return [TextEdit(line_start + cut, line_start + len(line), "")]
 

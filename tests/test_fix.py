@@ -470,3 +470,17 @@ def test_unused_suppression_in_terraform(workdir: Path) -> None:
     main(["check", ".", "--fix", "--output", "o.txt"])
     assert path.read_text() == text.replace("        End        = true // policylint: disable=AGT301\n",
                                             "        End        = true\n")
+
+
+@pytest.mark.parametrize("ending", ["", "\n", "\r\n"])
+def test_unused_suppression_on_the_last_line(workdir: Path, ending: str) -> None:
+    newline = "\r\n" if ending == "\r\n" else "\n"
+    text = newline.join(["StartAt: P", "States:", "  P:", "    Type: Pass", "    End: true",
+                         "# policylint: disable-file=AGT301"]) + ending
+    path = write(workdir / "flow.asl.yaml", "")
+    path.write_bytes(text.encode())
+    main(["check", ".", "--fix", "--output", "o.txt"])
+    expected = text.replace(newline + "# policylint: disable-file=AGT301", "") if not ending \
+        else text.replace("# policylint: disable-file=AGT301" + ending, "")
+    assert path.read_bytes() == expected.encode()
+    assert report(".")["findings"] == []
