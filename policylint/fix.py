@@ -135,6 +135,8 @@ class _Plain:
         if edit.kind == "chars":  # delete or replace characters of a string (a Comment)
             start, end, new = edit.value
             return [self._chars(self.path, start, end, new)]
+        if edit.kind == "delete-item":
+            return [self._delete_item(self.path)]
         raise Unmappable(f"no such edit {edit.kind!r}")
 
     def _scalar(self, path: tuple) -> Any:
@@ -195,6 +197,32 @@ class _Plain:
                 self.text[raw_start:raw_end] != node.value[start:end] or not _SAFE_TEXT.fullmatch(new):
             raise Unmappable("the string is not written literally")
         return TextEdit(raw_start, raw_end, new)
+
+    def _delete_item(self, path: tuple) -> TextEdit:
+        """The item at ``path`` taken out of its list (of more than one item)."""
+        import yaml
+
+        if not path or not isinstance(path[-1], int):
+            raise Unmappable("not a list item")
+        container, item = self.node(path[:-1]), self.node(path)
+        if not isinstance(container, yaml.SequenceNode) or len(container.value) < 2 or \
+                not isinstance(item, yaml.ScalarNode) or item.start_mark.line != item.end_mark.line:
+            raise Unmappable("not one item of a longer list")
+        text, i = self.text, path[-1]
+        start, end = item.start_mark.index, item.end_mark.index
+        if container.flow_style or text.startswith("[", container.start_mark.index):
+            if i + 1 < len(container.value):  # up to the next item
+                return TextEdit(start, container.value[i + 1].start_mark.index, "")
+            previous = container.value[i - 1].end_mark.index  # from the end of the one before
+            return TextEdit(previous, end, "")
+        line_start = text.rfind("\n", 0, start) + 1
+        if not re.fullmatch(r"[ \t]*-[ \t]+", text[line_start:start]):
+            raise Unmappable("a list item not on a line of its own")
+        line_end = text.find("\n", end)
+        rest = text[end:len(text) if line_end == -1 else line_end]
+        if rest.strip(" \t\r") and not rest.strip(" \t\r").startswith("#"):
+            raise Unmappable("more on the item's line")
+        return TextEdit(line_start, len(text) if line_end == -1 else line_end + 1, "")
 
     def _insert(self, path: tuple, key: str | None, value: Any) -> TextEdit:
         import yaml
@@ -617,8 +645,13 @@ def _unsuppress(edit: Edit) -> list[TextEdit]:
     suppression, entry = edit.value, edit.key
     document = suppression.document
     if suppression.line is None:
-        if suppression.resource or not suppression.path or suppression.path[-1] != "Comment":
-            raise Unmappable("a Metadata ignore list: remove the entry by hand")
+        if suppression.resource and edit.path[-2:-1] == ("ignore",):  # Metadata: the entry goes
+            if len(suppression.codes) < 2:
+                raise Unmappable("the only entry of a Metadata ignore list: remove the list by hand")
+            drop = Edit("delete-item", edit.path)
+            return _on_source(document.source, (*document.root, *edit.path), drop, document)
+        if not suppression.path or suppression.path[-1] != "Comment":
+            raise Unmappable("a suppression written elsewhere")
         comment = _at(document.data, suppression.path)
         match = _DIRECTIVE.search(comment) if isinstance(comment, str) else None
         if match is None:

@@ -484,3 +484,25 @@ def test_unused_suppression_on_the_last_line(workdir: Path, ending: str) -> None
         else text.replace("# policylint: disable-file=AGT301" + ending, "")
     assert path.read_bytes() == expected.encode()
     assert report(".")["findings"] == []
+
+
+def test_unused_entry_of_a_metadata_ignore_list(workdir: Path) -> None:
+    text = ("Resources:\n  Flow:\n    Type: AWS::StepFunctions::StateMachine\n    Metadata:\n"
+            "      policylint:\n        ignore:\n          - AGT301\n          - SFN201   # the lambda\n"
+            "        reason: known\n    Properties:\n      RoleArn: arn:aws:iam::111122223333:role/r\n"
+            "      Definition:\n        StartAt: Call\n        States:\n          Call:\n"
+            "            Type: Task\n            Resource: arn:aws:states:::lambda:invoke\n"
+            "            Parameters: {FunctionName: f}\n            End: true\n")
+    path = write(workdir / "template.yaml", text)
+    flow = text.replace("        ignore:\n          - AGT301\n          - SFN201   # the lambda\n",
+                        "        ignore: [AGT306, SFN201, AGT301]\n")
+    other = write(workdir / "flow" / "template.yaml", flow)
+    main(["check", ".", "--fix", "--output", "o.txt"])
+    assert path.read_text() == text.replace("          - AGT301\n", "")
+    # two unused of three: one a pass; the last entry is the one used
+    assert other.read_text() == flow.replace("[AGT306, SFN201, AGT301]", "[SFN201]")
+    assert report(".")["findings"] == []
+    only = write(workdir / "only" / "template.yaml", text.replace("          - SFN201   # the lambda\n", ""))
+    data = report(".", "--fix")
+    assert only.read_text() == text.replace("          - SFN201   # the lambda\n", "")
+    assert data["summary"]["fixable_by_hand"] == 1
