@@ -173,6 +173,9 @@ def test_summary_counts_fixed_and_remaining(workdir: Path, capsys: pytest.Captur
     assert "Fixed 1 problem; 1 more with --fix --unsafe-fixes." in out and code == 1
     summary = report(".")["summary"]
     assert summary["fixable"] == {"safe": 0, "unsafe": 1}
+    assert main(["check", ".", "--fix", "--unsafe-fixes"]) == 0  # what remains decides: nothing
+    assert "No problems found." in capsys.readouterr().out
+    assert main(["check", ".", "--diff"]) == 0 and capsys.readouterr().out == ""
 
 
 # -- only what would be reported is fixed ------------------------------------------------------
