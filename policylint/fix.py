@@ -242,7 +242,7 @@ class _Plain:
         if key in FIRST:
             first = node.value[0][0].start_mark.index
             line_start = text.rfind("\n", 0, first) + 1
-            lines = _yaml_lines(key, value, _unit(text))
+            lines = _yaml_lines(key, value, _unit(text), _sequence_indent(text))
             if text[line_start:first].strip():  # after "- ": the new key takes the item's place
                 return TextEdit(first, first, newline.join(
                     [lines[0], *(" " * indent + line for line in lines[1:])]) + newline + " " * indent)
@@ -256,7 +256,7 @@ class _Plain:
         else:
             line_end = text.find("\n", at)
             at = len(text) if line_end == -1 else line_end + 1
-        lines = _yaml_lines(key, value, _unit(text))
+        lines = _yaml_lines(key, value, _unit(text), _sequence_indent(text))
         block = newline.join(" " * indent + line for line in lines) + newline
         if at == len(text) and not text.endswith("\n"):
             block = newline + block.removesuffix(newline)
@@ -358,22 +358,36 @@ def _yaml_scalar(value: Any) -> str:
     return json.dumps(value)
 
 
-def _yaml_lines(key: str, value: Any, unit: int) -> list[str]:
-    """``key: value`` as block YAML lines, indented by ``unit`` from the key."""
+_INDENTLESS = re.compile(r"^( *)[^ \n#-][^\n]*:[ \t]*\r?\n\1- ", re.MULTILINE)
+_INDENTED = re.compile(r"^( *)[^ \n#-][^\n]*:[ \t]*\r?\n\1 +- ", re.MULTILINE)
+
+
+def _sequence_indent(text: str) -> bool:
+    """Whether the file indents a list under its key (``- a`` two columns in), as most do,
+    or not (``- a`` under the key's first letter, as PyYAML writes): its first list says."""
+    indentless = _INDENTLESS.search(text)
+    indented = _INDENTED.search(text)
+    return not indentless or bool(indented and indented.start() < indentless.start())
+
+
+def _yaml_lines(key: str, value: Any, unit: int, indented: bool = True) -> list[str]:
+    """``key: value`` as block YAML lines, nested by ``unit``; a list's items indented under
+    their key or not, as the file writes them."""
     if isinstance(value, (list, dict)) and not value:
         return [f"{_yaml_scalar(key)}: {json.dumps(value)}"]
     if isinstance(value, dict):
         return [f"{_yaml_scalar(key)}:", *(" " * unit + line for k, v in value.items()
-                                          for line in _yaml_lines(k, v, unit))]
+                                          for line in _yaml_lines(k, v, unit, indented))]
     if isinstance(value, list):
         lines = [f"{_yaml_scalar(key)}:"]
+        step = " " * unit if indented else ""
         for item in value:
             if isinstance(item, dict) and item:
-                inner = [line for k, v in item.items() for line in _yaml_lines(k, v, unit)]
-                lines.append(" " * unit + "- " + inner[0])
-                lines.extend(" " * (unit + 2) + line for line in inner[1:])
+                inner = [line for k, v in item.items() for line in _yaml_lines(k, v, unit, indented)]
+                lines.append(step + "- " + inner[0])
+                lines.extend(step + "  " + line for line in inner[1:])
             else:
-                lines.append(" " * unit + "- " + _yaml_scalar(item))
+                lines.append(step + "- " + _yaml_scalar(item))
         return lines
     return [f"{_yaml_scalar(key)}: {_yaml_scalar(value)}"]
 
