@@ -509,3 +509,17 @@ def test_unused_entry_of_a_metadata_ignore_list(workdir: Path) -> None:
     data = report(".", "--fix")
     assert only.read_text() == text.replace("          - SFN201   # the lambda\n", "")
     assert data["summary"]["fixable_by_hand"] == 1
+
+
+@pytest.mark.parametrize("indented", [True, False])
+def test_a_new_retry_follows_the_yaml_style_of_the_file(workdir: Path, indented: bool) -> None:
+    step = "  " if indented else ""
+    text = ("StartAt: Call\nStates:\n  Call:\n    Type: Task\n    Resource: arn:aws:states:::lambda:invoke\n"
+            f"    Parameters:\n      Payload:\n      {step}- a\n    End: true  # done\n")
+    path = write(workdir / "flow.asl.yaml", text)
+    main(["check", ".", "--fix", "--unsafe-fixes", "--output", "o.txt"])
+    errors = "".join(f"    {step}  {step}- Lambda.{e}\n" for e in (
+        "ServiceException", "AWSLambdaException", "SdkClientException", "TooManyRequestsException"))
+    assert path.read_text() == text + (f"    Retry:\n    {step}- ErrorEquals:\n{errors}"
+                                       f"    {step}  IntervalSeconds: 1\n    {step}  MaxAttempts: 3\n"
+                                       f"    {step}  BackoffRate: 2\n")
