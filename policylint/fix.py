@@ -843,9 +843,15 @@ def fix_files(report: Any, relint: Callable[[dict[str, str]], Any], unsafe: bool
     diff = "".join(unified_diff(file, originals[file], texts[file]) for file in sorted(texts)
                    if texts[file] != originals[file])
     if write:
+        from policylint.config import ConfigError
+
         for file in sorted(texts):
             if texts[file] != originals[file]:
-                write_text(file, texts[file], root)
+                try:
+                    write_text(file, texts[file], root)
+                except OSError as error:
+                    why = error.strerror or error
+                    raise ConfigError(f"cannot write the fixes of {file}: {why}") from None
     report.fixed = fixed
     report.by_hand_list = [(p, planned.reason) for p in report.problems if applicable(p.fix, unsafe)
                            and not (planned := plan(p.fix.finding)).edits]
@@ -886,7 +892,10 @@ def write_text(path: str, text: str, root: str | None) -> None:
     real = os.path.realpath(path)
     if root is not None and not is_within(real, root):
         raise OSError(f"{path} leads out of the linted folder")
-    mode = stat.S_IMODE(os.stat(real).st_mode)
+    status = os.stat(real)
+    if not stat.S_ISREG(status.st_mode):
+        raise OSError(f"{path} is not a regular file")
+    mode = stat.S_IMODE(status.st_mode)
     folder = os.path.dirname(real)
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=".policylint-fix-")
     try:
