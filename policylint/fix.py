@@ -511,7 +511,7 @@ def _map_out(edits: list[TextEdit], inner: str, index: Callable[[int], tuple[int
 def _terraform(source: Any, path: tuple, edit: Edit) -> list[TextEdit]:
     for length in range(len(path), -1, -1):
         heredoc = source.heredocs.get(path[:length])
-        if heredoc is not None and length < len(path):  # a policy written as JSON in a string
+        if heredoc is not None and (length < len(path) or edit.kind == "insert"):  # JSON in a string
             inner = _Plain(heredoc.text, path[length:])
             starts = _line_starts(source.text)
 

@@ -523,3 +523,14 @@ def test_a_new_retry_follows_the_yaml_style_of_the_file(workdir: Path, indented:
     assert path.read_text() == text + (f"    Retry:\n    {step}- ErrorEquals:\n{errors}"
                                        f"    {step}  IntervalSeconds: 1\n    {step}  MaxAttempts: 3\n"
                                        f"    {step}  BackoffRate: 2\n")
+
+
+def test_policy_version_in_a_terraform_heredoc(workdir: Path) -> None:
+    text = ('resource "aws_iam_policy" "a" {\n  name   = "a"\n  policy = <<-EOT\n    {\n'
+            '      "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",\n'
+            '                     "Resource": "arn:aws:s3:::b/$${aws:username}/*"}]\n    }\n  EOT\n}\n')
+    path = write(workdir / "main.tf", text)
+    main(["check", ".", "--fix", "--unsafe-fixes", "--output", "o.txt"])
+    assert path.read_text() == text.replace('    {\n      "Statement"',
+                                            '    {\n      "Version": "2012-10-17",\n      "Statement"')
+    assert "IAM516" not in {f["code"] for f in report(".")["findings"]}
