@@ -1,7 +1,8 @@
 """The command line: argv -> Config -> run -> report -> exit code.
 
 Exit codes: 0 no finding at or above the fail level; 1 findings at or above it;
-2 usage or config error, or an internal error (a rule or loader crashed).
+2 usage or config error, or an internal error (a rule or loader crashed). With ``--fix``
+the findings that remain decide; ``--diff`` is 1 when there is something to change.
 """
 from __future__ import annotations
 
