@@ -766,8 +766,8 @@ def plan(finding: Any) -> Planned:
         return Planned(source.path, text_edits(finding.fix, finding.document), "")
     except Unmappable as why:
         return Planned(source.path, None, str(why))
-    except (RecursionError, ValueError, KeyError, IndexError, TypeError) as error:
-        return Planned(source.path, None, f"{type(error).__name__}: {error}")
+    except Exception as error:  # a fixer's bug must not take the run down: the fix is left by hand
+        return Planned(source.path, None, f"internal error: {type(error).__name__}: {error}")
 
 
 def fix_pass(findings: Iterable[Any], texts: dict[str, str]) -> tuple[dict[str, str], dict[str, int], list]:
