@@ -1,7 +1,8 @@
 """The command line: argv -> Config -> run -> report -> exit code.
 
 Exit codes: 0 no finding at or above the fail level; 1 findings at or above it;
-2 usage or config error, or an internal error (a rule or loader crashed).
+2 usage or config error, or an internal error (a rule or loader crashed). With ``--fix``
+the findings that remain decide; ``--diff`` is 1 when there is something to change.
 """
 from __future__ import annotations
 
@@ -81,6 +82,14 @@ def _parser() -> argparse.ArgumentParser:
                        help="also read the files under DIR, so that cross-file checks of the "
                             "named files see the roles, harnesses and templates they refer to; "
                             "report only on the named files (for pre-commit)")
+
+    check.add_argument("--fix", action="store_true",
+                       help="apply the safe fixes (they keep what the deployed system does) to the "
+                            "files, then report what remains")
+    check.add_argument("--unsafe-fixes", action="store_true",
+                       help="with --fix or --diff, also apply the fixes that change behaviour")
+    check.add_argument("--diff", action="store_true",
+                       help="print what --fix would change as a unified diff; write nothing")
 
     rules = commands.add_parser("rules", help="list every rule")
     rules.add_argument("--markdown", action="store_true",
@@ -208,7 +217,7 @@ def _load_config(args: argparse.Namespace, root: str) -> Config:
     return base.merged(select=args.select, ignore=args.ignore, fail_on=getattr(args, "fail_on", None))
 
 
-def _lint(engine: Engine, args: argparse.Namespace) -> tuple:
+def _lint(engine: Engine, args: argparse.Namespace, texts: dict[str, str] | None = None) -> tuple:
     """(config, report, every file read) of linting the paths ``args`` names: the named and
     discovered files, the definition files they led to, the config and the baseline."""
     from policylint.config import ConfigError
@@ -240,7 +249,7 @@ def _lint(engine: Engine, args: argparse.Namespace) -> tuple:
     gc.set_threshold(100_000, 50, 100)
     try:
         named = frozenset(os.path.normpath(p) for p in args.paths if not os.path.isdir(p))
-        outcome = engine.run(files + context, config, jobs, named=named, root=root)
+        outcome = engine.run(files + context, config, jobs, named=named, root=root, texts=texts or None)
         read = [*files, *context, *outcome.kinds, *(f for f in (config.source, baseline_file) if f)]
         if context:
             outcome.findings = _on_files(outcome.findings, files)
@@ -297,13 +306,30 @@ def _check(engine: Engine, args: argparse.Namespace) -> int:
         from policylint.changes import changed_lines, keep_changed
 
         changed = changed_lines(args.new_since)
-    config, report, files = _lint(engine, args)
-    if config.unsuppressible and report.baselined:
-        from policylint.report.baseline import unsuppressible_back
+    def lint(texts: dict[str, str] | None = None) -> tuple:
+        config, report, files = _lint(engine, args, texts)
+        if config.unsuppressible and report.baselined:
+            from policylint.report.baseline import unsuppressible_back
 
-        unsuppressible_back(report, config, engine.rules)
-    if args.new_since is not None:
-        keep_changed(report, changed)
+            unsuppressible_back(report, config, engine.rules)
+        if args.new_since is not None:
+            keep_changed(report, changed)
+        return config, report, files
+
+    config, report, files = lint()
+    if args.fix or args.diff:
+        from policylint.fix import fix_files
+
+        report, diff = fix_files(report, lambda texts: lint(texts)[1], unsafe=args.unsafe_fixes,
+                                 write=args.fix and not args.diff, root=_root(args))
+        for problem, why in report.by_hand_list:  # listed, so that the user can make the change
+            _error([f"fix by hand: {problem.file}:{problem.line}:{problem.column} {problem.code} "
+                    f"{problem.fix.title} ({why})"])
+        if args.diff:
+            _out(diff)
+            sys.stderr.write(f"policylint: would fix {report.fixed} problem{'s' * (report.fixed != 1)}"
+                             f"{f'; {report.by_hand} to fix by hand' if report.by_hand else ''}\n")
+            return EXIT_ERROR if report.errors else EXIT_FINDINGS if diff else EXIT_OK
     report.show_files = args.show_files
     if args.show_files and args.format != "text":
         from policylint.report.text_format import file_list

@@ -43,6 +43,7 @@ def serve() -> None:
     changes: dict[str, int] = {}  # uri -> how many changes it has had
     engine = Engine()
     problems: dict[str, list[tuple[Problem, Any]]] = {}
+    linted: dict[str, str] = {}  # uri -> the text its problems were found in (for quick fixes)
     severity = {"error": types.DiagnosticSeverity.Error, "warning": types.DiagnosticSeverity.Warning,
                 "note": types.DiagnosticSeverity.Information}
 
@@ -88,6 +89,7 @@ def serve() -> None:
         mine = [p for p in report.problems if _same(p.raw_file, document.path)]
         found = [(p, _range(types, lines, p)) for p in mine]
         problems[uri] = found
+        linted[uri] = document.source
         ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[
             types.Diagnostic(range=r, message=p.message, severity=severity[p.severity.label],
                              code=p.code, source="policylint",
@@ -115,6 +117,7 @@ def serve() -> None:
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: Any, params: Any) -> None:
         problems.pop(params.text_document.uri, None)
+        linted.pop(params.text_document.uri, None)
         changes.pop(params.text_document.uri, None)
         ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
             uri=params.text_document.uri, diagnostics=[]))
@@ -133,7 +136,87 @@ def serve() -> None:
                     value=f"**{rule.code} {rule.name}** ({rule.severity.label})\n\n{rule.help}"), range=where)
         return None
 
+    @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(
+        code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL]))
+    def code_action(ls: Any, params: Any) -> Any:
+        """Each fix of a problem in the range as a quick fix (unsafe ones say so), and "fix
+        all safe" for the file; nothing when the buffer changed since it was linted."""
+        uri = params.text_document.uri
+        document = ls.workspace.get_text_document(uri)
+        if linted.get(uri) != document.source:
+            return []
+        return _code_actions(types, uri, document.source, problems.get(uri, []), params,
+                             lambda text: _fix_all(engine, ls, document.path, text))
+
     server.start_io()
+
+
+FIX_ALL = "source.fixAll.policylint"
+
+
+def _code_actions(types: Any, uri: str, text: str, found: list[tuple[Problem, Any]], params: Any,
+                  fix_all: Any) -> list[Any]:
+    from policylint.fix import plan
+
+    only = params.context.only if params.context is not None else None
+    actions = []
+    wanted = params.range
+    for problem, where in found:
+        if problem.fix is None or (only and types.CodeActionKind.QuickFix not in only):
+            continue
+        if where.end.line < wanted.start.line or where.start.line > wanted.end.line:
+            continue
+        planned = plan(problem.fix.finding)
+        if not planned.edits:
+            continue
+        safe = problem.fix.applicability == "safe"
+        title = f"{problem.code}: {problem.fix.title}" + ("" if safe else " (unsafe: changes behaviour)")
+        edits = [types.TextEdit(range=_lsp_range(types, text, e.start, e.end), new_text=e.new)
+                 for e in planned.edits]
+        actions.append(types.CodeAction(
+            title=title, kind=types.CodeActionKind.QuickFix, is_preferred=safe,
+            diagnostics=[d for d in (params.context.diagnostics if params.context else [])
+                         if d.code == problem.code and d.range.start == where.start] or None,
+            edit=types.WorkspaceEdit(changes={uri: edits})))
+    if any(p.fix is not None and p.fix.applicability == "safe" for p, _ in found) and \
+            (not only or any(FIX_ALL.startswith(k) or k == types.CodeActionKind.SourceFixAll for k in only)):
+        fixed = fix_all(text)
+        if fixed != text:
+            actions.append(types.CodeAction(
+                title="policylint: fix all safe problems in this file", kind=FIX_ALL,
+                edit=types.WorkspaceEdit(changes={uri: [types.TextEdit(
+                    range=_lsp_range(types, text, 0, len(text)), new_text=fixed)]})))
+    return actions
+
+
+def _fix_all(engine: Engine, ls: Any, path: str, text: str) -> str:
+    """``text`` with every safe fix applied, in passes as ``--fix`` does."""
+    from policylint.fix import MAX_PASSES, applicable, file_source, fix_pass
+
+    root = _root(ls.workspace, path)
+    config = find_config(path, root)
+    for _ in range(MAX_PASSES):
+        outcome = engine.run([path, *engine.companions(path)], config, texts={path: text}, root=root)
+        report = build_report(outcome, engine.rules)
+        findings = [p.fix.finding for p in report.problems if applicable(p.fix, False)]
+        findings = [f for f in findings if _same(file_source(f.document.source).path, path)]
+        new, _, _ = fix_pass(findings, {file_source(f.document.source).path: text for f in findings[:1]})
+        changed = next(iter(new.values()), text)
+        if changed == text:
+            break
+        text = changed
+    return text
+
+
+def _lsp_range(types: Any, text: str, start: int, end: int) -> Any:
+    return types.Range(start=_lsp_position(types, text, start), end=_lsp_position(types, text, end))
+
+
+def _lsp_position(types: Any, text: str, index: int) -> Any:
+    """An LSP position (line, UTF-16 code units) of a character index of ``text``."""
+    line_start = text.rfind("\n", 0, index) + 1
+    line = text.count("\n", 0, index)
+    return types.Position(line=line, character=len(text[line_start:index].encode("utf-16-le")) // 2)
 
 
 def _root(workspace: Any, path: str) -> str:

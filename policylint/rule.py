@@ -34,6 +34,53 @@ class Severity(enum.IntEnum):
 
 
 AT = ("key", "value")  # where in the document a finding points: the key, or its value
+SAFE, UNSAFE = "safe", "unsafe"  # a fix that keeps what the deployed system does, or one that changes it
+
+
+class Edit:
+    """One change a fix makes, said on the document's logical paths (``policylint.fix``
+    finds where it is written, only when that is certain):
+
+    - ``replace``: the value at ``path`` becomes ``value`` (a number, a string);
+    - ``strip``: the string at ``path`` loses its ending ``value``;
+    - ``insert``: the mapping at ``path`` gets ``key: value``, written in the file's style;
+    - ``unsuppress``: the suppression ``value`` (a ``suppress.Suppression``) stops naming ``key``.
+    """
+
+    __slots__ = ("kind", "path", "value", "key")
+
+    def __init__(self, kind: str, path: Path, value: Any = None, key: str | None = None) -> None:
+        self.kind, self.path, self.value, self.key = kind, tuple(path), value, key
+
+    def __repr__(self) -> str:
+        return f"Edit({self.kind}, {self.path!r}, {self.value!r}, {self.key!r})"
+
+
+class Fix:
+    """What would fix a finding: ``SAFE`` (keeps what the deployed system does) or ``UNSAFE``
+    (changes behaviour), a short ``title`` (an editor's quick fix) and the edits. Two fixes
+    are equal when they say the same (a finding reported twice is one)."""
+
+    __slots__ = ("applicability", "edits", "title")
+
+    def __init__(self, applicability: str, title: str, *edits: Edit) -> None:
+        if applicability not in (SAFE, UNSAFE):
+            raise ValueError(f"a fix is {SAFE!r} or {UNSAFE!r}, not {applicability!r}")
+        self.applicability, self.title, self.edits = applicability, title, edits
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Fix) and (self.applicability, self.title) == \
+            (other.applicability, other.title)
+
+    def __hash__(self) -> int:
+        return hash((self.applicability, self.title))
+
+    def __repr__(self) -> str:
+        return f"Fix({self.applicability}, {self.title!r})"
+
+    @classmethod
+    def replace(cls, applicability: str, path: Path, value: Any, title: str = "") -> Fix:
+        return cls(applicability, title or f"set it to {value}", Edit("replace", path, value))
 
 
 class Finding:
@@ -59,6 +106,7 @@ class Finding:
         self.source: Source = source if document is None else document.source  # type: ignore[assignment]
         self.severity, self.code, self.position = severity, code, position
         self.suppression: str | None = None
+        self.fix: Fix | None = None  # what would fix it, when the change is mechanical
         self.omitted = 0  # findings of this code in this file left out of the report after this one
 
     def __repr__(self) -> str:

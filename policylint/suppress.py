@@ -22,7 +22,7 @@ from typing import Any
 from policylint.config import Config
 from policylint.models import ASL, TEMPLATE, Document
 from policylint.problems import SUPPRESSION_NOT_ALLOWED, UNKNOWN_SUPPRESSION, UNUSED_SUPPRESSION
-from policylint.rule import Finding, Rule
+from policylint.rule import SAFE, Edit, Finding, Fix, Rule
 
 _DIRECTIVE = re.compile(r"policylint:\s*(?P<kind>disable-file|disable)\s*=\s*(?P<codes>[\w,-]+)"
                         r"[ \t]*(?:[:-]+[ \t]*)?(?P<reason>[^\n]*)")
@@ -184,7 +184,10 @@ def _about(suppressions: list[Suppression], code_of: Any, ran: set[str], rules: 
             elif _refused(suppression, config):
                 continue
             elif entry not in suppression.used and code in ran:
-                yield Finding(suppression.document, path,
-                              f"nothing here is reported as {entry}: remove the suppression",
-                              "value", code=UNUSED_SUPPRESSION.code, position=suppression.position)
+                found = Finding(suppression.document, path,
+                                f"nothing here is reported as {entry}: remove the suppression",
+                                "value", code=UNUSED_SUPPRESSION.code, position=suppression.position)
+                found.fix = Fix(SAFE, f"remove the suppression of {entry}",
+                                Edit("unsuppress", path, suppression, entry))
+                yield found
 

@@ -40,6 +40,7 @@ class Problem(NamedTuple):
     value: str | None = None  # the offending plain value, for fingerprints (never a secret)
     suppression: str | None = None  # why it is silenced in the source, when it is
     raw_file: str = ""  # the path as the operating system gives it (for URIs and editors)
+    fix: FixOf | None = None  # what would fix it (``--fix``, ``--diff``, quick fixes)
 
     @property
     def fingerprint(self) -> str:
@@ -53,6 +54,30 @@ class Problem(NamedTuple):
         import hashlib  # here: only the formats and baselines that need it pay for OpenSSL
 
         return hashlib.sha256(json.dumps(key).encode()).hexdigest()[:32]
+
+
+class FixOf:
+    """A finding's fix, with the finding (its document says where the text is). Equal when
+    the fixes say the same, so that a finding reported twice is one problem."""
+
+    __slots__ = ("fix", "finding")
+
+    def __init__(self, fix: Any, finding: Finding) -> None:
+        self.fix, self.finding = fix, finding
+
+    @property
+    def applicability(self) -> str:
+        return self.fix.applicability
+
+    @property
+    def title(self) -> str:
+        return self.fix.title
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FixOf) and self.fix == other.fix
+
+    def __hash__(self) -> int:
+        return hash(self.fix)
 
 
 class Report:
@@ -73,6 +98,13 @@ as skipped) or ``UNREADABLE``)."""
         self.linted = {kind: counts[kind] for kind in KINDS if counts[kind]}
         self.files = sum(self.linted.values())
         self.show_files = False  # list each file and what it was read as (text format)
+        self.fixed: int | None = None  # fixes applied (``--fix``); None when not asked
+        self.by_hand: int = 0  # fixable findings whose fix could not be placed with certainty
+        self.by_hand_list: list[tuple[Problem, str]] = []  # those findings, and why
+
+    def fixable(self, applicability: str) -> int:
+        """How many problems have a fix of this applicability (``safe``, ``unsafe``)."""
+        return sum(1 for p in self.problems if p.fix is not None and p.fix.applicability == applicability)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for p in self.problems if p.severity == severity)
@@ -154,7 +186,8 @@ def build_report(outcome: Outcome, rules: dict[str, Rule], baseline: frozenset[s
                        "file from here on, not shown]")
         problems.add(Problem(rule.code, rule.name, finding.severity or rule.severity,
                              shown_message(message, hidden), printable(shown), line, column, path, value,
-                             finding.suppression and shown_message(finding.suppression, hidden), shown))
+                             finding.suppression and shown_message(finding.suppression, hidden), shown,
+                             FixOf(finding.fix, finding) if finding.fix is not None else None))
         if i + 1 == len(by_source) or by_source[i + 1].source is not finding.source:
             finding.source.release()
     ordered = sorted(problems, key=lambda p: (p.file, p.line, p.column, p.code, p.message,

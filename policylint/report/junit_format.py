@@ -18,8 +18,9 @@ def render(report: Report) -> str:
         for p in found:
             case = ElementTree.SubElement(suite, "testcase", classname=file,
                                           name=f"{p.code} {p.name} at {p.line}:{p.column}")
+            fix = f" ({p.fix.applicability} fix: policylint check --fix)" if p.fix else ""
             failure = ElementTree.SubElement(case, "failure", type=p.severity.label,
-                                             message=f"{p.code} {p.message}")
+                                             message=f"{p.code} {p.message}{fix}")
             failure.text = f"{file}:{p.line}:{p.column}: {p.severity.label}: {p.code} {p.message}"
     if not report.problems:
         suite = ElementTree.SubElement(root, "testsuite", name="policylint", tests="1", failures="0",

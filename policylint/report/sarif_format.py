@@ -50,7 +50,38 @@ def _result(problem: Problem, index: int, root: str) -> dict:
             "region": {"startLine": problem.line, "startColumn": problem.column},
         }}],
         "partialFingerprints": {"policylint/v1": problem.fingerprint},
+        **(_fixes(problem, root) if problem.fix is not None else {}),
     }
+
+
+def _fixes(problem: Problem, root: str) -> dict:
+    """The fix as SARIF ``fixes`` (when its place is certain); its kind in the properties."""
+    from policylint.fix import file_source, plan
+
+    assert problem.fix is not None
+    properties = {"properties": {"fix": problem.fix.applicability}}
+    planned = plan(problem.fix.finding)
+    if not planned.edits:
+        return {**properties, "properties": {**properties["properties"], "fixByHand": planned.reason}}
+    text = file_source(problem.fix.finding.document.source).text
+    starts = [0, *(i + 1 for i, c in enumerate(text) if c == "\n")]
+
+    def place(index: int) -> tuple[int, int]:
+        import bisect
+
+        line = bisect.bisect_right(starts, index) - 1
+        return line + 1, index - starts[line] + 1
+
+    replacements = []
+    for edit in planned.edits:
+        (start_line, start_column), (end_line, end_column) = place(edit.start), place(edit.end)
+        replacements.append({"deletedRegion": {"startLine": start_line, "startColumn": start_column,
+                                               "endLine": end_line, "endColumn": end_column},
+                             "insertedContent": {"text": edit.new}})
+    return {**properties, "fixes": [{
+        "description": {"text": f"{problem.fix.title} ({problem.fix.applicability} fix)"},
+        "artifactChanges": [{"artifactLocation": _uri(problem.raw_file, root), "replacements": replacements}],
+    }]}
 
 
 def _uri(path: str, root: str) -> dict:

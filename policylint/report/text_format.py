@@ -62,16 +62,40 @@ def summary(report: Report) -> str:
     hidden += [f"{len(report.baselined)} known in the baseline"] if report.baselined else []
     if hidden:
         text += f" Not shown: {', '.join(hidden)}."
+    text += fixes_said(report)
     for error in report.errors:
         text += f"\ninternal error in {error.what} on {error.file or 'the project'}: {error.error}"
     return text
+
+
+def fixes_said(report: Report) -> str:
+    """What ``--fix`` did, and what it could still do: `` Fixed 2; 1 fixable with --fix.``"""
+    safe, unsafe = report.fixable("safe"), report.fixable("unsafe")
+    for problem, _ in report.by_hand_list:  # their fix could not be placed: not for --fix
+        safe -= problem.fix.applicability == "safe"
+        unsafe -= problem.fix.applicability == "unsafe"
+    said = []
+    if report.fixed is not None:
+        said.append(f"Fixed {_plural(report.fixed, 'problem')}")
+    if safe:
+        said.append(f"{safe:,} fixable with --fix ([*])")
+    if unsafe:
+        said.append(f"{unsafe:,} more with --fix --unsafe-fixes")
+    if report.by_hand:
+        said.append(f"{report.by_hand:,} to fix by hand (their place is not certain)")
+    return f" {'; '.join(said)}." if said else ""
+
+
+def _mark(problem: object) -> str:
+    fix = getattr(problem, "fix", None)
+    return "[*] " if fix is not None and fix.applicability == "safe" else ""
 
 
 def render(report: Report) -> str:
     blocks = []
     for _, problems in groupby(report.problems, key=lambda p: p.file):
         blocks.append("\n".join(
-            f"{p.file}:{p.line}:{p.column} {p.code} {p.message} [{p.severity.label}]"
+            f"{p.file}:{p.line}:{p.column} {p.code} {_mark(p)}{p.message} [{p.severity.label}]"
             for p in problems))
     listing = [file_list(report).rstrip("\n")] if report.show_files else []
     return "\n\n".join([*listing, *blocks, summary(report)]) + "\n"
@@ -89,6 +113,6 @@ def print_rich(report: Report) -> None:
         console.print(f"[bold underline]{escape(file)}[/]")
         for p in problems:
             console.print(f"  {escape(p.file)}:{p.line}:{p.column} [{_STYLE[p.severity]}]{p.code}[/] "
-                          f"{escape(p.message)} [dim]({p.name})[/]")
+                          f"{escape(_mark(p) + p.message)} [dim]({p.name})[/]")
         console.print()
     console.print(escape(summary(report)), style="bold")

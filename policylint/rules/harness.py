@@ -10,7 +10,7 @@ from policylint.models import AGENTCORE
 from policylint.models.agentcore import MEMORY, RUNTIME
 from policylint.models.harness import MANAGED_MEMORY_EXPIRY_DAYS, Field, Harness
 from policylint.project import Context, is_prod
-from policylint.rule import Finding, Severity, rule, rules_of
+from policylint.rule import UNSAFE, Edit, Finding, Fix, Severity, rule, rules_of
 
 CAP = 900  # seconds: the longest an agent task waits for a harness
 LIMITS = ("timeoutSeconds", "maxIterations", "maxTokens")
@@ -28,8 +28,10 @@ def harness_timeout_over_limit(ctx: Context) -> Iterator[Finding]:
     Use instead: `"timeoutSeconds": 600`, below the agent task's TimeoutSeconds."""
     timeout = ctx.document.harness.number("timeoutSeconds")
     if timeout is not None and timeout.value > CAP:
-        yield Finding(ctx.document, timeout.path, f"the harness may run {timeout.value} s; an agent "
-                      f"task waits at most {CAP} s: set {CAP} or less", "value")
+        found = Finding(ctx.document, timeout.path, f"the harness may run {timeout.value} s; an agent "
+                        f"task waits at most {CAP} s: set {CAP} or less", "value")
+        found.fix = Fix.replace(UNSAFE, timeout.path, CAP)
+        yield found
 
 
 harness_timeout_over_limit = rule(
@@ -223,9 +225,13 @@ def harness_tools_unrestricted(ctx: Context) -> Iterator[Finding]:
     h = ctx.document.harness
     allowed = h.allowed_tools
     if allowed is not None and allowed.default:
-        yield Finding(ctx.document, allowed.path, f"harness {h.name!r} sets no {h.written('allowedTools')}: "
-                      "the agent may use every tool, including the built-in shell (bash) and "
-                      "file_operations; list the tools it needs")
+        name = h.written("allowedTools")
+        found = Finding(ctx.document, allowed.path, f"harness {h.name!r} sets no {name}: "
+                        "the agent may use every tool, including the built-in shell (bash) and "
+                        "file_operations; list the tools it needs")
+        found.fix = Fix(UNSAFE, f"add {name}: [] (no tool; then list those it needs)",
+                        Edit("insert", allowed.path, [], name))
+        yield found
 
 
 harness_tools_unrestricted = rule(

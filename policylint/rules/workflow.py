@@ -9,7 +9,7 @@ from policylint.expressions import jsonata_reads
 from policylint.hookspecs import hookimpl
 from policylint.models.asl import Param, states_available
 from policylint.project import Context
-from policylint.rule import Finding, Severity, rule, rules_of
+from policylint.rule import UNSAFE, Edit, Finding, Fix, Severity, rule, rules_of
 
 MANY_ATTEMPTS = 5  # fixed-interval retries from this many attempts on hammer the service
 LONG_WAIT = 900  # seconds: one uncapped backoff wait longer than this is a stuck workflow
@@ -47,14 +47,34 @@ def task_without_retry(ctx: Context) -> Iterator[Finding]:
     for state in ctx.machine.tasks:
         if state.is_agent_task or _waits(state) or state.body.get("Retry"):
             continue
-        yield state.finding((), f"task {state.name!r} has no Retry: retry transient service "
-                            "errors with backoff")
+        found = state.finding((), f"task {state.name!r} has no Retry: retry transient service "
+                              "errors with backoff")
+        if "Retry" not in state.body and _invokes_lambda(state.body.get("Resource")):
+            found.fix = Fix(UNSAFE, "add a Retry for Lambda's transient errors",
+                            Edit("insert", state.path, LAMBDA_RETRY, "Retry"))
+        yield found
 
 
 task_without_retry = rule(
     "SFN201", "task-without-retry", Severity.WARNING,
     summary="Integration task has no Retry for transient errors", kinds=("asl",),
 )(task_without_retry)
+
+
+# The fix of SFN201 on a Lambda task: the transient errors the Step Functions guide lists for
+# Lambda ("Handling transient Lambda service exceptions"), with the console's backoff.
+LAMBDA_RETRY = [{"ErrorEquals": ["Lambda.ServiceException", "Lambda.AWSLambdaException",
+                                 "Lambda.SdkClientException", "Lambda.TooManyRequestsException"],
+                 "IntervalSeconds": 1, "MaxAttempts": 3, "BackoffRate": 2}]
+
+
+def _invokes_lambda(resource: Any) -> bool:
+    """A Resource that is Lambda's optimized integration or a function ARN, written literally."""
+    if not isinstance(resource, str):
+        return False
+    if resource.startswith("arn:") and resource.endswith(":::lambda:invoke"):
+        return True
+    return resource.startswith("arn:") and resource.split(":")[2:3] == ["lambda"] and ":function:" in resource
 
 
 def _retriers(state: Any) -> Iterator[tuple[int, dict]]:

@@ -20,7 +20,7 @@ from policylint.hookspecs import hookimpl
 from policylint.models.asl import EXPRESS_SECONDS, AgentTask, Param, State, reads_input
 from policylint.models.harness import Harness
 from policylint.project import Context, Project, is_prod
-from policylint.rule import Finding, Severity, rule, rules_of
+from policylint.rule import SAFE, UNSAFE, Edit, Finding, Fix, Severity, rule, rules_of
 from policylint.values import PLACEHOLDER, is_jsonata
 
 MIN_SESSION_ID = 33
@@ -94,8 +94,10 @@ def agent_timeout_over_limit(ctx: Context) -> Iterator[Finding]:
         timeout = _task_timeout(task)
         value = _number(timeout)
         if timeout is not None and value is not None and task.cap is not None and value > task.cap:
-            yield task.finding(timeout.path, f"TimeoutSeconds is {value}; an agent task stops at "
-                               f"{task.cap} s whatever this says: set it to {task.cap} or less", at="value")
+            found = task.finding(timeout.path, f"TimeoutSeconds is {value}; an agent task stops at "
+                                 f"{task.cap} s whatever this says: set it to {task.cap} or less", at="value")
+            found.fix = Fix.replace(SAFE, found.path, task.cap)  # the task stops there anyway
+            yield found
 
 
 agent_timeout_over_limit = rule(
@@ -139,8 +141,11 @@ def agent_unsupported_pattern(ctx: Context) -> Iterator[Finding]:
     separate `.waitForTaskToken` approval state after it if a human must sign off."""
     for task in ctx.machine.agent_tasks:
         if task.integration_pattern and not task.sdk:
-            yield task.finding(("Resource",), f"InvokeHarness supports only Request Response; "
-                               f"remove {task.integration_pattern!r} from the Resource", at="value")
+            found = task.finding(("Resource",), f"InvokeHarness supports only Request Response; "
+                                 f"remove {task.integration_pattern!r} from the Resource", at="value")
+            found.fix = Fix(UNSAFE, f"remove {task.integration_pattern!r}",
+                            Edit("strip", found.path, task.integration_pattern))
+            yield found
 
 
 agent_unsupported_pattern = rule(
@@ -236,6 +241,11 @@ agent_override_from_input = rule(
 )(agent_override_from_input)
 
 
+# The fix of AGT306: the retrier its help recommends (AgentCore throttles; it is transient).
+AGENT_RETRY = [{"ErrorEquals": ["BedrockAgentCore.ThrottlingException"], "IntervalSeconds": 2,
+                "MaxAttempts": 3, "BackoffRate": 2}]
+
+
 def agent_missing_retry(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an agent task without a Retry.
 
@@ -248,8 +258,12 @@ def agent_missing_retry(ctx: Context) -> Iterator[Finding]:
     "IntervalSeconds": 2, "MaxAttempts": 3, "BackoffRate": 2}]`."""
     for task in ctx.machine.agent_tasks:
         if not task.body.get("Retry"):
-            yield task.finding((), f"agent task {task.name!r} has no Retry: retry "
-                               "BedrockAgentCore.ThrottlingException and transient errors with backoff")
+            found = task.finding((), f"agent task {task.name!r} has no Retry: retry "
+                                 "BedrockAgentCore.ThrottlingException and transient errors with backoff")
+            if "Retry" not in task.body:
+                found.fix = Fix(UNSAFE, "add a Retry for throttling",
+                                Edit("insert", task.path, AGENT_RETRY, "Retry"))
+            yield found
 
 
 agent_missing_retry = rule(
@@ -372,9 +386,11 @@ def agent_override_timeout_over_limit(ctx: Context) -> Iterator[Finding]:
     for task in ctx.machine.agent_tasks:
         harness = _harness_timeout(task)
         if harness and task.cap is not None and harness[1] > task.cap:
-            yield task.finding(harness[0].path, f"harness TimeoutSeconds is {harness[1]}; the task "
-                               f"stops at {task.cap} s and the agent would run on: set {task.cap} or less",
-                               at="value")
+            found = task.finding(harness[0].path, f"harness TimeoutSeconds is {harness[1]}; the task "
+                                 f"stops at {task.cap} s and the agent would run on: set {task.cap} or less",
+                                 at="value")
+            found.fix = Fix.replace(UNSAFE, found.path, task.cap)
+            yield found
 
 
 agent_override_timeout_over_limit = rule(

@@ -12,7 +12,7 @@ from policylint.catalog import action, actions, actions_of, closest, is_service,
 from policylint.hookspecs import hookimpl
 from policylint.models.iam import IDENTITY, Policy
 from policylint.project import Context
-from policylint.rule import Finding, Severity, rule, rules_of
+from policylint.rule import UNSAFE, Edit, Finding, Fix, Severity, rule, rules_of
 from policylint.rules.iam.arns import arn_types, fits
 from policylint.values import PLACEHOLDER, is_intrinsic
 
@@ -254,10 +254,17 @@ def policy_version_missing(ctx: Context) -> Iterator[Finding]:
         return
     version = data.get("Version")
     if version is None:
-        yield Finding(ctx.document, (), 'the policy has no Version: add "Version": "2012-10-17"')
+        found = Finding(ctx.document, (), 'the policy has no Version: add "Version": "2012-10-17"')
+        if "version" not in data:  # a Terraform view's own spelling is not ours to add beside
+            found.fix = Fix(UNSAFE, 'add "Version": "2012-10-17"',
+                            Edit("insert", (), "2012-10-17", "Version"))
+        yield found
     elif str(version) == "2008-10-17":
-        yield Finding(ctx.document, ("Version",), 'Version "2008-10-17" takes policy variables '
-                      'literally: use "2012-10-17"', "value")
+        found = Finding(ctx.document, ("Version",), 'Version "2008-10-17" takes policy variables '
+                        'literally: use "2012-10-17"', "value")
+        if version == "2008-10-17":
+            found.fix = Fix.replace(UNSAFE, ("Version",), "2012-10-17")
+        yield found
 
 
 policy_version_missing = rule(
