@@ -14,10 +14,13 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from policylint.rule import SAFE, UNSAFE, Edit, Fix
 from policylint.source import EmbeddedSource, MappedSource, Source, _is_short_form, _raw_offset
+
+if TYPE_CHECKING:
+    from policylint.report import FixOf
 
 MAX_PASSES = 10  # fixes that overlap are applied one per pass; this bounds the passes
 FIRST = frozenset({"Version"})  # keys written first by convention (a policy's Version)
@@ -35,7 +38,7 @@ class Unmappable(Exception):
     """The place of a value is not certain: the fix is left to the user."""
 
 
-def applicable(fix: Fix | None, unsafe: bool) -> bool:
+def applicable(fix: Fix | FixOf | None, unsafe: bool) -> bool:
     return fix is not None and (fix.applicability == SAFE or (unsafe and fix.applicability == UNSAFE))
 
 
@@ -418,6 +421,10 @@ def _plain_escape(text: str) -> str:
     return text
 
 
+def _as_is(text: str) -> str:
+    return text
+
+
 def _hcl_escape(text: str) -> str:
     return _json_escape(text).replace("${", "$${").replace("%{", "%%{")
 
@@ -520,8 +527,11 @@ def _terraform(source: Any, path: tuple, edit: Edit) -> list[TextEdit]:
                 return starts[line - 1] + column - 1, heredoc
 
             lines = type(heredoc).__name__ == "Heredoc"
-            how = _Context((lambda t: t) if lines else _hcl_escape, lines)
-            return _map_out(inner.edits(edit), heredoc.text, index, lambda _, how=how: how, source.text)
+            how = _Context(_as_is if lines else _hcl_escape, lines)
+            def context(_: Any, how: _Context = how) -> _Context:
+                return how
+
+            return _map_out(inner.edits(edit), heredoc.text, index, context, source.text)
     place = source.places.get(path)
     if place is None or edit.kind not in ("replace", "strip", "chars", "insert"):
         raise Unmappable("not written literally in the Terraform file")
@@ -635,7 +645,9 @@ def _hcl_insert(text: str, at: int, key: str | None, value: Any) -> list[TextEdi
 
 def _hcl_block_insert(text: str, data: bytes, node: Any, key: str, value: Any) -> list[TextEdit]:
     body = next((c for c in node.named_children if c.type == "body"), None)
-    attributes = [c for c in body.named_children if c.type == "attribute"] if body is not None else []
+    if body is None:
+        raise Unmappable("a block without arguments")
+    attributes = [c for c in body.named_children if c.type == "attribute"]
     if not attributes or not isinstance(value, (list, dict, str, int, float)) or \
             not re.fullmatch(r"[a-z_][a-z0-9_]*", key):
         raise Unmappable("a block without arguments")
@@ -656,7 +668,7 @@ def _hcl_block_insert(text: str, data: bytes, node: Any, key: str, value: Any) -
 def _unsuppress(edit: Edit) -> list[TextEdit]:
     from policylint.suppress import _DIRECTIVE, _markers
 
-    suppression, entry = edit.value, edit.key
+    suppression, entry = edit.value, str(edit.key)
     document = suppression.document
     if suppression.line is None:
         if suppression.resource and edit.path[-2:-1] == ("ignore",):  # Metadata: the entry goes

@@ -198,9 +198,9 @@ def _fix_all(engine: Engine, ls: Any, path: str, text: str) -> str:
     for _ in range(MAX_PASSES):
         outcome = engine.run([path, *engine.companions(path)], config, texts={path: text}, root=root)
         report = build_report(outcome, engine.rules)
-        findings = [p.fix.finding for p in report.problems if applicable(p.fix, False)]
-        findings = [f for f in findings if _same(file_source(f.document.source).path, path)]
-        new, _, _ = fix_pass(findings, {file_source(f.document.source).path: text for f in findings[:1]})
+        findings = [p.fix.finding for p in report.problems if p.fix is not None and applicable(p.fix, False)]
+        findings = [f for f in findings if _same(file_source(f.source).path, path)]
+        new, _, _ = fix_pass(findings, {file_source(f.source).path: text for f in findings[:1]})
         changed = next(iter(new.values()), text)
         if changed == text:
             break

@@ -63,7 +63,7 @@ def _fixes(problem: Problem, root: str) -> dict:
     planned = plan(problem.fix.finding)
     if not planned.edits:
         return {**properties, "properties": {**properties["properties"], "fixByHand": planned.reason}}
-    text = file_source(problem.fix.finding.document.source).text
+    text = file_source(problem.fix.finding.source).text
     starts = [0, *(i + 1 for i, c in enumerate(text) if c == "\n")]
 
     def place(index: int) -> tuple[int, int]:

@@ -72,8 +72,9 @@ def fixes_said(report: Report) -> str:
     """What ``--fix`` did, and what it could still do: `` Fixed 2; 1 fixable with --fix.``"""
     safe, unsafe = report.fixable("safe"), report.fixable("unsafe")
     for problem, _ in report.by_hand_list:  # their fix could not be placed: not for --fix
-        safe -= problem.fix.applicability == "safe"
-        unsafe -= problem.fix.applicability == "unsafe"
+        applicability = problem.fix.applicability if problem.fix is not None else None
+        safe -= applicability == "safe"
+        unsafe -= applicability == "unsafe"
     said = []
     if report.fixed is not None:
         said.append(f"Fixed {_plural(report.fixed, 'problem')}")
