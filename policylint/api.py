@@ -7,14 +7,21 @@ the package is internal and may change in any release.
 - ``rule``, ``Rule``, ``Severity``, ``Finding``: declare a rule and yield its findings.
 - ``Context`` (what a document rule gets: ``document``, ``project``, ``machine``, ``config``)
   and ``Project`` (what a ``scope="project"`` rule gets).
-- ``KINDS``: the document kinds a rule may read.
-- ``hookimpl``: mark ``policylint_rules()`` (a list of rules) or ``policylint_formats()``
-  (format name -> function of a report) in the module your entry point names.
+- ``KINDS``: the document kinds a rule may read; ``Document``: what a front end makes.
+- ``Fix``, ``Edit``, ``SAFE``, ``UNSAFE``: a fix a finding may carry (``finding.fix``): edits
+  at logical paths of its document, safe (keeps what the deployed system does) or not.
+- ``FrontEnd``, ``Linked``: a way of writing documents (see ``policylint.frontends``).
+- ``hookimpl``: mark ``policylint_rules()`` (a list of rules), ``policylint_formats()``
+  (format name -> function of a report) or ``policylint_frontends()`` (a list of front ends)
+  in the module your entry point names.
 """
 from __future__ import annotations
 
+from policylint.frontends import FrontEnd, Linked
 from policylint.hookspecs import hookimpl
+from policylint.models import Document
 from policylint.project import Context, Project
-from policylint.rule import KINDS, Finding, Rule, Severity, rule
+from policylint.rule import KINDS, SAFE, UNSAFE, Edit, Finding, Fix, Rule, Severity, rule
 
-__all__ = ["KINDS", "Context", "Finding", "Project", "Rule", "Severity", "hookimpl", "rule"]
+__all__ = ["KINDS", "SAFE", "UNSAFE", "Context", "Document", "Edit", "Finding", "Fix", "FrontEnd", "Linked",
+           "Project", "Rule", "Severity", "hookimpl", "rule"]

@@ -11,12 +11,11 @@ import pytest
 from forms import machine
 from helpers import position_of, write
 
+from policylint.api import Document, FrontEnd, hookimpl  # what a plugin imports
 from policylint.config import Config, ConfigError
 from policylint.discover import discover
 from policylint.engine import Engine
-from policylint.frontends import FrontEnd
-from policylint.hookspecs import hookimpl
-from policylint.models import ASL, Document
+from policylint.models import ASL
 from policylint.project import Context, LocalProject
 from policylint.source import Source
 
