@@ -57,6 +57,7 @@ _NAME_MARKS = frozenset("*?${}")
 _COMPONENT = re.compile(r"[^:/]+")
 
 
+@lru_cache(maxsize=256)  # the actions of a statement ask about the same resources in turn
 def shape(resource: str, literals: frozenset[str]) -> str:
     """``resource`` with each name between ``:`` and ``/`` that no format writes out (a bucket,
     table or region; no wildcard or variable in it) as one NUL: ``arn:aws:s3:::<NUL>/*``. The
@@ -114,7 +115,7 @@ def structure(resource: str, formats: tuple[str, ...]) -> str:
 
 def fits_cache_clear() -> None:
     """Forget every answer of ``fits`` (tests: none passes on another's answers)."""
-    for cached in (_of_service, _literals, _cached_fits):
+    for cached in (_of_service, _literals, _cached_fits, shape):
         cached.cache_clear()
 
 
