@@ -98,6 +98,7 @@ def _literals(formats: tuple[str, ...]) -> frozenset[str] | None:
     return frozenset(names)
 
 
+@lru_cache(maxsize=8192)
 def structure(resource: str, formats: tuple[str, ...]) -> str:
     """A key of ``resource`` such that two resources with the same key get the same answer
     from ``fits`` on these formats and on any of their subsets (its shape; the resource
@@ -115,7 +116,7 @@ def structure(resource: str, formats: tuple[str, ...]) -> str:
 
 def fits_cache_clear() -> None:
     """Forget every answer of ``fits`` (tests: none passes on another's answers)."""
-    for cached in (_of_service, _literals, _cached_fits, shape):
+    for cached in (_of_service, _literals, _cached_fits, shape, structure):
         cached.cache_clear()
 
 

@@ -180,23 +180,35 @@ ESCALATIONS: list[tuple[str, tuple[str, ...]]] = [
 Grant = tuple[Policy, Value, str, tuple[str, ...]]  # policy, value, action pattern, literal resources
 
 
-def _grants(policies: list[Policy]) -> list[Grant]:
-    """(policy, value, action pattern, literal resources) of each allowed action, less the
-    resources an unconditional Deny of these policies takes it away from."""
+def _grants(policies: list[Policy], memo: dict[int, list[tuple[Value, str, tuple[str, ...]]]] | None = None
+            ) -> list[Grant]:
+    """(policy, value, action pattern, literal resources) of each allowed action of a path,
+    less the resources an unconditional Deny of these policies takes it away from. What a
+    policy allows is worked out once in ``memo`` (one managed policy on many roles)."""
     denials = [s for p in policies for s in p.denials]
     found: list[Grant] = []
     for policy in policies:
-        for statement in policy.statements:
-            if not statement.allows or "NotAction" in statement.data:
-                continue
-            resources = tuple(r for v in statement.values("Resource") if (r := v.literal) is not None)
-            for value, name in statement.actions():
-                if not _on_a_path(name):
-                    continue
-                kept = tuple(r for r in resources if not any(d.denies(name, r) for d in denials)) \
-                    if denials else resources
-                if kept or not resources:
-                    found.append((policy, value, name, kept))
+        allowed = memo.get(id(policy)) if memo is not None else None
+        if allowed is None:
+            allowed = _allowed(policy)
+            if memo is not None:
+                memo[id(policy)] = allowed
+        for value, name, resources in allowed:
+            kept = tuple(r for r in resources if not any(d.denies(name, r) for d in denials)) \
+                if denials else resources
+            if kept or not resources:
+                found.append((policy, value, name, kept))
+    return found
+
+
+def _allowed(policy: Policy) -> list[tuple[Value, str, tuple[str, ...]]]:
+    """(value, action pattern, literal resources) of each action of a path the policy allows."""
+    found = []
+    for statement in policy.statements:
+        if not statement.allows or "NotAction" in statement.data:
+            continue
+        resources = tuple(r for v in statement.values("Resource") if (r := v.literal) is not None)
+        found.extend((value, name, resources) for value, name in statement.actions() if _on_a_path(name))
     return found
 
 
@@ -319,8 +331,9 @@ def privilege_escalation(project: Project) -> Iterator[Finding]:
     Use instead: scope `iam:PassRole` to the roles to pass (with `iam:PassedToService`), and
     grant IAM write actions to no workload role."""
     judged: dict[tuple, list[tuple[str, int]]] = {}
+    allowed: dict[int, list[tuple[Value, str, tuple[str, ...]]]] = {}
     for names, policies in _subjects(project):
-        grants = _grants(policies)
+        grants = _grants(policies, allowed)
         if not grants:
             continue
         # Roles whose grants differ only in the names they are on (a bucket, a table of their
