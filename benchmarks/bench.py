@@ -1,11 +1,19 @@
 """Speed report: start-up, a one-file pre-commit run, templates against cfn-lint, and a
 generated repository of mixed documents (throughput, --jobs scaling, peak memory, and lint
-time against the time to merely parse the same files).
+time against the time to merely parse the same files); then issue 29's targets, each
+policylint run against its peer on the same files: account exports of every shape against
+parliament, a 2,000-resource Terraform module against checkov, the corpus templates against
+cfn-lint.
 
 Run by hand (or in CI as a report): ``python3 benchmarks/bench.py [--corpus DIR] [--runs N]
-[--generated N] [--python PATH]``. It prints a Markdown table; it asserts nothing. Times are wall-clock: the
+[--generated N] [--python PATH] [--peer-runs N] [--targets-only] [--markdown]
+[--update-readme]``. It prints Markdown tables; it asserts nothing. Times are wall-clock: the
 median and the best of N runs (on a shared machine the best is the least disturbed); ratios
-are of medians. Peer tools on the PATH (cfn-lint, asl-validator, statelint) are timed beside.
+are of medians, policylint and its peer run in turn (interleaved), so that a neighbour's load
+falls on both. Peak memory is the largest resident set of the run's processes (``wait4``).
+Peer tools are found on the PATH (cfn-lint, checkov, parliament, asl-validator, statelint) or
+given by option; one not found is reported as "not installed". ``--update-readme`` writes the
+targets table into README.md between its ``speed-table`` markers.
 """
 from __future__ import annotations
 
@@ -19,7 +27,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 ROOT = Path(__file__).resolve().parents[1]
 ONE_FILE = """{
@@ -115,6 +123,157 @@ def templates(corpus: Path) -> list[str]:
         return [str(corpus / r["path"]) for r in rows if r["kind"] in ("cfn", "sam")]
 
 
+class Run(NamedTuple):
+    """The median and best wall-clock seconds of a command's runs, the median CPU seconds
+    (user and system, of it and the processes it waited for: what a neighbour's load
+    changes least), and its peak resident memory (MiB)."""
+
+    median: float
+    best: float
+    cpu: float
+    peak: float
+
+
+TIME = "/usr/bin/time"  # GNU time: forks the command from a small process, reports its peak
+
+
+def _once(command: list[str]) -> tuple[float, float, float]:
+    """One run of ``command``: wall-clock seconds, CPU seconds and peak resident MiB (of it
+    and the processes it waited for). Linux counts in a child's peak the resident size its
+    parent had when it forked (kept across exec): a child of this script, which holds the
+    generated exports, would show this script's peak. So the command is started by GNU
+    time, a small process, which reports the peak; without it, by this script (an upper
+    bound)."""
+    with tempfile.NamedTemporaryFile("r", suffix=".peak") as peak:
+        wrapped = [TIME, "-f", "%M", "-o", peak.name, *command] if os.access(TIME, os.X_OK) else command
+        start = time.perf_counter()
+        process = subprocess.Popen(wrapped, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        lines = peak.read().split()
+        kib = int(lines[-1]) if wrapped is not command and lines and lines[-1].isdigit() else usage.ru_maxrss
+    return seconds, usage.ru_utime + usage.ru_stime, kib / 1024
+
+
+def interleaved(ours: list[str], theirs: list[str] | None, runs: int) -> tuple[Run, Run | None]:
+    """``ours`` and ``theirs`` run in turn ``runs`` times each (ours first)."""
+    mine: list[tuple[float, float, float]] = []
+    peer: list[tuple[float, float, float]] = []
+    for _ in range(runs):
+        mine.append(_once(ours))
+        if theirs is not None:
+            peer.append(_once(theirs))
+
+    def summary(samples: list[tuple[float, float, float]]) -> Run:
+        times = [t for t, _, _ in samples]
+        return Run(statistics.median(times), min(times), statistics.median(c for _, c, _ in samples),
+                   max(m for _, _, m in samples))
+
+    return summary(mine), (summary(peer) if theirs is not None else None)
+
+
+class Target(NamedTuple):
+    what: str
+    ours: Run
+    peer: str  # the peer's name and version, or "name: not installed"
+    theirs: Run | None
+    target: float  # the ratio issue 29 asks for
+
+    @property
+    def ratio(self) -> float | None:
+        return self.theirs.median / self.ours.median if self.theirs else None
+
+    @property
+    def cpu_ratio(self) -> float | None:
+        return self.theirs.cpu / self.ours.cpu if self.theirs and self.ours.cpu else None
+
+
+def _peer(name: str, given: str | None) -> str | None:
+    return given or shutil.which(name)
+
+
+def _version(command: str, *flag: str) -> str:
+    out = subprocess.run([command, *(flag or ("--version",))], capture_output=True, text=True)
+    words = (out.stdout or out.stderr).split()
+    return next((w for w in words if w[:1].isdigit()), "?")
+
+
+def target_rows(args: argparse.Namespace, policylint: list[str]) -> list[Target]:
+    """Issue 29's targets: each measured against its peer on the same files, interleaved."""
+    import json
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from generate import SHAPES, shaped_export, terraform_module
+
+    runs, rows = args.peer_runs, []
+    lint = [*policylint, "check", "--fail-on", "never", "-o", os.devnull]
+    parliament = _peer("parliament", args.parliament)
+    with tempfile.TemporaryDirectory() as tmp:
+        export = Path(tmp) / "account.json"
+        peer = f"parliament {_version(parliament)}" if parliament else "parliament: not installed"
+        cases = [(shape, args.account_roles) for shape in SHAPES] + [("benchmark", args.large_roles)]
+        for shape, count in [(shape, count) for shape, count in cases if count]:
+            export.write_text(json.dumps(shaped_export(shape, count)))
+            size = export.stat().st_size / 1e6
+            theirs = [parliament, "--auth-details-file", str(export), "--json"] if parliament else None
+            ours, peer_run = interleaved([*lint, str(export)], theirs, runs)
+            rows.append(Target(f"account export, {shape}, {count:,} roles ({size:.1f} MB)", ours, peer,
+                               peer_run, 5.0))
+        module = Path(tmp) / "module"
+        module.mkdir()
+        files = terraform_module(module, args.terraform_resources)
+        checkov = _peer("checkov", args.checkov)
+        theirs = [checkov, "-d", str(module), "--framework", "terraform", "--quiet", "-o", "json",
+                  "--skip-download"] if checkov else None
+        ours, peer_run = interleaved([*lint, str(module)], theirs, runs)
+        rows.append(Target(f"Terraform module, {args.terraform_resources:,} resources ({len(files)} files)",
+                           ours, f"checkov {_version(checkov)}" if checkov else "checkov: not installed",
+                           peer_run, 10.0))
+    if args.corpus.is_dir():
+        files = templates(args.corpus)
+        cfn_lint = _peer("cfn-lint", args.cfn_lint)
+        ours, peer_run = interleaved([*lint, *files], [cfn_lint, *files] if cfn_lint else None, runs)
+        rows.append(Target(f"corpus templates, {len(files)} in one run", ours,
+                           f"cfn-lint {_version(cfn_lint)}" if cfn_lint else "cfn-lint: not installed",
+                           peer_run, 35.0))
+    return rows
+
+
+def targets_table(rows: list[Target]) -> str:
+    """The targets as a Markdown table (README's speed table)."""
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    lines = [f"Measured on {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
+             f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average at the end {load}; "
+             "medians of runs of policylint and its peer in turn. Wall-clock ratio (the target's), "
+             "and the ratio of CPU seconds, which a busy machine disturbs less.", "",
+             "| what | policylint s (CPU s) | peak MiB | peer | peer s (CPU s) | peer peak MiB "
+             "| ratio | CPU ratio | target | met |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for row in rows:
+        theirs, ratio, cpu = row.theirs, row.ratio, row.cpu_ratio
+        lines.append(
+            f"| {row.what} | {row.ours.median:.2f} ({row.ours.cpu:.2f}) | {row.ours.peak:.0f} | {row.peer} | "
+            f"{f'{theirs.median:.2f} ({theirs.cpu:.2f})' if theirs else '-'} | "
+            f"{f'{theirs.peak:.0f}' if theirs else '-'} | {f'**{ratio:.1f}x**' if ratio else '-'} | "
+            f"{f'{cpu:.1f}x' if cpu else '-'} | {row.target:.0f}x | "
+            f"{'-' if ratio is None else 'yes' if ratio >= row.target else 'no'} |")
+    return "\n".join(lines)
+
+
+README_START, README_END = "<!-- speed-table -->", "<!-- /speed-table -->"
+
+
+def update_readme(table: str, readme: Path = ROOT / "README.md") -> None:
+    """Put ``table`` between README's speed-table markers."""
+    text = readme.read_text(encoding="utf-8")
+    head, start, rest = text.partition(README_START)
+    _, end, tail = rest.partition(README_END)
+    if not (start and end):
+        raise SystemExit(f"{readme}: no {README_START} ... {README_END} markers")
+    readme.write_text(f"{head}{README_START}\n{table}\n{README_END}{tail}", encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
@@ -124,7 +283,21 @@ def main() -> None:
     parser.add_argument("--account-roles", type=int, default=6000, metavar="N",
                         help="roles in the generated account export (0: skip)")
     parser.add_argument("--parliament", metavar="PATH",
-                        help="parliament's command (in a scratch venv), to time it on the same export")
+                        help="parliament's command (default: on the PATH), to time it on the same exports")
+    parser.add_argument("--checkov", metavar="PATH", help="checkov's command (default: on the PATH)")
+    parser.add_argument("--cfn-lint", metavar="PATH", help="cfn-lint's command (default: on the PATH)")
+    parser.add_argument("--terraform-resources", type=int, default=2000, metavar="N",
+                        help="resources of the Terraform module timed against checkov")
+    parser.add_argument("--large-roles", type=int, default=20_000, metavar="N",
+                        help="roles of the large export (the benchmark's shape) timed against parliament")
+    parser.add_argument("--peer-runs", type=int, default=3, metavar="N",
+                        help="runs of policylint and of its peer, in turn, for each target")
+    parser.add_argument("--targets-only", action="store_true",
+                        help="only the targets table (policylint against its peers)")
+    parser.add_argument("--markdown", action="store_true",
+                        help="print the targets table alone, as README's speed table")
+    parser.add_argument("--update-readme", action="store_true",
+                        help="write the targets table into README.md between its speed-table markers")
     parser.add_argument("--hcl-kb", type=int, default=1024, metavar="KB",
                         help="size of the generated flat .tf and .tf.json read in process")
     parser.add_argument("--python", default=sys.executable, metavar="PATH",
@@ -144,13 +317,22 @@ def main() -> None:
         # and from the source tree it would import the sources, not the installed package.
         os.chdir(empty)
         try:
-            rows = measure(args, python, policylint)
+            rows = [] if args.targets_only or args.markdown else measure(args, python, policylint)
+            targets = target_rows(args, policylint)
         finally:
             os.chdir(ROOT)
-    print(f"policylint benchmark on {os.cpu_count()} cores, Python {sys.version.split()[0]}\n")
-    print("| what | median s | best s | ratio |\n|---|---|---|---|")
-    for what, seconds, ratio in rows:
-        print(f"| {what} | {seconds:.3f} | {seconds.best:.3f} | {ratio} |")
+    table = targets_table(targets)
+    if not args.markdown:
+        print(f"policylint benchmark on {os.cpu_count()} cores, Python {sys.version.split()[0]}\n")
+        if rows:
+            print("| what | median s | best s | ratio |\n|---|---|---|---|")
+            for what, seconds, ratio in rows:
+                print(f"| {what} | {seconds:.3f} | {seconds.best:.3f} | {ratio} |")
+            print()
+        print("Issue 29's targets, policylint against its peers:\n")
+    print(table)
+    if args.update_readme:
+        update_readme(table)
 
 
 def measure(args: argparse.Namespace, python: str, policylint: list[str]) -> list[tuple[str, Timing, str]]:

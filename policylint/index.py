@@ -322,6 +322,7 @@ def _harness_reference(value: str, document: Document) -> str | Ref | None:
 
 
 def _template_roles(template: Document, policies: dict[tuple, Policy]) -> Iterator[Role]:
+    inline = _grouped(policies, 4)  # by (Resources, name, Properties, Policies): one pass, not one a role
     for name, resource in template.data["Resources"].items():
         if not isinstance(resource, dict) or not isinstance(resource.get("Properties", {}), dict):
             continue
@@ -332,7 +333,7 @@ def _template_roles(template: Document, policies: dict[tuple, Policy]) -> Iterat
                         template, ("Resources", name), ref=Ref(template.namespace, name))
             trust = _policy_at(policies, template, props, base, "AssumeRolePolicyDocument")
             role.trust = [trust] if trust else []
-            role.policies = _inline(policies, (*base, "Policies"))
+            role.policies = list(inline.get((*base, "Policies"), ()))
             for i, inline in enumerate(as_list(props.get("Policies") or [])):
                 named = _policy_at(policies, template, inline, (*base, "Policies", i), "PolicyDocument") \
                     if isinstance(inline, dict) else None
@@ -352,7 +353,7 @@ def _template_roles(template: Document, policies: dict[tuple, Policy]) -> Iterat
             yield role
         elif resource.get("Type") == "AWS::Serverless::StateMachine" and "Role" not in props:
             role = Role(f"{name}Role", template, ("Resources", name), assumed_by=(STATES_SERVICE,))
-            role.policies = _inline(policies, (*base, "Policies"))
+            role.policies = list(inline.get((*base, "Policies"), ()))
             role.managed = _named_policies(template, props.get("Policies"), (*base, "Policies"))
             role.complete = all(isinstance(p, dict) and ("Statement" in p or "PolicyDocument" in p)
                                 for p in as_list(props.get("Policies") or []))
@@ -369,10 +370,6 @@ def _policy_at(policies: dict[tuple, Policy], template: Document, props: dict, b
     target = resolve(props.get(key), template) if isinstance(props.get(key), dict) else None
     return policies.get(("Resources", target.logical_id, "Properties", "PolicyDocument")) \
         if isinstance(target, Ref) else None
-
-
-def _inline(policies: dict[tuple, Policy], prefix: tuple) -> list[Policy]:
-    return [p for root, p in policies.items() if root[:len(prefix)] == prefix]
 
 
 def _managed_policies(export: Document, policies: dict[tuple, Policy]) -> dict[str, list[Policy]]:

@@ -68,13 +68,14 @@ def load_yaml(text: str, loader: Any) -> tuple[Any, list[Duplicate]]:
         reader.dispose()
 
 
-_JSON_KEY = re.compile(r'"\s*:')
+_SPACED_KEY = re.compile(r'"\s+:')
 
 
 def json_duplicates(text: str, data: Any) -> list[Duplicate]:
     """The keys written twice in one object of a JSON text that parsed as ``data``. Most texts
-    are cleared by a count: as many keys written as read."""
-    if len(_JSON_KEY.findall(text)) == _count_keys(data):
+    are cleared by a count: as many keys written (``"\\s*:``, counted as ``":`` and the rare
+    spaced ones: half the time of one regex scan) as read."""
+    if text.count('":') + len(_SPACED_KEY.findall(text)) == _count_keys(data):
         return []
     import json
 

@@ -74,6 +74,39 @@ def shared_policy_export(roles: int) -> str:
         "Policies": [{"Arn": arn, "PolicyVersionList": [{"IsDefaultVersion": True, "Document": document}]}]})
 
 
+def unique_arns_export(roles: int) -> str:
+    """An account export whose every role has its own bucket, table, log group and function
+    ARNs (no ARN repeats), some of them with the actions of an escalation path on their own
+    function and role: IAM512 and IAM517 must cost one match a shape of ARN, not one an ARN."""
+    account = "111122223333"
+
+    def role(r: int) -> dict:
+        statements = [
+            {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
+             "Resource": f"arn:aws:s3:::b-{r}/*"},
+            {"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:Query"],
+             "Resource": f"arn:aws:dynamodb:us-east-1:{account}:table/t-{r}"},
+            {"Effect": "Allow", "Action": ["logs:PutLogEvents"],
+             "Resource": f"arn:aws:logs:us-east-1:{account}:log-group:/app/{r}:*"}]
+        if r % 2:
+            statements.append({"Effect": "Allow", "Action": [
+                "lambda:CreateFunction", "lambda:InvokeFunction", "iam:PassRole"], "Resource": [
+                f"arn:aws:lambda:us-east-1:{account}:function:f-{r}", f"arn:aws:iam::{account}:role/r-{r}"]})
+        return {"RoleName": f"r{r}", "Arn": f"arn:aws:iam::{account}:role/r{r}",
+                "AttachedManagedPolicies": [], "RolePolicyList": [{"PolicyName": "own", "PolicyDocument": {
+                    "Version": "2012-10-17", "Statement": statements}}]}
+
+    return json.dumps({"RoleDetailList": [role(r) for r in range(roles)], "Policies": []})
+
+
+def terraform_roles(n: int) -> str:
+    """``n`` roles, each with an inline policy block (the index finds each role's own)."""
+    return "".join(f'resource "aws_iam_role" "r{i}" {{\n  name = "r{i}"\n  inline_policy {{\n'
+                   f'    name = "p"\n    policy = jsonencode({{ Version = "2012-10-17", Statement = [{{ '
+                   f'Effect = "Allow", Action = ["s3:GetObject"], Resource = "arn:aws:s3:::b-{i}/*" }}] }})\n'
+                   '  }\n}\n' for i in range(n))
+
+
 # name -> (file name, text of size n)
 INPUTS: dict[str, tuple[str, Callable[[int], str]]] = {
     "IAM action with many wildcards": ("p.json", lambda n: policy(
@@ -100,6 +133,8 @@ INPUTS: dict[str, tuple[str, Callable[[int], str]]] = {
     "unclosed HCL brackets": ("main.tf", lambda n: ROLE + "  tags = " + "[" * (5 * n) + "\n}\n"),
     "HCL local referenced many times": ("main.tf", lambda n: local_references(n // 5)),
     "IAM517: one 5,000-action managed policy on many roles": ("account.json", shared_policy_export),
+    "IAM512/IAM517: every role with ARNs of its own": ("account.json", lambda n: unique_arns_export(n // 4)),
+    "Terraform: many roles with inline policies": ("main.tf", lambda n: terraform_roles(n // 10)),
 }
 
 
@@ -133,3 +168,39 @@ def test_hostile_input_grows_linearly(tmp_path: Path, name: str) -> None:
     large = best_time(engine, tmp_path / file_name, make(1000))
     assert large < 1.0, f"{name}: {large:.3f} s"
     assert large < 30 * max(small, 0.002), f"{name}: {small:.4f} s -> {large:.4f} s"
+
+
+def test_arn_matching_costs_one_match_a_shape(tmp_path: Path) -> None:
+    """Resource matching (IAM512, IAM517) is worked out once a shape of ARN: a thousand roles
+    with their own buckets, tables, log groups and functions cost the matches of one."""
+    from policylint.rules.iam import arns
+
+    engine = Engine()
+    file = tmp_path / "account.json"
+    file.write_text(unique_arns_export(1000))
+    engine.run([str(file)], Config())
+    assert arns._cached_fits.cache_info().misses < 50
+
+
+OU = "arn:${Partition}:organizations::${Account}:ou/o-${OrganizationId}/ou-${OrganizationalUnitId}"
+
+
+@pytest.mark.parametrize(("resource", "formats", "expected"), [
+    ("arn:aws:s3:::bucket-1/*", ("arn:${Partition}:s3:::${BucketName}/${ObjectName}",), True),
+    ("arn:aws:s3:::bucket-1", ("arn:${Partition}:s3:::${BucketName}/${ObjectName}",), False),
+    ("arn:aws:logs:us-east-1:1:log-group:/a/b:*",
+     ("arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}",), True),
+    ("arn:aws:dynamodb:us-east-1:1:stream/t-9",
+     ("arn:${Partition}:dynamodb:${Region}:${Account}:table/${TableName}",), False),
+    ("arn:aws:dynamodb:us-east-1:1:table/table",  # a name that is also a word of the format
+     ("arn:${Partition}:dynamodb:${Region}:${Account}:table/${TableName}",), True),
+    ("arn:aws:organizations::1:ou/o-ab/ou-cd",  # a variable inside a word: matched name by name
+     (OU,), True),
+    ("arn:aws:organizations::1:ou/ab/cd",
+     (OU,), False),
+])
+def test_shapes_answer_as_the_arns_do(resource: str, formats: tuple[str, ...], expected: bool) -> None:
+    from policylint.rules.iam.arns import fits
+
+    assert fits(resource, formats) is expected
+    assert fits(resource, formats) is expected  # cached: the same answer

@@ -74,6 +74,7 @@ class Statement:
     def __init__(self, policy: Policy, index: int | None, data: dict) -> None:
         self.policy, self.index, self.data = policy, index, data
         self._values: dict[str, list[Value]] = {}
+        self._actions: list[tuple[Value, str]] | None = None
 
     @property
     def path(self) -> tuple:
@@ -102,8 +103,12 @@ class Statement:
         return self._values[key]
 
     def actions(self) -> list[tuple[Value, str]]:
-        """(entry, text) of each Action entry known as a string."""
-        return [(v, v.literal) for v in self.values("Action") if v.literal is not None]
+        """(entry, text) of each Action entry known as a string (worked out once: a dozen
+        rules ask; the list is shared, not to be changed)."""
+        found = self._actions
+        if found is None:
+            found = self._actions = [(v, v.text) for v in self.values("Action") if isinstance(v.text, str)]
+        return found
 
     def action_matches(self, action: str) -> bool:
         """Whether the statement's Action (or NotAction) covers ``action``."""

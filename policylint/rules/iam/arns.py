@@ -31,15 +31,103 @@ def _example(arn_format: str) -> str:
     return re.sub(r"\$\{[^}]+\}", lambda m: filled.get(m.group(0), "x"), arn_format)
 
 
-@lru_cache(maxsize=8192)
 def fits(resource: str, formats: tuple[str, ...]) -> bool:
     """Whether a policy's Resource pattern can match an ARN of one of these formats; formats
-    of another service than the one the pattern names are not tried. Cached per pattern and
-    formats: the actions of a statement share formats."""
+    of another service than the one the pattern names are not tried. Matched by the pattern's
+    structure, not its names: ``arn:aws:s3:::bucket-17/*`` and ``arn:aws:s3:::bucket-18/*``
+    are one question (see ``shape``), so an account whose every ARN is its own costs one
+    match a shape of ARN, not one an ARN."""
     service = _service(resource)
     if service is not None:
-        formats = tuple(f for f in formats if _service(f) == service)
-    return bool(formats) and _fits(resource, formats)
+        formats = _of_service(formats, service)
+    if not formats:
+        return False
+    literals = _literals(formats)
+    if literals is None:  # a format with a variable inside a word (``o-${OrganizationId}``)
+        return _cached_fits(resource, formats)
+    shaped = shape(resource, literals)
+    if shaped == resource:
+        return _cached_fits(resource, formats)
+    # The examples of the formats hold no NUL: matched as a pattern, the shape fits none, and
+    # the last test of _fits (the pattern against an example) is made on the pattern itself.
+    return _cached_fits(shaped, formats) or _by_example(resource, formats)
+
+
+_NAME_MARKS = frozenset("*?${}")
+_COMPONENT = re.compile(r"[^:/]+")
+
+
+@lru_cache(maxsize=256)  # the actions of a statement ask about the same resources in turn
+def shape(resource: str, literals: frozenset[str]) -> str:
+    """``resource`` with each name between ``:`` and ``/`` that no format writes out (a bucket,
+    table or region; no wildcard or variable in it) as one NUL: ``arn:aws:s3:::<NUL>/*``. The
+    partition and service are kept. Exact when every variable of the formats stands between
+    separators (``_literals``): such a name is then wholly inside one variable of a format
+    and fits it as a NUL does (one character, no separator, never a literal), so the shape
+    fits a format when, and only when, the resource does; the samples and the example-tail
+    fills of ``_fits`` only touch the names that hold a wildcard, which are kept."""
+    parts = resource.split(":", 3)
+    if len(parts) < 4:
+        return resource
+    return ":".join(parts[:3]) + ":" + _COMPONENT.sub(
+        lambda m: m.group() if m.group() in literals or not _NAME_MARKS.isdisjoint(m.group()) else "\0",
+        parts[3])
+
+
+@lru_cache(maxsize=4096)
+def _of_service(formats: tuple[str, ...], service: str) -> tuple[str, ...]:
+    return tuple(f for f in formats if _service(f) == service)
+
+
+_VARIABLE = re.compile(r"\$\{[^}]+\}")
+
+
+@lru_cache(maxsize=4096)
+def _literals(formats: tuple[str, ...]) -> frozenset[str] | None:
+    """The names the formats write out, between separators (``log-group``, ``table``); None
+    when a variable of one of them touches a literal character other than ``:`` and ``/``
+    (``o-${OrganizationId}``, ``${A}${B}``): its ARNs are matched name by name."""
+    names: set[str] = set()
+    for described in formats:
+        for found in _VARIABLE.finditer(described):
+            before = described[found.start() - 1] if found.start() else ":"
+            after = described[found.end()] if found.end() < len(described) else ":"
+            if before not in ":/" or after not in ":/":
+                return None
+        names.update(_COMPONENT.findall(_VARIABLE.sub(":", described)))
+    return frozenset(names)
+
+
+@lru_cache(maxsize=8192)
+def structure(resource: str, formats: tuple[str, ...]) -> str:
+    """A key of ``resource`` such that two resources with the same key get the same answer
+    from ``fits`` on these formats and on any of their subsets (its shape; the resource
+    itself when its shape does not decide, as for a variable inside a word)."""
+    service = _service(resource)
+    if service is None:
+        return resource
+    formats = _of_service(formats, service)
+    literals = _literals(formats) if formats else frozenset()
+    if literals is None:
+        return resource
+    shaped = shape(resource, literals)
+    return resource if shaped != resource and _by_example(resource, formats) else shaped
+
+
+def fits_cache_clear() -> None:
+    """Forget every answer of ``fits`` (tests: none passes on another's answers)."""
+    for cached in (_of_service, _literals, _cached_fits, shape, structure):
+        cached.cache_clear()
+
+
+def _by_example(resource: str, formats: tuple[str, ...]) -> bool:
+    wildcard = variables_as_wildcards(resource)
+    return any(wildcard_match(wildcard, _example(f), True) for f in formats)
+
+
+@lru_cache(maxsize=8192)
+def _cached_fits(resource: str, formats: tuple[str, ...]) -> bool:
+    return _fits(resource, formats)
 
 
 def _fits(resource: str, formats: tuple[str, ...]) -> bool:
@@ -57,8 +145,7 @@ def _fits(resource: str, formats: tuple[str, ...]) -> bool:
             example, pattern = _example(described), arn_format(described)
             if any(pattern.matches(base + example[k:] + rest) for k in range(len(example))):
                 return True
-    wildcard = variables_as_wildcards(resource)
-    return any(wildcard_match(wildcard, _example(f), True) for f in formats)
+    return _by_example(resource, formats)
 
 
 def _service(arn: str) -> str | None:

@@ -188,18 +188,32 @@ def resource_action_mismatch(ctx: Context) -> Iterator[Finding]:
                 r is not None and not r.startswith("arn:") for r in resources):
             continue  # computed at deploy time (``${HarnessArn}``), or not an ARN at all
         for value, name in statement.actions():
-            if "*" in name or "?" in name or action(name) is None:
+            expected = _expected(name)
+            if expected is None:
                 continue
-            types = arn_types(name)
-            if name.lower() == "bedrock-agentcore:invokeagentruntime":
-                types += arn_types("bedrock-agentcore:InvokeHarness")  # InvokeHarness needs the harness
-            if not action(name).get("resourceTypes"):  # type: ignore[union-attr]
+            types, formats = expected
+            if not formats and types is None:
                 yield Finding(ctx.document, value.path, f"{name} has no resource-level permissions: "
                               "it is granted only with \"Resource\": \"*\"", "value")
-            elif types and not any(fits(r, tuple(f for _, f in types)) for r in resources if r):
+            elif types and not any(fits(r, formats) for r in resources if r):
                 kinds = " or ".join(sorted({t for t, _ in types}))
                 yield Finding(ctx.document, value.path, f"{name} applies to {kinds} ARNs "
                               f"({types[0][1]}); no Resource of this statement is one", "value")
+
+
+@lru_cache(maxsize=4096)
+def _expected(name: str) -> tuple[tuple[tuple[str, str], ...] | None, tuple[str, ...]] | None:
+    """What IAM512 expects of an action's resources, worked out once an action name: None
+    for a wildcard or unknown action; (None, ()) for one with no resource-level permissions;
+    else its (resource type, ARN format) pairs and their formats."""
+    if "*" in name or "?" in name or action(name) is None:
+        return None
+    if not action(name).get("resourceTypes"):  # type: ignore[union-attr]
+        return None, ()
+    types = arn_types(name)
+    if name.lower() == "bedrock-agentcore:invokeagentruntime":
+        types += arn_types("bedrock-agentcore:InvokeHarness")  # InvokeHarness needs the harness
+    return types, tuple(f for _, f in types)
 
 
 resource_action_mismatch = rule(

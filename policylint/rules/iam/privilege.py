@@ -13,7 +13,7 @@ from policylint.models import IAM
 from policylint.models.iam import IDENTITY, Policy, Value, denied
 from policylint.project import Context, Project
 from policylint.rule import Finding, Severity, rule, rules_of
-from policylint.rules.iam.arns import arn_types, covers_every, fits
+from policylint.rules.iam.arns import arn_types, covers_every, fits, structure
 from policylint.wildcard import wildcard_match
 
 WRITE_LEVELS = {"Write", "Permissions management", "Tagging"}
@@ -184,22 +184,44 @@ ESCALATIONS: list[tuple[str, tuple[str, ...]]] = [
 Grant = tuple[Policy, Value, str, tuple[str, ...]]  # policy, value, action pattern, literal resources
 
 
-def _grants(policies: list[Policy]) -> list[Grant]:
-    """(policy, value, action pattern, literal resources) of each allowed action, less the
-    resources an unconditional Deny of these policies takes it away from."""
+def _grants(policies: list[Policy], memo: dict[int, list[tuple[Value, str, tuple[str, ...]]]] | None = None
+            ) -> list[Grant]:
+    """(policy, value, action pattern, literal resources) of each allowed action of a path,
+    less the resources an unconditional Deny of these policies takes it away from. What a
+    policy allows is worked out once in ``memo`` (one managed policy on many roles)."""
     denials = [s for p in policies for s in p.denials]
     found: list[Grant] = []
     for policy in policies:
-        for statement in policy.statements:
-            if not statement.allows or "NotAction" in statement.data:
-                continue
-            resources = tuple(r for v in statement.values("Resource") if (r := v.literal) is not None)
-            for value, name in statement.actions():
-                kept = tuple(r for r in resources if not any(d.denies(name, r) for d in denials)) \
-                    if denials else resources
-                if kept or not resources:
-                    found.append((policy, value, name, kept))
+        allowed = memo.get(id(policy)) if memo is not None else None
+        if allowed is None:
+            allowed = _allowed(policy)
+            if memo is not None:
+                memo[id(policy)] = allowed
+        for value, name, resources in allowed:
+            kept = tuple(r for r in resources if not any(d.denies(name, r) for d in denials)) \
+                if denials else resources
+            if kept or not resources:
+                found.append((policy, value, name, kept))
     return found
+
+
+def _allowed(policy: Policy) -> list[tuple[Value, str, tuple[str, ...]]]:
+    """(value, action pattern, literal resources) of each action of a path the policy allows."""
+    found = []
+    for statement in policy.statements:
+        if not statement.allows or "NotAction" in statement.data:
+            continue
+        resources = tuple(r for v in statement.values("Resource") if (r := v.literal) is not None)
+        found.extend((value, name, resources) for value, name in statement.actions() if _on_a_path(name))
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _on_a_path(pattern: str) -> bool:
+    """Whether an Action entry names an action of some escalation path or policy writer: a
+    grant of no such action takes part in no path (nor in a writer's "every action of its
+    service", which ``s3:*`` names and matches the writer too), so it is dropped first."""
+    return any(wildcard_match(pattern, needed) for needed in _NEEDED)
 
 
 def _acts_on(action_name: str, resources: tuple[str, ...]) -> bool:
@@ -223,6 +245,25 @@ POLICY_WRITERS = {
     "lambda:AddPermission": "a function's policy", "ecr:SetRepositoryPolicy": "a repository's policy",
     "glacier:SetVaultAccessPolicy": "a vault's policy", "es:UpdateDomainConfig": "a domain's policy",
 }
+
+
+_NEEDED = tuple(sorted({n for _, needs in ESCALATIONS for n in needs} | set(POLICY_WRITERS)))
+
+
+@lru_cache(maxsize=1)
+def _path_formats() -> tuple[str, ...]:
+    """Every ARN format an action of a path or a policy writer applies to: all that
+    ``_acts_on`` ever asks ``fits`` about."""
+    return tuple(sorted({f for needed in _NEEDED for _, f in arn_types(needed)}))
+
+
+def _grants_key(grants: list[Grant]) -> tuple:
+    """What ``_escalations`` and ``_policy_rewrites`` depend on: each grant's action pattern
+    and resources, a resource as its structure (``arns.structure``) and which of the
+    subject's resources it is (they compare resource sets)."""
+    formats, seen = _path_formats(), {}
+    return tuple((pattern, tuple((structure(r, formats), seen.setdefault(r, len(seen))) for r in resources))
+                 for _, _, pattern, resources in grants)
 
 
 def _by_service(grants: list[Grant]) -> dict[str, list[Grant]]:
@@ -293,9 +334,20 @@ def privilege_escalation(project: Project) -> Iterator[Finding]:
 
     Use instead: scope `iam:PassRole` to the roles to pass (with `iam:PassedToService`), and
     grant IAM write actions to no workload role."""
+    judged: dict[tuple, list[tuple[str, int]]] = {}
+    allowed: dict[int, list[tuple[Value, str, tuple[str, ...]]]] = {}
     for names, policies in _subjects(project):
-        grants = _grants(policies)
-        paths = [*_escalations(grants), *_policy_rewrites(grants)]
+        grants = _grants(policies, allowed)
+        if not grants:
+            continue
+        # Roles whose grants differ only in the names they are on (a bucket, a table of their
+        # own) are asked the same question: judged once per distinct set of grants.
+        key = _grants_key(grants)
+        if key not in judged:
+            index = {id(value): i for i, (_, value, _, _) in enumerate(grants)}
+            judged[key] = [(why, index[id(value)]) for why, _, value in
+                           (*_escalations(grants), *_policy_rewrites(grants))]
+        paths = [(why, grants[i][0], grants[i][1]) for why, i in judged[key]]
         if paths:
             _, policy, value = paths[0]
             named = "; ".join(why for why, _, _ in paths[:3]) + (
