@@ -19,6 +19,10 @@ from policylint.wildcard import wildcard_match
 WRITE_LEVELS = {"Write", "Permissions management", "Tagging"}
 
 
+@rule(
+    "IAM507", "passrole-wildcard", Severity.ERROR, kinds=("iam",),
+    summary="iam:PassRole allowed on '*'", tags=("security",),
+)
 def passrole_wildcard(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an Allow of `iam:PassRole` (named or through `iam:*`,
     `iam:Pass*`) on `*` or on every role (`arn:aws:iam::111122223333:role/*`).
@@ -45,12 +49,10 @@ def passrole_wildcard(ctx: Context) -> Iterator[Finding]:
                                      "be passed; name the role ARN and add an iam:PassedToService condition")
 
 
-passrole_wildcard = rule(
-    "IAM507", "passrole-wildcard", Severity.ERROR, kinds=("iam",),
-    summary="iam:PassRole allowed on '*'", tags=("security",),
-)(passrole_wildcard)
-
-
+@rule(
+    "IAM511", "allow-not-action", Severity.WARNING, kinds=("iam",),
+    summary="Allow with NotAction, NotResource or NotPrincipal",
+)
 def allow_not_action(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an Allow statement with NotAction, NotResource or NotPrincipal.
 
@@ -70,12 +72,10 @@ def allow_not_action(ctx: Context) -> Iterator[Finding]:
                                      "not listed, including what AWS adds later: list what is allowed", "key")
 
 
-allow_not_action = rule(
-    "IAM511", "allow-not-action", Severity.WARNING, kinds=("iam",),
-    summary="Allow with NotAction, NotResource or NotPrincipal",
-)(allow_not_action)
-
-
+@rule(
+    "IAM518", "broad-write-on-any-resource", Severity.WARNING, kinds=("iam",),
+    summary="Write, tagging or permissions-management actions on '*' that could be scoped",
+)
 def broad_write_on_any_resource(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an Allow of Write, Tagging or Permissions management actions
     (access levels from the IAM catalog; wildcards expanded) on `"Resource": "*"`, or on an
@@ -144,12 +144,6 @@ def _named_after(action_name: str, type_name: str) -> bool:
     return bool(words) and ("".join(words) in action_name or words[0] in action_name)
 
 
-broad_write_on_any_resource = rule(
-    "IAM518", "broad-write-on-any-resource", Severity.WARNING, kinds=("iam",),
-    summary="Write, tagging or permissions-management actions on '*' that could be scoped",
-)(broad_write_on_any_resource)
-
-
 # Escalation paths: each is a set of actions that, allowed together, let a principal gain
 # more permissions. Sources: Rhino Security Labs, "AWS IAM Privilege Escalation - Methods and
 # Mitigation" (Spencer Gietzen, 2018); Bishop Fox, iam-vulnerable; AWS AgentCore harness
@@ -207,7 +201,7 @@ def _grants(policies: list[Policy], memo: dict[int, list[tuple[Value, str, tuple
 
 def _allowed(policy: Policy) -> list[tuple[Value, str, tuple[str, ...]]]:
     """(value, action pattern, literal resources) of each action of a path the policy allows."""
-    found = []
+    found: list[tuple[Value, str, tuple[str, ...]]] = []
     for statement in policy.statements:
         if not statement.allows or "NotAction" in statement.data:
             continue
@@ -261,7 +255,7 @@ def _grants_key(grants: list[Grant]) -> tuple:
     """What ``_escalations`` and ``_policy_rewrites`` depend on: each grant's action pattern
     and resources, a resource as its structure (``arns.structure``) and which of the
     subject's resources it is (they compare resource sets)."""
-    formats, seen = _path_formats(), {}
+    formats, seen = _path_formats(), dict[str, int]()
     return tuple((pattern, tuple((structure(r, formats), seen.setdefault(r, len(seen))) for r in resources))
                  for _, _, pattern, resources in grants)
 
@@ -313,6 +307,10 @@ def _escalations(grants: list[Grant]) -> Iterator[tuple[str, Policy, Value]]:
                 yield why, first[0], first[1]
 
 
+@rule(
+    "IAM517", "privilege-escalation", Severity.ERROR, scope="project", tags=("security",),
+    summary="The role's allowed actions, together, form a known privilege-escalation path",
+)
 def privilege_escalation(project: Project) -> Iterator[Finding]:
     """What it does: checks each role (all its policies together) and each standalone
     identity policy against published privilege-escalation paths: e.g. `iam:PassRole` +
@@ -354,12 +352,6 @@ def privilege_escalation(project: Project) -> Iterator[Finding]:
                 f"; and {len(paths) - 3} more" if len(paths) > 3 else "")
             yield Finding(policy.document, value.path, f"{_who(names)} can escalate "
                           f"{'its' if len(names) == 1 else 'their'} privileges through {named}", "value")
-
-
-privilege_escalation = rule(
-    "IAM517", "privilege-escalation", Severity.ERROR, scope="project", tags=("security",),
-    summary="The role's allowed actions, together, form a known privilege-escalation path",
-)(privilege_escalation)
 
 
 def _subjects(project: Project) -> list[tuple[list[str], list[Policy]]]:
