@@ -78,8 +78,9 @@ def readme(code: str, capsys: pytest.CaptureFixture[str]) -> str:
     capsys.readouterr()
     assert main(["rule", code]) == 0
     title, _, body = capsys.readouterr().out.partition("\n")
-    return (f"# {title}\n{body}\n---\n\nGenerated from `policylint rule {code}` by `POLICYLINT_UPDATE_SNAPSHOTS=1 "
-            "python3 -m pytest tests/test_snapshots.py`. `fixtures/`: files this rule reports on, and "
+    return (f"# {title}\n{body}\n---\n\nGenerated from `policylint rule {code}` by "
+            "`POLICYLINT_UPDATE_SNAPSHOTS=1 python3 -m pytest tests/test_snapshots.py`. "
+            "`fixtures/`: files this rule reports on, and "
             "`clean*` files it must stay silent on; `expected.txt`: what it reports there.\n")
 
 
