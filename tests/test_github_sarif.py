@@ -107,6 +107,7 @@ def sarif_text(*args: str) -> str:
     return Path("out.sarif").read_text()
 
 
+@pytest.mark.slow  # the whole corpus
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not here")
 def test_a_corpus_sarif_passes_every_upload_rule(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(CORPUS)

@@ -17,6 +17,8 @@ from policylint.cli import main
 from policylint.config import Config
 from policylint.engine import Engine
 
+pytestmark = pytest.mark.slow  # random names and contents in every format: not in the quick loop
+
 DEEP = 10_000
 
 

@@ -8,7 +8,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from forms import find_state, machine, mutated
+
+pytestmark = pytest.mark.slow  # a language server process per test: not in the quick loop
 
 
 class Client:

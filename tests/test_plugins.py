@@ -14,6 +14,7 @@ from policylint.cli import main
 PLUGIN = Path(__file__).resolve().parents[1] / "plugins" / "policylint-example"
 
 
+@pytest.mark.slow  # builds and installs a wheel
 def test_example_plugin_installs_and_runs(workdir: Path, tmp_path_factory) -> None:
     target = tmp_path_factory.mktemp("site")
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
