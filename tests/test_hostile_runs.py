@@ -18,6 +18,8 @@ from sarif_schema import validate_sarif
 
 from policylint.cli import main
 
+pytestmark = pytest.mark.slow  # pipes, processes, secrets in every format: not in the quick loop
+
 ROOT = Path(__file__).resolve().parents[1]
 FORMATS = ("text", "json", "sarif", "github", "gcc", "junit")
 
