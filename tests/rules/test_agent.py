@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from forms import FORMS, JSONATA, JSONPATH, arn_pattern, find_state, machine, mutated, request
+from forms import FORMS, JSONATA, JSONPATH, across_forms, arn_pattern, find_state, machine, mutated, request
 from helpers import codes, key, position_of, run, write
 
 Q = r"""(?:\\?"|')?"""  # an optional opening quote: JSON, JSON in a string, or YAML
@@ -91,8 +91,8 @@ CASES: dict[str, tuple[Callable[[dict[str, Any], str], None], str]] = {
 
 # Rules that read an ARN as each form writes it: they are tested in every form.
 ARN_RULES = ("AGT303", "AGT304")
-MATRIX = [(code, "json", lang) for code in CASES for lang in (JSONPATH, JSONATA)] + [
-    (code, form, JSONPATH) for code in ARN_RULES for form in FORMS if form != "json"]
+MATRIX = across_forms([(code, "json", lang) for code in CASES for lang in (JSONPATH, JSONATA)] + [
+    (code, form, JSONPATH) for code in ARN_RULES for form in FORMS if form != "json"], form_at=1)
 
 
 @pytest.mark.parametrize(("code", "form", "lang"), MATRIX)
@@ -106,8 +106,8 @@ def test_rule_fires_at_the_offending_key_or_value(workdir: Path, code: str, form
     assert (hits[0]["line"], hits[0]["column"]) == position_of(file.read_text(), pattern)
 
 
-@pytest.mark.parametrize("lang", [JSONPATH, JSONATA])
-@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize(("form", "lang"), across_forms(
+    [(form, lang) for form in FORMS for lang in (JSONPATH, JSONATA)], form_at=0))
 def test_clean_agent_workflow_has_no_findings(workdir: Path, form: str, lang: str) -> None:
     FORMS[form](workdir, machine(lang))
     code, findings = run(".")
@@ -179,7 +179,8 @@ FRONT_ENDS = ("json", "template-sub-block", "sam-definition-uri", "cdk-out", "se
               "terraform-jsonencode", "terraform-json")
 
 
-@pytest.mark.parametrize(("form", "lang"), [(form, JSONPATH) for form in FRONT_ENDS] + [("yaml", JSONATA)])
+@pytest.mark.parametrize(("form", "lang"), across_forms(
+    [(form, JSONPATH) for form in FRONT_ENDS] + [("yaml", JSONATA)], form_at=0))
 def test_session_shared_between_prod_and_dev(workdir: Path, form: str, lang: str) -> None:
     m = mutated(lang, literal_session("support-agent-session-0123456789abcdef"))
     files = []
@@ -260,8 +261,8 @@ def through_sdk(change: Callable[[dict[str, Any], str], None]) -> Callable[[dict
     return sdk_change
 
 
-@pytest.mark.parametrize("lang", [JSONPATH, JSONATA])
-@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize(("form", "lang"), across_forms(
+    [(form, lang) for form in FORMS for lang in (JSONPATH, JSONATA)], form_at=0))
 def test_sdk_integration_is_an_agent_task_in_every_form(workdir: Path, form: str, lang: str) -> None:
     file = FORMS[form](workdir, mutated(lang, through_sdk(lambda m, lang: None)))
     _, findings = run(".")

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from forms import FORMS, arn_pattern
+from forms import FORMS, across_forms, arn_pattern
 from helpers import codes, key, position_of, run
 
 LAMBDA = "arn:aws:states:::lambda:invoke"
@@ -60,8 +60,8 @@ CASES = {
 RESOURCE_RULES = ("SFN201", "SFN203")
 
 
-@pytest.mark.parametrize(("code", "form"), [(code, "json") for code in CASES] + [
-    (code, form) for code in RESOURCE_RULES for form in FORMS if form != "json"])
+@pytest.mark.parametrize(("code", "form"), across_forms([(code, "json") for code in CASES] + [
+    (code, form) for code in RESOURCE_RULES for form in FORMS if form != "json"], form_at=1))
 def test_rule_fires_at_the_offending_key(workdir: Path, code: str, form: str) -> None:
     machine, pattern = CASES[code]
     file = FORMS[form](workdir, json.loads(json.dumps(machine)))
@@ -71,7 +71,7 @@ def test_rule_fires_at_the_offending_key(workdir: Path, code: str, form: str) ->
     assert (hits[0]["line"], hits[0]["column"]) == position_of(file.read_text(), pattern)
 
 
-@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize("form", across_forms([(form,) for form in FORMS], form_at=0))
 def test_resilient_workflow_is_clean(workdir: Path, form: str) -> None:
     FORMS[form](workdir, json.loads(json.dumps(CLEAN)))
     assert run(".")[1] == []
