@@ -90,6 +90,16 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("lsp", help="run the language server on stdin/stdout (for editors)")
     rule = commands.add_parser("rule", help="explain one rule")
     rule.add_argument("code", metavar="CODE", help="a rule code or name, e.g. AGT301")
+    for command in (rules, rule):
+        command.add_argument("--config", metavar="FILE", help="also list the organisation policies of "
+                             "this config (default: the config of the current directory)")
+    policies = commands.add_parser("policies", help="organisation policies (`policies:` in the config)")
+    test = policies.add_subparsers(dest="action", required=True, metavar="ACTION").add_parser(
+        "test", help="run each policy on its examples (fail: must give it a finding, at the line after "
+                     "':' when given; pass: none) and exit 1 on a mismatch")
+    test.add_argument("--config", metavar="FILE", help="the config holding the policies (default: the "
+                      "config of the current directory)")
+    test.add_argument("codes", nargs="*", metavar="CODE", help="only these policies")
     return parser
 
 
@@ -131,6 +141,13 @@ def _main(argv: Sequence[str] | None) -> int:
 
     try:
         engine = Engine()
+        if args.command in ("rules", "rule", "policies"):
+            config = _load_config(_bare_args(args), os.path.abspath("."))
+            _install_policies(engine, config)
+        if args.command == "policies":
+            from policylint.policies.testing import run_examples
+
+            return run_examples(engine, config, args.codes, _out)
         if args.command == "rules":
             if args.format == "json":
                 from policylint.report.rules_format import rules_json
@@ -151,6 +168,21 @@ def _main(argv: Sequence[str] | None) -> int:
     except ConfigError as error:
         _error([f"error: {error}"])
         return EXIT_ERROR
+
+
+def _bare_args(args: argparse.Namespace) -> argparse.Namespace:
+    """What ``_load_config`` reads, for a command that lints nothing (rules, rule, policies)."""
+    import argparse
+
+    return argparse.Namespace(config=getattr(args, "config", None), paths=["."], select=None, ignore=None)
+
+
+def _install_policies(engine: Engine, config: Config) -> None:
+    """The config's organisation policies, as rules of ``engine`` (only when it has some)."""
+    if config.policies:
+        from policylint.policies import install
+
+        install(engine, config)
 
 
 def _root(args: argparse.Namespace) -> str:
@@ -188,17 +220,18 @@ def _lint(engine: Engine, args: argparse.Namespace) -> tuple:
     baseline_file = getattr(args, "baseline", None)
     baseline = read_baseline(baseline_file, root) if baseline_file else frozenset()
     config = _load_config(args, root)
+    _install_policies(engine, config)
     engine.check_selection(config)
     missing = [p for p in args.paths if not os.path.exists(p)]
     if missing:
         raise ConfigError(f"no such file or directory: {', '.join(missing)}")
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
-    files = [f for f in discover(args.paths) if not config.excludes(f)]
+    files = [f for f in discover(args.paths, engine.suffixes) if not config.excludes(f)]
     context: list[str] = []
     if getattr(args, "project_root", None):
-        named = {os.path.normpath(os.path.abspath(f)) for f in files}
-        context = [f for f in discover([args.project_root]) if not config.excludes(f)
-                   and os.path.normpath(os.path.abspath(f)) not in named]
+        given = {os.path.normpath(os.path.abspath(f)) for f in files}
+        context = [f for f in discover([args.project_root], engine.suffixes) if not config.excludes(f)
+                   and os.path.normpath(os.path.abspath(f)) not in given]
     import gc
 
     # A one-shot run keeps what it loads to the end: collecting as often as usual would only
@@ -222,8 +255,8 @@ def _on_files(findings: list, files: list[str]) -> list:
     named = {os.path.normpath(os.path.abspath(f)) for f in files}
 
     def mine(finding: Any) -> bool:
-        document = finding.document
-        places = [document.source.path, *([document.template.source.path] if document.template else [])]
+        template = finding.document.template if finding.document is not None else None
+        places = [finding.source.path, *([template.source.path] if template is not None else [])]
         return any(os.path.normpath(os.path.abspath(p)) in named for p in places)
 
     return [f for f in findings if mine(f)]

@@ -19,6 +19,23 @@ _GLOBS = {"type": "array", "items": {"type": "string", "minLength": 1}}
 _TEXT = {"type": "string"}
 MAX_CONFIG_BYTES = 1024 * 1024
 MAX_CONFIG_NODES = 100_000  # a config expanding past this through YAML aliases is a bomb
+_CONDITION = {"type": "object"}  # its operators are checked by policylint.policies, naming the policy
+POLICY: dict[str, Any] = {
+    "type": "object", "additionalProperties": False,
+    "required": ["code", "name", "severity", "message", "kind", "require"],
+    "properties": {
+        "code": {"type": "string", "pattern": "^[A-Z]{2,5}[0-9]{3}$"},
+        "name": {"type": "string", "pattern": "^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$"},
+        "severity": {"enum": list(SEVERITIES)},
+        "message": {"type": "string", "minLength": 1},
+        "summary": _TEXT, "help": _TEXT, "url": {"type": "string", "pattern": "^https?://"},
+        "kind": {"type": "string"},
+        "environments": {"type": "array", "items": {"type": "string", "minLength": 1}},
+        "where": _CONDITION, "require": _CONDITION,
+        "examples": {"type": "object", "additionalProperties": False,
+                     "properties": {"fail": _GLOBS, "pass": _GLOBS}},
+    },
+}
 SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
@@ -44,6 +61,8 @@ SCHEMA: dict[str, Any] = {
                                     "description": "HRN414: model providers a harness may use"},
         "max-memory-retention-days": {"type": "integer", "minimum": 1,
                                       "description": "HRN412: the longest an agent memory keeps events"},
+        "policies": {"type": "array", "items": POLICY,
+                     "description": "organisation policies: rules written as conditions (README)"},
         "environments": {"type": "object", "propertyNames": _TEXT, "additionalProperties": {
             "type": "object", "additionalProperties": False,
             "properties": {"paths": _GLOBS, "accounts": {"type": "array", "items": {
@@ -74,6 +93,7 @@ class Config(NamedTuple):
     allowed_model_providers: tuple[str, ...] = ()  # HRN414 errs on a provider not in it
     max_memory_retention_days: int | None = None  # HRN412 runs only when this is set
     environments: tuple[Environment, ...] = ()
+    policies: tuple[dict[str, Any], ...] = ()  # organisation policies as written (policylint.policies)
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     severity: tuple[tuple[str, str], ...] = ()  # (code or name, level)
     exclude: tuple[str, ...] = ()
@@ -153,8 +173,7 @@ def read_table(path: str, root: str | None = None) -> dict[str, Any] | None:
     if not path.endswith(".toml"):
         import yaml
 
-        from policylint.load import TooLarge, check_expansion
-        from policylint.source import yaml_loader
+        from policylint.source import TooLarge, check_expansion, yaml_loader
 
         try:
             data = yaml.load(text, Loader=yaml_loader())
@@ -221,6 +240,16 @@ def validate(table: Any, path: str) -> None:
     if errors:
         error = errors[0]
         where = ".".join(str(p) for p in error.absolute_path) or "the config"
+        at = list(error.absolute_path)
+        if len(at) >= 2 and at[0] == "policies" and isinstance(table["policies"][at[1]], dict):
+            policy = table["policies"][at[1]]
+            code = policy.get("code") if isinstance(policy.get("code"), str) else f"#{at[1] + 1}"
+            field = ".".join(str(p) for p in at[2:])
+            if error.validator == "additionalProperties":
+                extra = sorted(str(k) for k in set(error.instance) - set(POLICY["properties"]))
+                raise ConfigError(f"{path}: policy {code}: unknown key {extra[0]!r} (known: "
+                                  f"{', '.join(POLICY['properties'])})")
+            raise ConfigError(f"{path}: policy {code}: {field + ': ' if field else ''}{error.message}")
         if error.validator == "additionalProperties" and not error.absolute_path:
             known = ", ".join(sorted(SCHEMA["properties"]))
             extra = sorted(str(k) for k in set(error.instance) - set(SCHEMA["properties"]))
@@ -240,6 +269,7 @@ def from_table(table: Any, path: str) -> Config:
         allowed_model_providers=tuple(table.get("allowed-model-providers", ())),
         max_memory_retention_days=table.get("max-memory-retention-days"),
         environments=environments,
+        policies=tuple(table.get("policies", ())),  # checked where they become rules (policies)
         per_file_ignores=tuple((glob, tuple(codes))
                                for glob, codes in table.get("per-file-ignores", {}).items()),
         severity=tuple(table.get("severity", {}).items()),
@@ -249,3 +279,4 @@ def from_table(table: Any, path: str) -> Config:
         require_reason=table.get("require-reason", False),
         unsuppressible=tuple(table.get("unsuppressible", ())),
         root=os.path.dirname(os.path.abspath(path)), source=path)
+

@@ -5,41 +5,32 @@ import os
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
-TERRAFORM_SUFFIXES = (".tf", ".tf.json")  # HCL, and Terraform's JSON syntax
-SUFFIXES = (".json", ".yaml", ".yml", ".template", ".tf")
-
-
-def is_terraform(path: str) -> bool:
-    return path.lower().endswith(TERRAFORM_SUFFIXES)
+JSON_YAML = (".json", ".yaml", ".yml")  # what any front end may be written in; each adds its own
 SKIP_DIRS = frozenset({
     ".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox",
     ".aws-sam", ".serverless", ".terraform", ".mypy_cache", ".pytest_cache", ".ruff_cache",
 })
 
 
-def is_candidate(path: str) -> bool:
-    return path.lower().endswith(SUFFIXES)
-
-
-def discover(paths: Iterable[str]) -> list[str]:
+def discover(paths: Iterable[str], suffixes: tuple[str, ...] = JSON_YAML) -> list[str]:
     """Candidate files under ``paths``, sorted, each once (one file named twice, or by two
     spellings, is one). A file named explicitly is taken whatever its name (pre-commit passes
     exactly the files it wants linted). A folder that cannot be listed is in the list too,
-    for the loader to report."""
+    for the loader to report. ``suffixes``: the file names a walk collects (the engine's)."""
     found: dict[str, str] = {}
     for path in paths:
-        files = _walk(path) if os.path.isdir(path) else [path]
+        files = _walk(path, suffixes) if os.path.isdir(path) else [path]
         for file in files:
             found.setdefault(os.path.normcase(os.path.abspath(file)), os.path.normpath(file))
     return sorted(found.values())
 
 
-def _walk(directory: str) -> Iterator[str]:
+def _walk(directory: str, suffixes: tuple[str, ...]) -> Iterator[str]:
     listed = _git_files(directory)
     if listed:  # a folder git ignores as a whole (cdk.out) lists nothing: it is walked as it is
         for relative in listed:
             parts = relative.split("/")
-            if is_candidate(relative) and not SKIP_DIRS.intersection(parts[:-1]):
+            if relative.lower().endswith(suffixes) and not SKIP_DIRS.intersection(parts[:-1]):
                 file = os.path.join(directory, *parts)
                 if os.path.isfile(file) and _in_assembly_wanted(file, directory):
                     yield file
@@ -51,7 +42,7 @@ def _walk(directory: str) -> Iterator[str]:
                          and (not assembly or d.startswith("assembly-"))
                          and not os.path.isfile(os.path.join(root, d, "pyvenv.cfg")))
         yield from (os.path.join(root, f) for f in sorted(files)
-                    if (f.endswith(CDK_TEMPLATE) if assembly else is_candidate(f)))
+                    if (f.endswith(CDK_TEMPLATE) if assembly else f.lower().endswith(suffixes)))
     yield from unreadable
 
 

@@ -1,8 +1,11 @@
-"""Load plugins, load documents, run the selected rules, contain their crashes."""
+"""The engine: plugins in; then, for a run, the phases load, link, index, rules, filter.
+
+Between phases travel plain records (``Loaded``, ``Batch``, ``Linked``, ``Outcome``); the
+engine names no front end and no rule: it asks the front ends and rules the plugins give."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property, partial
 from itertools import islice
 from types import ModuleType
@@ -12,38 +15,17 @@ import pluggy
 
 from policylint import hookspecs, problems, suppress, unused_ignores
 from policylint.config import Config, ConfigError
-from policylint.discover import is_terraform
-from policylint.load import MAX_BYTES, load
-from policylint.models import ASL, TEMPLATE, Document
-from policylint.paths import open_regular
+from policylint.discover import JSON_YAML
+from policylint.frontends import FrontEnd, Loaded, frontends_of
+from policylint.limits import MAX_ASKED, MAX_FINDINGS
+from policylint.load import load
+from policylint.models import Document
 from policylint.problems import UNRESOLVED_REFERENCE
 from policylint.project import Context, LocalProject, Project
+from policylint.records import SKIPPED, UNREADABLE, InternalError, Outcome
 from policylint.rule import Finding, Rule, Severity
 
 _MARK = f"{hookspecs.PROJECT}_impl"  # the attribute @hookimpl sets on a function
-
-
-class InternalError(NamedTuple):
-    """A rule or loader that raised: named in the report, and the run exits 2."""
-
-    what: str  # the rule code, or "load"
-    file: str
-    error: str
-
-
-SKIPPED, UNREADABLE = "skipped", "unreadable"  # what a file with no document of ours was
-
-
-class Outcome:
-    """What the engine hands the report: findings, internal errors, what each file was read
-    as (``kinds``: its first document's kind, else ``skipped`` or ``unreadable``), and the
-    documents."""
-
-    def __init__(self) -> None:
-        self.findings: list[Finding] = []
-        self.errors: list[InternalError] = []
-        self.kinds: dict[str, str] = {}
-        self.documents: list[Document] = []
 
 
 class _PluginManager(pluggy.PluginManager):
@@ -113,80 +95,106 @@ class Engine:
             if self.find_rule(entry) is None:
                 raise ConfigError(f"severity: unknown rule code or name {entry!r} (see `policylint rules`)")
 
+    @cached_property
+    def frontends(self) -> list[FrontEnd]:
+        try:
+            return frontends_of(self.plugins.hook.policylint_frontends())
+        except ValueError as error:
+            raise ConfigError(str(error)) from None
+
+    @property
+    def suffixes(self) -> tuple[str, ...]:
+        """The file names a folder walk collects: JSON, YAML, and what the front ends add."""
+        return tuple(dict.fromkeys((*JSON_YAML, *(s for f in self.frontends for s in f.suffixes))))
+
+    def companions(self, path: str) -> list[str]:
+        """The files to read with ``path`` when it is linted alone (an editor's buffer)."""
+        return [c for f in self.frontends for c in f.companions(path)]
+
     def run(self, files: Iterable[str], config: Config, jobs: int = 1,
             texts: dict[str, str] | None = None, named: frozenset[str] = frozenset(),
             root: str | None = None) -> Outcome:
-        """Lint ``files``. With ``jobs`` > 1, files are read and parsed, the rules that read
-        one document at a time run, and their findings are located, in that many processes;
-        the cross-file rules then run here, over every document. ``texts`` gives the content
-        of files that are not to be read from disk (an editor's buffers); ``named`` the files
-        the user named (reported when they cannot be read, whatever they are); links may not
-        lead out of ``root``."""
+        """Lint ``files``, in phases: load (and run the one-document rules on what no link
+        can change) in ``jobs`` processes; link across files; index; run the other rules
+        over every document; filter (suppressions, severities, caps) and locate. ``texts``
+        gives the content of files not to be read from disk (an editor's buffers); ``named``
+        the files the user named (reported when they cannot be read, whatever they are);
+        links may not lead out of ``root``."""
+        _HOST[:] = [self, os.getpid()]
+        plan = self._plan(config)
+        reading = Reading(texts or {}, named, root, config.max_file_size)
         outcome = Outcome()
-        files = list(files)
-        texts = texts or {}
-        audited = unused_ignores.audited(config, self.rules)
-        selected = [r for r in self.rules.values() if config.selects(r.code, r.name) or r.code in audited]
-        local = [r for r in selected if r.check is not None and r.scope == "document" and not r.cross_file]
-        parallel = jobs > 1 and len(files) >= 2 * jobs and not texts
-        load_here = partial(_load_files, texts=texts, named=named, root=root, max_bytes=config.max_file_size)
-        if parallel:
-            # Templates that name definition files, and those files, are read here, so that a
-            # definition file is linted once, with its template's substitutions; so are
-            # Terraform files, whose module is read as one. The other files are read and
-            # linted by one-document rules in worker processes.
-            referrers = [f for f in files if _may_name_definition_files(f)]
-            here = load_here(referrers)
-            claimed = _claimed(here)
-            first = set(referrers)
-            others = [f for f in files if f not in first and _key(f) not in claimed]
-            work = partial(_lint_files, config=config, codes=tuple(r.code for r in local),
-                           named=named, root=root)
-            chunks = [(here, [], []), *_in_processes(work, others, jobs)]
-            files_here = {_key(f): f for f in files if _key(f) in claimed}
-        else:
-            chunks = [(load_here(files), [], [])]
-            files_here = {_key(f): f for f in files}
-        documents: list[Document] = []
-        for loaded, found, errors in chunks:
-            _record(loaded, documents, outcome)
-            outcome.findings.extend(found)
-            outcome.errors.extend(errors)
-        if any(is_terraform(f) for f in files):
-            from policylint.frontends.terraform import link_modules
-
-            outcome.findings.extend(link_modules(documents))
-        linked = _link_definition_files(documents, outcome, files_here, load_here)
-        documents.extend(linked)
-        project = Project(documents, config)
-        if parallel:  # the documents read here still need the one-document rules
-            mine = {id(d) for d in linked} | {id(d) for _, docs, _, _ in chunks[0][0] for d in docs}
-            self._run_rules(local, [d for d in documents if id(d) in mine], project, outcome)
-        if any(r.code == UNRESOLVED_REFERENCE.code for r in selected):
+        codes = tuple(r.code for r in plan.local)
+        work = partial(_load_and_lint, codes=codes, reading=reading, config=config)
+        for batch in _in_processes(work, list(files), jobs):
+            _keep(batch, outcome)
+        waiting = self._link(outcome, reading)
+        project = Project(outcome.documents, config)
+        if any(r.code == UNRESOLVED_REFERENCE.code for r in plan.selected):
             try:
                 outcome.findings.extend(project.index.unresolved())
             except Exception as error:  # an index bug must not take the run down
                 outcome.errors.append(InternalError("index", "", _describe(error)))
-        rest = [r for r in selected if r.check is not None and not (parallel and r in local)]
-        self._run_rules(rest, documents, project, outcome)
-        selected_codes = {r.code for r in selected} - audited
+        self._run_rules(plan.local, waiting, project, outcome)
+        self._run_rules([r for r in plan.selected if r.check is not None and r not in plan.local],
+                        outcome.documents, project, outcome)
+        self._filter(plan, config, outcome, jobs)
+        return outcome
+
+    def _plan(self, config: Config) -> Plan:
+        audited = unused_ignores.audited(config, self.rules)
+        selected = [r for r in self.rules.values() if config.selects(r.code, r.name) or r.code in audited]
+        local = [r for r in selected if r.check is not None and r.scope == "document" and not r.cross_file]
+        return Plan(selected, local, audited)
+
+    def _link(self, outcome: Outcome, reading: Reading) -> list[Document]:
+        """Let each front end join what files refer to in others; the documents it replaces
+        leave the run with their findings. Returns the documents whose one-document rules
+        are still to run: those that waited for the link, and those it made."""
+        discovered = {_key(file): file for file in outcome.kinds}
+
+        def reader(files: Sequence[str], expect: str) -> list[Loaded]:
+            """Read files as ``expect``: those not read yet, or read as none of ours."""
+            wanted = [discovered.get(_key(f), f) for f in files]
+            wanted = [f for f in wanted if outcome.kinds.get(f, SKIPPED) == SKIPPED]
+            discovered.update((_key(f), f) for f in wanted)
+            loaded = _load_files(wanted, reading, self.frontends, expect)
+            _keep(Batch(loaded, [], []), outcome, documents=False)  # the front end says what they become
+            return loaded
+
+        made: list[Document] = []
+        for frontend in self.frontends:
+            linked = frontend.link(outcome.documents, reader)
+            gone = {id(d) for d in linked.replaced}
+            if gone:
+                outcome.documents = [d for d in outcome.documents if id(d) not in gone]
+                outcome.findings = [f for f in outcome.findings if id(f.document) not in gone]
+                made = [d for d in made if id(d) not in gone]
+            outcome.documents.extend(linked.added)
+            outcome.findings.extend(linked.findings)
+            made.extend(linked.added)
+        return [*(d for d in outcome.documents if self._waits(d)), *made]
+
+    def _waits(self, document: Document) -> bool:
+        return any(f.waits_for_link(document) for f in self.frontends)
+
+    def _filter(self, plan: Plan, config: Config, outcome: Outcome, jobs: int) -> None:
+        """Config ignores, severities, the cap on findings, positions, suppressions."""
+        selected_codes = {r.code for r in plan.selected} - plan.audited
         outcome.findings, unused = unused_ignores.apply(outcome.findings, config, self.rules, selected_codes)
         for finding in outcome.findings:
             level = config.level_of(finding.code, self.rules[finding.code].name) if config.severity else None
             if level is not None:
                 finding.severity = Severity.parse(level)
         outcome.findings = capped(outcome.findings)
-        if parallel:
-            _locate_in_processes(outcome.findings, jobs)
+        _locate(outcome.findings, jobs)
         try:
-            about = suppress.apply(outcome.findings, documents, self.rules, selected_codes, config)
+            about = suppress.apply(outcome.findings, outcome.documents, self.rules, selected_codes, config)
         except Exception as error:  # a suppression bug must not take the run down
             outcome.errors.append(InternalError("suppressions", "", _describe(error)))
             about = []
         outcome.findings.extend(f for f in about if f.code in selected_codes)
         outcome.findings.extend(unused)
-        outcome.documents = documents
-        return outcome
 
     def _run_rules(self, rules: list[Rule], documents: list[Document], project: Project,
                    outcome: Outcome) -> None:
@@ -235,38 +243,68 @@ class Engine:
         return True
 
 
-_WORKER_ENGINE: list[Engine] = []
+class Plan(NamedTuple):
+    """The rules a run asks: ``selected`` ones, the ``local`` (one-document) ones among them,
+    and those run only to find unused config ignores (``audited``)."""
+
+    selected: list[Rule]
+    local: list[Rule]
+    audited: set[str]
 
 
-def _lint_files(files: list[str], config: Config, codes: tuple[str, ...], named: frozenset[str],
-                root: str | None) -> list[tuple]:
-    """In a worker process: load ``files``, run the one-document rules ``codes`` on them and
-    locate their findings. Their project sees only these files, so it has no index."""
-    if not _WORKER_ENGINE:
-        _WORKER_ENGINE.append(Engine())
-    engine = _WORKER_ENGINE[0]
-    loaded = _load_files(files, {}, named, root, config.max_file_size)
-    documents = [d for _, docs, _, _ in loaded for d in docs]
+class Reading(NamedTuple):
+    """How files are read: editors' buffers (``texts``), the files the user named, the linted
+    folder (``root``), the size limit."""
+
+    texts: dict[str, str]
+    named: frozenset[str]
+    root: str | None
+    max_bytes: int | None
+
+
+class Batch(NamedTuple):
+    """What loading a share of the files gave: what each file held, and the findings and
+    errors of the one-document rules run on what no link can change."""
+
+    loaded: list[Loaded]
+    findings: list[Finding]
+    errors: list[InternalError]
+
+
+_HOST: list[Any] = []  # the engine of the run and its process (a forked worker inherits them)
+
+
+def _load_and_lint(files: list[str], codes: tuple[str, ...], reading: Reading, config: Config) -> list[Batch]:
+    """Load ``files``, run the one-document rules ``codes`` on the documents no link can
+    change, and locate their findings: in a worker process, or in this one. The project
+    these rules see has no index (they do not ask for it)."""
+    engine: Engine = _HOST[0] if _HOST else Engine()  # spawned, not forked: a fresh one
+    worker = not _HOST or _HOST[1] != os.getpid()
+    loaded = _load_files(files, reading, engine.frontends)
+    documents = [d for record in loaded for d in record.documents if not engine._waits(d)]
     outcome = Outcome()
     engine._run_rules([engine.rules[c] for c in codes], documents, LocalProject(documents, config), outcome)
     outcome.findings = capped(outcome.findings)
-    for finding in outcome.findings:
-        finding.location()
-    for document in documents:  # what positions were worked out with need not travel back
-        document.source.release()
-    return [(loaded, outcome.findings, outcome.errors)]
+    if worker:  # what travels back carries its positions, not what they were worked out with
+        for finding in outcome.findings:
+            finding.location()
+        for record in loaded:
+            for document in record.documents:
+                document.source.release()
+    return [Batch(loaded, outcome.findings, outcome.errors)]
 
 
-def _load_files(files: list[str], texts: dict[str, str], named: frozenset[str], root: str | None,
-                max_bytes: int | None = None, expect: str | None = None,
-                ) -> list[tuple[str, list[Document], list[Finding], str | None]]:
-    loaded: list[tuple[str, list[Document], list[Finding], str | None]] = []
+def _load_files(files: Sequence[str], reading: Reading, frontends: list[FrontEnd],
+                expect: str | None = None) -> list[Loaded]:
+    loaded: list[Loaded] = []
     for file in files:
         try:
-            loaded.append((file, *load(file, expect=expect, text=texts.get(file), named=file in named,
-                                       root=root, max_bytes=max_bytes), None))
+            documents, findings = load(file, expect=expect, text=reading.texts.get(file),
+                                       named=file in reading.named, root=reading.root,
+                                       max_bytes=reading.max_bytes, frontends=frontends)
+            loaded.append(Loaded(file, documents, findings))
         except Exception as error:
-            loaded.append((file, [], [], _describe(error)))
+            loaded.append(Loaded(file, [], [], _describe(error)))
     return loaded
 
 
@@ -300,23 +338,18 @@ def _positions(batch: list[tuple[Any, list[tuple[tuple, str]]]]) -> list[list[tu
     return [[source.locate(path, at)[:2] for path, at in wanted] for source, wanted in batch]
 
 
-def _locate_in_processes(findings: list[Finding], jobs: int) -> None:
+def _locate(findings: list[Finding], jobs: int) -> None:
     """Work out the line and column of findings, a file per task, in ``jobs`` processes."""
     by_source: dict[int, tuple[Any, list[Finding]]] = {}
     for finding in findings:
         if finding.position is None:
-            source = finding.document.source
-            by_source.setdefault(id(source), (source, []))[1].append(finding)
-    batch = [(source, [((*f.document.root, *f.path), f.at) for f in found])
+            by_source.setdefault(id(finding.source), (finding.source, []))[1].append(finding)
+    batch = [(source, [((*f.document.root, *f.path), f.at) for f in found])  # type: ignore[union-attr]
              for source, found in by_source.values()]
     located = _in_processes(_positions, batch, jobs)
     for (_, found), positions in zip(by_source.values(), located, strict=True):
         for finding, position in zip(found, positions, strict=True):
             finding.position = position
-
-
-MAX_FINDINGS = 1_000  # of one rule in one file: the one after it says how many more there are
-MAX_ASKED = 100 * MAX_FINDINGS  # a rule is not asked for more than this on one document
 
 
 def capped(findings: list[Finding]) -> list[Finding]:
@@ -329,7 +362,7 @@ def capped(findings: list[Finding]) -> list[Finding]:
     last: dict[tuple[str, str], Finding] = {}
     omitted: dict[tuple[str, str], int] = {}
     for finding in findings:
-        key = (finding.code, finding.document.source.path)
+        key = (finding.code, finding.source.path)
         counts[key] = count = counts.get(key, 0) + 1
         if count <= MAX_FINDINGS + 1:
             kept.append(finding)
@@ -345,68 +378,19 @@ def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-def _record(loaded: list[tuple[str, list[Document], list[Finding], str | None]],
-            documents: list[Document], outcome: Outcome) -> None:
-    """Keep what loading gave: documents, findings, what each file was read as."""
-    for file, docs, at_load, error in loaded:
-        outcome.kinds[file] = docs[0].kind if docs else UNREADABLE if at_load else SKIPPED
+def _keep(batch: Batch, outcome: Outcome, documents: bool = True) -> None:
+    """Keep what loading gave: documents (unless a front end makes its own of them),
+    findings, errors, what each file was read as."""
+    for file, found, findings, error in batch.loaded:
+        outcome.kinds[file] = found[0].kind if found else UNREADABLE if findings else SKIPPED
         if error is not None:  # a loader bug must not take the other files down
             outcome.errors.append(InternalError("load", file, error))
-        documents.extend(docs)
-        outcome.findings.extend(at_load)
+        if documents:
+            outcome.documents.extend(found)
+        outcome.findings.extend(findings)
+    outcome.findings.extend(batch.findings)
+    outcome.errors.extend(batch.errors)
 
 
 def _key(file: str) -> str:
     return os.path.normpath(os.path.abspath(file))
-
-
-def _may_name_definition_files(file: str) -> bool:
-    """Whether a file may be a template naming a local definition file (a cheap look at its
-    bytes: only these are read before the others), or is Terraform (a module's files are
-    read together)."""
-    if is_terraform(file):
-        return True
-    try:
-        with open_regular(file) as handle:
-            head = handle.read(MAX_BYTES + 1)
-    except OSError:  # Refused too: the loader says what it is
-        return False
-    return b"DefinitionUri" in head or b"${file(" in head
-
-
-def _claimed(loaded: list[tuple[str, list[Document], list[Finding], str | None]]) -> set[str]:
-    return {_key(ref.file) for _, docs, _, _ in loaded for d in docs for ref in d.definition_files}
-
-
-def _link_definition_files(documents: list[Document], outcome: Outcome, files: dict[str, str],
-                           load_files: Callable[[list[str]], list]) -> list[Document]:
-    """Give each template's DefinitionUri file its state machine, with the template's
-    substitutions, workflow type and logical id: the file's own document when it was read
-    (``files`` maps a key to the path as discovered), else the file read now, once. A file
-    two templates name is one document per template, from one read. Returns the documents
-    added."""
-    state_machines = {_key(d.source.path): d for d in documents
-                      if d.kind == ASL and not d.root and d.template is None}
-    read = {_key(file) for file in outcome.kinds}
-    added: list[Document] = []
-    for template in [d for d in documents if d.kind == TEMPLATE]:
-        for ref in template.definition_files:
-            key = _key(ref.file)
-            document = state_machines.get(key)
-            if document is None and (key not in read or outcome.kinds.get(files.get(key, "")) == SKIPPED):
-                # not read yet; or read as none of ours, which as a definition it is: read as one
-                docs: list[Document] = []
-                _record(load_files([files.get(key, ref.file)], expect=ASL), docs, outcome)
-                document = next((d for d in docs if d.kind == ASL), None)
-                read.add(key)
-                if document is not None:
-                    state_machines[key] = document
-                    added.append(document)
-            if document is None:
-                continue
-            if document.template is not None:  # named by another template too
-                document = Document(ASL, document.data, document.source)
-                added.append(document)
-            document.substitutions, document.template = ref.substitutions, template
-            document.logical_id = ref.logical_id
-    return added

@@ -6,8 +6,8 @@ entry-point group of its ``pyproject.toml``::
     [project.entry-points.policylint]
     myplugin = "myplugin.rules"
 
-and implements any of these hooks in that module with ``@hookimpl``. The built-in rules and
-output formats are registered in exactly this way.
+and implements any of these hooks in that module with ``@hookimpl``. The built-in rules,
+output formats and front ends are registered in exactly this way.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
-    from policylint.report import Report
+    from policylint.frontends import FrontEnd
     from policylint.rule import Rule
 
 PROJECT = "policylint"
@@ -34,5 +34,12 @@ def policylint_rules() -> Iterable[Rule]:
 
 
 @hookspec
-def policylint_formats() -> dict[str, Callable[[Report], str]]:
-    """Return output formats by name: a function from a Report to the text to write."""
+def policylint_formats() -> dict[str, Callable[..., str]]:
+    """Return output formats by name: a function from a ``policylint.report.Report`` to the
+    text to write."""
+
+
+@hookspec
+def policylint_frontends() -> Iterable[FrontEnd]:
+    """Return the front ends this plugin contributes: ways of writing documents (see
+    ``policylint.frontends.FrontEnd``; the built-in ones are in ``policylint.frontends.builtin``)."""

@@ -15,7 +15,6 @@ from typing import Any
 
 from policylint import __version__
 from policylint.config import ConfigError, find_config
-from policylint.discover import is_terraform
 from policylint.engine import Engine
 from policylint.report import Problem, build_report, shown_message
 
@@ -47,6 +46,24 @@ def serve() -> None:
     severity = {"error": types.DiagnosticSeverity.Error, "warning": types.DiagnosticSeverity.Warning,
                 "note": types.DiagnosticSeverity.Information}
 
+    with_policies: dict[str, Engine] = {}  # the policies as written -> an engine with them
+
+    def _engine_for(config: Any) -> Engine:
+        """The engine, or one that also has the config's organisation policies (as they are
+        now: an edited config gives another)."""
+        if not config.policies:
+            return engine
+        import json
+
+        from policylint.policies import install
+
+        key = json.dumps(config.policies, sort_keys=True, default=str)
+        if key not in with_policies:
+            with_policies.clear()
+            with_policies[key] = Engine()
+            install(with_policies[key], config)
+        return with_policies[key]
+
     def lint(ls: Any, uri: str) -> None:
         """Publish the diagnostics of ``uri``; an error is shown as every text goes out (masked
         and escaped), never left to the server's own report, which quotes it raw."""
@@ -63,9 +80,10 @@ def serve() -> None:
         document = ls.workspace.get_text_document(uri)
         root = _root(ls.workspace, document.path)
         config = find_config(document.path, root)
-        outcome = engine.run([document.path, *_module_of(document.path)], config,
-                             texts={document.path: document.source}, root=root)
-        report = build_report(outcome, engine.rules)
+        here = _engine_for(config)
+        outcome = here.run([document.path, *here.companions(document.path)], config,
+                           texts={document.path: document.source}, root=root)
+        report = build_report(outcome, here.rules)
         lines = document.source.splitlines()
         mine = [p for p in report.problems if _same(p.raw_file, document.path)]
         found = [(p, _range(types, lines, p)) for p in mine]
@@ -106,7 +124,10 @@ def serve() -> None:
         at = params.position
         for problem, where in problems.get(params.text_document.uri, []):
             if where.start.line == at.line and where.start.character <= at.character <= where.end.character:
-                rule = engine.rules[problem.code]
+                rule = engine.rules.get(problem.code) or next(
+                    (e.rules[problem.code] for e in with_policies.values() if problem.code in e.rules), None)
+                if rule is None:
+                    return None
                 return types.Hover(contents=types.MarkupContent(
                     kind=types.MarkupKind.Markdown,
                     value=f"**{rule.code} {rule.name}** ({rule.severity.label})\n\n{rule.help}"), range=where)
@@ -140,16 +161,3 @@ def _range(types: Any, lines: list[str], problem: Problem) -> Any:
     end = match.end() if match and match.end() > start else min(len(text), start + 1)
     return types.Range(start=types.Position(line=line, character=start),
                        end=types.Position(line=line, character=max(end, start + 1)))
-
-
-def _module_of(path: str) -> list[str]:
-    """The other files of a Terraform file's module (its folder), which its references may
-    name; nothing for any other file."""
-    if not is_terraform(path):
-        return []
-    folder = os.path.dirname(path) or "."
-    try:
-        names = sorted(os.listdir(folder))
-    except OSError:
-        return []
-    return [os.path.join(folder, n) for n in names if is_terraform(n) and os.path.join(folder, n) != path]

@@ -115,13 +115,17 @@ SUPPRESSION_NOT_ALLOWED = Rule(
     kinds=_ALL)
 
 
+def file_finding(source: Source, message: str, rule: Rule = UNREADABLE_FILE,
+                 position: tuple[int, int] = (1, 1)) -> Finding:
+    """A finding of ``rule`` about a file as a whole, or a place in it no document holds."""
+    return Finding(None, (), message, code=rule.code, position=position, source=source)
+
+
 def duplicate_keys(source: Source, duplicates: list[Duplicate]) -> list[Finding]:
     """PL006 for each key written twice, at the second one."""
-    from policylint.models import ASL, Document
-
-    return [Finding(Document(ASL, None, source), (), f"key {key!r} is written twice in this object "
-                    f"(first at line {first}); only the last value is read", code=DUPLICATE_KEY.code,
-                    position=source.position_of_index(index)) for key, index, first in duplicates]
+    return [file_finding(source, f"key {key!r} is written twice in this object (first at line {first}); "
+                         "only the last value is read", DUPLICATE_KEY, source.position_of_index(index))
+            for key, index, first in duplicates]
 
 
 @hookimpl

@@ -9,11 +9,12 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from policylint.config import Config
-from policylint.models import ASL, Document
+from policylint.models import ASL, TEMPLATE, Document
 
 if TYPE_CHECKING:
     from policylint.index import Index
     from policylint.models.asl import StateMachine
+    from policylint.models.refs import Ref
 
 PROD = "prod"
 NON_PROD = "non-prod"
@@ -62,6 +63,21 @@ class Project:
 
         return Index(self.documents)
 
+    def resource(self, ref: Ref) -> dict:
+        """The resource ``ref`` names, in whatever file of its template or Terraform module it
+        is written; {} if none."""
+        resource = self._resources.get(ref.file, {}).get(ref.logical_id)
+        return resource if isinstance(resource, dict) else {}
+
+    @cached_property
+    def _resources(self) -> dict[str, dict]:
+        found: dict[str, dict] = {}
+        for document in self.documents:
+            resources = document.data.get("Resources") if document.kind == TEMPLATE else None
+            if isinstance(resources, dict):
+                found.setdefault(document.namespace, {}).update(resources)
+        return found
+
 
 class LocalProject(Project):
     """The project as a worker process sees it: only its own files, so no index."""
@@ -69,6 +85,9 @@ class LocalProject(Project):
     @property
     def index(self) -> Index:  # type: ignore[override]
         raise RuntimeError("a rule that reads the project index must say cross_file=True")
+
+    def resource(self, ref: Ref) -> dict:
+        raise RuntimeError("a rule that reads another file's resource must say cross_file=True")
 
 
 class Context:

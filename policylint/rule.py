@@ -8,8 +8,11 @@ from collections.abc import Callable, Iterable, Iterator
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from policylint.models import KINDS as MODEL_KINDS
+
 if TYPE_CHECKING:
     from policylint.models import Document
+    from policylint.source import Source
 
 Path = tuple  # a logical path into a document: keys and list indexes
 
@@ -34,7 +37,8 @@ AT = ("key", "value")  # where in the document a finding points: the key, or its
 
 
 class Finding:
-    """One problem at a logical path of a document.
+    """One problem at a logical path of a document, or in a file as a whole (a file that
+    cannot be read: no ``document``, a ``source`` and a ``position``).
 
     ``at`` says whether the position is that of the key (default) or of its value. Rules
     leave ``code`` empty: the engine stamps the code of the rule that yielded the finding,
@@ -44,12 +48,15 @@ class Finding:
     finding is silenced in the source, when it is.
     """
 
-    def __init__(self, document: Document, path: Path, message: str, at: str = "key",
+    def __init__(self, document: Document | None, path: Path, message: str, at: str = "key",
                  severity: Severity | None = None, code: str = "",
-                 position: tuple[int, int] | None = None) -> None:
+                 position: tuple[int, int] | None = None, source: Source | None = None) -> None:
         if at not in AT:
             raise ValueError(f"a finding is at the 'key' or the 'value', not {at!r}")
+        if document is None and (source is None or position is None):
+            raise ValueError("a finding without a document names its source and position")
         self.document, self.path, self.message, self.at = document, path, message, at
+        self.source: Source = source if document is None else document.source  # type: ignore[assignment]
         self.severity, self.code, self.position = severity, code, position
         self.suppression: str | None = None
         self.omitted = 0  # findings of this code in this file left out of the report after this one
@@ -60,11 +67,12 @@ class Finding:
     def location(self) -> tuple[str, int, int]:
         """(file path, line, column) where the user wrote the offending text."""
         if self.position is None:
+            assert self.document is not None
             self.position = self.document.locate(self.path, self.at)[1:]
-        return (self.document.source.path, *self.position)
+        return (self.source.path, *self.position)
 
 
-KINDS = ("asl", "template", "harness", "iam", "account", "agentcore")  # what a document can be (documents.*)
+KINDS = tuple(MODEL_KINDS)  # what a document can be (models.KINDS)
 SCOPES = ("document", "project")
 _CODE = re.compile(r"[A-Z]{2,5}[0-9]{3}")
 _NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")

@@ -220,7 +220,8 @@ class Source:
                 keys = self._keys.get(id(node))
                 if keys is None:  # indexed once: a lookup per finding stays cheap with many findings
                     # the last duplicate wins, as json.loads does
-                    keys = self._keys[id(node)] = {getattr(k, "value", None): (k, v) for k, v in node.value}
+                    keys = {str(getattr(k, "value", "")): (k, v) for k, v in node.value}
+                    self._keys[id(node)] = keys
                 if step not in keys:
                     break
                 key, node = keys[step]
@@ -305,6 +306,8 @@ def _raw_offset(text: str, node: Any, offset: int) -> int | None:
             first = text.find("\n", first) + 1
         indent = _indent_of_block(text, text.find("\n", indicator) + 1)
         return first + indent + column
+    if style == ">":
+        return _folded_offset(text, text.find(">", start, end), offset)
     if node.start_mark.line != node.end_mark.line:
         return None
     if style in ('"', "'"):
@@ -313,6 +316,29 @@ def _raw_offset(text: str, node: Any, offset: int) -> int | None:
     if not style and not text.startswith("!", start):  # plain: None, or "" from the C loader
         return start + offset
     return None
+
+
+def _folded_offset(text: str, indicator: int, offset: int) -> int:
+    """Raw index of character ``offset`` of a folded (``>``) block scalar: each line's text
+    after the block's indentation, one character (a space or a newline) between two lines; a
+    blank line stands for that character, each further one adds a newline."""
+    index = text.find("\n", indicator) + 1
+    indent = _indent_of_block(text, index)
+    position, blanks = 0, 0
+    while index < len(text):
+        end = text.find("\n", index)
+        end = len(text) if end == -1 else end
+        content = text[index + indent:end] if end - index > indent else ""
+        if not content.strip():
+            blanks += 1
+        else:
+            position += max(blanks - 1, 0) if position else blanks
+            blanks = 0
+            if offset <= position + len(content):
+                return index + indent + offset - position
+            position += len(content) + 1
+        index = end + 1
+    return index
 
 
 def _indent_of_block(text: str, index: int) -> int:
@@ -391,3 +417,21 @@ class MappedSource(Source):
 
     def scalar_position(self, path: Sequence[Any], offset: int) -> Position:
         return super().scalar_position(self.file_path(path), offset)
+
+
+class TooLarge(Exception):
+    """Shared (aliased) YAML nodes make a document too large when walked."""
+
+
+def check_expansion(data: Any, limit: int) -> None:
+    """Raise TooLarge when shared (aliased) nodes make the document huge when walked."""
+    count, stack = 0, [data]
+    while stack:
+        item = stack.pop()
+        count += 1
+        if count > limit:
+            raise TooLarge()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)

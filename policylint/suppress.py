@@ -54,6 +54,8 @@ class Suppression:
         if self.line is not None:
             return line in (self.line, self.line + 1)
         document = finding.document
+        if document is None:  # a finding on the file as a whole: only a line or the file says
+            return False
         if self.resource:
             return (document.template is self.document and document.logical_id == self.resource) or (
                 document is self.document and finding.path[:2] == ("Resources", self.resource))
@@ -137,7 +139,7 @@ def apply(findings: list[Finding], documents: list[Document], rules: dict[str, R
     for suppression in suppressions:
         by_file.setdefault(os.path.normpath(suppression.file), []).append(suppression)
     for finding in findings:
-        candidates = by_file.get(os.path.normpath(finding.document.source.path))
+        candidates = by_file.get(os.path.normpath(finding.source.path))
         if not candidates:
             continue
         line = finding.location()[1] if any(s.line is not None for s in candidates) else 0

@@ -8,8 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from policylint.config import Config, _glob, _read_text
-from policylint.models import ASL, Document
-from policylint.problems import UNUSED_SUPPRESSION
+from policylint.problems import UNUSED_SUPPRESSION, file_finding
 from policylint.rule import Finding, Rule
 from policylint.source import Source
 
@@ -43,7 +42,7 @@ def apply(findings: list[Finding], config: Config, rules: dict[str, Rule],
         if finding.code not in reported:
             used.update(("ignore", e) for e in _file_ignores(config) if _names(e, finding.code, name))
             continue
-        relative = config.relative(finding.document.source.path) if config.per_file_ignores else ""
+        relative = config.relative(finding.source.path) if config.per_file_ignores else ""
         hits = {("per-file-ignores", glob, e) for glob, codes in config.per_file_ignores
                 if _glob(relative, glob) for e in codes if _names(e, finding.code, name)}
         used |= hits
@@ -57,15 +56,13 @@ def apply(findings: list[Finding], config: Config, rules: dict[str, Rule],
 def _unused(config: Config, used: set[tuple[str, ...]], rules: dict[str, Rule],
             reported: set[str]) -> Iterable[Finding]:
     source = Source(config.source, _read_text(config.source, None))  # as accepted when the config was read
-    document = Document(ASL, None, source)
 
     def finding(needles: tuple[str, ...], message: str) -> Finding:
         index = 0
         for needle in needles:
             found = source.text.find(needle, index)
             index = found if found >= 0 else index
-        return Finding(document, (), message, code=UNUSED_SUPPRESSION.code,
-                       position=source.position_of_index(index))
+        return file_finding(source, message, UNUSED_SUPPRESSION, source.position_of_index(index))
 
     for glob, codes in config.per_file_ignores:
         for entry in codes:

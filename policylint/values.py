@@ -24,3 +24,14 @@ def is_jsonata(value: Any) -> bool:
     """A JSONata expression as Step Functions reads one: a string that starts with ``{%`` and
     ends with ``%}``, with nothing before or after (anything else is a literal string)."""
     return isinstance(value, str) and len(value) >= 4 and value.startswith("{%") and value.endswith("%}")
+
+
+class Unknown(dict):
+    """Substitutions where every ``${...}`` is a variable known at deploy time (Serverless,
+    Terraform), except those given (a Terraform ``templatefile``'s literal variables)."""
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return dict.get(self, key)

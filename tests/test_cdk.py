@@ -96,3 +96,72 @@ def test_execution_data_logged_forever_in_cdk_form(workdir: Path, retention: int
         at = position_of(file.read_text(), '(?P<at>"IncludeExecutionData"): true')
         assert [(f["line"], f["column"]) for f in found] == [at]
         assert found[0]["message"].endswith("(construct SupportStack/SupportFlow)")
+
+
+def without_path_metadata(workdir: Path, folder: str = "cdk.out") -> Path:
+    """A synth with no aws:cdk:path metadata (an integration snapshot, `--no-path-metadata`):
+    only the manifest beside the template names the constructs."""
+    file = cdk_out(workdir, machine(), folder)
+    template = json.loads(file.read_text())
+    for resource in template["Resources"].values():
+        resource.pop("Metadata", None)
+    role = template["Resources"]["SupportFlowRole0A1B2C3D"]["Properties"]
+    role["Policies"][0]["PolicyDocument"]["Statement"][0]["Resource"] = "*"
+    file.write_text(json.dumps(template, indent=1))
+    manifest = json.loads((file.parent / "manifest.json").read_text())
+    manifest["artifacts"]["SupportStack"]["metadata"] = {
+        "/SupportStack": [{"type": "aws:cdk:stack-tags", "data": []}],
+        "/SupportStack/SupportFlow/Role/Resource": [{"type": "aws:cdk:logicalId",
+                                                     "data": "SupportFlowRole0A1B2C3D"}],
+        "/SupportStack/SupportFlow/Resource": [{"type": "aws:cdk:logicalId", "data": "SupportFlow1E2F3A4B"}]}
+    (file.parent / "manifest.json").write_text(json.dumps(manifest))
+    return file
+
+
+def test_constructs_named_by_the_manifest_without_path_metadata(workdir: Path) -> None:
+    file = without_path_metadata(workdir, "integ.flow.js.snapshot")
+    found = run(".", "--select", "IAM501")[1]
+    assert found and all(f["file"] == str(file.relative_to(workdir)) for f in found)
+    assert all(f["message"].endswith("(construct SupportStack/SupportFlow/Role)") for f in found)
+
+
+@pytest.mark.parametrize("manifest", ["not json", "[]", '{"artifacts": {"SupportStack": {"metadata": 1}}}',
+                                      "link-out", "folder", "huge"])
+def test_a_manifest_that_is_amiss_names_nothing(workdir: Path, manifest: str,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    file = without_path_metadata(workdir)
+    target = file.parent / "manifest.json"
+    real = target.read_text()
+    target.unlink()
+    if manifest == "link-out":
+        outside = workdir.parent / f"{workdir.name}-manifest.json"
+        outside.write_text(real)
+        target.symlink_to(outside)
+    elif manifest == "folder":
+        target.mkdir()
+    elif manifest == "huge":
+        from policylint.frontends import cloudformation
+
+        monkeypatch.setattr(cloudformation, "MAX_MANIFEST_BYTES", 10)
+        target.write_text(real)
+    else:
+        target.write_text(manifest)
+    code, found = run("cdk.out", "--select", "IAM501")
+    assert found and not any("(construct" in f["message"] for f in found)
+
+
+@pytest.mark.parametrize("name", ["SupportStack.metadata.json", "../SupportStack.metadata.json"])
+def test_metadata_in_the_additional_metadata_file(workdir: Path, name: str) -> None:
+    """Newer CDK versions write an artifact's metadata to the file its additionalMetadataFile
+    names, beside the manifest (a name only: nothing is read elsewhere)."""
+    file = without_path_metadata(workdir)
+    manifest = json.loads((file.parent / "manifest.json").read_text())
+    artifact = manifest["artifacts"]["SupportStack"]
+    metadata = json.dumps(artifact.pop("metadata"))
+    (file.parent / "SupportStack.metadata.json").write_text(metadata)
+    (workdir / "SupportStack.metadata.json").write_text(metadata)  # outside the folder: never read
+    artifact["additionalMetadataFile"] = name
+    (file.parent / "manifest.json").write_text(json.dumps(manifest))
+    found = run("cdk.out", "--select", "IAM501")[1]
+    named = [f["message"].endswith("(construct SupportStack/SupportFlow/Role)") for f in found]
+    assert found and all(named) if name == "SupportStack.metadata.json" else not any(named)

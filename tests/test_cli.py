@@ -148,6 +148,31 @@ def test_jobs_give_the_same_report(workdir: Path) -> None:
     assert serial[1] and serial == run(".", "--jobs", "2") == run(".", "-j", "0")
 
 
+def test_what_a_worker_process_sends_back_can_be_sent(workdir: Path) -> None:
+    """A worker's result that cannot be pickled is done again in the main process, silently:
+    --jobs would then only add work. Every view a rule builds must stay out of it."""
+    import pickle
+
+    from agentcore import separate_files, whole_template
+
+    from policylint.config import Config
+    from policylint.discover import discover
+    from policylint.engine import _HOST, Engine, Reading, _load_and_lint
+
+    whole_template(workdir / "t" / "template.yaml", lambda t: None)
+    separate_files(workdir / "f")
+    FORMS["json"](workdir / "f", agent_without_timeout())
+    engine = Engine()
+    files = discover(["."], engine.suffixes)
+    _HOST[:] = [engine, -1]  # as in a worker: another process's engine
+    try:
+        (batch,) = _load_and_lint(files, tuple(engine.rules), Reading({}, frozenset(), None, None), Config())
+    finally:
+        _HOST.clear()
+    assert batch.findings and len(batch.loaded) == len(files) > 3
+    assert pickle.loads(pickle.dumps(batch)).loaded[0].file == batch.loaded[0].file
+
+
 def test_rule_reference_is_current(capsys: pytest.CaptureFixture[str]) -> None:
     """docs/rules.md (SARIF helpUri points there) is what `policylint rules --markdown` prints."""
     assert main(["rules", "--markdown"]) == 0

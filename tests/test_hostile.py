@@ -95,7 +95,7 @@ def test_file_deleted_during_the_run(workdir: Path) -> None:
     gone = workdir / "gone.asl.json"
     outcome = Engine().run([str(gone), str(file)], Config())
     assert [(f.code, "cannot read the file" in f.message) for f in outcome.findings
-            if f.document.source.path == str(gone)] == [("PL002", True)]
+            if f.source.path == str(gone)] == [("PL002", True)]
     assert outcome.errors == []
 
 

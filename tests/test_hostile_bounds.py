@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from helpers import codes, position_of, run, write
 
-from policylint.engine import MAX_FINDINGS
+from policylint.limits import MAX_FINDINGS
 
 pytestmark = pytest.mark.slow  # inputs that multiply the work, at full size: not in the quick loop
 

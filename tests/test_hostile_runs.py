@@ -577,7 +577,8 @@ def test_one_file_named_twice_is_linted_once(workdir: Path) -> None:
 
 
 def test_an_editor_text_over_the_size_limit_is_refused() -> None:
-    from policylint.load import MAX_BYTES, load
+    from policylint.limits import MAX_BYTES
+    from policylint.load import load
 
     documents, findings = load("big.asl.json", text=" " * (MAX_BYTES + 1))
     assert documents == [] and [f.code for f in findings] == ["PL002"]

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from policylint.engine import Outcome
 from policylint.models import HARNESS, Document
+from policylint.records import Outcome
 from policylint.report import build_report
 from policylint.rule import Finding, Rule, Severity
 from policylint.secrets import hidden_values, looks_secret, mask, named_values

@@ -226,3 +226,79 @@ def test_logical_ids_are_the_plugins(key: str, machine_settings: dict, logical_i
     from policylint.frontends.serverless import _logical_id
 
     assert _logical_id(key, machine_settings) == logical_id
+
+
+FUNCTIONS = HEAD + """\
+  iam:
+    role:
+      statements:
+        - Effect: Allow
+          Action: s3:GetObject
+          Resource: arn:aws:s3:::reports/*
+functions:
+  send-mail:
+    handler: mail.handler
+    iamRoleStatementsName: ${self:service}-mail
+    iamRoleStatementsInherit: true
+    iamRoleStatements:
+      - Effect: Allow
+        Action: ses:SendEmail
+        Resource: arn:aws:ses:us-east-1:111122223333:identity/example.com
+      - Effect: Allow
+        Action: iam:PassRole
+        Resource: '*'
+  report:
+    handler: report.handler
+    iamRoleStatements:
+      - Effect: Allow
+        Action: s3:GetObject
+        Resource: arn:aws:s3:::reports/${AWS::AccountId}/*
+  plain:
+    handler: plain.handler
+"""
+
+
+def test_per_function_statements_are_roles(workdir: Path) -> None:
+    """serverless-iam-roles-per-function: each function's iamRoleStatements is a role of its
+    own, judged at the place of each statement; inherited statements are judged once, where
+    the provider writes them."""
+    found = lint(workdir, FUNCTIONS, "IAM")
+    assert at(found) == [
+        ("IAM518", *position_of(FUNCTIONS, r"Action: (?P<at>iam:PassRole)")),
+        ("IAM507", *position_of(FUNCTIONS, r"PassRole\n        Resource: (?P<at>'\*')")),
+        ("IAM522", *position_of(FUNCTIONS, r"reports/(?P<at>\$\{AWS::AccountId)"))]
+
+
+def test_per_function_roles_are_named_by_their_function(workdir: Path) -> None:
+    import yaml
+
+    from policylint.frontends.serverless import template_view
+    from policylint.source import Source
+    view, notes = template_view(yaml.safe_load(FUNCTIONS), Source("serverless.yml", FUNCTIONS))
+    assert view is not None and notes == []
+    resources = view.data["Resources"]
+    assert sorted(resources) == ["IamRoleLambdaExecution", "ReportIamRoleLambdaExecution",
+                                 "SendDashmailIamRoleLambdaExecution"]
+    role = resources["SendDashmailIamRoleLambdaExecution"]
+    assert role["Type"] == "AWS::IAM::Role"
+    assert role["Properties"]["RoleName"] == "${self:service}-mail"
+    assert view.names["ReportIamRoleLambdaExecution"] == "functions.report"
+    assert view.source.locate(("Resources", "ReportIamRoleLambdaExecution", "Properties", "Policies", 0,
+                               "PolicyDocument", "Statement", 0, "Resource")) \
+        == position_of(FUNCTIONS, r"(?P<at>Resource): arn:aws:s3:::reports/\$")
+
+
+def test_functions_as_a_list_of_mappings(workdir: Path) -> None:
+    text = HEAD + """\
+functions:
+  - first:
+      handler: a.handler
+  - second:
+      handler: b.handler
+      iamRoleStatements:
+        - Effect: Allow
+          Action: iam:PassRole
+          Resource: '*'
+"""
+    found = lint(workdir, text, "IAM507")
+    assert at(found) == [("IAM507", *position_of(text, r"Resource: (?P<at>'\*')"))]

@@ -36,3 +36,18 @@ def test_missing_steps_stop_at_the_nearest_ancestor(monkeypatch: pytest.MonkeyPa
     source = Source("x.json", text)
     for path in [("a", "b", 0), ("a", "b", 5), ("a", "nope"), ("zzz",), ()]:
         assert source.locate(path) == by_yaml(text, path, "key", monkeypatch)
+
+
+@pytest.mark.parametrize("block", [">", ">-", ">+"])
+def test_offsets_in_a_folded_block_scalar(block: str) -> None:
+    """Each line's text, one character between two lines, a blank line standing for it and
+    each further blank line adding one: every character is placed where it is written."""
+    import yaml
+
+    from policylint.source import _raw_offset
+
+    text = f"a: {block}\n  one two\n  three $X\n\n  four $Y\n\n\n  five $Z\n    more $W\nb: 1\n"
+    node = yaml.compose(text).value[0][1]
+    for name in ("$X", "$Y", "$Z", "$W"):
+        raw = _raw_offset(text, node, node.value.index(name))
+        assert raw is not None and text[raw:raw + 2] == name

@@ -345,8 +345,9 @@ data "aws_iam_policy_document" "dynamic" {
 '''
     write(workdir / "computed.tf", text)
     found = run(".")[1]
-    assert [(f["code"], f["line"]) for f in found] == [("PL005", 4), ("PL005", 7)]
+    assert [(f["code"], f["line"]) for f in found] == [("PL005", 4), ("PL005", 8)]  # at the dynamic block
     assert "var.definition" in found[0]["message"]
+    assert "var.statements is not declared" in found[1]["message"]
 
 
 def test_a_tf_file_without_resources_of_ours_is_not_parsed(workdir: Path) -> None:
@@ -357,7 +358,8 @@ def test_a_tf_file_without_resources_of_ours_is_not_parsed(workdir: Path) -> Non
 def test_a_run_without_tf_files_does_not_import_the_hcl_parser(workdir: Path) -> None:
     write(workdir / "flow.asl.json", '{"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}}')
     code = ("import sys\nfrom policylint.cli import main\nmain(['check', 'flow.asl.json'])\n"
-            "print(sorted(m for m in ('hcl2', 'lark', 'tree_sitter', 'tree_sitter_hcl') "
+            "print(sorted(m for m in ('hcl2', 'lark', 'tree_sitter', 'tree_sitter_hcl', "
+            "'policylint.frontends.terraform', 'policylint.frontends.cloudformation') "
             "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=workdir)
     assert out.stdout.strip().splitlines()[-1] == "[]"

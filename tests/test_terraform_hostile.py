@@ -149,3 +149,50 @@ def test_a_valid_file_cut_short_is_pl002_never_half_read(workdir: Path,
     monkeypatch.setattr(hcl_tree, "MAX_SECONDS", -1.0)
     write(workdir / "main.tf", ROLE + "}\n")
     assert [(f["code"], f["line"]) for f in run(".")[1]] == [("PL002", 1)]
+
+
+CALLED = ('variable "definition" {\n  type = any\n}\n'
+          'resource "aws_sfn_state_machine" "m" {\n  name = "m"\n'
+          '  role_arn = "arn:aws:iam::111122223333:role/r"\n  definition = jsonencode(var.definition)\n}\n')
+BIG = "{\n    StartAt = \"S0\"\n    States = {\n" + "".join(
+    f'      S{i} = {{ Type = "Pass", Next = "S{i + 1}" }}\n' for i in range(2000)) + \
+    '      S2000 = { Type = "Task", Resource = "arn:aws:states:::lambda:invoke", End = true }\n    }\n  }'
+
+
+def test_a_long_chain_of_module_calls_ends_and_stays_quick(workdir: Path) -> None:
+    for i in range(300):
+        call = f'module "next" {{\n  source = "../m{i + 1}"\n  definition = var.definition\n}}\n' \
+            if i < 299 else ""
+        write(workdir / f"m{i}" / "main.tf", CALLED + call)
+    write(workdir / "main.tf", f'locals {{\n  definition = {BIG}\n}}\nmodule "first" {{\n'
+          '  source = "./m0"\n  definition = local.definition\n}\n')
+    seconds, _, found = timed_run(".")
+    assert seconds < 10, f"{seconds:.1f} s"
+    retry = [f for f in found if f["code"] == "SFN201"]
+    assert {f["file"] for f in retry} == {"main.tf"}  # where the root writes it, 10 calls deep
+    assert len(retry) == 1
+
+
+def test_modules_called_by_every_module_of_the_layer_above_are_capped(workdir: Path) -> None:
+    for layer in range(6):
+        for j in range(6):
+            calls = "".join(f'module "n{k}" {{\n  source = "../l{layer + 1}m{k}"\n'
+                            '  definition = var.definition\n}\n' for k in range(6)) if layer < 5 else ""
+            write(workdir / f"l{layer}m{j}" / "main.tf", CALLED + calls)
+    write(workdir / "main.tf", f'locals {{\n  definition = {BIG}\n}}\n' + "".join(
+        f'module "a{k}" {{\n  source = "./l0m{k}"\n  definition = local.definition\n}}\n' for k in range(6)))
+    seconds, _, found = timed_run(".")
+    assert seconds < 10, f"{seconds:.1f} s"
+    assert {f["file"] for f in found if f["code"] == "SFN201"} <= {"main.tf"}
+
+
+def test_a_for_each_over_a_large_resource_is_read_once(workdir: Path) -> None:
+    statements = ",\n".join(f'    {{ Effect = "Allow", Action = "s3:Get{i}", Resource = each.value }}'
+                            for i in range(10_000))
+    keys = "".join(f'    k{i} = "arn:aws:s3:::b{i}/*"\n' for i in range(30))
+    write(workdir / "main.tf", f"locals {{\n  buckets = {{\n{keys}  }}\n}}\n"
+          'resource "aws_iam_policy" "p" {\n  for_each = local.buckets\n  name = "p"\n'
+          f'  policy = jsonencode({{ Version = "2012-10-17", Statement = [\n{statements}\n  ] }})\n}}\n')
+    seconds, _, found = timed_run(".")
+    assert seconds < 10, f"{seconds:.1f} s"
+    assert [f["code"] for f in found if "for_each keys" in f["message"]] == ["PL005"]

@@ -1,20 +1,21 @@
 """State machines inside CloudFormation and SAM templates."""
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
-from policylint.frontends.serverless import Unknown
-from policylint.models import AGENTCORE, ASL, HARNESS, IAM, Document
+from policylint.frontends import Linked, Read, Reader
+from policylint.models import AGENTCORE, ASL, HARNESS, IAM, TEMPLATE, Document
 from policylint.models.agentcore import TYPES as AGENTCORE_TYPES
 from policylint.models.iam import in_policy_slot, is_policy
-from policylint.paths import is_within
+from policylint.paths import Refused, is_within, read_setting_file
 from policylint.problems import PARSE_ERROR, UNRESOLVED_REFERENCE, duplicate_keys
 from policylint.rule import Finding
 from policylint.source import EmbeddedSource, Segment, json_duplicates
-from policylint.values import PLACEHOLDER, is_intrinsic
+from policylint.values import PLACEHOLDER, Unknown, is_intrinsic
 
 STATE_MACHINE_TYPES = ("AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine")
 HARNESS_TYPE = "AWS::BedrockAgentCore::Harness"
@@ -32,6 +33,51 @@ class DefinitionFile(NamedTuple):
     substitutions: Mapping[str, str | None]
 
 
+def template_documents(template: Document, root: str | None) -> Read:
+    """A template (or a template view) and its documents; the files its DefinitionUris name
+    are kept in ``template.definition_files`` for ``link_definition_files``."""
+    documents: list[Document] = [template]
+    findings: list[Finding] = []
+    for item in documents_in(template, root):
+        if isinstance(item, DefinitionFile):
+            template.definition_files.append(item)
+        elif isinstance(item, Document):
+            documents.append(item)
+        else:
+            findings.append(item)
+    return documents, findings
+
+
+def link_definition_files(documents: list[Document], reader: Reader) -> Linked:
+    """Each template's DefinitionUri file as a new state machine document with the
+    template's substitutions, workflow type and logical id: it stands for the file's own
+    document when the file was read, else the file is read now, once (``reader``). A file
+    two templates name is a document per template."""
+    machines: dict[str, Document | None] = {_key(d.source.path): d for d in documents
+                                            if d.kind == ASL and not d.root and d.template is None}
+    loaded_before = {id(d) for d in machines.values()}
+    replaced: dict[int, Document] = {}
+    added: list[Document] = []
+    for template in [d for d in documents if d.kind == TEMPLATE]:
+        for ref in template.definition_files:
+            key = _key(ref.file)
+            if key not in machines:
+                loaded = reader([ref.file], ASL)
+                machines[key] = next((d for r in loaded for d in r.documents if d.kind == ASL), None)
+            machine = machines[key]
+            if machine is None:
+                continue
+            if id(machine) in loaded_before:
+                replaced[id(machine)] = machine
+            added.append(Document(ASL, machine.data, machine.source, substitutions=ref.substitutions,
+                                  template=template, logical_id=ref.logical_id))
+    return Linked(list(replaced.values()), added, [])
+
+
+def _key(file: str) -> str:
+    return os.path.normpath(os.path.abspath(file))
+
+
 def is_template(data: Any) -> bool:
     resources = data.get("Resources") if isinstance(data, dict) else None
     return isinstance(resources, dict) and any(
@@ -44,6 +90,8 @@ def documents_in(template: Document, root: str | None = None,
     """Every document a template holds (state machines, harnesses, other AgentCore resources,
     IAM policies), the findings (PL001, PL005) met on the way, and the local files its
     ``DefinitionUri``s name (inside ``root``, the linted folder), which it does not load."""
+    if template.source.path.endswith(".template.json"):
+        template.construct_paths = construct_paths(template, root)
     for name, resource in template.data["Resources"].items():
         if not isinstance(resource, dict) or not isinstance(resource.get("Properties"), dict):
             continue
@@ -58,6 +106,71 @@ def documents_in(template: Document, root: str | None = None,
         for key, value in _policy_documents(props):
             yield Document(IAM, value, template.source, (*path, *key), template=template,
                            logical_id=name)
+
+
+MAX_MANIFEST_BYTES = 32 * 1024 * 1024  # a cloud assembly manifest; a large app's is a few MB
+_LOGICAL_ID = "aws:cdk:logicalId"
+
+
+def construct_paths(template: Document, root: str | None) -> dict[str, str]:
+    """Logical id -> construct path for a ``cdk synth`` template whose resources carry no
+    ``aws:cdk:path`` metadata (``--no-path-metadata``, integration test snapshots), from the
+    ``manifest.json`` beside it: the stack artifact whose ``templateFile`` it is maps each
+    ``/Stack/Construct/Resource`` path to entries ``{"type": "aws:cdk:logicalId", "data":
+    id}``, in its ``metadata`` or (newer CDK versions) in the file its
+    ``additionalMetadataFile`` names beside it. Each is read only inside ``root`` (the linted
+    folder), as a regular file of bounded size; {} when anything is amiss."""
+    resources = template.data.get("Resources") if isinstance(template.data, dict) else None
+    if not isinstance(resources, dict) or any(
+            isinstance(r, dict) and isinstance(r.get("Metadata"), dict) and "aws:cdk:path" in r["Metadata"]
+            for r in resources.values()):
+        return {}
+    folder = os.path.dirname(template.source.path)
+    manifest = os.path.join(folder, "manifest.json")
+    try:
+        status = os.stat(manifest)
+        if status.st_size > MAX_MANIFEST_BYTES:
+            return {}
+        by_template = _manifest_paths(manifest, root, status.st_mtime_ns, status.st_size)
+    except (OSError, Refused):
+        return {}
+    return by_template.get(os.path.basename(template.source.path), {})
+
+
+@functools.lru_cache(maxsize=8)
+def _manifest_paths(manifest: str, root: str | None, _mtime: int, _size: int) -> dict[str, dict[str, str]]:
+    """templateFile -> logical id -> construct path, for each stack artifact of a manifest."""
+    data = _read_json(manifest, root)
+    artifacts = data.get("artifacts") if isinstance(data, dict) else None
+    found: dict[str, dict[str, str]] = {}
+    for artifact in (artifacts.values() if isinstance(artifacts, dict) else ()):
+        if not isinstance(artifact, dict):
+            continue
+        properties = artifact.get("properties")
+        file = properties.get("templateFile") if isinstance(properties, dict) else None
+        if not isinstance(file, str):
+            continue
+        metadata = dict(artifact["metadata"]) if isinstance(artifact.get("metadata"), dict) else {}
+        extra = artifact.get("additionalMetadataFile")  # where newer CDK versions write it
+        if isinstance(extra, str) and extra and os.path.basename(extra) == extra and extra not in (".", ".."):
+            more = _read_json(os.path.join(os.path.dirname(manifest), extra), root)
+            metadata.update(more if isinstance(more, dict) else {})
+        paths = found.setdefault(os.path.basename(file), {})
+        for path, entries in metadata.items():
+            for entry in (entries if isinstance(entries, list) else ()):
+                if isinstance(entry, dict) and entry.get("type") == _LOGICAL_ID \
+                        and isinstance(entry.get("data"), str) and isinstance(path, str):
+                    paths.setdefault(entry["data"], path.strip("/"))
+    return found
+
+
+def _read_json(file: str, root: str | None) -> Any:
+    """A cloud assembly file's JSON (inside ``root``, regular, bounded), or None."""
+    try:
+        raw = read_setting_file(file, root, MAX_MANIFEST_BYTES)
+        return json.loads(raw) if len(raw) <= MAX_MANIFEST_BYTES else None
+    except (OSError, Refused, ValueError, RecursionError):
+        return None
 
 
 def _policy_documents(props: dict) -> Iterator[tuple[tuple, dict]]:

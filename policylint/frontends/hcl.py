@@ -9,7 +9,6 @@ object key in the ``.tf`` file. Nothing of tree-sitter is imported until a file 
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
@@ -90,35 +89,6 @@ class HclError(Exception):
 class Refused(HclError):
     """HCL not read through: it nests values or blocks deeper than MAX_DEPTH, or parsing it
     costs far more than its size."""
-
-
-def parse(text: str) -> Block:
-    """The file as a block of type "" holding its top-level blocks and attributes; HclError
-    at the first syntax error."""
-    from policylint.frontends.hcl_tree import read
-
-    return read(text)
-
-
-_TRAVERSAL = re.compile(r"[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[[0-9]+\])*")
-_STEP = re.compile(r"\.([A-Za-z_][\w-]*)|(\[[0-9]+\])")
-
-
-def expression(text: str) -> Any:
-    """The value of one HCL expression (the inside of a ``"${...}"`` string of Terraform's
-    JSON syntax); Unknown when it is not one expression. A plain traversal, as most are, is
-    read without the parser."""
-    if _TRAVERSAL.fullmatch(text) and text not in ("true", "false", "null"):
-        head = text.split(".", 1)[0].split("[", 1)[0]
-        steps = tuple(m.group(1) or m.group(2) for m in _STEP.finditer(text, len(head)))
-        return Reference((head, *steps), text)
-    from policylint.frontends.hcl_tree import read
-
-    try:
-        body = read(f"x = {text}\n")
-    except HclError:
-        return Unknown(text)
-    return body.attributes["x"] if list(body.attributes) == ["x"] and not body.blocks else Unknown(text)
 
 
 def walk(value: Any) -> Iterator[Any]:

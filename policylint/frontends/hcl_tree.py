@@ -278,3 +278,28 @@ def _number(text: str) -> int | float:
         return int(text)
     except ValueError:  # a fraction or an exponent, or more digits than Python converts
         return float(text)
+
+
+def parse(text: str) -> hcl.Block:
+    """The file as a block of type "" holding its top-level blocks and attributes; HclError
+    at the first syntax error."""
+    return read(text)
+
+
+_PLAIN = re.compile(r"[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[[0-9]+\])*")
+_PLAIN_STEP = re.compile(r"\.([A-Za-z_][\w-]*)|(\[[0-9]+\])")
+
+
+def expression(text: str) -> Any:
+    """The value of one HCL expression (the inside of a ``"${...}"`` string of Terraform's
+    JSON syntax); Unknown when it is not one expression. A plain traversal, as most are, is
+    read without the parser."""
+    if _PLAIN.fullmatch(text) and text not in ("true", "false", "null"):
+        head = text.split(".", 1)[0].split("[", 1)[0]
+        steps = tuple(m.group(1) or m.group(2) for m in _PLAIN_STEP.finditer(text, len(head)))
+        return hcl.Reference((head, *steps), text)
+    try:
+        body = read(f"x = {text}\n")
+    except hcl.HclError:
+        return hcl.Unknown(text)
+    return body.attributes["x"] if list(body.attributes) == ["x"] and not body.blocks else hcl.Unknown(text)

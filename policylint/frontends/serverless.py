@@ -5,7 +5,9 @@ What is read: ``resources.Resources`` as written; each ``stepFunctions.stateMach
 as an ``AWS::StepFunctions::StateMachine`` (``definition``, ``type``, ``role``,
 ``loggingConfig``); the IAM statements of ``provider.iam.role.statements`` (or the older
 ``provider.iamRoleStatements``) and of a state machine's ``iamRoleStatements``, each as an
-``AWS::IAM::Policy``. Every position maps back to the ``serverless.yml`` (``MappedSource``).
+``AWS::IAM::Policy``; a function's own ``iamRoleStatements`` (the serverless-iam-roles-per-function
+plugin) as the ``AWS::IAM::Role`` it deploys for the function. Every position maps back to the
+``serverless.yml`` (``MappedSource``).
 Serverless variables (``${self:...}``, ``${sls:...}``, ``${env:...}``, ``${ssm:...}``,
 ``${opt:...}``, ...) are values only a deployment knows: never guessed, never an error.
 """
@@ -15,6 +17,7 @@ import os
 import re
 from typing import Any
 
+from policylint.frontends.cloudformation import STATE_MACHINE_TYPES
 from policylint.models import TEMPLATE, Document
 from policylint.problems import UNRESOLVED_REFERENCE
 from policylint.rule import Finding
@@ -26,17 +29,6 @@ PROVIDER_ROLE = "IamRoleLambdaExecution"  # the logical id the Framework gives t
 _FILE = re.compile(r"\$\{file\(([^)]+)\)\}")  # a whole value ${file(./flow.asl.json)}
 
 
-class Unknown(dict):
-    """Substitutions where every ``${...}`` is a variable known at deploy time (Serverless,
-    Terraform), except those given (a Terraform ``templatefile``'s literal variables)."""
-
-    def __contains__(self, key: object) -> bool:
-        return True
-
-    def get(self, key: Any, default: Any = None) -> Any:
-        return dict.get(self, key)
-
-
 def is_serverless(path: str, data: Any) -> bool:
     return os.path.basename(path).lower() in NAMES and isinstance(data, dict) and (
         "service" in data or "provider" in data or "stepFunctions" in data)
@@ -45,8 +37,6 @@ def is_serverless(path: str, data: Any) -> bool:
 def template_view(data: dict, source: Source) -> tuple[Document | None, list[Finding]]:
     """The template the file deploys, as far as policylint reads it, and PL005 notes for
     definitions only a deployment knows; no document when the file declares nothing of ours."""
-    from policylint.frontends.cloudformation import STATE_MACHINE_TYPES  # here: template imports Unknown
-
     resources: dict[str, Any] = {}
     routes: list[tuple[tuple, tuple, bool]] = [(("Resources",), ("resources", "Resources"), False)]
     names: dict[str, str] = {}
@@ -69,6 +59,12 @@ def template_view(data: dict, source: Source) -> tuple[Document | None, list[Fin
         statements = machine.get("iamRoleStatements")
         if isinstance(statements, list):
             _policy(resources, routes, f"{logical}Role", statements, (*here, "iamRoleStatements"))
+    for where, key, function in _functions(data.get("functions")):
+        if isinstance(function, dict) and isinstance(function.get("iamRoleStatements"), list) \
+                and function["iamRoleStatements"]:
+            logical = _normalized(str(key)) + PROVIDER_ROLE
+            _function_role(resources, routes, logical, function, where)
+            names[logical] = f"functions.{key}"
     role = _get(data, "provider", "iam", "role")
     statements, where = (role.get("statements"), ("provider", "iam", "role", "statements")) \
         if isinstance(role, dict) else (_get(data, "provider", "iamRoleStatements"),
@@ -88,7 +84,7 @@ def _state_machine(machine: dict, logical: str, here: tuple) -> tuple[dict, list
     note when its definition cannot be read here."""
     base = ("Resources", logical, "Properties")
     props: dict[str, Any] = {}
-    routes = [(("Resources", logical), here, True)]
+    routes: list[tuple[tuple, tuple, bool]] = [(("Resources", logical), here, True)]
     note = ""
     for key, name in (("type", "StateMachineType"), ("role", "RoleArn")):
         if key in machine:
@@ -123,6 +119,39 @@ def _policy(resources: dict, routes: list, logical: str, statements: list, where
     document = ("Resources", logical, "Properties", "PolicyDocument")
     routes.append(((*document, "Statement"), where, False))
     routes.append((("Resources", logical), where, True))
+
+
+def _functions(functions: Any) -> list[tuple[tuple, Any, Any]]:
+    """(where, name, function) of each function: ``functions`` is a mapping, or a list of
+    mappings the Framework merges."""
+    found = []
+    for i, group in enumerate(functions if isinstance(functions, list) else [functions]):
+        for key, function in (group.items() if isinstance(group, dict) else ()):
+            where = ("functions", i, key) if isinstance(functions, list) else ("functions", key)
+            found.append((where, key, function))
+    return found
+
+
+def _function_role(resources: dict, routes: list, logical: str, function: dict, here: tuple) -> None:
+    """A function's own ``iamRoleStatements`` (the serverless-iam-roles-per-function plugin)
+    as the role the plugin deploys for it: trusted by Lambda, its statements an inline policy,
+    named ``iamRoleStatementsName`` when given. Statements it inherits
+    (``iamRoleStatementsInherit``) are judged once, where the provider writes them."""
+    props: dict[str, Any] = {
+        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com"]},
+            "Action": ["sts:AssumeRole"]}]},
+        "Policies": [{"PolicyName": "function", "PolicyDocument": {
+            "Version": "2012-10-17", "Statement": function["iamRoleStatements"]}}]}
+    base = ("Resources", logical, "Properties")
+    routes.append((("Resources", logical), (*here, "iamRoleStatements"), True))
+    routes.append(((*base, "AssumeRolePolicyDocument"), here, True))
+    statements = (*base, "Policies", 0, "PolicyDocument", "Statement")
+    routes.append((statements, (*here, "iamRoleStatements"), False))
+    if "iamRoleStatementsName" in function:
+        props["RoleName"] = function["iamRoleStatementsName"]
+        routes.append(((*base, "RoleName"), (*here, "iamRoleStatementsName"), False))
+    resources[logical] = {"Type": "AWS::IAM::Role", "Properties": props}
 
 
 def _logical_id(key: str, machine: dict) -> str:

@@ -20,7 +20,12 @@ TEMPLATE = "template"
 HARNESS = "harness"
 IAM = "iam"
 ACCOUNT = "account"  # an `aws iam get-account-authorization-details` export
-AGENTCORE = "agentcore"  # a gateway, runtime, memory or policy engine (documents.agentcore)
+AGENTCORE = "agentcore"  # a gateway, runtime, memory or policy engine (models.agentcore)
+# Every kind of document, in the order summaries name them, with what a user calls one and many.
+KINDS = {ASL: ("state machine", "state machines"), TEMPLATE: ("template", "templates"),
+         IAM: ("policy", "policies"), ACCOUNT: ("account export", "account exports"),
+         HARNESS: ("harness config", "harness configs"),
+         AGENTCORE: ("AgentCore resource", "AgentCore resources")}
 
 
 class Document:
@@ -35,9 +40,11 @@ class Document:
     """
 
     names: Mapping[str, str] = {}
+    construct_paths: Mapping[str, str] = {}  # a synthesized template's, from its cloud assembly manifest
     variables = False
     module_resources: dict | None = None  # a Terraform view: the resources of its whole module
     terraform_locals: Mapping[str, Any] = {}  # a Terraform view: its file's literal locals
+    terraform: Any = None  # a Terraform view: what its module's linking follows (terraform.Followed)
     snake_case = False  # a Terraform view: its author writes max_iterations, not MaxIterations
 
     def __init__(self, kind: str, data: Any, source: Source, root: tuple = (),
@@ -51,6 +58,13 @@ class Document:
 
     def __repr__(self) -> str:
         return f"Document({self.kind}, {self.source.path!r}, {self.root!r})"
+
+    _VIEWS = ("state_machine", "harness", "agentcore", "policy")  # the cached properties below
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What travels between processes: the data, not the views rules built of it (they
+        are built again when asked, and may hold what cannot be pickled)."""
+        return {k: v for k, v in self.__dict__.items() if k not in self._VIEWS}
 
     @property
     def namespace(self) -> str:
@@ -77,6 +91,26 @@ class Document:
     def locate(self, path: Sequence[Any], at: str = "key") -> tuple[str, int, int]:
         line, column = self.source.locate((*self.root, *path), at)
         return self.source.path, line, column
+
+    def string_position(self, path: Sequence[Any], offset: int) -> tuple[int, int] | None:
+        """Line and column of character ``offset`` of the string value at ``path`` (through
+        quotes, escapes, block scalars, a DefinitionString's pieces); None when it cannot be
+        told (then the value's start is where a finding stands)."""
+        from policylint.source import MappedSource, _walk_escapes, json_locate
+
+        source, full = self.source, (*self.root, *path)
+        try:
+            text = source.text
+            if text.lstrip("\ufeff \t\r\n")[:1] in ("{", "[") and not isinstance(source, MappedSource):
+                found = json_locate(text, full, source._json_memo)
+                if found is None:
+                    return None
+                place = found[1]
+                raw = _walk_escapes(text, place + 1, offset, '"') if text.startswith('"', place) else place
+                return source.position_of_index(raw)
+            return source.scalar_position(full, offset)
+        except Exception:  # positions are best effort: the value's start then
+            return None
 
     def literal(self, value: str) -> str | None:
         """``value`` with every placeholder substituted, or None if one is not known."""

@@ -24,6 +24,11 @@ STATES_SERVICE = "states.amazonaws.com"
 # policy limits what callers inside the VPC may do through it ("Control access to VPC
 # endpoints using endpoint policies", AWS PrivateLink Guide); `Principal: "*"` is its usual form.
 ENDPOINT_TYPES = frozenset({"AWS::EC2::VPCEndpoint"})
+# An AWS Organizations policy (a service control policy): it bounds what the principals of
+# the accounts it is attached to may do, and grants nothing ("SCPs do not grant permissions",
+# AWS Organizations User Guide): the rules about what a policy allows do not judge it, the
+# grammar rules do (actions, Sids, conditions, shape).
+ORGANIZATION_TYPES = frozenset({"AWS::Organizations::Policy"})
 
 
 def is_policy(data: Any) -> bool:
@@ -215,8 +220,14 @@ class Policy:
 
     @property
     def guards_endpoint(self) -> bool:
-        """A VPC endpoint policy: neither a role's policy nor a resource's."""
-        return self.owner_type in ENDPOINT_TYPES
+        """A VPC endpoint policy, or an Organizations policy (an SCP): neither a role's
+        policy nor a resource's; it grants nothing."""
+        return self.owner_type in ENDPOINT_TYPES or self.organization
+
+    @property
+    def organization(self) -> bool:
+        """An Organizations policy (an SCP): it grants nothing."""
+        return self.owner_type in ORGANIZATION_TYPES
 
     @cached_property
     def statements(self) -> list[Statement]:

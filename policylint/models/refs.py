@@ -25,8 +25,8 @@ def template_of(document: Document) -> Document | None:
 
 
 def resources_of(document: Document) -> dict:
-    """The resources a document's references may name: its template's, or its Terraform
-    module's."""
+    """The resources a document's references may name (to resolve them to a ``Ref``): its
+    template's, or its Terraform module's."""
     template = template_of(document)
     if template is not None and template.module_resources is not None:
         return template.module_resources
@@ -44,9 +44,17 @@ def resource_named(name: str, resources: dict) -> str | None:
     return None
 
 
+def own_resources(document: Document) -> dict:
+    """The resources written in the document's own file (its template's; a Terraform
+    module's other files are read through ``Project.resource``, by cross-file rules)."""
+    template = template_of(document)
+    resources = template.data.get("Resources") if template is not None else None
+    return resources if isinstance(resources, dict) else {}
+
+
 def resource_of(document: Document, logical_id: str | None = None) -> dict:
-    """A resource of the document's template (the document's own by default); {} if none."""
-    resource = resources_of(document).get(logical_id or document.logical_id)
+    """A resource of the document's own file (the document's own by default); {} if none."""
+    resource = own_resources(document).get(logical_id or document.logical_id)
     return resource if isinstance(resource, dict) else {}
 
 
@@ -58,10 +66,13 @@ def properties_of(document: Document, logical_id: str | None = None) -> dict:
 
 def construct_path(template: Document, logical_id: str) -> str | None:
     """The CDK construct a resource of a synthesized template comes from (its ``aws:cdk:path``
-    metadata, without the trailing ``/Resource`` of an L1 inside its L2), if any."""
+    metadata, else what the cloud assembly's ``manifest.json`` maps its logical id to, without
+    the trailing ``/Resource`` of an L1 inside its L2), if any."""
     resource = resource_of(template, logical_id)
     metadata = resource.get("Metadata")
     path = metadata.get("aws:cdk:path") if isinstance(metadata, dict) else None
+    if not isinstance(path, str) or not path:
+        path = template.construct_paths.get(logical_id)
     if not isinstance(path, str) or not path:
         return None
     return path[:-len("/Resource")] if path.endswith("/Resource") else path

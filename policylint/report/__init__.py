@@ -11,17 +11,19 @@ import json
 import os
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from policylint import __version__
-from policylint.engine import SKIPPED, UNREADABLE, InternalError, Outcome
 from policylint.hookspecs import hookimpl
+from policylint.models import KINDS
+from policylint.records import SKIPPED, TEMPLATED, UNREADABLE, InternalError, Outcome
 from policylint.rule import Finding, Rule, Severity
 
 if TYPE_CHECKING:
     from policylint.models import Document
     from policylint.secrets import Hidden
+    from policylint.source import Source
 
 
 class Problem(NamedTuple):
@@ -56,7 +58,8 @@ class Problem(NamedTuple):
 class Report:
     """What a run found: the problems that count (not suppressed, not in the baseline), every
     known rule (selected or not), internal errors, what was set aside, and what each file
-    was read as (``kinds``: shown path -> a kind of ``KINDS``, ``SKIPPED`` or ``UNREADABLE``)."""
+    was read as (``kinds``: shown path -> a kind of ``KINDS``, ``SKIPPED``, ``TEMPLATED`` (counted
+as skipped) or ``UNREADABLE``)."""
 
     def __init__(self, problems: list[Problem], rules: list[Rule], errors: list[InternalError],
                  kinds: dict[str, str], suppressed: list[Problem] | None = None,
@@ -65,7 +68,8 @@ class Report:
         self.suppressed, self.baselined = suppressed or [], baselined or []
         self.version = __version__
         counts = Counter(kinds.values())
-        self.skipped, self.unreadable = counts.pop(SKIPPED, 0), counts.pop(UNREADABLE, 0)
+        self.templated = counts.pop(TEMPLATED, 0)  # skipped too: Jinja, cookiecutter, Helm
+        self.skipped, self.unreadable = counts.pop(SKIPPED, 0) + self.templated, counts.pop(UNREADABLE, 0)
         self.linted = {kind: counts[kind] for kind in KINDS if counts[kind]}
         self.files = sum(self.linted.values())
         self.show_files = False  # list each file and what it was read as (text format)
@@ -74,11 +78,6 @@ class Report:
         return sum(1 for p in self.problems if p.severity == severity)
 
 
-# What a file was read as, in the order summaries name them: (singular, plural).
-KINDS = {"asl": ("state machine", "state machines"), "template": ("template", "templates"),
-         "iam": ("policy", "policies"), "account": ("account export", "account exports"),
-         "harness": ("harness config", "harness configs"),
-         "agentcore": ("AgentCore resource", "AgentCore resources")}
 MAX_MESSAGE = 600  # characters; a longer message keeps its start and its end (what to do)
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
@@ -131,23 +130,24 @@ def build_report(outcome: Outcome, rules: dict[str, Rule], baseline: frozenset[s
     hiding = _Hiding(outcome.documents)
     errors = list(outcome.errors)
     # A file at a time: once its findings are placed, its position data is let go.
-    by_source = sorted(outcome.findings, key=lambda f: id(f.document.source))
+    by_source = sorted(outcome.findings, key=lambda f: id(f.source))
     for i, finding in enumerate(by_source):
         rule = rules[finding.code]
         try:
             file, line, column = finding.location()
         except Exception as error:  # positions are best effort; the finding still counts
-            errors.append(InternalError(finding.code, finding.document.source.path,
+            errors.append(InternalError(finding.code, finding.source.path,
                                         f"position: {type(error).__name__}: {error}"))
-            file, line, column = finding.document.source.path, 1, 1
-        path = (*finding.document.root, *finding.path)
+            file, line, column = finding.source.path, 1, 1
+        document = finding.document
+        path = (*document.root, *finding.path) if document is not None else finding.path
         shown = display_path(file)
-        hidden = hiding.of(finding.document)
+        hidden = hiding.of(document) if document is not None else hiding.of_source(finding.source)
 
         value = _value(finding)
         if value is not None and hidden.within(value):
             value = None  # a fingerprint is a hash: a short secret would be found by guessing
-        construct = _construct(finding.document, path)
+        construct = _construct(document, path) if document is not None else None
         message = f"{finding.message} (construct {construct})" if construct else finding.message
         if finding.omitted:
             message = (f"{message} [and at least {finding.omitted:,} more {rule.code} findings in this "
@@ -155,8 +155,8 @@ def build_report(outcome: Outcome, rules: dict[str, Rule], baseline: frozenset[s
         problems.add(Problem(rule.code, rule.name, finding.severity or rule.severity,
                              shown_message(message, hidden), printable(shown), line, column, path, value,
                              finding.suppression and shown_message(finding.suppression, hidden), shown))
-        if i + 1 == len(by_source) or by_source[i + 1].document.source is not finding.document.source:
-            finding.document.source.release()
+        if i + 1 == len(by_source) or by_source[i + 1].source is not finding.source:
+            finding.source.release()
     ordered = sorted(problems, key=lambda p: (p.file, p.line, p.column, p.code, p.message,
                                               repr(p.logical_path)))
     counted = [p for p in ordered if p.suppression is None]
@@ -186,16 +186,22 @@ class _Hiding:
             self.memo[path] = _hidden([*self.documents.get(path, ()), document])
         return self.memo[path]
 
+    def of_source(self, source: Source) -> Hidden:
+        """For a finding on a file as a whole: its documents, and its text."""
+        if source.path not in self.memo:
+            self.memo[source.path] = _hidden(self.documents.get(source.path, []), [source.text])
+        return self.memo[source.path]
+
     def of_file(self, path: str) -> Hidden | None:
         documents = self.documents.get(path)
         return self.of(documents[0]) if documents else None
 
 
-def _hidden(documents: list[Document]) -> Hidden:
+def _hidden(documents: list[Document], more_texts: Sequence[str] = ()) -> Hidden:
     from policylint.secrets import NOTHING, hidden_in, may_hide
 
     templates = [d.template for d in documents if d.template is not None]
-    texts = list({id(d.source): d.source.text for d in [*documents, *templates]}.values())
+    texts = [*{id(d.source): d.source.text for d in [*documents, *templates]}.values(), *more_texts]
     if all(text and not may_hide(text) for text in texts):
         return NOTHING
     whole = [d for d in documents if not d.root and d.data is not None]  # else parts of the file
@@ -207,6 +213,8 @@ def _hidden(documents: list[Document]) -> Hidden:
 
 def _value(finding: Finding) -> str | None:
     """The plain value (string, number, boolean) the finding is on, as text; else None."""
+    if finding.document is None:
+        return None
     value: Any = finding.document.data
     for step in finding.path:
         try:

@@ -57,7 +57,7 @@ def read_baseline(path: str, root: str | None = None) -> frozenset[str]:
 def read_entries(path: str, root: str | None = None) -> list[dict]:
     """The entries of the baseline file at ``path``: a regular file, not a link out of ``root``
     (the linted folder); ConfigError, which does not quote it, when it is not one."""
-    from policylint.load import MAX_BYTES
+    from policylint.limits import MAX_BYTES
     from policylint.paths import Refused, read_setting_file
 
     try:

@@ -16,7 +16,10 @@ def anchor(rule: Rule) -> str:
 
 
 def help_uri(rule: Rule) -> str:
-    """The rule's documentation on the web (docs/rules.md, at the rule's own anchor)."""
+    """The rule's documentation on the web (docs/rules.md, at the rule's own anchor); an
+    organisation policy's own ``url``, else what README says of policies."""
+    if "policy" in rule.tags:
+        return getattr(rule, "url", None) or INFORMATION_URI + "/blob/main/README.md#organisation-policies"
     return f"{RULES_URI}#{anchor(rule)}"
 
 

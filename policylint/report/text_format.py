@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from policylint.records import TEMPLATED
 from policylint.report import KINDS, SKIPPED, UNREADABLE, Report
 from policylint.rule import Severity
 
@@ -26,9 +27,17 @@ def files_read(report: Report) -> str:
                 "`cdk synth` and check cdk.out)")
     if report.unreadable:
         text += f"; {report.unreadable:,} could not be read (PL001/PL002)"
-    if report.skipped:
-        text += (f"; {_plural(report.skipped, 'other JSON/YAML file')} skipped (not a state machine, "
-                 "template, policy or harness config; --show-files lists each file)")
+    other = report.skipped - report.templated
+    if other:
+        terraform = sum(1 for file, kind in report.kinds.items()
+                        if kind == SKIPPED and file.lower().endswith((".tf", ".tf.json")))
+        others = [_plural(n, word) for n, word in ((other - terraform, "other JSON/YAML file"),
+                                                   (terraform, "other Terraform file")) if n]
+        text += (f"; {' and '.join(others)} skipped (not a state machine, template, policy or harness "
+                 "config; --show-files lists each file)")
+    if report.templated:
+        text += (f"; {_plural(report.templated, 'templated file')} skipped (Jinja, cookiecutter or "
+                 "Helm syntax: lint what they render)")
     return text + "."
 
 
@@ -36,6 +45,8 @@ def file_list(report: Report) -> str:
     """Each file and what it was read as, one a line."""
     names = {**{kind: singular for kind, (singular, _) in KINDS.items()},
              SKIPPED: "skipped: not a state machine, template, policy or harness config",
+             TEMPLATED: "skipped: templated (Jinja, cookiecutter or Helm {{ }} syntax), not YAML or "
+                        "JSON until rendered",
              UNREADABLE: "not linted: could not be read"}
     return "".join(f"{file}: {names[kind]}\n" for file, kind in sorted(report.kinds.items()))
 

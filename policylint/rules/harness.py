@@ -375,12 +375,13 @@ def agent_public_network_in_prod(ctx: Context) -> Iterator[Finding]:
     and `::Runtime` resource schemas, NetworkConfiguration NetworkMode (PUBLIC | VPC)."""
     if ctx.document.kind == AGENTCORE:
         runtime = ctx.document.agentcore
-        mode = runtime.text("networkConfiguration", "networkMode") if runtime.type == RUNTIME else None
-        what = f"runtime {runtime.name!r}"
+        found = runtime.text("networkConfiguration", "networkMode") if runtime.type == RUNTIME else None
+        mode, what = (found.value, found.path) if found is not None else None, f"runtime {runtime.name!r}"
     else:
-        mode, what = ctx.document.harness.network_mode, "the agent's environment"
-    if mode is not None and mode.value == "PUBLIC" and is_prod(ctx.project.environment(ctx.document)):
-        yield Finding(ctx.document, mode.path, f"{what} in prod uses the public network: run it in your "
+        said = ctx.document.harness.network_mode
+        mode, what = (said.value, said.path) if said is not None else None, "the agent's environment"
+    if mode is not None and mode[0] == "PUBLIC" and is_prod(ctx.project.environment(ctx.document)):
+        yield Finding(ctx.document, mode[1], f"{what} in prod uses the public network: run it in your "
                       "VPC (VPC mode with subnets and security groups)", "value")
 
 

@@ -162,7 +162,7 @@ def test_template_placeholders(workdir: Path) -> None:
     write(workdir / "template.yaml", text)
     (finding,) = run(".", "--select", "ASL")[1]
     assert finding["code"] == "ASL112" and "${Missing}" in finding["message"]
-    assert (finding["line"], finding["column"]) == position_of(text, r'Resource: (?P<at>"\$\{Missing)')
+    assert (finding["line"], finding["column"]) == position_of(text, r'Resource: "(?P<at>\$\{Missing)')
 
 
 def fan_out(lang: str, **fields: Any) -> Change:

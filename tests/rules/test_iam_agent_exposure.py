@@ -229,10 +229,59 @@ Resources:
 def test_placeholders_cloudformation_keeps(workdir: Path) -> None:
     text = write(workdir / "template.yaml", PLACEHOLDERS).read_text()
     assert found("IAM522") == [
-        ("IAM522", *position_of(text, r"(?P<at>arn:aws:s3:::\$\{Bucket\}/\*)"), "error"),
-        ("IAM522", *position_of(text, r'(?P<at>"/\$\{Stage\}/\*")'), "error"),
-        ("IAM522", *position_of(text, r"(?P<at>arn:\$\{AWS::Partition\})"), "error"),
-        ("IAM522", *position_of(text, r'(?P<at>"\$\{AWS::AccountId\}")'), "error")]
+        ("IAM522", *position_of(text, r"arn:aws:s3:::(?P<at>\$\{Bucket\})/\*"), "error"),
+        ("IAM522", *position_of(text, r'"/(?P<at>\$\{Stage\})/\*"'), "error"),
+        ("IAM522", *position_of(text, r"arn:(?P<at>\$\{AWS::Partition\})"), "error"),
+        ("IAM522", *position_of(text, r'"(?P<at>\$\{AWS::AccountId\})"'), "error")]
+
+
+CDK_POLICY = {"Resources": {"ReaderPolicy": {"Type": "AWS::IAM::Policy", "Properties": {
+    "PolicyName": "reader", "Roles": [{"Ref": "Role"}], "PolicyDocument": {"Version": V, "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject",
+         "Resource": "arn:aws:s3:::caf\u00e9/${AWS::AccountId}/*"},
+        {"Effect": "Allow", "Action": "s3:GetObject",
+         "Resource": {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":s3:::b/${AWS::Region}/*"]]}},
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/${aws:username}/*"}]}},
+    "Metadata": {"aws:cdk:path": "App/Reader/Resource"}}}}
+
+
+def test_placeholders_kept_in_a_cdk_synth_at_the_placeholder(workdir: Path) -> None:
+    text = json.dumps(CDK_POLICY, indent=1)  # \u00e9 stays escaped: six characters for one
+    write(workdir / "cdk.out" / "App.template.json", text)
+    assert found("IAM522") == [
+        ("IAM522", *position_of(text, r"caf\\u00e9/(?P<at>\$\{AWS::AccountId\})"), "error"),
+        ("IAM522", *position_of(text, r":s3:::b/(?P<at>\$\{AWS::Region\})"), "error")]
+
+
+def test_pseudo_parameters_in_serverless_statements_and_sam_policies(workdir: Path) -> None:
+    sls = write(workdir / "serverless.yml", """service: s
+provider:
+  name: aws
+  iam:
+    role:
+      statements:
+        - Effect: Allow
+          Action: sqs:SendMessage
+          Resource:
+            - "arn:aws:sqs:${self:provider.region}:${AWS::AccountId}:jobs"
+            - "arn:aws:sqs:${aws:region}:${aws:accountId}:jobs"
+            - Fn::Sub: "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:jobs"
+""").read_text()
+    sam = write(workdir / "sam" / "template.yaml", """Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Policies:
+        - Statement:
+            - Effect: Allow
+              Action: ssm:GetParameter
+              Resource: 'arn:aws:ssm:us-east-1:${AWS::AccountId}:parameter/app/*'
+""").read_text()
+    findings = [(f["file"], f["line"], f["column"]) for f in run(".", "--select", "IAM522")[1]]
+    assert findings == [
+        ("sam/template.yaml", *position_of(sam, r"us-east-1:(?P<at>\$\{AWS::AccountId)")),
+        ("serverless.yml", *position_of(sls, r"region\}:(?P<at>\$\{AWS::AccountId)"))]
 
 
 @pytest.mark.parametrize(("name", "text"), [

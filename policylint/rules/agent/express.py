@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from policylint.hookspecs import hookimpl
 from policylint.models.asl import EXPRESS_SECONDS as EXPRESS_LIMIT
-from policylint.models.refs import Ref, properties_of, resolve, resource_of
+from policylint.models.refs import Ref, properties_of, resolve
 from policylint.project import Context
 from policylint.rule import Finding, Severity, rule, rules_of
 
@@ -74,8 +74,12 @@ def agent_execution_data_kept_forever(ctx: Context) -> Iterator[Finding]:
     for destination in destinations if isinstance(destinations, list) else []:
         logs = destination.get("CloudWatchLogsLogGroup") if isinstance(destination, dict) else None
         target = resolve(logs.get("LogGroupArn"), document.template) if isinstance(logs, dict) else None
-        if isinstance(target, Ref) and resource_of(document, target.logical_id).get("Type") == \
-                "AWS::Logs::LogGroup" and "RetentionInDays" not in properties_of(document, target.logical_id):
+        if not isinstance(target, Ref):
+            continue
+        group = ctx.project.resource(target)  # maybe in another file of a Terraform module
+        settings = group.get("Properties")
+        if group.get("Type") == "AWS::Logs::LogGroup" and not (
+                isinstance(settings, dict) and "RetentionInDays" in settings):
             yield Finding(document.template, (*base, "IncludeExecutionData"), "execution data (the agents' "
                           f"prompts and answers) goes to log group {target.logical_id!r}, which sets no "
                           "RetentionInDays: it is kept forever; set a retention", "key")
@@ -84,7 +88,7 @@ def agent_execution_data_kept_forever(ctx: Context) -> Iterator[Finding]:
 agent_execution_data_kept_forever = rule(
     "AGT321", "agent-execution-data-kept-forever", Severity.WARNING,
     summary="A workflow with agent tasks logs execution data to a log group with no retention",
-    kinds=("asl",),
+    kinds=("asl",), cross_file=True,
 )(agent_execution_data_kept_forever)
 
 

@@ -489,7 +489,7 @@ def agent_session_shared_across_environments(project: Project) -> Iterator[Findi
         if not (any(is_prod(e) for e in envs) and any(not is_prod(e) for e in envs)):
             continue
         for finding, env in places:
-            others = sorted({f.document.source.path for f, e in places if e != env})
+            others = sorted({f.source.path for f, e in places if e != env})
             finding.message = (f"{what} is also used by {', '.join(others)}: prod and non-prod share "
                                "one conversation and its memory")
             yield finding
@@ -681,15 +681,6 @@ agent_session_id_too_short = rule(
 )(agent_session_id_too_short)
 
 
-def _model_ids(value: Any, path: tuple) -> Iterator[tuple[tuple, Any]]:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if key in ("ModelId", "modelId"):
-                yield (*path, key), item
-            else:
-                yield from _model_ids(item, (*path, key))
-
-
 def agent_model_not_allowed(ctx: Context) -> Iterator[Finding]:
     """What it does: when `allowed-models` is configured (`[tool.policylint]`), flags a
     model id, in an agent task's Model override or in a harness config's model, that
@@ -704,21 +695,17 @@ def agent_model_not_allowed(ctx: Context) -> Iterator[Finding]:
     allowed = ctx.config.allowed_models
     if not allowed:
         return
+    from policylint.policies import findings
+
+    def said(spot: Any) -> str:
+        return f"model {spot.value!r} is not in allowed-models ({', '.join(allowed)})"
+
+    # Written on the organisation-policy machinery: the same condition a `policies:` entry states.
     if ctx.document.kind == "harness":
-        for field in ctx.document.harness.model_ids:
-            if isinstance(field.value, str) and not any(fnmatchcase(field.value, p) for p in allowed):
-                yield Finding(ctx.document, field.path, f"model {field.value!r} is not in allowed-models "
-                              f"({', '.join(allowed)})", "value")
+        yield from findings(ctx.document, "harness", {"field": "model.*.modelId", "in": list(allowed)}, said)
         return
-    for task in ctx.machine.agent_tasks:
-        model = task.param("Model")
-        if model is None or not model.is_static:
-            continue
-        for path, model_id in _model_ids(model.value, model.path):
-            resolved = ctx.document.literal(model_id) if isinstance(model_id, str) else None
-            if resolved is not None and not any(fnmatchcase(resolved, p) for p in allowed):
-                yield task.finding(path, f"model {resolved!r} is not in allowed-models "
-                                   f"({', '.join(allowed)})", at="value")
+    yield from findings(ctx.document, "agent-task", {"field": "Arguments.Model.*.ModelId",
+                                                     "in": list(allowed)}, said)
 
 
 agent_model_not_allowed = rule(
@@ -742,13 +729,10 @@ def agent_harness_not_approved(ctx: Context) -> Iterator[Finding]:
     approved = ctx.config.approved_harnesses
     if not approved:
         return
-    for task in ctx.machine.agent_tasks:
-        arn = task.param("HarnessArn")
-        if arn is None or not arn.is_static or not isinstance(arn.value, str):
-            continue
-        value = ctx.document.literal(arn.value)
-        if value is not None and not any(fnmatchcase(value, p) for p in approved):
-            yield task.finding(arn.path, f"harness {value!r} is not in approved-harnesses", at="value")
+    from policylint.policies import findings
+
+    yield from findings(ctx.document, "agent-task", {"field": "Arguments.HarnessArn", "in": list(approved)},
+                        lambda spot: f"harness {spot.value!r} is not in approved-harnesses")
 
 
 agent_harness_not_approved = rule(

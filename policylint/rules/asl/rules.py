@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from policylint.hookspecs import hookimpl
 from policylint.project import Context
 from policylint.rule import Finding, Severity, rule, rules_of
+from policylint.rules.asl.placeholders import undefined_placeholders
 from policylint.rules.asl.validator import report as _report
 
 
@@ -236,8 +237,12 @@ resource_not_arn = rule(
 
 
 def undefined_placeholder(ctx: Context) -> Iterator[Finding]:
-    """What it does: flags a `${X}` placeholder in a template's state machine `Definition`
-    that neither DefinitionSubstitutions nor a template variable defines.
+    """What it does: flags a `${X}` placeholder in a template's state machine that nothing
+    defines: in a `Definition`, a `DefinitionString` (a JSON string, the literal pieces of
+    `Fn::Join`) or a SAM `DefinitionUri` file, a name DefinitionSubstitutions does not
+    define; inside `Fn::Sub`, one that is neither a DefinitionSubstitutions key, a Fn::Sub
+    variable, a parameter or resource of the template, nor a pseudo-parameter. Serverless
+    and Terraform `${...}` are their own variables: not judged.
 
     Why is this bad? CloudFormation deploys the text as written: the state calls a resource
     literally named `${X}` and fails, or the definition is rejected.
@@ -247,7 +252,7 @@ def undefined_placeholder(ctx: Context) -> Iterator[Finding]:
 
     Use instead: add the name to DefinitionSubstitutions (`ProcessFunctionArn: !GetAtt
     ProcessFunction.Arn`), or fix the spelling."""
-    yield from _report(ctx, "ASL112")
+    yield from undefined_placeholders(ctx.document)
 
 
 undefined_placeholder = rule(

@@ -1,6 +1,6 @@
 """Structure and types: every field is one the ASL has there, required fields are present,
-values have their type (ASL101); a Task Resource is an ARN (ASL111) with no undefined
-``${X}`` (ASL112); state names are unique (ASL105) and at most 80 characters (ASL113)."""
+values have their type (ASL101); a Task Resource is an ARN (ASL111); state names are unique
+(ASL105) and at most 80 characters (ASL113). (An undefined ``${X}`` is ASL112: placeholders.py.)"""
 from __future__ import annotations
 
 import json
@@ -138,28 +138,11 @@ class Structure:
         if "${" in value and value.count("${") != len(PLACEHOLDER.findall(value)):
             self.add("ASL101", path, f"Resource {value!r} has an unclosed ${{...}} placeholder", "value")
             return
-        missing = self.unsubstituted(value)
-        if missing:
-            self.add("ASL112", path, f"Resource {value!r} uses ${{{missing}}}, which "
-                     "DefinitionSubstitutions does not define", "value")
-            return
         literal = self.document.literal(value)
         if literal is not None and not _ARN.match(literal):
             self.add("ASL111", path, f"Resource {literal!r} is not an ARN: write "
                      "arn:aws:states:::SERVICE:ACTION for an integration, or the ARN of a Lambda "
                      "function or activity", "value")
-
-    def unsubstituted(self, value: str) -> str | None:
-        """A placeholder a template's plain ``Definition`` leaves undefined (CloudFormation
-        would then deploy it as written)."""
-        template = self.document.template
-        if template is None or self.document.source.path != template.source.path or \
-                self.document.root[-1:] != ("Definition",):
-            return None
-        for name in PLACEHOLDER.findall(value):
-            if name not in self.document.substitutions:
-                return str(name)
-        return None
 
     def state_wait(self, state: State) -> None:
         body, path, language = state.body, state.path, state.query_language

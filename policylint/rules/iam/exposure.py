@@ -13,7 +13,7 @@ from policylint.catalog import action, matching
 from policylint.hookspecs import hookimpl
 from policylint.index import Attached, Index
 from policylint.models.iam import IDENTITY, STATES_SERVICE, Policy, Statement, Value, denied
-from policylint.models.refs import properties_of, resolve, resources_of
+from policylint.models.refs import own_resources, properties_of, resolve
 from policylint.project import Context, Project
 from policylint.rule import Finding, Severity, rule, rules_of
 from policylint.rules.iam.arns import covers_every
@@ -107,7 +107,7 @@ def _fenced(policy: Policy, statement: Statement) -> bool:
 
 
 def _public_lambda_permissions(ctx: Context) -> Iterator[Finding]:
-    for name, resource in resources_of(ctx.document).items():
+    for name, resource in own_resources(ctx.document).items():
         if not isinstance(resource, dict) or resource.get("Type") != "AWS::Lambda::Permission":
             continue
         props = properties_of(ctx.document, name)

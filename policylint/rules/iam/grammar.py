@@ -271,8 +271,9 @@ def unsubstituted_placeholder(ctx: Context) -> Iterator[Finding]:
     synth` output) written outside `Fn::Sub` (a plain string, or a piece of `Fn::Join`) that
     names a pseudo-parameter (`${AWS::AccountId}`), a parameter or a resource of the
     template (`${Bucket}`, `${Bucket.Arn}`). Policy variables (`${aws:username}`,
-    `${aws:PrincipalTag/team}`, `${*}`) are IAM's, not placeholders. Serverless Framework and
-    Terraform views are not judged (their `${...}` are their own variables).
+    `${aws:PrincipalTag/team}`, `${*}`) are IAM's, not placeholders. In a `serverless.yml`
+    only pseudo-parameters are judged (the Framework leaves `${AWS::AccountId}` as written;
+    its other `${...}` are its variables); Terraform views are not judged.
 
     Why is this bad? CloudFormation substitutes only inside `Fn::Sub`: the policy keeps the
     text `${AWS::AccountId}`, so the statement matches no real ARN (an Allow grants nothing,
@@ -283,18 +284,24 @@ def unsubstituted_placeholder(ctx: Context) -> Iterator[Finding]:
     Example: `Resource: arn:aws:s3:::${Bucket}/*`.
 
     Use instead: `Resource: !Sub arn:aws:s3:::${Bucket}/*`."""
-    template = ctx.document.template
-    if template is None or template.variables or template.snake_case:
+    document = ctx.document
+    template = document.template
+    if template is None or template.snake_case:
         return
-    names = _template_names(template.data)
-    for statement in ctx.document.policy.statements:
+    # a Serverless view: its ${...} are the Framework's variables, except CloudFormation's
+    # pseudo-parameters, which it leaves alone (since v2.3.0)
+    names = frozenset() if template.variables else _template_names(template.data)
+    for statement in document.policy.statements:
         for key in STATEMENT_KEYS - {"Sid", "Effect"}:
             for path, text in _literal_strings(statement.data.get(key), (*statement.path, key)):
-                found = [m.group(0) for m in PLACEHOLDER.finditer(text) if _substituted(m.group(1), names)]
+                found = [m for m in PLACEHOLDER.finditer(text) if _substituted(m.group(1), names)]
                 if found:
-                    yield Finding(ctx.document, path, f"{found[0]} is kept literally: CloudFormation "
+                    how = "!Sub (in serverless.yml: Fn::Sub, or ${aws:accountId} and ${aws:region})" \
+                        if template.variables else "!Sub"
+                    position = document.string_position(path, found[0].start())
+                    yield Finding(document, path, f"{found[0].group(0)} is kept literally: CloudFormation "
                                   "substitutes only inside Fn::Sub, so this matches nothing; write the value "
-                                  "with !Sub", "value")
+                                  f"with {how}", "value", position=position)
 
 
 unsubstituted_placeholder = rule(

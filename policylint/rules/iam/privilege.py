@@ -30,6 +30,8 @@ def passrole_wildcard(ctx: Context) -> Iterator[Finding]:
 
     Use instead: the ARN of the role to pass, and an `iam:PassedToService` condition."""
     policy = ctx.document.policy
+    if policy.organization:
+        return  # an SCP grants nothing
     for statement in policy.allow_statements:
         passes = [t for _, t in statement.actions()
                   if t.lower().startswith("iam:") and wildcard_match(t, "iam:passrole")]
@@ -59,6 +61,8 @@ def allow_not_action(ctx: Context) -> Iterator[Finding]:
 
     Use instead: Allow the actions and resources needed; use NotAction only in Deny statements."""
     policy = ctx.document.policy
+    if policy.organization:
+        return  # an SCP grants nothing
     for statement in policy.allow_statements:
         for key in ("NotAction", "NotResource", "NotPrincipal"):
             if key in statement.data:
@@ -90,7 +94,7 @@ def broad_write_on_any_resource(ctx: Context) -> Iterator[Finding]:
 
     Use instead: the ARNs it needs: `"Resource": "arn:aws:dynamodb:us-east-1:111122223333:table/orders"`."""
     policy = ctx.document.policy
-    if policy.kind != IDENTITY:
+    if policy.kind != IDENTITY or policy.organization:
         return
     for statement in policy.statements:
         resources = tuple(r for v in statement.values("Resource") if (r := v.literal) is not None)

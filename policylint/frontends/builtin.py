@@ -1,0 +1,201 @@
+"""The built-in front ends, contributed by the ``policylint_frontends`` hook as a plugin's are.
+
+Each class only answers the questions of ``FrontEnd``; the reading itself is in the module
+of its form (``cloudformation``, ``serverless``, ``terraform``) or in the models (the API
+shapes of harnesses, AgentCore resources, IAM policies and account exports).
+"""
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+from policylint.frontends import FrontEnd, Linked, Read, Reader
+from policylint.hookspecs import hookimpl
+from policylint.models import ACCOUNT, AGENTCORE, ASL, HARNESS, IAM, TEMPLATE, Document
+from policylint.problems import PARSE_ERROR, file_finding
+from policylint.source import Source
+
+ASL_SUFFIXES = (".asl.json", ".asl.yaml", ".asl.yml")
+TERRAFORM_SUFFIXES = (".tf", ".tf.json")  # HCL, and Terraform's JSON syntax
+_TEMPLATE_HINT = re.compile(r"^[ \t]*['\"]?Resources['\"]?[ \t]*:", re.M)
+
+
+class AslFiles(FrontEnd):
+    """A state machine definition on its own: ``*.asl.json``, or any file with StartAt and
+    States (and what a template's DefinitionUri names)."""
+
+    name, order = ASL, 10
+    markers = re.compile(r"\bStartAt\b")
+
+    def claims_name(self, path: str) -> bool:
+        return path.lower().endswith(ASL_SUFFIXES)
+
+    def claims(self, path: str, data: Any) -> bool:
+        return isinstance(data, dict) and isinstance(data.get("States"), dict) and "StartAt" in data
+
+    def read(self, source: Source, data: Any, root: str | None) -> Read:
+        if not isinstance(data, dict):
+            return [], [file_finding(source, "a state machine is an object with StartAt and States; "
+                                     f"this file holds {_what(data)}", PARSE_ERROR)]
+        return [Document(ASL, data, source)], []
+
+
+def _what(data: Any) -> str:
+    if data is None:
+        return "nothing"
+    return {list: "a list", str: "a string", bool: "a boolean"}.get(type(data), "a number")
+
+
+class CloudFormation(FrontEnd):
+    """CloudFormation and SAM templates, and the stacks of ``cdk synth`` (cdk.out). Its link
+    gives each ``DefinitionUri`` file (of any template view) its template's substitutions."""
+
+    name, order = "cloudformation", 20
+    suffixes = (".template",)
+    markers = re.compile(r"\bAWS::(?:StepFunctions|Serverless|IAM|BedrockAgentCore)::")
+
+    def claims(self, path: str, data: Any) -> bool:
+        from policylint.frontends.cloudformation import is_template
+
+        return is_template(data)
+
+    def wants_yaml_tags(self, path: str, text: str) -> bool:
+        return "AWS::" in text and _TEMPLATE_HINT.search(text) is not None
+
+    def read(self, source: Source, data: Any, root: str | None) -> Read:
+        from policylint.frontends.cloudformation import template_documents
+
+        return template_documents(Document(TEMPLATE, data, source), root)
+
+    def link(self, documents: list[Document], reader: Reader) -> Linked:
+        if not any(d.definition_files for d in documents if d.kind == TEMPLATE):
+            return Linked([], [], [])
+        from policylint.frontends.cloudformation import link_definition_files
+
+        return link_definition_files(documents, reader)
+
+
+class Serverless(FrontEnd):
+    """serverless.yml, read as the template the Serverless Framework deploys."""
+
+    name, order = "serverless", 30
+    markers = re.compile(r"\bstepFunctions\b")
+
+    def claims(self, path: str, data: Any) -> bool:
+        from policylint.frontends.serverless import is_serverless
+
+        return is_serverless(path, data)
+
+    def wants_yaml_tags(self, path: str, text: str) -> bool:
+        from policylint.frontends.serverless import NAMES
+
+        return os.path.basename(path).lower() in NAMES
+
+    def read(self, source: Source, data: Any, root: str | None) -> Read:
+        from policylint.frontends.cloudformation import template_documents
+        from policylint.frontends.serverless import template_view
+
+        view, notes = template_view(data, source)
+        if view is None:
+            return [], []
+        documents, findings = template_documents(view, root)
+        return documents, [*notes, *findings]
+
+
+class Terraform(FrontEnd):
+    """Terraform configurations (``.tf`` and ``.tf.json``): the files of a folder are one
+    module, joined once every file is read."""
+
+    name, order = "terraform", 5
+    suffixes = (".tf",)
+    reads_text = True
+
+    def claims_name(self, path: str) -> bool:
+        return path.lower().endswith(TERRAFORM_SUFFIXES)
+
+    def is_ours(self, text: str) -> bool:
+        from policylint.frontends.terraform import OURS
+
+        return OURS.search(text) is not None
+
+    def read(self, source: Source, data: Any, root: str | None) -> Read:
+        from policylint.frontends.cloudformation import template_documents
+        from policylint.frontends.terraform import template_view
+
+        view, notes = template_view(source)
+        if view is None:
+            return [], notes
+        documents, findings = template_documents(view, root)
+        return documents, [*notes, *findings]
+
+    def waits_for_link(self, document: Document) -> bool:
+        return self.claims_name((document.template or document).source.path)
+
+    def link(self, documents: list[Document], reader: Reader) -> Linked:
+        if not any(self.waits_for_link(d) for d in documents):
+            return Linked([], [], [])
+        from policylint.frontends.terraform import link_modules
+
+        linked = list(documents)  # what the modules' values make of them, by resource
+        notes = link_modules(linked)
+        before, after = {id(d) for d in documents}, {id(d) for d in linked}
+        return Linked([d for d in documents if id(d) not in after],
+                      [d for d in linked if id(d) not in before], notes)
+
+    def companions(self, path: str) -> list[str]:
+        if not self.claims_name(path):
+            return []
+        folder = os.path.dirname(path) or "."
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            return []
+        return [os.path.join(folder, n) for n in names
+                if self.claims_name(n) and os.path.join(folder, n) != path]
+
+
+class ApiDocuments(FrontEnd):
+    """What the AWS APIs take and give, saved as files: a harness config, another AgentCore
+    resource (a request or response), an IAM policy, an account authorization export."""
+
+    name, order = "api", 90
+    markers = re.compile(r"\bexecutionRoleArn\b|\bagentRuntimeName\b|\bauthorizerType\b"
+                         r"|\beventExpiryDuration\b")
+    _statement, _effect = re.compile(r"\bStatement\b"), re.compile(r"\bEffect\b")
+
+    def is_ours(self, text: str) -> bool:
+        if super().is_ours(text):
+            return True
+        statement = self._statement.search(text)
+        return statement is not None and self._effect.search(text, statement.end()) is not None
+
+    def claims(self, path: str, data: Any) -> bool:
+        return True  # the last asked: it takes what the others left, and finds what is in it
+
+    def read(self, source: Source, data: Any, root: str | None) -> Read:
+        from policylint.models.agentcore import api_root
+        from policylint.models.harness import harness_root
+        from policylint.models.iam import account_policies, is_account_export, is_policy
+
+        where = harness_root(data)
+        if where is not None:
+            return [Document(HARNESS, data["harness"] if where else data, source, where)], []
+        where = api_root(data)
+        if where is not None:
+            return [Document(AGENTCORE, data[where[0]] if where else data, source, where)], []
+        if is_policy(data):
+            return [Document(IAM, data, source)], []
+        if is_account_export(data):
+            return [Document(ACCOUNT, data, source),
+                    *(Document(IAM, policy, source, path) for path, policy in account_policies(data))], []
+        return [], []
+
+
+@hookimpl
+def policylint_frontends() -> list[FrontEnd]:
+    return BUILTIN
+
+
+BUILTIN: list[FrontEnd] = sorted([AslFiles(), CloudFormation(), Serverless(), Terraform(), ApiDocuments()],
+                                 key=lambda f: (f.order, f.name))

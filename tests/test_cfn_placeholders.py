@@ -1,0 +1,140 @@
+"""ASL112 in every form a template gives its state machine (issue 25): a DefinitionString as
+a JSON string, as Fn::Sub (with and without variables), as Fn::Join pieces, and a SAM
+DefinitionUri file; each finding at the ``${`` of the undefined placeholder."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from helpers import position_of, run, write
+
+
+def asl112(*args: str) -> list[tuple[str, int, int]]:
+    return [(f["file"], f["line"], f["column"]) for f in run(*args)[1] if f["code"] == "ASL112"]
+
+
+def test_a_json_string_definition_reports_what_substitutions_do_not_define(workdir: Path) -> None:
+    text = """Resources:
+  Flow:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      DefinitionSubstitutions: {Fn: arn:aws:lambda:us-east-1:111122223333:function:f}
+      DefinitionString: >-
+        {"StartAt": "A", "States": {
+          "A": {"Type": "Task", "Resource": "${Fn}", "Next": "B"},
+          "B": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage",
+                "Parameters": {"QueueUrl": "${QueueUrl}", "MessageBody.$": "$"}, "End": true}}}
+"""
+    write(workdir / "template.yaml", text)
+    assert asl112(".") == [("template.yaml", *position_of(text, r'"QueueUrl": "(?P<at>\$\{QueueUrl)'))]
+
+
+def test_a_quoted_json_string_is_placed_through_its_escapes(workdir: Path) -> None:
+    definition = {"StartAt": "A", "States": {"A": {
+        "Type": "Task", "Resource": "${Missing}", "Comment": "\u00e9 ${Nobody}", "End": True}}}
+    text = json.dumps({"Resources": {"Flow": {"Type": "AWS::StepFunctions::StateMachine", "Properties": {
+        "DefinitionString": json.dumps(definition)}}}}, indent=1)
+    write(workdir / "template.json", text)
+    # the Comment's ${Nobody} is text nobody runs: not reported
+    assert asl112(".") == [("template.json", *position_of(text, r'Resource\\": \\"(?P<at>\$\{Missing)'))]
+
+
+def test_fn_sub_defines_its_variables_parameters_resources_and_pseudo_parameters(workdir: Path) -> None:
+    text = """Parameters:
+  Stage: {Type: String}
+Resources:
+  Fn: {Type: AWS::Lambda::Function}
+  Flow:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      DefinitionSubstitutions: {Table: orders}
+      DefinitionString: !Sub
+        - |
+          {"StartAt": "A", "States": {
+            "A": {"Type": "Task", "Resource": "${Fn.Arn}", "Next": "B"},
+            "B": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:putItem",
+                  "Parameters": {"TableName": "${!Table}-${Stage}-${AWS::Region}-${Queue}",
+                                 "Item": {"k": {"S": "${Unset}"}}},
+                  "TimeoutSeconds": ${Timeout}, "End": true}}}
+        - {Queue: jobs, Timeout: 30}
+"""
+    write(workdir / "template.yaml", text)
+    assert asl112(".") == [("template.yaml", *position_of(text, r'"S": "(?P<at>\$\{Unset)'))]
+
+
+def test_escaped_placeholders_in_fn_sub_need_definition_substitutions(workdir: Path) -> None:
+    text = """Resources:
+  Flow:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      DefinitionString: !Sub '{"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "${!Fn}"}}}'
+"""
+    write(workdir / "template.yaml", text)
+    assert asl112(".") == [("template.yaml", *position_of(text, r'"Resource": "(?P<at>\$\{!Fn)'))]
+
+
+def test_fn_join_literal_pieces_are_checked_and_intrinsic_pieces_are_not(workdir: Path) -> None:
+    text = """Resources:
+  Fn: {Type: AWS::Lambda::Function}
+  Flow:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      DefinitionString: !Join
+        - ""
+        - - '{"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "'
+          - !GetAtt Fn.Arn
+          - '", "Next": "B"}, "B": {"Type": "Pass", "Result": "${AWS::Region}", "End": true}}}'
+"""
+    write(workdir / "template.yaml", text)
+    # outside Fn::Sub even a pseudo-parameter is kept as written
+    assert asl112(".") == [("template.yaml", *position_of(text, r'"Result": "(?P<at>\$\{AWS::Region)'))]
+
+
+def test_a_definition_uri_file_is_checked_against_its_templates_substitutions(workdir: Path) -> None:
+    flow = json.dumps({"StartAt": "A", "States": {
+        "A": {"Type": "Task", "Resource": "${Fn}", "Next": "B"},
+        "B": {"Type": "Task", "Resource": "${Other}", "End": True}}}, indent=2)
+    write(workdir / "flows" / "flow.asl.json", flow)
+    write(workdir / "template.yaml", """Transform: AWS::Serverless-2016-10-31
+Resources:
+  Flow:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      DefinitionUri: flows/flow.asl.json
+      DefinitionSubstitutions: {Fn: arn:aws:lambda:us-east-1:111122223333:function:f}
+""")
+    assert asl112(".") == [("flows/flow.asl.json", *position_of(flow, r'"Resource": "(?P<at>\$\{Other)'))]
+
+
+def test_a_standalone_definition_and_serverless_variables_are_not_judged(workdir: Path) -> None:
+    flow = {"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "${Fn}", "End": True}}}
+    write(workdir / "flow.asl.json", json.dumps(flow))
+    write(workdir / "serverless.yml", """service: s
+provider: {name: aws}
+stepFunctions:
+  stateMachines:
+    flow:
+      definition:
+        StartAt: A
+        States:
+          A: {Type: Task, Resource: "${self:custom.fn}", End: true}
+""")
+    assert asl112(".") == []
+
+
+def test_fn_sub_in_sam_may_name_the_resources_the_transform_adds(workdir: Path) -> None:
+    text = """Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: {Handler: app.handler, Runtime: python3.12, CodeUri: src/, Events: {Api: {Type: Api}}}
+  Flow:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      DefinitionString: !Sub |
+        {"StartAt": "A", "States": {
+          "A": {"Type": "Pass", "Result": {"role": "${FnRole.Arn}", "api": "${ServerlessRestApi}",
+                                           "other": "${Elsewhere}"}, "End": true}}}
+"""
+    write(workdir / "template.yaml", text)
+    assert asl112(".") == [("template.yaml", *position_of(text, r'"other": "(?P<at>\$\{Elsewhere)'))]

@@ -1,0 +1,531 @@
+"""Terraform values followed as Terraform evaluates them (issue 25): positions after every
+block kind, ``jsonencode(local.x)`` / ``jsonencode(var.x)``, dynamic statements, merged
+policy documents, SCPs, files of other folders, local module calls, count / for_each."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers import position_of, run, write
+
+PASSROLE = r'PassRole"\]\n    resources = \[(?P<at>"\*")'
+ROLE = '  role_arn = "arn:aws:iam::111122223333:role/flow"\n'
+
+
+def at(findings: list, code: str) -> list[tuple[str, int, int]]:
+    return sorted((f["file"], f["line"], f["column"]) for f in findings if f["code"] == code)
+
+
+def test_a_statement_after_one_with_a_condition_is_at_its_own_line(workdir: Path) -> None:
+    text = '''data "aws_iam_policy_document" "d" {
+  statement {
+    actions   = ["s3:GetObject"]
+    resources = ["arn:aws:s3:::b/*"]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:PrincipalAccount"
+      values   = ["111122223333"]
+    }
+  }
+  statement {
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::111122223333:root"]
+    }
+    actions   = ["s3:GetObject"]
+    resources = ["arn:aws:s3:::b/*"]
+  }
+  statement {
+    actions   = ["iam:PassRole"]
+    resources = ["*"]
+  }
+}
+'''
+    write(workdir / "policy.tf", text)
+    passrole = position_of(text, r'PassRole"\]\n    resources = \[(?P<at>"\*")')
+    assert at(run(".")[1], "IAM507") == [("policy.tf", *passrole)]
+
+
+MACHINE = '''resource "aws_sfn_state_machine" "flow" {
+  name       = "flow"
+''' + ROLE + '''  definition = jsonencode(DEFINITION)
+}
+'''
+LOCAL = '''locals {
+  definition = {
+    StartAt = "A"
+    States = {
+      A = { Type = "Task", Resource = "arn:aws:states:::lambda:invoke", Next = "B" }
+      B = { Type = "Task", Resource = "arn:aws:states:::lambda:invoke", End = true }
+    }
+  }
+}
+'''
+
+
+def test_jsonencode_of_a_literal_local_is_linted_where_the_local_is_written(workdir: Path) -> None:
+    write(workdir / "main.tf", MACHINE.replace("DEFINITION", "local.definition"))
+    write(workdir / "locals.tf", LOCAL)
+    found = run(".")[1]
+    assert at(found, "SFN201") == [("locals.tf", *position_of(LOCAL, r"(?P<at>A) = \{")),
+                                   ("locals.tf", *position_of(LOCAL, r"(?P<at>B) = \{"))]
+
+
+def test_jsonencode_of_a_variable_with_a_literal_default(workdir: Path) -> None:
+    variables = 'variable "definition" {\n  type = any\n  default = ' + LOCAL.split("definition = ", 1)[1]
+    variables = variables.rsplit("}\n", 1)[0] + "}\n"
+    write(workdir / "main.tf", MACHINE.replace("DEFINITION", "var.definition"))
+    write(workdir / "variables.tf", variables)
+    found = run(".")[1]
+    assert at(found, "SFN201") == [("variables.tf", *position_of(variables, r"(?P<at>A) = \{")),
+                                   ("variables.tf", *position_of(variables, r"(?P<at>B) = \{"))]
+
+
+def test_jsonencode_of_a_variable_without_default_is_one_note(workdir: Path) -> None:
+    text = MACHINE.replace("DEFINITION", "var.definition")
+    write(workdir / "main.tf", text)
+    write(workdir / "variables.tf", 'variable "definition" {\n  type = any\n}\n')
+    found = run(".")[1]
+    assert at(found, "PL005") == [("main.tf", *position_of(text, r"definition = (?P<at>jsonencode)"))]
+    assert "no default" in next(f["message"] for f in found if f["code"] == "PL005")
+
+
+DYNAMIC = '''variable "extra" {
+  type = list(any)
+}
+
+data "aws_iam_policy_document" "agent" {
+  statement {
+    sid       = "Logs"
+    actions   = ["logs:PutLogEvents"]
+    resources = ["arn:aws:logs:us-east-1:111122223333:log-group:/agent:*"]
+  }
+  dynamic "statement" {
+    for_each = var.extra
+    content {
+      actions   = statement.value.actions
+      resources = statement.value.resources
+    }
+  }
+  statement {
+    sid       = "Model"
+    actions   = ["iam:PassRole"]
+    resources = ["*"]
+  }
+}
+'''
+
+
+def test_a_dynamic_statement_block_makes_only_its_own_statements_unknown(workdir: Path) -> None:
+    write(workdir / "policy.tf", DYNAMIC)
+    found = run(".")[1]
+    passrole = position_of(DYNAMIC, PASSROLE)
+    assert at(found, "IAM507") == [("policy.tf", *passrole)]
+    assert at(found, "PL005") == [("policy.tf", *position_of(DYNAMIC, r'(?P<at>dynamic) "statement"'))]
+    assert "var.extra has no default" in next(f["message"] for f in found if f["code"] == "PL005")
+
+
+def test_a_dynamic_statement_block_over_an_empty_default_is_no_statement(workdir: Path) -> None:
+    text = DYNAMIC.replace("type = list(any)", "type    = list(any)\n  default = []")
+    write(workdir / "policy.tf", text)
+    assert at(run(".")[1], "PL005") == []
+
+
+MERGED = '''data "aws_iam_policy_document" "base" {
+  statement {
+    sid       = "Pass"
+    actions   = ["iam:PassRole"]
+    resources = ["arn:aws:iam::111122223333:role/agent"]
+  }
+}
+
+data "aws_iam_policy_document" "merged" {
+  source_policy_documents   = [data.aws_iam_policy_document.base.json]
+  override_policy_documents = OVERRIDES
+  statement {
+    sid       = "Pass"
+    actions   = ["iam:PassRole"]
+    resources = ["*"]
+  }
+  statement {
+    actions   = ["bedrock:InvokeModel"]
+    resources = ["*"]
+  }
+}
+'''
+OVERRIDE = '''
+data "aws_iam_policy_document" "narrow" {
+  statement {
+    sid       = "Pass"
+    actions   = ["iam:PassRole"]
+    resources = ["arn:aws:iam::111122223333:role/other"]
+  }
+}
+'''
+
+
+def test_merged_documents_judge_the_statements_that_remain(workdir: Path) -> None:
+    text = MERGED.replace("OVERRIDES", "[]")
+    write(workdir / "policy.tf", text)
+    found = run(".")[1]
+    # a source statement of the same Sid is replaced by this one: it is judged
+    assert at(found, "IAM507") == [("policy.tf", *position_of(text, PASSROLE))]
+    assert at(found, "PL005") == []
+    text = MERGED.replace("OVERRIDES", "[data.aws_iam_policy_document.narrow.json]") + OVERRIDE
+    write(workdir / "policy.tf", text)
+    found = run(".")[1]
+    assert at(found, "IAM507") == []  # overridden by the narrow statement of the same Sid
+    assert at(found, "PL005") == []
+
+
+def test_an_unknown_override_document_is_a_note_and_hides_statements_with_a_sid(workdir: Path) -> None:
+    text = 'variable "overrides" {}\n' + MERGED.replace("OVERRIDES", "var.overrides")
+    write(workdir / "policy.tf", text)
+    found = run(".")[1]
+    assert at(found, "IAM507") == []
+    where = position_of(text, r"override_policy_documents = (?P<at>var)")
+    assert at(found, "PL005") == [("policy.tf", *where)]
+
+
+TOGGLED = '''variable "allow_pass" {
+  type    = bool
+  default = DEFAULT
+}
+
+data "aws_iam_policy_document" "agent" {
+  dynamic "statement" {
+    for_each = var.allow_pass ? [1] : []
+    content {
+      actions   = ["iam:PassRole"]
+      resources = ["*"]
+    }
+  }
+}
+'''
+
+
+def test_a_dynamic_statement_toggled_by_a_known_flag_is_judged_where_its_content_is(workdir: Path) -> None:
+    text = TOGGLED.replace("DEFAULT", "true")
+    write(workdir / "policy.tf", text)
+    found = run(".")[1]
+    assert at(found, "IAM507") == [("policy.tf", *position_of(text, r'resources = \[(?P<at>"\*")'))]
+    assert at(found, "PL005") == []
+    write(workdir / "policy.tf", TOGGLED.replace("DEFAULT", "false"))
+    assert run(".")[1] == []
+    text = TOGGLED.replace("  default = DEFAULT\n", "")
+    write(workdir / "policy.tf", text)
+    found = run(".")[1]
+    assert at(found, "PL005") == [("policy.tf", *position_of(text, r'(?P<at>dynamic) "statement"'))]
+    assert "var.allow_pass has no default" in found[0]["message"]
+
+
+SCP = '''resource "aws_organizations_policy" "guardrails" {
+  name    = "agent-guardrails"
+  content = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      { Sid = "AllowAll", Effect = "Allow", Action = "*", Resource = "*" },
+      { Sid = "NoHarnessDeletion", Effect = "Deny",
+        Action = ["bedrock-agentcore:DeleteHarnes"], Resource = "*" },
+    ]
+  })
+}
+'''
+
+
+def test_a_service_control_policy_is_judged_by_the_grammar_rules_only(workdir: Path) -> None:
+    write(workdir / "scp.tf", SCP)
+    found = run(".")[1]
+    assert [f["code"] for f in found] == ["IAM508"]
+    assert at(found, "IAM508") == [("scp.tf", *position_of(SCP, r'(?P<at>"bedrock-agentcore:DeleteHarnes")'))]
+
+
+def test_a_policy_document_that_is_an_scps_content_grants_nothing(workdir: Path) -> None:
+    text = '''data "aws_iam_policy_document" "scp" {
+  statement {
+    actions   = ["*"]
+    resources = ["*"]
+  }
+  statement {
+    effect    = "Deny"
+    actions   = ["iam:PassRol"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_organizations_policy" "scp" {
+  name    = "scp"
+  content = data.aws_iam_policy_document.scp.json
+}
+'''
+    write(workdir / "scp.tf", text)
+    found = run(".")[1]
+    assert [f["code"] for f in found] == ["IAM508"]
+    assert at(found, "IAM508") == [("scp.tf", *position_of(text, r'(?P<at>"iam:PassRol")'))]
+
+
+AGENT_TASK = '''resource "aws_sfn_state_machine" "support" {
+  name     = "support"
+''' + ROLE + '''  definition = jsonencode({
+    QueryLanguage = "JSONata"
+    StartAt       = "Agent"
+    States = {
+      Agent = {
+        Type           = "Task"
+        Resource       = "arn:aws:states:::bedrockagentcore:invokeHarness"
+        TimeoutSeconds = var.timeout
+        Arguments = {
+          HarnessArn       = var.harness
+          RuntimeSessionId = "{% $states.context.Execution.Name %}"
+          MaxIterations    = 10
+          Messages         = [{ Role = "user", Content = [{ Text = "{% $states.input.prompt %}" }] }]
+        }
+        Retry = [{ ErrorEquals = ["BedrockAgentCore.ThrottlingException"], BackoffRate = 2 }]
+        Catch = [{ ErrorEquals = ["States.ALL"], Next = "Failed" }]
+        End   = true
+      }
+      Failed = { Type = "Fail" }
+    }
+  })
+}
+
+resource "aws_sfn_state_machine" "batch" {
+  name       = "batch"
+''' + ROLE + '''  definition = jsonencode(var.definition)
+}
+'''
+CHILD = '''variable "timeout" {
+  type = number
+}
+variable "harness" {
+  type = string
+}
+variable "definition" {
+  type = any
+}
+'''
+MIDDLE = CHILD + '''
+module "machine" {
+  source     = "../machine"
+  timeout    = var.timeout
+  harness    = var.harness
+  definition = var.definition
+}
+'''
+ROOT = '''locals {
+  definition = {
+    StartAt = "Load"
+    States  = { Load = { Type = "Task", Resource = "arn:aws:states:::lambda:invoke", End = true } }
+  }
+}
+
+module "flow" {
+  source     = "./modules/flow"
+  timeout    = 3600
+  harness    = "arn:aws:bedrock-agentcore:us-east-1:111122223333:harness/*"
+  definition = local.definition
+}
+'''
+
+
+def three_levels(root: Path, top: str = ROOT) -> None:
+    write(root / "main.tf", top)
+    write(root / "modules" / "flow" / "main.tf", MIDDLE)
+    write(root / "modules" / "machine" / "main.tf", CHILD + AGENT_TASK)
+
+
+def test_a_module_tree_three_levels_deep_takes_its_callers_values(workdir: Path) -> None:
+    three_levels(workdir)
+    found = run(".")[1]
+    machine = CHILD + AGENT_TASK
+    # the whole definition the root gives is linted where the root writes it
+    assert at(found, "SFN201") == [("main.tf", *position_of(ROOT, r"(?P<at>Load) = \{"))]
+    # scalars the root gives are judged; they are reported where the module uses them
+    assert at(found, "AGT301") == [("modules/machine/main.tf",
+                                    *position_of(machine, r"TimeoutSeconds = (?P<at>var)"))]
+    assert at(found, "AGT304") == [("modules/machine/main.tf",
+                                    *position_of(machine, r"HarnessArn       = (?P<at>var)"))]
+    assert at(found, "PL005") == []
+
+
+def test_a_module_linted_without_its_callers_says_what_is_unknown(workdir: Path) -> None:
+    three_levels(workdir)
+    (workdir / "main.tf").unlink()
+    found = run(".")[1]
+    assert at(found, "AGT301") == at(found, "AGT304") == at(found, "SFN201") == []
+    machine = CHILD + AGENT_TASK
+    assert ("modules/machine/main.tf", *position_of(machine, r"definition = (?P<at>jsonencode)\(var")) \
+        in at(found, "PL005")
+
+
+def test_a_value_a_caller_computes_stays_unknown(workdir: Path) -> None:
+    three_levels(workdir, ROOT.replace("= local.definition", '= jsondecode(file("x"))'))
+    found = run(".")[1]
+    assert at(found, "SFN201") == []
+    [note] = [f for f in found if f["code"] == "PL005"]
+    assert note["file"] == "modules/machine/main.tf"
+    assert 'var.definition is jsondecode(file("x"))' in note["message"]
+
+
+def test_module_calls_in_a_cycle_end(workdir: Path) -> None:
+    write(workdir / "a" / "main.tf", 'variable "x" {}\nmodule "b" {\n  source = "../b"\n  x = var.x\n}\n')
+    write(workdir / "b" / "main.tf", 'variable "x" {}\nmodule "a" {\n  source = "../a"\n  x = var.x\n}\n'
+          + MACHINE.replace("DEFINITION", "var.x"))
+    found = run(".")[1]
+    assert [f["code"] for f in found] == ["PL005"]
+
+
+def test_a_bare_local_definition_string_is_linted_inside_its_heredoc(workdir: Path) -> None:
+    text = MACHINE.replace("jsonencode(DEFINITION)", "local.text") + \
+        'locals {\n  text = <<-EOF\n    {"StartAt": "A", "States": {"A": {"Type": "Task",\n' \
+        '      "Resource": "arn:aws:states:::lambda:invoke", "End": true}}}\n  EOF\n}\n'
+    write(workdir / "main.tf", text)
+    assert at(run(".")[1], "SFN201") == [("main.tf", *position_of(text, r'"States": \{(?P<at>"A")'))]
+
+
+def test_a_call_that_makes_none_of_a_resource_is_not_asked_for_its_values(workdir: Path) -> None:
+    module = '''variable "create" {
+  type    = bool
+  default = true
+}
+variable "definition" {
+  type    = string
+  default = ""
+}
+resource "aws_sfn_state_machine" "this" {
+  count      = var.create ? 1 : 0
+  name       = "flow"
+''' + ROLE + '''  definition = var.definition
+}
+'''
+    root = '''module "on" {
+  source     = "./flow"
+  definition = <<-EOF
+    {"StartAt": "A", "States": {"A": {"Type": "Task",
+      "Resource": "arn:aws:states:::lambda:invoke", "End": true}}}
+  EOF
+}
+
+module "off" {
+  source = "./flow"
+  create = false
+}
+'''
+    write(workdir / "flow" / "main.tf", module)
+    write(workdir / "main.tf", root)
+    found = run(".")[1]
+    assert at(found, "SFN201") == [("main.tf", *position_of(root, r'"States": \{(?P<at>"A")'))]
+    assert at(found, "PL001") == at(found, "PL005") == []
+    (workdir / "main.tf").unlink()
+    found = run(".")[1]  # uncalled: its empty default is no definition
+    assert [f["code"] for f in found] == ["PL005"] and 'var.definition is ""' in found[0]["message"]
+
+
+def test_the_summary_names_skipped_terraform_files_as_terraform(workdir: Path) -> None:
+    from policylint.cli import main
+
+    write(workdir / "vpc.tf", 'resource "aws_vpc" "main" {\n  cidr_block = "10.0.0.0/16"\n}\n')
+    write(workdir / "data.json", '{"name": "x"}\n')
+    main(["check", ".", "--output", "report.txt"])
+    assert "1 other JSON/YAML file and 1 other Terraform file skipped" in Path("report.txt").read_text()
+
+
+def test_a_definition_file_named_from_the_root_module_is_found_there(workdir: Path) -> None:
+    definition = ('{"StartAt": "A", "States": {"A": {"Type": "Task", '
+                  '"Resource": "arn:aws:states:::lambda:invoke", "End": true}}}\n')
+    write(workdir / "environments" / "dev" / "definition.json", definition)
+    write(workdir / "environments" / "dev" / "main.tf",
+          'module "flow" {\n  source = "../../modules/step_functions"\n}\n')
+    child = MACHINE.replace("jsonencode(DEFINITION)", 'templatefile("${path.root}/definition.json", {})')
+    write(workdir / "modules" / "step_functions" / "main.tf", child)
+    found = run(".")[1]
+    task = position_of(definition, '(?P<at>"A"): ')
+    assert at(found, "SFN201") == [("environments/dev/definition.json", *task)]
+    assert at(found, "PL005") == []
+    found = run("modules")[1]  # without its root module: said, not guessed
+    assert at(found, "PL005") == [("modules/step_functions/main.tf",
+                                   *position_of(child, r"definition = (?P<at>templatefile)"))]
+
+
+FOR_EACH = '''locals {
+  agents = {
+    support = { actions = ["bedrock-agentcore:InvokeHarness"], harness = "support-AbCdEf1234" }
+    admin   = { actions = ["iam:PassRole"], harness = "*" }
+  }
+}
+
+resource "aws_iam_policy" "agent" {
+  for_each = local.agents
+  name     = "agent-${each.key}"
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = each.value.actions, Resource = "*" }]
+  })
+}
+'''
+
+
+def test_a_for_each_resource_is_one_resource_a_key(workdir: Path) -> None:
+    write(workdir / "main.tf", FOR_EACH)
+    found = run(".")[1]
+    resource = position_of(FOR_EACH, r'Resource = (?P<at>"\*")')
+    assert at(found, "IAM507") == [("main.tf", *resource)]  # only the admin key passes roles
+    assert at(found, "IAM501") == [("main.tf", *resource)]  # only the support key invokes
+    assert at(found, "PL005") == []
+
+
+def test_a_for_each_the_module_does_not_know_stays_one_resource_with_each_unknown(workdir: Path) -> None:
+    text = 'variable "agents" {\n  type = map(any)\n}\n' + FOR_EACH.split("}\n}\n", 1)[1].replace(
+        "local.agents", "var.agents")
+    write(workdir / "main.tf", text)
+    found = run(".")[1]
+    assert at(found, "IAM507") == at(found, "IAM501") == []
+
+
+def test_a_count_resource_is_read_once_as_written(workdir: Path) -> None:
+    text = ('variable "create" {\n  default = false\n}\n' + FOR_EACH.split("}\n}\n", 1)[1]
+            .replace("for_each = local.agents", "count    = var.create ? 1 : 0")
+            .replace("each.value.actions", '["iam:PassRole"]').replace("${each.key}", "${count.index}"))
+    write(workdir / "main.tf", text)
+    assert at(run(".")[1], "IAM507") == [("main.tf", *position_of(text, r'Resource = (?P<at>"\*")'))]
+
+
+def test_a_followed_definition_is_linted_in_parallel_runs_too(workdir: Path) -> None:
+    write(workdir / "main.tf", MACHINE.replace("DEFINITION", "local.definition"))
+    write(workdir / "locals.tf", LOCAL)
+    for i in range(4):
+        write(workdir / f"other{i}.json", '{"name": "x"}\n')
+    assert len(at(run(".", "--jobs", "2")[1], "SFN201")) == 2
+
+
+ITEMS = '''variable "statements" {
+  type = any
+  default = {
+    Read = { actions = ["s3:GetObject"], resources = ["arn:aws:s3:::reports/*"] }
+    Pass = { actions = ["iam:PassRole"], resources = ["*"] }
+  }
+}
+
+data "aws_iam_policy_document" "agent" {
+  dynamic "statement" {
+    for_each = var.statements
+    content {
+      sid           = statement.key
+      actions       = statement.value.actions
+      not_actions   = statement.value.not_actions
+      resources     = statement.value.resources
+    }
+  }
+  statement {
+    actions   = ["s3:ListBucket"]
+    resources = ["arn:aws:s3:::reports"]
+  }
+}
+'''
+
+
+def test_a_dynamic_statement_over_known_items_is_a_statement_an_item(workdir: Path) -> None:
+    write(workdir / "policy.tf", ITEMS)
+    found = run(".")[1]
+    # the item's value is judged where the content names it; a missing attribute is null
+    assert at(found, "IAM507") == [("policy.tf", *position_of(ITEMS, r"resources     = (?P<at>statement)"))]
+    assert at(found, "IAM509") == at(found, "PL005") == []
