@@ -49,12 +49,16 @@ def _walk(directory: str, suffixes: tuple[str, ...]) -> Iterator[str]:
 CDK_TEMPLATE = ".template.json"
 
 
-@lru_cache(maxsize=4096)
 def is_cloud_assembly(directory: str) -> bool:
     """Whether ``directory`` is what ``cdk synth`` writes (cdk.out, or a stage's nested
     ``assembly-*``): its only files of ours are the ``*.template.json`` stacks and the nested
     assemblies; manifests, the construct tree and ``asset.*`` folders (bundled code) are not
     linted."""
+    return _is_cloud_assembly(os.path.abspath(directory))
+
+
+@lru_cache(maxsize=4096)
+def _is_cloud_assembly(directory: str) -> bool:  # by absolute path: "cdk.out" means one folder
     return os.path.isfile(os.path.join(directory, "manifest.json")) and \
         os.path.isfile(os.path.join(directory, "cdk.out"))
 

@@ -334,9 +334,9 @@ def _template_roles(template: Document, policies: dict[tuple, Policy]) -> Iterat
             trust = _policy_at(policies, template, props, base, "AssumeRolePolicyDocument")
             role.trust = [trust] if trust else []
             role.policies = list(inline.get((*base, "Policies"), ()))
-            for i, inline in enumerate(as_list(props.get("Policies") or [])):
-                named = _policy_at(policies, template, inline, (*base, "Policies", i), "PolicyDocument") \
-                    if isinstance(inline, dict) else None
+            for i, item in enumerate(as_list(props.get("Policies") or [])):
+                named = _policy_at(policies, template, item, (*base, "Policies", i), "PolicyDocument") \
+                    if isinstance(item, dict) else None
                 if named is not None and named not in role.policies:
                     role.policies.append(named)
             arns = props.get("ManagedPolicyArns")

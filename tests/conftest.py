@@ -36,8 +36,8 @@ def fresh_patterns() -> None:
 def builtin_plugins_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """The engine of a test is built from policylint's own entry points: a plugin installed
     beside it (the example plugin, as its README says) cannot change what a test sees."""
+    from builtin_plugins import builtin_entry_points
+
     import policylint.plugins
 
-    everything = policylint.plugins.entry_points
-    monkeypatch.setattr(policylint.plugins, "entry_points", lambda group: (
-        e for e in everything(group) if e.distribution == "policylint"))
+    monkeypatch.setattr(policylint.plugins, "entry_points", builtin_entry_points)

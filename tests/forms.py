@@ -306,6 +306,22 @@ FORMS: dict[str, Callable[[Path, dict[str, Any]], Path]] = {
 }
 
 
+STANDALONE = ("json", "yaml")
+
+
+def across_forms(params: list[tuple], form_at: int) -> list:
+    """``params`` for ``pytest.mark.parametrize``, those in a form other than standalone JSON or
+    YAML marked slow: they check what a rule reads differently in forms (where each form writes a
+    key is test_conformance's concern), and the quick loop (``-m "not slow"``) leaves them out."""
+    import pytest
+
+    def one(p: tuple) -> Any:
+        value = p[0] if len(p) == 1 else p  # one argument name: the value itself
+        return value if p[form_at] in STANDALONE else pytest.param(*p, marks=pytest.mark.slow)
+
+    return [one(p) for p in params]
+
+
 def mutated(lang: str, change: Callable[[dict[str, Any], str], None]) -> dict[str, Any]:
     m = copy.deepcopy(machine(lang))
     change(m, lang)

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from helpers import run, write
 
 ACCOUNT = "111122223333"
@@ -33,6 +34,7 @@ def export(roles: list[dict[str, Any]], policies: list[dict[str, Any]], truncate
     return json.dumps(page)
 
 
+@pytest.mark.slow  # a 5 MiB export
 def test_an_export_over_5_mib_is_read(workdir: Path) -> None:
     roles = [role(f"r{i}", [MANAGED], padding=10_000) for i in range(600)]  # about 6 MB
     write(workdir / "account.json", export(roles, [managed(MANAGED, ["iam:CreatePolicyVersion"])]))

@@ -18,6 +18,8 @@ import yaml
 from forms import find_state, machine
 from test_github_sarif import upload_problems
 
+pytestmark = pytest.mark.slow  # the action's shell steps, run: not in the quick loop
+
 ROOT = Path(__file__).resolve().parents[1]
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text())
 README = (ROOT / "README.md").read_text()
@@ -191,7 +193,6 @@ def checkout(to: Path) -> Path:
     return to
 
 
-@pytest.mark.slow  # a real install in a new virtualenv: a minute or two
 def test_the_install_step_installs_the_actions_own_policylint(sample: tuple[Path, str],
                                                                tmp_path: Path) -> None:
     repo, _ = sample

@@ -125,6 +125,7 @@ def test_json_output_to_stdout(workdir: Path, capsys: pytest.CaptureFixture[str]
     assert report["findings"][0]["path"] == ["States", "Agent"]
 
 
+@pytest.mark.slow  # the installed command, in a process of its own
 def test_installed_command_and_version(workdir: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "policylint", "--version"], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.startswith("policylint 0.")
@@ -134,6 +135,7 @@ def test_installed_command_and_version(workdir: Path) -> None:
     assert result.returncode == 1 and "AGT302" in result.stdout
 
 
+@pytest.mark.slow  # worker processes
 def test_jobs_give_the_same_report(workdir: Path) -> None:
     from agentcore import separate_files, whole_template
 

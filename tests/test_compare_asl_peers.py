@@ -6,10 +6,14 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 import compare_asl_peers as tool  # noqa: E402
 
 from policylint.engine import Engine  # noqa: E402
+
+pytestmark = pytest.mark.slow  # sweeps of the peers' suites: not in the quick loop
 
 
 def differences(a: object, b: object, at: tuple = ()) -> list[tuple]:

@@ -21,7 +21,8 @@ from policylint.engine import Engine
 from policylint.report import Report, build_report
 
 COUNTS = Path(__file__).with_name("corpus_counts.json")
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not here")
+pytestmark = [pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not here"),
+              pytest.mark.slow]  # the whole corpus: not in the quick loop
 
 
 def lint_corpus() -> Report:

@@ -6,9 +6,12 @@ import json
 import time
 from pathlib import Path
 
+import pytest
 from helpers import codes, position_of, run, write
 
 from policylint.limits import MAX_FINDINGS
+
+pytestmark = pytest.mark.slow  # inputs that multiply the work, at full size: not in the quick loop
 
 ACTIONS = 9000
 

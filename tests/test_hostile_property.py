@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # random input under a memory cap: not in the quick loop
+
 pytest.importorskip("hypothesis")
 resource = pytest.importorskip("resource")  # POSIX only
 
@@ -82,7 +84,6 @@ CHILD = textwrap.dedent(r'''
 ''')
 
 
-@pytest.mark.slow
 def test_random_and_adversarial_input_within_a_gigabyte_and_ten_seconds(tmp_path: Path) -> None:
     child = tmp_path / "child.py"
     child.write_text(CHILD)

@@ -13,6 +13,8 @@ import pytest
 from policylint.config import Config
 from policylint.engine import Engine
 
+pytestmark = pytest.mark.slow  # each hostile input grown tenfold: not in the quick loop
+
 
 def policy(statement: dict) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": [statement]})

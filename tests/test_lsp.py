@@ -2,17 +2,24 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from forms import find_state, machine, mutated
+
+pytestmark = pytest.mark.slow  # a language server process per test: not in the quick loop
 
 
 class Client:
     def __init__(self, cwd: Path) -> None:
-        self.process = subprocess.Popen([sys.executable, "-m", "policylint", "lsp"], cwd=cwd,
+        tests = str(Path(__file__).parent)  # `policylint lsp` with policylint's own plugins only
+        path = os.pathsep.join(filter(None, [tests, os.environ.get("PYTHONPATH")]))
+        env = {**os.environ, "PYTHONPATH": path}
+        self.process = subprocess.Popen([sys.executable, "-m", "builtin_plugins", "lsp"], cwd=cwd, env=env,
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         self.next_id = 0
 

@@ -23,6 +23,8 @@ from policylint.config import Config
 from policylint.engine import Engine
 from policylint.report import build_report
 
+pytestmark = pytest.mark.slow  # hypothesis: hundreds of generated documents: not in the quick loop
+
 ENGINE = Engine()
 TRICKY = ["$", "$.x", "$$.Execution.Id", "$var", "$.a[*]", "$..b", "{% $states.input %}", "{% 1 + %}",
           "States.Format('{}', $.a)", "States.Array(", "*", "arn:aws:iam::*:role/*", "", "States.ALL",

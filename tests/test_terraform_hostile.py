@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from helpers import run, write
 
+pytestmark = pytest.mark.slow  # megabytes of hostile HCL: not in the quick loop
+
 ROLE = 'resource "aws_iam_role" "r" {\n  name = "r"\n'
 NEIGHBOUR = '{"StartAt": "A", "States": {"A": {"Type": "Pass", "Nxt": "B"}}}'  # ASL101
 

@@ -15,6 +15,7 @@ def reference(pattern: str, text: str, case_sensitive: bool) -> bool:
     return re.fullmatch(body, text, 0 if case_sensitive else re.I | re.S) is not None
 
 
+@pytest.mark.slow  # every pattern and text up to four characters
 def test_every_short_pattern_agrees_with_the_regex() -> None:
     texts = ["".join(t) for n in range(5) for t in itertools.product("aB:", repeat=n)]
     patterns = ["".join(p) for n in range(5) for p in itertools.product("ab*?:", repeat=n)]

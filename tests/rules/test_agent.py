@@ -1,4 +1,10 @@
-"""AGT3xx: each rule fires at the exact line and column in every form, and not on clean input."""
+"""AGT3xx: each rule fires at the exact line and column, and not on clean input.
+
+Rules are tested on standalone JSON; where a key or value is written in each form is
+``tests/test_conformance.py``'s concern. Cross-form tests stay where a rule reads what forms
+write differently: the task's Resource and the HarnessArn (partition and account as
+pseudo-parameters, CDK ``Fn::Join`` pieces, Serverless variables), the SDK integration, and
+sessions shared across files of every front end."""
 from __future__ import annotations
 
 import json
@@ -7,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from forms import FORMS, JSONATA, JSONPATH, arn_pattern, find_state, machine, mutated, request
+from forms import FORMS, JSONATA, JSONPATH, across_forms, arn_pattern, find_state, machine, mutated, request
 from helpers import codes, key, position_of, run, write
 
 Q = r"""(?:\\?"|')?"""  # an optional opening quote: JSON, JSON in a string, or YAML
@@ -83,9 +89,13 @@ CASES: dict[str, tuple[Callable[[dict[str, Any], str], None], str]] = {
 }
 
 
-@pytest.mark.parametrize("lang", [JSONPATH, JSONATA])
-@pytest.mark.parametrize("form", FORMS)
-@pytest.mark.parametrize("code", CASES)
+# Rules that read an ARN as each form writes it: they are tested in every form.
+ARN_RULES = ("AGT303", "AGT304")
+MATRIX = across_forms([(code, "json", lang) for code in CASES for lang in (JSONPATH, JSONATA)] + [
+    (code, form, JSONPATH) for code in ARN_RULES for form in FORMS if form != "json"], form_at=1)
+
+
+@pytest.mark.parametrize(("code", "form", "lang"), MATRIX)
 def test_rule_fires_at_the_offending_key_or_value(workdir: Path, code: str, form: str, lang: str) -> None:
     change, pattern = CASES[code]
     file = FORMS[form](workdir, mutated(lang, change))
@@ -96,8 +106,8 @@ def test_rule_fires_at_the_offending_key_or_value(workdir: Path, code: str, form
     assert (hits[0]["line"], hits[0]["column"]) == position_of(file.read_text(), pattern)
 
 
-@pytest.mark.parametrize("lang", [JSONPATH, JSONATA])
-@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize(("form", "lang"), across_forms(
+    [(form, lang) for form in FORMS for lang in (JSONPATH, JSONATA)], form_at=0))
 def test_clean_agent_workflow_has_no_findings(workdir: Path, form: str, lang: str) -> None:
     FORMS[form](workdir, machine(lang))
     code, findings = run(".")
@@ -164,8 +174,13 @@ def test_static_session_id_is_an_error_in_prod(workdir: Path) -> None:
     assert [f["severity"] for f in findings] == ["error"]
 
 
-@pytest.mark.parametrize("lang", [JSONPATH, JSONATA])
-@pytest.mark.parametrize("form", FORMS)
+# One form of each front end: a session shared between files read by different front ends.
+FRONT_ENDS = ("json", "template-sub-block", "sam-definition-uri", "cdk-out", "serverless",
+              "terraform-jsonencode", "terraform-json")
+
+
+@pytest.mark.parametrize(("form", "lang"), across_forms(
+    [(form, JSONPATH) for form in FRONT_ENDS] + [("yaml", JSONATA)], form_at=0))
 def test_session_shared_between_prod_and_dev(workdir: Path, form: str, lang: str) -> None:
     m = mutated(lang, literal_session("support-agent-session-0123456789abcdef"))
     files = []
@@ -203,8 +218,7 @@ def test_bounded_map_silences_agt316(workdir: Path) -> None:
     assert run(".", "--select", "AGT316")[1] == []
 
 
-@pytest.mark.parametrize("lang", [JSONPATH, JSONATA])
-@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize(("form", "lang"), [("json", JSONPATH), ("yaml", JSONATA)])
 def test_model_allowlist(workdir: Path, form: str, lang: str) -> None:
     write(workdir / "pyproject.toml", '[tool.policylint]\nallowed-models = ["anthropic.claude-*"]\n')
     m = agent_with(lang, Model={"BedrockModelConfig": {"ModelId": "meta.llama3-70b"}})
@@ -236,7 +250,6 @@ def test_agent_in_a_jsonata_map_of_a_jsonpath_machine_is_read_as_jsonpath(workdi
 # The AWS SDK integration: the same request fields (PascalCase), so the same rules at the same
 # places, except those resting on the optimized integration's cap and output.
 SDK = "arn:aws:states:::aws-sdk:bedrockagentcore:invokeHarness"
-SDK_FORMS = ("json", "template-pseudo-parameters", "cdk-out", "terraform-jsonencode")
 OPTIMIZED_ONLY = ("AGT301", "AGT303", "AGT310", "AGT314")
 
 
@@ -248,8 +261,8 @@ def through_sdk(change: Callable[[dict[str, Any], str], None]) -> Callable[[dict
     return sdk_change
 
 
-@pytest.mark.parametrize("lang", [JSONPATH, JSONATA])
-@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize(("form", "lang"), across_forms(
+    [(form, lang) for form in FORMS for lang in (JSONPATH, JSONATA)], form_at=0))
 def test_sdk_integration_is_an_agent_task_in_every_form(workdir: Path, form: str, lang: str) -> None:
     file = FORMS[form](workdir, mutated(lang, through_sdk(lambda m, lang: None)))
     _, findings = run(".")
@@ -259,12 +272,10 @@ def test_sdk_integration_is_an_agent_task_in_every_form(workdir: Path, form: str
 
 
 @pytest.mark.parametrize("lang", [JSONPATH, JSONATA])
-@pytest.mark.parametrize("form", SDK_FORMS)
 @pytest.mark.parametrize("code", [c for c in CASES if c not in OPTIMIZED_ONLY])
-def test_agent_rules_fire_on_sdk_tasks_at_the_same_place(workdir: Path, code: str, form: str,
-                                                         lang: str) -> None:
+def test_agent_rules_fire_on_sdk_tasks_at_the_same_place(workdir: Path, code: str, lang: str) -> None:
     change, pattern = CASES[code]
-    file = FORMS[form](workdir, mutated(lang, through_sdk(change)))
+    file = FORMS["json"](workdir, mutated(lang, through_sdk(change)))
     hits = [f for f in run(".", "--select", "AGT,SFN")[1] if f["code"] == code]
     assert [(h["line"], h["column"]) for h in hits] == [position_of(file.read_text(), pattern)]
 

@@ -160,6 +160,17 @@ def test_escalation_across_a_roles_policies(workdir: Path) -> None:
     assert (finding["line"], finding["column"]) == position_of(text, r"(?P<at>iam:PassRole)")
 
 
+def test_each_role_of_a_template_reads_its_own_inline_policies(workdir: Path) -> None:
+    one = yaml.safe_load(role_template(allow("iam:PassRole", "*"),
+                                       allow(["lambda:CreateFunction", "lambda:InvokeFunction"], "*")))
+    role = one["Resources"]["Deployer"]
+    one["Resources"]["Second"] = {**role, "Properties": {**role["Properties"], "Policies": [
+        {"PolicyName": "q", "PolicyDocument": policy(allow("iam:CreatePolicyVersion", "*"))}]}}
+    write(workdir / "template.yaml", yaml.safe_dump(one, sort_keys=False))
+    found = run(".", "--select", "IAM517")[1]
+    assert sorted(re.search(r"role '(\w+)'", f["message"]).group(1) for f in found) == ["Deployer", "Second"]
+
+
 def test_no_escalation_when_passrole_is_scoped(workdir: Path) -> None:
     write(workdir / "template.yaml", role_template(
         allow("iam:PassRole", "arn:aws:iam::111122223333:role/app-function"),

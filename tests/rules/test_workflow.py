@@ -1,4 +1,9 @@
-"""SFN2xx: positive and negative cases at exact positions, standalone and in templates."""
+"""SFN2xx: positive and negative cases at exact positions.
+
+Rules are tested on standalone JSON (positions in each form are ``tests/test_conformance.py``'s
+concern). SFN201 and SFN203 judge a task by its Resource, which forms write differently
+(``arn:${AWS::Partition}:...``, CDK ``Fn::Join`` pieces): they fire in every form, and the
+resilient workflow is clean in every form."""
 from __future__ import annotations
 
 import json
@@ -6,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from forms import FORMS, arn_pattern
+from forms import FORMS, across_forms, arn_pattern
 from helpers import codes, key, position_of, run
 
 LAMBDA = "arn:aws:states:::lambda:invoke"
@@ -52,8 +57,11 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("form", FORMS)
-@pytest.mark.parametrize("code", CASES)
+RESOURCE_RULES = ("SFN201", "SFN203")
+
+
+@pytest.mark.parametrize(("code", "form"), across_forms([(code, "json") for code in CASES] + [
+    (code, form) for code in RESOURCE_RULES for form in FORMS if form != "json"], form_at=1))
 def test_rule_fires_at_the_offending_key(workdir: Path, code: str, form: str) -> None:
     machine, pattern = CASES[code]
     file = FORMS[form](workdir, json.loads(json.dumps(machine)))
@@ -63,7 +71,7 @@ def test_rule_fires_at_the_offending_key(workdir: Path, code: str, form: str) ->
     assert (hits[0]["line"], hits[0]["column"]) == position_of(file.read_text(), pattern)
 
 
-@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize("form", across_forms([(form,) for form in FORMS], form_at=0))
 def test_resilient_workflow_is_clean(workdir: Path, form: str) -> None:
     FORMS[form](workdir, json.loads(json.dumps(CLEAN)))
     assert run(".")[1] == []
