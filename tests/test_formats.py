@@ -38,7 +38,10 @@ def test_github_annotations(workdir: Path, capsys: pytest.CaptureFixture[str]) -
     assert code == 1 and len(lines) == 3
     assert any(line.startswith("::error file=flow.asl.json,line=")
                and ",title=AGT301 agent-timeout-over-limit::" in line for line in lines)
-    assert any(line.startswith("::warning file=flow.asl.json,") and "AGT306" in line for line in lines)
+    assert any(line.startswith("::warning file=flow.asl.json,") and "AGT306" in line
+               and line.endswith("(fix: policylint check --fix --unsafe-fixes)") for line in lines)
+    assert any("AGT301" in line and line.endswith("(fix: policylint check --fix)") for line in lines)
+    assert any("PL002" in line and not line.endswith(")") for line in lines)
     assert all(re.fullmatch(r"::(error|warning|notice) file=[^,]+,line=\d+,col=\d+,title=[^:]+::.+", line)
                for line in lines)
 
@@ -54,10 +57,13 @@ def test_gcc_lines(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     file = broken(workdir)
     code, out = output(capsys, "--format", "gcc")
     pattern = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<level>error|warning|note): "
-                         r"(?P<code>[A-Z]+\d+) (?P<message>.+) \[(?P<name>[a-z-]+)\]$")
+                         r"(?P<code>[A-Z]+\d+) (?P<message>.+) \[(?P<name>[a-z-]+)\]"
+                         r"(?: \[fix: (?P<fix>safe|unsafe)\])?$")
     matches = [pattern.match(line) for line in out.splitlines()]
     assert code == 1 and all(matches) and len(matches) == 3
     agt301 = next(m for m in matches if m and m["code"] == "AGT301")
+    fixes = {m["code"]: m["fix"] for m in matches if m}
+    assert fixes == {"AGT301": "safe", "AGT306": "unsafe", "PL002": None}
     text = file.read_text().splitlines()
     assert "3600" in text[int(agt301["line"]) - 1][int(agt301["col"]) - 1:]
 

@@ -9,7 +9,7 @@ from policylint.report import Report
 
 def render(report: Report) -> str:
     lines = [f"{p.file}:{p.line}:{p.column}: {p.severity.label}: {p.code} {p.message} [{p.name}]"
-             for p in report.problems]
+             + (f" [fix: {p.fix.applicability}]" if p.fix is not None else "") for p in report.problems]
     lines += [f"{e.file or 'policylint'}:1:1: error: internal error in {e.what}: {e.error}"
               for e in report.errors]
     return "".join(line + "\n" for line in lines)
