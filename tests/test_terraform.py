@@ -317,6 +317,14 @@ resource "aws_lambda_permission" "events" {
         ("exposure.tf", *position_of(text, r'principal     = (?P<at>"\*")'))]
 
 
+def test_a_permission_in_one_file_of_a_module_is_reported_once(workdir: Path) -> None:
+    text = 'resource "aws_lambda_permission" "anyone" {\n  function_name = "handler"\n  principal = "*"\n}\n'
+    write(workdir / "permissions.tf", text)
+    write(workdir / "roles.tf", 'resource "aws_iam_role" "r" {\n  name = "r"\n}\n')
+    write(workdir / "logs.tf", 'resource "aws_cloudwatch_log_group" "l" {\n  name = "l"\n}\n')
+    assert at(run(".")[1], "IAM519") == [("permissions.tf", *position_of(text, r'principal = (?P<at>"\*")'))]
+
+
 def test_a_file_that_does_not_parse_is_pl001_at_the_error(workdir: Path) -> None:
     write(workdir / "broken.tf", 'resource "aws_iam_role" "r" {\n  name = \n}\n')
     write(workdir / "flow.asl.json", '{"StartAt": "A", "States": {"A": {"Type": "Pass", "Nxt": "B"}}}')
