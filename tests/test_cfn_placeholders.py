@@ -270,3 +270,19 @@ Resources:
     write(workdir / "template.yaml", text)
     assert asl112(".") == [("template.yaml", *position_of(text, r'(?P<at>\$\{Stage\}", "escaped)')),
                            ("template.yaml", *position_of(text, r'(?P<at>\$\{Far)'))]
+
+
+def test_an_escaped_placeholder_is_not_filled_by_the_fn_sub_variables(workdir: Path) -> None:
+    """``${!Var}`` is the text ``${Var}`` once Fn::Sub has run: only DefinitionSubstitutions
+    fills it then, not the variables of that Fn::Sub."""
+    text = """Resources:
+  Flow:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      DefinitionSubstitutions: {Both: b}
+      DefinitionString: !Sub
+        - '{"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": "${!Both}-${!Var}", "End": true}}}'
+        - {Var: v, Both: b}
+"""
+    write(workdir / "template.yaml", text)
+    assert asl112(".") == [("template.yaml", *position_of(text, r'(?P<at>\$\{!Var)'))]
