@@ -153,9 +153,17 @@ def test_a_policy_document_data_source_is_judged_where_the_plan_has_it(workdir: 
         "address": "data.aws_iam_policy_document.doc", "mode": "data", "type": "aws_iam_policy_document",
         "name": "doc", "values": {"statement": [{"effect": "Allow", "actions": ["bedrock-agentcore:*"],
                                                  "resources": ["*"]}]}})
-    text, codes = found(workdir, the_plan, "IAM502")
-    assert (("IAM502", *position_of(text, r'"actions": \[\s*(?P<at>"bedrock-agentcore:\*")'))) in codes
-    assert len(codes) == 3  # and the child module's two instances
+    text = json.dumps(the_plan, indent=2)
+    write(workdir / "plan.json", text)
+    findings = run("plan.json", "--select", "IAM502")[1]
+    assert [(f["line"], f["column"], f["path"][1]) for f in findings] == [
+        (*position_of(text, r'"actions": \[\s*(?P<at>"bedrock-agentcore:\*")'),
+         "data.aws_iam_policy_document.doc"),
+        # each resource of a child module instance is named in the report as in its module
+        (*position_of(text, r'"invoke-dev",\s*"role": "agents",\s*"policy": .*?(?P<at>\\"bedrock-agent)'),
+         'aws_iam_role_policy.module.agents[0].invoke["dev"]'),
+        (*position_of(text, r'"invoke-prod",\s*"role": "agents",\s*"policy": .*?(?P<at>\\"bedrock-agent)'),
+         'aws_iam_role_policy.module.agents[0].invoke["prod"]')]
 
 
 def test_entries_the_plan_format_does_not_describe_are_skipped(workdir: Path) -> None:
