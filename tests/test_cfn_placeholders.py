@@ -138,3 +138,151 @@ Resources:
 """
     write(workdir / "template.yaml", text)
     assert asl112(".") == [("template.yaml", *position_of(text, r'"other": "(?P<at>\$\{Elsewhere)'))]
+
+
+def asl112_messages(*args: str) -> list[tuple[int, int, str]]:
+    return [(f["line"], f["column"], f["message"]) for f in run(*args)[1] if f["code"] == "ASL112"]
+
+
+def test_the_message_quotes_the_value_names_each_placeholder_once_and_who_does_not_define_it(
+        workdir: Path) -> None:
+    exact = "${Sixty}" + "x" * 52  # 60 characters: quoted whole
+    text = """Resources:
+  Flow:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      DefinitionSubstitutions: {Known: k}
+      DefinitionString: >-
+        {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true, "Parameters": {
+          "Long": "arn:aws:states:::lambda:invoke/${First}/${Second}/${First}/padding-padding/end",
+          "Exact": "EXACT", "Items": ["${Known}", "${!Literal}", "${InList}"]}}}}
+""".replace("EXACT", exact)
+    write(workdir / "template.yaml", text)
+    tail = "which DefinitionSubstitutions does not define: CloudFormation deploys it as written"
+    assert asl112_messages(".") == [
+        (*position_of(text, r'"Long": "arn:aws:states:::lambda:invoke/(?P<at>\$)'),
+         "Long 'arn:aws:states:::lambda:invoke/${First}/${Second}/${First}/…' uses ${First}, ${Second}, "
+         + tail),
+        (*position_of(text, r'"Exact": "(?P<at>\$)'), f"Exact {exact!r} uses ${{Sixty}}, " + tail),
+        # a list's items are checked; ${!X} outside Fn::Sub is text no one substitutes
+        (*position_of(text, r'(?P<at>\$\{InList)'), "Items '${InList}' uses ${InList}, " + tail)]
+
+
+def test_fn_sub_names_its_definers_and_a_value_outside_any_key(workdir: Path) -> None:
+    text = """Parameters:
+  Stage: {Type: String}
+Resources:
+  Fn: {Type: AWS::Lambda::Function}
+  Stack: {Type: AWS::CloudFormation::Stack}
+  Flow:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      DefinitionString: !Sub
+        - '["${Stage}", "${Fn.Arn}", "${Stack.Outputs.Url}", "${FnRole.Arn}", "${Var}"]'
+        - {Var: v}
+"""
+    write(workdir / "template.yaml", text)
+    # not a SAM template: no FnRole is added for Fn
+    assert asl112_messages(".") == [(*position_of(text, r'(?P<at>\$\{FnRole)'), (
+        "the value '${FnRole.Arn}' uses ${FnRole.Arn}, which DefinitionSubstitutions, Fn::Sub and the "
+        "template do not define: CloudFormation deploys it as written"))]
+
+
+def test_a_transform_list_makes_the_template_sam_s(workdir: Path) -> None:
+    text = """Transform: [AWS::Serverless-2016-10-31]
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: {Handler: app.handler, Runtime: python3.12, CodeUri: src/}
+  Flow:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      DefinitionString: !Sub |
+        {"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": "${FnRole.Arn}",
+         "Parameters": {"p": "${Elsewhere}"}, "End": true}}}
+"""
+    write(workdir / "template.yaml", text)
+    assert asl112(".") == [("template.yaml", *position_of(text, r'(?P<at>\$\{Elsewhere)'))]
+
+
+def test_intrinsics_inside_a_definition_object_are_not_read_as_placeholders(workdir: Path) -> None:
+    text = """Resources:
+  Flow:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      Definition:
+        StartAt: A
+        States:
+          A: {Type: Pass, Result: !Sub "arn:${AWS::Partition}:lambda:${Undefined}", End: true,
+              Parameters: {Q: "${Q}"}}
+"""
+    write(workdir / "template.yaml", text)
+    assert asl112(".") == [("template.yaml", *position_of(text, r'Q: "(?P<at>\$\{Q)'))]
+
+
+def test_a_fn_sub_text_that_starts_with_blank_lines_is_still_placed_in_fn_sub(workdir: Path) -> None:
+    definition = ('\n  {"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": "${Stage}-${Gone}",'
+                  ' "End": true}}}')
+    text = json.dumps({"Parameters": {"Stage": {"Type": "String"}}, "Resources": {"Flow": {
+        "Type": "AWS::StepFunctions::StateMachine", "Properties": {"DefinitionString": {
+            "Fn::Sub": definition}}}}}, indent=1)
+    write(workdir / "template.json", text)
+    assert asl112(".") == [("template.json", *position_of(text, r'(?P<at>\$\{Gone)'))]
+
+
+def test_a_placeholder_after_an_intrinsic_piece_of_fn_join_is_checked(workdir: Path) -> None:
+    text = """Parameters:
+  Stage: {Type: String}
+Resources:
+  Flow:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      DefinitionString: !Join
+        - ""
+        - - '{"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": "'
+          - !Ref Stage
+          - '-${Later}", "End": true}}}'
+"""
+    write(workdir / "template.yaml", text)
+    assert asl112(".") == [("template.yaml", *position_of(text, r'(?P<at>\$\{Later)'))]
+
+
+def test_fn_join_places_each_placeholder_in_its_own_piece(workdir: Path) -> None:
+    """Which piece a placeholder is written in decides who may define it: a Fn::Sub piece
+    fills the template's parameters, a literal piece does not, an intrinsic piece is no
+    placeholder at all. Escapes and earlier placeholders in the same string do not blur it."""
+    text = r"""Parameters:
+  Stage: {Type: String}
+Resources:
+  Flow:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      DefinitionString: !Join
+        - ""
+        - - '{"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true, "Parameters": {"sub": "'
+          - !Sub 'a'
+          - '${Stage}", "escaped": "\t'
+          - !Ref Stage
+          - '", "after": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa${!Lit}-${Far}'
+          - !GetAtt SomeResourceWithAVeryLongLogicalIdentifierIndeed.Arn
+          - '"}}}}'
+"""
+    write(workdir / "template.yaml", text)
+    assert asl112(".") == [("template.yaml", *position_of(text, r'(?P<at>\$\{Stage\}", "escaped)')),
+                           ("template.yaml", *position_of(text, r'(?P<at>\$\{Far)'))]
+
+
+def test_an_escaped_placeholder_is_not_filled_by_the_fn_sub_variables(workdir: Path) -> None:
+    """``${!Var}`` is the text ``${Var}`` once Fn::Sub has run: only DefinitionSubstitutions
+    fills it then, not the variables of that Fn::Sub."""
+    text = """Resources:
+  Flow:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      DefinitionSubstitutions: {Both: b}
+      DefinitionString: !Sub
+        - '{"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": "${!Both}-${!Var}", "End": true}}}'
+        - {Var: v, Both: b}
+"""
+    write(workdir / "template.yaml", text)
+    assert asl112(".") == [("template.yaml", *position_of(text, r'(?P<at>\$\{!Var)'))]

@@ -494,3 +494,38 @@ def test_configured_environments(workdir: Path) -> None:
     findings = sorted((f["code"], f["file"]) for f in run(".")[1] if f["code"].startswith("ORG3"))
     assert findings == [("ORG301", "deploy/live/create-memory.json"),
                         ("ORG302", "deploy/eu/create-memory.json")]
+
+
+BOUNDS = """policies:
+  - {code: ORG101, name: tokens-bounded, severity: error, message: tokens bounded, kind: harness,
+     require: {field: maxTokens, min: 5000, max: 8000}}
+  - {code: ORG102, name: iterations-capped, severity: error, message: iterations capped, kind: harness,
+     require: {field: maxIterations, max: 10}}
+  - {code: ORG103, name: exact-timeout, severity: error, message: exact timeout, kind: harness,
+     require: {field: timeoutSeconds, equals: 300}}
+  - {code: ORG104, name: no-browser, severity: error, message: no browser, kind: harness,
+     require: {field: allowedTools, not-in: ["agentcore_browser*"]}}
+"""
+
+
+def test_each_operator_says_how_the_value_misses_it(workdir: Path) -> None:
+    write(workdir / ".policylint.yaml", BOUNDS)
+    file = api_json(workdir, "harness", harness(maxTokens=4096, maxIterations=11, timeoutSeconds=600,
+                                                 allowedTools=["agentcore_gateway", "agentcore_browser_x"]))
+    findings = run(".", "--select", "ORG")[1]
+    assert sorted((f["code"], f["line"], f["column"], f["message"]) for f in findings) == [
+        ("ORG101", *value_at(file, "maxTokens", "4096"), "tokens bounded (maxTokens is 4096, under 5000)"),
+        ("ORG102", *value_at(file, "maxIterations", "11"),
+         "iterations capped (maxIterations is 11, over 10)"),
+        ("ORG103", *value_at(file, "timeoutSeconds", "600"),
+         "exact timeout (timeoutSeconds is 600, not 300)"),
+        ("ORG104", *position_of(file.read_text(), r'(?P<at>"agentcore_browser_x")'),
+         """no browser (allowedTools 'agentcore_browser_x' is in ["agentcore_browser*"])""")]
+
+
+@pytest.mark.parametrize(("tokens", "codes"), [(5000, []), (8000, []), (8001, ["ORG101"]),
+                                               (4999, ["ORG101"])])
+def test_bounds_hold_at_their_ends(workdir: Path, tokens: int, codes: list[str]) -> None:
+    write(workdir / ".policylint.yaml", BOUNDS)
+    api_json(workdir, "harness", harness(maxTokens=tokens, maxIterations=10, timeoutSeconds=300))
+    assert [f["code"] for f in run(".", "--select", "ORG")[1]] == codes

@@ -139,3 +139,98 @@ def test_execution_data_of_a_workflow_without_agents_is_not_this_rule(workdir: P
     text = logged("sam", None).replace("bedrockagentcore:invokeHarness", "lambda:invoke")
     write(workdir / "template.yaml", text)
     assert run(".", "--select", "AGT321", "--fail-on", "never")[1] == []
+
+
+@pytest.mark.parametrize(("timeout", "message"), [
+    (None, "agent task 'Agent' has no TimeoutSeconds, but this Express workflow ends at 300 s while the "
+           "harness runs on: set 300 or less (and the harness timeout below it)"),
+    (301, "TimeoutSeconds is 301, but this Express workflow ends at 300 s while the harness runs on: "
+          "set 300 or less")])
+def test_the_message_says_what_to_set(workdir: Path, timeout: int | None, message: str) -> None:
+    found = lint(workdir, template(*FORMS["cloudformation"], "EXPRESS", agent(timeout)))
+    assert [f["message"] for f in found] == [message]
+
+
+def logged_with(logging: dict[str, Any], group: dict[str, Any] | None = None, key: str = "Logging") -> str:
+    props = {"RoleArn": "arn:aws:iam::111122223333:role/wf", "Definition": machine(), key: logging}
+    flow = {"Type": "AWS::Serverless::StateMachine", "Properties": props}
+    return yaml.safe_dump({"Resources": {"Logs": group or {"Type": "AWS::Logs::LogGroup"}, "Flow": flow}},
+                          sort_keys=False)
+
+
+TO_LOGS = {"CloudWatchLogsLogGroup": {"LogGroupArn": {"Fn::GetAtt": ["Logs", "Arn"]}}}
+
+
+@pytest.mark.parametrize("include", ["true", "True"])
+def test_execution_data_included_as_a_string_is_included(workdir: Path, include: str) -> None:
+    text = logged_with({"Level": "ALL", "IncludeExecutionData": include, "Destinations": [TO_LOGS]})
+    write(workdir / "template.yaml", text)
+    found = run(".", "--select", "AGT321", "--fail-on", "never")[1]
+    assert [(f["line"], f["column"], f["message"]) for f in found] == [(
+        *position_of(text, "IncludeExecutionData"),
+        "execution data (the agents' prompts and answers) goes to log group 'Logs', which sets no "
+        "RetentionInDays: it is kept forever; set a retention")]
+
+
+@pytest.mark.parametrize("case", ["other-destinations", "not-a-log-group", "properties-not-an-object",
+                                  "logging-not-an-object", "destinations-not-a-list", "no-destinations"])
+def test_execution_data_to_what_is_not_a_log_group_kept_forever(workdir: Path, case: str) -> None:
+    """Destinations policylint cannot follow, or that are not a log group without retention,
+    are skipped; a log group after them is still judged."""
+    logging: Any = {"Level": "ALL", "IncludeExecutionData": True, "Destinations": [
+        "junk", {"CloudWatchLogsLogGroup": "junk"},
+        {"CloudWatchLogsLogGroup": {"LogGroupArn": "arn:aws:logs:us-east-1:111122223333:log-group:x"}}]}
+    group: dict[str, Any] = {"Type": "AWS::Logs::LogGroup"}
+    flagged = case == "other-destinations"
+    if case == "not-a-log-group":
+        group = {"Type": "AWS::S3::Bucket"}
+    elif case == "properties-not-an-object":
+        group = {"Type": "AWS::Logs::LogGroup", "Properties": "junk"}
+        flagged = True
+    elif case == "logging-not-an-object":
+        logging = "junk"
+    elif case == "destinations-not-a-list":
+        logging["Destinations"] = TO_LOGS
+    elif case == "no-destinations":
+        del logging["Destinations"]
+    if isinstance(logging, dict) and isinstance(logging.get("Destinations"), list):
+        logging["Destinations"].append(TO_LOGS)
+    write(workdir / "template.yaml", logged_with(logging, group))
+    assert [f["code"] for f in run(".", "--select", "AGT321", "--fail-on", "never")[1]] == \
+        (["AGT321"] if flagged else [])
+
+
+def test_an_agent_task_outside_the_express_children_does_not_end_the_search(workdir: Path) -> None:
+    flow = agent(600)  # a STANDARD workflow's own task: it may wait
+    flow["States"]["Agent"]["Next"] = "Each"
+    flow["States"]["Agent"].pop("End", None)
+    flow["States"]["Each"] = distributed("EXPRESS", 600)["States"]["Each"]
+    text = template(*FORMS["cloudformation"], "STANDARD", flow)
+    found = lint(workdir, text)
+    assert [(f["line"], f["column"]) for f in found] == [
+        position_of(text, r"ItemProcessor:[\s\S]*TimeoutSeconds: (?P<at>600)")]
+
+
+SDK_HARNESS = "arn:aws-us-gov:states:::aws-sdk:bedrockagentcore:invokeHarness"
+SDK_RUNTIME = "arn:aws:states:::aws-sdk:bedrockagentcore:invokeAgentRuntime"
+
+
+@pytest.mark.parametrize(("resource", "message"), [
+    (SDK_HARNESS, "the harness is reached through the AWS SDK integration, which returns the raw response "
+                  "and has no documented wait: use 'arn:aws-us-gov:states:::bedrockagentcore:invokeHarness'"),
+    (SDK_RUNTIME, "an agent runtime is reached through the AWS SDK integration, which returns the raw "
+                  "response and has no documented wait: use 'arn:aws:states:::bedrockagentcore:invokeHarness'"
+                  ", running the agent as a harness")])
+def test_the_sdk_integration_message_names_the_optimized_one_in_the_same_partition(
+        workdir: Path, resource: str, message: str) -> None:
+    flow = machine()
+    task = find_state(flow, "Agent")
+    task["Resource"] = resource
+    if resource == SDK_RUNTIME:
+        task["Parameters"] = {"AgentRuntimeArn": "arn:aws:bedrock-agentcore:us-east-1:111122223333:runtime/r",
+                              "RuntimeSessionId.$": "$$.Execution.Name", "Payload.$": "$.prompt"}
+    text = json.dumps(flow, indent=2)
+    write(workdir / "flow.asl.json", text)
+    found = run(".", "--select", "AGT322", "--fail-on", "never")[1]
+    assert [(f["line"], f["column"], f["message"]) for f in found] == [
+        (*position_of(text, r'"Resource": (?P<at>")'), message)]

@@ -41,7 +41,8 @@ def undefined_placeholders(document: Document) -> Iterator[Finding]:
         missing = []
         for match, raw in _placeholders(document, path, text):
             sub = _sub_of(document, template, raw)
-            if sub is not False and sub is not True and not _defined(match.group(1), document, sub, names):
+            if sub is not False and sub is not True \
+                    and not _defined(match.group(1), document, template, sub, names):
                 missing.append((match, raw, sub))
         if not missing:
             continue
@@ -135,13 +136,15 @@ def _get(data: Any, path: tuple) -> Any:
     return data
 
 
-def _defined(name: str, document: Document, sub: dict | None, names: frozenset[str]) -> bool:
+def _defined(name: str, document: Document, template: Document, sub: dict | None,
+             names: frozenset[str]) -> bool:
     if not name or name in document.substitutions:
         return True
     if sub is None:
         return name.startswith("!")  # ${!X} outside Fn::Sub: text CloudFormation never reads as one
-    if name.startswith("!"):  # Fn::Sub writes ${X}: DefinitionSubstitutions fills it
-        return name[1:] in document.substitutions
+    if name.startswith("!"):  # Fn::Sub writes ${X}: DefinitionSubstitutions fills it, not Fn::Sub's variables
+        own = _get(template.data, ("Resources", document.logical_id, "Properties", "DefinitionSubstitutions"))
+        return isinstance(own, dict) and name[1:] in {str(k) for k in own}
     base = name.split(".", 1)[0]
     return name in sub or name.startswith("AWS::") or base in names or _sam_implicit(base, names)
 
