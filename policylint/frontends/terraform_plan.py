@@ -74,8 +74,8 @@ def plan_view(source: Source, plan: dict) -> tuple[Document | None, list[Finding
             continue
         configured = references.get(_config_address(address))
         values = _with_unknowns(values, unknown.get(address), configured, module)
-        label = address.removeprefix(f"{module}.").removeprefix("data.").removeprefix(f"{type_}.")
-        label = f"{module}.{label}" if module else label
+        label = _in_module(address.removeprefix(f"{module}.").removeprefix("data.").removeprefix(f"{type_}."),
+                           module)
         try:
             block = _json_block(source, kind, (type_, label), values, (*where, "values"))
         except hcl.HclError as error:  # values nested past what is walked
@@ -148,17 +148,29 @@ def _with_unknowns(values: dict, unknown: Any, references: dict[str, str] | None
     return values
 
 
+_NOT_WORD = re.compile(r"[^\w-]")
+
+
+def _in_module(name: str, module: str) -> str:
+    """The name the view gives a resource ``name`` of ``module`` (its address is what
+    findings show): one a reference can name, word characters only after the name
+    (``sfn`` of ``module.app[0]`` is ``sfn--module_app_0_``)."""
+    return f"{name}--{_NOT_WORD.sub('_', module)}" if module else name
+
+
 def _in_view(reference: str | None, module: str) -> str | None:
     """A configuration's reference to a resource of its module, as the view names it
-    (``aws_iam_role.x.arn`` in ``module.a`` is ``aws_iam_role.module.a.x.arn``); None for
+    (``aws_iam_role.x.arn`` in ``module.a`` is ``aws_iam_role.x--module_a.arn``); None for
     variables, locals and module outputs, which the plan does not say."""
     if reference is None or reference.startswith(("var.", "local.", "module.", "each.", "count.", "path.")):
         return None
     head, _, rest = reference.partition(".")
+    prefix = head
     if head == "data":
         type_, _, rest = rest.partition(".")
-        return f"data.{type_}.{module}.{rest}" if module else reference
-    return f"{head}.{module}.{rest}" if module else reference
+        prefix = f"data.{type_}"
+    name, dot, attribute = rest.partition(".")
+    return f"{prefix}.{_in_module(name, module)}{dot}{attribute}"
 
 
 def _get(data: Any, *keys: str) -> Any:

@@ -15,11 +15,6 @@ from policylint.rule import Finding, Severity, rule, rules_of
 KINDS = ("agentcore",)
 
 
-@rule(
-    "ACR601", "gateway-without-inbound-auth", Severity.ERROR,
-    summary="AgentCore gateway with authorizerType NONE: anyone can call its tools", kinds=KINDS,
-    tags=("security",),
-)
 def gateway_without_inbound_auth(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an AgentCore gateway whose authorizerType is `NONE`.
 
@@ -47,11 +42,13 @@ def gateway_without_inbound_auth(ctx: Context) -> Iterator[Finding]:
                       "policy engine refuses them; use AWS_IAM or CUSTOM_JWT", "value")
 
 
-@rule(
-    "ACR602", "gateway-policy-not-enforced", Severity.WARNING,
-    summary="A prod AgentCore gateway's policy engine is in LOG_ONLY mode: its policies never block",
-    kinds=KINDS, tags=("security",),
-)
+gateway_without_inbound_auth = rule(
+    "ACR601", "gateway-without-inbound-auth", Severity.ERROR,
+    summary="AgentCore gateway with authorizerType NONE: anyone can call its tools", kinds=KINDS,
+    tags=("security",),
+)(gateway_without_inbound_auth)
+
+
 def gateway_policy_not_enforced(ctx: Context) -> Iterator[Finding]:
     """What it does: in a prod environment, flags an AgentCore gateway whose policy engine
     runs in `LOG_ONLY` mode. Environments come from `[tool.policylint.environments]` (path
@@ -75,11 +72,13 @@ def gateway_policy_not_enforced(ctx: Context) -> Iterator[Finding]:
                       "logs its decisions: every tool call goes through; set ENFORCE", "value")
 
 
-@rule(
-    "ACR603", "runtime-secret-in-environment", Severity.ERROR,
-    summary="A literal secret in an AgentCore runtime's environment variables", kinds=KINDS,
-    tags=("security",),
-)
+gateway_policy_not_enforced = rule(
+    "ACR602", "gateway-policy-not-enforced", Severity.WARNING,
+    summary="A prod AgentCore gateway's policy engine is in LOG_ONLY mode: its policies never block",
+    kinds=KINDS, tags=("security",),
+)(gateway_policy_not_enforced)
+
+
 def runtime_secret_in_environment(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a literal secret (an API key, token, password or private key, by
     its name or its shape) in an AgentCore runtime's environmentVariables, judged as HRN405
@@ -110,11 +109,13 @@ def runtime_secret_in_environment(ctx: Context) -> Iterator[Finding]:
                           "credential provider", "value")
 
 
-@rule(
-    "ACR604", "agentcore-jwt-unconstrained", Severity.WARNING,
-    summary="Runtime or gateway JWT authorizer with neither allowed audiences nor allowed clients",
-    kinds=KINDS, tags=("security",),
-)
+runtime_secret_in_environment = rule(
+    "ACR603", "runtime-secret-in-environment", Severity.ERROR,
+    summary="A literal secret in an AgentCore runtime's environment variables", kinds=KINDS,
+    tags=("security",),
+)(runtime_secret_in_environment)
+
+
 def agentcore_jwt_unconstrained(ctx: Context) -> Iterator[Finding]:
     """What it does: flags the customJWTAuthorizer of an AgentCore runtime or gateway that
     sets neither allowedAudience nor allowedClients (HRN407's judgement, for a harness).
@@ -139,11 +140,13 @@ def agentcore_jwt_unconstrained(ctx: Context) -> Iterator[Finding]:
                       f"{resource.written('allowedClients')}")
 
 
-@rule(
-    "ACR605", "agentcore-data-default-key", Severity.WARNING,
-    summary="A prod AgentCore memory, gateway or policy engine with no customer managed KMS key",
+agentcore_jwt_unconstrained = rule(
+    "ACR604", "agentcore-jwt-unconstrained", Severity.WARNING,
+    summary="Runtime or gateway JWT authorizer with neither allowed audiences nor allowed clients",
     kinds=KINDS, tags=("security",),
-)
+)(agentcore_jwt_unconstrained)
+
+
 def agentcore_data_default_key(ctx: Context) -> Iterator[Finding]:
     """What it does: in a prod environment, flags an AgentCore memory, gateway or policy
     engine that names no customer managed KMS key (`EncryptionKeyArn`; a gateway's
@@ -170,6 +173,13 @@ def agentcore_data_default_key(ctx: Context) -> Iterator[Finding]:
     yield Finding(ctx.document, (), f"prod {resource.what} {resource.name!r} sets no "
                   f"{resource.written(key)}: its data is encrypted with an AWS owned key you cannot "
                   "control or audit; name a customer managed KMS key")
+
+
+agentcore_data_default_key = rule(
+    "ACR605", "agentcore-data-default-key", Severity.WARNING,
+    summary="A prod AgentCore memory, gateway or policy engine with no customer managed KMS key",
+    kinds=KINDS, tags=("security",),
+)(agentcore_data_default_key)
 
 
 @hookimpl

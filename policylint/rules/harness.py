@@ -16,10 +16,6 @@ CAP = 900  # seconds: the longest an agent task waits for a harness
 LIMITS = ("timeoutSeconds", "maxIterations", "maxTokens")
 
 
-@rule(
-    "HRN401", "harness-timeout-over-limit", Severity.ERROR,
-    summary="Harness timeoutSeconds is over 900 s: it outlives any workflow task", kinds=("harness",),
-)
 def harness_timeout_over_limit(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a harness whose timeoutSeconds is over 900.
 
@@ -38,10 +34,12 @@ def harness_timeout_over_limit(ctx: Context) -> Iterator[Finding]:
         yield found
 
 
-@rule(
-    "HRN402", "harness-limits-missing", Severity.WARNING,
-    summary="Harness has no timeoutSeconds, maxIterations or maxTokens", kinds=("harness",),
-)
+harness_timeout_over_limit = rule(
+    "HRN401", "harness-timeout-over-limit", Severity.ERROR,
+    summary="Harness timeoutSeconds is over 900 s: it outlives any workflow task", kinds=("harness",),
+)(harness_timeout_over_limit)
+
+
 def harness_limits_missing(ctx: Context) -> Iterator[Finding]:
     """What it does: names each of timeoutSeconds, maxIterations and maxTokens that a
     harness (CreateHarness, GetHarness or the CloudFormation resource) does not set.
@@ -61,10 +59,12 @@ def harness_limits_missing(ctx: Context) -> Iterator[Finding]:
                       "explicit limits instead of relying on service defaults")
 
 
-@rule(
-    "HRN403", "harness-invalid-config", Severity.ERROR,
-    summary="Harness config violates its schema", kinds=("harness",),
-)
+harness_limits_missing = rule(
+    "HRN402", "harness-limits-missing", Severity.WARNING,
+    summary="Harness has no timeoutSeconds, maxIterations or maxTokens", kinds=("harness",),
+)(harness_limits_missing)
+
+
 def harness_invalid_config(ctx: Context) -> Iterator[Finding]:
     """What it does: validates a harness against its schema: the CloudFormation resource
     schema of `AWS::BedrockAgentCore::Harness` (shipped with cfn-lint), or the API shape of
@@ -84,10 +84,12 @@ def harness_invalid_config(ctx: Context) -> Iterator[Finding]:
         yield Finding(ctx.document, path, message, at)
 
 
-@rule(
-    "HRN404", "harness-allowed-tools-wildcard", Severity.WARNING,
-    summary="Harness allowedTools contains '*'", kinds=("harness",),
-)
+harness_invalid_config = rule(
+    "HRN403", "harness-invalid-config", Severity.ERROR,
+    summary="Harness config violates its schema", kinds=("harness",),
+)(harness_invalid_config)
+
+
 def harness_allowed_tools_wildcard(ctx: Context) -> Iterator[Finding]:
     """What it does: flags `*` in a harness's allowedTools.
 
@@ -106,6 +108,12 @@ def harness_allowed_tools_wildcard(ctx: Context) -> Iterator[Finding]:
                           "including tools added later: list the tools this agent needs", "value")
 
 
+harness_allowed_tools_wildcard = rule(
+    "HRN404", "harness-allowed-tools-wildcard", Severity.WARNING,
+    summary="Harness allowedTools contains '*'", kinds=("harness",),
+)(harness_allowed_tools_wildcard)
+
+
 def _secrets(h: Harness) -> Iterator[tuple[Field, str]]:
     """(field, name) of the literal values in environmentVariables and remote MCP headers,
     in whatever shape they are written (a map, ``NAME=value`` strings, ``{name, value}``)."""
@@ -119,11 +127,6 @@ def _secrets(h: Harness) -> Iterator[tuple[Field, str]]:
                 yield Field((*block.path, *path), value), name
 
 
-@rule(
-    "HRN405", "harness-secret-in-config", Severity.ERROR,
-    summary="A literal secret in environmentVariables or remote MCP headers", kinds=("harness",),
-    tags=("security",),
-)
 def harness_secret_in_config(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a literal secret (an API key, token, password or private key,
     by its name or its shape) in a harness's environmentVariables or in the headers of a
@@ -146,10 +149,13 @@ def harness_secret_in_config(ctx: Context) -> Iterator[Finding]:
                           "Identity credential provider", "value")
 
 
-@rule(
-    "HRN406", "harness-insecure-remote-mcp", Severity.ERROR,
-    summary="A remote MCP tool URL is not https", kinds=("harness",), tags=("security",),
-)
+harness_secret_in_config = rule(
+    "HRN405", "harness-secret-in-config", Severity.ERROR,
+    summary="A literal secret in environmentVariables or remote MCP headers", kinds=("harness",),
+    tags=("security",),
+)(harness_secret_in_config)
+
+
 def harness_insecure_remote_mcp(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a remote_mcp tool whose url does not start with `https://`.
 
@@ -170,11 +176,12 @@ def harness_insecure_remote_mcp(ctx: Context) -> Iterator[Finding]:
                           "https: use TLS", "value")
 
 
-@rule(
-    "HRN407", "harness-jwt-unconstrained", Severity.WARNING,
-    summary="JWT authorizer with neither allowedAudience nor allowedClients", kinds=("harness",),
-    tags=("security",),
-)
+harness_insecure_remote_mcp = rule(
+    "HRN406", "harness-insecure-remote-mcp", Severity.ERROR,
+    summary="A remote MCP tool URL is not https", kinds=("harness",), tags=("security",),
+)(harness_insecure_remote_mcp)
+
+
 def harness_jwt_unconstrained(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a customJWTAuthorizer that sets neither allowedAudience nor
     allowedClients.
@@ -193,11 +200,13 @@ def harness_jwt_unconstrained(ctx: Context) -> Iterator[Finding]:
                       "set allowedAudience or allowedClients")
 
 
-@rule(
-    "HRN409", "harness-tools-unrestricted", Severity.WARNING,
-    summary="Harness sets no allowedTools: every tool is allowed, the built-in shell included",
-    kinds=("harness",), tags=("security",),
-)
+harness_jwt_unconstrained = rule(
+    "HRN407", "harness-jwt-unconstrained", Severity.WARNING,
+    summary="JWT authorizer with neither allowedAudience nor allowedClients", kinds=("harness",),
+    tags=("security",),
+)(harness_jwt_unconstrained)
+
+
 def harness_tools_unrestricted(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a harness that sets no allowedTools.
 
@@ -225,14 +234,16 @@ def harness_tools_unrestricted(ctx: Context) -> Iterator[Finding]:
         yield found
 
 
+harness_tools_unrestricted = rule(
+    "HRN409", "harness-tools-unrestricted", Severity.WARNING,
+    summary="Harness sets no allowedTools: every tool is allowed, the built-in shell included",
+    kinds=("harness",), tags=("security",),
+)(harness_tools_unrestricted)
+
+
 GUARD_PHASES = ("beforeToolCall", "beforeInvocation")
 
 
-@rule(
-    "HRN410", "harness-hook-fail-open", Severity.WARNING,
-    summary="A guard hook (BeforeToolCall/BeforeInvocation) fails open", kinds=("harness",),
-    tags=("security",),
-)
 def harness_hook_fail_open(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a BeforeToolCall or BeforeInvocation hook whose Lambda target says
     `failureMode: allow`. (Without failureMode a Lambda hook fails closed.)
@@ -257,16 +268,18 @@ def harness_hook_fail_open(ctx: Context) -> Iterator[Finding]:
                           f"{h.written('failureMode')} to deny", "value")
 
 
+harness_hook_fail_open = rule(
+    "HRN410", "harness-hook-fail-open", Severity.WARNING,
+    summary="A guard hook (BeforeToolCall/BeforeInvocation) fails open", kinds=("harness",),
+    tags=("security",),
+)(harness_hook_fail_open)
+
+
 def _memory_words(h: Harness, managed: Field) -> str:
     return "managed memory (the default when memory is omitted)" if managed.default else \
         f"managed memory ({h.written('managedMemoryConfiguration')})"
 
 
-@rule(
-    "HRN411", "harness-memory-default-key", Severity.WARNING,
-    summary="Managed memory in prod with no customer-managed KMS key", kinds=("harness",),
-    tags=("security",),
-)
 def harness_memory_default_key(ctx: Context) -> Iterator[Finding]:
     """What it does: in a prod environment (see `environments`), flags managed memory, written
     or the default when `memory` is omitted, with no encryptionKeyArn. Off elsewhere.
@@ -293,10 +306,13 @@ def harness_memory_default_key(ctx: Context) -> Iterator[Finding]:
                       f"cannot be added later: set {h.written('encryptionKeyArn')}")
 
 
-@rule(
-    "HRN412", "agent-memory-retention-over-limit", Severity.WARNING,
-    summary="Agent memory keeps events longer than max-memory-retention-days", kinds=("harness", AGENTCORE),
-)
+harness_memory_default_key = rule(
+    "HRN411", "harness-memory-default-key", Severity.WARNING,
+    summary="Managed memory in prod with no customer-managed KMS key", kinds=("harness",),
+    tags=("security",),
+)(harness_memory_default_key)
+
+
 def agent_memory_retention_over_limit(ctx: Context) -> Iterator[Finding]:
     """What it does: when `max-memory-retention-days` is configured, flags a harness whose
     managed memory (written, or the default when `memory` is omitted) keeps events longer:
@@ -329,6 +345,12 @@ def agent_memory_retention_over_limit(ctx: Context) -> Iterator[Finding]:
                       "key" if days.default else "value")
 
 
+agent_memory_retention_over_limit = rule(
+    "HRN412", "agent-memory-retention-over-limit", Severity.WARNING,
+    summary="Agent memory keeps events longer than max-memory-retention-days", kinds=("harness", AGENTCORE),
+)(agent_memory_retention_over_limit)
+
+
 def _memory_resource_retention(ctx: Context, limit: int) -> Iterator[Finding]:
     """HRN412 on an AgentCore memory resource."""
     memory = ctx.document.agentcore
@@ -339,11 +361,6 @@ def _memory_resource_retention(ctx: Context, limit: int) -> Iterator[Finding]:
                       f"over max-memory-retention-days ({limit})", "value")
 
 
-@rule(
-    "HRN413", "agent-public-network-in-prod", Severity.WARNING,
-    summary="A harness environment or AgentCore runtime in prod on the public network",
-    kinds=("harness", AGENTCORE), tags=("security",),
-)
 def agent_public_network_in_prod(ctx: Context) -> Iterator[Finding]:
     """What it does: in a prod environment (see `environments`), flags a harness environment
     with `networkMode: PUBLIC`.
@@ -374,14 +391,16 @@ def agent_public_network_in_prod(ctx: Context) -> Iterator[Finding]:
                       "VPC (VPC mode with subnets and security groups)", "value")
 
 
+agent_public_network_in_prod = rule(
+    "HRN413", "agent-public-network-in-prod", Severity.WARNING,
+    summary="A harness environment or AgentCore runtime in prod on the public network",
+    kinds=("harness", AGENTCORE), tags=("security",),
+)(agent_public_network_in_prod)
+
+
 PROVIDER_NAMES = {"openai": "OpenAI", "gemini": "Google Gemini", "litellm": "a LiteLLM endpoint"}
 
 
-@rule(
-    "HRN414", "harness-model-outside-aws", Severity.WARNING,
-    summary="The harness's model runs outside AWS (OpenAI, Gemini, LiteLLM)", kinds=("harness",),
-    tags=("security",),
-)
 def harness_model_outside_aws(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a harness whose model is an OpenAI, Gemini or LiteLLM configuration
     (a warning; an error when `allowed-model-providers` is configured and leaves it out, and
@@ -415,6 +434,13 @@ def harness_model_outside_aws(ctx: Context) -> Iterator[Finding]:
     if base is not None and isinstance(base.value, str) and not base.value.lower().startswith("https://"):
         yield Finding(ctx.document, base.path, f"{h.written('apiBase')} is not https: prompts and "
                       "answers cross the network in clear text", "value", Severity.ERROR)
+
+
+harness_model_outside_aws = rule(
+    "HRN414", "harness-model-outside-aws", Severity.WARNING,
+    summary="The harness's model runs outside AWS (OpenAI, Gemini, LiteLLM)", kinds=("harness",),
+    tags=("security",),
+)(harness_model_outside_aws)
 
 
 @hookimpl

@@ -30,10 +30,6 @@ def _has_timeout(state: Any) -> bool:
     return state.field("TimeoutSeconds") is not None
 
 
-@rule(
-    "SFN201", "task-without-retry", Severity.WARNING,
-    summary="Integration task has no Retry for transient errors", kinds=("asl",),
-)
 def task_without_retry(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a request-response Task that calls a service (Lambda, an AWS SDK
     integration, an optimized integration) and has no Retry. Agent tasks are AGT306's;
@@ -57,6 +53,12 @@ def task_without_retry(ctx: Context) -> Iterator[Finding]:
             found.fix = Fix(UNSAFE, "add a Retry for Lambda's transient errors",
                             Edit("insert", state.path, LAMBDA_RETRY, "Retry"))
         yield found
+
+
+task_without_retry = rule(
+    "SFN201", "task-without-retry", Severity.WARNING,
+    summary="Integration task has no Retry for transient errors", kinds=("asl",),
+)(task_without_retry)
 
 
 # The fix of SFN201 on a Lambda task: the transient errors the Step Functions guide lists for
@@ -88,10 +90,6 @@ def _number(value: Any, default: float) -> float | None:
     return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
-@rule(
-    "SFN202", "retry-without-backoff", Severity.WARNING,
-    summary="Retry with no backoff and many attempts, or an uncapped long backoff", kinds=("asl",),
-)
 def retry_without_backoff(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a retrier with `BackoffRate` 1 and 5 or more attempts, or one
     whose longest wait (IntervalSeconds x BackoffRate^(MaxAttempts-1)) is over 900 s with
@@ -121,10 +119,12 @@ def retry_without_backoff(ctx: Context) -> Iterator[Finding]:
                                         "the backoff with MaxDelaySeconds")
 
 
-@rule(
-    "SFN203", "callback-without-timeout", Severity.WARNING,
-    summary=".waitForTaskToken task with no TimeoutSeconds and no HeartbeatSeconds", kinds=("asl",),
-)
+retry_without_backoff = rule(
+    "SFN202", "retry-without-backoff", Severity.WARNING,
+    summary="Retry with no backoff and many attempts, or an uncapped long backoff", kinds=("asl",),
+)(retry_without_backoff)
+
+
 def callback_without_timeout(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a callback task (`.waitForTaskToken`, typically a human approval)
     with neither a timeout nor a heartbeat.
@@ -141,10 +141,12 @@ def callback_without_timeout(ctx: Context) -> Iterator[Finding]:
                                 "or HeartbeatSeconds: it can wait a year for its token", at="value")
 
 
-@rule(
-    "SFN204", "task-without-timeout", Severity.NOTE,
-    summary="Task has no TimeoutSeconds", kinds=("asl",),
-)
+callback_without_timeout = rule(
+    "SFN203", "callback-without-timeout", Severity.WARNING,
+    summary=".waitForTaskToken task with no TimeoutSeconds and no HeartbeatSeconds", kinds=("asl",),
+)(callback_without_timeout)
+
+
 def task_without_timeout(ctx: Context) -> Iterator[Finding]:
     """What it does: notes a Task that waits (a `.sync` job, an activity, a callback with a
     heartbeat) with neither TimeoutSeconds nor TimeoutSecondsPath. Request-response calls
@@ -166,10 +168,12 @@ def task_without_timeout(ctx: Context) -> Iterator[Finding]:
                             "TimeoutSeconds: set one so a hang cannot hold the execution")
 
 
-@rule(
-    "SFN205", "map-unbounded-concurrency", Severity.WARNING,
-    summary="Map around service calls has no MaxConcurrency", kinds=("asl",),
-)
+task_without_timeout = rule(
+    "SFN204", "task-without-timeout", Severity.NOTE,
+    summary="Task has no TimeoutSeconds", kinds=("asl",),
+)(task_without_timeout)
+
+
 def map_unbounded_concurrency(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a Map (inline or distributed) with no MaxConcurrency, or 0, whose
     iterations call services (contain a Task). Maps that run agents are AGT316's.
@@ -192,10 +196,12 @@ def map_unbounded_concurrency(ctx: Context) -> Iterator[Finding]:
                                 "set MaxConcurrency")
 
 
-@rule(
-    "SFN206", "states-result-unavailable", Severity.WARNING,
-    summary="JSONata reads $states.result where the state has no result", kinds=("asl",),
-)
+map_unbounded_concurrency = rule(
+    "SFN205", "map-unbounded-concurrency", Severity.WARNING,
+    summary="Map around service calls has no MaxConcurrency", kinds=("asl",),
+)(map_unbounded_concurrency)
+
+
 def states_result_unavailable(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a JSONata expression that reads `$states.result` anywhere but the
     top-level `Output` and `Assign` of a Task, Map or Parallel state: in its `Arguments`, in
@@ -228,6 +234,12 @@ def states_result_unavailable(ctx: Context) -> Iterator[Finding]:
                                         "States.QueryEvaluationError" + (
                                             ", so the error escapes the Catch" if key == "Catch"
                                             else ""), "value")
+
+
+states_result_unavailable = rule(
+    "SFN206", "states-result-unavailable", Severity.WARNING,
+    summary="JSONata reads $states.result where the state has no result", kinds=("asl",),
+)(states_result_unavailable)
 
 
 @hookimpl

@@ -13,10 +13,6 @@ from policylint.project import Context
 from policylint.rule import Finding, Severity, rule, rules_of
 
 
-@rule(
-    "AGT320", "agent-in-express-workflow", Severity.ERROR,
-    summary="Agent task in an Express workflow with no TimeoutSeconds, or one over 300", kinds=("asl",),
-)
 def agent_in_express_workflow(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an agent task in an Express workflow (`StateMachineType: EXPRESS`,
     SAM `Type: EXPRESS`), or in the EXPRESS child workflows of a distributed Map
@@ -45,11 +41,12 @@ def agent_in_express_workflow(ctx: Context) -> Iterator[Finding]:
                                at="value")
 
 
-@rule(
-    "AGT321", "agent-execution-data-kept-forever", Severity.WARNING,
-    summary="A workflow with agent tasks logs execution data to a log group with no retention",
-    kinds=("asl",), cross_file=True,
-)
+agent_in_express_workflow = rule(
+    "AGT320", "agent-in-express-workflow", Severity.ERROR,
+    summary="Agent task in an Express workflow with no TimeoutSeconds, or one over 300", kinds=("asl",),
+)(agent_in_express_workflow)
+
+
 def agent_execution_data_kept_forever(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a state machine with agent tasks whose logging includes execution
     data (CloudFormation `LoggingConfiguration`, SAM `Logging`: `IncludeExecutionData: true`)
@@ -88,13 +85,16 @@ def agent_execution_data_kept_forever(ctx: Context) -> Iterator[Finding]:
                           "RetentionInDays: it is kept forever; set a retention", "key")
 
 
+agent_execution_data_kept_forever = rule(
+    "AGT321", "agent-execution-data-kept-forever", Severity.WARNING,
+    summary="A workflow with agent tasks logs execution data to a log group with no retention",
+    kinds=("asl",), cross_file=True,
+)(agent_execution_data_kept_forever)
+
+
 OPTIMIZED = ":states:::bedrockagentcore:invokeHarness"
 
 
-@rule(
-    "AGT322", "agent-sdk-integration", Severity.WARNING,
-    summary="An agent reached through the AWS SDK integration, not the optimized one", kinds=("asl",),
-)
 def agent_sdk_integration(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an agent task that reaches AgentCore through the AWS SDK
     integration (`arn:aws:states:::aws-sdk:bedrockagentcore:invokeHarness` or
@@ -121,6 +121,12 @@ def agent_sdk_integration(ctx: Context) -> Iterator[Finding]:
                                f"which returns the raw response and has no documented wait: use "
                                f"{optimized!r}" + (", running the agent as a harness" if
                                                    task.invokes_runtime else ""), at="value")
+
+
+agent_sdk_integration = rule(
+    "AGT322", "agent-sdk-integration", Severity.WARNING,
+    summary="An agent reached through the AWS SDK integration, not the optimized one", kinds=("asl",),
+)(agent_sdk_integration)
 
 
 @hookimpl

@@ -78,10 +78,6 @@ def _where(harness: Harness, path: tuple) -> str:
     return f"{file}:{line}"
 
 
-@rule(
-    "AGT301", "agent-timeout-over-limit", Severity.ERROR,
-    summary="Agent task TimeoutSeconds is over the 900 s cap", kinds=("asl",),
-)
 def agent_timeout_over_limit(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an agent task (optimized InvokeHarness) whose TimeoutSeconds is
     over 900. (How long an SDK-integration task waits is not documented: AGT322 covers it.)
@@ -104,10 +100,12 @@ def agent_timeout_over_limit(ctx: Context) -> Iterator[Finding]:
             yield found
 
 
-@rule(
-    "AGT302", "agent-timeout-missing", Severity.WARNING,
-    summary="Agent task has no TimeoutSeconds", kinds=("asl",),
-)
+agent_timeout_over_limit = rule(
+    "AGT301", "agent-timeout-over-limit", Severity.ERROR,
+    summary="Agent task TimeoutSeconds is over the 900 s cap", kinds=("asl",),
+)(agent_timeout_over_limit)
+
+
 def agent_timeout_missing(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an agent task with neither TimeoutSeconds nor TimeoutSecondsPath.
 
@@ -124,11 +122,12 @@ def agent_timeout_missing(ctx: Context) -> Iterator[Finding]:
             yield task.finding((), f"agent task {task.name!r} has no TimeoutSeconds: set one{most}{longer}")
 
 
-@rule(
-    "AGT303", "agent-unsupported-pattern", Severity.ERROR,
-    summary="Agent task uses .sync or .waitForTaskToken, which InvokeHarness does not support",
-    kinds=("asl",),
-)
+agent_timeout_missing = rule(
+    "AGT302", "agent-timeout-missing", Severity.WARNING,
+    summary="Agent task has no TimeoutSeconds", kinds=("asl",),
+)(agent_timeout_missing)
+
+
 def agent_unsupported_pattern(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an optimized InvokeHarness Resource ending in `.sync`, `.sync:2`
     or `.waitForTaskToken`.
@@ -147,6 +146,13 @@ def agent_unsupported_pattern(ctx: Context) -> Iterator[Finding]:
             found.fix = Fix(UNSAFE, f"remove {task.integration_pattern!r}",
                             Edit("strip", found.path, task.integration_pattern))
             yield found
+
+
+agent_unsupported_pattern = rule(
+    "AGT303", "agent-unsupported-pattern", Severity.ERROR,
+    summary="Agent task uses .sync or .waitForTaskToken, which InvokeHarness does not support",
+    kinds=("asl",),
+)(agent_unsupported_pattern)
 
 
 _ARN_PARTS = 6
@@ -174,10 +180,6 @@ def _harness_arn_problem(value: str, resolved: str | None, kind: str = "harness"
     return None
 
 
-@rule(
-    "AGT304", "agent-harness-arn-wildcard", Severity.ERROR,
-    summary="HarnessArn has a wildcard or is not a harness ARN", tags=("security",), kinds=("asl",),
-)
 def agent_harness_arn_wildcard(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a static HarnessArn that contains `*` or `?`, or that is not
     the ARN of one harness (`arn:aws:bedrock-agentcore:REGION:ACCOUNT:harness/NAME`); likewise
@@ -201,11 +203,12 @@ def agent_harness_arn_wildcard(ctx: Context) -> Iterator[Finding]:
                                at="value")
 
 
-@rule(
-    "AGT305", "agent-override-from-input", Severity.WARNING,
-    summary="The agent's ARN, model, prompt, tools or skills come from execution input", tags=("security",),
-    kinds=("asl",),
-)
+agent_harness_arn_wildcard = rule(
+    "AGT304", "agent-harness-arn-wildcard", Severity.ERROR,
+    summary="HarnessArn has a wildcard or is not a harness ARN", tags=("security",), kinds=("asl",),
+)(agent_harness_arn_wildcard)
+
+
 def agent_override_from_input(ctx: Context) -> Iterator[Finding]:
     """What it does: flags HarnessArn (AgentRuntimeArn), Model, SystemPrompt, Tools,
     AllowedTools or Skills taken from the state or execution input (`$.x`, `$$.Execution.Input`,
@@ -231,15 +234,18 @@ def agent_override_from_input(ctx: Context) -> Iterator[Finding]:
                     break
 
 
+agent_override_from_input = rule(
+    "AGT305", "agent-override-from-input", Severity.WARNING,
+    summary="The agent's ARN, model, prompt, tools or skills come from execution input", tags=("security",),
+    kinds=("asl",),
+)(agent_override_from_input)
+
+
 # The fix of AGT306: the retrier its help recommends (AgentCore throttles; it is transient).
 AGENT_RETRY = [{"ErrorEquals": ["BedrockAgentCore.ThrottlingException"], "IntervalSeconds": 2,
                 "MaxAttempts": 3, "BackoffRate": 2}]
 
 
-@rule(
-    "AGT306", "agent-missing-retry", Severity.WARNING,
-    summary="Agent task has no Retry for throttling and transient errors", kinds=("asl",),
-)
 def agent_missing_retry(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an agent task without a Retry.
 
@@ -260,11 +266,12 @@ def agent_missing_retry(ctx: Context) -> Iterator[Finding]:
             yield found
 
 
-@rule(
-    "AGT307", "agent-retry-duplicates-run", Severity.WARNING,
-    summary="Retrying States.Timeout or States.ALL starts a new agent run beside the old one",
-    cross_file=True, kinds=("asl",),
-)
+agent_missing_retry = rule(
+    "AGT306", "agent-missing-retry", Severity.WARNING,
+    summary="Agent task has no Retry for throttling and transient errors", kinds=("asl",),
+)(agent_missing_retry)
+
+
 def agent_retry_duplicates_run(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an agent task that retries `States.Timeout` or `States.ALL`
     unless the harness timeout override is known to end before the task times out.
@@ -292,6 +299,13 @@ def agent_retry_duplicates_run(ctx: Context) -> Iterator[Finding]:
                                        "below the task's", at="value")
 
 
+agent_retry_duplicates_run = rule(
+    "AGT307", "agent-retry-duplicates-run", Severity.WARNING,
+    summary="Retrying States.Timeout or States.ALL starts a new agent run beside the old one",
+    cross_file=True, kinds=("asl",),
+)(agent_retry_duplicates_run)
+
+
 def _waits_for(task: AgentTask) -> float | None:
     """How long the workflow waits for the agent: the task's TimeoutSeconds (else its cap),
     and at most 300 s in an Express workflow; None when only known at run time."""
@@ -308,10 +322,6 @@ def _harness_can_outlive(ctx: Context, task: AgentTask) -> bool:
     return harness[1] > limit
 
 
-@rule(
-    "AGT308", "agent-missing-catch", Severity.WARNING,
-    summary="Agent task failure is not routed (no Catch)", kinds=("asl",),
-)
 def agent_missing_catch(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an agent task without a Catch.
 
@@ -327,11 +337,12 @@ def agent_missing_catch(ctx: Context) -> Iterator[Finding]:
                                "state that handles it")
 
 
-@rule(
-    "AGT309", "agent-unbounded-iterations", Severity.WARNING,
-    summary="Agent invocation has no MaxIterations",
-    cross_file=True, kinds=("asl",),
-)
+agent_missing_catch = rule(
+    "AGT308", "agent-missing-catch", Severity.WARNING,
+    summary="Agent task failure is not routed (no Catch)", kinds=("asl",),
+)(agent_missing_catch)
+
+
 def agent_unbounded_iterations(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an agent task whose request sets no MaxIterations, unless the
     harness config it invokes (when among the linted files) sets maxIterations. (An SDK
@@ -356,10 +367,13 @@ def agent_unbounded_iterations(ctx: Context) -> Iterator[Finding]:
                                "sets MaxIterations: bound the agent loop")
 
 
-@rule(
-    "AGT310", "agent-override-timeout-over-limit", Severity.ERROR,
-    summary="Per-invocation harness TimeoutSeconds is over 900", kinds=("asl",),
-)
+agent_unbounded_iterations = rule(
+    "AGT309", "agent-unbounded-iterations", Severity.WARNING,
+    summary="Agent invocation has no MaxIterations",
+    cross_file=True, kinds=("asl",),
+)(agent_unbounded_iterations)
+
+
 def agent_override_timeout_over_limit(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a TimeoutSeconds override in Parameters/Arguments over 900.
 
@@ -379,11 +393,12 @@ def agent_override_timeout_over_limit(ctx: Context) -> Iterator[Finding]:
             yield found
 
 
-@rule(
-    "AGT311", "agent-harness-outlives-task", Severity.ERROR,
-    summary="The harness timeout is longer than the task's",
-    cross_file=True, kinds=("asl",),
-)
+agent_override_timeout_over_limit = rule(
+    "AGT310", "agent-override-timeout-over-limit", Severity.ERROR,
+    summary="Per-invocation harness TimeoutSeconds is over 900", kinds=("asl",),
+)(agent_override_timeout_over_limit)
+
+
 def agent_harness_outlives_task(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an agent task whose harness timeout (the per-invocation
     TimeoutSeconds, else timeoutSeconds of the harness config when it is among the linted
@@ -415,6 +430,13 @@ def agent_harness_outlives_task(ctx: Context) -> Iterator[Finding]:
                                "harness timeoutSeconds below the task's", at="value" if timeout else "key")
 
 
+agent_harness_outlives_task = rule(
+    "AGT311", "agent-harness-outlives-task", Severity.ERROR,
+    summary="The harness timeout is longer than the task's",
+    cross_file=True, kinds=("asl",),
+)(agent_harness_outlives_task)
+
+
 def _literal_session_id(task: AgentTask) -> Param | None:
     param = task.param("RuntimeSessionId")
     if param is not None and param.is_static and isinstance(param.value, str):
@@ -422,11 +444,6 @@ def _literal_session_id(task: AgentTask) -> Param | None:
     return None
 
 
-@rule(
-    "AGT312", "agent-static-session-id", Severity.WARNING,
-    summary="RuntimeSessionId is a literal: every execution shares one conversation", tags=("security",),
-    kinds=("asl",),
-)
 def agent_static_session_id(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a literal RuntimeSessionId (an error in prod, where a folder,
     file or resource name says `prod`/`production`).
@@ -447,12 +464,14 @@ def agent_static_session_id(ctx: Context) -> Iterator[Finding]:
                                severity=Severity.ERROR if prod else None)
 
 
-@rule(
-    "AGT313", "agent-session-shared-across-environments", Severity.ERROR,
-    summary="One literal session id, or one memory, is used by prod and non-prod", scope="project",
-    tags=("security",),
-)
-def agent_session_shared_across_environments(project: Project) -> Iterator[Finding]:
+agent_static_session_id = rule(
+    "AGT312", "agent-static-session-id", Severity.WARNING,
+    summary="RuntimeSessionId is a literal: every execution shares one conversation", tags=("security",),
+    kinds=("asl",),
+)(agent_static_session_id)
+
+
+def _agent_session_shared_across_environments(project: Project) -> Iterator[Finding]:
     """What it does: flags a literal RuntimeSessionId used by agent tasks in both prod and
     non-prod workflows, and an AgentCore memory used by both prod and non-prod harnesses.
     Environments come from `[tool.policylint.environments]` (path globs and account ids);
@@ -492,6 +511,13 @@ def agent_session_shared_across_environments(project: Project) -> Iterator[Findi
             yield finding
 
 
+agent_session_shared_across_environments = rule(
+    "AGT313", "agent-session-shared-across-environments", Severity.ERROR,
+    summary="One literal session id, or one memory, is used by prod and non-prod", scope="project",
+    tags=("security",),
+)(_agent_session_shared_across_environments)
+
+
 def _mask_arn(arn: str) -> str:
     return repr(arn.rsplit("/", 1)[-1]) if "/" in arn else _mask(arn)
 
@@ -519,11 +545,6 @@ def _absent_reads(state: State, fields: tuple[str, ...] | None = None) -> Iterat
                 yield path, value
 
 
-@rule(
-    "AGT314", "agent-reads-absent-output", Severity.WARNING,
-    summary="A later state reads tool use, reasoning or earlier turns from the agent output",
-    kinds=("asl",),
-)
 def agent_reads_absent_output(ctx: Context) -> Iterator[Finding]:
     """What it does: flags expressions in the agent task's ResultSelector/Output/Assign, or in
     the states after it, that read tool use, tool results, reasoning or earlier turns
@@ -554,6 +575,13 @@ def agent_reads_absent_output(ctx: Context) -> Iterator[Finding]:
                 yield state.finding(path, f"{value.strip()!r} reads a field the agent output never "
                                     f"has (of {task.name!r}: only the final message, Usage, "
                                     "Metrics, StopReason)", at="value")
+
+
+agent_reads_absent_output = rule(
+    "AGT314", "agent-reads-absent-output", Severity.WARNING,
+    summary="A later state reads tool use, reasoning or earlier turns from the agent output",
+    kinds=("asl",),
+)(agent_reads_absent_output)
 
 
 def _risky(tools: list[tuple[str, str]], patterns: list[Any] | None) -> list[str]:
@@ -587,12 +615,6 @@ def _risky_tools(ctx: Context, task: AgentTask) -> tuple[tuple, list[str]]:
     return (), [f"{r} from harness {harness.name!r}" for r in _risky(pairs, _allowlist(task, harness))]
 
 
-@rule(
-    "AGT315", "agent-risky-tools-without-approval", Severity.WARNING,
-    summary="The agent can use browser, code interpreter, MCP or gateway tools with no approval",
-    tags=("security",),
-    cross_file=True, kinds=("asl",),
-)
 def agent_risky_tools_without_approval(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an agent task whose tools (its Tools override, else the tools of
     the harness config it invokes, after AllowedTools) include a browser, code interpreter,
@@ -616,10 +638,14 @@ def agent_risky_tools_without_approval(ctx: Context) -> Iterator[Finding]:
                                "(.waitForTaskToken) follows: add one before its result is acted on")
 
 
-@rule(
-    "AGT316", "agent-in-unbounded-map", Severity.WARNING,
-    summary="Agent task inside a Map with no MaxConcurrency", kinds=("asl",),
-)
+agent_risky_tools_without_approval = rule(
+    "AGT315", "agent-risky-tools-without-approval", Severity.WARNING,
+    summary="The agent can use browser, code interpreter, MCP or gateway tools with no approval",
+    tags=("security",),
+    cross_file=True, kinds=("asl",),
+)(agent_risky_tools_without_approval)
+
+
 def agent_in_unbounded_map(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a Map state with no MaxConcurrency (or 0) that runs an agent task.
 
@@ -640,10 +666,12 @@ def agent_in_unbounded_map(ctx: Context) -> Iterator[Finding]:
                                     "every item at once: set MaxConcurrency")
 
 
-@rule(
-    "AGT317", "agent-session-id-too-short", Severity.ERROR,
-    summary="Literal RuntimeSessionId is shorter than 33 characters", kinds=("asl",),
-)
+agent_in_unbounded_map = rule(
+    "AGT316", "agent-in-unbounded-map", Severity.WARNING,
+    summary="Agent task inside a Map with no MaxConcurrency", kinds=("asl",),
+)(agent_in_unbounded_map)
+
+
 def agent_session_id_too_short(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a literal RuntimeSessionId shorter than 33 characters (after
     DefinitionSubstitutions, when they are known).
@@ -663,10 +691,12 @@ def agent_session_id_too_short(ctx: Context) -> Iterator[Finding]:
                                f"requires at least {MIN_SESSION_ID}", at="value")
 
 
-@rule(
-    "AGT318", "agent-model-not-allowed", Severity.ERROR, kinds=("asl", "harness"),
-    summary="The agent's model is not in the configured allowlist",
-)
+agent_session_id_too_short = rule(
+    "AGT317", "agent-session-id-too-short", Severity.ERROR,
+    summary="Literal RuntimeSessionId is shorter than 33 characters", kinds=("asl",),
+)(agent_session_id_too_short)
+
+
 def agent_model_not_allowed(ctx: Context) -> Iterator[Finding]:
     """What it does: when `allowed-models` is configured (`[tool.policylint]`), flags a
     model id, in an agent task's Model override or in a harness config's model, that
@@ -694,10 +724,12 @@ def agent_model_not_allowed(ctx: Context) -> Iterator[Finding]:
                                                      "in": list(allowed)}, said)
 
 
-@rule(
-    "AGT319", "agent-harness-not-approved", Severity.ERROR, tags=("security",),
-    summary="The agent task invokes a harness that is not in approved-harnesses", kinds=("asl",),
-)
+agent_model_not_allowed = rule(
+    "AGT318", "agent-model-not-allowed", Severity.ERROR, kinds=("asl", "harness"),
+    summary="The agent's model is not in the configured allowlist",
+)(agent_model_not_allowed)
+
+
 def agent_harness_not_approved(ctx: Context) -> Iterator[Finding]:
     """What it does: when `approved-harnesses` is configured, flags an agent task whose
     HarnessArn (after DefinitionSubstitutions) matches none of its entries (glob patterns
@@ -717,6 +749,12 @@ def agent_harness_not_approved(ctx: Context) -> Iterator[Finding]:
 
     yield from findings(ctx.document, "agent-task", {"field": "Arguments.HarnessArn", "in": list(approved)},
                         lambda spot: f"harness {spot.value!r} is not in approved-harnesses")
+
+
+agent_harness_not_approved = rule(
+    "AGT319", "agent-harness-not-approved", Severity.ERROR, tags=("security",),
+    summary="The agent task invokes a harness that is not in approved-harnesses", kinds=("asl",),
+)(agent_harness_not_approved)
 
 
 @hookimpl

@@ -16,9 +16,6 @@ from policylint.rules.asl.placeholders import undefined_placeholders
 from policylint.rules.asl.validator import report as _report
 
 
-@rule(
-    "ASL101", "invalid-field", Severity.ERROR, summary="Unknown, missing or mistyped field", kinds=("asl",),
-)
 def invalid_field(ctx: Context) -> Iterator[Finding]:
     """What it does: checks every field of the definition: unknown fields, wrong types,
     missing required fields (Type, StartAt, Resource, Next or End, ...), fields a state
@@ -34,10 +31,11 @@ def invalid_field(ctx: Context) -> Iterator[Finding]:
     yield from _report(ctx, "ASL101")
 
 
-@rule(
-    "ASL102", "missing-target", Severity.ERROR, summary="StartAt / Next / Default names no state",
-    kinds=("asl",),
-)
+invalid_field = rule(
+    "ASL101", "invalid-field", Severity.ERROR, summary="Unknown, missing or mistyped field", kinds=("asl",),
+)(invalid_field)
+
+
 def missing_target(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a StartAt, Next, Default, Choice rule Next or Catch Next that
     names no state of its scope (a branch or Map processor is a scope of its own).
@@ -50,9 +48,12 @@ def missing_target(ctx: Context) -> Iterator[Finding]:
     yield from _report(ctx, "ASL102")
 
 
-@rule(
-    "ASL103", "unreachable-state", Severity.WARNING, summary="A state no path reaches", kinds=("asl",),
-)
+missing_target = rule(
+    "ASL102", "missing-target", Severity.ERROR, summary="StartAt / Next / Default names no state",
+    kinds=("asl",),
+)(missing_target)
+
+
 def unreachable_state(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a state that no StartAt, Next, Default, Choice rule or Catch
     leads to.
@@ -67,10 +68,11 @@ def unreachable_state(ctx: Context) -> Iterator[Finding]:
     yield from _report(ctx, "ASL103")
 
 
-@rule(
-    "ASL104", "no-terminal-state", Severity.ERROR, summary="A States scope has no End/Succeed/Fail",
-    kinds=("asl",),
-)
+unreachable_state = rule(
+    "ASL103", "unreachable-state", Severity.WARNING, summary="A state no path reaches", kinds=("asl",),
+)(unreachable_state)
+
+
 def no_terminal_state(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a state machine, branch or Map processor with no state that ends
     it (`"End": true`, a Succeed or a Fail state).
@@ -83,9 +85,12 @@ def no_terminal_state(ctx: Context) -> Iterator[Finding]:
     yield from _report(ctx, "ASL104")
 
 
-@rule(
-    "ASL105", "duplicate-state-name", Severity.ERROR, summary="A state name is used twice", kinds=("asl",),
-)
+no_terminal_state = rule(
+    "ASL104", "no-terminal-state", Severity.ERROR, summary="A States scope has no End/Succeed/Fail",
+    kinds=("asl",),
+)(no_terminal_state)
+
+
 def duplicate_state_name(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a state name used twice anywhere in the state machine, nested
     Parallel branches and Map processors included. (A key written twice in one object, a
@@ -100,10 +105,11 @@ def duplicate_state_name(ctx: Context) -> Iterator[Finding]:
     yield from _report(ctx, "ASL105")
 
 
-@rule(
-    "ASL106", "invalid-path", Severity.ERROR,
-    summary="Bad JSONPath, reference path, context path or intrinsic function", kinds=("asl",),
-)
+duplicate_state_name = rule(
+    "ASL105", "duplicate-state-name", Severity.ERROR, summary="A state name is used twice", kinds=("asl",),
+)(duplicate_state_name)
+
+
 def invalid_path(ctx: Context) -> Iterator[Finding]:
     """What it does: parses every JSONPath of a JSONPath state: InputPath/OutputPath,
     ResultPath (a reference path: no wildcards, filters, context or variables),
@@ -120,10 +126,12 @@ def invalid_path(ctx: Context) -> Iterator[Finding]:
     yield from _report(ctx, "ASL106")
 
 
-@rule(
-    "ASL107", "invalid-jsonata", Severity.ERROR,
-    summary="Bad JSONata expression, or fields of the other query language", kinds=("asl",),
-)
+invalid_path = rule(
+    "ASL106", "invalid-path", Severity.ERROR,
+    summary="Bad JSONPath, reference path, context path or intrinsic function", kinds=("asl",),
+)(invalid_path)
+
+
 def invalid_jsonata(ctx: Context) -> Iterator[Finding]:
     """What it does: parses every `{% %}` expression of a JSONata state (with a JSONata
     parser) and flags what CreateStateMachine refuses in one: a read of an input document
@@ -143,9 +151,12 @@ def invalid_jsonata(ctx: Context) -> Iterator[Finding]:
     yield from _report(ctx, "ASL107")
 
 
-@rule(
-    "ASL108", "invalid-retry-catch", Severity.ERROR, summary="Malformed Retry or Catch", kinds=("asl",),
-)
+invalid_jsonata = rule(
+    "ASL107", "invalid-jsonata", Severity.ERROR,
+    summary="Bad JSONata expression, or fields of the other query language", kinds=("asl",),
+)(invalid_jsonata)
+
+
 def invalid_retry_catch(ctx: Context) -> Iterator[Finding]:
     """What it does: checks Retry and Catch: ErrorEquals is a non-empty list of names,
     States.ALL is alone and in the last entry, IntervalSeconds >= 1, MaxAttempts >= 0,
@@ -161,10 +172,11 @@ def invalid_retry_catch(ctx: Context) -> Iterator[Finding]:
     yield from _report(ctx, "ASL108")
 
 
-@rule(
-    "ASL109", "invalid-choice-rule", Severity.ERROR, summary="Malformed Choice rule or comparison",
-    kinds=("asl",),
-)
+invalid_retry_catch = rule(
+    "ASL108", "invalid-retry-catch", Severity.ERROR, summary="Malformed Retry or Catch", kinds=("asl",),
+)(invalid_retry_catch)
+
+
 def invalid_choice_rule(ctx: Context) -> Iterator[Finding]:
     """What it does: checks Choice rules: exactly one comparison (with a Variable), And, Or
     or Not per rule; the value type each operator compares with; paths in *Path operators;
@@ -178,10 +190,12 @@ def invalid_choice_rule(ctx: Context) -> Iterator[Finding]:
     yield from _report(ctx, "ASL109")
 
 
-@rule(
-    "ASL110", "invalid-timeout", Severity.ERROR, summary="Bad TimeoutSeconds or HeartbeatSeconds",
+invalid_choice_rule = rule(
+    "ASL109", "invalid-choice-rule", Severity.ERROR, summary="Malformed Choice rule or comparison",
     kinds=("asl",),
-)
+)(invalid_choice_rule)
+
+
 def invalid_timeout(ctx: Context) -> Iterator[Finding]:
     """What it does: flags TimeoutSeconds or HeartbeatSeconds that are not positive whole
     numbers, a heartbeat not shorter than the timeout, and a static value together with its
@@ -196,10 +210,12 @@ def invalid_timeout(ctx: Context) -> Iterator[Finding]:
     yield from _report(ctx, "ASL110")
 
 
-@rule(
-    "ASL111", "resource-not-arn", Severity.ERROR, summary="A Task Resource that is not an ARN",
+invalid_timeout = rule(
+    "ASL110", "invalid-timeout", Severity.ERROR, summary="Bad TimeoutSeconds or HeartbeatSeconds",
     kinds=("asl",),
-)
+)(invalid_timeout)
+
+
 def resource_not_arn(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a Task (or Map ItemReader / ResultWriter) Resource whose value,
     with template placeholders substituted, is not an ARN.
@@ -214,11 +230,12 @@ def resource_not_arn(ctx: Context) -> Iterator[Finding]:
     yield from _report(ctx, "ASL111")
 
 
-@rule(
-    "ASL112", "undefined-placeholder", Severity.ERROR,
-    summary="A ${X} placeholder that no DefinitionSubstitutions or Fn::Sub variable defines",
+resource_not_arn = rule(
+    "ASL111", "resource-not-arn", Severity.ERROR, summary="A Task Resource that is not an ARN",
     kinds=("asl",),
-)
+)(resource_not_arn)
+
+
 def undefined_placeholder(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a `${X}` placeholder in a template's state machine that nothing
     defines: in a `Definition`, a `DefinitionString` (a JSON string, the literal pieces of
@@ -238,10 +255,13 @@ def undefined_placeholder(ctx: Context) -> Iterator[Finding]:
     yield from undefined_placeholders(ctx.document)
 
 
-@rule(
-    "ASL113", "state-name-too-long", Severity.ERROR, summary="A state name over 80 characters",
+undefined_placeholder = rule(
+    "ASL112", "undefined-placeholder", Severity.ERROR,
+    summary="A ${X} placeholder that no DefinitionSubstitutions or Fn::Sub variable defines",
     kinds=("asl",),
-)
+)(undefined_placeholder)
+
+
 def state_name_too_long(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a state name longer than 80 characters.
 
@@ -252,6 +272,12 @@ def state_name_too_long(ctx: Context) -> Iterator[Finding]:
 
     Use instead: a short name; put the description in the state's `Comment`."""
     yield from _report(ctx, "ASL113")
+
+
+state_name_too_long = rule(
+    "ASL113", "state-name-too-long", Severity.ERROR, summary="A state name over 80 characters",
+    kinds=("asl",),
+)(state_name_too_long)
 
 
 @hookimpl

@@ -55,11 +55,6 @@ def _wildcard(text: str) -> bool:
     return bool(re.search(r"[*?]", PLACEHOLDER.sub("", text)))
 
 
-@rule(
-    "IAM501", "harness-invoke-wildcard-resource", Severity.ERROR, kinds=("iam",),
-    summary="InvokeHarness / InvokeAgentRuntime allowed on '*' or a wildcard harness ARN",
-    tags=("security",),
-)
 def harness_invoke_wildcard_resource(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an Allow of `bedrock-agentcore:InvokeHarness` or
     `InvokeAgentRuntime` (named, or through a wildcard such as `Invoke*`) on `*` or on an
@@ -92,10 +87,13 @@ def harness_invoke_wildcard_resource(ctx: Context) -> Iterator[Finding]:
                                      "role may run any matching agent; name the one harness ARN")
 
 
-@rule(
-    "IAM502", "agentcore-action-wildcard", Severity.ERROR, kinds=("iam",),
-    summary="bedrock-agentcore:*, bedrock-agentcore:Invoke* or * allowed", tags=("security",),
-)
+harness_invoke_wildcard_resource = rule(
+    "IAM501", "harness-invoke-wildcard-resource", Severity.ERROR, kinds=("iam",),
+    summary="InvokeHarness / InvokeAgentRuntime allowed on '*' or a wildcard harness ARN",
+    tags=("security",),
+)(harness_invoke_wildcard_resource)
+
+
 def agentcore_action_wildcard(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an Allow of `bedrock-agentcore:*`, or of any bedrock-agentcore
     wildcard that covers the Invoke actions (`Invoke*`), on resources that can be a harness
@@ -126,6 +124,12 @@ def agentcore_action_wildcard(ctx: Context) -> Iterator[Finding]:
                     and not _all_denied(policy, statement, text):
                 yield policy.finding(value.path, f"{text!r} allows every matching AgentCore action, "
                                      "including invoking any agent: list the actions this role needs")
+
+
+agentcore_action_wildcard = rule(
+    "IAM502", "agentcore-action-wildcard", Severity.ERROR, kinds=("iam",),
+    summary="bedrock-agentcore:*, bedrock-agentcore:Invoke* or * allowed", tags=("security",),
+)(agentcore_action_wildcard)
 
 
 @lru_cache(maxsize=4096)
@@ -198,12 +202,7 @@ def _role_tool_actions(role: Role) -> Iterator[tuple[Policy, Value, str, set[str
             yield policy, value, text, families
 
 
-@rule(
-    "IAM503", "tool-permission-on-workflow-role", Severity.ERROR, scope="project",
-    summary="A workflow role allows agent tool actions (browser, code interpreter, gateway, memory)",
-    tags=("security",),
-)
-def tool_permission_on_workflow_role(project: Project) -> Iterator[Finding]:
+def _tool_permission_on_workflow_role(project: Project) -> Iterator[Finding]:
     """What it does: flags an Allow of AgentCore tool actions (browser, code interpreter,
     gateway, memory) on a workflow role: a state machine's role, or a role that
     states.amazonaws.com may assume.
@@ -222,6 +221,13 @@ def tool_permission_on_workflow_role(project: Project) -> Iterator[Finding]:
                                  "harness execution role")
 
 
+tool_permission_on_workflow_role = rule(
+    "IAM503", "tool-permission-on-workflow-role", Severity.ERROR, scope="project",
+    summary="A workflow role allows agent tool actions (browser, code interpreter, gateway, memory)",
+    tags=("security",),
+)(_tool_permission_on_workflow_role)
+
+
 def _role(link: Link | None) -> Role | None:
     """The IAM role a reference leads to, when it could be followed."""
     return link.target if link is not None and isinstance(link.target, Role) else None
@@ -233,11 +239,7 @@ def _described(target: Target) -> str:
     return f"resource {target.ref.logical_id!r}" if target.ref else "the harness"
 
 
-@rule(
-    "IAM504", "workflow-role-cannot-invoke-harness", Severity.ERROR, scope="project",
-    summary="The state machine's role does not allow InvokeHarness and InvokeAgentRuntime on its harness",
-)
-def workflow_role_cannot_invoke_harness(project: Project) -> Iterator[Finding]:
+def _workflow_role_cannot_invoke_harness(project: Project) -> Iterator[Finding]:
     """What it does: flags a state machine whose role does not allow
     `bedrock-agentcore:InvokeHarness` and `bedrock-agentcore:InvokeAgentRuntime` on the
     harness an agent task invokes (after Deny statements; roles whose policies are not all
@@ -268,6 +270,12 @@ def workflow_role_cannot_invoke_harness(project: Project) -> Iterator[Finding]:
                               f"{task.name!r}): the step fails with AccessDenied")
 
 
+workflow_role_cannot_invoke_harness = rule(
+    "IAM504", "workflow-role-cannot-invoke-harness", Severity.ERROR, scope="project",
+    summary="The state machine's role does not allow InvokeHarness and InvokeAgentRuntime on its harness",
+)(_workflow_role_cannot_invoke_harness)
+
+
 def _uses_memory(harness: Harness) -> bool:
     """Whether the harness has memory: written, or managed memory, the AWS default when
     `memory` is omitted (an explicit `disabled` opts out; harness API and resource schema)."""
@@ -293,11 +301,7 @@ def _tool_places(harness: Harness) -> dict[str, tuple[tuple, str]]:
     return places
 
 
-@rule(
-    "IAM505", "harness-role-missing-tool-permission", Severity.WARNING, scope="project",
-    summary="The harness uses a tool its execution role cannot call",
-)
-def harness_role_missing_tool_permission(project: Project) -> Iterator[Finding]:
+def _harness_role_missing_tool_permission(project: Project) -> Iterator[Finding]:
     """What it does: flags a harness tool (browser, code interpreter, gateway) or memory
     whose actions its execution role does not allow (when every policy of the role is in
     the linted files). A harness with no `memory` has managed memory (the AWS default,
@@ -326,11 +330,13 @@ def harness_role_missing_tool_permission(project: Project) -> Iterator[Finding]:
                               "fails with AccessDenied", "value")
 
 
-@rule(
-    "IAM506", "harness-role-excess-tool-permission", Severity.WARNING, scope="project",
-    summary="The harness role allows tool actions for tools the harness does not have",
-)
-def harness_role_excess_tool_permission(project: Project) -> Iterator[Finding]:
+harness_role_missing_tool_permission = rule(
+    "IAM505", "harness-role-missing-tool-permission", Severity.WARNING, scope="project",
+    summary="The harness uses a tool its execution role cannot call",
+)(_harness_role_missing_tool_permission)
+
+
+def _harness_role_excess_tool_permission(project: Project) -> Iterator[Finding]:
     """What it does: flags tool actions (browser, code interpreter, gateway, memory) on a
     harness execution role when none of the harnesses using that role has that tool: one
     finding per statement, at its first such action, naming them. A harness with no
@@ -356,12 +362,13 @@ def harness_role_excess_tool_permission(project: Project) -> Iterator[Finding]:
                 yield policy.finding(excess[0][0].path, _excess_message(excess, used, role))
 
 
-@rule(
-    "HRN408", "harness-role-shared-with-workflow", Severity.ERROR,
-    summary="The harness execution role is also a state machine's role", scope="project",
-    tags=("security",),
-)
-def harness_role_shared_with_workflow(project: Project) -> Iterator[Finding]:
+harness_role_excess_tool_permission = rule(
+    "IAM506", "harness-role-excess-tool-permission", Severity.WARNING, scope="project",
+    summary="The harness role allows tool actions for tools the harness does not have",
+)(_harness_role_excess_tool_permission)
+
+
+def _harness_role_shared_with_workflow(project: Project) -> Iterator[Finding]:
     """What it does: flags a harness whose execution role is also the role of a state
     machine in the linted files.
 
@@ -393,6 +400,13 @@ def harness_role_shared_with_workflow(project: Project) -> Iterator[Finding]:
             where = f"{shared.label} ({shared.source.path})" if shared.label else shared.source.path
             yield Finding(link.document, link.path, f"harness {h.name!r} runs with the role of "
                           f"state machine {where}: give the harness its own execution role", "value")
+
+
+harness_role_shared_with_workflow = rule(
+    "HRN408", "harness-role-shared-with-workflow", Severity.ERROR,
+    summary="The harness execution role is also a state machine's role", scope="project",
+    tags=("security",),
+)(_harness_role_shared_with_workflow)
 
 
 @hookimpl

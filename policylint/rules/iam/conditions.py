@@ -55,11 +55,6 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
-@rule(
-    "IAM510", "trust-without-source-condition", Severity.WARNING, kinds=("iam",),
-    summary="Service trust for states / bedrock-agentcore without aws:SourceAccount or aws:SourceArn",
-    tags=("security",),
-)
 def trust_without_source_condition(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a trust policy statement that lets states.amazonaws.com or
     bedrock-agentcore.amazonaws.com assume the role with no `aws:SourceAccount` or
@@ -92,10 +87,13 @@ def trust_without_source_condition(ctx: Context) -> Iterator[Finding]:
                                          "resources: add an aws:SourceAccount or aws:SourceArn condition")
 
 
-@rule(
-    "IAM513", "unknown-condition-key", Severity.WARNING, kinds=("iam",),
-    summary="A condition key the statement's actions do not support",
-)
+trust_without_source_condition = rule(
+    "IAM510", "trust-without-source-condition", Severity.WARNING, kinds=("iam",),
+    summary="Service trust for states / bedrock-agentcore without aws:SourceAccount or aws:SourceArn",
+    tags=("security",),
+)(trust_without_source_condition)
+
+
 def unknown_condition_key(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a condition key that is not a global `aws:` key and that none of
     the statement's actions supports (per the IAM catalog, and what AWS documents that it
@@ -138,6 +136,12 @@ def unknown_condition_key(ctx: Context) -> Iterator[Finding]:
                     f"it is not a condition key of {prefix}"
                 yield Finding(ctx.document, (*statement.path, "Condition", operator, key),
                               f"{key}: {why}", "key")
+
+
+unknown_condition_key = rule(
+    "IAM513", "unknown-condition-key", Severity.WARNING, kinds=("iam",),
+    summary="A condition key the statement's actions do not support",
+)(unknown_condition_key)
 
 
 def _supported_keys(statement: Statement) -> set[str] | None:
@@ -184,10 +188,6 @@ def _conditions(statement: Statement) -> Iterator[tuple[str, str, Any]]:
                     yield str(operator), str(key), value
 
 
-@rule(
-    "IAM514", "condition-operator-mismatch", Severity.WARNING, kinds=("iam",),
-    summary="An unknown condition operator, or one of the wrong type for its key",
-)
 def condition_operator_mismatch(ctx: Context) -> Iterator[Finding]:
     """What it does: flags condition operators IAM does not have (with the `ForAnyValue:`,
     `ForAllValues:` prefixes and the `IfExists` suffix understood), operators of the
@@ -235,6 +235,12 @@ def condition_operator_mismatch(ctx: Context) -> Iterator[Finding]:
                     yield Finding(ctx.document, (*statement.path, "Condition", operator),
                                   f"{operator} compares {family.lower()} values, but {key} is "
                                   f"{_a(kind)}: use {_a(' or '.join(sorted(FITS[element])))} operator", "key")
+
+
+condition_operator_mismatch = rule(
+    "IAM514", "condition-operator-mismatch", Severity.WARNING, kinds=("iam",),
+    summary="An unknown condition operator, or one of the wrong type for its key",
+)(condition_operator_mismatch)
 
 
 def _key_type(key: str) -> str | None:

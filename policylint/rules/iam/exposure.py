@@ -31,10 +31,6 @@ NARROWING = frozenset(key.lower() for key in (
 _LAMBDA_NARROWING = ("SourceArn", "SourceAccount", "PrincipalOrgID")
 
 
-@rule(
-    "IAM519", "public-resource-policy", Severity.ERROR, kinds=("iam", "template"), tags=("security",),
-    summary="A resource policy allows anyone (Principal '*') with no condition that narrows who",
-)
 def public_resource_policy(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a resource policy (a bucket, queue, topic, KMS key, secret or ECR
     repository policy, a role's trust policy, any `PolicyDocument` of a resource) whose Allow
@@ -68,6 +64,12 @@ def public_resource_policy(ctx: Context) -> Iterator[Finding]:
             yield Finding(ctx.document, where, "this statement allows anyone (Principal '*') with no "
                           "condition on who: name the principals, or add a condition such as "
                           "aws:PrincipalOrgID or aws:SourceArn", "value")
+
+
+public_resource_policy = rule(
+    "IAM519", "public-resource-policy", Severity.ERROR, kinds=("iam", "template"), tags=("security",),
+    summary="A resource policy allows anyone (Principal '*') with no condition that narrows who",
+)(public_resource_policy)
 
 
 def _anyone(principal: Any, path: tuple) -> tuple | None:
@@ -121,11 +123,7 @@ ADMIN_POLICIES = frozenset({"AdministratorAccess", "PowerUserAccess", "IAMFullAc
 _AWS_MANAGED = re.compile(r":iam::aws:policy/(?:[^/]+/)*([^/]+)$")
 
 
-@rule(
-    "IAM520", "broad-managed-policy-on-agent-role", Severity.ERROR, scope="project", tags=("security",),
-    summary="An AWS managed admin or *FullAccess policy on a role an agent or workflow acts with",
-)
-def broad_managed_policy_on_agent_role(project: Project) -> Iterator[Finding]:
+def _broad_managed_policy_on_agent_role(project: Project) -> Iterator[Finding]:
     """What it does: flags an AWS managed policy that grants everything
     (`AdministratorAccess`, `PowerUserAccess`, `IAMFullAccess`: an error) or everything in a
     service (any other AWS managed `*FullAccess`: a warning) attached to a role an agent or
@@ -163,6 +161,12 @@ def broad_managed_policy_on_agent_role(project: Project) -> Iterator[Finding]:
                           severity=Severity.ERROR if name in ADMIN_POLICIES else Severity.WARNING)
 
 
+broad_managed_policy_on_agent_role = rule(
+    "IAM520", "broad-managed-policy-on-agent-role", Severity.ERROR, scope="project", tags=("security",),
+    summary="An AWS managed admin or *FullAccess policy on a role an agent or workflow acts with",
+)(_broad_managed_policy_on_agent_role)
+
+
 def _workflow_uses(index: Index) -> dict[int, str]:
     """Roles a state machine uses, or that states.amazonaws.com may assume, by id."""
     found = {id(r): f"trusted by {STATES_SERVICE}" for r in index.roles if STATES_SERVICE in r.services}
@@ -194,11 +198,6 @@ DATA_READS = ("s3:GetObject*", "secretsmanager:GetSecretValue", "ssm:GetParamete
               "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:PartiQLSelect")
 
 
-@rule(
-    "IAM521", "data-read-on-any-resource", Severity.WARNING, kinds=("iam",), tags=("security",),
-    cross_file=True,
-    summary="Reads of stored data (objects, secrets, parameters, decryption, items) on '*'",
-)
 def data_read_on_any_resource(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an Allow of reads of stored data (`s3:GetObject*`,
     `secretsmanager:GetSecretValue`, `ssm:GetParameter`, `ssm:GetParameters`,
@@ -237,6 +236,13 @@ def data_read_on_any_resource(ctx: Context) -> Iterator[Finding]:
                       f"resource: {'it reads' if one else 'they read'} stored data anywhere in the account"
                       f"{why}; scope {'it' if one else 'them'} to the ARNs read", "value",
                       severity=Severity.ERROR if agent else None)
+
+
+data_read_on_any_resource = rule(
+    "IAM521", "data-read-on-any-resource", Severity.WARNING, kinds=("iam",), tags=("security",),
+    cross_file=True,
+    summary="Reads of stored data (objects, secrets, parameters, decryption, items) on '*'",
+)(data_read_on_any_resource)
 
 
 def _broad_reads(policy: Policy, statement: Statement) -> list[tuple[Value, str]]:

@@ -23,10 +23,6 @@ STATEMENT_KEYS = {"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAc
 _SID = re.compile(r"^[A-Za-z0-9]*$")
 
 
-@rule(
-    "IAM508", "unknown-action", Severity.ERROR, kinds=("iam",),
-    summary="An action that does not exist (checked against the IAM action catalog)",
-)
 def unknown_action(ctx: Context) -> Iterator[Finding]:
     """What it does: checks every Action and NotAction entry against the IAM action catalog
     (the AWS Service Authorization Reference, as shipped with cfn-lint), and suggests the
@@ -46,6 +42,12 @@ def unknown_action(ctx: Context) -> Iterator[Finding]:
                 problem = _unknown_action(text) if text is not None else None
                 if problem:
                     yield policy.finding(value.path, f"{text!r} {problem}")
+
+
+unknown_action = rule(
+    "IAM508", "unknown-action", Severity.ERROR, kinds=("iam",),
+    summary="An action that does not exist (checked against the IAM action catalog)",
+)(unknown_action)
 
 
 @lru_cache(maxsize=65536)  # a file may name thousands of actions, each many times over
@@ -88,10 +90,6 @@ def _services_like(prefix: str) -> tuple[str, ...]:
                         key=len))
 
 
-@rule(
-    "IAM509", "invalid-policy", Severity.ERROR, kinds=("iam",),
-    summary="Malformed policy document",
-)
 def invalid_policy(ctx: Context) -> Iterator[Finding]:
     """What it does: checks a policy document's grammar: Version, Statement, Effect, Action
     or NotAction (not both), Resource or NotResource in identity policies (not both),
@@ -106,6 +104,12 @@ def invalid_policy(ctx: Context) -> Iterator[Finding]:
     policy = ctx.document.policy
     for path, at, message in _shape_problems(policy):
         yield policy.finding(path, message, at)
+
+
+invalid_policy = rule(
+    "IAM509", "invalid-policy", Severity.ERROR, kinds=("iam",),
+    summary="Malformed policy document",
+)(invalid_policy)
 
 
 def _shape_problems(policy: Policy) -> Iterator[tuple[tuple, str, str]]:
@@ -163,10 +167,6 @@ def _strings(value: object) -> bool:
     return one(value) or (isinstance(value, list) and bool(value) and all(one(i) for i in value))
 
 
-@rule(
-    "IAM512", "resource-action-mismatch", Severity.WARNING, kinds=("iam",),
-    summary="No Resource of the statement can be a resource the action applies to",
-)
 def resource_action_mismatch(ctx: Context) -> Iterator[Finding]:
     """What it does: for each action named in a statement, checks that at least one of the
     statement's Resource entries can be a resource the action applies to (the ARN formats of
@@ -201,6 +201,12 @@ def resource_action_mismatch(ctx: Context) -> Iterator[Finding]:
                               f"({types[0][1]}); no Resource of this statement is one", "value")
 
 
+resource_action_mismatch = rule(
+    "IAM512", "resource-action-mismatch", Severity.WARNING, kinds=("iam",),
+    summary="No Resource of the statement can be a resource the action applies to",
+)(resource_action_mismatch)
+
+
 @lru_cache(maxsize=4096)
 def _expected(name: str) -> tuple[tuple[tuple[str, str], ...] | None, tuple[str, ...]] | None:
     """What IAM512 expects of an action's resources, worked out once an action name: None
@@ -216,10 +222,6 @@ def _expected(name: str) -> tuple[tuple[tuple[str, str], ...] | None, tuple[str,
     return types, tuple(f for _, f in types)
 
 
-@rule(
-    "IAM515", "invalid-sid", Severity.WARNING, kinds=("iam",),
-    summary="A Sid that is not alphanumeric, or the same Sid twice in one policy",
-)
 def invalid_sid(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a statement Sid with characters other than letters and digits,
     and a Sid used by two statements of one policy.
@@ -245,10 +247,12 @@ def invalid_sid(ctx: Context) -> Iterator[Finding]:
         seen.add(sid)
 
 
-@rule(
-    "IAM516", "policy-version-missing", Severity.WARNING, kinds=("iam",),
-    summary='No Version, or "2008-10-17": policy variables are taken literally',
-)
+invalid_sid = rule(
+    "IAM515", "invalid-sid", Severity.WARNING, kinds=("iam",),
+    summary="A Sid that is not alphanumeric, or the same Sid twice in one policy",
+)(invalid_sid)
+
+
 def policy_version_missing(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a policy with no `Version`, or with `"2008-10-17"`.
 
@@ -277,10 +281,12 @@ def policy_version_missing(ctx: Context) -> Iterator[Finding]:
         yield found
 
 
-@rule(
-    "IAM522", "unsubstituted-placeholder", Severity.ERROR, kinds=("iam",),
-    summary="A ${...} CloudFormation keeps literally: a pseudo-parameter or resource outside Fn::Sub",
-)
+policy_version_missing = rule(
+    "IAM516", "policy-version-missing", Severity.WARNING, kinds=("iam",),
+    summary='No Version, or "2008-10-17": policy variables are taken literally',
+)(policy_version_missing)
+
+
 def unsubstituted_placeholder(ctx: Context) -> Iterator[Finding]:
     """What it does: flags a `${...}` in a policy of a CloudFormation template (SAM, `cdk
     synth` output) written outside `Fn::Sub` (a plain string, or a piece of `Fn::Join`) that
@@ -317,6 +323,12 @@ def unsubstituted_placeholder(ctx: Context) -> Iterator[Finding]:
                     yield Finding(document, path, f"{found[0].group(0)} is kept literally: CloudFormation "
                                   "substitutes only inside Fn::Sub, so this matches nothing; write the value "
                                   f"with {how}", "value", position=position)
+
+
+unsubstituted_placeholder = rule(
+    "IAM522", "unsubstituted-placeholder", Severity.ERROR, kinds=("iam",),
+    summary="A ${...} CloudFormation keeps literally: a pseudo-parameter or resource outside Fn::Sub",
+)(unsubstituted_placeholder)
 
 
 def _template_names(data: dict) -> frozenset[str]:

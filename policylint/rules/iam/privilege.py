@@ -19,10 +19,6 @@ from policylint.wildcard import wildcard_match
 WRITE_LEVELS = {"Write", "Permissions management", "Tagging"}
 
 
-@rule(
-    "IAM507", "passrole-wildcard", Severity.ERROR, kinds=("iam",),
-    summary="iam:PassRole allowed on '*'", tags=("security",),
-)
 def passrole_wildcard(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an Allow of `iam:PassRole` (named or through `iam:*`,
     `iam:Pass*`) on `*` or on every role (`arn:aws:iam::111122223333:role/*`).
@@ -49,10 +45,12 @@ def passrole_wildcard(ctx: Context) -> Iterator[Finding]:
                                      "be passed; name the role ARN and add an iam:PassedToService condition")
 
 
-@rule(
-    "IAM511", "allow-not-action", Severity.WARNING, kinds=("iam",),
-    summary="Allow with NotAction, NotResource or NotPrincipal",
-)
+passrole_wildcard = rule(
+    "IAM507", "passrole-wildcard", Severity.ERROR, kinds=("iam",),
+    summary="iam:PassRole allowed on '*'", tags=("security",),
+)(passrole_wildcard)
+
+
 def allow_not_action(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an Allow statement with NotAction, NotResource or NotPrincipal.
 
@@ -72,10 +70,12 @@ def allow_not_action(ctx: Context) -> Iterator[Finding]:
                                      "not listed, including what AWS adds later: list what is allowed", "key")
 
 
-@rule(
-    "IAM518", "broad-write-on-any-resource", Severity.WARNING, kinds=("iam",),
-    summary="Write, tagging or permissions-management actions on '*' that could be scoped",
-)
+allow_not_action = rule(
+    "IAM511", "allow-not-action", Severity.WARNING, kinds=("iam",),
+    summary="Allow with NotAction, NotResource or NotPrincipal",
+)(allow_not_action)
+
+
 def broad_write_on_any_resource(ctx: Context) -> Iterator[Finding]:
     """What it does: flags an Allow of Write, Tagging or Permissions management actions
     (access levels from the IAM catalog; wildcards expanded) on `"Resource": "*"`, or on an
@@ -118,6 +118,12 @@ def broad_write_on_any_resource(ctx: Context) -> Iterator[Finding]:
             yield Finding(ctx.document, flagged[0][0].path, f"{what} {'is' if single else 'are'} allowed on "
                           f"every resource: {'it' if single else 'they'} can be scoped to the ARNs "
                           f"{'it needs' if single else 'they need'}", "value")
+
+
+broad_write_on_any_resource = rule(
+    "IAM518", "broad-write-on-any-resource", Severity.WARNING, kinds=("iam",),
+    summary="Write, tagging or permissions-management actions on '*' that could be scoped",
+)(broad_write_on_any_resource)
 
 
 @lru_cache(maxsize=8192)
@@ -307,11 +313,7 @@ def _escalations(grants: list[Grant]) -> Iterator[tuple[str, Policy, Value]]:
                 yield why, first[0], first[1]
 
 
-@rule(
-    "IAM517", "privilege-escalation", Severity.ERROR, scope="project", tags=("security",),
-    summary="The role's allowed actions, together, form a known privilege-escalation path",
-)
-def privilege_escalation(project: Project) -> Iterator[Finding]:
+def _privilege_escalation(project: Project) -> Iterator[Finding]:
     """What it does: checks each role (all its policies together) and each standalone
     identity policy against published privilege-escalation paths: e.g. `iam:PassRole` +
     `lambda:CreateFunction` + `lambda:InvokeFunction`, `iam:CreatePolicyVersion`,
@@ -352,6 +354,12 @@ def privilege_escalation(project: Project) -> Iterator[Finding]:
                 f"; and {len(paths) - 3} more" if len(paths) > 3 else "")
             yield Finding(policy.document, value.path, f"{_who(names)} can escalate "
                           f"{'its' if len(names) == 1 else 'their'} privileges through {named}", "value")
+
+
+privilege_escalation = rule(
+    "IAM517", "privilege-escalation", Severity.ERROR, scope="project", tags=("security",),
+    summary="The role's allowed actions, together, form a known privilege-escalation path",
+)(_privilege_escalation)
 
 
 def _subjects(project: Project) -> list[tuple[list[str], list[Policy]]]:
