@@ -77,6 +77,9 @@ def test_an_editor_buffer_of_terraform_is_linted_with_its_folder(workdir: Path) 
     assert engine.companions("infra/main.tf") == ["infra/roles.tf.json", "infra/vars.TF"]
     assert engine.companions("infra/notes.json") == []
     assert engine.companions("missing/main.tf") == []
+    write(workdir / "top.tf", "")
+    assert engine.companions("top.tf") == []  # a bare name is not its own companion
+    assert engine.companions("./infra/main.tf") == ["./infra/roles.tf.json", "./infra/vars.TF"]
 
 
 def _findings(*args: str) -> list[dict]:

@@ -151,8 +151,9 @@ class Terraform(FrontEnd):
             names = sorted(os.listdir(folder))
         except OSError:
             return []
+        here = os.path.normpath(path)
         return [os.path.join(folder, n) for n in names
-                if self.claims_name(n) and os.path.join(folder, n) != path]
+                if self.claims_name(n) and os.path.normpath(os.path.join(folder, n)) != here]
 
 
 class ApiDocuments(FrontEnd):
