@@ -1,0 +1,295 @@
+"""Policy conditions, operator by operator: what holds, what fails and where, what is unknown
+(never a finding), and the words a finding says (``{value}``, ``{detail}``, defaults)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from helpers import position_of, run, write
+from test_policies import api_json, harness, key_at, value_at
+
+from policylint.cli import main
+
+
+def policy(require: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"code": "ORG401", "name": "cond", "severity": "error", "message": "m", "kind": "harness",
+            "require": require, **extra}
+
+
+def check(root: Path, *policies: dict[str, Any], **fields: Any) -> tuple[Path, list[tuple]]:
+    """The findings of ``policies`` over a harness with ``fields``: (line, column, message)."""
+    write(root / ".policylint.yaml", yaml.safe_dump({"policies": list(policies)}))
+    file = api_json(root, "harness", harness(**fields))
+    findings = [f for f in run(".", "--select", "ORG")[1]]
+    return file, [(f["line"], f["column"], f["message"]) for f in findings]
+
+
+# -- present --------------------------------------------------------------------------------------
+
+def test_present_false_fails_where_the_field_is_written(workdir: Path) -> None:
+    require = {"field": "maxTokens", "present": False}
+    file, got = check(workdir, policy(require))
+    assert got == [(*key_at(file, "maxTokens"), "m (maxTokens is set)")]
+    _, got = check(workdir, policy(require), maxTokens=None)
+    assert got == []
+
+
+def test_present_true_fails_at_the_object(workdir: Path) -> None:
+    require = {"field": "maxTokens", "present": True}
+    _, got = check(workdir, policy(require), maxTokens=None)
+    assert got == [(1, 1, "m (maxTokens is not set)")]
+    _, got = check(workdir, policy(require))
+    assert got == []
+
+
+def test_not_present_says_where_it_is_set(workdir: Path) -> None:
+    require = {"not": {"field": "maxTokens", "present": True}}
+    file, got = check(workdir, policy(require))
+    assert got == [(*value_at(file, "maxTokens", "4096"), "m (maxTokens is set)")]
+    _, got = check(workdir, policy(require), maxTokens=None)
+    assert got == []
+
+
+def test_present_false_on_a_default_is_set(workdir: Path) -> None:
+    """A default counts as written: allowedTools left out is ["*"]."""
+    _, got = check(workdir, policy({"field": "allowedTools", "present": False}), allowedTools=None)
+    assert got == [(1, 1, "m (allowedTools is set)")]
+
+
+# -- equals, min / max ---------------------------------------------------------------------------
+
+def test_equals_holds_and_fails(workdir: Path) -> None:
+    require = {"field": "timeoutSeconds", "equals": 600}
+    _, got = check(workdir, policy(require))
+    assert got == []
+    file, got = check(workdir, policy(require), timeoutSeconds=601)
+    assert got == [(*value_at(file, "timeoutSeconds", "601"), "m (timeoutSeconds is 601, not 600)")]
+    # a field not there holds a comparison
+    _, got = check(workdir, policy(require), timeoutSeconds=None)
+    assert got == []
+
+
+def test_equals_a_default_says_so(workdir: Path) -> None:
+    require = {"field": "memory.managedMemoryConfiguration.eventExpiryDuration", "equals": 7}
+    file, got = check(workdir, policy(require), memory=None)
+    assert got == [(1, 1, "m (memory.managedMemoryConfiguration.eventExpiryDuration is not set: "
+                          "30 by default, not 7)")]
+
+
+@pytest.mark.parametrize(("value", "said"), [
+    (10, None), (20, None), (9, "maxIterations is 9, under 10"), (21, "maxIterations is 21, over 20")])
+def test_min_and_max_are_inclusive(workdir: Path, value: int, said: str | None) -> None:
+    file, got = check(workdir, policy({"field": "maxIterations", "min": 10, "max": 20}), maxIterations=value)
+    assert got == ([] if said is None else [(*value_at(file, "maxIterations", str(value)), f"m ({said})")])
+
+
+@pytest.mark.parametrize(("bound", "value", "fails"), [
+    ({"min": 10}, 10, False), ({"min": 10}, 9, True), ({"min": 10}, 10**6, False),
+    ({"max": 10}, 10, False), ({"max": 10}, 11, True), ({"max": 10}, -5, False)])
+def test_one_bound_alone(workdir: Path, bound: dict[str, int], value: int, fails: bool) -> None:
+    _, got = check(workdir, policy({"field": "maxIterations", **bound}), maxIterations=value)
+    assert len(got) == int(fails)
+
+
+@pytest.mark.parametrize("value", ["ten", True, [1, 2]])
+def test_bounds_on_a_non_number_are_unknown(workdir: Path, value: Any) -> None:
+    _, got = check(workdir, policy({"field": "maxIterations", "max": 10}), maxIterations=value)
+    assert got == []
+
+
+def test_bounds_read_a_number_written_as_text(workdir: Path) -> None:
+    file, got = check(workdir, policy({"field": "maxIterations", "max": 10}), maxIterations="12")
+    assert got == [(*value_at(file, "maxIterations", '"12"'), "m (maxIterations is '12', over 10)")]
+    _, got = check(workdir, policy({"field": "maxIterations", "max": 10}), maxIterations="10")
+    assert got == []
+
+
+# -- in / not-in ---------------------------------------------------------------------------------
+
+MODEL = "model.bedrockModelConfig.modelId"
+
+
+@pytest.mark.parametrize(("patterns", "fails"), [
+    (["anthropic.*"], False), (["anthropic"], True), (["anthropic.claude-sonnet-4-v1:0"], False),
+    (["anthropic.claude-sonnet-4-v?:0"], False), (["meta.*", "anthropic.claude-*"], False),
+    (["ANTHROPIC.*"], True), (["*sonnet"], True), (["x", "y"], True)])
+def test_in_wildcards_and_exact(workdir: Path, patterns: list[str], fails: bool) -> None:
+    file, got = check(workdir, policy({"field": MODEL, "in": patterns}))
+    said = f"m ({MODEL} 'anthropic.claude-sonnet-4-v1:0' is not in {json.dumps(patterns)})"
+    assert got == ([(*value_at(file, "modelId", "anthropic"), said)] if fails else [])
+
+
+@pytest.mark.parametrize(("patterns", "fails"), [(["meta.*"], False), (["anthropic.*"], True),
+                                                 (["anthropic"], False)])
+def test_not_in(workdir: Path, patterns: list[str], fails: bool) -> None:
+    file, got = check(workdir, policy({"field": MODEL, "not-in": patterns}))
+    said = f"m ({MODEL} 'anthropic.claude-sonnet-4-v1:0' is in {json.dumps(patterns)})"
+    assert got == ([(*value_at(file, "modelId", "anthropic"), said)] if fails else [])
+
+
+def test_in_judges_each_item_of_a_list(workdir: Path) -> None:
+    require = {"field": "allowedTools", "in": ["agentcore_*"]}
+    tools = ["agentcore_gateway", "shell", "web", "agentcore_x"]
+    file, got = check(workdir, policy(require), allowedTools=tools)
+    text = file.read_text()
+    said = "m (allowedTools '{}' is not in [\"agentcore_*\"])"
+    assert got == [(*position_of(text, f'(?P<at>"{tool}")'), said.format(tool)) for tool in ("shell", "web")]
+    _, got = check(workdir, policy(require), allowedTools=["agentcore_gateway"])
+    assert got == []
+
+
+def test_in_over_a_default_list_says_by_default(workdir: Path) -> None:
+    require = {"field": "allowedTools", "in": ["agentcore_*"]}
+    _, got = check(workdir, policy(require), allowedTools=None)
+    assert got == [(1, 1, """m (allowedTools '*' is not in ["agentcore_*"] (by default))""")]
+
+
+def test_in_over_numbers_and_odd_items(workdir: Path) -> None:
+    require = {"field": "maxIterations", "in": [10, 2]}
+    _, got = check(workdir, policy(require), maxIterations=10)
+    assert got == []
+    file, got = check(workdir, policy(require), maxIterations=20)
+    assert got == [(*value_at(file, "maxIterations", "20"), "m (maxIterations 20 is not in [10, 2])")]
+    # a boolean or an object is not judged; a null item fails
+    _, got = check(workdir, policy({"field": "allowedTools", "in": ["x"]}), allowedTools=[True, {"a": 1}])
+    assert got == []
+    _, got = check(workdir, policy({"field": "allowedTools", "not-in": ["x"]}), allowedTools=[None])
+    assert len(got) == 1
+
+
+def test_in_on_a_placeholder_item_is_unknown(workdir: Path) -> None:
+    _, got = check(workdir, policy({"field": "allowedTools", "in": ["agentcore_*"]}),
+                   allowedTools=["${tools}", "{% $tool %}"])
+    assert got == []
+
+
+# -- all / any / not -----------------------------------------------------------------------------
+
+LOW = {"field": "maxIterations", "max": 10}     # the harness has 20: fails
+HIGH = {"field": "maxTokens", "max": 8000}      # 4096: holds
+UNKNOWN = {"field": "timeoutSeconds", "max": 10}  # written as a deploy-time value below
+DEPLOY = {"timeoutSeconds": "${timeout}"}
+
+
+def test_all_says_each_failure(workdir: Path) -> None:
+    tokens = {"field": "maxTokens", "max": 100}
+    file, got = check(workdir, policy({"all": [LOW, HIGH, tokens]}))
+    assert got == [(*value_at(file, "maxIterations", "20"), "m (maxIterations is 20, over 10)"),
+                   (*value_at(file, "maxTokens", "4096"), "m (maxTokens is 4096, over 100)")]
+    _, got = check(workdir, policy({"all": [HIGH, HIGH]}))
+    assert got == []
+
+
+def test_any_fails_where_its_last_alternative_failed(workdir: Path) -> None:
+    tokens = {"field": "maxTokens", "max": 100}
+    file, got = check(workdir, policy({"any": [LOW, tokens]}))
+    assert got == [(*value_at(file, "maxTokens", "4096"), "m (maxTokens is 4096, over 100)")]
+    _, got = check(workdir, policy({"any": [LOW, HIGH]}))
+    assert got == []
+    _, got = check(workdir, policy({"any": [HIGH, LOW]}))
+    assert got == []
+
+
+def test_any_of_absent_fields_fails_at_the_object(workdir: Path) -> None:
+    present = {"field": "maxTokens", "present": True}
+    _, got = check(workdir, policy({"any": [LOW, present]}), maxTokens=None)
+    assert got == [(1, 1, "m (maxTokens is not set)")]
+
+
+@pytest.mark.parametrize(("require", "fails"), [
+    ({"all": [UNKNOWN, LOW]}, True), ({"all": [UNKNOWN, HIGH]}, False), ({"all": [HIGH, UNKNOWN]}, False),
+    ({"any": [UNKNOWN, LOW]}, False), ({"any": [LOW, UNKNOWN]}, False), ({"any": [UNKNOWN, HIGH]}, False),
+    ({"not": UNKNOWN}, False), ({"not": {"all": [UNKNOWN, HIGH]}}, False),
+    ({"not": {"any": [UNKNOWN, LOW]}}, False), ({"not": {"any": [UNKNOWN, HIGH]}}, True)])
+def test_unknown_children(workdir: Path, require: dict[str, Any], fails: bool) -> None:
+    _, got = check(workdir, policy(require), **DEPLOY)
+    assert bool(got) is fails
+
+
+def test_not_of_a_held_comparison_says_the_value(workdir: Path) -> None:
+    file, got = check(workdir, policy({"not": HIGH}))
+    assert got == [(*value_at(file, "maxTokens", "4096"), "m (maxTokens is 4096)")]
+    _, got = check(workdir, policy({"not": LOW}))
+    assert got == []
+
+
+def test_not_of_all_says_every_part(workdir: Path) -> None:
+    iterations = {"field": "maxIterations", "min": 5}
+    file, got = check(workdir, policy({"not": {"all": [HIGH, iterations]}}))
+    assert got == [(*value_at(file, "maxIterations", "20"), "m (maxIterations is 20)"),
+                   (*value_at(file, "maxTokens", "4096"), "m (maxTokens is 4096)")]
+    _, got = check(workdir, policy({"not": {"all": [HIGH, LOW]}}))
+    assert got == []
+
+
+def test_not_of_any_says_where_one_held(workdir: Path) -> None:
+    file, got = check(workdir, policy({"not": {"any": [LOW, HIGH]}}))
+    assert got == [(*value_at(file, "maxTokens", "4096"), "m (maxTokens is 4096)")]
+
+
+def test_not_of_in_says_each_item(workdir: Path) -> None:
+    file, got = check(workdir, policy({"not": {"field": "allowedTools", "in": ["agentcore_*"]}}))
+    assert got == [(*position_of(file.read_text(), r'(?P<at>"agentcore_gateway")'),
+                    """m (allowedTools 'agentcore_gateway' is in ["agentcore_*"])""")]
+
+
+def test_not_not(workdir: Path) -> None:
+    file, got = check(workdir, policy({"not": {"not": LOW}}))
+    assert got == [(*value_at(file, "maxIterations", "20"), "m (maxIterations is 20, over 10)")]
+    _, got = check(workdir, policy({"not": {"not": HIGH}}))
+    assert got == []
+
+
+# -- where, messages -----------------------------------------------------------------------------
+
+def test_where_unknown_or_false_skips(workdir: Path) -> None:
+    where_true = {"field": "maxTokens", "min": 1}
+    _, got = check(workdir, policy(LOW, where=where_true))
+    assert len(got) == 1
+    _, got = check(workdir, policy(LOW, where={"not": where_true}))
+    assert got == []
+    _, got = check(workdir, policy(LOW, where=UNKNOWN), **DEPLOY)
+    assert got == []
+
+
+@pytest.mark.parametrize(("message", "fields", "said"), [
+    ("{value} iterations; {detail}", {}, "20 iterations; maxIterations is 20, over 10"),
+    ("just {detail}", {}, "just maxIterations is 20, over 10"),
+    ("has {value}", {"maxIterations": None, "maxTokens": None}, "has missing"),
+    ("plain", {}, "plain (maxIterations is 20, over 10)")])
+def test_message_placeholders(workdir: Path, message: str, fields: dict[str, Any], said: str) -> None:
+    require = {"all": [LOW, {"field": "maxTokens", "present": True}]} if fields else LOW
+    _, got = check(workdir, policy(require, message=message), **fields)
+    assert [m for _, _, m in got] == [said]
+
+
+# -- the rule it compiles to ---------------------------------------------------------------------
+
+def test_rule_text(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = policy(LOW, environments=["prod", "live"], where={"field": "maxTokens", "min": 1},
+                  message="iterations capped")
+    write(workdir / ".policylint.yaml", yaml.safe_dump({"policies": [spec]}))
+    assert main(["rule", "ORG401"]) == 0
+    assert capsys.readouterr().out == (
+        "ORG401 cond (error)\n\niterations capped\n\n"
+        f"What it does: the organisation policy ORG401 of {workdir / '.policylint.yaml'}: "
+        "every harness in prod, live "
+        'must satisfy {"field": "maxIterations", "max": 10}.\n\n'
+        'Applies to: {"field": "maxTokens", "min": 1}\n\nWhy: iterations capped\n')
+    spec = policy(LOW, help="Our own words.", summary="short")
+    write(workdir / ".policylint.yaml", yaml.safe_dump({"policies": [spec]}))
+    assert main(["rule", "ORG401"]) == 0
+    assert capsys.readouterr().out == "ORG401 cond (error)\n\nshort\n\nOur own words.\n"
+
+
+def test_two_policies_with_one_code_or_name(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for other, said in (({"name": "other"}, "policy ORG401: 'ORG401' is also policy ORG401's"),
+                        ({"code": "ORG402"}, "policy ORG402: 'cond' is also policy ORG401's")):
+        write(workdir / ".policylint.yaml", yaml.safe_dump({"policies": [policy(LOW), policy(LOW, **other)]}))
+        api_json(workdir, "harness", harness())
+        assert main(["check", "."]) == 2
+        err = capsys.readouterr().err
+        assert ".policylint.yaml: " + said in err
