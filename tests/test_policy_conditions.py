@@ -293,3 +293,35 @@ def test_two_policies_with_one_code_or_name(workdir: Path, capsys: pytest.Captur
         assert main(["check", "."]) == 2
         err = capsys.readouterr().err
         assert ".policylint.yaml: " + said in err
+
+
+def test_a_policy_named_as_a_built_in_rule(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = policy(LOW, name="agent-timeout-over-limit")
+    write(workdir / ".policylint.yaml", yaml.safe_dump({"policies": [spec]}))
+    api_json(workdir, "harness", harness())
+    assert main(["check", "."]) == 2
+    assert "policy ORG401: AGT301 agent-timeout-over-limit is a built-in rule" in capsys.readouterr().err
+
+
+def test_equals_says_lists_and_booleans_as_json(workdir: Path) -> None:
+    file, got = check(workdir, policy({"field": "allowedTools", "equals": ["x"]}))
+    assert got == [(*position_of(file.read_text(), r'"allowedTools": (?P<at>\[)'),
+                    'm (allowedTools is ["agentcore_gateway"], not ["x"])')]
+    _, got = check(workdir, policy({"field": "allowedTools", "equals": ["agentcore_gateway"]}))
+    assert got == []
+
+
+@pytest.mark.parametrize(("environments", "judged"), [
+    (["non-prod"], ["dev", "staging"]), (["prod"], ["prod"]), (["stag*"], ["staging"]),
+    (["dev", "prod"], ["dev", "prod"]), (["qa"], []), (["production"], ["prod"])])
+def test_environments_by_name_glob_and_prod(workdir: Path, environments: list[str],
+                                            judged: list[str]) -> None:
+    """Configured environments dev, staging and production (which says prod)."""
+    configured = {"dev": {"paths": ["dev/**"]}, "staging": {"paths": ["staging/**"]},
+                  "production": {"paths": ["prod/**"]}}
+    table = {"environments": configured, "policies": [policy(LOW, environments=environments)]}
+    write(workdir / ".policylint.yaml", yaml.safe_dump(table))
+    for folder in ("dev", "staging", "prod"):
+        api_json(workdir / folder, "harness", harness())
+    files = sorted(f["file"] for f in run(".", "--select", "ORG")[1])
+    assert files == [f"{folder}/create-harness.json" for folder in sorted(judged)]
