@@ -325,3 +325,12 @@ def test_environments_by_name_glob_and_prod(workdir: Path, environments: list[st
         api_json(workdir / folder, "harness", harness())
     files = sorted(f["file"] for f in run(".", "--select", "ORG")[1])
     assert files == [f"{folder}/create-harness.json" for folder in sorted(judged)]
+
+
+def test_a_failure_with_nowhere_to_say_is_at_the_object(workdir: Path) -> None:
+    """not over a comparison that holds because the field is absent: at the object, no detail."""
+    _, got = check(workdir, policy({"not": {"field": "maxTokens", "max": 10}}), maxTokens=None)
+    assert got == [(1, 1, "m")]
+    _, got = check(workdir, policy({"not": {"field": "maxTokens", "max": 10}}, message="m {detail}|{value}"),
+                   maxTokens=None)
+    assert got == [(1, 1, "m |missing")]
