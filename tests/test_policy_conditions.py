@@ -334,3 +334,35 @@ def test_a_failure_with_nowhere_to_say_is_at_the_object(workdir: Path) -> None:
     _, got = check(workdir, policy({"not": {"field": "maxTokens", "max": 10}}, message="m {detail}|{value}"),
                    maxTokens=None)
     assert got == [(1, 1, "m |missing")]
+
+
+@pytest.mark.parametrize(("require", "fields", "said"), [
+    ({"field": "maxIterations", "min": 10}, {"maxIterations": 9}, "9|maxIterations is 9, under 10"),
+    ({"field": "maxIterations", "max": 10}, {"maxIterations": 11}, "11|maxIterations is 11, over 10"),
+    ({"field": "timeoutSeconds", "equals": 300}, {}, "600|timeoutSeconds is 600, not 300"),
+    ({"not": {"field": "timeoutSeconds", "equals": 600}}, {}, "600|timeoutSeconds is 600"),
+    ({"not": {"field": "maxTokens", "max": 8000}}, {}, "4096|maxTokens is 4096"),
+    ({"field": "allowedTools", "not-in": ["*_browser"]}, {"allowedTools": ["agentcore_browser"]},
+     """agentcore_browser|allowedTools 'agentcore_browser' is in ["*_browser"]"""),
+    ({"field": "allowedTools", "in": ["a*"]}, {"allowedTools": [None]}, "missing|"),
+    ({"not": {"field": "maxTokens", "present": False}}, {"maxTokens": None}, "missing|maxTokens is not set"),
+])
+def test_value_and_detail_of_each_spot(workdir: Path, require: dict[str, Any], fields: dict[str, Any],
+                                       said: str) -> None:
+    _, got = check(workdir, policy(require, message="{value}|{detail}"), **fields)
+    assert [m for _, _, m in got] == [said]
+
+
+@pytest.mark.parametrize("require", [
+    {"field": "timeoutSeconds", "present": False}, {"not": {"not": UNKNOWN}},
+    {"not": {"field": "timeoutSeconds", "present": False}}])
+def test_unknown_present_and_double_not(workdir: Path, require: dict[str, Any]) -> None:
+    _, got = check(workdir, policy(require), **DEPLOY)
+    assert got == []
+
+
+def test_not_absent_is_at_the_object_key(workdir: Path) -> None:
+    _, got = check(workdir, policy({"not": {"field": "maxTokens", "present": False}}), maxTokens=None)
+    assert got == [(1, 1, "m (maxTokens is not set)")]
+    _, got = check(workdir, policy(LOW, where={"not": UNKNOWN}), **DEPLOY)
+    assert got == []
