@@ -366,3 +366,36 @@ def test_not_absent_is_at_the_object_key(workdir: Path) -> None:
     assert got == [(1, 1, "m (maxTokens is not set)")]
     _, got = check(workdir, policy(LOW, where={"not": UNKNOWN}), **DEPLOY)
     assert got == []
+
+
+# -- parse / check_all / to_rule, called directly ------------------------------------------------
+
+def test_parse_errors_without_and_with_a_source() -> None:
+    from policylint.config import ConfigError
+    from policylint.policies import check_all, parse
+
+    bad_where = policy(LOW, where={"field": "nope", "equals": 1})
+    with pytest.raises(ConfigError) as error:
+        parse(bad_where)
+    assert str(error.value).startswith("policy ORG401: where: field 'nope' is not a field of a harness")
+    with pytest.raises(ConfigError) as error:
+        parse({k: v for k, v in bad_where.items() if k != "code"}, "org.yaml")
+    assert str(error.value).startswith("org.yaml: policy ?: where: field 'nope'")
+    with pytest.raises(ConfigError) as error:
+        check_all([policy(LOW), policy(LOW, name="other")])
+    assert str(error.value) == "policy ORG401: 'ORG401' is also policy ORG401's"
+    with pytest.raises(ConfigError) as error:
+        check_all([bad_where], "org.yaml")
+    assert str(error.value).startswith("org.yaml: policy ORG401: where:")
+
+
+def test_to_rule_without_source_environments_or_where() -> None:
+    from policylint.policies import parse, to_rule
+
+    rule = to_rule(parse(policy(LOW, message="capped")))
+    assert (rule.code, rule.name, rule.summary, rule.scope, rule.tags, rule.url) == (
+        "ORG401", "cond", "capped", "project", ("policy",), None)
+    assert rule.help == ("What it does: the organisation policy ORG401: every harness must satisfy "
+                         '{"field": "maxIterations", "max": 10}.\n\nWhy: capped')
+    rule = to_rule(parse(policy(LOW, url="https://example.com/org401")), "org.yaml")
+    assert rule.url == "https://example.com/org401" and " ORG401 of org.yaml: " in rule.help
