@@ -126,7 +126,8 @@ def arn_format(arn_format: str) -> Wildcard:
             continue
         segments.append("")
     # Gaps side by side (``${A}${B}``) are one gap of their least lengths.
-    merged_segments, merged_gaps = [segments[0]], list[Gap]()
+    merged_segments = [segments[0]]
+    merged_gaps: list[Gap] = []
     for gap, segment in zip(gaps, segments[1:], strict=True):
         if merged_gaps and merged_segments[-1] == "":
             previous = merged_gaps.pop()

@@ -25,8 +25,7 @@ class RetryCatch:
                                                           "a positive whole number of seconds", context=True):
                 self.add("ASL110", where, message, at)
         timeout, heartbeat = body.get("TimeoutSeconds"), body.get("HeartbeatSeconds")
-        if isinstance(timeout, int) and isinstance(heartbeat, int) and spec.is_positive_int(timeout) \
-                and spec.is_positive_int(heartbeat) and heartbeat >= timeout:
+        if spec.is_positive_int(timeout) and spec.is_positive_int(heartbeat) and heartbeat >= timeout:
             self.add("ASL110", (*path, "HeartbeatSeconds"), f"HeartbeatSeconds ({heartbeat}) must be "
                      f"smaller than TimeoutSeconds ({timeout})", "value")
 

@@ -14,7 +14,7 @@ Parallel, which the guide documents.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, TypeGuard
 
 from policylint.models.asl import JSONATA, QUERY_LANGUAGES  # noqa: F401  (the language's names)
 from policylint.values import PLACEHOLDER
@@ -86,7 +86,7 @@ def is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def is_positive_int(value: Any) -> bool:
+def is_positive_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 

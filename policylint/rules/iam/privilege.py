@@ -261,7 +261,8 @@ def _grants_key(grants: list[Grant]) -> tuple:
     """What ``_escalations`` and ``_policy_rewrites`` depend on: each grant's action pattern
     and resources, a resource as its structure (``arns.structure``) and which of the
     subject's resources it is (they compare resource sets)."""
-    formats, seen = _path_formats(), dict[str, int]()
+    formats = _path_formats()
+    seen: dict[str, int] = {}
     return tuple((pattern, tuple((structure(r, formats), seen.setdefault(r, len(seen))) for r in resources))
                  for _, _, pattern, resources in grants)
 
