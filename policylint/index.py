@@ -97,12 +97,12 @@ class Index:
     def __init__(self, documents: list[Document]) -> None:
         self.documents = documents
         self.roles: list[Role] = []
-        self.harnesses = [d.harness for d in documents if d.kind == HARNESS and isinstance(d.data, dict)]
-        self.machines = [d.state_machine for d in documents if d.kind == ASL and d.data is not None]
+        self.harnesses = [Harness.of(d) for d in documents if d.kind == HARNESS and isinstance(d.data, dict)]
+        self.machines = [StateMachine.of(d) for d in documents if d.kind == ASL and d.data is not None]
         policies: dict[str, dict[tuple, Policy]] = {}  # file -> root -> policy
         for d in documents:
             if d.kind == IAM:
-                policies.setdefault(d.namespace, {})[d.root] = d.policy
+                policies.setdefault(d.namespace, {})[d.root] = Policy.of(d)
         exports = [d for d in documents if d.kind == ACCOUNT]
         managed: dict[str, list[Policy]] = {}  # every export's managed policies: pages of one account
         for export in exports:

@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING
 
 from policylint.config import Config
 from policylint.models import ASL, TEMPLATE, Document
+from policylint.models.asl import StateMachine
+from policylint.models.refs import label_of
 
 if TYPE_CHECKING:
     from policylint.index import Index
-    from policylint.models.asl import StateMachine
     from policylint.models.refs import Ref
 
 PROD = "prod"
@@ -49,13 +50,14 @@ class Project:
                         accounts & set(environment.accounts)):
                     return environment.name
         parts = os.path.normpath(document.source.path).split(os.sep)
-        if document.label:
-            parts.append(document.label)
+        label = label_of(document)
+        if label:
+            parts.append(label)
         return PROD if any(is_prod(part) for part in parts) else NON_PROD
 
     @cached_property
     def state_machines(self) -> list[StateMachine]:
-        return [d.state_machine for d in self.documents if d.kind == ASL]
+        return [StateMachine.of(d) for d in self.documents if d.kind == ASL]
 
     @cached_property
     def index(self) -> Index:
@@ -98,7 +100,7 @@ class Context:
 
     @property
     def machine(self) -> StateMachine:
-        return self.document.state_machine
+        return StateMachine.of(self.document)
 
     @property
     def config(self) -> Config:

@@ -99,7 +99,9 @@ def _line_comments(document: Document, markers: tuple[str, ...]) -> Iterable[Sup
 
 
 def _state_comments(document: Document) -> Iterable[Suppression]:
-    places = [((), document.data)] + [(state.path, state.body) for state in document.state_machine.states]
+    from policylint.models.asl import StateMachine
+
+    places = [((), document.data)] + [(state.path, state.body) for state in StateMachine.of(document).states]
     for path, body in places:
         comment = body.get("Comment")
         match = _DIRECTIVE.search(comment) if isinstance(comment, str) else None

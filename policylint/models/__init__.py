@@ -2,18 +2,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from policylint.source import Source
 from policylint.values import PLACEHOLDER
 
-if TYPE_CHECKING:
-    from policylint.models.agentcore import Resource
-    from policylint.models.asl import StateMachine
-    from policylint.models.harness import Harness
-    from policylint.models.iam import Policy
+View = TypeVar("View")
 
 ASL = "asl"
 TEMPLATE = "template"
@@ -59,12 +54,18 @@ class Document:
     def __repr__(self) -> str:
         return f"Document({self.kind}, {self.source.path!r}, {self.root!r})"
 
-    _VIEWS = ("state_machine", "harness", "agentcore", "policy")  # the cached properties below
+    def view(self, make: Callable[[Document], View]) -> View:
+        """This document seen through ``make`` (a model's class: ``StateMachine``, ``Policy``,
+        ...), built once and shared by every rule; the models' ``of`` ask for it."""
+        views = self.__dict__.setdefault("_views", {})
+        if make not in views:
+            views[make] = make(self)
+        return views[make]
 
     def __getstate__(self) -> dict[str, Any]:
         """What travels between processes: the data, not the views rules built of it (they
         are built again when asked, and may hold what cannot be pickled)."""
-        return {k: v for k, v in self.__dict__.items() if k not in self._VIEWS}
+        return {k: v for k, v in self.__dict__.items() if k != "_views"}
 
     @property
     def namespace(self) -> str:
@@ -78,15 +79,6 @@ class Document:
     def namespace(self, value: str) -> None:
         self._namespace = value
 
-    @property
-    def label(self) -> str:
-        """What the author calls the resource this document is: a CDK construct path, a
-        Serverless key, else ``Resources.LogicalId``; "" outside a template."""
-        if not self.logical_id or self.template is None:
-            return f"Resources.{self.logical_id}" if self.logical_id else ""
-        from policylint.models.refs import resource_label
-
-        return resource_label(self.template, self.logical_id)
 
     def locate(self, path: Sequence[Any], at: str = "key") -> tuple[str, int, int]:
         line, column = self.source.locate((*self.root, *path), at)
@@ -126,30 +118,3 @@ class Document:
 
         text = PLACEHOLDER.sub(sub, value)
         return None if unknown else text
-
-    @cached_property
-    def state_machine(self) -> StateMachine:
-        from policylint.models.asl import StateMachine
-
-        return StateMachine(self)
-
-    @cached_property
-    def harness(self) -> Harness:
-        """This harness config document seen as limits, tools, memory and roles."""
-        from policylint.models.harness import Harness
-
-        return Harness(self)
-
-    @cached_property
-    def agentcore(self) -> Resource:
-        """This gateway, runtime, memory or policy engine document seen as its fields."""
-        from policylint.models.agentcore import Resource
-
-        return Resource(self)
-
-    @cached_property
-    def policy(self) -> Policy:
-        """This IAM document seen as statements (read once, shared by every rule)."""
-        from policylint.models.iam import Policy
-
-        return Policy(self)

@@ -56,6 +56,11 @@ class Field(NamedTuple):
 class Resource:
     """One gateway, runtime, memory or policy engine, in either shape."""
 
+    @classmethod
+    def of(cls, document: Document) -> Resource:
+        """The AgentCore resource ``document`` is, built once and shared by every rule."""
+        return document.view(cls)
+
     def __init__(self, document: Document) -> None:
         self.document = document
         self.cfn = document.template is not None

@@ -290,6 +290,11 @@ class StateMachine:
     """The one model of an ASL document that every rule reads: its scopes, its states (each
     with its query language, scope and enclosing states) and the transitions between them."""
 
+    @classmethod
+    def of(cls, document: Document) -> StateMachine:
+        """The state machine ``document`` is, built once and shared by every rule."""
+        return document.view(cls)
+
     def __init__(self, document: Document) -> None:
         self.document = document
         self.data = document.data if isinstance(document.data, dict) else {}

@@ -78,6 +78,11 @@ class Hook(NamedTuple):
 class Harness:
     """One harness config: limits, tools, memory, model and roles, in either shape."""
 
+    @classmethod
+    def of(cls, document: Document) -> Harness:
+        """The harness config ``document`` is, built once and shared by every rule."""
+        return document.view(cls)
+
     def __init__(self, document: Document) -> None:
         self.document = document
         self.form = CFN if document.template is not None else API

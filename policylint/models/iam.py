@@ -200,6 +200,11 @@ def variables_as_wildcards(text: str) -> str:
 class Policy:
     """A policy document: a Document of kind IAM, seen as statements."""
 
+    @classmethod
+    def of(cls, document: Document) -> Policy:
+        """The policy ``document`` is, built once and shared by every rule."""
+        return document.view(cls)
+
     def __init__(self, document: Document) -> None:
         self.document = document
 
@@ -268,7 +273,7 @@ def denied(policies: list[Policy], pattern: str, resource: str) -> bool:
 def policies_of(documents: list[Document]) -> Iterator[Policy]:
     for document in documents:
         if document.kind == IAM and isinstance(document.data, dict):
-            yield document.policy
+            yield Policy.of(document)
 
 
 def decision(policies: list[Policy], action: str, target: Target) -> bool | None:

@@ -84,6 +84,14 @@ def resource_label(template: Document, logical_id: str) -> str:
     return template.names.get(logical_id) or construct_path(template, logical_id) or f"Resources.{logical_id}"
 
 
+def label_of(document: Document) -> str:
+    """What the author calls the resource ``document`` is: a CDK construct path, a Serverless
+    key, else ``Resources.LogicalId``; "" outside a template."""
+    if not document.logical_id or document.template is None:
+        return f"Resources.{document.logical_id}" if document.logical_id else ""
+    return resource_label(document.template, document.logical_id)
+
+
 def resolve(value: Any, document: Document) -> str | Ref | None:
     """``value`` as a string, a template resource, or None when only a deployment knows it.
 

@@ -224,7 +224,9 @@ def subjects(kind: str, document: Document) -> Iterator[Subject]:
 
 
 def _harnesses(kind: str, document: Document) -> Iterator[Subject]:
-    h = document.harness
+    from policylint.models.harness import Harness
+
+    h = Harness.of(document)
     yield Subject(document, (), document.data, {} if h.is_update else DEFAULTS[HARNESS])
 
 
@@ -232,15 +234,16 @@ def _agentcore(kind: str, document: Document) -> Iterator[Subject]:
     from policylint.models.agentcore import GATEWAY as G
     from policylint.models.agentcore import MEMORY as M
     from policylint.models.agentcore import RUNTIME as R
+    from policylint.models.agentcore import Resource
 
-    if document.agentcore.type == {GATEWAY: G, RUNTIME: R, MEMORY: M}[kind]:
+    if Resource.of(document).type == {GATEWAY: G, RUNTIME: R, MEMORY: M}[kind]:
         yield Subject(document, (), document.data, {})
 
 
 def _tasks(kind: str, document: Document) -> Iterator[Subject]:
-    from policylint.models.asl import AgentTask
+    from policylint.models.asl import AgentTask, StateMachine
 
-    machine = document.state_machine
+    machine = StateMachine.of(document)
     for state in machine.agent_tasks if kind == AGENT_TASK else machine.tasks:
         defaults, arguments = DEFAULTS[kind], None
         if isinstance(state, AgentTask):
@@ -265,7 +268,9 @@ def _machines(kind: str, document: Document) -> Iterator[Subject]:
 
 
 def _statements(kind: str, document: Document) -> Iterator[Subject]:
-    for statement in document.policy.statements:
+    from policylint.models.iam import Policy
+
+    for statement in Policy.of(document).statements:
         yield Subject(document, statement.path, statement.data, {}, variables=False)
 
 

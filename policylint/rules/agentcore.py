@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterator
 
 from policylint.hookspecs import hookimpl
-from policylint.models.agentcore import GATEWAY, KEY, RUNTIME
+from policylint.models.agentcore import GATEWAY, KEY, RUNTIME, Resource
 from policylint.project import Context, is_prod
 from policylint.rule import Finding, Severity, rule, rules_of
 
@@ -34,7 +34,7 @@ def gateway_without_inbound_auth(ctx: Context) -> Iterator[Finding]:
     clients.
 
     Source: https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/gateway-inbound-auth.html"""
-    resource = ctx.document.agentcore
+    resource = Resource.of(ctx.document)
     kind = resource.text("authorizerType") if resource.type == GATEWAY else None
     if kind is not None and kind.value == "NONE":
         yield Finding(ctx.document, kind.path, f"gateway {resource.name!r} makes no inbound authorization "
@@ -65,7 +65,7 @@ def gateway_policy_not_enforced(ctx: Context) -> Iterator[Finding]:
     Use instead: `Mode: ENFORCE` once the policies are tested (in a non-prod environment).
 
     Source: https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/policy-enforcement-modes.html"""
-    resource = ctx.document.agentcore
+    resource = Resource.of(ctx.document)
     mode = resource.text("policyEngineConfiguration", "mode") if resource.type == GATEWAY else None
     if mode is not None and mode.value == "LOG_ONLY" and is_prod(ctx.project.environment(ctx.document)):
         yield Finding(ctx.document, mode.path, f"the policy engine of prod gateway {resource.name!r} only "
@@ -98,7 +98,7 @@ def runtime_secret_in_environment(ctx: Context) -> Iterator[Finding]:
     Source: https://docs.aws.amazon.com/bedrock-agentcore-control/latest/APIReference/API_CreateAgentRuntime.html"""
     from policylint.secrets import looks_secret, mask, named_values  # here: most runs have no runtime
 
-    resource = ctx.document.agentcore
+    resource = Resource.of(ctx.document)
     block = resource.get("environmentVariables") if resource.type == RUNTIME else None
     if block is None:
         return
@@ -131,7 +131,7 @@ def agentcore_jwt_unconstrained(ctx: Context) -> Iterator[Finding]:
     Source: https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/gateway-inbound-auth.html
     (allowedAudience: the audiences that can handle the JWT; allowedClients: the clients
     allowed to create one)"""
-    resource = ctx.document.agentcore
+    resource = Resource.of(ctx.document)
     jwt = resource.jwt_authorizer if resource.type in (GATEWAY, RUNTIME) else None
     if jwt is not None and not resource.is_set("allowedAudience", jwt) and not resource.is_set(
             "allowedClients", jwt):
@@ -166,7 +166,7 @@ def agentcore_data_default_key(ctx: Context) -> Iterator[Finding]:
 
     Source: https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/data-encryption.html,
     gateway-encryption.html and policy-encryption.html there."""
-    resource = ctx.document.agentcore
+    resource = Resource.of(ctx.document)
     key = KEY.get(resource.type or "")
     if key is None or resource.is_set(key) or not is_prod(ctx.project.environment(ctx.document)):
         return

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from policylint.hookspecs import hookimpl
 from policylint.models import AGENTCORE
-from policylint.models.agentcore import MEMORY, RUNTIME
+from policylint.models.agentcore import MEMORY, RUNTIME, Resource
 from policylint.models.harness import MANAGED_MEMORY_EXPIRY_DAYS, Field, Harness
 from policylint.project import Context, is_prod
 from policylint.rule import UNSAFE, Edit, Finding, Fix, Severity, rule, rules_of
@@ -26,7 +26,7 @@ def harness_timeout_over_limit(ctx: Context) -> Iterator[Finding]:
     `AWS::BedrockAgentCore::Harness`.
 
     Use instead: `"timeoutSeconds": 600`, below the agent task's TimeoutSeconds."""
-    timeout = ctx.document.harness.number("timeoutSeconds")
+    timeout = Harness.of(ctx.document).number("timeoutSeconds")
     if timeout is not None and timeout.value > CAP:
         found = Finding(ctx.document, timeout.path, f"the harness may run {timeout.value} s; an agent "
                         f"task waits at most {CAP} s: set {CAP} or less", "value")
@@ -50,7 +50,7 @@ def harness_limits_missing(ctx: Context) -> Iterator[Finding]:
     Example: a CreateHarness request with only harnessName, executionRoleArn and model.
 
     Use instead: `"timeoutSeconds": 600, "maxIterations": 25, "maxTokens": 4096`."""
-    h = ctx.document.harness
+    h = Harness.of(ctx.document)
     if h.is_update:
         return
     missing = [h.written(name) for name in LIMITS if h.get(name) is None]
@@ -80,7 +80,7 @@ def harness_invalid_config(ctx: Context) -> Iterator[Finding]:
     the CloudFormation resource reference."""
     from policylint.schemas import violations
 
-    for path, at, message in violations(ctx.document.harness):
+    for path, at, message in violations(Harness.of(ctx.document)):
         yield Finding(ctx.document, path, message, at)
 
 
@@ -99,7 +99,7 @@ def harness_allowed_tools_wildcard(ctx: Context) -> Iterator[Finding]:
     Example: `"allowedTools": ["*"]`.
 
     Use instead: the names of the tools this agent needs: `["search_orders", "refund"]`."""
-    allowed = ctx.document.harness.get("allowedTools")
+    allowed = Harness.of(ctx.document).get("allowedTools")
     if allowed is None or not isinstance(allowed.value, list):
         return
     for i, name in enumerate(allowed.value):
@@ -142,7 +142,7 @@ def harness_secret_in_config(ctx: Context) -> Iterator[Finding]:
     auth) or a Secrets Manager reference."""
     from policylint.secrets import looks_secret, mask
 
-    for field, name in _secrets(ctx.document.harness):
+    for field, name in _secrets(Harness.of(ctx.document)):
         if looks_secret(name, field.value):
             yield Finding(ctx.document, field.path, f"{name or 'a value'} holds a literal secret "
                           f"({mask(str(field.value))}): keep it in Secrets Manager or an AgentCore "
@@ -165,7 +165,7 @@ def harness_insecure_remote_mcp(ctx: Context) -> Iterator[Finding]:
     Example: `{"type": "remote_mcp", "config": {"remoteMcp": {"url": "http://mcp.example.com"}}}`.
 
     Use instead: `"url": "https://mcp.example.com/mcp"`."""
-    h = ctx.document.harness
+    h = Harness.of(ctx.document)
     for tool in h.tools:
         config = h.tool_config(tool, "remoteMcp") if tool.type == "remote_mcp" else None
         url = h.get("url", base=config) if config else None
@@ -192,7 +192,7 @@ def harness_jwt_unconstrained(ctx: Context) -> Iterator[Finding]:
     Example: `"customJWTAuthorizer": {"discoveryUrl": "https://idp/.well-known/openid-configuration"}`.
 
     Use instead: add `"allowedAudience": ["my-agent"]` and/or `"allowedClients": ["client-id"]`."""
-    h = ctx.document.harness
+    h = Harness.of(ctx.document)
     jwt = h.get("authorizerConfiguration", "customJWTAuthorizer")
     if jwt is not None and isinstance(jwt.value, dict) and h.get("allowedAudience", base=jwt) is None \
             and h.get("allowedClients", base=jwt) is None:
@@ -222,7 +222,7 @@ def harness_tools_unrestricted(ctx: Context) -> Iterator[Finding]:
     Source: AgentCore Developer Guide, harness "Connect to tools": "Default tools shell and
     file_operations are available in every session unless you restrict them with
     allowedTools ... If omitted, all tools are allowed"."""
-    h = ctx.document.harness
+    h = Harness.of(ctx.document)
     allowed = h.allowed_tools
     if allowed is not None and allowed.default:
         name = h.written("allowedTools")
@@ -260,7 +260,7 @@ def harness_hook_fail_open(ctx: Context) -> Iterator[Finding]:
     Source: the `AWS::BedrockAgentCore::Harness` resource schema, HarnessHookLambdaTarget
     FailureMode: "Whether the agent loop continues or stops when the Lambda invocation fails.
     Defaults to deny"."""
-    h = ctx.document.harness
+    h = Harness.of(ctx.document)
     for hook in h.hooks:
         if hook.phase in GUARD_PHASES and hook.fails_open and hook.failure_mode is not None:
             yield Finding(ctx.document, hook.failure_mode.path, f"the {h.written(hook.phase)} hook "
@@ -296,7 +296,7 @@ def harness_memory_default_key(ctx: Context) -> Iterator[Finding]:
 
     Source: the `AWS::BedrockAgentCore::Harness` resource schema, ManagedMemoryConfiguration
     EncryptionKeyArn: "Defaults to AWS-owned key. Not updatable after creation"."""
-    h = ctx.document.harness
+    h = Harness.of(ctx.document)
     managed = h.managed_memory
     if managed is None or not is_prod(ctx.project.environment(ctx.document)):
         return
@@ -332,7 +332,7 @@ def agent_memory_retention_over_limit(ctx: Context) -> Iterator[Finding]:
     if limit is not None and ctx.document.kind == AGENTCORE:
         yield from _memory_resource_retention(ctx, limit)
         return
-    h = ctx.document.harness
+    h = Harness.of(ctx.document)
     managed = h.managed_memory
     if limit is None or managed is None:
         return
@@ -353,7 +353,7 @@ agent_memory_retention_over_limit = rule(
 
 def _memory_resource_retention(ctx: Context, limit: int) -> Iterator[Finding]:
     """HRN412 on an AgentCore memory resource."""
-    memory = ctx.document.agentcore
+    memory = Resource.of(ctx.document)
     days = memory.get("eventExpiryDuration") if memory.type == MEMORY else None
     if days is not None and isinstance(days.value, int) and not isinstance(days.value, bool) \
             and days.value > limit:
@@ -380,11 +380,11 @@ def agent_public_network_in_prod(ctx: Context) -> Iterator[Finding]:
     Source: the CreateHarness and CreateAgentRuntime APIs and the `AWS::BedrockAgentCore::Harness`
     and `::Runtime` resource schemas, NetworkConfiguration NetworkMode (PUBLIC | VPC)."""
     if ctx.document.kind == AGENTCORE:
-        runtime = ctx.document.agentcore
+        runtime = Resource.of(ctx.document)
         found = runtime.text("networkConfiguration", "networkMode") if runtime.type == RUNTIME else None
         mode, what = (found.value, found.path) if found is not None else None, f"runtime {runtime.name!r}"
     else:
-        said = ctx.document.harness.network_mode
+        said = Harness.of(ctx.document).network_mode
         mode, what = (said.value, said.path) if said is not None else None, "the agent's environment"
     if mode is not None and mode[0] == "PUBLIC" and is_prod(ctx.project.environment(ctx.document)):
         yield Finding(ctx.document, mode[1], f"{what} in prod uses the public network: run it in your "
@@ -417,7 +417,7 @@ def harness_model_outside_aws(ctx: Context) -> Iterator[Finding]:
 
     Source: the CreateHarness API, HarnessModelConfiguration (bedrockModelConfig,
     openAiModelConfig, geminiModelConfig, liteLlmModelConfig)."""
-    h = ctx.document.harness
+    h = Harness.of(ctx.document)
     found = h.model_provider
     if found is None or found[0] == "bedrock":
         return

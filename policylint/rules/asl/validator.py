@@ -8,7 +8,7 @@ from weakref import WeakKeyDictionary
 
 from policylint import problems as engine_problems
 from policylint.models import Document
-from policylint.models.asl import JSONATA, State
+from policylint.models.asl import JSONATA, State, StateMachine
 from policylint.project import Context
 from policylint.rule import Finding
 from policylint.rules.asl.choice import Choices
@@ -29,7 +29,7 @@ class Validator(Structure, Transitions, Paths, Choices, Jsonata, RetryCatch):
 
     def __init__(self, document: Document) -> None:
         self.document = document
-        self.machine = document.state_machine
+        self.machine = StateMachine.of(document)
         self.top_language = self.machine.query_language
         self.problems: list[Problem] = []
         self.names: dict[str, tuple] = {}

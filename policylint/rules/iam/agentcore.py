@@ -14,6 +14,7 @@ from policylint.index import Link, Role
 from policylint.models import Document
 from policylint.models.harness import Harness
 from policylint.models.iam import IDENTITY, Policy, Statement, Target, Value, denied
+from policylint.models.refs import label_of
 from policylint.project import Context, Project
 from policylint.rule import Finding, Severity, rule, rules_of
 from policylint.rules.iam.arns import arn_types, fits
@@ -71,7 +72,7 @@ def harness_invoke_wildcard_resource(ctx: Context) -> Iterator[Finding]:
 
     Use instead: the ARN of the one harness:
     `"Resource": "arn:aws:bedrock-agentcore:us-east-1:111122223333:harness/support-AbCdEf1234"`."""
-    policy = ctx.document.policy
+    policy = Policy.of(ctx.document)
     if policy.kind != IDENTITY or policy.guards_endpoint:
         return  # a resource policy's Resource is its own resource; an endpoint's, a path
     for statement in policy.allow_statements:
@@ -110,7 +111,7 @@ def agentcore_action_wildcard(ctx: Context) -> Iterator[Finding]:
 
     Use instead: the actions this role needs, e.g. `bedrock-agentcore:InvokeHarness` and
     `bedrock-agentcore:InvokeAgentRuntime` for a workflow."""
-    policy = ctx.document.policy
+    policy = Policy.of(ctx.document)
     if policy.guards_endpoint:
         return
     for statement in policy.allow_statements:
@@ -397,7 +398,8 @@ def _harness_role_shared_with_workflow(project: Project) -> Iterator[Finding]:
         shared = by_role.get(id(link.target)) if link.target is not None else None
         shared = shared or (by_arn.get(link.value) if isinstance(link.value, str) else None)
         if shared is not None:
-            where = f"{shared.label} ({shared.source.path})" if shared.label else shared.source.path
+            label = label_of(shared)
+            where = f"{label} ({shared.source.path})" if label else shared.source.path
             yield Finding(link.document, link.path, f"harness {h.name!r} runs with the role of "
                           f"state machine {where}: give the harness its own execution role", "value")
 

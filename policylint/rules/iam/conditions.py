@@ -19,7 +19,7 @@ from policylint.catalog import (
     web_identity_key,
 )
 from policylint.hookspecs import hookimpl
-from policylint.models.iam import AGENTCORE_SERVICE, STATES_SERVICE, TRUST, Statement
+from policylint.models.iam import AGENTCORE_SERVICE, STATES_SERVICE, TRUST, Policy, Statement
 from policylint.project import Context
 from policylint.rule import Finding, Severity, rule, rules_of
 
@@ -68,7 +68,7 @@ def trust_without_source_condition(ctx: Context) -> Iterator[Finding]:
 
     Use instead: add `"Condition": {"StringEquals": {"aws:SourceAccount": "111122223333"},
     "ArnLike": {"aws:SourceArn": "arn:aws:bedrock-agentcore:us-east-1:111122223333:harness/*"}}`."""
-    policy = ctx.document.policy
+    policy = Policy.of(ctx.document)
     if policy.kind != TRUST:
         return
     for statement in policy.allow_statements:
@@ -109,7 +109,7 @@ def unknown_condition_key(ctx: Context) -> Iterator[Finding]:
 
     Use instead: a key the actions support (`s3:ExistingObjectTag/<key>`), or move the
     condition to the statement of the action that has it."""
-    policy = ctx.document.policy
+    policy = Policy.of(ctx.document)
     for statement in policy.statements:
         supported: set[str] | None = None
         computed = False
@@ -205,7 +205,7 @@ def condition_operator_mismatch(ctx: Context) -> Iterator[Finding]:
 
     Use instead: `{"Bool": {"aws:SecureTransport": "false"}}`, `{"IpAddress": {"aws:SourceIp":
     "203.0.113.0/24"}}`."""
-    policy = ctx.document.policy
+    policy = Policy.of(ctx.document)
     for statement in policy.statements:
         condition = statement.data.get("Condition")
         if not isinstance(condition, dict):

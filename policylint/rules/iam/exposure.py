@@ -53,7 +53,7 @@ def public_resource_policy(ctx: Context) -> Iterator[Finding]:
     if ctx.document.kind == "template":
         yield from _public_lambda_permissions(ctx)
         return
-    policy = ctx.document.policy
+    policy = Policy.of(ctx.document)
     if policy.kind == IDENTITY or policy.guards_endpoint:
         return
     for statement in policy.statements:
@@ -220,7 +220,7 @@ def data_read_on_any_resource(ctx: Context) -> Iterator[Finding]:
 
     Use instead: the ARNs it reads: `"Resource":
     "arn:aws:secretsmanager:us-east-1:111122223333:secret:support/api-key-*"`."""
-    policy = ctx.document.policy
+    policy = Policy.of(ctx.document)
     if policy.kind != IDENTITY or policy.guards_endpoint:
         return
     flagged = [(s, found) for s in policy.allow_statements if (found := _broad_reads(policy, s))]

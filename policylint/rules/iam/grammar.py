@@ -34,7 +34,7 @@ def unknown_action(ctx: Context) -> Iterator[Finding]:
     Example: `"Action": "bedrock-agentcore:InvokeHarnes"`.
 
     Use instead: `"Action": "bedrock-agentcore:InvokeHarness"`."""
-    policy = ctx.document.policy
+    policy = Policy.of(ctx.document)
     for statement in policy.statements:
         for key in ("Action", "NotAction"):
             for value in statement.values(key):
@@ -101,7 +101,7 @@ def invalid_policy(ctx: Context) -> Iterator[Finding]:
     Example: `{"Effect": "allow", "Action": "s3:GetObject", "Resources": "*"}`.
 
     Use instead: `{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::bucket/*"}`."""
-    policy = ctx.document.policy
+    policy = Policy.of(ctx.document)
     for path, at, message in _shape_problems(policy):
         yield policy.finding(path, message, at)
 
@@ -181,7 +181,7 @@ def resource_action_mismatch(ctx: Context) -> Iterator[Finding]:
 
     Use instead: a Resource of the type the action needs, or `"*"` for actions that have no
     resource-level permissions."""
-    policy = ctx.document.policy
+    policy = Policy.of(ctx.document)
     for statement in policy.statements:
         resources = [v.literal for v in statement.values("Resource")]
         if not resources or None in resources or "*" in resources or any(
@@ -232,7 +232,7 @@ def invalid_sid(ctx: Context) -> Iterator[Finding]:
     Example: `"Sid": "allow-read"`, or two statements both `"Sid": "Read"`.
 
     Use instead: unique alphanumeric Sids: `"AllowRead"`, `"AllowWrite"`."""
-    policy = ctx.document.policy
+    policy = Policy.of(ctx.document)
     seen: set[str] = set()
     for statement in policy.statements:
         sid = statement.data.get("Sid")
@@ -312,7 +312,7 @@ def unsubstituted_placeholder(ctx: Context) -> Iterator[Finding]:
     # a Serverless view: its ${...} are the Framework's variables, except CloudFormation's
     # pseudo-parameters, which it leaves alone (since v2.3.0)
     names = frozenset() if template.variables else _template_names(template.data)
-    for statement in document.policy.statements:
+    for statement in Policy.of(document).statements:
         for key in STATEMENT_KEYS - {"Sid", "Effect"}:
             for path, text in _literal_strings(statement.data.get(key), (*statement.path, key)):
                 found = [m for m in PLACEHOLDER.finditer(text) if _substituted(m.group(1), names)]

@@ -29,7 +29,7 @@ def passrole_wildcard(ctx: Context) -> Iterator[Finding]:
     Example: `{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}`.
 
     Use instead: the ARN of the role to pass, and an `iam:PassedToService` condition."""
-    policy = ctx.document.policy
+    policy = Policy.of(ctx.document)
     if policy.organization:
         return  # an SCP grants nothing
     for statement in policy.allow_statements:
@@ -60,7 +60,7 @@ def allow_not_action(ctx: Context) -> Iterator[Finding]:
     Example: `{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}`.
 
     Use instead: Allow the actions and resources needed; use NotAction only in Deny statements."""
-    policy = ctx.document.policy
+    policy = Policy.of(ctx.document)
     if policy.organization:
         return  # an SCP grants nothing
     for statement in policy.allow_statements:
@@ -93,7 +93,7 @@ def broad_write_on_any_resource(ctx: Context) -> Iterator[Finding]:
     Example: `{"Action": "dynamodb:PutItem", "Resource": "*"}`.
 
     Use instead: the ARNs it needs: `"Resource": "arn:aws:dynamodb:us-east-1:111122223333:table/orders"`."""
-    policy = ctx.document.policy
+    policy = Policy.of(ctx.document)
     if policy.kind != IDENTITY or policy.organization:
         return
     for statement in policy.statements:
@@ -375,9 +375,11 @@ def _subjects(project: Project) -> list[tuple[list[str], list[Policy]]]:
         subjects.setdefault(key, ([], role.policies))[0].append(f"role {role.name!r}")
         attached.update(key)
     for document in project.documents:
-        if document.kind == IAM and id(document.policy) not in attached and isinstance(document.data, dict) \
-                and document.template is None and document.policy.kind == IDENTITY:
-            subjects[(id(document.policy),)] = (["this policy"], [document.policy])
+        if document.kind != IAM or not isinstance(document.data, dict) or document.template is not None:
+            continue
+        policy = Policy.of(document)
+        if id(policy) not in attached and policy.kind == IDENTITY:
+            subjects[(id(policy),)] = (["this policy"], [policy])
     return [subject for key, subject in subjects.items() if key]
 
 
