@@ -378,6 +378,34 @@ resource "aws_sfn_state_machine" "flow{n}" {{
     return files
 
 
+MODEL = "anthropic.claude-sonnet-4-20250514"
+ENVIRONMENTS = (("dev", 300), ("prod", 600))  # terraform_tree's calls: a name and a timeout
+
+
+def terraform_tree(root: Path, resources: int = 200) -> list[Path]:
+    """A root module calling local child modules, as platform teams split them: half of the
+    ``resources`` in the root; a quarter in ``modules/agents`` (its harness timeout and model
+    passed in by the caller), called twice with literal inputs; a quarter in
+    ``modules/agents/tools``, which ``agents`` calls with the timeout it was given."""
+    files = terraform_module(root, resources // 2)
+    agents, tools = root / "modules" / "agents", root / "modules" / "agents" / "tools"
+    for folder, calls in ((agents, 'module "tools" {\n  source  = "./tools"\n  timeout = var.timeout\n'
+                                   '  model   = var.model\n}\n'), (tools, "")):
+        folder.mkdir(parents=True)
+        written = terraform_module(folder, resources // 4)
+        for path in written:
+            text = path.read_text().replace("timeout_seconds = 600", "timeout_seconds = var.timeout")
+            path.write_text(text.replace(f'"{MODEL}"', "var.model"))
+        variables = folder / "variables.tf"
+        model = f'variable "model" {{\n  type    = string\n  default = "{MODEL}"\n}}\n'
+        variables.write_text('variable "timeout" {\n  type = number\n}\n\n' + model + calls)
+        files += [*written, variables]
+    calls = root / "modules.tf"
+    calls.write_text("".join(f'module "agents_{env}" {{\n  source  = "./modules/agents"\n'
+                             f'  timeout = {timeout}\n}}\n\n' for env, timeout in ENVIRONMENTS))
+    return [*files, calls]
+
+
 def terraform_json(root: Path, resources: int = 200) -> list[Path]:
     """The stacks of ``terraform_module`` in Terraform's JSON syntax (as CDK for Terraform
     writes ``cdk.tf.json``), one file, every reference a ``"${...}"`` string."""
