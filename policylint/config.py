@@ -123,7 +123,7 @@ class Config(NamedTuple):
 
     def excludes(self, path: str) -> bool:
         relative = self.relative(path)
-        return any(_glob(relative, pattern) for pattern in self.exclude)
+        return any(glob_match(relative, pattern) for pattern in self.exclude)
 
     def may_silence(self, code: str, name: str) -> bool:
         """Whether a suppression or the baseline may silence rule ``code`` (``unsuppressible``)."""
@@ -137,7 +137,7 @@ class Config(NamedTuple):
         return None
 
 
-def _glob(relative: str, pattern: str) -> bool:
+def glob_match(relative: str, pattern: str) -> bool:
     """``fnmatch`` where a pattern ending in ``/`` or ``/**`` also covers everything below."""
     pattern = pattern.rstrip("/")
     if pattern.endswith("/**"):
@@ -169,7 +169,7 @@ def read_table(path: str, root: str | None = None) -> dict[str, Any] | None:
     """The policylint settings in ``path``: a whole ``.policylint.yaml``, or the
     ``[tool.policylint]`` table of a TOML file (None when it has none). What does not parse
     is said by its position, never by quoting the text."""
-    text = _read_text(path, root)
+    text = read_config_text(path, root)
     if not path.endswith(".toml"):
         import yaml
 
@@ -201,7 +201,7 @@ def read_table(path: str, root: str | None = None) -> dict[str, Any] | None:
     return tool.get("policylint") if isinstance(tool, dict) else None
 
 
-def _read_text(path: str, root: str | None) -> str:
+def read_config_text(path: str, root: str | None) -> str:
     """A config file's text: UTF-8, at most MAX_CONFIG_BYTES (a config is input like any
     other); a regular file that is not a link out of ``root``."""
     from policylint.paths import Refused, read_setting_file

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from policylint.rule import SAFE, UNSAFE, Edit, Fix
-from policylint.source import EmbeddedSource, MappedSource, Source, _is_short_form, _raw_offset
+from policylint.source import EmbeddedSource, MappedSource, Source, is_short_form, raw_offset
 
 if TYPE_CHECKING:
     from policylint.report import FixOf
@@ -112,7 +112,7 @@ class _Plain:
 
         node, shared = self._root()
         for step in path:
-            if _is_short_form(step, node):
+            if is_short_form(step, node):
                 continue
             if isinstance(node, yaml.MappingNode) and isinstance(step, str):
                 found = [v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == step]
@@ -194,8 +194,8 @@ class _Plain:
             return TextEdit(node.start_mark.index, node.end_mark.index, '""')
         if node.style not in ('"', "'", None, "") or node.start_mark.line != node.end_mark.line:
             raise Unmappable("a string over several lines")
-        raw_start = _raw_offset(self.text, node, start)
-        raw_end = _raw_offset(self.text, node, end)
+        raw_start = raw_offset(self.text, node, start)
+        raw_end = raw_offset(self.text, node, end)
         if raw_start is None or raw_end is None or \
                 self.text[raw_start:raw_end] != node.value[start:end] or not _SAFE_TEXT.fullmatch(new):
             raise Unmappable("the string is not written literally")
@@ -577,11 +577,11 @@ def _hcl_insert(text: str, at: int, key: str | None, value: Any) -> list[TextEdi
     block = text.startswith("resource", at)
     if key is None or not (text.startswith("{", at) or block):
         raise Unmappable("not an object written in HCL")
-    from policylint.frontends.hcl_tree import _parse
+    from policylint.frontends.hcl_tree import syntax_tree
 
     data = text.encode("utf-8", "surrogatepass")
     byte = len(text[:at].encode("utf-8", "surrogatepass"))
-    root, cut = _parse(data)
+    root, cut = syntax_tree(data)
     node = root.descendant_for_byte_range(byte, byte + 1)
     wanted = "block" if block else "object"
     while node is not None and not (node.type == wanted and node.start_byte == byte):
@@ -666,7 +666,7 @@ def _hcl_block_insert(text: str, data: bytes, node: Any, key: str, value: Any) -
 
 # -- PL004: a suppression that silences nothing ------------------------------------------------
 def _unsuppress(edit: Edit) -> list[TextEdit]:
-    from policylint.suppress import _DIRECTIVE, _markers
+    from policylint.suppress import DIRECTIVE, comment_markers
 
     suppression, entry = edit.value, str(edit.key)
     document = suppression.document
@@ -679,7 +679,7 @@ def _unsuppress(edit: Edit) -> list[TextEdit]:
         if not suppression.path or suppression.path[-1] != "Comment":
             raise Unmappable("a suppression written elsewhere")
         comment = _at(document.data, suppression.path)
-        match = _DIRECTIVE.search(comment) if isinstance(comment, str) else None
+        match = DIRECTIVE.search(comment) if isinstance(comment, str) else None
         if match is None:
             raise Unmappable("the directive is not where it was")
         start, end, new = _drop(comment, match, entry)
@@ -688,7 +688,7 @@ def _unsuppress(edit: Edit) -> list[TextEdit]:
     source = document.source
     if isinstance(source, EmbeddedSource):
         raise Unmappable("a comment inside a string")
-    markers = _markers(source.path)
+    markers = comment_markers(source.path)
     if markers == ('"//"',):
         raise Unmappable("a JSON comment key: remove it by hand")
     text = source.text
@@ -700,7 +700,7 @@ def _unsuppress(edit: Edit) -> list[TextEdit]:
     line_end = len(text) if line_end == -1 else line_end
     line = text[line_start:line_end].removesuffix("\r")
     found = [at for at in (line.find(m) for m in markers) if at >= 0]
-    match = _DIRECTIVE.search(line, min(found)) if found else None
+    match = DIRECTIVE.search(line, min(found)) if found else None
     if match is None:
         raise Unmappable("the directive is not where it was")
     start, end, new = _drop(line, match, entry)

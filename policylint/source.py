@@ -190,7 +190,7 @@ class Source:
     def scalar_position(self, path: Sequence[Any], offset: int) -> Position:
         """Where character ``offset`` of the string value at ``path`` stands in the text."""
         _, node = self._node(path)
-        raw = _raw_offset(self.text, node, offset)
+        raw = raw_offset(self.text, node, offset)
         if raw is None:
             return self.position_of_index(node.start_mark.index)
         return self.position_of_index(raw)
@@ -215,7 +215,7 @@ class Source:
             self._root = yaml.compose(self.text, Loader=position_loader())
         key, node = None, self._root
         for step in path:
-            if _is_short_form(step, node):
+            if is_short_form(step, node):
                 continue
             if isinstance(node, yaml.MappingNode) and isinstance(step, str):
                 keys = self._keys.get(id(node))
@@ -286,14 +286,14 @@ def json_locate(text: str, path: tuple, memo: dict | None = None) -> tuple[int |
 _JSON_SPACE = re.compile(r"[ \t\r\n\ufeff]*")
 
 
-def _is_short_form(step: Any, node: Any) -> bool:
+def is_short_form(step: Any, node: Any) -> bool:
     """``Fn::Sub`` in the data is ``!Sub`` on the node in YAML's short form."""
     if not is_intrinsic_key(step):
         return False
     return getattr(node, "tag", "") == "!" + step.removeprefix("Fn::")
 
 
-def _raw_offset(text: str, node: Any, offset: int) -> int | None:
+def raw_offset(text: str, node: Any, offset: int) -> int | None:
     """Map a character offset of a scalar's value to an index into the raw text."""
     start, end = node.start_mark.index, node.end_mark.index
     style = getattr(node, "style", None)
@@ -313,7 +313,7 @@ def _raw_offset(text: str, node: Any, offset: int) -> int | None:
         return None
     if style in ('"', "'"):
         begin = text.find(style, start, end) + 1
-        return _walk_escapes(text, begin, offset, style)
+        return walk_escapes(text, begin, offset, style)
     if not style and not text.startswith("!", start):  # plain: None, or "" from the C loader
         return start + offset
     return None
@@ -354,7 +354,7 @@ def _indent_of_block(text: str, index: int) -> int:
     return 0
 
 
-def _walk_escapes(text: str, begin: int, offset: int, quote: str) -> int:
+def walk_escapes(text: str, begin: int, offset: int, quote: str) -> int:
     """Raw index of decoded character ``offset`` in a quoted scalar starting at ``begin``."""
     raw = begin
     for _ in range(offset):

@@ -24,7 +24,7 @@ from policylint.models import ASL, TEMPLATE, Document
 from policylint.problems import SUPPRESSION_NOT_ALLOWED, UNKNOWN_SUPPRESSION, UNUSED_SUPPRESSION
 from policylint.rule import SAFE, Edit, Finding, Fix, Rule
 
-_DIRECTIVE = re.compile(r"policylint:\s*(?P<kind>disable-file|disable)\s*=\s*(?P<codes>[\w,-]+)"
+DIRECTIVE = re.compile(r"policylint:\s*(?P<kind>disable-file|disable)\s*=\s*(?P<codes>[\w,-]+)"
                         r"[ \t]*(?:[:-]+[ \t]*)?(?P<reason>[^\n]*)")
 # What starts a line comment, by file suffix ("//" is Terraform JSON's comment key).
 _LINE_COMMENTS = {".yaml": ("#",), ".yml": ("#",), ".template": ("#",), ".tf": ("#", "//"),
@@ -68,7 +68,7 @@ def collect(documents: Iterable[Document]) -> list[Suppression]:
     seen_files: set[str] = set()
     for document in documents:
         source = document.source
-        markers = _markers(source.path)
+        markers = comment_markers(source.path)
         if markers and source.path not in seen_files and "policylint:" in source.text:
             seen_files.add(source.path)
             found.extend(_line_comments(document, markers))
@@ -79,7 +79,7 @@ def collect(documents: Iterable[Document]) -> list[Suppression]:
     return found
 
 
-def _markers(path: str) -> tuple[str, ...]:
+def comment_markers(path: str) -> tuple[str, ...]:
     lower = path.lower()
     return next((markers for suffix, markers in _LINE_COMMENTS.items() if lower.endswith(suffix)), ())
 
@@ -88,7 +88,7 @@ def _line_comments(document: Document, markers: tuple[str, ...]) -> Iterable[Sup
     text = document.source.text
     for number, line in enumerate(text.splitlines(), 1):
         starts = [at for at in (line.find(m) for m in markers) if at >= 0]
-        match = _DIRECTIVE.search(line, min(starts)) if starts else None
+        match = DIRECTIVE.search(line, min(starts)) if starts else None
         if match:
             reason = match["reason"].strip()
             if markers == ('"//"',):  # the rest of a JSON string: `reason",`
@@ -104,7 +104,7 @@ def _state_comments(document: Document) -> Iterable[Suppression]:
     places = [((), document.data)] + [(state.path, state.body) for state in StateMachine.of(document).states]
     for path, body in places:
         comment = body.get("Comment")
-        match = _DIRECTIVE.search(comment) if isinstance(comment, str) else None
+        match = DIRECTIVE.search(comment) if isinstance(comment, str) else None
         if match:
             yield Suppression(match["codes"].split(","), match["reason"].strip(), document.source.path,
                               document, path=(*path, "Comment"), scope=path)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from policylint.config import Config, _glob, _read_text
+from policylint.config import Config, glob_match, read_config_text
 from policylint.problems import UNUSED_SUPPRESSION, file_finding
 from policylint.rule import Finding, Rule
 from policylint.source import Source
@@ -44,7 +44,7 @@ def apply(findings: list[Finding], config: Config, rules: dict[str, Rule],
             continue
         relative = config.relative(finding.source.path) if config.per_file_ignores else ""
         hits = {("per-file-ignores", glob, e) for glob, codes in config.per_file_ignores
-                if _glob(relative, glob) for e in codes if _names(e, finding.code, name)}
+                if glob_match(relative, glob) for e in codes if _names(e, finding.code, name)}
         used |= hits
         if not hits:
             kept.append(finding)
@@ -55,7 +55,7 @@ def apply(findings: list[Finding], config: Config, rules: dict[str, Rule],
 
 def _unused(config: Config, used: set[tuple[str, ...]], rules: dict[str, Rule],
             reported: set[str]) -> Iterable[Finding]:
-    source = Source(config.source, _read_text(config.source, None))  # as accepted when the config was read
+    source = Source(config.source, read_config_text(config.source, None))  # as accepted when read
 
     def finding(needles: tuple[str, ...], message: str) -> Finding:
         index = 0

@@ -44,10 +44,10 @@ def test_offsets_in_a_folded_block_scalar(block: str) -> None:
     each further blank line adding one: every character is placed where it is written."""
     import yaml
 
-    from policylint.source import _raw_offset
+    from policylint.source import raw_offset
 
     text = f"a: {block}\n  one two\n  three $X\n\n  four $Y\n\n\n  five $Z\n    more $W\nb: 1\n"
     node = yaml.compose(text).value[0][1]
     for name in ("$X", "$Y", "$Z", "$W"):
-        raw = _raw_offset(text, node, node.value.index(name))
+        raw = raw_offset(text, node, node.value.index(name))
         assert raw is not None and text[raw:raw + 2] == name

@@ -35,7 +35,7 @@ def _parser() -> Any:
 def read(text: str) -> Block:
     """The text as a block of type "" holding its top-level blocks and attributes."""
     data = text.encode("utf-8", "surrogatepass")
-    root, cut = _parse(data)
+    root, cut = syntax_tree(data)
     reader = _Reader(data, text.isascii())
     if root.has_error:
         node = _first_error(root)
@@ -52,7 +52,7 @@ def read(text: str) -> Block:
     return top
 
 
-def _parse(data: bytes) -> tuple[Any, bool]:
+def syntax_tree(data: bytes) -> tuple[Any, bool]:
     """The syntax tree, and whether the parse was cut short. The parser reads the text through
     a callback that serves at most a few times its length: error recovery that rescans the
     rest of the file from each line (an unterminated heredoc) then meets the end of the text,

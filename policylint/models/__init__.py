@@ -88,7 +88,7 @@ class Document:
         """Line and column of character ``offset`` of the string value at ``path`` (through
         quotes, escapes, block scalars, a DefinitionString's pieces); None when it cannot be
         told (then the value's start is where a finding stands)."""
-        from policylint.source import MappedSource, _walk_escapes, json_locate
+        from policylint.source import MappedSource, json_locate, walk_escapes
 
         source, full = self.source, (*self.root, *path)
         try:
@@ -98,7 +98,7 @@ class Document:
                 if found is None:
                     return None
                 place = found[1]
-                raw = _walk_escapes(text, place + 1, offset, '"') if text.startswith('"', place) else place
+                raw = walk_escapes(text, place + 1, offset, '"') if text.startswith('"', place) else place
                 return source.position_of_index(raw)
             return source.scalar_position(full, offset)
         except Exception:  # positions are best effort: the value's start then

@@ -18,7 +18,7 @@ from typing import Any
 
 from policylint.models import Document
 from policylint.rule import Finding
-from policylint.source import EmbeddedSource, _walk_escapes, json_locate
+from policylint.source import EmbeddedSource, json_locate, walk_escapes
 from policylint.values import PLACEHOLDER, Unknown, is_intrinsic
 
 _SUB = "Fn::Sub"
@@ -100,7 +100,7 @@ def _placeholders(document: Document, path: tuple, text: str) -> Iterator[tuple[
     offset, raw = 0, (place + 1 if quoted else place)  # type: ignore[operator]
     for match in PLACEHOLDER.finditer(text):
         if quoted and raw is not None:
-            raw = _walk_escapes(raw_text, raw, match.start() - offset, '"')
+            raw = walk_escapes(raw_text, raw, match.start() - offset, '"')
             offset = match.start()
         yield match, raw  # a bare placeholder (a number in the JSON text) stands where it is
 
