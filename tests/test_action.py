@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,11 +15,11 @@ from typing import Any
 import pytest
 import yaml
 from forms import find_state, machine
+from installs import ROOT, checkout, install_env
 from test_github_sarif import upload_problems
 
 pytestmark = pytest.mark.slow  # the action's shell steps, run: not in the quick loop
 
-ROOT = Path(__file__).resolve().parents[1]
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text())
 README = (ROOT / "README.md").read_text()
 INSTALL = "Install policylint"
@@ -51,7 +50,8 @@ def holds(condition: str, contexts: dict[str, Any]) -> bool:
 class Runner:
     """What the runner keeps between steps: the contexts, PATH additions, uploads, output."""
 
-    def __init__(self, repo: Path, inputs: dict[str, str], github: dict[str, str]) -> None:
+    def __init__(self, repo: Path, inputs: dict[str, str], github: dict[str, str],
+                 env: dict[str, str] | None = None) -> None:
         defaults = {name: str(spec.get("default", "")) for name, spec in ACTION["inputs"].items()}
         assert set(inputs) <= set(defaults), f"unknown inputs {set(inputs) - set(defaults)}"
         self.repo, self.temp = repo, repo.parent / "runner-temp"
@@ -61,6 +61,7 @@ class Runner:
         self.path: list[str] = []
         self.uploads: list[dict[str, str]] = []
         self.log = ""
+        self.env = dict(os.environ) if env is None else env
 
     def run(self, skip: tuple[str, ...] = ()) -> int:
         """Run the action's steps; the exit code of the step that failed, else 0."""
@@ -80,9 +81,9 @@ class Runner:
         output, path_file = self.temp / "output", self.temp / "path"
         output.write_text("")
         path_file.write_text("")
-        env = {**os.environ, **{k: expand(v, self.contexts) for k, v in step.get("env", {}).items()},
+        env = {**self.env, **{k: expand(v, self.contexts) for k, v in step.get("env", {}).items()},
                "GITHUB_OUTPUT": str(output), "GITHUB_PATH": str(path_file), "RUNNER_TEMP": str(self.temp),
-               "PATH": os.pathsep.join([*self.path, os.environ["PATH"]])}
+               "PATH": os.pathsep.join([*self.path, self.env["PATH"]])}
         assert step["shell"] == "bash"  # as the runner runs it:
         done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c",
                                expand(step["run"], self.contexts)],
@@ -182,23 +183,12 @@ def test_a_clean_repository_passes_and_errors_stop_the_job(sample: tuple[Path, s
     assert wrong.run(skip=(INSTALL,)) == 2 and "mode is sarif or annotate" in wrong.log
 
 
-def checkout(to: Path) -> Path:
-    """The action's files as the runner checks them out: this repository's tracked files (as
-    they are now), so that pip's build never writes into the working copy."""
-    names = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, check=True, capture_output=True).stdout
-    for name in filter(None, names.decode().split("\0")):
-        if (ROOT / name).is_file():
-            (to / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, to / name)
-    return to
-
-
 def test_the_install_step_installs_the_actions_own_policylint(sample: tuple[Path, str],
                                                                tmp_path: Path) -> None:
     repo, _ = sample
     action = checkout(tmp_path / "action")
     runner = Runner(repo, {"mode": "annotate"}, {"action_repository": "policylint/policylint",
-                                                 "action_path": str(action)})
+                                                 "action_path": str(action)}, install_env())
     assert runner.run() == 1, runner.log
     assert runner.path == [str(runner.temp / "policylint-venv" / "bin")]
     assert "title=AGT306" in runner.log

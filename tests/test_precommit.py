@@ -1,5 +1,6 @@
-"""The pre-commit hook, run by the real pre-commit tool against a throwaway repository: a bad
-file fails the commit check, a good one passes."""
+"""The pre-commit hook, installed by the real pre-commit tool as README tells users to (a
+`.pre-commit-config.yaml` naming this repository, a commit and the hook's id) and run in a
+throwaway repository: a bad file fails the commit check, a good one passes."""
 from __future__ import annotations
 
 import json
@@ -10,32 +11,45 @@ from pathlib import Path
 
 import pytest
 from forms import find_state, machine, mutated
+from installs import ROOT, checkout, install_env
 
-ROOT = Path(__file__).resolve().parents[1]
 pytestmark = [pytest.mark.slow,  # a real pre-commit install: seconds; `-m "not slow"` skips it
               pytest.mark.skipif(shutil.which("pre-commit") is None or not (ROOT / ".git").exists(),
                                  reason="needs the pre-commit tool and this repository's git history")]
+GIT_ENV = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_AUTHOR_NAME": "CI",
+           "GIT_AUTHOR_EMAIL": "ci@example.com", "GIT_COMMITTER_NAME": "CI",
+           "GIT_COMMITTER_EMAIL": "ci@example.com"}
 
 
-def git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, env=GIT_ENV, check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+def committed(folder: Path) -> str:
+    """``folder`` made a git repository of one commit: its SHA."""
+    git(folder, "init", "-q")
+    git(folder, "add", ".")
+    git(folder, "commit", "-q", "-m", "snapshot")
+    return git(folder, "rev-parse", "HEAD")
 
 
 def test_hook_fails_a_bad_file_and_passes_a_good_one(tmp_path: Path) -> None:
+    hook_repo = checkout(tmp_path / "policylint")  # this working tree, uncommitted changes too
+    rev = committed(hook_repo)
     repo = tmp_path / "repo"
     repo.mkdir()
-    git(repo, "init", "-q")
-    git(repo, "config", "user.email", "ci@example.com")
-    git(repo, "config", "user.name", "CI")
+    (repo / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {hook_repo}\n    rev: {rev}\n    hooks:\n      - id: policylint\n")
     (repo / "bad.asl.json").write_text(json.dumps(
         mutated("JSONPath", lambda m, _: find_state(m, "Agent").pop("Retry")), indent=2))
     (repo / "good.asl.json").write_text(json.dumps(machine(), indent=2))
     (repo / "package.json").write_text('{"name": "app"}')
-    git(repo, "add", ".")
-    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache")}
+    committed(repo)
+    env = install_env(PRE_COMMIT_HOME=str(tmp_path / "cache"))  # one hook install, run twice
 
     def hook(*files: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["pre-commit", "try-repo", str(ROOT), "policylint", "--files", *files],
+        return subprocess.run(["pre-commit", "run", "policylint", "--files", *files],
                               cwd=repo, env=env, capture_output=True, text=True, timeout=900)
 
     failed = hook("bad.asl.json", "package.json")
@@ -43,3 +57,4 @@ def test_hook_fails_a_bad_file_and_passes_a_good_one(tmp_path: Path) -> None:
     assert "bad.asl.json:" in failed.stdout and "AGT306" in failed.stdout
     passed = hook("good.asl.json", "package.json")
     assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "policylint" in passed.stdout and "Passed" in passed.stdout
