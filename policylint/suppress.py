@@ -138,8 +138,8 @@ def apply(findings: list[Finding], documents: list[Document], rules: dict[str, R
     by_file: dict[str, list[Suppression]] = {}
     for suppression in suppressions:
         by_file.setdefault(os.path.normpath(suppression.file), []).append(suppression)
-    for finding in findings:
-        candidates = by_file.get(os.path.normpath(finding.source.path))
+    for finding in findings:  # the comments of the file the finding is reported in
+        candidates = by_file.get(os.path.normpath(finding.reported_file()))
         if not candidates:
             continue
         line = finding.location()[1] if any(s.line is not None for s in candidates) else 0

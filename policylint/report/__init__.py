@@ -174,7 +174,7 @@ def build_report(outcome: Outcome, rules: dict[str, Rule], baseline: frozenset[s
         document = finding.document
         path = (*document.root, *finding.path) if document is not None else finding.path
         shown = display_path(file)
-        hidden = hiding.of(document) if document is not None else hiding.of_source(finding.source)
+        hidden = hiding.of(document, file) if document is not None else hiding.of_source(finding.source)
 
         value = _value(finding)
         if value is not None and hidden.within(value):
@@ -213,8 +213,16 @@ class _Hiding:
             self.documents.setdefault(document.source.path, []).append(document)
         self.memo: dict[str, Hidden] = {}
 
-    def of(self, document: Document) -> Hidden:
+    def of(self, document: Document, shown: str | None = None) -> Hidden:
+        """For a finding on ``document``: its file's documents, and those of the file the
+        finding is ``shown`` in when that is another (a Terraform caller's argument)."""
         path = document.source.path
+        if shown is not None and shown != path:
+            key = f"{path}\0{shown}"
+            if key not in self.memo:
+                self.memo[key] = _hidden([*self.documents.get(path, ()), *self.documents.get(shown, ()),
+                                          document])
+            return self.memo[key]
         if path not in self.memo:
             self.memo[path] = _hidden([*self.documents.get(path, ()), document])
         return self.memo[path]
