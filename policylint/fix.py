@@ -783,6 +783,12 @@ class Planned(NamedTuple):
 def plan(finding: Any) -> Planned:
     source = file_source(finding.source)
     try:
+        reported = finding.location()[:2]
+        if os.path.normpath(reported[0]) != os.path.normpath(source.path):  # a plan's, placed in a .tf
+            from policylint.report import display_path
+
+            raise Unmappable(f"the value is written at {display_path(reported[0])}:{reported[1]}, not in "
+                             f"{display_path(source.path)}: change it there")
         return Planned(source.path, text_edits(finding.fix, finding.document), "")
     except Unmappable as why:
         return Planned(source.path, None, str(why))

@@ -186,6 +186,10 @@ class Source:
         """The file ``where`` names, without working out the line and column."""
         return self.path
 
+    def elsewhere(self) -> list[Source]:
+        """The other sources ``where`` may name (whose suppression comments then count)."""
+        return []
+
     def locate(self, path: Sequence[Any], at: str = "key") -> Position:
         """Line and column of the key (or value) at ``path``, or of its nearest ancestor."""
         if self.text.lstrip("\ufeff \t\r\n")[:1] in ("{", "["):

@@ -209,6 +209,22 @@ def test_per_file_ignores_go_by_the_file_a_finding_is_reported_in(workdir: Path)
     assert len(at(run(".", *SELECT, "--config", str(config))[1], "AGT301")) == 1
 
 
+def test_a_finding_shown_in_the_callers_file_hides_what_that_file_hides(workdir: Path) -> None:
+    root = ('resource "aws_bedrockagentcore_agent_runtime" "r" {\n  agent_runtime_name = "r"\n'
+            '  role_arn           = "arn:aws:iam::111122223333:role/r"\n'
+            '  environment_variables = {\n    DB_PASSWORD = "s3:Hunter2Zebra9"\n  }\n}\n'
+            'module "p" {\n  source = "./mod"\n  action = "s3:Hunter2Zebra9"\n}\n')
+    write(workdir / "main.tf", root)
+    write(workdir / "mod" / "main.tf", 'variable "action" {}\nresource "aws_iam_policy" "p" {\n'
+          '  name   = "p"\n  policy = jsonencode({\n    Version   = "2012-10-17"\n'
+          '    Statement = [{ Effect = "Allow", Action = var.action, Resource = "arn:aws:s3:::b/*" }]\n'
+          '  })\n}\n')
+    [found] = run(".", "--select", "IAM508")[1]
+    assert (found["file"], found["line"], found["column"]) == \
+        ("main.tf", *position_of(root, r'action = (?P<at>")'))
+    assert "Hunter2" not in found["message"]  # the password of the file it is shown in
+
+
 def sarif(*args: str) -> dict[str, Any]:
     main(["check", *args, "--format", "sarif", "--output", "out.sarif"])
     log = json.loads(Path("out.sarif").read_text())
@@ -261,3 +277,157 @@ def test_fix_leaves_a_local_used_elsewhere_alone(workdir: Path) -> None:
     main(["check", ".", "--fix", "--select", "AGT301", "--output", "out.txt"])
     assert snapshot(workdir) == before
     assert "modules/machine/main.tf:" in Path("out.txt").read_text()
+
+
+# -- a plan of the configuration, placed in its .tf files -------------------------------------
+MACHINE = "module.flow.module.machine"
+DEFINITION = {"QueryLanguage": "JSONata", "StartAt": "Agent", "States": {
+    "Agent": {"Type": "Task", "Resource": "arn:aws:states:::bedrockagentcore:invokeHarness",
+              "TimeoutSeconds": 3600,
+              "Arguments": {"HarnessArn": "arn:aws:bedrock-agentcore:us-east-1:111122223333:harness/*",
+                            "RuntimeSessionId": "{% $states.context.Execution.Name %}", "MaxIterations": 10,
+                            "Messages": [{"Role": "user",
+                                          "Content": [{"Text": "{% $states.input.prompt %}"}]}]},
+              "Retry": [{"ErrorEquals": ["BedrockAgentCore.ThrottlingException"], "BackoffRate": 2}],
+              "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Failed"}], "End": True},
+    "Failed": {"Type": "Fail"}}}
+
+
+def planned(policies: dict[str, list] | None = None, machine_type: str = "STANDARD",
+            source: str = "./modules/flow") -> dict[str, Any]:
+    """``terraform show -json`` of the tree: the state machine and role policy of the module
+    two calls down (``policies``: instance key -> Resource, each a for_each instance)."""
+    def policy(resource: list) -> str:
+        return json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "iam:PassRole", "Resource": resource}]})
+
+    instances = [(f'{MACHINE}.aws_iam_role_policy.pass["{key}"]', key, resource)
+                 for key, resource in policies.items()] if policies else \
+        [(f"{MACHINE}.aws_iam_role_policy.pass", None, ["*"])]
+    resources = [{"address": f"{MACHINE}.aws_sfn_state_machine.support", "mode": "managed",
+                  "type": "aws_sfn_state_machine", "name": "support",
+                  "values": {"name": "support", "role_arn": "arn:aws:iam::111122223333:role/flow",
+                             "type": machine_type, "definition": json.dumps(DEFINITION)}}]
+    resources += [{"address": address, "mode": "managed", "type": "aws_iam_role_policy", "name": "pass",
+                   **({"index": key} if key is not None else {}),
+                   "values": {"name": "pass", "role": "flow", "policy": policy(resource)}}
+                  for address, key, resource in instances]
+    return {
+        "format_version": "1.2", "terraform_version": "1.9.0",
+        "planned_values": {"root_module": {"child_modules": [{"address": "module.flow", "child_modules": [
+            {"address": MACHINE, "resources": resources}]}]}},
+        "configuration": {"root_module": {"module_calls": {"flow": {"source": source, "module": {
+            "module_calls": {"machine": {"source": "../machine", "module": {"resources": []}}}}}}}},
+    }
+
+
+def plan_in(folder: Path, the_plan: dict) -> str:
+    text = json.dumps(the_plan, indent=2)
+    write(folder / "plan.json", text)
+    return text
+
+
+def test_a_plan_is_reported_where_its_configuration_writes_each_value(workdir: Path) -> None:
+    tree(workdir)
+    plan_in(workdir, planned())
+    found = run("plan.json", *SELECT)[1]
+    assert at(found, "AGT301") == [("main.tf", *position_of(ROOT, TIMEOUT))]
+    assert at(found, "AGT304") == [("main.tf", *position_of(ROOT, HARNESS))]
+    assert at(found, "IAM507") == [("main.tf", *position_of(ROOT, STAR))]
+    # linted with its configuration: each finding once, the .tf's own
+    found = run(".", *SELECT)[1]
+    assert at(found, "AGT301") == [("main.tf", *position_of(ROOT, TIMEOUT))]
+    assert at(found, "IAM507") == [("main.tf", *position_of(ROOT, STAR))]
+    assert found[0]["path"][1] == "aws_sfn_state_machine.support"
+
+
+def test_a_plan_value_the_configuration_computes_is_at_the_expression(workdir: Path) -> None:
+    root = ROOT.replace("timeout   = 3600", "timeout   = var.base * 4")
+    tree(workdir, root)
+    plan_in(workdir, planned())
+    found = run("plan.json", *SELECT)[1]
+    # the module call computes it: the plan knows 3600, the .tf only where the module uses it
+    assert at(found, "AGT301") == [("modules/machine/main.tf",
+                                    *position_of(LEAF, r"TimeoutSeconds = (?P<at>var)"))]
+    assert at(found, "IAM507") == [("main.tf", *position_of(root, STAR))]
+
+
+def test_a_planned_value_the_configuration_does_not_write_is_at_its_block(workdir: Path) -> None:
+    role = ('resource "aws_iam_role" "flow" {\n  name = "flow"\n  assume_role_policy = jsonencode({\n'
+            '    Version = "2012-10-17"\n    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole",\n'
+            '      Principal = { Service = "states.amazonaws.com" } }]\n  })\n}\n')
+    leaf = LEAF + role
+    tree(workdir, leaf=leaf)
+    the_plan = planned()
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                     "Principal": {"Service": "states.amazonaws.com"}}]}
+    inline = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole",
+                                                      "Resource": "*"}]}
+    the_plan["planned_values"]["root_module"]["child_modules"][0]["child_modules"][0]["resources"].append({
+        "address": f"{MACHINE}.aws_iam_role.flow", "mode": "managed", "type": "aws_iam_role", "name": "flow",
+        "values": {"name": "flow", "assume_role_policy": json.dumps(trust),  # attached outside Terraform:
+                   "inline_policy": [{"name": "console", "policy": json.dumps(inline)}]}})  # read back
+    plan_in(workdir, the_plan)
+    found = run("plan.json", *SELECT)[1]
+    assert at(found, "IAM507") == sorted([
+        ("main.tf", *position_of(ROOT, STAR)),
+        ("modules/machine/main.tf", *position_of(leaf, r'(?P<at>resource) "aws_iam_role"'))])
+
+
+def test_every_for_each_instance_is_placed_at_the_one_block(workdir: Path) -> None:
+    leaf = LEAF.replace('resource "aws_iam_role_policy" "pass" {\n',
+                        'resource "aws_iam_role_policy" "pass" {\n  for_each = toset(["a", "b"])\n')
+    tree(workdir, leaf=leaf)
+    plan_in(workdir, planned({"a": ["*"], "b": ["*"]}))
+    found = run("plan.json", *SELECT)[1]
+    assert at(found, "IAM507") == [("main.tf", *position_of(ROOT, STAR))]
+
+
+def test_a_plan_without_its_configuration_here_stays_in_the_plan(workdir: Path) -> None:
+    text = plan_in(workdir, planned())
+    found = run("plan.json", *SELECT)[1]
+    assert at(found, "AGT301") == [("plan.json", *position_of(text, r'\\"TimeoutSeconds\\": (?P<at>3600)'))]
+    assert at(found, "IAM507") == [("plan.json", *position_of(text, r'\\"Resource\\": \[(?P<at>\\"\*)'))]
+    # a module from a registry: its resources stay in the plan
+    tree(workdir)
+    text = plan_in(workdir, planned(source="terraform-aws-modules/step-functions/aws"))
+    found = run("plan.json", *SELECT)[1]
+    assert {f["file"] for f in found} == {"plan.json"}
+
+
+def test_a_plan_reads_no_configuration_outside_the_linted_folder(workdir: Path) -> None:
+    tree(workdir)
+    text = plan_in(workdir / "plans", planned())
+    found = run("plans/plan.json", *SELECT)[1]  # the root module is found above the plan
+    assert at(found, "AGT301") == [("main.tf", *position_of(ROOT, TIMEOUT))]
+    import os
+
+    os.chdir(workdir / "plans")
+    found = run("plan.json", *SELECT)[1]  # linted from its folder: the .tf files are not read
+    assert at(found, "AGT301") == [("plan.json", *position_of(text, r'\\"TimeoutSeconds\\": (?P<at>3600)'))]
+
+
+def test_a_suppression_in_the_configuration_silences_the_plans_finding(workdir: Path) -> None:
+    root = ROOT.replace("timeout   = 3600",
+                        "timeout   = 3600 # policylint: disable=AGT301 capped by the harness")
+    tree(workdir, root)
+    plan_in(workdir, planned())
+    found = run("plan.json", *SELECT)[1]
+    assert at(found, "AGT301") == []
+    assert at(found, "PL004") == []  # a comment of a file not linted says nothing of itself
+
+
+def test_fix_never_edits_the_plan_for_a_finding_placed_in_the_configuration(workdir: Path) -> None:
+    tree(workdir)
+    text = plan_in(workdir, planned())
+    before = snapshot(workdir)
+    main(["check", "plan.json", "--fix", "--select", "AGT301", "--format", "json", "--output", "out.json"])
+    assert snapshot(workdir) == before and (workdir / "plan.json").read_text() == text
+    assert json.loads(Path("out.json").read_text())["summary"]["fixable_by_hand"] == 1
+
+
+def test_sarif_of_a_plan_names_the_configurations_file(workdir: Path) -> None:
+    tree(workdir)
+    plan_in(workdir, planned())
+    [result] = sarif("plan.json", "--select", "AGT301")["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "main.tf"

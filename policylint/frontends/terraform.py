@@ -66,7 +66,8 @@ class TerraformSource(Source):
     """A ``.tf`` file: the view's paths and where each was written, worked out as the view
     is built (``places``); heredocs, whose text has positions of its own (``heredocs``); values
     written in another place (``moved``: a module caller's argument, a variable's default, a
-    local put in where the module names it), each at its path in the source written in."""
+    local put in where the module names it; a planned resource's block in the configuration),
+    each at its path in the source written in."""
 
     view_paths = True
 
@@ -75,36 +76,46 @@ class TerraformSource(Source):
         self.places: dict[tuple, tuple[Position, Position]] = {}
         self.heredocs: dict[tuple, hcl.Heredoc] = {}
         self.moved: dict[tuple, tuple[TerraformSource, tuple]] = {}
+        # A plan's: what it moves is the configuration the plan was made from, where a value
+        # the plan knows may be written as an expression (``var.x``): a part of it is there.
+        self.planned = False
+        self.unsure: set[tuple] = set()  # paths several values are put in at: not moved
 
-    def written(self, path: Any, at: str = "key") -> tuple[TerraformSource, tuple]:
+    def written(self, path: Any, at: str = "key") -> tuple[TerraformSource, tuple, bool]:
         """The source, and the path there, where the key (or value) at ``path`` is written:
-        a value put in from elsewhere is where that value is written (its key stays here)."""
-        source, path = self, tuple(path)
+        a value put in from elsewhere is where that value is written (its key stays here);
+        and whether it came through a plan (a part of a value may be at its expression)."""
+        source, path, planned = self, tuple(path), False
         for _ in range(MAX_MOVES):
             if not source.moved:
                 break
             for length in range(len(path), 0, -1):
                 target = source.moved.get(path[:length])
                 if target is not None and (length < len(path) or at == "value"):
+                    planned = planned or source.planned
                     source, path = target[0], (*target[1], *path[length:])
                     break
             else:
                 break
-        return source, path
+        return source, path, planned
 
     def where(self, path: Any, at: str = "key") -> tuple[str, int, int]:
-        source, path = self.written(path, at)
-        return (source.path, *source._here(path, at))
+        source, path, planned = self.written(path, at)
+        return (source.path, *source._here(path, at, planned))
 
     def file_of(self, path: Any, at: str = "key") -> str:
         return self.written(path, at)[0].path
 
+    def elsewhere(self) -> list[Source]:
+        return list({id(target): target for target, _ in self.moved.values() if target is not self}.values())
+
     def locate(self, path: Any, at: str = "key") -> Position:
         """Line and column in the file ``file_of`` names (a value from elsewhere: there)."""
-        source, path = self.written(path, at)
-        return source._here(path, at)
+        return self.where(path, at)[1:]
 
-    def _here(self, path: tuple, at: str) -> Position:
+    def _here(self, path: tuple, at: str, planned: bool = False) -> Position:
+        """The place of ``path`` in this file, or of its nearest ancestor: the ancestor's key,
+        or, reached from a plan, its value (the expression that makes the part)."""
         for length in range(len(path), -1, -1):
             head = path[:length]
             heredoc = self.heredocs.get(head)
@@ -115,15 +126,19 @@ class TerraformSource(Source):
                     return heredoc.position(key if at == "key" and key is not None else value)
             if head in self.places:
                 key_pos, value_pos = self.places[head]
-                return key_pos if at == "key" or length < len(path) else value_pos
+                if length < len(path):
+                    return value_pos if planned else key_pos
+                return key_pos if at == "key" else value_pos
         return 1, 1
 
     def scalar_position(self, path: Any, offset: int) -> Position:
-        source, path = self.written(path, "value")
+        source, path, planned = self.written(path, "value")
         heredoc = source.heredocs.get(path)
         if heredoc is not None:
             return heredoc.position(offset)
-        line, column = source._here(path, "value")
+        line, column = source._here(path, "value", planned)
+        if path not in source.places:
+            return line, column  # a part of what is written there: its start
         return line, column + 1 + offset  # inside a quoted string
 
     def release(self) -> None:
@@ -296,7 +311,8 @@ def link_modules(documents: list[Document]) -> list[Finding]:
     modules: dict[str, dict] = {}
     locals_: dict[str, dict] = {}
     origins = _Origins()
-    views = [d for d in documents if d.kind == TEMPLATE and isinstance(d.source, TerraformSource)]
+    views = [d for d in documents if d.kind == TEMPLATE and isinstance(d.source, TerraformSource)
+             and d.terraform is not None]  # a plan's view is no module
     for view in views:
         modules.setdefault(view.namespace, {}).update(view.data["Resources"])
         locals_.setdefault(view.namespace, {}).update(view.terraform_locals)
@@ -938,6 +954,7 @@ def _definition(view: Document, address: str, name: str, path: tuple, scope: _Sc
         return
     source = cast(TerraformSource, owner.source)
     root = ("Terraform", block.type, *block.labels, *hcl_path)  # where the value is written
+    _move_once(cast(TerraformSource, view.source), path, source, root)  # the view's definition is there
     if (id(source), root) in seen:
         return  # another call, or module, passes the same value: linted once, with the first
     seen.add((id(source), root))
@@ -958,6 +975,16 @@ def _definition(view: Document, address: str, name: str, path: tuple, scope: _Sc
         _put_locals(owner, holder, known, sizes, origins, top=root)
     props["Definition"] = holder["definition"]
     yield Document(ASL, holder["definition"], source, root, found, view, address)
+
+
+def _move_once(source: TerraformSource, path: tuple, home: TerraformSource, root: tuple) -> None:
+    """``path`` of ``source`` is written at ``root`` of ``home``; unless another value is put
+    in there too (calls that give different values): then it stays where it is named."""
+    if path in source.unsure:
+        return
+    if source.moved.setdefault(path, (home, root)) != (home, root):
+        del source.moved[path]
+        source.unsure.add(path)
 
 
 def _literal(value: Any) -> bool:

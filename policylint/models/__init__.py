@@ -46,6 +46,7 @@ class Document:
     terraform_locals: Mapping[str, Any] = {}  # a Terraform view: its file's literal locals
     terraform: Any = None  # a Terraform view: what its module's linking follows (terraform.Followed)
     snake_case = False  # a Terraform view: its author writes max_iterations, not MaxIterations
+    planned: Any = None  # a Terraform plan's view: where its configuration is (terraform_plan.Planned)
 
     def __init__(self, kind: str, data: Any, source: Source, root: tuple = (),
                  substitutions: Mapping[str, str | None] | None = None,
