@@ -431,3 +431,30 @@ def test_sarif_of_a_plan_names_the_configurations_file(workdir: Path) -> None:
     plan_in(workdir, planned())
     [result] = sarif("plan.json", "--select", "AGT301")["runs"][0]["results"]
     assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "main.tf"
+
+
+def test_a_planned_definition_a_local_writes_is_placed_in_the_local(workdir: Path) -> None:
+    start = LEAF.index("  definition = jsonencode({")
+    end = LEAF.index("  })\n}\n", start) + len("  })\n")
+    body = LEAF[start:end].replace("  definition = jsonencode(", "  definition = ", 1)[:-len(")\n")] + "\n"
+    body = body.replace("TimeoutSeconds = var.timeout", "TimeoutSeconds = 3600")
+    leaf = LEAF[:start] + "  definition = jsonencode(local.definition)\n" + LEAF[end:] + \
+        "\nlocals {\n" + body + "}\n"
+    tree(workdir, leaf=leaf)
+    plan_in(workdir, planned())
+    found = run("plan.json", *SELECT)[1]
+    assert at(found, "AGT301") == [("modules/machine/main.tf",
+                                    *position_of(leaf, r"TimeoutSeconds = (?P<at>3600)"))]
+    assert at(found, "AGT304") == [("main.tf", *position_of(ROOT, HARNESS))]
+
+
+def test_a_planned_definition_from_a_file_is_at_the_expression_naming_it(workdir: Path) -> None:
+    start = LEAF.index("  definition = jsonencode({")
+    end = LEAF.index("  })\n}\n", start) + len("  })\n")
+    leaf = LEAF[:start] + '  definition = templatefile("${path.module}/flow.asl.json", {})\n' + LEAF[end:]
+    tree(workdir, leaf=leaf)
+    write(workdir / "modules" / "machine" / "flow.asl.json", json.dumps(DEFINITION, indent=2))
+    plan_in(workdir, planned())
+    found = run("plan.json", *SELECT)[1]
+    assert at(found, "AGT301") == [("modules/machine/main.tf",
+                                    *position_of(leaf, r"definition = (?P<at>templatefile)"))]

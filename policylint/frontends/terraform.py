@@ -116,6 +116,10 @@ class TerraformSource(Source):
     def _here(self, path: tuple, at: str, planned: bool = False) -> Position:
         """The place of ``path`` in this file, or of its nearest ancestor: the ancestor's key,
         or, reached from a plan, its value (the expression that makes the part)."""
+        return self._find(path, at, planned)[0]
+
+    def _find(self, path: tuple, at: str, planned: bool) -> tuple[Position, bool]:
+        """``_here``, and whether the place is the path's own (not an ancestor's)."""
         for length in range(len(path), -1, -1):
             head = path[:length]
             heredoc = self.heredocs.get(head)
@@ -123,22 +127,23 @@ class TerraformSource(Source):
                 found = json_locate(heredoc.text, path[length:])
                 if found is not None:
                     key, value = found
-                    return heredoc.position(key if at == "key" and key is not None else value)
+                    exact = json_locate(heredoc.text, path[length:-1]) != found  # else the parent's
+                    return heredoc.position(key if at == "key" and key is not None else value), exact
             if head in self.places:
                 key_pos, value_pos = self.places[head]
                 if length < len(path):
-                    return value_pos if planned else key_pos
-                return key_pos if at == "key" else value_pos
-        return 1, 1
+                    return (value_pos if planned else key_pos), False
+                return (key_pos if at == "key" else value_pos), True
+        return (1, 1), False
 
     def scalar_position(self, path: Any, offset: int) -> Position:
         source, path, planned = self.written(path, "value")
         heredoc = source.heredocs.get(path)
         if heredoc is not None:
-            return heredoc.position(offset)
-        line, column = source._here(path, "value", planned)
-        if path not in source.places:
-            return line, column  # a part of what is written there: its start
+            return heredoc.position(0 if planned else offset)
+        (line, column), exact = source._find(path, "value", planned)
+        if planned or not exact:  # a plan's text may differ from the .tf's; a part: the start
+            return line, column
         return line, column + 1 + offset  # inside a quoted string
 
     def release(self) -> None:
