@@ -265,7 +265,8 @@ def _on_files(findings: list, files: list[str]) -> list:
 
     def mine(finding: Any) -> bool:
         template = finding.document.template if finding.document is not None else None
-        places = [finding.source.path, *([template.source.path] if template is not None else [])]
+        places = [finding.source.path, finding.reported_file(),
+                  *([template.source.path] if template is not None else [])]
         return any(os.path.normpath(os.path.abspath(p)) in named for p in places)
 
     return [f for f in findings if mine(f)]

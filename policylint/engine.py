@@ -334,8 +334,8 @@ def _result(future: Any, function: Callable[[list], list], chunk: list) -> list:
         return function(chunk)
 
 
-def _positions(batch: list[tuple[Any, list[tuple[tuple, str]]]]) -> list[list[tuple[int, int]]]:
-    return [[source.locate(path, at)[:2] for path, at in wanted] for source, wanted in batch]
+def _positions(batch: list[tuple[Any, list[tuple[tuple, str]]]]) -> list[list[tuple[str, int, int]]]:
+    return [[source.where(path, at) for path, at in wanted] for source, wanted in batch]
 
 
 def _locate(findings: list[Finding], jobs: int) -> None:
@@ -348,8 +348,8 @@ def _locate(findings: list[Finding], jobs: int) -> None:
              for source, found in by_source.values()]
     located = _in_processes(_positions, batch, jobs)
     for (_, found), positions in zip(by_source.values(), located, strict=True):
-        for finding, position in zip(found, positions, strict=True):
-            finding.position = position
+        for finding, (file, line, column) in zip(found, positions, strict=True):
+            finding.file, finding.position = file, (line, column)
 
 
 def capped(findings: list[Finding]) -> list[Finding]:

@@ -516,6 +516,14 @@ def _map_out(edits: list[TextEdit], inner: str, index: Callable[[int], tuple[int
 
 # -- Terraform ---------------------------------------------------------------------------------
 def _terraform(source: Any, path: tuple, edit: Edit) -> list[TextEdit]:
+    if any(path[:n] in source.moved for n in range(1, len(path) + 1)):
+        # put in from a module call's argument, a variable's default or a local: changing it
+        # there may change its other uses too, and it may be another file than the finding's
+        from policylint.report import display_path
+
+        file, line, _ = source.where(path, "value")
+        raise Unmappable(f"the value is written at {display_path(file)}:{line} (it may be used "
+                         "elsewhere too): change it there")
     for length in range(len(path), -1, -1):
         heredoc = source.heredocs.get(path[:length])
         if heredoc is not None and (length < len(path) or edit.kind == "insert"):  # JSON in a string
@@ -775,6 +783,12 @@ class Planned(NamedTuple):
 def plan(finding: Any) -> Planned:
     source = file_source(finding.source)
     try:
+        reported = finding.location()[:2]
+        if os.path.normpath(reported[0]) != os.path.normpath(source.path):  # a plan's, placed in a .tf
+            from policylint.report import display_path
+
+            raise Unmappable(f"the value is written at {display_path(reported[0])}:{reported[1]}, not in "
+                             f"{display_path(source.path)}: change it there")
         return Planned(source.path, text_edits(finding.fix, finding.document), "")
     except Unmappable as why:
         return Planned(source.path, None, str(why))

@@ -82,7 +82,7 @@ def serve() -> None:
         root = _root(ls.workspace, document.path)
         config = find_config(document.path, root)
         here = _engine_for(config)
-        outcome = here.run([document.path, *here.companions(document.path)], config,
+        outcome = here.run([document.path, *_companions(here, document.path, root)], config,
                            texts={document.path: document.source}, root=root)
         report = build_report(outcome, here.rules)
         lines = document.source.splitlines()
@@ -196,7 +196,7 @@ def _fix_all(engine: Engine, ls: Any, path: str, text: str) -> str:
     root = _root(ls.workspace, path)
     config = find_config(path, root)
     for _ in range(MAX_PASSES):
-        outcome = engine.run([path, *engine.companions(path)], config, texts={path: text}, root=root)
+        outcome = engine.run([path, *_companions(engine, path, root)], config, texts={path: text}, root=root)
         report = build_report(outcome, engine.rules)
         findings = [p.fix.finding for p in report.problems if p.fix is not None and applicable(p.fix, False)]
         findings = [f for f in findings if _same(file_source(f.source).path, path)]
@@ -230,6 +230,13 @@ def _root(workspace: Any, path: str) -> str:
     roots = [to_fs_path(f.uri) for f in workspace.folders.values()] + [workspace.root_path]
     holding = [r for r in roots if r and is_within(folder, r)]
     return max(holding, key=len) if holding else folder
+
+
+def _companions(engine: Engine, path: str, root: str) -> list[str]:
+    """The files to lint with a buffer, those in its workspace only."""
+    from policylint.paths import is_within
+
+    return [c for c in engine.companions(path) if is_within(c, root)]
 
 
 def _same(shown: str, path: str) -> bool:

@@ -105,6 +105,7 @@ class Finding:
         self.document, self.path, self.message, self.at = document, path, message, at
         self.source: Source = source if document is None else document.source  # type: ignore[assignment]
         self.severity, self.code, self.position = severity, code, position
+        self.file: str | None = None  # the file the position is in, once known (``location``)
         self.suppression: str | None = None
         self.fix: Fix | None = None  # what would fix it, when the change is mechanical
         self.omitted = 0  # findings of this code in this file left out of the report after this one
@@ -113,11 +114,21 @@ class Finding:
         return f"Finding({self.code or '?'}, {self.path!r}, {self.message!r})"
 
     def location(self) -> tuple[str, int, int]:
-        """(file path, line, column) where the user wrote the offending text."""
+        """(file path, line, column) where the user wrote the offending text: the document's
+        file, or the file its value came from (a Terraform module caller's argument)."""
         if self.position is None:
             assert self.document is not None
-            self.position = self.document.locate(self.path, self.at)[1:]
-        return (self.source.path, *self.position)
+            file, line, column = self.document.locate(self.path, self.at)
+            self.file, self.position = file, (line, column)
+        return (self.reported_file(), *self.position)
+
+    def reported_file(self) -> str:
+        """The file ``location`` names, without working out the line and column."""
+        if self.file is None:
+            document = self.document
+            self.file = self.source.path if document is None else \
+                document.source.file_of((*document.root, *self.path), self.at)
+        return self.file
 
 
 KINDS = tuple(MODEL_KINDS)  # what a document can be (models.KINDS)

@@ -175,6 +175,21 @@ class Source:
         self._root, self._json_memo, self._line_starts, self._keys = None, {}, None, {}
 
     # -- positions of logical paths -------------------------------------------------
+    view_paths = False  # the paths are a view's (Terraform), not the text's: the source places them
+
+    def where(self, path: Sequence[Any], at: str = "key") -> tuple[str, int, int]:
+        """(file, line, column) of the key (or value) at ``path``: this file, unless the source
+        knows the value was written in another (a Terraform module caller's argument)."""
+        return (self.path, *self.locate(path, at))
+
+    def file_of(self, path: Sequence[Any], at: str = "key") -> str:
+        """The file ``where`` names, without working out the line and column."""
+        return self.path
+
+    def elsewhere(self) -> list[Source]:
+        """The other sources ``where`` may name (whose suppression comments then count)."""
+        return []
+
     def locate(self, path: Sequence[Any], at: str = "key") -> Position:
         """Line and column of the key (or value) at ``path``, or of its nearest ancestor."""
         if self.text.lstrip("\ufeff \t\r\n")[:1] in ("{", "["):

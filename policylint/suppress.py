@@ -47,6 +47,7 @@ class Suppression:
         self.path, self.position, self.line, self.scope = path, position, line, scope
         self.resource, self.whole_file = resource, whole_file
         self.used: set[str] = set()
+        self.borrowed = False  # in a file not linted, where a finding is reported: it only silences
 
     def covers(self, finding: Finding, line: int) -> bool:
         if self.whole_file:
@@ -76,7 +77,27 @@ def collect(documents: Iterable[Document]) -> list[Suppression]:
             found.extend(_state_comments(document))
         elif document.kind == TEMPLATE:
             found.extend(_metadata(document))
+    found.extend(_borrowed(documents, seen_files))
     return found
+
+
+def _borrowed(documents: Iterable[Document], seen_files: set[str]) -> Iterable[Suppression]:
+    """The line comments of the files findings may be reported in that are no document of
+    the run (the ``.tf`` files a plan was made from, when only the plan is linted)."""
+    seen: set[int] = set()
+    stack = [s for d in documents for s in d.source.elsewhere()]
+    while stack:
+        source = stack.pop()
+        if id(source) in seen:
+            continue
+        seen.add(id(source))
+        stack.extend(source.elsewhere())
+        markers = comment_markers(source.path)
+        if markers and source.path not in seen_files and "policylint:" in source.text:
+            seen_files.add(source.path)
+            for suppression in _line_comments(Document(TEMPLATE, None, source), markers):
+                suppression.borrowed = True
+                yield suppression
 
 
 def comment_markers(path: str) -> tuple[str, ...]:
@@ -140,8 +161,8 @@ def apply(findings: list[Finding], documents: list[Document], rules: dict[str, R
     by_file: dict[str, list[Suppression]] = {}
     for suppression in suppressions:
         by_file.setdefault(os.path.normpath(suppression.file), []).append(suppression)
-    for finding in findings:
-        candidates = by_file.get(os.path.normpath(finding.source.path))
+    for finding in findings:  # the comments of the file the finding is reported in
+        candidates = by_file.get(os.path.normpath(finding.reported_file()))
         if not candidates:
             continue
         line = finding.location()[1] if any(s.line is not None for s in candidates) else 0
@@ -164,6 +185,8 @@ def _refused(suppression: Suppression, config: Config) -> bool:
 def _about(suppressions: list[Suppression], code_of: Any, ran: set[str], rules: dict[str, Rule],
            config: Config) -> Iterable[Finding]:
     for suppression in suppressions:
+        if suppression.borrowed:  # its file is not linted: what it silences there is not known
+            continue
         if _refused(suppression, config):
             how = "a `reason:` next to `ignore:`" if suppression.resource else "the reason after the codes"
             yield Finding(suppression.document, suppression.path,

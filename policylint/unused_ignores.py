@@ -42,7 +42,7 @@ def apply(findings: list[Finding], config: Config, rules: dict[str, Rule],
         if finding.code not in reported:
             used.update(("ignore", e) for e in _file_ignores(config) if _names(e, finding.code, name))
             continue
-        relative = config.relative(finding.source.path) if config.per_file_ignores else ""
+        relative = config.relative(finding.reported_file()) if config.per_file_ignores else ""
         hits = {("per-file-ignores", glob, e) for glob, codes in config.per_file_ignores
                 if glob_match(relative, glob) for e in codes if _names(e, finding.code, name)}
         used |= hits

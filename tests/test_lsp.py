@@ -236,3 +236,38 @@ def test_diagnostics_mask_every_part_of_a_secret(workdir: Path) -> None:
     published = diagnostics_of(workdir, workdir, file)
     assert [d["code"] for d in published] == ["ASL107"]
     assert "z0123456789" not in published[0]["message"]
+
+
+def test_a_terraform_finding_is_published_for_the_file_it_is_reported_in(workdir: Path) -> None:
+    """A value the root passes to a module it calls is reported at the root's argument: the
+    root's buffer shows it (the modules it calls are read with it), the module's does not;
+    a local of another file of the module is shown in that file's buffer only."""
+    from helpers import position_of
+    from test_terraform_positions import LEAF, ROOT, tree
+
+    tree(workdir, leaf=LEAF.replace("TimeoutSeconds = var.timeout", "TimeoutSeconds = local.timeout"))
+    (workdir / "modules" / "machine" / "locals.tf").write_text("locals {\n  timeout = 2400\n}\n")
+    client = start(workdir)
+    try:
+        published = {}
+        for name in ("main.tf", "modules/flow/main.tf", "modules/machine/main.tf",
+                     "modules/machine/locals.tf"):
+            file = workdir / name
+            client.send("textDocument/didOpen", {"textDocument": {
+                "uri": file.resolve().as_uri(), "languageId": "terraform", "version": 1,
+                "text": file.read_text()}})
+            params = client.wait_for("textDocument/publishDiagnostics")["params"]
+            assert params["uri"] == file.resolve().as_uri()
+            published[name] = [(d["code"], d["range"]["start"]["line"] + 1,
+                                d["range"]["start"]["character"] + 1)
+                               for d in params["diagnostics"] if d["code"] in ("AGT301", "AGT304", "IAM507")]
+        stop(client)
+    finally:
+        if client.process.poll() is None:
+            client.process.kill()
+    harness = position_of(ROOT, r'harness   = (?P<at>"arn)')
+    star = position_of(ROOT, r'resources = \[(?P<at>"\*")')
+    assert sorted(published["main.tf"]) == [("AGT304", *harness), ("IAM507", *star)]
+    assert published["modules/flow/main.tf"] == []  # its callers' values: unknown, not guessed
+    assert published["modules/machine/main.tf"] == []  # the local is in the other file
+    assert published["modules/machine/locals.tf"] == [("AGT301", 2, 13)]

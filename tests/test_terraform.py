@@ -500,16 +500,16 @@ def test_terraform_json_that_does_not_parse_is_pl001(workdir: Path) -> None:
 
 
 def test_literal_locals_are_known_wherever_the_module_defines_them(workdir: Path) -> None:
-    write(workdir / "locals.tf", 'locals {\n  agent_timeout = 3600\n  computed = "${var.env}-x"\n'
-          '  harness = "arn:aws:bedrock-agentcore:us-east-1:111122223333:harness/*"\n}\n')
+    locals_ = ('locals {\n  agent_timeout = 3600\n  computed = "${var.env}-x"\n'
+               '  harness = "arn:aws:bedrock-agentcore:us-east-1:111122223333:harness/*"\n}\n')
+    write(workdir / "locals.tf", locals_)
     text = machine(harness="local.harness").replace("TimeoutSeconds = 600",
                                                     "TimeoutSeconds = local.agent_timeout")
-    texts = module(workdir, **{"main.tf": text})
+    module(workdir, **{"main.tf": text})
     found = run(".")[1]
-    timeout = position_of(texts["main.tf"], r"TimeoutSeconds = (?P<at>local)")
-    harness_arn = position_of(texts["main.tf"], r"HarnessArn       = (?P<at>local)")
-    assert at(found, "AGT301") == [("main.tf", *timeout)]
-    assert at(found, "AGT304") == [("main.tf", *harness_arn)]
+    # reported where the local's value is written, not where the machine names it
+    assert at(found, "AGT301") == [("locals.tf", *position_of(locals_, r"agent_timeout = (?P<at>3600)"))]
+    assert at(found, "AGT304") == [("locals.tf", *position_of(locals_, r'harness = (?P<at>"arn)'))]
     write(workdir / "locals.tf", 'locals {\n  agent_timeout = var.timeout\n  harness = "${var.harness}"\n}\n')
     assert not [f for f in run(".")[1] if f["code"] in ("AGT301", "AGT304")]  # unknown: not guessed
 

@@ -144,16 +144,54 @@ class Terraform(FrontEnd):
                       [d for d in linked if id(d) not in before], notes)
 
     def companions(self, path: str) -> list[str]:
+        """The other files of its module, and those of the local modules it calls (``source =
+        "./x"``), through MAX_CALL_DEPTH levels: what their values are reported at may be here."""
         if not self.claims_name(path):
             return []
+        from policylint.frontends.terraform import MAX_CALL_DEPTH
+
+        here = os.path.normpath(path)
         folder = os.path.dirname(path) or "."
+        found: list[str] = []
+        seen = {os.path.normpath(os.path.abspath(folder))}
+        level = [folder]
+        for _ in range(MAX_CALL_DEPTH + 1):
+            calls: list[str] = []
+            for module in level:
+                files = self._files(module)
+                found.extend(f for f in files if os.path.normpath(f) != here)
+                for file in files:
+                    for called in _called_modules(file):
+                        child = os.path.normpath(os.path.join(module, called))
+                        if os.path.normpath(os.path.abspath(child)) not in seen and len(seen) < MAX_CALLED:
+                            seen.add(os.path.normpath(os.path.abspath(child)))
+                            calls.append(child)
+            level = calls
+        return found
+
+    def _files(self, folder: str) -> list[str]:
         try:
             names = sorted(os.listdir(folder))
         except OSError:
             return []
-        here = os.path.normpath(path)
-        return [os.path.join(folder, n) for n in names
-                if self.claims_name(n) and os.path.normpath(os.path.join(folder, n)) != here]
+        return [os.path.join(folder, n) for n in names if self.claims_name(n)]
+
+
+MAX_CALLED = 64  # module folders an editor's buffer reads with its own at most
+_MODULE_SOURCE = re.compile(r'^[ \t]*source[ \t]*=[ \t]*"(\.\.?/[^"$]*)"', re.M)
+_MAX_COMPANION = 1 << 20  # bytes of a file read to find the modules it calls
+
+
+def _called_modules(file: str) -> list[str]:
+    """The local folders ``module`` blocks of a ``.tf`` file call (``source = "./x"``)."""
+    from policylint.paths import open_regular
+
+    try:
+        with open_regular(file) as handle:
+            text = handle.read(_MAX_COMPANION).decode("utf-8", "replace")
+    except OSError:
+        return []
+    return _MODULE_SOURCE.findall(text) if "module" in text else []
 
 
 class ApiDocuments(FrontEnd):

@@ -64,15 +64,62 @@ _ATTRIBUTE = {"arn": "Arn", "name": None, "id": None}  # None: what a CloudForma
 
 class TerraformSource(Source):
     """A ``.tf`` file: the view's paths and where each was written, worked out as the view
-    is built (``places``); heredocs, whose text has positions of its own (``heredocs``)."""
+    is built (``places``); heredocs, whose text has positions of its own (``heredocs``); values
+    written in another place (``moved``: a module caller's argument, a variable's default, a
+    local put in where the module names it; a planned resource's block in the configuration),
+    each at its path in the source written in."""
+
+    view_paths = True
 
     def __init__(self, path: str, text: str) -> None:
         super().__init__(path, text)
         self.places: dict[tuple, tuple[Position, Position]] = {}
         self.heredocs: dict[tuple, hcl.Heredoc] = {}
+        self.moved: dict[tuple, tuple[TerraformSource, tuple]] = {}
+        # A plan's: what it moves is the configuration the plan was made from, where a value
+        # the plan knows may be written as an expression (``var.x``): a part of it is there.
+        self.planned = False
+        self.unsure: set[tuple] = set()  # paths several values are put in at: not moved
+
+    def written(self, path: Any, at: str = "key") -> tuple[TerraformSource, tuple, bool]:
+        """The source, and the path there, where the key (or value) at ``path`` is written:
+        a value put in from elsewhere is where that value is written (its key stays here);
+        and whether it came through a plan (a part of a value may be at its expression)."""
+        source, path, planned = self, tuple(path), False
+        for _ in range(MAX_MOVES):
+            if not source.moved:
+                break
+            for length in range(len(path), 0, -1):
+                target = source.moved.get(path[:length])
+                if target is not None and (length < len(path) or at == "value"):
+                    planned = planned or source.planned
+                    source, path = target[0], (*target[1], *path[length:])
+                    break
+            else:
+                break
+        return source, path, planned
+
+    def where(self, path: Any, at: str = "key") -> tuple[str, int, int]:
+        source, path, planned = self.written(path, at)
+        return (source.path, *source._here(path, at, planned))
+
+    def file_of(self, path: Any, at: str = "key") -> str:
+        return self.written(path, at)[0].path
+
+    def elsewhere(self) -> list[Source]:
+        return list({id(target): target for target, _ in self.moved.values() if target is not self}.values())
 
     def locate(self, path: Any, at: str = "key") -> Position:
-        path = tuple(path)
+        """Line and column in the file ``file_of`` names (a value from elsewhere: there)."""
+        return self.where(path, at)[1:]
+
+    def _here(self, path: tuple, at: str, planned: bool = False) -> Position:
+        """The place of ``path`` in this file, or of its nearest ancestor: the ancestor's key,
+        or, reached from a plan, its value (the expression that makes the part)."""
+        return self._find(path, at, planned)[0]
+
+    def _find(self, path: tuple, at: str, planned: bool) -> tuple[Position, bool]:
+        """``_here``, and whether the place is the path's own (not an ancestor's)."""
         for length in range(len(path), -1, -1):
             head = path[:length]
             heredoc = self.heredocs.get(head)
@@ -80,21 +127,30 @@ class TerraformSource(Source):
                 found = json_locate(heredoc.text, path[length:])
                 if found is not None:
                     key, value = found
-                    return heredoc.position(key if at == "key" and key is not None else value)
+                    exact = json_locate(heredoc.text, path[length:-1]) != found  # else the parent's
+                    return heredoc.position(key if at == "key" and key is not None else value), exact
             if head in self.places:
                 key_pos, value_pos = self.places[head]
-                return key_pos if at == "key" or length < len(path) else value_pos
-        return 1, 1
+                if length < len(path):
+                    return (value_pos if planned else key_pos), False
+                return (key_pos if at == "key" else value_pos), True
+        return (1, 1), False
 
     def scalar_position(self, path: Any, offset: int) -> Position:
-        heredoc = self.heredocs.get(tuple(path))
+        source, path, planned = self.written(path, "value")
+        heredoc = source.heredocs.get(path)
         if heredoc is not None:
-            return heredoc.position(offset)
-        line, column = self.locate(path, "value")
+            return heredoc.position(0 if planned else offset)
+        (line, column), exact = source._find(path, "value", planned)
+        if planned or not exact:  # a plan's text may differ from the .tf's; a part: the start
+            return line, column
         return line, column + 1 + offset  # inside a quoted string
 
     def release(self) -> None:
         pass  # the places are the positions: nothing to rebuild
+
+
+MAX_MOVES = 16  # a value followed through at most so many places it was put in from
 
 
 def template_view(source: Source) -> tuple[Document | None, list[Finding]]:
@@ -259,10 +315,15 @@ def link_modules(documents: list[Document]) -> list[Finding]:
     unknown where a whole value was asked (a definition, a for_each, merged documents)."""
     modules: dict[str, dict] = {}
     locals_: dict[str, dict] = {}
-    views = [d for d in documents if d.kind == TEMPLATE and isinstance(d.source, TerraformSource)]
+    origins = _Origins()
+    views = [d for d in documents if d.kind == TEMPLATE and isinstance(d.source, TerraformSource)
+             and d.terraform is not None]  # a plan's view is no module
     for view in views:
         modules.setdefault(view.namespace, {}).update(view.data["Resources"])
         locals_.setdefault(view.namespace, {}).update(view.terraform_locals)
+        for name in view.terraform_locals:
+            _, block, hcl_path = view.terraform.values[name]
+            origins.add(view.namespace, name, (cast(TerraformSource, view.source), block, hcl_path))
     for resources in modules.values():
         _organization_documents(resources)
     tables: dict[str, dict[str, tuple[tuple, Any]]] = {}
@@ -278,7 +339,7 @@ def link_modules(documents: list[Document]) -> list[Finding]:
     # (the linted folder holds it): never outside what was linted.
     bound = os.path.commonpath(list(base)) if base else None
     for namespace, scopes in instances.items():
-        _known_inputs(namespace, scopes, locals_)
+        _known_inputs(namespace, scopes, locals_, origins)
     sizes: dict[tuple[str, str], int] = {}
     notes: list[Finding] = []
     written: set = set()  # the definitions linted, by where they are written: each once
@@ -286,7 +347,8 @@ def link_modules(documents: list[Document]) -> list[Finding]:
         view.module_resources = modules[view.namespace]
         scopes = instances.get(view.namespace, [base[view.namespace]])
         known = locals_[view.namespace]
-        note = _put_locals(view, view.data["Resources"], known, sizes) if known else None
+        note = _put_locals(view, view.data["Resources"], known, sizes, origins, ("Resources",)) \
+            if known else None
         if note is not None:
             notes.append(note)
         seen: set = set()
@@ -294,7 +356,7 @@ def link_modules(documents: list[Document]) -> list[Finding]:
             for scope in scopes:
                 if scope is not base[view.namespace] and _absent(view.terraform.counts.get(address), scope):
                     continue  # a call that makes none of the resource: nothing of it to lint
-                for found in _definition(view, address, name, path, scope, locals_, sizes, written):
+                for found in _definition(view, address, name, path, scope, locals_, sizes, written, origins):
                     key = found.message if isinstance(found, Finding) else None
                     if key in seen:
                         continue
@@ -351,6 +413,7 @@ def _instances(view: Document, address: str, scopes: list[_Scope], documents: li
     source = cast(TerraformSource, view.source)
     places = [(p, v) for p, v in source.places.items() if p[:2] == prefix]
     heredocs = [(p, v) for p, v in source.heredocs.items() if p[:2] == prefix]
+    moved = [(p, v) for p, v in source.moved.items() if p[:2] == prefix]
     for key, item in value.items():
         name = f'{address}["{key}"]'
         clones[name] = _each(resource, key, item)
@@ -358,6 +421,8 @@ def _instances(view: Document, address: str, scopes: list[_Scope], documents: li
             source.places[("Resources", name, *path[2:])] = place
         for path, heredoc in heredocs:
             source.heredocs[("Resources", name, *path[2:])] = heredoc
+        for path, target in moved:
+            source.moved[("Resources", name, *path[2:])] = target
     resources.update(clones)
     shared.update(clones)
     template = Document(TEMPLATE, {"Resources": clones}, view.source)
@@ -513,9 +578,11 @@ def _instances_of(views: list[Document], base: dict[str, _Scope]) -> dict[str, l
     return {namespace: instances(namespace, 0) for namespace in calls}
 
 
-def _known_inputs(namespace: str, scopes: list[_Scope], locals_: dict[str, dict]) -> None:
+def _known_inputs(namespace: str, scopes: list[_Scope], locals_: dict[str, dict],
+                  origins: _Origins) -> None:
     """A called module's variable that every call makes the same literal is put in wherever
-    the module names it, like a literal local."""
+    the module names it, like a literal local; it is written where the first call's value is
+    (the caller's argument, through every level of calls; else the variable's default)."""
     for name in scopes[0].table:
         if not name.startswith("var."):
             continue
@@ -524,13 +591,59 @@ def _known_inputs(namespace: str, scopes: list[_Scope], locals_: dict[str, dict]
         # null is "not set": its resource is usually counted out (count = var.x != null ? 1 : 0)
         if why is None and value is not None and _literal(value) and all(f == found[0] for f in found):
             locals_.setdefault(namespace, {})[name] = value
+            origin = _origin(hcl.Reference(("var", name[4:]), name), scopes[0])
+            if origin is not None:
+                origins.add(namespace, name, origin)
+
+
+Origin = tuple["TerraformSource", hcl.Block, tuple]  # where a value is written: file, block, path there
+
+
+class _Origins:
+    """Where the value put in for each ``local.X`` / ``var.X`` of a module is written; a value
+    put in is moved there (``TerraformSource.moved``), its places worked out once."""
+
+    def __init__(self) -> None:
+        self.by_module: dict[str, dict[str, Origin]] = {}
+        self.placed: set[tuple[int, tuple]] = set()
+
+    def add(self, namespace: str, name: str, origin: Origin) -> None:
+        self.by_module.setdefault(namespace, {})[name] = origin
+
+    def move(self, namespace: str, name: str, source: TerraformSource, path: tuple) -> None:
+        """The value of ``name`` put in at ``path`` of ``source`` is where it is written."""
+        origin = self.by_module.get(namespace, {}).get(name)
+        if origin is None:
+            return
+        home, block, hcl_path = origin
+        root = ("Terraform", block.type, *block.labels, *hcl_path)
+        if (id(home), root) not in self.placed:
+            self.placed.add((id(home), root))
+            _Builder(home).value(block, hcl_path, root)  # the places of its parts, there
+        source.moved[path] = (home, root)
+
+
+def _origin(raw: Any, scope: _Scope) -> Origin | None:
+    """Where the value ``raw`` (a ``var.X``) is followed to is written: the last place along
+    the way with a position (a conditional's branch is at the conditional)."""
+    trail: list = []
+    _evaluate(((raw, True, ()), _Anchor(scope.namespace)), scope, "", trail=trail)
+    for (_, block, hcl_path), owner in reversed(trail):
+        source = getattr(owner, "source", None)
+        if isinstance(block, hcl.Block) and hcl_path in block.positions \
+                and isinstance(source, TerraformSource):
+            return source, block, hcl_path
+    return None
 
 
 def _evaluate(entry: tuple[tuple, Any], scope: _Scope, name: str,
-              depth: int = 0) -> tuple[tuple, Any]:
+              depth: int = 0, trail: list | None = None) -> tuple[tuple, Any]:
     """``entry`` followed through whole locals, variables and known conditionals to the value
-    written; an unknown value ((None, None, (why,)), view) when it cannot be known."""
+    written; an unknown value ((None, None, (why,)), view) when it cannot be known. ``trail``
+    collects each entry met on the way."""
     for _ in range(_FOLLOWED if depth < _FOLLOWED else 0):
+        if trail is not None:
+            trail.append(entry)
         (raw, block, _), owner = entry
         if block is None:
             return entry
@@ -822,7 +935,8 @@ def _document_named(scope: _Scope, value: Any) -> dict | None:
 
 
 def _definition(view: Document, address: str, name: str, path: tuple, scope: _Scope,
-                locals_: dict[str, dict], sizes: dict, seen: set) -> Iterator[Document | Finding]:
+                locals_: dict[str, dict], sizes: dict, seen: set,
+                origins: _Origins) -> Iterator[Document | Finding]:
     """The state machine of ``jsonencode(NAME)`` or of ``NAME`` (a string of JSON), NAME a
     local or a variable of the module, or what the module's caller gives it: a document where
     the value is written, with the positions there (the caller's argument, or its local);
@@ -845,6 +959,7 @@ def _definition(view: Document, address: str, name: str, path: tuple, scope: _Sc
         return
     source = cast(TerraformSource, owner.source)
     root = ("Terraform", block.type, *block.labels, *hcl_path)  # where the value is written
+    _move_once(cast(TerraformSource, view.source), path, source, root)  # the view's definition is there
     if (id(source), root) in seen:
         return  # another call, or module, passes the same value: linted once, with the first
     seen.add((id(source), root))
@@ -862,9 +977,19 @@ def _definition(view: Document, address: str, name: str, path: tuple, scope: _Sc
     holder = {"definition": data}
     known = locals_.get(owner.namespace)
     if known:
-        _put_locals(owner, holder, known, sizes)
+        _put_locals(owner, holder, known, sizes, origins, top=root)
     props["Definition"] = holder["definition"]
     yield Document(ASL, holder["definition"], source, root, found, view, address)
+
+
+def _move_once(source: TerraformSource, path: tuple, home: TerraformSource, root: tuple) -> None:
+    """``path`` of ``source`` is written at ``root`` of ``home``; unless another value is put
+    in there too (calls that give different values): then it stays where it is named."""
+    if path in source.unsure:
+        return
+    if source.moved.setdefault(path, (home, root)) != (home, root):
+        del source.moved[path]
+        source.unsure.add(path)
 
 
 def _literal(value: Any) -> bool:
@@ -876,33 +1001,44 @@ def _literal(value: Any) -> bool:
 _LOCAL = re.compile(r"\$\{((?:local|var)\.[\w-]+)\}")
 
 
-def _put_locals(view: Document, data: Any, locals_: dict[str, Any],
-                sizes: dict[tuple[str, str], int]) -> Finding | None:
+def _put_locals(view: Any, data: Any, locals_: dict[str, Any], sizes: dict[tuple[str, str], int],
+                origins: _Origins, at: tuple = (), top: tuple | None = None) -> Finding | None:
     """Replace, in place, each whole ``local.NAME`` the module gives a literal value with that
     value, shared, not copied; unless the view, walked, would then hold more than MAX_NODES
     values (thousands of references to a long list): then the locals stay unknown, and a note
-    says so. ``sizes`` counts the values of each local, once for the run."""
-    sites, total, stack = [], 0, [data]
+    says so. ``sizes`` counts the values of each local, once for the run. Each value put in is
+    moved to where it is written (``origins``): ``data`` is at path ``at`` of ``view``'s source
+    (a view, or a module call's argument), or is a holder whose one key stands for ``top``."""
+    sites, total, stack = [], 0, [(data, -1)]
+    parents: list[tuple[int, Any]] = []  # each value walked: its parent's index here, its key there
     while stack:
-        item = stack.pop()
+        item, index = stack.pop()
         total += 1
         for key, inner in (item.items() if isinstance(item, dict) else enumerate(item)
                            if isinstance(item, list) else ()):
             name = _local_name(inner)
             if name is not None and name in locals_:
-                sites.append((item, key, name))
+                sites.append((item, key, name, index))
                 size = sizes.get((view.namespace, name))
                 if size is None:
                     size = sizes[(view.namespace, name)] = sum(1 for _ in hcl.walk(locals_[name]))
                 total += size
             else:
-                stack.append(inner)
+                parents.append((index, key))
+                stack.append((inner, len(parents) - 1))
     if total > MAX_NODES:
         return Finding(view, (), f"the module's locals, put in at their {len(sites):,} references, would "
                        f"make this file more than {MAX_NODES:,} values; they were left unknown",
                        code=UNRESOLVED_REFERENCE.code)
-    for item, key, name in sites:
+    for item, key, name, index in sites:
         item[key] = locals_[name]
+        steps = [key]
+        while index >= 0:
+            index, step = parents[index]
+            steps.append(step)
+        steps.reverse()
+        path = (*at, *steps) if top is None else (*top, *steps[1:])
+        origins.move(view.namespace, name, cast(TerraformSource, view.source), path)
     return None
 
 

@@ -9,20 +9,32 @@ role), else unknown. Fields relied on, from Terraform's documented JSON output f
 ``format_version``, ``planned_values.root_module`` (``resources`` with ``address``, ``mode``,
 ``type``, ``name``, ``index``, ``values``; ``child_modules`` with ``address``),
 ``resource_changes`` (``address``, ``change.after_unknown``) and ``configuration`` (its
-modules' ``resources[].expressions.*.references`` and ``module_calls``).
+modules' ``resources[].expressions.*.references`` and ``module_calls`` with ``source``).
+
+When the configuration is in the linted folder (the root module in the plan's folder or a
+folder above it, the modules it calls at their local ``source``), a finding is reported where
+the ``.tf`` writes it (``configure``): the planned resource is its ``resource "TYPE" "NAME"``
+block (every count / for_each instance the one block), and a path is the same path of the
+Terraform front end's view of that block; a part the ``.tf`` writes as an expression is at
+the expression (or, followed, at a module caller's argument), a part it does not write (a
+default) at the block. Else the finding stays in the plan file.
 """
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
-from policylint.frontends import FrontEnd, Read
+from policylint.frontends import FrontEnd, Linked, Read, Reader
 from policylint.hookspecs import hookimpl
-from policylint.models import TEMPLATE, Document
+from policylint.models import ASL, TEMPLATE, Document
 from policylint.problems import UNREADABLE_FILE, UNRESOLVED_REFERENCE, file_finding
 from policylint.rule import Finding
-from policylint.source import Source
+from policylint.source import EmbeddedSource, Position, Source
+
+if TYPE_CHECKING:
+    from policylint.frontends.terraform import TerraformSource
 
 AFTER_APPLY = "${known after apply}"  # read as an expression only Terraform can evaluate
 
@@ -43,8 +55,18 @@ class TerraformPlan(FrontEnd):
         view, notes = plan_view(source, data)
         if view is None:
             return [], notes
+        view.planned.root = root
         documents, findings = template_documents(view, root)
         return documents, [*notes, *findings]
+
+    def waits_for_link(self, document: Document) -> bool:
+        """A plan's documents are placed in the configuration once every file is read."""
+        return isinstance((document.template or document).planned, Planned)
+
+    def link(self, documents: list[Document], reader: Reader) -> Linked:
+        if not any(self.waits_for_link(d) for d in documents):
+            return Linked([], [], [])
+        return configure(documents)
 
 
 def plan_view(source: Source, plan: dict) -> tuple[Document | None, list[Finding]]:
@@ -64,6 +86,7 @@ def plan_view(source: Source, plan: dict) -> tuple[Document | None, list[Finding
     builder = _Builder(tf)
     names: dict[str, str] = {}
     refused: list[Finding] = []
+    planned = Planned({}, dict(_calls(_get(plan, "configuration", "root_module"), ())))
     for where, module, resource in _resources(_get(plan, "planned_values", "root_module"), ("planned_values",
                                                                                          "root_module")):
         kind = "resource" if resource.get("mode") == "managed" else "data"
@@ -83,13 +106,247 @@ def plan_view(source: Source, plan: dict) -> tuple[Document | None, list[Finding
                                         UNREADABLE_FILE, error.position))
             continue
         builder.add(block)
-        names[f"{type_}.{label}" if kind == "resource" else f"data.{type_}.{label}"] = address
+        name = f"{type_}.{label}" if kind == "resource" else f"data.{type_}.{label}"
+        names[name] = address
+        configured_name = resource.get("name")
+        if isinstance(configured_name, str):
+            prefix = "" if kind == "resource" else "data."
+            planned.resources[name] = (_module_path(module), f"{prefix}{type_}.{configured_name}")
     if not builder.resources:
         return None, refused
     view = Document(TEMPLATE, {"Resources": builder.resources}, tf)
     view.names, view.variables, view.snake_case = names, True, True
+    view.planned = planned
     return view, [*refused, *(Finding(view, path, message, "value", code=UNRESOLVED_REFERENCE.code)
                               for path, message in builder.notes)]
+
+
+class Planned:
+    """What places a plan's view in its configuration: each resource of the view (its name
+    there) as (the module calls it is in, its configuration address); each module call's
+    ``source``; the linted folder (nothing is read outside it)."""
+
+    def __init__(self, resources: dict[str, tuple[tuple[str, ...], str]],
+                 calls: dict[tuple[str, ...], str]) -> None:
+        self.resources, self.calls = resources, calls
+        self.root: str | None = None
+
+
+_MODULE = re.compile(r'module\.([A-Za-z_][\w-]*)(?:\[(?:"(?:[^"\\]|\\.)*"|[^\]]*)\])?')
+
+
+def _module_path(address: str) -> tuple[str, ...]:
+    """The module calls of a module instance's address (``module.a[0].module.b["x"]``: a, b)."""
+    return tuple(_MODULE.findall(address))
+
+
+def _calls(module: Any, at: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], str]]:
+    """(module calls, ``source``) of each call the configuration's modules make."""
+    calls = module.get("module_calls") if isinstance(module, dict) else None
+    for name, call in (calls.items() if isinstance(calls, dict) else ()):
+        if isinstance(call, dict) and isinstance(name, str):
+            if isinstance(call.get("source"), str):
+                yield (*at, name), call["source"]
+            yield from _calls(call.get("module"), (*at, name))
+
+
+def configure(documents: list[Document]) -> Linked:
+    """Each plan's view placed in the configuration it was planned from, when that is in the
+    linted folder: its resources moved to their blocks in the ``.tf`` files (the views the
+    run read, or read here), its state machines to their definitions. The documents made
+    from a definition string stand for the plan's own (their positions are the ``.tf``'s)."""
+    from policylint.frontends.terraform import TerraformSource
+
+    modules: dict[str, list[Document]] = {}
+    for document in documents:
+        if document.kind == TEMPLATE and isinstance(document.source, TerraformSource) \
+                and document.terraform is not None:
+            modules.setdefault(document.namespace, []).append(document)
+    read: dict[str, list[Document]] = {}  # the views of the folders read here
+    linked: set[str] = set()  # the folders read here whose modules were linked
+    replaced: list[Document] = []
+    added: list[Document] = []
+    plans = [d for d in documents if d.kind == TEMPLATE and isinstance(d.planned, Planned)]
+    for plan in plans:
+        moved = _place(plan, modules, read, linked)
+        for document in documents:
+            if document.template is plan and document.kind == ASL and document.data is not None \
+                    and isinstance(document.source, EmbeddedSource) and document.logical_id in moved:
+                source = Configured(document.source, *moved[document.logical_id])
+                replaced.append(document)
+                added.append(Document(ASL, document.data, source, document.root, document.substitutions,
+                                      plan, document.logical_id))
+    return Linked(replaced, added, [])
+
+
+def _place(plan: Document, modules: dict[str, list[Document]], read: dict[str, list[Document]],
+           linked: set[str]) -> dict[str, tuple[TerraformSource, tuple]]:
+    """Move the plan view's resources to their blocks; returns, for each state machine, where
+    its definition is written in the configuration."""
+    from policylint.frontends.terraform import TerraformSource
+
+    planned: Planned = plan.planned
+    source = plan.source
+    assert isinstance(source, TerraformSource)
+    folders = _folders(plan, modules, read)
+    unlinked = [folder for folder in folders.values() if folder in read and folder not in linked]
+    if unlinked:  # the modules read here: their values followed, callers' arguments found
+        from policylint.frontends.terraform import link_modules
+
+        linked.update(unlinked)
+        link_modules([view for folder in unlinked for view in read[folder]])
+    definitions: dict[str, tuple[TerraformSource, tuple]] = {}
+    blocks: dict[str, dict[str, tuple[Document, str]]] = {}  # by folder
+    for name, (calls, address) in planned.resources.items():
+        folder = folders.get(calls)
+        if folder is not None and folder not in blocks:
+            blocks[folder] = _blocks(modules.get(folder) or read.get(folder) or [])
+        found = blocks[folder].get(address) if folder is not None else None
+        if found is None:
+            continue
+        view, configured = found
+        home = view.source
+        assert isinstance(home, TerraformSource)
+        source.moved[("Resources", name)] = (home, ("Resources", configured))
+        properties = plan.data["Resources"][name].get("Properties", {})
+        if "DefinitionString" in properties:
+            written = view.data["Resources"][configured].get("Properties", {})
+            key = next((k for k in ("Definition", "DefinitionString", "DefinitionUri")
+                        if k in written or ("Resources", configured, "Properties", k) in home.places), None)
+            if key is not None:
+                target = ("Resources", configured, "Properties", key)
+                source.moved[("Resources", name, "Properties", "DefinitionString")] = (home, target)
+                definitions[name] = (home, target)
+    source.planned = True
+    return definitions
+
+
+def _blocks(views: Sequence[Document]) -> dict[str, tuple[Document, str]]:
+    """Each address of a module's blocks: the view (a file of the module) that has it, and
+    its name there (a for_each resource is one a key there: the first)."""
+    found: dict[str, tuple[Document, str]] = {}
+    for view in views:
+        for name in view.data["Resources"]:
+            found.setdefault(name.split("[", 1)[0] if name.endswith("]") else name, (view, name))
+    return found
+
+
+def _folders(plan: Document, modules: dict[str, list[Document]],
+             read: dict[str, list[Document]]) -> dict[tuple[str, ...], str]:
+    """The folder of each module of the plan (by its calls): the root module's is the plan's
+    folder or one above it (in the linted folder) whose ``.tf`` files hold the most of its
+    resources and calls; a call's is its local ``source`` from its caller's folder."""
+    planned: Planned = plan.planned
+    root = planned.root or os.path.dirname(os.path.abspath(plan.source.path))  # no bound said: its own
+    top = [address for calls, address in planned.resources.values() if not calls]
+    names = {calls[0] for calls in planned.calls if len(calls) == 1}
+    best, score = None, 0
+    folder = os.path.dirname(os.path.abspath(plan.source.path))
+    for _ in range(MAX_UP):
+        views = _views(folder, modules, read, root)
+        blocks = _blocks(views)
+        found = sum(1 for a in top if a in blocks) + len(names & _called(views))
+        if found > score:
+            best, score = folder, found
+        parent = os.path.dirname(folder)
+        if parent == folder or (root is not None and not _inside(parent, root)):
+            break
+        folder = parent
+    if best is None:
+        return {}
+    folders: dict[tuple[str, ...], str] = {(): best}
+    for calls in sorted(planned.calls, key=len):
+        source, caller = planned.calls[calls], folders.get(calls[:-1])
+        if caller is None or not source.startswith(("./", "../")):
+            continue
+        child = os.path.normpath(os.path.join(caller, source))
+        if (root is None or _inside(child, root)) and _views(child, modules, read, root):
+            folders[calls] = child
+    return folders
+
+
+MAX_UP = 8  # folders above the plan's looked at for its root module at most
+
+
+def _called(views: Sequence[Document]) -> set[str]:
+    return {block.labels[0] for view in views for block in view.terraform.modules}
+
+
+def _inside(path: str, root: str) -> bool:
+    from policylint.paths import is_within
+
+    return is_within(path, root)
+
+
+def _views(folder: str, modules: dict[str, list[Document]], read: dict[str, list[Document]],
+           root: str | None) -> list[Document]:
+    """The Terraform views of a folder's files: those the run read, else read here (in the
+    linted folder only), once; the modules read here linked among themselves."""
+    if folder in modules:
+        return modules[folder]
+    if folder not in read:
+        read[folder] = _read_module(folder, root)
+    return read[folder]
+
+
+def _read_module(folder: str, root: str | None) -> list[Document]:
+    """The views of the ``.tf`` files of ``folder``, its module's values followed."""
+    from policylint.frontends.terraform import template_view
+    from policylint.limits import MAX_BYTES
+    from policylint.paths import open_regular
+
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return []
+    views: list[Document] = []
+    for name in names:
+        path = os.path.join(folder, name)
+        if not name.lower().endswith((".tf", ".tf.json")) or (root is not None and not _inside(path, root)):
+            continue
+        try:
+            with open_regular(path) as handle:
+                raw = handle.read(MAX_BYTES + 1)
+            if len(raw) > MAX_BYTES or b"\0" in raw:
+                continue
+            view, _ = template_view(Source(path, raw.decode("utf-8-sig")))
+        except (OSError, UnicodeDecodeError):
+            continue
+        except Exception:  # a file the run would report as unreadable: no place from it
+            continue
+        if view is not None:
+            views.append(view)
+    return views
+
+
+class Configured(EmbeddedSource):
+    """A plan's definition string whose state machine is written in the configuration: a
+    path of the machine is that path of the definition there (``home`` at ``at``)."""
+
+    view_paths = True
+
+    def __init__(self, embedded: EmbeddedSource, home: TerraformSource, at: tuple) -> None:
+        super().__init__(embedded.parent, embedded.text, embedded.segments)
+        self.home, self.at = home, at
+
+    def where(self, path: Any, at: str = "key") -> tuple[str, int, int]:
+        source, found, _ = self.home.written((*self.at, *path), at)
+        return (source.path, *source._here(found, at, True))
+
+    def file_of(self, path: Any, at: str = "key") -> str:
+        return self.home.written((*self.at, *path), at)[0].path
+
+    def elsewhere(self) -> list[Source]:
+        return [self.home]
+
+    def locate(self, path: Any, at: str = "key") -> Position:
+        return self.where(path, at)[1:]
+
+    def scalar_position(self, path: Any, offset: int) -> Position:
+        source, found, _ = self.home.written((*self.at, *path), "value")
+        if found in source.places or found in source.heredocs:
+            return source.scalar_position(found, offset)
+        return source._here(found, "value", True)
 
 
 def _resources(module: Any, where: tuple) -> Iterator[tuple[tuple, str, dict]]:

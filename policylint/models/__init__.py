@@ -41,6 +41,7 @@ class Document:
     terraform_locals: Mapping[str, Any] = {}  # a Terraform view: its file's literal locals
     terraform: Any = None  # a Terraform view: what its module's linking follows (terraform.Followed)
     snake_case = False  # a Terraform view: its author writes max_iterations, not MaxIterations
+    planned: Any = None  # a Terraform plan's view: where its configuration is (terraform_plan.Planned)
 
     def __init__(self, kind: str, data: Any, source: Source, root: tuple = (),
                  substitutions: Mapping[str, str | None] | None = None,
@@ -81,8 +82,9 @@ class Document:
 
 
     def locate(self, path: Sequence[Any], at: str = "key") -> tuple[str, int, int]:
-        line, column = self.source.locate((*self.root, *path), at)
-        return self.source.path, line, column
+        """(file, line, column) where the key (or value) at ``path`` is written: the source's
+        file, or the file the value came from (a Terraform caller's argument)."""
+        return self.source.where((*self.root, *path), at)
 
     def string_position(self, path: Sequence[Any], offset: int) -> tuple[int, int] | None:
         """Line and column of character ``offset`` of the string value at ``path`` (through
@@ -93,7 +95,8 @@ class Document:
         source, full = self.source, (*self.root, *path)
         try:
             text = source.text
-            if text.lstrip("\ufeff \t\r\n")[:1] in ("{", "[") and not isinstance(source, MappedSource):
+            if text.lstrip("\ufeff \t\r\n")[:1] in ("{", "[") and not isinstance(source, MappedSource) \
+                    and not source.view_paths:
                 found = json_locate(text, full, source._json_memo)
                 if found is None:
                     return None

@@ -159,6 +159,7 @@ def build_report(outcome: Outcome, rules: dict[str, Rule], baseline: frozenset[s
     """Resolve every finding's position (only now: clean files never pay for it), and set
     aside what is suppressed in the source or known to the baseline."""
     problems: set[Problem] = set()
+    moved: dict[Problem, tuple[int, str]] = {}  # reported in another file than its document's
     hiding = _Hiding(outcome.documents)
     errors = list(outcome.errors)
     # A file at a time: once its findings are placed, its position data is let go.
@@ -174,7 +175,7 @@ def build_report(outcome: Outcome, rules: dict[str, Rule], baseline: frozenset[s
         document = finding.document
         path = (*document.root, *finding.path) if document is not None else finding.path
         shown = display_path(file)
-        hidden = hiding.of(document) if document is not None else hiding.of_source(finding.source)
+        hidden = hiding.of(document, file) if document is not None else hiding.of_source(finding.source)
 
         value = _value(finding)
         if value is not None and hidden.within(value):
@@ -184,14 +185,18 @@ def build_report(outcome: Outcome, rules: dict[str, Rule], baseline: frozenset[s
         if finding.omitted:
             message = (f"{message} [and at least {finding.omitted:,} more {rule.code} findings in this "
                        "file from here on, not shown]")
-        problems.add(Problem(rule.code, rule.name, finding.severity or rule.severity,
-                             shown_message(message, hidden), printable(shown), line, column, path, value,
-                             finding.suppression and shown_message(finding.suppression, hidden), shown,
-                             FixOf(finding.fix, finding) if finding.fix is not None else None))
+        problem = Problem(rule.code, rule.name, finding.severity or rule.severity,
+                          shown_message(message, hidden), printable(shown), line, column, path, value,
+                          finding.suppression and shown_message(finding.suppression, hidden), shown,
+                          FixOf(finding.fix, finding) if finding.fix is not None else None)
+        problems.add(problem)
+        if file != finding.source.path:
+            template = (document.template or document) if document is not None else None
+            moved[problem] = (2 if template is not None and template.planned is not None else 1, repr(path))
         if i + 1 == len(by_source) or by_source[i + 1].source is not finding.source:
             finding.source.release()
-    ordered = sorted(problems, key=lambda p: (p.file, p.line, p.column, p.code, p.message,
-                                              repr(p.logical_path)))
+    ordered = sorted(_once(problems, moved), key=lambda p: (p.file, p.line, p.column, p.code, p.message,
+                                                            repr(p.logical_path)))
     counted = [p for p in ordered if p.suppression is None]
     known = {p for p in counted if p.fingerprint in baseline} if baseline else set()
     kinds = {printable(display_path(file)): kind for file, kind in outcome.kinds.items()}
@@ -200,6 +205,25 @@ def build_report(outcome: Outcome, rules: dict[str, Rule], baseline: frozenset[s
     return Report([p for p in counted if p not in known], list(rules.values()), errors, kinds,
                   suppressed=[p for p in ordered if p.suppression is not None],
                   baselined=[p for p in counted if p in known])
+
+
+def _once(problems: set[Problem], moved: dict[Problem, tuple[int, str]]) -> set[Problem]:
+    """``problems`` without those reported where another says the same at the same place
+    and was moved there (a value a module caller passes, used twice; a plan's finding and
+    the ``.tf``'s own): the one kept is, in order, one in its own file, one of a ``.tf``, one
+    of a plan."""
+    if not moved:
+        return problems
+    places: dict[tuple, list[Problem]] = {}
+    for problem in problems:
+        places.setdefault((problem.code, problem.file, problem.line, problem.column, problem.message),
+                          []).append(problem)
+    dropped: set[Problem] = set()
+    for same in places.values():
+        if len(same) > 1 and any(p in moved for p in same):
+            kept = min(same, key=lambda p: moved.get(p, (0, "")))
+            dropped.update(p for p in same if p is not kept and p in moved)
+    return problems - dropped
 
 
 class _Hiding:
@@ -213,8 +237,19 @@ class _Hiding:
             self.documents.setdefault(document.source.path, []).append(document)
         self.memo: dict[str, Hidden] = {}
 
-    def of(self, document: Document) -> Hidden:
+    def of(self, document: Document, shown: str | None = None) -> Hidden:
+        """For a finding on ``document``: its file's documents, and those of the file the
+        finding is ``shown`` in when that is another (a Terraform caller's argument)."""
         path = document.source.path
+        if shown is not None and shown != path:
+            key = f"{path}\0{shown}"
+            if key not in self.memo:
+                # a file no document of the run is (a plan's configuration): its text
+                texts = [] if shown in self.documents else \
+                    [s.text for s in _reachable(document.source) if s.path == shown][:1]
+                self.memo[key] = _hidden([*self.documents.get(path, ()), *self.documents.get(shown, ()),
+                                          document], texts)
+            return self.memo[key]
         if path not in self.memo:
             self.memo[path] = _hidden([*self.documents.get(path, ()), document])
         return self.memo[path]
@@ -228,6 +263,18 @@ class _Hiding:
     def of_file(self, path: str) -> Hidden | None:
         documents = self.documents.get(path)
         return self.of(documents[0]) if documents else None
+
+
+def _reachable(source: Source) -> list[Source]:
+    """The sources a finding on ``source`` may be reported in (``Source.elsewhere``)."""
+    found: dict[int, Source] = {}
+    stack = list(source.elsewhere())
+    while stack:
+        other = stack.pop()
+        if id(other) not in found:
+            found[id(other)] = other
+            stack.extend(other.elsewhere())
+    return list(found.values())
 
 
 def _hidden(documents: list[Document], more_texts: Sequence[str] = ()) -> Hidden:
