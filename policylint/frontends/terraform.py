@@ -176,8 +176,8 @@ def template_view(source: Source) -> tuple[Document | None, list[Finding]]:
     view.names = {name: name for name in builder.resources}
     view.variables = True  # every ${...} is Terraform's to fill
     view.namespace = os.path.dirname(os.path.abspath(source.path))
-    view.terraform_locals = locals_
-    view.terraform = Followed(values, builder, [b for b in body.blocks
+    view.local_values = locals_
+    view.linking = Followed(values, builder, [b for b in body.blocks
                                                 if b.type == "module" and len(b.labels) == 1])
     view.snake_case = True
     notes = [Finding(view, path, message, "value", code=UNRESOLVED_REFERENCE.code)
@@ -316,20 +316,19 @@ def link_modules(documents: list[Document]) -> list[Finding]:
     modules: dict[str, dict] = {}
     locals_: dict[str, dict] = {}
     origins = _Origins()
-    views = [d for d in documents if d.kind == TEMPLATE and isinstance(d.source, TerraformSource)
-             and d.terraform is not None]  # a plan's view is no module
+    views = [d for d in documents if d.kind == TEMPLATE and isinstance(d.linking, Followed)]
     for view in views:
         modules.setdefault(view.namespace, {}).update(view.data["Resources"])
-        locals_.setdefault(view.namespace, {}).update(view.terraform_locals)
-        for name in view.terraform_locals:
-            _, block, hcl_path = view.terraform.values[name]
+        locals_.setdefault(view.namespace, {}).update(view.local_values)
+        for name in view.local_values:
+            _, block, hcl_path = view.linking.values[name]
             origins.add(view.namespace, name, (cast(TerraformSource, view.source), block, hcl_path))
     for resources in modules.values():
         _organization_documents(resources)
     tables: dict[str, dict[str, tuple[tuple, Any]]] = {}
     for view in views:
         table = tables.setdefault(view.namespace, {})
-        for name, entry in view.terraform.values.items():
+        for name, entry in view.linking.values.items():
             table[name] = (entry, view)
     base: dict[str, _Scope] = {}
     for namespace, table in tables.items():
@@ -344,7 +343,7 @@ def link_modules(documents: list[Document]) -> list[Finding]:
     notes: list[Finding] = []
     written: set = set()  # the definitions linted, by where they are written: each once
     for view in views:
-        view.module_resources = modules[view.namespace]
+        view.shared_resources = modules[view.namespace]
         scopes = instances.get(view.namespace, [base[view.namespace]])
         known = locals_[view.namespace]
         note = _put_locals(view, view.data["Resources"], known, sizes, origins, ("Resources",)) \
@@ -352,9 +351,9 @@ def link_modules(documents: list[Document]) -> list[Finding]:
         if note is not None:
             notes.append(note)
         seen: set = set()
-        for address, name, path in view.terraform.pending:
+        for address, name, path in view.linking.pending:
             for scope in scopes:
-                if scope is not base[view.namespace] and _absent(view.terraform.counts.get(address), scope):
+                if scope is not base[view.namespace] and _absent(view.linking.counts.get(address), scope):
                     continue  # a call that makes none of the resource: nothing of it to lint
                 for found in _definition(view, address, name, path, scope, locals_, sizes, written, origins):
                     key = found.message if isinstance(found, Finding) else None
@@ -367,9 +366,9 @@ def link_modules(documents: list[Document]) -> list[Finding]:
                         notes.append(found)
         notes.extend(_root_files(view, scopes, base, bound))
         notes.extend(_dynamics(view, scopes))
-        for address, where, merges in view.terraform.merges:
+        for address, where, merges in view.linking.merges:
             notes.extend(_merge(view, address, where, merges, scopes))
-        for address in view.terraform.for_each:
+        for address in view.linking.for_each:
             notes.extend(_instances(view, address, scopes, documents, bound))
     return notes
 
@@ -389,7 +388,7 @@ def _instances(view: Document, address: str, scopes: list[_Scope], documents: li
     resource = resources.get(address)
     if resource is None or not _names_each(resource):
         return
-    found = [_follow(view.terraform.counts[address], scope) for scope in scopes]
+    found = [_follow(view.linking.counts[address], scope) for scope in scopes]
     value, why = found[0]
     if why is not None or any(f != found[0] for f in found):
         return
@@ -406,7 +405,7 @@ def _instances(view: Document, address: str, scopes: list[_Scope], documents: li
         return
     documents[:] = [d for d in documents if not (d.template is view and d.logical_id == address)]
     del resources[address]
-    shared = view.module_resources if view.module_resources is not None else {}
+    shared = view.shared_resources if view.shared_resources is not None else {}
     shared.pop(address, None)
     clones: dict[str, Any] = {}
     prefix = ("Resources", address)
@@ -427,7 +426,7 @@ def _instances(view: Document, address: str, scopes: list[_Scope], documents: li
     shared.update(clones)
     template = Document(TEMPLATE, {"Resources": clones}, view.source)
     template.variables, template.namespace, template.snake_case = True, view.namespace, True
-    template.module_resources = shared
+    template.shared_resources = shared
     for item in documents_in(template, bound):
         if isinstance(item, DefinitionFile):
             view.definition_files.append(item._replace(template=view))
@@ -544,7 +543,7 @@ def _instances_of(views: list[Document], base: dict[str, _Scope]) -> dict[str, l
     caller's own names read as the caller's calls make them; callers first."""
     calls: dict[str, list[tuple[Document, hcl.Block]]] = {}
     for view in views:
-        for block in view.terraform.modules:
+        for block in view.linking.modules:
             source = block.attributes.get("source")
             if isinstance(source, str) and source.startswith(("./", "../")):
                 child = os.path.normpath(os.path.join(view.namespace, source))
@@ -730,10 +729,10 @@ def _root_files(view: Document, scopes: list[_Scope], base: dict[str, _Scope],
     from policylint.frontends.cloudformation import DefinitionFile, _substitutions
     from policylint.values import Unknown
 
-    for address, local, path in view.terraform.root_files:
+    for address, local, path in view.linking.root_files:
         roots = sorted({scope.root for scope in scopes
                         if scope is base[view.namespace]
-                        or not _absent(view.terraform.counts.get(address), scope)})
+                        or not _absent(view.linking.counts.get(address), scope)})
         props = view.data["Resources"][address]["Properties"]
         found = False
         for root in roots:
@@ -790,7 +789,7 @@ def _dynamics(view: Document, scopes: list[_Scope]) -> Iterator[Finding]:
     and the content does not name the iterator; else unknown: one note for the blocks of a
     document unknown for one reason, at the first."""
     unknown: dict[tuple[str, str], list[tuple]] = {}
-    for at, for_each, block in view.terraform.dynamics:
+    for at, for_each, block in view.linking.dynamics:
         content = block.children("content")
         expand, why, each = False, None, None
         for scope in scopes:

@@ -55,13 +55,13 @@ class TerraformPlan(FrontEnd):
         view, notes = plan_view(source, data)
         if view is None:
             return [], notes
-        view.planned.root = root
+        view.linking.root = root
         documents, findings = template_documents(view, root)
         return documents, [*notes, *findings]
 
     def waits_for_link(self, document: Document) -> bool:
         """A plan's documents are placed in the configuration once every file is read."""
-        return isinstance((document.template or document).planned, Planned)
+        return isinstance((document.template or document).linking, Planned)
 
     def link(self, documents: list[Document], reader: Reader) -> Linked:
         if not any(self.waits_for_link(d) for d in documents):
@@ -115,8 +115,8 @@ def plan_view(source: Source, plan: dict) -> tuple[Document | None, list[Finding
     if not builder.resources:
         return None, refused
     view = Document(TEMPLATE, {"Resources": builder.resources}, tf)
-    view.names, view.variables, view.snake_case = names, True, True
-    view.planned = planned
+    view.names, view.variables, view.snake_case, view.derived = names, True, True, True
+    view.linking = planned
     return view, [*refused, *(Finding(view, path, message, "value", code=UNRESOLVED_REFERENCE.code)
                               for path, message in builder.notes)]
 
@@ -155,18 +155,17 @@ def configure(documents: list[Document]) -> Linked:
     linted folder: its resources moved to their blocks in the ``.tf`` files (the views the
     run read, or read here), its state machines to their definitions. The documents made
     from a definition string stand for the plan's own (their positions are the ``.tf``'s)."""
-    from policylint.frontends.terraform import TerraformSource
+    from policylint.frontends.terraform import Followed
 
     modules: dict[str, list[Document]] = {}
     for document in documents:
-        if document.kind == TEMPLATE and isinstance(document.source, TerraformSource) \
-                and document.terraform is not None:
+        if document.kind == TEMPLATE and isinstance(document.linking, Followed):
             modules.setdefault(document.namespace, []).append(document)
     read: dict[str, list[Document]] = {}  # the views of the folders read here
     linked: set[str] = set()  # the folders read here whose modules were linked
     replaced: list[Document] = []
     added: list[Document] = []
-    plans = [d for d in documents if d.kind == TEMPLATE and isinstance(d.planned, Planned)]
+    plans = [d for d in documents if d.kind == TEMPLATE and isinstance(d.linking, Planned)]
     for plan in plans:
         moved = _place(plan, modules, read, linked)
         for document in documents:
@@ -185,7 +184,7 @@ def _place(plan: Document, modules: dict[str, list[Document]], read: dict[str, l
     its definition is written in the configuration."""
     from policylint.frontends.terraform import TerraformSource
 
-    planned: Planned = plan.planned
+    planned: Planned = plan.linking
     source = plan.source
     assert isinstance(source, TerraformSource)
     folders = _folders(plan, modules, read)
@@ -236,7 +235,7 @@ def _folders(plan: Document, modules: dict[str, list[Document]],
     """The folder of each module of the plan (by its calls): the root module's is the plan's
     folder or one above it (in the linted folder) whose ``.tf`` files hold the most of its
     resources and calls; a call's is its local ``source`` from its caller's folder."""
-    planned: Planned = plan.planned
+    planned: Planned = plan.linking
     root = planned.root or os.path.dirname(os.path.abspath(plan.source.path))  # no bound said: its own
     top = [address for calls, address in planned.resources.values() if not calls]
     names = {calls[0] for calls in planned.calls if len(calls) == 1}
@@ -269,7 +268,7 @@ MAX_UP = 8  # folders above the plan's looked at for its root module at most
 
 
 def _called(views: Sequence[Document]) -> set[str]:
-    return {block.labels[0] for view in views for block in view.terraform.modules}
+    return {block.labels[0] for view in views for block in view.linking.modules}
 
 
 def _inside(path: str, root: str) -> bool:

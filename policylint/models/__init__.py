@@ -37,11 +37,11 @@ class Document:
     names: Mapping[str, str] = {}
     construct_paths: Mapping[str, str] = {}  # a synthesized template's, from its cloud assembly manifest
     variables = False
-    module_resources: dict | None = None  # a Terraform view: the resources of its whole module
-    terraform_locals: Mapping[str, Any] = {}  # a Terraform view: its file's literal locals
-    terraform: Any = None  # a Terraform view: what its module's linking follows (terraform.Followed)
-    snake_case = False  # a Terraform view: its author writes max_iterations, not MaxIterations
-    planned: Any = None  # a Terraform plan's view: where its configuration is (terraform_plan.Planned)
+    shared_resources: dict | None = None  # the resources of every file its names are shared with (a module)
+    local_values: Mapping[str, Any] = {}  # values its file names, which a report masks (Terraform locals)
+    snake_case = False  # its author writes max_iterations, not MaxIterations (Terraform's schemas)
+    derived = False  # it repeats files in the run (a plan of their configuration): theirs win a tie
+    linking: Any = None  # what the front end that made it keeps for its link phase, opaque to the rest
 
     def __init__(self, kind: str, data: Any, source: Source, root: tuple = (),
                  substitutions: Mapping[str, str | None] | None = None,

@@ -28,8 +28,8 @@ def resources_of(document: Document) -> dict:
     """The resources a document's references may name (to resolve them to a ``Ref``): its
     template's, or its Terraform module's."""
     template = template_of(document)
-    if template is not None and template.module_resources is not None:
-        return template.module_resources
+    if template is not None and template.shared_resources is not None:
+        return template.shared_resources
     resources = template.data.get("Resources") if template is not None else None
     return resources if isinstance(resources, dict) else {}
 

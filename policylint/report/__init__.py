@@ -192,7 +192,7 @@ def build_report(outcome: Outcome, rules: dict[str, Rule], baseline: frozenset[s
         problems.add(problem)
         if file != finding.source.path:
             template = (document.template or document) if document is not None else None
-            moved[problem] = (2 if template is not None and template.planned is not None else 1, repr(path))
+            moved[problem] = (2 if template is not None and template.derived else 1, repr(path))
         if i + 1 == len(by_source) or by_source[i + 1].source is not finding.source:
             finding.source.release()
     ordered = sorted(_once(problems, moved), key=lambda p: (p.file, p.line, p.column, p.code, p.message,
@@ -287,7 +287,7 @@ def _hidden(documents: list[Document], more_texts: Sequence[str] = ()) -> Hidden
     whole = [d for d in documents if not d.root and d.data is not None]  # else parts of the file
     parts = {id(d.data): d.data for d in [*(whole or documents), *templates]}
     parts.update((id(part), dict(part)) for d in [*documents, *templates]
-                 for part in (d.substitutions, d.terraform_locals) if part)
+                 for part in (d.substitutions, d.local_values) if part)
     return hidden_in([part for part in parts.values() if part is not None], texts)
 
 
