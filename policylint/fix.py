@@ -98,7 +98,7 @@ class _Plain:
         if "root" not in self.cache:
             import yaml
 
-            from policylint.source import position_loader
+            from policylint.yaml_data import position_loader
 
             try:
                 root = yaml.compose(self.text, Loader=position_loader())

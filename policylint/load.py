@@ -21,16 +21,7 @@ from policylint.problems import (
     file_finding,
 )
 from policylint.rule import Finding
-from policylint.source import (
-    Duplicate,
-    Source,
-    TooLarge,
-    check_expansion,
-    json_duplicates,
-    load_yaml,
-    template_loader,
-    yaml_loader,
-)
+from policylint.source import Duplicate, Source, TooLarge, check_expansion, json_duplicates
 
 # An account export (get-account-authorization-details) is a JSON object whose first key is one of
 # its own (in the CLI's order or sorted); a file that only mentions one further in is no export and
@@ -193,7 +184,7 @@ def _parse(source: Source, expect: bool, asked: Sequence[FrontEnd]) -> Any:
             data = json.loads(text)
             return data, json_duplicates(text, data)
         tags = not expect and any(frontend.wants_yaml_tags(path, text) for frontend in asked)
-        data, duplicates = _load_yaml(text, template_loader() if tags else yaml_loader())
+        data, duplicates, source.tree = _load_yaml(text, tags)
         if _ANCHOR.search(text) and _ALIAS.search(text):  # aliases: refuse a document they blow up
             check_expansion(data, MAX_NODES)
         return data, duplicates
@@ -218,11 +209,13 @@ class _YamlError(Exception):
         self.message, self.position = message, position
 
 
-def _load_yaml(text: str, loader: Any) -> tuple[Any, list[Duplicate]]:
+def _load_yaml(text: str, short_forms: bool) -> tuple[Any, list[Duplicate], Any]:
     import yaml
 
+    from policylint.yaml_data import load_yaml
+
     try:
-        return load_yaml(text, loader)
+        return load_yaml(text, short_forms)
     except yaml.MarkedYAMLError as error:
         if "nesting depth" in str(error.problem):  # libyaml's own limit (PyYAML >= 6.0.4)
             raise RecursionError(str(error.problem)) from None
