@@ -28,6 +28,7 @@ def yaml_loader() -> Any:
     strings (a state named 2024-01-01, a policy ``Version: 2012-10-17``) and only
     true/false are booleans (a state named ``Yes`` stays a name). A key written twice in one
     mapping is kept in ``duplicates`` (the last value is read, as PyYAML does)."""
+    import operator
     import re
 
     import yaml
@@ -61,8 +62,12 @@ def yaml_loader() -> Any:
         _duplicates(node.value, self.duplicates)
         return base.construct_mapping(self, node, deep=deep)
 
-    return type("PolicylintLoader", (base,), {"yaml_implicit_resolvers": resolvers, "resolve": resolve,
-                                              "__init__": __init__, "construct_mapping": construct_mapping})
+    return type("PolicylintLoader", (base,), {
+        "yaml_implicit_resolvers": resolvers, "resolve": resolve, "__init__": __init__,
+        "construct_mapping": construct_mapping,
+        # There are no path resolvers: libyaml's composer calls these two for nothing at every
+        # node, and a C function (any that takes the arguments) costs less than a Python one.
+        "descend_resolver": staticmethod(operator.is_), "ascend_resolver": staticmethod(tuple)})
 
 
 @lru_cache(maxsize=1)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import CORPUS
+from helpers import CORPUS, position_of, write
 
 from policylint.yaml_data import load_yaml, template_loader, yaml_loader
 
@@ -196,3 +196,30 @@ def test_the_tree_kept_is_the_one_read() -> None:
     key, value = tree.value[0]
     assert key.value == "a" and value.value[0][1].tag == "!Ref"
     assert value.value[0][1].start_mark.line == 1
+
+
+FLOW = """\
+Resources:
+  Flow:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      Definition:
+        StartAt: A
+        States:
+          A: {Type: Pass, Next: Missing}
+"""
+
+
+def test_trees_past_the_runs_budget_are_let_go_and_positions_are_still_found(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from policylint import engine
+
+    files = [str(write(tmp_path / f"{name}.yaml", FLOW)) for name in ("a", "b")]
+    reading = engine.Reading({}, frozenset(), None, None)
+    monkeypatch.setattr(engine, "MAX_KEPT_TREES", len(FLOW))
+    first, second = (record.documents[0].source for record in
+                     engine._load_files(files, reading, engine.Engine().frontends))
+    assert first.tree is not None and second.tree is None  # the second is past the budget
+    assert first.locate(("Resources", "Flow", "Properties", "Definition", "States", "A", "Next"), "value") \
+        == second.locate(("Resources", "Flow", "Properties", "Definition", "States", "A", "Next"), "value") \
+        == position_of(FLOW, "Missing")
