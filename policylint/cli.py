@@ -27,10 +27,14 @@ def _codes(text: str) -> tuple[str, ...]:
     return tuple(c.strip() for c in text.split(",") if c.strip())
 
 
-def _parser() -> argparse.ArgumentParser:
-    import argparse
+COMMANDS = ("check", "baseline", "rules", "lsp", "rule", "policies")
 
-    from policylint.config import FAIL_LEVELS
+
+def _parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser. ``only``: the command being run, when the arguments name it
+    first; the other commands' parsers are then not built (argparse looks for translations at
+    every parser it makes: a tenth of a one-file run went in building them all)."""
+    import argparse
 
     parser = argparse.ArgumentParser(
         prog="policylint",
@@ -41,28 +45,61 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="store_true", help="print the version and the IAM "
                         "catalog's, then exit")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    if only in (None, "check"):
+        _check_parser(commands.add_parser("check", help="lint files and directories"))
+    if only in (None, "baseline"):
+        baseline = commands.add_parser("baseline", help="record today's findings in FILE, so that "
+                                       "`check --baseline FILE` fails only on new ones")
+        baseline.add_argument("file", metavar="FILE", help="the baseline file to write")
+        keep = baseline.add_mutually_exclusive_group()
+        keep.add_argument("--update", action="store_true",
+                          help="add today's new findings to FILE and keep every entry it has")
+        keep.add_argument("--prune", action="store_true",
+                          help="drop the entries of FILE that are fixed (of the files and rules linted), "
+                               "add nothing")
+        _lint_arguments(baseline)
+    if only in (None, "rules"):
+        rules = commands.add_parser("rules", help="list every rule")
+        rules.add_argument("--markdown", action="store_true",
+                           help="print the full rule reference as Markdown (docs/rules.md)")
+        rules.add_argument("--format", choices=("text", "json"), default="text",
+                           help="text (default), or json: every rule with its help and helpUri, for tooling")
+        _policies_config(rules)
+    if only in (None, "lsp"):
+        commands.add_parser("lsp", help="run the language server on stdin/stdout (for editors)")
+    if only in (None, "rule"):
+        rule = commands.add_parser("rule", help="explain one rule")
+        rule.add_argument("code", metavar="CODE", help="a rule code or name, e.g. AGT301")
+        _policies_config(rule)
+    if only in (None, "policies"):
+        policies = commands.add_parser("policies", help="organisation policies (`policies:` in the config)")
+        test = policies.add_subparsers(dest="action", required=True, metavar="ACTION").add_parser(
+            "test", help="run each policy on its examples (fail: must give it a finding, at the line after "
+                         "':' when given; pass: none) and exit 1 on a mismatch")
+        test.add_argument("--config", metavar="FILE", help="the config holding the policies (default: the "
+                          "config of the current directory)")
+        test.add_argument("codes", nargs="*", metavar="CODE", help="only these policies")
+    return parser
 
-    check = commands.add_parser("check", help="lint files and directories")
-    baseline = commands.add_parser("baseline", help="record today's findings in FILE, so that "
-                                   "`check --baseline FILE` fails only on new ones")
-    baseline.add_argument("file", metavar="FILE", help="the baseline file to write")
-    keep = baseline.add_mutually_exclusive_group()
-    keep.add_argument("--update", action="store_true",
-                      help="add today's new findings to FILE and keep every entry it has")
-    keep.add_argument("--prune", action="store_true",
-                      help="drop the entries of FILE that are fixed (of the files and rules linted), "
-                           "add nothing")
-    for command in (check, baseline):
-        command.add_argument("paths", nargs="*", default=["."], metavar="PATH",
-                             help="files or directories (default: the current directory)")
-        command.add_argument("--select", type=_codes, metavar="CODES",
-                             help="comma-separated rule codes, prefixes or names to run (default: all)")
-        command.add_argument("--ignore", type=_codes, metavar="CODES",
-                             help="comma-separated rule codes, prefixes or names not to run")
-        command.add_argument("--config", metavar="FILE",
-                             help="a .policylint.yaml, or a pyproject.toml with [tool.policylint]")
-        command.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
-                             help="parse files and locate findings in N processes (0: one per CPU)")
+
+def _lint_arguments(command: argparse.ArgumentParser) -> None:
+    """The arguments of the commands that lint (check, baseline)."""
+    command.add_argument("paths", nargs="*", default=["."], metavar="PATH",
+                         help="files or directories (default: the current directory)")
+    command.add_argument("--select", type=_codes, metavar="CODES",
+                         help="comma-separated rule codes, prefixes or names to run (default: all)")
+    command.add_argument("--ignore", type=_codes, metavar="CODES",
+                         help="comma-separated rule codes, prefixes or names not to run")
+    command.add_argument("--config", metavar="FILE",
+                         help="a .policylint.yaml, or a pyproject.toml with [tool.policylint]")
+    command.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
+                         help="parse files and locate findings in N processes (0: one per CPU)")
+
+
+def _check_parser(check: argparse.ArgumentParser) -> None:
+    from policylint.config import FAIL_LEVELS
+
+    _lint_arguments(check)
     check.add_argument("--format", default="text",
                        help="text (default), json, sarif, github (Actions annotations), gcc (one "
                             "path:line:col: line per problem, for editors) or junit")
@@ -91,25 +128,11 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--diff", action="store_true",
                        help="print what --fix would change as a unified diff; write nothing")
 
-    rules = commands.add_parser("rules", help="list every rule")
-    rules.add_argument("--markdown", action="store_true",
-                       help="print the full rule reference as Markdown (docs/rules.md)")
-    rules.add_argument("--format", choices=("text", "json"), default="text",
-                       help="text (default), or json: every rule with its help and helpUri, for tooling")
-    commands.add_parser("lsp", help="run the language server on stdin/stdout (for editors)")
-    rule = commands.add_parser("rule", help="explain one rule")
-    rule.add_argument("code", metavar="CODE", help="a rule code or name, e.g. AGT301")
-    for command in (rules, rule):
-        command.add_argument("--config", metavar="FILE", help="also list the organisation policies of "
-                             "this config (default: the config of the current directory)")
-    policies = commands.add_parser("policies", help="organisation policies (`policies:` in the config)")
-    test = policies.add_subparsers(dest="action", required=True, metavar="ACTION").add_parser(
-        "test", help="run each policy on its examples (fail: must give it a finding, at the line after "
-                     "':' when given; pass: none) and exit 1 on a mismatch")
-    test.add_argument("--config", metavar="FILE", help="the config holding the policies (default: the "
-                      "config of the current directory)")
-    test.add_argument("codes", nargs="*", metavar="CODE", help="only these policies")
-    return parser
+
+def _policies_config(command: argparse.ArgumentParser) -> None:
+    """``--config`` of the commands that list rules (rules, rule)."""
+    command.add_argument("--config", metavar="FILE", help="also list the organisation policies of "
+                         "this config (default: the config of the current directory)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -144,7 +167,7 @@ def _main(argv: Sequence[str] | None) -> int:
 
         _out(f"policylint {__version__} (IAM catalog: {version()})\n")
         return EXIT_OK
-    args = _parser().parse_args(arguments)
+    args = _parser(arguments[0] if arguments and arguments[0] in COMMANDS else None).parse_args(arguments)
     from policylint.config import ConfigError
     from policylint.engine import Engine
 

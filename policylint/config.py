@@ -173,7 +173,8 @@ def read_table(path: str, root: str | None = None) -> dict[str, Any] | None:
     if not path.endswith(".toml"):
         import yaml
 
-        from policylint.source import TooLarge, check_expansion, yaml_loader
+        from policylint.source import TooLarge, check_expansion
+        from policylint.yaml_data import yaml_loader
 
         try:
             data = yaml.load(text, Loader=yaml_loader())

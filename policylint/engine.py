@@ -17,7 +17,7 @@ from policylint import hookspecs, problems, suppress, unused_ignores
 from policylint.config import Config, ConfigError
 from policylint.discover import JSON_YAML
 from policylint.frontends import FrontEnd, Loaded, frontends_of
-from policylint.limits import MAX_ASKED, MAX_FINDINGS
+from policylint.limits import MAX_ASKED, MAX_FINDINGS, MAX_KEPT_TREES
 from policylint.load import load
 from policylint.models import Document
 from policylint.problems import UNRESOLVED_REFERENCE
@@ -297,6 +297,7 @@ def _load_and_lint(files: list[str], codes: tuple[str, ...], reading: Reading, c
 def _load_files(files: Sequence[str], reading: Reading, frontends: list[FrontEnd],
                 expect: str | None = None) -> list[Loaded]:
     loaded: list[Loaded] = []
+    kept = 0  # characters of YAML whose node trees are kept for positions
     for file in files:
         try:
             documents, findings = load(file, expect=expect, text=reading.texts.get(file),
@@ -305,6 +306,11 @@ def _load_files(files: Sequence[str], reading: Reading, frontends: list[FrontEnd
             loaded.append(Loaded(file, documents, findings))
         except Exception as error:
             loaded.append(Loaded(file, [], [], _describe(error)))
+            continue
+        for source in {id(d.source): d.source for d in documents if d.source.tree is not None}.values():
+            kept += len(source.text)
+            if kept > MAX_KEPT_TREES:  # memory stays bounded: composed again if a finding needs it
+                source.release()
     return loaded
 
 

@@ -98,7 +98,7 @@ class _Plain:
         if "root" not in self.cache:
             import yaml
 
-            from policylint.source import position_loader
+            from policylint.yaml_data import position_loader
 
             try:
                 root = yaml.compose(self.text, Loader=position_loader())
@@ -674,7 +674,7 @@ def _hcl_block_insert(text: str, data: bytes, node: Any, key: str, value: Any) -
 
 # -- PL004: a suppression that silences nothing ------------------------------------------------
 def _unsuppress(edit: Edit) -> list[TextEdit]:
-    from policylint.suppress import DIRECTIVE, comment_markers
+    from policylint.suppress import comment_markers, directive
 
     suppression, entry = edit.value, str(edit.key)
     document = suppression.document
@@ -687,7 +687,7 @@ def _unsuppress(edit: Edit) -> list[TextEdit]:
         if not suppression.path or suppression.path[-1] != "Comment":
             raise Unmappable("a suppression written elsewhere")
         comment = _at(document.data, suppression.path)
-        match = DIRECTIVE.search(comment) if isinstance(comment, str) else None
+        match = directive().search(comment) if isinstance(comment, str) else None
         if match is None:
             raise Unmappable("the directive is not where it was")
         start, end, new = _drop(comment, match, entry)
@@ -708,7 +708,7 @@ def _unsuppress(edit: Edit) -> list[TextEdit]:
     line_end = len(text) if line_end == -1 else line_end
     line = text[line_start:line_end].removesuffix("\r")
     found = [at for at in (line.find(m) for m in markers) if at >= 0]
-    match = DIRECTIVE.search(line, min(found)) if found else None
+    match = directive().search(line, min(found)) if found else None
     if match is None:
         raise Unmappable("the directive is not where it was")
     start, end, new = _drop(line, match, entry)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any, NamedTuple
 
 from policylint.models import ACCOUNT, ASL, HARNESS, IAM, TEMPLATE, Document
@@ -289,11 +289,14 @@ class Index:
         return Link(document, field.path, value, self.role(value, field.value))
 
 
-# Some partition, region or account: CloudFormation's pseudo-parameters, the Serverless
-# Framework's own variables for the region and account, and Terraform's data sources for them.
-PSEUDO_PARAMETERS = re.compile(r"\$\{(?:AWS::(?:Partition|Region|AccountId|URLSuffix)"
-                               r"|aws:(?:region|accountId)"
-                               r"|data\.aws_(?:partition|region|caller_identity)\.[\w-]+\.\w+)\}")
+@cache
+def _pseudo_parameters() -> re.Pattern[str]:
+    """Some partition, region or account: CloudFormation's pseudo-parameters, the Serverless
+    Framework's own variables for the region and account, and Terraform's data sources for
+    them (compiled when a harness reference first asks)."""
+    return re.compile(r"\$\{(?:AWS::(?:Partition|Region|AccountId|URLSuffix)"
+                      r"|aws:(?:region|accountId)"
+                      r"|data\.aws_(?:partition|region|caller_identity)\.[\w-]+\.\w+)\}")
 
 
 def _harness_reference(value: str, document: Document) -> str | Ref | None:
@@ -303,7 +306,8 @@ def _harness_reference(value: str, document: Document) -> str | Ref | None:
     literal = document.literal(value)
     if literal is not None:
         return literal
-    symbolic = PSEUDO_PARAMETERS.sub("*", value)  # some partition, region or account: the harness is its name
+    # some partition, region or account: the harness is its name
+    symbolic = _pseudo_parameters().sub("*", value)
     if symbolic != value and not PLACEHOLDER.search(symbolic):
         return symbolic
     match = PLACEHOLDER.fullmatch(value.strip())

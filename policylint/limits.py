@@ -6,3 +6,6 @@ MAX_EXPORT_BYTES = 200 * 1024 * 1024  # an account export's: 6,000 roles are abo
 MAX_NODES = 250_000  # a document expanding past this through YAML aliases is a bomb (real ones: < 3,000)
 MAX_FINDINGS = 1_000  # of one rule in one file: the one after it says how many more there are
 MAX_ASKED = 100 * MAX_FINDINGS  # a rule is not asked for more than this on one document
+# Characters of YAML whose node trees a run keeps for positions (about 20 bytes a character):
+# past them, a file's tree is let go once loaded, and composed again if a finding needs it.
+MAX_KEPT_TREES = 4 * 1024 * 1024

@@ -6,6 +6,7 @@ import os
 import re
 import stat
 from collections.abc import Iterator, Sequence
+from functools import cache
 from typing import Any
 
 from policylint.frontends import FrontEnd
@@ -21,24 +22,24 @@ from policylint.problems import (
     file_finding,
 )
 from policylint.rule import Finding
-from policylint.source import (
-    Duplicate,
-    Source,
-    TooLarge,
-    check_expansion,
-    json_duplicates,
-    load_yaml,
-    template_loader,
-    yaml_loader,
-)
+from policylint.source import Duplicate, Source, TooLarge, check_expansion, json_duplicates
 
-# An account export (get-account-authorization-details) is a JSON object whose first key is one of
-# its own (in the CLI's order or sorted); a file that only mentions one further in is no export and
-# keeps the usual limit.
-_EXPORT = re.compile(rb'\A(?:\xef\xbb\xbf)?\s*\{\s*'
-                     rb'"(?:UserDetailList|GroupDetailList|RoleDetailList|Policies|IsTruncated|Marker)"\s*:')
 YAML_SUFFIXES = (".yaml", ".yml")
-_ANCHOR, _ALIAS = re.compile(r"&[^\s,\[\]{}]+"), re.compile(r"\*[^\s,\[\]{}\"'/*]+")
+
+
+@cache
+def _export() -> re.Pattern[bytes]:
+    """An account export (get-account-authorization-details) is a JSON object whose first key
+    is one of its own (in the CLI's order or sorted); a file that only mentions one further in
+    is no export and keeps the usual limit. Asked only of a file over the limit or unreadable."""
+    return re.compile(rb'\A(?:\xef\xbb\xbf)?\s*\{\s*'
+                      rb'"(?:UserDetailList|GroupDetailList|RoleDetailList|Policies|IsTruncated|Marker)"\s*:')
+
+
+@cache
+def _anchor_and_alias() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A YAML anchor and an alias (asked of YAML texts only)."""
+    return re.compile(r"&[^\s,\[\]{}]+"), re.compile(r"\*[^\s,\[\]{}\"'/*]+")
 
 
 def builtin_frontends() -> list[FrontEnd]:
@@ -138,7 +139,7 @@ def _read(source: Source, expect: bool, asked: Sequence[FrontEnd], named: bool =
     limit = max_bytes or MAX_BYTES
 
     def ours(handle: Any = None) -> bool:  # asked only of a file that cannot be linted: all of it
-        return expect or bool(_EXPORT.match(raw)) or _claims(asked, raw, handle)
+        return expect or bool(_export().match(raw)) or _claims(asked, raw, handle)
 
     try:
         status = os.stat(source.path)
@@ -147,7 +148,7 @@ def _read(source: Source, expect: bool, asked: Sequence[FrontEnd], named: bool =
             return None
         with open_regular(source.path) as handle:  # a FIFO or device would block or never end
             raw = handle.read(limit + 1)
-            if len(raw) > limit and max_bytes is None and _EXPORT.match(raw):
+            if len(raw) > limit and max_bytes is None and _export().match(raw):
                 limit = MAX_EXPORT_BYTES
                 raw += handle.read(limit + 1 - len(raw))
             if len(raw) > limit:
@@ -193,8 +194,9 @@ def _parse(source: Source, expect: bool, asked: Sequence[FrontEnd]) -> Any:
             data = json.loads(text)
             return data, json_duplicates(text, data)
         tags = not expect and any(frontend.wants_yaml_tags(path, text) for frontend in asked)
-        data, duplicates = _load_yaml(text, template_loader() if tags else yaml_loader())
-        if _ANCHOR.search(text) and _ALIAS.search(text):  # aliases: refuse a document they blow up
+        data, duplicates, source.tree = _load_yaml(text, tags)
+        anchor, alias = _anchor_and_alias()
+        if anchor.search(text) and alias.search(text):  # aliases: refuse a document they blow up
             check_expansion(data, MAX_NODES)
         return data, duplicates
     except RecursionError:
@@ -218,11 +220,13 @@ class _YamlError(Exception):
         self.message, self.position = message, position
 
 
-def _load_yaml(text: str, loader: Any) -> tuple[Any, list[Duplicate]]:
+def _load_yaml(text: str, short_forms: bool) -> tuple[Any, list[Duplicate], Any]:
     import yaml
 
+    from policylint.yaml_data import load_yaml
+
     try:
-        return load_yaml(text, loader)
+        return load_yaml(text, short_forms)
     except yaml.MarkedYAMLError as error:
         if "nesting depth" in str(error.problem):  # libyaml's own limit (PyYAML >= 6.0.4)
             raise RecursionError(str(error.problem)) from None

@@ -76,8 +76,19 @@ def read_setting_file(path: str, root: str | None, limit: int) -> bytes:
 
 
 def overwrites(output: str, read: Iterable[str]) -> bool:
-    """Whether writing ``output`` would write over one of the files ``read`` (through any link)."""
-    if not os.path.exists(output):
+    """Whether writing ``output`` would write over one of the files ``read`` (through any link,
+    or another hard link to it)."""
+    try:
+        target = os.stat(output)
+    except OSError:
         return False  # a new file is no input
-    target = os.path.realpath(output)
-    return any(os.path.realpath(f) == target for f in read)
+    if not stat.S_ISREG(target.st_mode):
+        return False  # /dev/null, a pipe: every file read is a regular one
+    return any(_same(f, target) for f in read)
+
+
+def _same(path: str, target: os.stat_result) -> bool:
+    try:
+        return os.path.samestat(os.stat(path), target)
+    except OSError:
+        return False

@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 PROD = "prod"
 NON_PROD = "non-prod"
 _PROD_WORD = re.compile(r"(?:^|[^a-z0-9])prod(?:uction)?(?:$|[^a-z0-9])", re.I)
-_ACCOUNT = re.compile(r"arn:aws[\w-]*:[\w-]*:[\w-]*:(\d{12}):")
 
 
 _NOT_PROD = re.compile(r"(?:non|pre)[-_ ]?prod", re.I)
@@ -44,7 +43,8 @@ class Project:
         if self.config.environments:
             relative = os.path.relpath(os.path.abspath(document.source.path),
                                        self.config.root).replace(os.sep, "/")
-            accounts = set(_ACCOUNT.findall(json.dumps(document.data, default=str)))
+            accounts = set(re.findall(r"arn:aws[\w-]*:[\w-]*:[\w-]*:(\d{12}):",  # compiled when asked
+                                      json.dumps(document.data, default=str)))
             for environment in self.config.environments:
                 if any(fnmatchcase(relative, glob) for glob in environment.paths) or (
                         accounts & set(environment.accounts)):

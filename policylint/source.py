@@ -1,71 +1,22 @@
 """A file's text and the lazy mapping from logical paths to line and column.
 
-Clean files never pay for positions: the text is composed into position-carrying nodes
-(libyaml, which reads JSON too) only when the first finding of a file is reported.
+Clean JSON files never pay for positions: the text is composed into position-carrying
+nodes (libyaml, which reads JSON too) only when the first finding of a file is reported. A
+YAML file's nodes are those it was loaded from.
 """
 from __future__ import annotations
 
 import bisect
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import Any, NamedTuple
 
 from policylint.values import is_intrinsic_key
+from policylint.yaml_data import Duplicate
 
 Position = tuple[int, int]  # (line, column), both 1-based
 
 
-Duplicate = tuple[str, int, int]  # a key written twice: (key, offset of the second, line of the first)
-
-
-@lru_cache(maxsize=1)
-def yaml_loader() -> Any:
-    """PyYAML's safe C loader, reading values as AWS tools do (YAML 1.2 core): dates stay
-    strings (a state named 2024-01-01, a policy ``Version: 2012-10-17``) and only
-    true/false are booleans (a state named ``Yes`` stays a name). Loading and positions
-    both use it. A key written twice in one mapping is kept in ``duplicates`` (the last value
-    is read, as PyYAML does)."""
-    import re
-
-    import yaml
-
-    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    boolean = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
-    resolvers: dict[Any, list] = {}
-    for first, entries in base.yaml_implicit_resolvers.items():
-        kept = [(tag, boolean if tag == "tag:yaml.org,2002:bool" else regexp) for tag, regexp in entries
-                if tag != "tag:yaml.org,2002:timestamp"
-                and (tag != "tag:yaml.org,2002:bool" or first in "tTfF")]
-        if kept:
-            resolvers[first] = kept
-
-    def __init__(self: Any, stream: Any) -> None:
-        base.__init__(self, stream)
-        self.duplicates = []
-
-    def construct_mapping(self: Any, node: Any, deep: bool = False) -> dict:
-        seen: dict[tuple[str, str], int] = {}
-        for key_node, _ in node.value:
-            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
-                key = (key_node.tag, key_node.value)
-                if key in seen:
-                    self.duplicates.append((key_node.value, key_node.start_mark.index, seen[key]))
-                else:
-                    seen[key] = key_node.start_mark.line + 1
-        return base.construct_mapping(self, node, deep=deep)
-
-    return type("PolicylintLoader", (base,), {"yaml_implicit_resolvers": resolvers, "__init__": __init__,
-                                              "construct_mapping": construct_mapping})
-
-
-def load_yaml(text: str, loader: Any) -> tuple[Any, list[Duplicate]]:
-    """The data of a YAML text, and the keys written twice in it."""
-    reader = loader(text)
-    try:
-        return reader.get_single_data(), reader.duplicates
-    finally:
-        reader.dispose()
 
 
 _SPACED_KEY = re.compile(r'"\s+:')
@@ -92,6 +43,8 @@ def json_duplicates(text: str, data: Any) -> list[Duplicate]:
     import yaml
 
     duplicates: list[Duplicate] = []
+    from policylint.yaml_data import position_loader
+
     try:
         stack = [yaml.compose(text, Loader=position_loader())]
     except yaml.YAMLError:  # JSON that libyaml cannot read: the count was a false alarm or unlocatable
@@ -123,56 +76,20 @@ def _count_keys(value: Any) -> int:
     return count
 
 
-@lru_cache(maxsize=1)
-def position_loader() -> Any:
-    """The C loader with no implicit resolvers: composing for positions needs no types, and
-    resolving every scalar's type costs more than the parsing."""
-    import yaml
-
-    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return type("PositionLoader", (base,), {"yaml_implicit_resolvers": {}})
-
-
-@lru_cache(maxsize=1)
-def template_loader() -> Any:
-    """``yaml_loader`` that also reads CloudFormation's short-form intrinsics (``!Ref x``
-    as ``{"Ref": "x"}``, ``!GetAtt a.b`` as ``{"Fn::GetAtt": ["a", "b"]}``, ``!Sub ...``
-    as ``{"Fn::Sub": ...}``)."""
-    import yaml
-
-    class TemplateLoader(yaml_loader()):  # type: ignore[misc]
-        pass
-
-    def intrinsic(loader: Any, suffix: str, node: Any) -> dict:
-        if isinstance(node, yaml.ScalarNode):
-            value: Any = loader.construct_scalar(node)
-        elif isinstance(node, yaml.SequenceNode):
-            value = loader.construct_sequence(node, deep=True)
-        else:
-            value = loader.construct_mapping(node, deep=True)
-        if suffix == "GetAtt" and isinstance(value, str):
-            value = value.split(".", 1)
-        name = suffix if suffix in ("Ref", "Condition") else f"Fn::{suffix}"
-        return {name: value}
-
-    TemplateLoader.add_multi_constructor("!", intrinsic)
-    return TemplateLoader
-
-
 class Source:
     """The text of one file as the user wrote it."""
 
     def __init__(self, path: str, text: str) -> None:
         self.path = path
         self.text = text
-        self._root: Any = None
+        self.tree: Any = None  # the composed YAML nodes (loading keeps them; else composed when asked)
         self._line_starts: list[int] | None = None
         self._json_memo: dict[tuple, tuple[int | None, int]] = {}
         self._keys: dict[int, dict[str, tuple[Any, Any]]] = {}  # a mapping node's id -> its keys
 
     def release(self) -> None:
         """Let go of what positions were worked out with (it is rebuilt if asked again)."""
-        self._root, self._json_memo, self._line_starts, self._keys = None, {}, None, {}
+        self.tree, self._json_memo, self._line_starts, self._keys = None, {}, None, {}
 
     # -- positions of logical paths -------------------------------------------------
     view_paths = False  # the paths are a view's (Terraform), not the text's: the source places them
@@ -226,9 +143,11 @@ class Source:
         """The (key node, value node) deepest along ``path``."""
         import yaml
 
-        if self._root is None:
-            self._root = yaml.compose(self.text, Loader=position_loader())
-        key, node = None, self._root
+        if self.tree is None:
+            from policylint.yaml_data import position_loader
+
+            self.tree = yaml.compose(self.text, Loader=position_loader())
+        key, node = None, self.tree
         for step in path:
             if is_short_form(step, node):
                 continue

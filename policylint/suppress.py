@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 from policylint.config import Config
@@ -24,8 +25,14 @@ from policylint.models import ASL, TEMPLATE, Document
 from policylint.problems import SUPPRESSION_NOT_ALLOWED, UNKNOWN_SUPPRESSION, UNUSED_SUPPRESSION
 from policylint.rule import SAFE, Edit, Finding, Fix, Rule
 
-DIRECTIVE = re.compile(r"policylint:\s*(?P<kind>disable-file|disable)\s*=\s*(?P<codes>[\w,-]+)"
-                        r"[ \t]*(?:[:-]+[ \t]*)?(?P<reason>[^\n]*)")
+
+@cache
+def directive() -> re.Pattern[str]:
+    """A ``policylint: disable=CODES reason`` comment (compiled when a comment is first met)."""
+    return re.compile(r"policylint:\s*(?P<kind>disable-file|disable)\s*=\s*(?P<codes>[\w,-]+)"
+                      r"[ \t]*(?:[:-]+[ \t]*)?(?P<reason>[^\n]*)")
+
+
 # What starts a line comment, by file suffix ("//" is Terraform JSON's comment key).
 _LINE_COMMENTS = {".yaml": ("#",), ".yml": ("#",), ".template": ("#",), ".tf": ("#", "//"),
                   ".tf.json": ('"//"',)}
@@ -109,7 +116,7 @@ def _line_comments(document: Document, markers: tuple[str, ...]) -> Iterable[Sup
     text = document.source.text
     for number, line in enumerate(text.splitlines(), 1):
         starts = [at for at in (line.find(m) for m in markers) if at >= 0]
-        match = DIRECTIVE.search(line, min(starts)) if starts else None
+        match = directive().search(line, min(starts)) if starts else None
         if match:
             reason = match["reason"].strip()
             if markers == ('"//"',):  # the rest of a JSON string: `reason",`
@@ -125,7 +132,7 @@ def _state_comments(document: Document) -> Iterable[Suppression]:
     places = [((), document.data)] + [(state.path, state.body) for state in StateMachine.of(document).states]
     for path, body in places:
         comment = body.get("Comment")
-        match = DIRECTIVE.search(comment) if isinstance(comment, str) else None
+        match = directive().search(comment) if isinstance(comment, str) else None
         if match:
             yield Suppression(match["codes"].split(","), match["reason"].strip(), document.source.path,
                               document, path=(*path, "Comment"), scope=path)

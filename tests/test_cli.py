@@ -1,6 +1,7 @@
 """The command line as users drive it: exit codes, selection, formats, rules, config."""
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import subprocess
@@ -187,3 +188,22 @@ def test_a_run_without_iam_never_reads_the_catalog(workdir: Path) -> None:
     FORMS["json"](workdir, agent_without_timeout())
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=workdir)
     assert result.stdout.split() == ["0", "0"], result.stderr
+
+
+def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(action.choices)
+
+
+@pytest.mark.parametrize("arguments", [
+    ["check", "a.json", "--fail-on", "error", "-j", "2", "--select", "ASL,IAM5"],
+    ["baseline", "b.json", "x", "--prune"], ["rules", "--format", "json"],
+    ["rule", "AGT301", "--config", "c.yaml"], ["lsp"], ["policies", "test", "P1"]])
+def test_a_command_parser_built_alone_reads_its_arguments_as_the_whole_parser(arguments: list[str]) -> None:
+    from policylint.cli import _parser
+
+    alone, whole = _parser(arguments[0]), _parser()
+    assert list(_commands(alone)) == [arguments[0]]  # the others are not built
+    assert len(_commands(whole)) == 6
+    assert vars(alone.parse_args(arguments)) == vars(whole.parse_args(arguments))
+    assert _commands(alone)[arguments[0]].format_help() == _commands(whole)[arguments[0]].format_help()

@@ -47,3 +47,13 @@ def test_overwrites_follows_links_and_ignores_new_files(tmp_path: Path) -> None:
     assert overwrites(str(tmp_path / "link.json"), [str(tmp_path / "read.json")])
     assert overwrites(str(tmp_path / "read.json"), [str(tmp_path / "link.json")])
     assert not overwrites(str(tmp_path / "new.json"), [str(tmp_path / "read.json")])
+
+
+def test_overwrites_knows_a_hard_link_and_never_a_device(tmp_path: Path) -> None:
+    (tmp_path / "read.json").write_text("{}")
+    (tmp_path / "other.json").write_text("{}")
+    os.link(tmp_path / "read.json", tmp_path / "hard.json")
+    read, other = str(tmp_path / "read.json"), str(tmp_path / "other.json")
+    assert overwrites(str(tmp_path / "hard.json"), [other, read])
+    assert not overwrites(other, [read, str(tmp_path / "gone")])
+    assert not overwrites(os.devnull, [read, os.devnull])  # written to, never over

@@ -6,6 +6,7 @@ inside strings) is linted as usual."""
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from policylint.models import Document
 from policylint.problems import PARSE_ERROR
@@ -13,20 +14,24 @@ from policylint.records import TEMPLATED
 from policylint.rule import Finding
 from policylint.source import Source
 
-# ``{{ expression }}`` on one line, a ``{% statement %}`` of Jinja's (not a JSONata
-# ``{% $x %}``, which Step Functions reads), or a ``{# comment #}``. Each alternative is
-# bounded by a line: none can backtrack far.
-_SYNTAX = re.compile(
-    r"\{\{[^{}\n]{0,200}\}\}"
-    r"|\{%-?[ \t]*(?:if|elif|else|endif|for|endfor|set|endset|raw|endraw|include|import|from|macro"
-    r"|endmacro|block|endblock|extends|call|endcall|filter|endfilter|with|endwith|autoescape"
-    r"|endautoescape|define|end|range|template|comment|endcomment)\b[^\n]{0,200}?%\}"
-    r"|\{#[^\n]{0,200}?#\}")
+
+@cache
+def _syntax() -> re.Pattern[str]:
+    """``{{ expression }}`` on one line, a ``{% statement %}`` of Jinja's (not a JSONata
+    ``{% $x %}``, which Step Functions reads), or a ``{# comment #}``. Each alternative is
+    bounded by a line: none can backtrack far. Compiled when first asked: only a file that
+    does not parse is."""
+    return re.compile(
+        r"\{\{[^{}\n]{0,200}\}\}"
+        r"|\{%-?[ \t]*(?:if|elif|else|endif|for|endfor|set|endset|raw|endraw|include|import|from|macro"
+        r"|endmacro|block|endblock|extends|call|endcall|filter|endfilter|with|endwith|autoescape"
+        r"|endautoescape|define|end|range|template|comment|endcomment)\b[^\n]{0,200}?%\}"
+        r"|\{#[^\n]{0,200}?#\}")
 
 
 def is_templated(text: str) -> bool:
     """Whether ``text`` holds templating syntax (Jinja, cookiecutter, Helm)."""
-    return _SYNTAX.search(text) is not None
+    return _syntax().search(text) is not None
 
 
 def unless_templated(source: Source, finding: Finding) -> tuple[list[Document], list[Finding]]:

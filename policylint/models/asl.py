@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Iterator
-from functools import cached_property
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from policylint.models.refs import properties_of
@@ -28,9 +28,14 @@ AGENT_RESOURCE = re.compile(r"^arn:(?:aws[a-z-]*|\$\{AWS::Partition\}"
                             r"(?P<pattern>\.[A-Za-z]+(?::\d+)?)?$")
 OPTIMIZED_CAP = 900  # seconds: the most an optimized agent task runs, whatever its TimeoutSeconds
 CALLBACK_SUFFIX = ".waitForTaskToken"
-# State input or execution input, in JSONPath ($.x, $[0], $, $$.Execution.Input) or JSONata.
-_READS_INPUT = re.compile(r"(?<![$\w])\$(?=$|[.\[\s,)])|\$\$\.Execution\.Input|\$states\.input"
-                          r"|\$states\.context\.Execution\.Input")
+
+
+@cache
+def _reads_input() -> re.Pattern[str]:
+    """State input or execution input, in JSONPath ($.x, $[0], $, $$.Execution.Input) or
+    JSONata (compiled when an expression is first asked)."""
+    return re.compile(r"(?<![$\w])\$(?=$|[.\[\s,)])|\$\$\.Execution\.Input|\$states\.input"
+                      r"|\$states\.context\.Execution\.Input")
 
 
 def _sub_text(value: Any) -> Any:
@@ -64,7 +69,7 @@ def states_available(state_type: Any, key: str, in_catcher: bool = False) -> fro
 
 def reads_input(expression: str) -> bool:
     """True when a JSONPath or JSONata expression reads the state or execution input."""
-    return bool(_READS_INPUT.search(expression))
+    return bool(_reads_input().search(expression))
 
 
 class Param(NamedTuple):

@@ -2,14 +2,24 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from policylint.models import Document
 
 _KNOWN_PSEUDO = {"AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
-_SUB = re.compile(r"\$\{([^}!][^}]*)\}")
-_ROLE_NAME = re.compile(r":role/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)$")
+
+
+@cache
+def _sub() -> re.Pattern[str]:
+    """A ``${Name}`` of Fn::Sub (compiled when a template's references are first read)."""
+    return re.compile(r"\$\{([^}!][^}]*)\}")
+
+
+@cache
+def _role_name() -> re.Pattern[str]:
+    return re.compile(r":role/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)$")
 
 
 class Ref(NamedTuple):
@@ -116,7 +126,7 @@ def resolve(value: Any, document: Document) -> str | Ref | None:
             and isinstance(argument[0], str) and isinstance(argument[1], dict) else (None, {}))
         if text is None:
             return None
-        whole = _SUB.fullmatch(text)
+        whole = _sub().fullmatch(text)
         found = resource_named(whole.group(1), resources) if whole else None
         if template is not None and found is not None:
             return Ref(template.namespace, found)
@@ -141,7 +151,7 @@ def _substitute(text: str, variables: dict, document: Document) -> str | None:
         unknown = True
         return ""
 
-    result = _SUB.sub(sub, text).replace("${!", "${")
+    result = _sub().sub(sub, text).replace("${!", "${")
     return None if unknown else result
 
 
@@ -153,7 +163,7 @@ def role_name(value: Any) -> str | None:
         text = text[0]
     if not isinstance(text, str):
         return None
-    match = _ROLE_NAME.search(text)
+    match = _role_name().search(text)
     return match.group(1) if match else None
 
 

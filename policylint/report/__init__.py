@@ -12,6 +12,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from policylint import __version__
@@ -161,6 +162,7 @@ def build_report(outcome: Outcome, rules: dict[str, Rule], baseline: frozenset[s
     problems: set[Problem] = set()
     moved: dict[Problem, tuple[int, str]] = {}  # reported in another file than its document's
     hiding = _Hiding(outcome.documents)
+    display = lru_cache(maxsize=None)(display_path)  # a path a file: its findings, its kind
     errors = list(outcome.errors)
     # A file at a time: once its findings are placed, its position data is let go.
     by_source = sorted(outcome.findings, key=lambda f: id(f.source))
@@ -174,7 +176,7 @@ def build_report(outcome: Outcome, rules: dict[str, Rule], baseline: frozenset[s
             file, line, column = finding.source.path, 1, 1
         document = finding.document
         path = (*document.root, *finding.path) if document is not None else finding.path
-        shown = display_path(file)
+        shown = display(file)
         hidden = hiding.of(document, file) if document is not None else hiding.of_source(finding.source)
 
         value = _value(finding)
@@ -199,8 +201,8 @@ def build_report(outcome: Outcome, rules: dict[str, Rule], baseline: frozenset[s
                                                             repr(p.logical_path)))
     counted = [p for p in ordered if p.suppression is None]
     known = {p for p in counted if p.fingerprint in baseline} if baseline else set()
-    kinds = {printable(display_path(file)): kind for file, kind in outcome.kinds.items()}
-    errors = [InternalError(e.what, e.file and printable(display_path(e.file)),
+    kinds = {printable(display(file)): kind for file, kind in outcome.kinds.items()}
+    errors = [InternalError(e.what, e.file and printable(display(e.file)),
                             shown_message(e.error, hiding.of_file(e.file))) for e in errors]
     return Report([p for p in counted if p not in known], list(rules.values()), errors, kinds,
                   suppressed=[p for p in ordered if p.suppression is not None],

@@ -14,6 +14,7 @@ Parallel, which the guide documents.
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any, TypeGuard
 
 from policylint.models.asl import JSONATA, QUERY_LANGUAGES  # noqa: F401  (the language's names)
@@ -94,12 +95,14 @@ def is_non_negative_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})$")
+@cache
+def _timestamp() -> re.Pattern[str]:
+    return re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})$")
 
 
 def is_timestamp(value: Any) -> bool:
     """An RFC 3339 timestamp, as Wait's Timestamp and the Timestamp comparisons take."""
-    return isinstance(value, str) and bool(_TIMESTAMP.match(value))
+    return isinstance(value, str) and bool(_timestamp().match(value))
 
 
 def is_dynamic(value: Any, language: str) -> bool:
