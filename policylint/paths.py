@@ -76,8 +76,17 @@ def read_setting_file(path: str, root: str | None, limit: int) -> bytes:
 
 
 def overwrites(output: str, read: Iterable[str]) -> bool:
-    """Whether writing ``output`` would write over one of the files ``read`` (through any link)."""
-    if not os.path.exists(output):
+    """Whether writing ``output`` would write over one of the files ``read`` (through any link,
+    symbolic or hard)."""
+    try:
+        target = os.stat(output)
+    except OSError:
         return False  # a new file is no input
-    target = os.path.realpath(output)
-    return any(os.path.realpath(f) == target for f in read)
+    return any(_is(f, target) for f in set(read))  # a stat a file: a thousand realpaths took 40 ms
+
+
+def _is(path: str, target: os.stat_result) -> bool:
+    try:
+        return os.path.samestat(os.stat(path), target)
+    except OSError:
+        return False
