@@ -199,20 +199,21 @@ class Engine:
     def _run_rules(self, rules: list[Rule], documents: list[Document], project: Project,
                    outcome: Outcome) -> None:
         # A rule that is not cross_file sees a project without the index, as in a worker.
-        local = LocalProject(project.documents, project.config)
+        views = {cross_file: project if cross_file else LocalProject(project.documents, project.config)
+                 for cross_file in {r.cross_file for r in rules if r.scope == "document"}}
         by_kind: dict[tuple[str, bool], list[Context]] = {}
         for document in documents:
             if document.data is not None:
-                by_kind.setdefault((document.kind, True), []).append(Context(document, project))
-                by_kind.setdefault((document.kind, False), []).append(Context(document, local))
+                for cross_file, seen in views.items():
+                    by_kind.setdefault((document.kind, cross_file), []).append(Context(document, seen))
         too_deep: dict[Document, list[str]] = {}
         for rule in rules:
             if rule.scope == "project":
-                self._apply(rule, project, "", outcome)
+                self._apply(rule, project, outcome)
                 continue
             for kind in rule.kinds:
                 for ctx in by_kind.get((kind, rule.cross_file), ()):
-                    if not self._apply(rule, ctx, ctx.document.source.path, outcome):
+                    if not self._apply(rule, ctx, outcome):
                         too_deep.setdefault(ctx.document, []).append(rule.code)
         for document, codes in too_deep.items():
             outcome.findings.append(Finding(
@@ -220,26 +221,29 @@ class Engine:
                 "the other rules ran", code=UNRESOLVED_REFERENCE.code))
 
     @staticmethod
-    def _apply(rule: Rule, ctx: object, file: str, outcome: Outcome) -> bool:
-        """Run ``rule``; False when the document nests too deeply for it (a RecursionError)."""
+    def _apply(rule: Rule, ctx: Context | Project, outcome: Outcome) -> bool:
+        """Run ``rule``; False when the document nests too deeply for it (a RecursionError).
+        Called for every rule on every document: what a rule that finds nothing costs."""
         try:
-            found = list(islice(rule(ctx), MAX_ASKED))
+            found = list(islice(rule.check(ctx), MAX_ASKED))  # type: ignore[misc]
         except RecursionError:
             if isinstance(ctx, Context):
                 return False
-            outcome.errors.append(InternalError(rule.code, file, "the input nests too deeply"))
+            outcome.errors.append(InternalError(rule.code, "", "the input nests too deeply"))
             return True
         except Exception as error:  # contain the rule: report it, run the others
+            file = ctx.document.source.path if isinstance(ctx, Context) else ""
             outcome.errors.append(InternalError(rule.code, file, _describe(error)))
             return True
-        for finding in found:
-            # what a rule could not check, said as the engine says it
-            if finding.code == UNRESOLVED_REFERENCE.code:
-                continue
-            finding.code = rule.code
-            if finding.severity is None:
-                finding.severity = rule.severity
-        outcome.findings.extend(found)
+        if found:
+            for finding in found:
+                # what a rule could not check, said as the engine says it
+                if finding.code == UNRESOLVED_REFERENCE.code:
+                    continue
+                finding.code = rule.code
+                if finding.severity is None:
+                    finding.severity = rule.severity
+            outcome.findings.extend(found)
         return True
 
 
