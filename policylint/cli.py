@@ -266,10 +266,11 @@ def _lint(engine: Engine, args: argparse.Namespace, texts: dict[str, str] | None
                    and os.path.normpath(os.path.abspath(f)) not in given]
     import gc
 
-    # A one-shot run keeps what it loads to the end: collecting as often as usual would only
-    # rescan it, again and again (a third of the time on a large repository).
-    thresholds = gc.get_threshold()
-    gc.set_threshold(100_000, 50, 100)
+    # A one-shot run keeps what it loads to the end: the collector would only rescan it, again
+    # and again (a third of the time on a large repository). It is off for the run; then what
+    # the run made joins the oldest generation (the youngest's next pass would scan it all).
+    enabled = gc.isenabled()
+    gc.disable()
     try:
         named = frozenset(os.path.normpath(p) for p in args.paths if not os.path.isdir(p))
         outcome = engine.run(files + context, config, jobs, named=named, root=root, texts=texts or None)
@@ -279,7 +280,10 @@ def _lint(engine: Engine, args: argparse.Namespace, texts: dict[str, str] | None
             outcome.kinds = {f: outcome.kinds[f] for f in files if f in outcome.kinds}
         return config, build_report(outcome, engine.rules, baseline), read
     finally:
-        gc.set_threshold(*thresholds)
+        gc.freeze()
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
 
 
 def _on_files(findings: list, files: list[str]) -> list:

@@ -122,6 +122,8 @@ class Config(NamedTuple):
         return os.path.relpath(os.path.abspath(path), self.root).replace(os.sep, "/")
 
     def excludes(self, path: str) -> bool:
+        if not self.exclude:
+            return False
         relative = self.relative(path)
         return any(glob_match(relative, pattern) for pattern in self.exclude)
 

@@ -125,7 +125,7 @@ class Engine:
         reading = Reading(texts or {}, named, root, config.max_file_size)
         outcome = Outcome()
         codes = tuple(r.code for r in plan.local)
-        work = partial(_load_and_lint, codes=codes, reading=reading, config=config)
+        work = partial(_load_and_lint, codes=codes, reading=reading, config=config, locate=jobs > 1)
         for batch in _in_processes(work, list(files), jobs):
             _keep(batch, outcome)
         waiting = self._link(outcome, reading)
@@ -199,20 +199,21 @@ class Engine:
     def _run_rules(self, rules: list[Rule], documents: list[Document], project: Project,
                    outcome: Outcome) -> None:
         # A rule that is not cross_file sees a project without the index, as in a worker.
-        local = LocalProject(project.documents, project.config)
+        views = {cross_file: project if cross_file else LocalProject(project.documents, project.config)
+                 for cross_file in {r.cross_file for r in rules if r.scope == "document"}}
         by_kind: dict[tuple[str, bool], list[Context]] = {}
         for document in documents:
             if document.data is not None:
-                by_kind.setdefault((document.kind, True), []).append(Context(document, project))
-                by_kind.setdefault((document.kind, False), []).append(Context(document, local))
+                for cross_file, seen in views.items():
+                    by_kind.setdefault((document.kind, cross_file), []).append(Context(document, seen))
         too_deep: dict[Document, list[str]] = {}
         for rule in rules:
             if rule.scope == "project":
-                self._apply(rule, project, "", outcome)
+                self._apply(rule, project, outcome)
                 continue
             for kind in rule.kinds:
                 for ctx in by_kind.get((kind, rule.cross_file), ()):
-                    if not self._apply(rule, ctx, ctx.document.source.path, outcome):
+                    if not self._apply(rule, ctx, outcome):
                         too_deep.setdefault(ctx.document, []).append(rule.code)
         for document, codes in too_deep.items():
             outcome.findings.append(Finding(
@@ -220,26 +221,29 @@ class Engine:
                 "the other rules ran", code=UNRESOLVED_REFERENCE.code))
 
     @staticmethod
-    def _apply(rule: Rule, ctx: object, file: str, outcome: Outcome) -> bool:
-        """Run ``rule``; False when the document nests too deeply for it (a RecursionError)."""
+    def _apply(rule: Rule, ctx: Context | Project, outcome: Outcome) -> bool:
+        """Run ``rule``; False when the document nests too deeply for it (a RecursionError).
+        Called for every rule on every document: what a rule that finds nothing costs."""
         try:
-            found = list(islice(rule(ctx), MAX_ASKED))
+            found = list(islice(rule.check(ctx), MAX_ASKED))  # type: ignore[misc]
         except RecursionError:
             if isinstance(ctx, Context):
                 return False
-            outcome.errors.append(InternalError(rule.code, file, "the input nests too deeply"))
+            outcome.errors.append(InternalError(rule.code, "", "the input nests too deeply"))
             return True
         except Exception as error:  # contain the rule: report it, run the others
+            file = ctx.document.source.path if isinstance(ctx, Context) else ""
             outcome.errors.append(InternalError(rule.code, file, _describe(error)))
             return True
-        for finding in found:
-            # what a rule could not check, said as the engine says it
-            if finding.code == UNRESOLVED_REFERENCE.code:
-                continue
-            finding.code = rule.code
-            if finding.severity is None:
-                finding.severity = rule.severity
-        outcome.findings.extend(found)
+        if found:
+            for finding in found:
+                # what a rule could not check, said as the engine says it
+                if finding.code == UNRESOLVED_REFERENCE.code:
+                    continue
+                finding.code = rule.code
+                if finding.severity is None:
+                    finding.severity = rule.severity
+            outcome.findings.extend(found)
         return True
 
 
@@ -274,20 +278,22 @@ class Batch(NamedTuple):
 _HOST: list[Any] = []  # the engine of the run and its process (a forked worker inherits them)
 
 
-def _load_and_lint(files: list[str], codes: tuple[str, ...], reading: Reading, config: Config) -> list[Batch]:
+def _load_and_lint(files: list[str], codes: tuple[str, ...], reading: Reading, config: Config,
+                   locate: bool) -> list[Batch]:
     """Load ``files``, run the one-document rules ``codes`` on the documents no link can
-    change, and locate their findings: in a worker process, or in this one. The project
-    these rules see has no index (they do not ask for it)."""
+    change, and (``locate``: in a run of several processes) locate their findings: in a
+    worker process, or in this one. The project these rules see has no index (they do not
+    ask for it)."""
     engine: Engine = _HOST[0] if _HOST else Engine()  # spawned, not forked: a fresh one
-    worker = not _HOST or _HOST[1] != os.getpid()
     loaded = _load_files(files, reading, engine.frontends)
     documents = [d for record in loaded for d in record.documents if not engine._waits(d)]
     outcome = Outcome()
     engine._run_rules([engine.rules[c] for c in codes], documents, LocalProject(documents, config), outcome)
     outcome.findings = capped(outcome.findings)
-    if worker:  # what travels back carries its positions, not what they were worked out with
+    if locate:
         for finding in outcome.findings:
             finding.location()
+    if not _HOST or _HOST[1] != os.getpid():  # what travels back: not what positions were worked out with
         for record in loaded:
             for document in record.documents:
                 document.source.release()
@@ -315,20 +321,27 @@ def _load_files(files: Sequence[str], reading: Reading, frontends: list[FrontEnd
 
 
 def _in_processes(function: Callable[[list], list], items: list, jobs: int) -> list:
-    """``function`` over ``items`` in ``jobs`` processes (in this one when ``jobs`` is 1), in order."""
+    """``function`` over ``items`` in ``jobs`` processes, this one among them (alone when
+    ``jobs`` is 1), in order. The other processes take chunks from the front, this one from
+    the back, until they meet: what this one does is not sent between processes."""
     if jobs <= 1 or len(items) < 2 * jobs:
         return function(items)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    size = max(1, len(items) // (jobs * 8))  # small chunks: a slow file does not stall a worker
+    size = max(1, len(items) // (jobs * 16))  # small chunks: a slow file does not stall a process
     chunks = [items[i:i + size] for i in range(0, len(items), size)]
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods()
                                           else None)
-    with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+    done: dict[int, list] = {}
+    with ProcessPoolExecutor(jobs - 1, mp_context=context) as pool:
         futures = [pool.submit(function, chunk) for chunk in chunks]
-        return [result for future, chunk in zip(futures, chunks, strict=True)
-                for result in _result(future, function, chunk)]
+        for i in reversed(range(len(chunks))):
+            if not futures[i].cancel():  # a worker has it, and every chunk before it
+                break
+            done[i] = function(chunks[i])
+        return [result for i, (future, chunk) in enumerate(zip(futures, chunks, strict=True))
+                for result in (done[i] if i in done else _result(future, function, chunk))]
 
 
 def _result(future: Any, function: Callable[[list], list], chunk: list) -> list:

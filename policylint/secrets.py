@@ -159,13 +159,30 @@ def _walk(data: Any, values: set[str], found: set[str], scan: bool = True) -> No
                 and _regex("name").search(name):  # a numeric password or PIN
             values.add(str(value))
 
+    quiet: dict[Any, bool] = {}  # name -> says nothing (no secret, URL or bearer): a URL test its strings
+
+    def says_nothing(name: Any) -> bool:
+        text = name if isinstance(name, str) else str(name)
+        said = text.lower() in _BEARERS or _regex("name").search(text) or _regex("url").search(text)
+        quiet[name] = not said
+        return not said
+
     stack: list[tuple[Any, str, bool]] = [(data, "", False)]
     while stack:
         value, name, bearing = stack.pop()
+        plain = not (bearing or scan)  # then most strings need one test (an account export holds a million)
         if isinstance(value, dict):
             if len(value) == 1 and next(iter(value)) in _NAMES_ONLY:
                 continue  # {"Ref": "Version"} names a parameter or resource: no value to hide
             for key, item in value.items():
+                if plain and isinstance(item, str):
+                    said_nothing = quiet.get(key)
+                    if said_nothing is None:
+                        said_nothing = says_nothing(key)
+                    if said_nothing:
+                        if "://" in item and ("?" in item or "@" in item):
+                            values.update(_url_secrets(item))
+                        continue
                 if isinstance(item, (dict, list, str, int, float)):
                     key = key if isinstance(key, str) else str(key)
                     bearer = bearers.get(key)
@@ -176,9 +193,13 @@ def _walk(data: Any, values: set[str], found: set[str], scan: bool = True) -> No
                     elif bearing or bearer or not isinstance(item, str) or len(item) >= SHORTEST:
                         leaf(item, key, bearing or bearer)  # else a short string: nothing to hide
         elif isinstance(value, list):
+            quiet_strings = plain and (quiet.get(name) or says_nothing(name))
             for item in value:
                 if isinstance(item, (dict, list)):
                     stack.append((item, name, bearing))
+                elif quiet_strings and isinstance(item, str):
+                    if "://" in item and ("?" in item or "@" in item):
+                        values.update(_url_secrets(item))
                 else:
                     leaf(item, name, bearing)
         else:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from policylint.values import is_intrinsic_key
@@ -65,14 +65,19 @@ def json_duplicates(text: str, data: Any) -> list[Duplicate]:
 
 
 def _count_keys(value: Any) -> int:
-    count, stack = 0, [value]
+    """The keys of every object in ``value``; only objects and arrays are stacked (an account
+    export holds a million strings)."""
+    count, stack = 0, [value] if isinstance(value, (dict, list)) else []
+    push = stack.append
     while stack:
         item = stack.pop()
+        values: Iterable[Any] = item
         if isinstance(item, dict):
             count += len(item)
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
+            values = item.values()
+        for value in values:
+            if isinstance(value, (dict, list)):
+                push(value)
     return count
 
 

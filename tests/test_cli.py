@@ -6,11 +6,13 @@ import json
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from forms import FORMS, machine, mutated, request
-from helpers import codes, run, write
+from helpers import codes, position_of, run, write
 
 from policylint.cli import main
 
@@ -149,6 +151,42 @@ def test_jobs_give_the_same_report(workdir: Path) -> None:
     assert serial[1] and serial == run(".", "--jobs", "2") == run(".", "-j", "0")
 
 
+@pytest.mark.slow  # worker processes
+def test_jobs_give_the_same_cross_file_findings_on_a_generated_repository(workdir: Path) -> None:
+    """Twenty projects of four files each (a SAM template, its DefinitionUri state machine, a
+    GetHarness response, an account export), many chunks for --jobs 2: the findings that join
+    files (IAM504: the role in the export, the harness in its file; AGT311: the harness against
+    the task) stand at the same places whichever process loaded which file."""
+    from agentcore import separate_files
+
+    def own(i: int) -> Callable[[dict[str, Any]], None]:
+        def rename(parts: dict[str, Any]) -> None:  # names and ARNs of its own
+            parts.update({k: json.loads(json.dumps(v).replace("support", f"s{i}")) for k, v in parts.items()})
+        return rename
+
+    def no_invoke(parts: dict[str, Any]) -> None:
+        policy = parts["account"]["RoleDetailList"][0]["RolePolicyList"][0]["PolicyDocument"]
+        policy["Statement"][0]["Action"] = ["bedrock-agentcore:InvokeAgentRuntime"]
+
+    def long_harness(parts: dict[str, Any]) -> None:
+        parts["harness"]["harness"]["timeoutSeconds"] = 3600
+
+    expected = set()
+    for i in range(20):
+        files = separate_files(workdir / f"p{i:02}", own(i), *[[no_invoke], [long_harness], []][i % 3])
+        asl, template, harness = (files[k].read_text() for k in ("asl", "template", "harness"))
+        if i % 3 == 0:
+            expected.add(("IAM504", f"p{i:02}/template.yaml", *position_of(template, r"Role:")))
+        elif i % 3 == 1:
+            expected.add(("AGT311", f"p{i:02}/workflow.asl.json",
+                          *position_of(asl, r'"TimeoutSeconds": (?P<at>660)')))
+            expected.add(("HRN401", f"p{i:02}/harness.json",
+                          *position_of(harness, r'"timeoutSeconds": (?P<at>3600)')))
+    serial = run(".", "--fail-on", "never")
+    assert {(f["code"], f["file"], f["line"], f["column"]) for f in serial[1]} == expected
+    assert run(".", "--fail-on", "never", "--jobs", "2") == serial
+
+
 def test_what_a_worker_process_sends_back_can_be_sent(workdir: Path) -> None:
     """A worker's result that cannot be pickled is done again in the main process, silently:
     --jobs would then only add work. Every view a rule builds must stay out of it."""
@@ -167,7 +205,8 @@ def test_what_a_worker_process_sends_back_can_be_sent(workdir: Path) -> None:
     files = discover(["."], engine.suffixes)
     _HOST[:] = [engine, -1]  # as in a worker: another process's engine
     try:
-        (batch,) = _load_and_lint(files, tuple(engine.rules), Reading({}, frozenset(), None, None), Config())
+        (batch,) = _load_and_lint(files, tuple(engine.rules), Reading({}, frozenset(), None, None), Config(),
+                                  locate=True)
     finally:
         _HOST.clear()
     assert batch.findings and len(batch.loaded) == len(files) > 3

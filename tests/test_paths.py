@@ -41,7 +41,7 @@ def test_bounds(tmp_path: Path) -> None:
     assert read_setting_file(str(root / "in.yaml"), str(root), 100) == b"x"
 
 
-def test_overwrites_follows_links_and_ignores_new_files(tmp_path: Path) -> None:
+def test_overwrites_follows_links_hard_or_symbolic_and_ignores_new_files(tmp_path: Path) -> None:
     (tmp_path / "read.json").write_text("{}")
     os.symlink(tmp_path / "read.json", tmp_path / "link.json")
     assert overwrites(str(tmp_path / "link.json"), [str(tmp_path / "read.json")])

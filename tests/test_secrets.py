@@ -1,6 +1,7 @@
 """What counts as a secret, and that a report never shows one, whatever rule wrote it."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ from policylint.models import HARNESS, Document
 from policylint.records import Outcome
 from policylint.report import build_report
 from policylint.rule import Finding, Rule, Severity
-from policylint.secrets import hidden_values, looks_secret, mask, named_values
+from policylint.secrets import hidden_forms, hidden_in, hidden_values, looks_secret, mask, named_values
 from policylint.source import Source
 
 
@@ -75,6 +76,19 @@ def test_hidden_values() -> None:
     (None, set()),
 ])
 def test_hidden_values_cases(data: object, hidden: set[str]) -> None:
+    assert hidden_values(data) == hidden
+
+
+@pytest.mark.parametrize(("data", "hidden"), [
+    ({"Resource": ["https://ab:cd@h.example/x", "arn:aws:s3:::b"], "Name": "https://h.example/p?k=v1234"},
+     {"ab:cd", "k=v1234", "v1234"}),  # a string under a name that says nothing: its URL still
+    ({"Roles": [{"Password": "p4ssw0rd!!", "Tags": ["abcdefghij"]}]}, {"p4ssw0rd!!"}),
+    ({"Headers": ["X-Key: abcd"], "Notes": ["X-Key: abcd"]}, {"X-Key: abcd", "abcd"}),
+    ({"Description": "a long and harmless description", "Items": ["https://host.example/plain"]}, set()),
+])
+def test_hidden_in_a_file_with_no_token(data: dict, hidden: set[str]) -> None:
+    """No token in the file's text: most strings get one URL test, and the same is hidden."""
+    assert hidden_in([data], [json.dumps(data)]).forms == hidden_forms(frozenset(hidden))
     assert hidden_values(data) == hidden
 
 

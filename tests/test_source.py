@@ -51,3 +51,13 @@ def test_offsets_in_a_folded_block_scalar(block: str) -> None:
     for name in ("$X", "$Y", "$Z", "$W"):
         raw = raw_offset(text, node, node.value.index(name))
         assert raw is not None and text[raw:raw + 2] == name
+
+
+def test_keys_are_counted_in_objects_at_any_depth() -> None:
+    """The count that clears most JSON texts of duplicate keys: every object's keys, in
+    arrays and objects at any depth; a scalar document has none."""
+    from policylint.source import _count_keys
+
+    assert _count_keys({"a": [1, {"b": 2, "c": [{}, {"d": None}]}], "e": "x"}) == 5
+    assert _count_keys([[{"a": 1}], "s", 2]) == 1
+    assert _count_keys("text") == _count_keys(5) == _count_keys(None) == 0
