@@ -305,10 +305,10 @@ def _raw_offset(text: str, node: Any, offset: int) -> int | None:
         first = text.find("\n", indicator) + 1
         for _ in range(line):
             first = text.find("\n", first) + 1
-        indent = _indent_of_block(text, text.find("\n", indicator) + 1)
+        indent = _indent_of_block(text, text.find("\n", indicator) + 1, value)
         return first + indent + column
     if style == ">":
-        return _folded_offset(text, text.find(">", start, end), offset)
+        return _folded_offset(text, text.find(">", start, end), offset, node.value)
     if node.start_mark.line != node.end_mark.line:
         return None
     if style in ('"', "'"):
@@ -319,12 +319,12 @@ def _raw_offset(text: str, node: Any, offset: int) -> int | None:
     return None
 
 
-def _folded_offset(text: str, indicator: int, offset: int) -> int:
+def _folded_offset(text: str, indicator: int, offset: int, value: str) -> int:
     """Raw index of character ``offset`` of a folded (``>``) block scalar: each line's text
     after the block's indentation, one character (a space or a newline) between two lines; a
     blank line stands for that character, each further one adds a newline."""
     index = text.find("\n", indicator) + 1
-    indent = _indent_of_block(text, index)
+    indent = _indent_of_block(text, index, value)
     position, blanks = 0, 0
     while index < len(text):
         end = text.find("\n", index)
@@ -342,14 +342,18 @@ def _folded_offset(text: str, indicator: int, offset: int) -> int:
     return index
 
 
-def _indent_of_block(text: str, index: int) -> int:
-    """The indentation of the first non-blank line of a block scalar starting at ``index``."""
+def _indent_of_block(text: str, index: int, value: str) -> int:
+    """The indentation of a block scalar starting at ``index``: that of its first non-blank line,
+    less the spaces its ``value`` keeps there (more than an indentation indicator such as
+    ``|2`` asks for)."""
+    kept = value.lstrip("\n")
+    kept_spaces = len(kept) - len(kept.lstrip(" "))
     while index < len(text):
         end = text.find("\n", index)
         end = len(text) if end == -1 else end
         line = text[index:end]
         if line.strip():
-            return len(line) - len(line.lstrip(" "))
+            return len(line) - len(line.lstrip(" ")) - kept_spaces
         index = end + 1
     return 0
 
