@@ -285,7 +285,9 @@ def test_harness_timeout_and_tools(workdir: Path, style: str) -> None:
     text = json.dumps(data, indent=2) + "\n" if style == "json" else yaml.safe_dump(data, sort_keys=False)
     path = write(workdir / f"harness.{style}", text)
     before = report(".")
-    assert {"HRN401", "HRN409"} <= {f["code"] for f in before["findings"]}
+    titles = {f["code"]: f["fix"]["title"] for f in before["findings"] if f["code"] in ("HRN401", "HRN409")}
+    assert titles == {"HRN401": "set it to 900",
+                      "HRN409": "add allowedTools: [] (no tool; then list those it needs)"}
     main(["check", ".", "--fix", "--output", "o.txt"])
     assert path.read_text() == text  # both are unsafe
     main(["check", ".", "--fix", "--unsafe-fixes", "--output", "o.txt"])
