@@ -400,9 +400,9 @@ class EmbeddedSource(Source):
 class MappedSource(Source):
     """A file read as another shape (a ``serverless.yml`` as the template it deploys): paths
     of that shape map back to where the user wrote each thing. ``routes`` pairs a path prefix
-    of the shape (``"*"`` matches any step) with the file's path for it; the longest prefix
-    that matches wins, and the rest of the path follows unless the route ``ends`` there (the
-    shape has more levels than the file)."""
+    of the shape with the file's path for it; the longest prefix that matches wins, and the
+    rest of the path follows unless the route ``ends`` there (the shape has more levels than
+    the file)."""
 
     def __init__(self, path: str, text: str, routes: list[tuple[tuple, tuple, bool]]) -> None:
         super().__init__(path, text)
@@ -410,11 +410,8 @@ class MappedSource(Source):
 
     def file_path(self, path: Sequence[Any]) -> tuple:
         for prefix, target, ends in self.routes:
-            head = tuple(path[:len(prefix)])
-            if len(head) == len(prefix) and all(p in ("*", s) for p, s in zip(prefix, head, strict=True)):
-                steps = iter(s for p, s in zip(prefix, head, strict=True) if p == "*")
-                mapped = tuple(next(steps) if t == "*" else t for t in target)
-                return mapped if ends else (*mapped, *path[len(prefix):])
+            if tuple(path[:len(prefix)]) == prefix:
+                return target if ends else (*target, *path[len(prefix):])
         return tuple(path)
 
     def locate(self, path: Sequence[Any], at: str = "key") -> Position:
