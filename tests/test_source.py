@@ -60,8 +60,8 @@ STYLES = {
     "plain": "a: one ${X}two\nb: 1\n",
     "double": 'a: "t\\u00e9 \\x41\\U0001F600 \\n\\"q\\\\ ${X}"\nb: 1\n',
     "single": "a: 'it''s ''${X}'''\nb: 1\n",
-    "literal": "a: |\n  one\n    two ${X}\n  three\nb: 1\n",
-    "literal-indented": "- a: |2\n     one ${X}\n    two\n",  # the indicator: 2 more than the item's
+    "literal": "x: a|b\na: |\n  one\n    two ${X}\n  three\nb: 1\n",  # a | before the block's
+    "literal-indented": "- a: |2\n    \n     one ${X}\n    two\n",  # the indicator: 2 more than the item's
     "folded": "a: >-\n  one\n\n  two\n   ${X} x\n",
     "folded-indented": "- a: >2\n     one ${X}\n    two\n",
     "json": '{"b": 1,\n "a": "x\\u00e9\\t\\/ ${X}"}',
