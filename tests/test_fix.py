@@ -326,6 +326,19 @@ def test_lambda_task_gets_lambda_retry(workdir: Path) -> None:
     assert "SFN201" not in {f["code"] for f in report(".")["findings"]}
 
 
+@pytest.mark.parametrize(("resource", "fixed"), [
+    ("arn:aws:states:::lambda:invoke", True),
+    ("arn:aws:lambda:us-east-1:111122223333:function:handler", True),
+    ("arn:aws:states:::dynamodb:putItem", False), ("arn:aws:states:us-east-1:111122223333:function:x", False),
+    ({"Fn::GetAtt": ["Handler", "Arn"]}, False)])
+def test_only_a_lambda_task_gets_the_lambda_retry(workdir: Path, resource: Any, fixed: bool) -> None:
+    machine = {"StartAt": "Call", "States": {"Call": {"Type": "Task", "Resource": resource, "End": True}}}
+    write(workdir / "template.json", json.dumps({"Resources": {"Flow": {
+        "Type": "AWS::StepFunctions::StateMachine", "Properties": {"Definition": machine}}}}))
+    (finding,) = report(".", "--select", "SFN201")["findings"]
+    assert (finding["fix"] is not None) == fixed, finding
+
+
 # -- SARIF ---------------------------------------------------------------------------------------
 def test_sarif_fixes_are_valid_and_exact(workdir: Path) -> None:
     schema_file = Path(__file__).resolve().parents[1] / "sarif" / "sarif-schema-2.1.0.json"
