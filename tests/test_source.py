@@ -111,3 +111,18 @@ def test_keys_values_and_items_in_yaml(path: tuple, at: str, where: tuple[int, i
     """A list item has no key (both are the item); a missing step or index stops at its parent;
     ``Fn::Sub`` is the ``!Sub`` tag of the node, not a step."""
     assert Source("x.yaml", YAML).locate(path, at) == where
+
+
+@pytest.mark.parametrize(("data", "too_large"), [
+    ({"a": [1, {"b": 2}]}, False), ({"a": [1, {"b": 2, "c": 3}]}, True), ([[[[]]], 1], False), ("x", False),
+])
+def test_a_document_past_the_node_limit_is_too_large(data: object, too_large: bool) -> None:
+    """Every container and scalar is a node; the limit itself is allowed."""
+    from policylint.source import TooLarge, check_expansion
+
+    try:
+        check_expansion(data, 5)
+    except TooLarge:
+        assert too_large
+    else:
+        assert not too_large
