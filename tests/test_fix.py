@@ -13,7 +13,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from forms import FORMS, JSONATA, JSONPATH, find_state, mutated, request
+from forms import FORMS, JSONATA, JSONPATH, find_state, machine, mutated, request
 from helpers import write
 
 from policylint.cli import main
@@ -338,6 +338,15 @@ def test_only_a_lambda_task_gets_the_lambda_retry(workdir: Path, resource: Any, 
     (finding,) = report(".", "--select", "SFN201")["findings"]
     title = "add a Retry for Lambda's transient errors"
     assert finding["fix"] == ({"applicability": "unsafe", "title": title} if fixed else None)
+
+
+def test_an_empty_agent_retry_is_reported_and_fixed_by_hand(workdir: Path) -> None:
+    """A Retry written empty: a new one cannot be inserted beside it."""
+    m = machine()
+    find_state(m, "Agent")["Retry"] = []
+    write(workdir / "flow.asl.json", json.dumps(m, indent=2))
+    (finding,) = report(".", "--select", "AGT306")["findings"]
+    assert finding["path"][-1] == "Agent" and finding["fix"] is None
 
 
 # -- SARIF ---------------------------------------------------------------------------------------
