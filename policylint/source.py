@@ -196,6 +196,16 @@ class Source:
         return self.position_of_index(raw)
 
     def position_of_index(self, index: int) -> Position:
+        starts = self._lines()
+        line = bisect.bisect_right(starts, index) - 1
+        return line + 1, index - starts[line] + 1
+
+    def index_of(self, position: Position) -> int:
+        """The index into the text of a (line, column)."""
+        return self._lines()[position[0] - 1] + position[1] - 1
+
+    def _lines(self) -> list[int]:
+        """The index where each line starts."""
         if self._line_starts is None:
             starts = [0]
             find = self.text.find
@@ -204,8 +214,7 @@ class Source:
                 starts.append(pos + 1)
                 pos = find("\n", pos + 1)
             self._line_starts = starts
-        line = bisect.bisect_right(self._line_starts, index) - 1
-        return line + 1, index - self._line_starts[line] + 1
+        return self._line_starts
 
     def _node(self, path: Sequence[Any]) -> tuple[Any, Any]:
         """The (key node, value node) deepest along ``path``."""

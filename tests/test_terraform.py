@@ -324,6 +324,19 @@ def test_an_interpolated_string_in_a_definition_is_read_as_its_text(workdir: Pat
     assert (finding["line"], finding["column"]) == position_of(text, r"(?P<at>Call) = ")
 
 
+def test_a_definition_in_a_quoted_string_is_placed_through_its_escapes(workdir: Path) -> None:
+    definition = json.dumps({"StartAt": "Call", "States": {"Call": {
+        "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": True}}})
+    text = f'''resource "aws_sfn_state_machine" "flow" {{
+  name       = "flow"
+  role_arn   = "arn:aws:iam::111122223333:role/flow"
+  definition = {json.dumps(definition)}
+}}
+'''
+    write(workdir / "flow.tf", text)
+    assert at(run(".")[1], "SFN201") == [("flow.tf", *position_of(text, r'\{(?P<at>\\"Call\\": \{)'))]
+
+
 def test_resource_policies_open_to_anyone(workdir: Path) -> None:
     text = '''resource "aws_s3_bucket_policy" "reports" {
   bucket = "reports"

@@ -51,7 +51,7 @@ from policylint.models.iam import ROLE_POLICY_ATTACHMENT
 from policylint.paths import is_within
 from policylint.problems import PARSE_ERROR, UNREADABLE_FILE, UNRESOLVED_REFERENCE, file_finding
 from policylint.rule import Finding
-from policylint.source import Position, Source, json_locate
+from policylint.source import Position, Source, _walk_escapes, json_locate
 from policylint.values import is_intrinsic
 
 HARNESS_TYPE = "AWS::BedrockAgentCore::Harness"
@@ -90,8 +90,11 @@ class TerraformSource(Source):
         heredoc = self.heredocs.get(tuple(path))
         if heredoc is not None:
             return heredoc.position(offset)
-        line, column = self.locate(path, "value")
-        return line, column + 1 + offset  # inside a quoted string
+        value = self.locate(path, "value")
+        start = self.index_of(value)
+        if not self.text.startswith('"', start):  # not a quoted string: its start
+            return value
+        return self.position_of_index(_walk_escapes(self.text, start + 1, offset, '"'))
 
     def release(self) -> None:
         pass  # the places are the positions: nothing to rebuild
