@@ -133,6 +133,16 @@ class Source:
         return self.position_of_index(raw)
 
     def position_of_index(self, index: int) -> Position:
+        starts = self._lines()
+        line = bisect.bisect_right(starts, index) - 1
+        return line + 1, index - starts[line] + 1
+
+    def index_of(self, position: Position) -> int:
+        """The index into the text of a (line, column)."""
+        return self._lines()[position[0] - 1] + position[1] - 1
+
+    def _lines(self) -> list[int]:
+        """The index where each line starts."""
         if self._line_starts is None:
             starts = [0]
             find = self.text.find
@@ -141,8 +151,7 @@ class Source:
                 starts.append(pos + 1)
                 pos = find("\n", pos + 1)
             self._line_starts = starts
-        line = bisect.bisect_right(self._line_starts, index) - 1
-        return line + 1, index - self._line_starts[line] + 1
+        return self._line_starts
 
     def _node(self, path: Sequence[Any]) -> tuple[Any, Any]:
         """The (key node, value node) deepest along ``path``."""
@@ -244,10 +253,10 @@ def raw_offset(text: str, node: Any, offset: int) -> int | None:
         first = text.find("\n", indicator) + 1
         for _ in range(line):
             first = text.find("\n", first) + 1
-        indent = _indent_of_block(text, text.find("\n", indicator) + 1)
+        indent = _indent_of_block(text, text.find("\n", indicator) + 1, value)
         return first + indent + column
     if style == ">":
-        return _folded_offset(text, text.find(">", start, end), offset)
+        return _folded_offset(text, text.find(">", start, end), offset, node.value)
     if node.start_mark.line != node.end_mark.line:
         return None
     if style in ('"', "'"):
@@ -258,12 +267,12 @@ def raw_offset(text: str, node: Any, offset: int) -> int | None:
     return None
 
 
-def _folded_offset(text: str, indicator: int, offset: int) -> int:
+def _folded_offset(text: str, indicator: int, offset: int, value: str) -> int:
     """Raw index of character ``offset`` of a folded (``>``) block scalar: each line's text
     after the block's indentation, one character (a space or a newline) between two lines; a
     blank line stands for that character, each further one adds a newline."""
     index = text.find("\n", indicator) + 1
-    indent = _indent_of_block(text, index)
+    indent = _indent_of_block(text, index, value)
     position, blanks = 0, 0
     while index < len(text):
         end = text.find("\n", index)
@@ -281,14 +290,18 @@ def _folded_offset(text: str, indicator: int, offset: int) -> int:
     return index
 
 
-def _indent_of_block(text: str, index: int) -> int:
-    """The indentation of the first non-blank line of a block scalar starting at ``index``."""
+def _indent_of_block(text: str, index: int, value: str) -> int:
+    """The indentation of a block scalar starting at ``index``: that of its first non-blank line,
+    less the spaces its ``value`` keeps there (more than an indentation indicator such as
+    ``|2`` asks for)."""
+    kept = value.lstrip("\n")
+    kept_spaces = len(kept) - len(kept.lstrip(" "))
     while index < len(text):
         end = text.find("\n", index)
         end = len(text) if end == -1 else end
         line = text[index:end]
         if line.strip():
-            return len(line) - len(line.lstrip(" "))
+            return len(line) - len(line.lstrip(" ")) - kept_spaces
         index = end + 1
     return 0
 
@@ -335,9 +348,9 @@ class EmbeddedSource(Source):
 class MappedSource(Source):
     """A file read as another shape (a ``serverless.yml`` as the template it deploys): paths
     of that shape map back to where the user wrote each thing. ``routes`` pairs a path prefix
-    of the shape (``"*"`` matches any step) with the file's path for it; the longest prefix
-    that matches wins, and the rest of the path follows unless the route ``ends`` there (the
-    shape has more levels than the file)."""
+    of the shape with the file's path for it; the longest prefix that matches wins, and the
+    rest of the path follows unless the route ``ends`` there (the shape has more levels than
+    the file)."""
 
     def __init__(self, path: str, text: str, routes: list[tuple[tuple, tuple, bool]]) -> None:
         super().__init__(path, text)
@@ -345,11 +358,8 @@ class MappedSource(Source):
 
     def file_path(self, path: Sequence[Any]) -> tuple:
         for prefix, target, ends in self.routes:
-            head = tuple(path[:len(prefix)])
-            if len(head) == len(prefix) and all(p in ("*", s) for p, s in zip(prefix, head, strict=True)):
-                steps = iter(s for p, s in zip(prefix, head, strict=True) if p == "*")
-                mapped = tuple(next(steps) if t == "*" else t for t in target)
-                return mapped if ends else (*mapped, *path[len(prefix):])
+            if tuple(path[:len(prefix)]) == prefix:
+                return target if ends else (*target, *path[len(prefix):])
         return tuple(path)
 
     def locate(self, path: Sequence[Any], at: str = "key") -> Position:

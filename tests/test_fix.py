@@ -13,7 +13,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from forms import FORMS, JSONATA, JSONPATH, find_state, mutated, request
+from forms import FORMS, JSONATA, JSONPATH, find_state, machine, mutated, request
 from helpers import write
 
 from policylint.cli import main
@@ -285,7 +285,9 @@ def test_harness_timeout_and_tools(workdir: Path, style: str) -> None:
     text = json.dumps(data, indent=2) + "\n" if style == "json" else yaml.safe_dump(data, sort_keys=False)
     path = write(workdir / f"harness.{style}", text)
     before = report(".")
-    assert {"HRN401", "HRN409"} <= {f["code"] for f in before["findings"]}
+    titles = {f["code"]: f["fix"]["title"] for f in before["findings"] if f["code"] in ("HRN401", "HRN409")}
+    assert titles == {"HRN401": "set it to 900",
+                      "HRN409": "add allowedTools: [] (no tool; then list those it needs)"}
     main(["check", ".", "--fix", "--output", "o.txt"])
     assert path.read_text() == text  # both are unsafe
     main(["check", ".", "--fix", "--unsafe-fixes", "--output", "o.txt"])
@@ -322,6 +324,29 @@ def test_lambda_task_gets_lambda_retry(workdir: Path) -> None:
     retry = json.loads(path.read_text())["States"]["Call"]["Retry"]
     assert "Lambda.TooManyRequestsException" in retry[0]["ErrorEquals"]
     assert "SFN201" not in {f["code"] for f in report(".")["findings"]}
+
+
+@pytest.mark.parametrize(("resource", "fixed"), [
+    ("arn:aws:states:::lambda:invoke", True),
+    ("arn:aws:lambda:us-east-1:111122223333:function:handler", True),
+    ("arn:aws:states:::dynamodb:putItem", False), ("arn:aws:states:us-east-1:111122223333:function:x", False),
+    ({"Fn::GetAtt": ["Handler", "Arn"]}, False)])
+def test_only_a_lambda_task_gets_the_lambda_retry(workdir: Path, resource: Any, fixed: bool) -> None:
+    machine = {"StartAt": "Call", "States": {"Call": {"Type": "Task", "Resource": resource, "End": True}}}
+    write(workdir / "template.json", json.dumps({"Resources": {"Flow": {
+        "Type": "AWS::StepFunctions::StateMachine", "Properties": {"Definition": machine}}}}))
+    (finding,) = report(".", "--select", "SFN201")["findings"]
+    title = "add a Retry for Lambda's transient errors"
+    assert finding["fix"] == ({"applicability": "unsafe", "title": title} if fixed else None)
+
+
+def test_an_empty_agent_retry_is_reported_and_fixed_by_hand(workdir: Path) -> None:
+    """A Retry written empty: a new one cannot be inserted beside it."""
+    m = machine()
+    find_state(m, "Agent")["Retry"] = []
+    write(workdir / "flow.asl.json", json.dumps(m, indent=2))
+    (finding,) = report(".", "--select", "AGT306")["findings"]
+    assert finding["path"][-1] == "Agent" and finding["fix"] is None
 
 
 # -- SARIF ---------------------------------------------------------------------------------------

@@ -61,3 +61,78 @@ def test_keys_are_counted_in_objects_at_any_depth() -> None:
     assert _count_keys({"a": [1, {"b": 2, "c": [{}, {"d": None}]}], "e": "x"}) == 5
     assert _count_keys([[{"a": 1}], "s", 2]) == 1
     assert _count_keys("text") == _count_keys(5) == _count_keys(None) == 0
+
+
+# A string value written in each YAML/JSON style; "a" holds it. Every character of the value is
+# placed on the character written for it (an escape on its backslash, a folded line break on the
+# newline).
+STYLES = {
+    "plain": "a: one ${X}two\nb: 1\n",
+    "double": 'a: "t\\u00e9 \\x41\\U0001F600 \\n\\"q\\\\ ${X}"\nb: 1\n',
+    "single": "a: 'it''s ''${X}'''\nb: 1\n",
+    "literal": "x: a|b\na: |\n  one\n    two ${X}\n  three\nb: 1\n",  # a | before the block's
+    "literal-indented": "- a: |2\n    \n     one ${X}\n    two\n",  # the indicator: 2 more than the item's
+    "folded": "a: >-\n  one\n\n  two\n   ${X} x\n",
+    "folded-indented": "- a: >2\n     one ${X}\n    two\n",
+    "json": '{"b": 1,\n "a": "x\\u00e9\\t\\/ ${X}"}',
+}
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_every_character_of_a_string_value_is_placed_where_it_is_written(style: str) -> None:
+    import yaml
+
+    text = STYLES[style]
+    data = yaml.safe_load(text)
+    path: tuple = (0, "a") if isinstance(data, list) else ("a",)
+    value = data[0]["a"] if isinstance(data, list) else data["a"]
+    source = Source("x.yaml", text)
+    starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+    raws = []
+    for offset, char in enumerate(value):
+        line, column = source.scalar_position(path, offset)
+        raw = starts[line - 1] + column - 1
+        assert text[raw] in (char, "\\", "\n" if style.startswith("folded") else char), (offset, char)
+        raws.append(raw)
+    assert raws == sorted(set(raws))
+    assert text[raws[value.index("${X}")]:][:4] == "${X}"
+
+
+@pytest.mark.parametrize(("text", "at"), [
+    ('a: "one\n  two ${X}"\n', (1, 4)),  # a quoted scalar over two lines: its start
+    ("a: one\n  two ${X}\n", (1, 4)),  # a plain one over two lines
+    ("a: !Sub one ${X}\n", (1, 4)),  # a short-form intrinsic: the tag
+])
+def test_a_scalar_that_cannot_be_mapped_character_by_character_is_placed_at_its_start(
+        text: str, at: tuple[int, int]) -> None:
+    assert Source("x.yaml", text).scalar_position(("a",), 8) == at
+
+
+YAML = "a:\n  b: 1\n  c:\n    - x\n    - y\n  s: !Sub z\n"
+
+
+@pytest.mark.parametrize(("path", "at", "where"), [
+    (("a", "b"), "key", (2, 3)), (("a", "b"), "value", (2, 6)), (("a", "c", 1), "value", (5, 7)),
+    (("a", "c", 1), "key", (5, 7)), (("a", "c", 2), "key", (3, 3)), (("a", "s", "Fn::Sub"), "value", (6, 6)),
+    (("a", "s", "Fn::Sub"), "key", (6, 3)), (("a", "zz", 3), "key", (1, 1)), (("a", "zz"), "value", (2, 3)),
+    (("Fn::Sub",), "key", (1, 1)),
+])
+def test_keys_values_and_items_in_yaml(path: tuple, at: str, where: tuple[int, int]) -> None:
+    """A list item has no key (both are the item); a missing step or index stops at its parent;
+    ``Fn::Sub`` is the ``!Sub`` tag of the node, not a step."""
+    assert Source("x.yaml", YAML).locate(path, at) == where
+
+
+@pytest.mark.parametrize(("data", "too_large"), [
+    ({"a": [1, {"b": 2}]}, False), ({"a": [1, {"b": 2, "c": 3}]}, True), ([[[[]]], 1], False), ("x", False),
+])
+def test_a_document_past_the_node_limit_is_too_large(data: object, too_large: bool) -> None:
+    """Every container and scalar is a node; the limit itself is allowed."""
+    from policylint.source import TooLarge, check_expansion
+
+    try:
+        check_expansion(data, 5)
+    except TooLarge:
+        assert too_large
+    else:
+        assert not too_large

@@ -288,6 +288,55 @@ def test_heredoc_policy_positions_inside_the_heredoc(workdir: Path) -> None:
     assert at(run(".")[1], "IAM507") == [("policy.tf", *position_of(text, r'"Resource": (?P<at>"\*")'))]
 
 
+def test_a_policy_in_a_quoted_string_is_reported_at_the_string(workdir: Path) -> None:
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]})
+    text = f'''resource "aws_iam_role_policy" "pass" {{
+  role   = "support-workflow"
+  policy = {json.dumps(policy)}
+}}
+'''
+    write(workdir / "policy.tf", text)
+    assert at(run(".")[1], "IAM507") == [("policy.tf", *position_of(text, r'policy = (?P<at>")'))]
+
+
+def test_an_interpolated_string_in_a_definition_is_read_as_its_text(workdir: Path) -> None:
+    """In a state machine, ``${...}`` is text (Terraform's, or a JSONPath ``States.Format``): a
+    Lambda function ARN built so is still Lambda's, and its task gets the Lambda retry fix."""
+    text = '''resource "aws_sfn_state_machine" "flow" {
+  name     = "flow"
+  role_arn = "arn:aws:iam::111122223333:role/flow"
+  definition = jsonencode({
+    StartAt = "Call"
+    States = {
+      Call = {
+        Type     = "Task"
+        Resource = "arn:aws:lambda:us-east-1:111122223333:function:${var.name}"
+        End      = true
+      }
+    }
+  })
+}
+'''
+    write(workdir / "flow.tf", text)
+    (finding,) = [f for f in run(".")[1] if f["code"] == "SFN201"]
+    assert finding["fix"] is not None
+    assert (finding["line"], finding["column"]) == position_of(text, r"(?P<at>Call) = ")
+
+
+def test_a_definition_in_a_quoted_string_is_placed_through_its_escapes(workdir: Path) -> None:
+    definition = json.dumps({"StartAt": "Call", "States": {"Call": {
+        "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": True}}})
+    text = f'''resource "aws_sfn_state_machine" "flow" {{
+  name       = "flow"
+  role_arn   = "arn:aws:iam::111122223333:role/flow"
+  definition = {json.dumps(definition)}
+}}
+'''
+    write(workdir / "flow.tf", text)
+    assert at(run(".")[1], "SFN201") == [("flow.tf", *position_of(text, r'\{(?P<at>\\"Call\\": \{)'))]
+
+
 def test_resource_policies_open_to_anyone(workdir: Path) -> None:
     text = '''resource "aws_s3_bucket_policy" "reports" {
   bucket = "reports"

@@ -51,7 +51,7 @@ from policylint.models.iam import ROLE_POLICY_ATTACHMENT
 from policylint.paths import is_within
 from policylint.problems import PARSE_ERROR, UNREADABLE_FILE, UNRESOLVED_REFERENCE, file_finding
 from policylint.rule import Finding
-from policylint.source import Position, Source, json_locate
+from policylint.source import Position, Source, json_locate, walk_escapes
 from policylint.values import is_intrinsic
 
 HARNESS_TYPE = "AWS::BedrockAgentCore::Harness"
@@ -142,9 +142,10 @@ class TerraformSource(Source):
         if heredoc is not None:
             return heredoc.position(0 if planned else offset)
         (line, column), exact = source._find(path, "value", planned)
-        if planned or not exact:  # a plan's text may differ from the .tf's; a part: the start
-            return line, column
-        return line, column + 1 + offset  # inside a quoted string
+        start = source.index_of((line, column))
+        if planned or not exact or not source.text.startswith('"', start):
+            return line, column  # a plan's text may differ from the .tf's; a part, or no string: the start
+        return source.position_of_index(walk_escapes(source.text, start + 1, offset, '"'))
 
     def release(self) -> None:
         pass  # the places are the positions: nothing to rebuild
