@@ -78,6 +78,8 @@ def _in_assembly_wanted(file: str, top: str) -> bool:
 
 def _git_files(directory: str) -> list[str] | None:
     """Tracked and untracked-but-not-ignored files, as git sees them; None outside git."""
+    if not _in_work_tree(directory):
+        return None
     import subprocess  # imported here: a run on named files never needs it
 
     try:
@@ -89,3 +91,20 @@ def _git_files(directory: str) -> list[str] | None:
     if result.returncode != 0:
         return None
     return [p for p in result.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
+
+
+def _in_work_tree(directory: str) -> bool:
+    """Whether git may find a work tree at ``directory``: a ``.git`` (a folder with a HEAD, or
+    the file a linked work tree or submodule has) in it or a folder above, as git looks from
+    the real path, or a repository named by GIT_DIR. Outside one, git is not started."""
+    if os.environ.get("GIT_DIR"):
+        return True
+    here = os.path.realpath(directory)
+    while True:
+        git = os.path.join(here, ".git")
+        if os.path.isfile(git) or os.path.isfile(os.path.join(git, "HEAD")):
+            return True
+        parent = os.path.dirname(here)
+        if parent == here:
+            return False
+        here = parent

@@ -146,6 +146,30 @@ def test_gitignored_and_vendored_paths_are_skipped(workdir: Path) -> None:
     assert [f["file"] for f in findings] == ["src/x.asl.json"]
 
 
+def test_gitignore_is_honoured_below_the_top_and_in_a_linked_work_tree(workdir: Path) -> None:
+    (workdir / ".git").rmdir()
+    subprocess.run(["git", "init", "-q", "repo"], check=True)
+    write(workdir / "repo" / ".gitignore", "build/\n")
+    bad = '{"StartAt": "A", "States": {'
+    for folder in ("repo/sub/build", "repo/sub/src", "linked/build", "linked/src"):
+        write(workdir / folder / "x.asl.json", bad)
+    write(workdir / "linked" / ".gitignore", "build/\n")
+    (workdir / "linked" / ".git").write_text("gitdir: ../repo/.git\n")  # as `git worktree add` writes
+    _, findings = run("repo/sub", "linked")
+    assert [f["file"] for f in findings] == ["linked/src/x.asl.json", "repo/sub/src/x.asl.json"]
+
+
+def test_git_is_not_started_outside_a_work_tree(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_git(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"git started: {args}")
+
+    monkeypatch.setattr(subprocess, "run", no_git)  # the workdir's empty .git is no repository
+    write(workdir / "build" / "x.asl.json", '{"StartAt": "A", "States": {')
+    write(workdir / ".gitignore", "build/\n")
+    _, findings = run(".")
+    assert [f["file"] for f in findings] == ["build/x.asl.json"]
+
+
 def test_virtualenv_skipped_outside_git(workdir: Path) -> None:
     write(workdir / "env" / "pyvenv.cfg", "home = /usr/bin\n")
     write(workdir / "env" / "x.asl.json", '{"StartAt": "A", "States": {')
