@@ -264,10 +264,10 @@ def _url_secrets(text: str) -> Iterator[str]:
 
 
 def hidden_forms(hidden: frozenset[str]) -> tuple[str, ...]:
-    """The hidden values as they may appear in a message, longest first: as written, or
-    quoted the way ``repr`` and JSON quote them."""
+    """The hidden values as they may appear in a message, longest first (then in
+    order, whatever the set's order): as written, or quoted the way ``repr`` and JSON quote them."""
     forms = {form for text in hidden for form in (text, repr(text)[1:-1], _json(text)) if form}
-    return tuple(sorted(forms, key=len, reverse=True))
+    return tuple(sorted(forms, key=lambda form: (-len(form), form)))
 
 
 RUN = 8  # characters: a run this long of a file's token is masked wherever it stands
