@@ -45,6 +45,7 @@ YAML_FILES = sorted(p for folder in (CORPUS, TESTS) for p in folder.rglob("*")
                     if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
+@pytest.mark.slow  # the whole corpus
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not here")
 def test_every_yaml_file_of_the_corpus_and_the_tests_loads_the_same_both_ways() -> None:
     kept = 0
