@@ -51,6 +51,7 @@ class Document:
         self.template, self.logical_id = template, logical_id
         self.definition_files: list[Any] = []  # a template's DefinitionUri files (template.DefinitionFile)
         self._namespace: str | None = None
+        self._views: dict[Any, Any] = {}
 
     def __repr__(self) -> str:
         return f"Document({self.kind}, {self.source.path!r}, {self.root!r})"
@@ -58,15 +59,15 @@ class Document:
     def view(self, make: Callable[[Document], View]) -> View:
         """This document seen through ``make`` (a model's class: ``StateMachine``, ``Policy``,
         ...), built once and shared by every rule; the models' ``of`` ask for it."""
-        views = self.__dict__.setdefault("_views", {})
-        if make not in views:
-            views[make] = make(self)
-        return views[make]
+        found = self._views.get(make)
+        if found is None:
+            found = self._views[make] = make(self)
+        return found
 
     def __getstate__(self) -> dict[str, Any]:
         """What travels between processes: the data, not the views rules built of it (they
         are built again when asked, and may hold what cannot be pickled)."""
-        return {k: v for k, v in self.__dict__.items() if k != "_views"}
+        return {**self.__dict__, "_views": {}}
 
     @property
     def namespace(self) -> str:
