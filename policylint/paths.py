@@ -66,9 +66,10 @@ def open_regular(path: str) -> BinaryIO:
 
 
 def read_setting_file(path: str, root: str | None, limit: int) -> bytes:
-    """At most ``limit`` + 1 bytes of a config or baseline file. Refused, naming the file and
-    never its content, for a link out of ``root`` (the linted folder) or a file that is not
-    regular."""
+    """At most ``limit`` + 1 bytes of a file read beside the linted ones (a config, a baseline,
+    a cloud assembly manifest, the ``.tf`` files a plan was made from). Refused, naming the
+    file and never its content, for a link out of ``root`` (the linted folder) or a file that
+    is not regular."""
     if not in_bounds(path, root):
         raise Refused(f"{path}: a link to a file outside the linted folder; it was not read")
     with open_regular(path) as handle:

@@ -292,7 +292,7 @@ def _read_module(folder: str, root: str | None) -> list[Document]:
     """The views of the ``.tf`` files of ``folder``, its module's values followed."""
     from policylint.frontends.terraform import template_view
     from policylint.limits import MAX_BYTES
-    from policylint.paths import open_regular
+    from policylint.paths import read_setting_file
 
     try:
         names = sorted(os.listdir(folder))
@@ -300,17 +300,14 @@ def _read_module(folder: str, root: str | None) -> list[Document]:
         return []
     views: list[Document] = []
     for name in names:
-        path = os.path.join(folder, name)
-        if not name.lower().endswith((".tf", ".tf.json")) or (root is not None and not _inside(path, root)):
+        if not name.lower().endswith((".tf", ".tf.json")):
             continue
+        path = os.path.join(folder, name)
         try:
-            with open_regular(path) as handle:
-                raw = handle.read(MAX_BYTES + 1)
+            raw = read_setting_file(path, root, MAX_BYTES)  # in the linted folder, regular, bounded
             if len(raw) > MAX_BYTES or b"\0" in raw:
                 continue
             view, _ = template_view(Source(path, raw.decode("utf-8-sig")))
-        except (OSError, UnicodeDecodeError):
-            continue
         except Exception:  # a file the run would report as unreadable: no place from it
             continue
         if view is not None:
