@@ -151,8 +151,10 @@ def glob_match(relative: str, pattern: str) -> bool:
 def find_config(start: str, root: str | None = None) -> Config:
     """The config nearest ``start`` (a file or folder), up to the git root. A link out of
     ``root`` (the linted folder), or a config file that is not a regular file, is an error."""
-    directory = os.path.abspath(start if os.path.isdir(start) else os.path.dirname(start) or ".")
-    while True:
+    from policylint.paths import upward
+
+    start = os.path.abspath(start if os.path.isdir(start) else os.path.dirname(start) or ".")
+    for directory in upward(start):
         for name in FILES:
             candidate = os.path.join(directory, name)
             if os.path.lexists(candidate) and not os.path.isdir(candidate):
@@ -160,11 +162,8 @@ def find_config(start: str, root: str | None = None) -> Config:
                 if table is not None:
                     return from_table(table, candidate)
         if os.path.isdir(os.path.join(directory, ".git")):
-            return Config()
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            return Config()
-        directory = parent
+            break
+    return Config()
 
 
 def read_table(path: str, root: str | None = None) -> dict[str, Any] | None:

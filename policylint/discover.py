@@ -97,14 +97,9 @@ def _in_work_tree(directory: str) -> bool:
     """Whether git may find a work tree at ``directory``: a ``.git`` (a folder with a HEAD, or
     the file a linked work tree or submodule has) in it or a folder above, as git looks from
     the real path, or a repository named by GIT_DIR. Outside one, git is not started."""
+    from policylint.paths import upward
+
     if os.environ.get("GIT_DIR"):
         return True
-    here = os.path.realpath(directory)
-    while True:
-        git = os.path.join(here, ".git")
-        if os.path.isfile(git) or os.path.isfile(os.path.join(git, "HEAD")):
-            return True
-        parent = os.path.dirname(here)
-        if parent == here:
-            return False
-        here = parent
+    gits = (os.path.join(folder, ".git") for folder in upward(os.path.realpath(directory)))
+    return any(os.path.isfile(git) or os.path.isfile(os.path.join(git, "HEAD")) for git in gits)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import BinaryIO
 
@@ -50,6 +50,16 @@ def _real(path: str) -> str:
 
 def _below(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def upward(folder: str) -> Iterator[str]:
+    """``folder`` and each folder above it, up to the file system's root."""
+    while True:
+        yield folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return
+        folder = parent
 
 
 def open_regular(path: str) -> BinaryIO:

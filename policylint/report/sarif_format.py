@@ -101,13 +101,10 @@ def source_root() -> str:
     """The repository root: the nearest folder at or above the current one with a ``.git``
     (a folder, or a worktree's file); else the current folder. Code scanning places a
     result by its path from the repository root, wherever policylint ran."""
-    here = folder = os.getcwd()
-    while not os.path.exists(os.path.join(folder, ".git")):
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return here
-        folder = parent
-    return folder
+    from policylint.paths import upward
+
+    here = os.getcwd()
+    return next((folder for folder in upward(here) if os.path.exists(os.path.join(folder, ".git"))), here)
 
 
 def _capped(report: Report) -> tuple[list[tuple[Problem, str]], int]:
