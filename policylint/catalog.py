@@ -167,8 +167,17 @@ def matching(pattern: str) -> tuple[str, ...]:
     prefix, name = pattern.lower().split(":", 1)
     if "*" not in name and "?" not in name:
         return (f"{prefix}:{name}",) if name in actions(prefix) else ()
+    names = _sorted_actions(prefix)
+    if "?" not in name and name.find("*") == len(name) - 1:  # the common shape: s3:Get*
+        start = name[:-1]
+        return tuple(f"{prefix}:{a}" for a in names if a.startswith(start))
     wanted = iam_pattern(name)
-    return tuple(f"{prefix}:{a}" for a in sorted(actions(prefix)) if wanted.matches(a))
+    return tuple(f"{prefix}:{a}" for a in names if wanted.matches(a))
+
+
+@lru_cache(maxsize=512)
+def _sorted_actions(prefix: str) -> tuple[str, ...]:
+    return tuple(sorted(actions(prefix)))
 
 
 @lru_cache(maxsize=1024)

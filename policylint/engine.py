@@ -353,6 +353,9 @@ def _result(future: Any, function: Callable[[list], list], chunk: list) -> list:
         return function(chunk)
 
 
+LOCATE_APART = 256  # files with findings to locate, from which other processes help
+
+
 def _positions(batch: list[tuple[Any, list[tuple[tuple, str]]]]) -> list[list[tuple[str, int, int]]]:
     return [[source.where(path, at) for path, at in wanted] for source, wanted in batch]
 
@@ -365,7 +368,9 @@ def _locate(findings: list[Finding], jobs: int) -> None:
             by_source.setdefault(id(finding.source), (finding.source, []))[1].append(finding)
     batch = [(source, [((*f.document.root, *f.path), f.at) for f in found])  # type: ignore[union-attr]
              for source, found in by_source.values()]
-    located = _in_processes(_positions, batch, jobs)
+    # Worth new processes only for many files (a Terraform repository's, located here after
+    # the link): else forking this process costs more than what is shared out.
+    located = _in_processes(_positions, batch, jobs if len(batch) >= LOCATE_APART else 1)
     for (_, found), positions in zip(by_source.values(), located, strict=True):
         for finding, (file, line, column) in zip(found, positions, strict=True):
             finding.file, finding.position = file, (line, column)

@@ -43,6 +43,7 @@ def fresh_patterns() -> None:
     """Compiled wildcard patterns, and which ARN formats a pattern fits, are worked out anew
     for each test: a test never passes on an answer another test got (mutation testing forks
     after a warm-up run)."""
+    from policylint.catalog import matching
     from policylint.rules.iam.arns import fits_cache_clear
     from policylint.rules.iam.grammar import _expected, _services_like, _unknown_action
     from policylint.wildcard import arn_format, iam_pattern
@@ -53,6 +54,7 @@ def fresh_patterns() -> None:
     _unknown_action.cache_clear()  # else they hide _other_service and _services_like
     _services_like.cache_clear()
     _expected.cache_clear()  # what IAM512 expects of an action
+    matching.cache_clear()  # the actions a pattern names: else they hide iam_pattern and its fast path
 
 
 @pytest.fixture(autouse=True)

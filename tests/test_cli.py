@@ -152,11 +152,13 @@ def test_jobs_give_the_same_report(workdir: Path) -> None:
 
 
 @pytest.mark.slow  # worker processes
-def test_jobs_give_the_same_cross_file_findings_on_a_generated_repository(workdir: Path) -> None:
+def test_jobs_give_the_same_cross_file_findings_on_a_generated_repository(
+        workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Twenty projects of four files each (a SAM template, its DefinitionUri state machine, a
     GetHarness response, an account export), many chunks for --jobs 2: the findings that join
     files (IAM504: the role in the export, the harness in its file; AGT311: the harness against
-    the task) stand at the same places whichever process loaded which file."""
+    the task) stand at the same places whichever process loaded which file, and whichever
+    located them (here, or other processes as for a repository of many files)."""
     from agentcore import separate_files
 
     def own(i: int) -> Callable[[dict[str, Any]], None]:
@@ -184,6 +186,10 @@ def test_jobs_give_the_same_cross_file_findings_on_a_generated_repository(workdi
                           *position_of(harness, r'"timeoutSeconds": (?P<at>3600)')))
     serial = run(".", "--fail-on", "never")
     assert {(f["code"], f["file"], f["line"], f["column"]) for f in serial[1]} == expected
+    assert run(".", "--fail-on", "never", "--jobs", "2") == serial
+    from policylint import engine
+
+    monkeypatch.setattr(engine, "LOCATE_APART", 2)
     assert run(".", "--fail-on", "never", "--jobs", "2") == serial
 
 

@@ -68,3 +68,18 @@ def test_a_bucket_name_holds_no_slash() -> None:
     bucket = arn_format("arn:${Partition}:s3:::${BucketName}")
     assert bucket.matches("arn:aws:s3:::reports") and not bucket.matches("arn:aws:s3:::reports/x")
     assert arn_format("arn:${Partition}:s3:::${BucketName}/${ObjectName}").matches("arn:aws:s3:::b/k/k2")
+
+
+@pytest.mark.parametrize("pattern", ["s3:Get*", "S3:getobject*", "s3:*", "s3:*Object", "s3:Get*Tagging",
+                                     "s3:GetObject?cl", "s3:Get?*", "s3:*Get*", "s3:", "nosuch:Get*",
+                                     "s3:GetObject"])
+def test_the_actions_a_pattern_names_are_those_the_wildcard_matches(pattern: str) -> None:
+    """The catalog's expansion of an Action entry (its fast path for ``service:Prefix*``
+    too) names exactly the service's actions the IAM wildcard matches, in order."""
+    from policylint.catalog import actions, matching
+
+    prefix, name = pattern.lower().split(":", 1)
+    expected = tuple(f"{prefix}:{a}" for a in sorted(actions(prefix)) if wildcard_match(name, a))
+    assert matching(pattern) == expected
+    many = ("s3:Get*", "S3:getobject*", "s3:*", "s3:*Object", "s3:Get*Tagging", "s3:Get?*", "s3:*Get*")
+    assert (len(expected) > 1) == (pattern in many)
