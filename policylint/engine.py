@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property, partial
 from itertools import islice
 from types import ModuleType
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pluggy
 
@@ -24,6 +24,9 @@ from policylint.problems import UNRESOLVED_REFERENCE
 from policylint.project import Context, LocalProject, Project
 from policylint.records import SKIPPED, UNREADABLE, InternalError, Outcome
 from policylint.rule import Finding, Rule, Severity
+
+if TYPE_CHECKING:
+    from policylint.secrets import Hidden
 
 _MARK = f"{hookspecs.PROJECT}_impl"  # the attribute @hookimpl sets on a function
 
@@ -125,7 +128,7 @@ class Engine:
         reading = Reading(texts or {}, named, root, config.max_file_size)
         outcome = Outcome()
         codes = tuple(r.code for r in plan.local)
-        work = partial(_load_and_lint, codes=codes, reading=reading, config=config, locate=jobs > 1)
+        work = partial(_load_and_lint, codes=codes, reading=reading, config=config, apart=jobs > 1)
         for batch in _in_processes(work, list(files), jobs):
             _keep(batch, outcome)
         waiting = self._link(outcome, reading)
@@ -159,13 +162,15 @@ class Engine:
             wanted = [f for f in wanted if outcome.kinds.get(f, SKIPPED) == SKIPPED]
             discovered.update((_key(f), f) for f in wanted)
             loaded = _load_files(wanted, reading, self.frontends, expect)
-            _keep(Batch(loaded, [], []), outcome, documents=False)  # the front end says what they become
+            _keep(Batch(loaded, [], [], {}), outcome, documents=False)  # the front end says what they become
             return loaded
 
         made: list[Document] = []
         for frontend in self.frontends:
             linked = frontend.link(outcome.documents, reader)
             gone = {id(d) for d in linked.replaced}
+            for document in [*linked.replaced, *linked.added]:  # their files hold other documents now
+                outcome.hidden.pop(document.source.path, None)
             if gone:
                 outcome.documents = [d for d in outcome.documents if id(d) not in gone]
                 outcome.findings = [f for f in outcome.findings if id(f.document) not in gone]
@@ -267,37 +272,53 @@ class Reading(NamedTuple):
 
 
 class Batch(NamedTuple):
-    """What loading a share of the files gave: what each file held, and the findings and
-    errors of the one-document rules run on what no link can change."""
+    """What loading a share of the files gave: what each file held, the findings and errors
+    of the one-document rules run on what no link can change, and what a report must not
+    show of the files with findings (by path; worked out in a run of several processes)."""
 
     loaded: list[Loaded]
     findings: list[Finding]
     errors: list[InternalError]
+    hidden: dict[str, Hidden]
 
 
 _HOST: list[Any] = []  # the engine of the run and its process (a forked worker inherits them)
 
 
 def _load_and_lint(files: list[str], codes: tuple[str, ...], reading: Reading, config: Config,
-                   locate: bool) -> list[Batch]:
+                   apart: bool) -> list[Batch]:
     """Load ``files``, run the one-document rules ``codes`` on the documents no link can
-    change, and (``locate``: in a run of several processes) locate their findings: in a
-    worker process, or in this one. The project these rules see has no index (they do not
-    ask for it)."""
+    change, and (``apart``: in a run of several processes, in a worker or in this one) work
+    out what the report needs of their findings: positions, and what not to show of their
+    files. The project these rules see has no index (they do not ask for it)."""
     engine: Engine = _HOST[0] if _HOST else Engine()  # spawned, not forked: a fresh one
     loaded = _load_files(files, reading, engine.frontends)
     documents = [d for record in loaded for d in record.documents if not engine._waits(d)]
     outcome = Outcome()
     engine._run_rules([engine.rules[c] for c in codes], documents, LocalProject(documents, config), outcome)
     outcome.findings = capped(outcome.findings)
-    if locate:
+    hidden = _hidden(loaded, outcome.findings) if apart else {}
+    if apart:
         for finding in outcome.findings:
             finding.location()
     if not _HOST or _HOST[1] != os.getpid():  # what travels back: not what positions were worked out with
         for record in loaded:
             for document in record.documents:
                 document.source.release()
-    return [Batch(loaded, outcome.findings, outcome.errors)]
+    return [Batch(loaded, outcome.findings, outcome.errors, hidden)]
+
+
+def _hidden(loaded: list[Loaded], findings: list[Finding]) -> dict[str, Hidden]:
+    """What the report must not show of each file with findings, as the report works it out
+    (from every document of the file); the link forgets it for a file it changes."""
+    from policylint.secrets import hidden_of
+
+    by_file: dict[str, list[Document]] = {}
+    for record in loaded:
+        for document in record.documents:
+            by_file.setdefault(document.source.path, []).append(document)
+    with_findings = {f.source.path for f in findings}
+    return {file: hidden_of(documents) for file, documents in by_file.items() if file in with_findings}
 
 
 def _load_files(files: Sequence[str], reading: Reading, frontends: list[FrontEnd],
@@ -414,6 +435,7 @@ def _keep(batch: Batch, outcome: Outcome, documents: bool = True) -> None:
         outcome.findings.extend(findings)
     outcome.findings.extend(batch.findings)
     outcome.errors.extend(batch.errors)
+    outcome.hidden.update(batch.hidden)
 
 
 def _key(file: str) -> str:

@@ -11,9 +11,12 @@ Every pattern here is linear: bounded repeats, or a start that cannot recur insi
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from policylint.models import Document
 
 _REST = r"[A-Za-z0-9._~+/=-]*"
 # Each token shape with what it starts with, then the rest of it (a report masks the whole
@@ -293,6 +296,21 @@ class Hidden:
 
 
 NOTHING = Hidden()
+
+
+def hidden_of(documents: list[Document], more_texts: Sequence[str] = ()) -> Hidden:
+    """What a report must not show of the file of ``documents`` (every document read from
+    it): their data, templates, substitutions and Terraform variables, the texts of their
+    files, and ``more_texts``. Most files' text holds no hint of a secret: nothing is walked."""
+    templates = [d.template for d in documents if d.template is not None]
+    texts = [*{id(d.source): d.source.text for d in [*documents, *templates]}.values(), *more_texts]
+    if all(text and not may_hide(text) for text in texts):
+        return NOTHING
+    whole = [d for d in documents if not d.root and d.data is not None]  # else parts of the file
+    parts = {id(d.data): d.data for d in [*(whole or documents), *templates]}
+    parts.update((id(part), dict(part)) for d in [*documents, *templates]
+                 for part in (d.substitutions, d.local_values) if part)
+    return hidden_in([part for part in parts.values() if part is not None], texts)
 
 
 def hidden_in(data: list[Any], texts: list[str]) -> Hidden:

@@ -212,7 +212,7 @@ def test_what_a_worker_process_sends_back_can_be_sent(workdir: Path) -> None:
     _HOST[:] = [engine, -1]  # as in a worker: another process's engine
     try:
         (batch,) = _load_and_lint(files, tuple(engine.rules), Reading({}, frozenset(), None, None), Config(),
-                                  locate=True)
+                                  apart=True)
     finally:
         _HOST.clear()
     assert batch.findings and len(batch.loaded) == len(files) > 3

@@ -232,10 +232,12 @@ def quoting_repository(root: Path) -> None:
 
 
 def test_no_part_of_a_secret_leaves_in_any_format_or_the_baseline(workdir: Path) -> None:
+    """In one process, and in several (which work out what to hide of the files they read)."""
     quoting_repository(workdir)
     _, findings = run(".", "--fail-on", "never")
     assert {"ASL106", "ASL107", "AGT304"} <= {f["code"] for f in findings}
     texts = [report(".", "--format", form, "--fail-on", "never")[1] for form in FORMATS]
+    assert [report(".", "--format", f, "--fail-on", "never", "--jobs", "2")[1] for f in FORMATS] == texts
     assert '"justification"' in texts[FORMATS.index("sarif")]
     main(["baseline", "base.json"])
     texts.append((workdir / "base.json").read_text())

@@ -170,3 +170,38 @@ def test_the_hidden_set_comes_from_the_text_too() -> None:
     hidden = hidden_in([{"Output": "{% 'x' & %}"}], ["# ci token: gho_abcdefghijklmnopqrstuvwxyz0123\n"])
     assert redact("token gho_abcdefghijklmnopqrstuvwxyz0123", hidden) == "token …"
     assert redact("klmnopqrstuvwxyz0123 (a part)", hidden) == "… (a part)"
+
+
+def test_what_other_processes_hide_is_what_the_report_would_work_out(workdir: Path) -> None:
+    """With --jobs, the processes that read the files work out what not to show of each file
+    with findings; for a file whose documents a link then changes (read on its own, then as
+    a templatefile of a module, with a variable named as a password) it is worked out again."""
+    import os
+
+    from forms import find_state, machine
+    from helpers import write
+
+    from policylint.config import Config
+    from policylint.discover import discover
+    from policylint.engine import Engine
+    from policylint.secrets import hidden_of
+
+    flow = machine()
+    find_state(flow, "Agent")["Parameters"]["HarnessArn"] = "${DbPassword}"
+    find_state(flow, "Agent").pop("Retry")  # a finding in the file on its own
+    write(workdir / "tf" / "flow.asl.json", json.dumps(flow))
+    write(workdir / "tf" / "main.tf", 'resource "aws_sfn_state_machine" "flow" {\n  name = "flow"\n'
+          '  definition = templatefile("${path.module}/flow.asl.json", {\n'
+          '    DbPassword = "arn:aws:states:us-east-1:111122223333:hunter2hunter2"\n  })\n}\n')
+    for i in range(4):
+        write(workdir / f"f{i}" / "harness.json", json.dumps({"harness": {
+            "harnessName": f"h{i}", "environmentVariables": {"PIN": f"9381{i}"}}}))
+    engine = Engine()
+    outcome = engine.run(discover(["."], engine.suffixes), Config(), jobs=2)
+    flow_file = os.path.join("tf", "flow.asl.json")
+    assert flow_file not in outcome.hidden and len(outcome.hidden) == 4
+    for file, hidden in outcome.hidden.items():
+        documents = [d for d in outcome.documents if d.source.path == file]
+        assert hidden.forms == hidden_of(documents).forms and f"9381{file[1]}" in hidden.forms
+    documents = [d for d in outcome.documents if d.source.path == flow_file]
+    assert "arn:aws:states:us-east-1:111122223333:hunter2hunter2" in hidden_of(documents).forms

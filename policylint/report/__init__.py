@@ -161,7 +161,7 @@ def build_report(outcome: Outcome, rules: dict[str, Rule], baseline: frozenset[s
     aside what is suppressed in the source or known to the baseline."""
     problems: set[Problem] = set()
     moved: dict[Problem, tuple[int, str]] = {}  # reported in another file than its document's
-    hiding = _Hiding(outcome.documents)
+    hiding = _Hiding(outcome.documents, outcome.hidden)
     display = lru_cache(maxsize=None)(display_path)  # a path a file: its findings, its kind
     errors = list(outcome.errors)
     # A file at a time: once its findings are placed, its position data is let go.
@@ -231,13 +231,14 @@ def _once(problems: set[Problem], moved: dict[Problem, tuple[int, str]]) -> set[
 class _Hiding:
     """What a report must not show, by file: worked out once a file, from all of it (every
     document in it, their templates, substitutions and Terraform variables, the text of the
-    file and of its template). Most files' text holds no hint of a secret: nothing is walked."""
+    file and of its template); ``known``: those worked out already (by the processes of a
+    run with ``--jobs``)."""
 
-    def __init__(self, documents: list[Document]) -> None:
+    def __init__(self, documents: list[Document], known: dict[str, Hidden]) -> None:
         self.documents: dict[str, list[Document]] = {}
         for document in documents:
             self.documents.setdefault(document.source.path, []).append(document)
-        self.memo: dict[str, Hidden] = {}
+        self.memo: dict[str, Hidden] = dict(known)
 
     def of(self, document: Document, shown: str | None = None) -> Hidden:
         """For a finding on ``document``: its file's documents, and those of the file the
@@ -249,22 +250,28 @@ class _Hiding:
                 # a file no document of the run is (a plan's configuration): its text
                 texts = [] if shown in self.documents else \
                     [s.text for s in _reachable(document.source) if s.path == shown][:1]
-                self.memo[key] = _hidden([*self.documents.get(path, ()), *self.documents.get(shown, ()),
-                                          document], texts)
+                self.memo[key] = _hidden_of([*self.documents.get(path, ()), *self.documents.get(shown, ()),
+                                            document], texts)
             return self.memo[key]
         if path not in self.memo:
-            self.memo[path] = _hidden([*self.documents.get(path, ()), document])
+            self.memo[path] = _hidden_of([*self.documents.get(path, ()), document])
         return self.memo[path]
 
     def of_source(self, source: Source) -> Hidden:
         """For a finding on a file as a whole: its documents, and its text."""
         if source.path not in self.memo:
-            self.memo[source.path] = _hidden(self.documents.get(source.path, []), [source.text])
+            self.memo[source.path] = _hidden_of(self.documents.get(source.path, []), [source.text])
         return self.memo[source.path]
 
     def of_file(self, path: str) -> Hidden | None:
         documents = self.documents.get(path)
         return self.of(documents[0]) if documents else None
+
+
+def _hidden_of(documents: list[Document], more_texts: Sequence[str] = ()) -> Hidden:
+    from policylint.secrets import hidden_of  # here: a clean run never needs it
+
+    return hidden_of(documents, more_texts)
 
 
 def _reachable(source: Source) -> list[Source]:
@@ -277,20 +284,6 @@ def _reachable(source: Source) -> list[Source]:
             found[id(other)] = other
             stack.extend(other.elsewhere())
     return list(found.values())
-
-
-def _hidden(documents: list[Document], more_texts: Sequence[str] = ()) -> Hidden:
-    from policylint.secrets import NOTHING, hidden_in, may_hide
-
-    templates = [d.template for d in documents if d.template is not None]
-    texts = [*{id(d.source): d.source.text for d in [*documents, *templates]}.values(), *more_texts]
-    if all(text and not may_hide(text) for text in texts):
-        return NOTHING
-    whole = [d for d in documents if not d.root and d.data is not None]  # else parts of the file
-    parts = {id(d.data): d.data for d in [*(whole or documents), *templates]}
-    parts.update((id(part), dict(part)) for d in [*documents, *templates]
-                 for part in (d.substitutions, d.local_values) if part)
-    return hidden_in([part for part in parts.values() if part is not None], texts)
 
 
 def _value(finding: Finding) -> str | None:
