@@ -204,7 +204,7 @@ def target_rows(args: argparse.Namespace, policylint: list[str]) -> list[Target]
     import json
 
     sys.path.insert(0, str(Path(__file__).parent))
-    from generate import SHAPES, shaped_export, terraform_module
+    from generate import SHAPES, generate, shaped_export, terraform_module
 
     runs, rows = args.peer_runs, []
     lint = [*policylint, "check", "--fail-on", "never", "-o", os.devnull]
@@ -230,6 +230,18 @@ def target_rows(args: argparse.Namespace, policylint: list[str]) -> list[Target]
         rows.append(Target(f"Terraform module, {args.terraform_resources:,} resources ({len(files)} files)",
                            ours, f"checkov {_version(checkov)}" if checkov else "checkov: not installed",
                            peer_run, 10.0))
+        generated = Path(tmp) / "generated"
+        generate(generated, 1000)
+        one, two = interleaved([*lint, "--jobs", "2", str(generated)],
+                               [*lint, "--jobs", "1", str(generated)], runs)
+        rows.append(Target("1,000 generated files, `--jobs 2`", one, "policylint `--jobs 1`", two, 1.6))
+        asl, tf = Path(tmp) / "one.asl.json", Path(tmp) / "tf" / "main.tf"
+        tf.parent.mkdir()
+        asl.write_text(ONE_FILE)
+        tf.write_text(ONE_TF)
+        ours, peer_run = interleaved([*lint, str(tf)], [*lint, str(asl)], max(runs, 15))
+        rows.append(Target("one file: the state machine in a `main.tf`", ours,
+                           "policylint on the `.asl.json`", peer_run, 1 / 1.3))
     if args.corpus.is_dir():
         files = templates(args.corpus)
         cfn_lint = _peer("cfn-lint", args.cfn_lint)
@@ -256,7 +268,7 @@ def targets_table(rows: list[Target]) -> str:
             f"| {row.what} | {row.ours.median:.2f} ({row.ours.cpu:.2f}) | {row.ours.peak:.0f} | {row.peer} | "
             f"{f'{theirs.median:.2f} ({theirs.cpu:.2f})' if theirs else '-'} | "
             f"{f'{theirs.peak:.0f}' if theirs else '-'} | {f'**{ratio:.1f}x**' if ratio else '-'} | "
-            f"{f'{cpu:.1f}x' if cpu else '-'} | {row.target:.0f}x | "
+            f"{f'{cpu:.1f}x' if cpu else '-'} | {row.target:.2g}x | "
             f"{'-' if ratio is None else 'yes' if ratio >= row.target else 'no'} |")
     return "\n".join(lines)
 
