@@ -21,6 +21,8 @@ if TYPE_CHECKING:  # the rest is imported where used
     from policylint.engine import Engine
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+AUTO_BYTES = 512 * 1024  # files of this much in all are read in several processes unless told
+AUTO_JOBS = 8
 
 
 def _codes(text: str) -> tuple[str, ...]:
@@ -92,8 +94,10 @@ def _lint_arguments(command: argparse.ArgumentParser) -> None:
                          help="comma-separated rule codes, prefixes or names not to run")
     command.add_argument("--config", metavar="FILE",
                          help="a .policylint.yaml, or a pyproject.toml with [tool.policylint]")
-    command.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
-                         help="parse files and locate findings in N processes (0: one per CPU)")
+    command.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+                         help="read files and run the one-document rules in N processes (0: one per "
+                         f"CPU; default: one per CPU, at most {AUTO_JOBS}, for files of "
+                         f"{AUTO_BYTES // 1024} KB or more in all, else 1)")
 
 
 def _check_parser(check: argparse.ArgumentParser) -> None:
@@ -257,7 +261,6 @@ def _lint(engine: Engine, args: argparse.Namespace, texts: dict[str, str] | None
     missing = [p for p in args.paths if not os.path.exists(p)]
     if missing:
         raise ConfigError(f"no such file or directory: {', '.join(missing)}")
-    jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     files = [f for f in discover(args.paths, engine.suffixes) if not config.excludes(f)]
     context: list[str] = []
     if getattr(args, "project_root", None):
@@ -273,6 +276,7 @@ def _lint(engine: Engine, args: argparse.Namespace, texts: dict[str, str] | None
     gc.disable()
     try:
         named = frozenset(os.path.normpath(p) for p in args.paths if not os.path.isdir(p))
+        jobs = _jobs(args.jobs, files + context)
         outcome = engine.run(files + context, config, jobs, named=named, root=root, texts=texts or None)
         read = [*files, *context, *outcome.kinds, *(f for f in (config.source, baseline_file) if f)]
         if context:
@@ -284,6 +288,26 @@ def _lint(engine: Engine, args: argparse.Namespace, texts: dict[str, str] | None
         gc.unfreeze()
         if enabled:
             gc.enable()
+
+
+def _jobs(asked: int | None, files: list[str]) -> int:
+    """The processes of the run: as ``asked`` (0: one per CPU); unasked, one per CPU (at most
+    AUTO_JOBS) for files of AUTO_BYTES or more in all where processes start by forking (else
+    starting them costs more than they share out), else one."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if asked is not None:
+        return asked if asked > 0 else cpus
+    if cpus < 2 or not hasattr(os, "fork"):
+        return 1
+    total = 0
+    for file in files:
+        try:
+            total += os.path.getsize(file)
+        except OSError:
+            continue
+        if total >= AUTO_BYTES:
+            return min(cpus, AUTO_JOBS)
+    return 1
 
 
 def _on_files(findings: list, files: list[str]) -> list:

@@ -355,7 +355,11 @@ def _in_processes(function: Callable[[list], list], items: list, jobs: int) -> l
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods()
                                           else None)
     done: dict[int, list] = {}
-    with ProcessPoolExecutor(jobs - 1, mp_context=context) as pool:
+    try:
+        pool = ProcessPoolExecutor(jobs - 1, mp_context=context)
+    except (OSError, NotImplementedError):  # no semaphores here (no /dev/shm): this process alone
+        return function(items)
+    with pool:
         futures = [pool.submit(function, chunk) for chunk in chunks]
         for i in reversed(range(len(chunks))):
             if not futures[i].cancel():  # a worker has it, and every chunk before it

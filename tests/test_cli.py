@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
@@ -252,3 +253,44 @@ def test_a_command_parser_built_alone_reads_its_arguments_as_the_whole_parser(ar
     assert len(_commands(whole)) == 6
     assert vars(alone.parse_args(arguments)) == vars(whole.parse_args(arguments))
     assert _commands(alone)[arguments[0]].format_help() == _commands(whole)[arguments[0]].format_help()
+
+
+def test_jobs_as_asked_else_one_per_cpu_for_large_runs(workdir: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """--jobs N is N (0: one per CPU); unasked, one per CPU (at most AUTO_JOBS) once the files
+    add up to AUTO_BYTES, else one: a pre-commit run of a few files never forks."""
+    from policylint import cli
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _: set(range(16)), raising=False)
+    small, large = workdir / "small.json", workdir / "large.json"
+    small.write_text("{ }")
+    large.write_text(" " * (cli.AUTO_BYTES - 3))
+    assert [cli._jobs(3, []), cli._jobs(1, [str(large)]), cli._jobs(0, [])] == [3, 1, 16]
+    assert cli._jobs(None, [str(small), "missing.json"]) == 1
+    assert cli._jobs(None, [str(large)]) == 1  # one byte short
+    assert cli._jobs(None, [str(small), str(large), "missing.json"]) == cli.AUTO_JOBS == 8
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _: {0, 1})
+    assert cli._jobs(None, [str(small), str(large)]) == 2
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _: {0})
+    assert cli._jobs(None, [str(small), str(large)]) == 1
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _: {0, 1})
+    monkeypatch.delattr(os, "fork")
+    assert cli._jobs(None, [str(small), str(large)]) == 1
+
+
+def test_jobs_where_processes_cannot_start_run_in_one(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sandbox without semaphores (no /dev/shm) cannot make a process pool: the run goes on
+    in this process, with the same report."""
+    import concurrent.futures
+
+    for i in range(4):
+        (workdir / f"f{i}").mkdir()
+        FORMS["json"](workdir / f"f{i}", agent_without_timeout())
+    serial = run(".", "--fail-on", "never")
+
+    for error in (OSError(38, "Function not implemented"), NotImplementedError("too few semaphores")):
+        def refused(*args: Any, error: Exception = error, **kwargs: Any) -> None:
+            raise error
+
+        monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", refused)
+        assert serial[1] and run(".", "--fail-on", "never", "--jobs", "2") == serial
