@@ -44,6 +44,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple, cast
 
 from policylint.frontends import hcl, hcl_tree
+from policylint.frontends.definitions import definition_string, literal_substitutions
 from policylint.limits import MAX_NODES
 from policylint.models import ASL, TEMPLATE, Document
 from policylint.models.agentcore import GATEWAY, MEMORY, POLICY_ENGINE, RUNTIME
@@ -191,7 +192,7 @@ class Followed:
     (``local.X``, ``var.X``), definitions named by a local or variable, dynamic statements,
     merged documents, module calls, counts and for_each, files named from the root module."""
 
-    def __init__(self, values: dict, builder: _Builder, modules: list[hcl.Block]) -> None:
+    def __init__(self, values: dict, builder: Builder, modules: list[hcl.Block]) -> None:
         self.values, self.modules = values, modules
         self.pending, self.counts, self.for_each = builder.pending, builder.counts, builder.for_each
         self.root_files, self.dynamics, self.merges = builder.root_files, builder.dynamics, builder.merges
@@ -212,11 +213,11 @@ def _module_values(body: hcl.Block) -> dict[str, tuple[Any, hcl.Block | None, tu
     return values
 
 
-def _build(source: Source, tf: TerraformSource) -> tuple[hcl.Block, _Builder]:
+def _build(source: Source, tf: TerraformSource) -> tuple[hcl.Block, Builder]:
     """The file's blocks, and the builder that made resources of them."""
     try:
         body = _json_syntax(source) if source.path.lower().endswith(".json") else hcl_tree.parse(source.text)
-        builder = _Builder(tf)
+        builder = Builder(tf)
         builder.template_files = {b.labels[1]: b for b in body.blocks if b.type == "data"
                                   and len(b.labels) == 2 and b.labels[0] == "template_file"}
         for block in body.blocks:
@@ -246,18 +247,18 @@ def _json_syntax(source: Source) -> hcl.Block:
         for i, group in enumerate(groups if isinstance(groups, list) else [groups]):
             at = (kind, i) if isinstance(groups, list) else (kind,)
             for type_, named in (group.items() if isinstance(group, dict) else ()):
-                if type_ not in (_RESOURCES if kind == "resource" else _DATA_SOURCES) \
+                if type_ not in (RESOURCES if kind == "resource" else DATA_SOURCES) \
                         and type_ != "template_file":  # not read: no positions to work out
                     continue
                 for name, body in (named.items() if isinstance(named, dict) else ()):
                     for j, one in enumerate(body if isinstance(body, list) else [body]):
                         where = (*at, type_, name, *((j,) if isinstance(body, list) else ()))
                         if isinstance(one, dict):
-                            root.blocks.append(_json_block(source, kind, (type_, name), one, where))
+                            root.blocks.append(json_block(source, kind, (type_, name), one, where))
     return root
 
 
-def _json_block(source: Source, type_: str, labels: tuple[str, ...], body: dict, where: tuple) -> hcl.Block:
+def json_block(source: Source, type_: str, labels: tuple[str, ...], body: dict, where: tuple) -> hcl.Block:
     block = hcl.Block(type_, labels, source.locate(where, "key"))
     for key, value in body.items():
         inner = (*where, key)
@@ -266,7 +267,7 @@ def _json_block(source: Source, type_: str, labels: tuple[str, ...], body: dict,
         if nested and key not in _MAPS:
             for j, item in enumerate(items):
                 at = (*inner, j) if isinstance(value, list) else inner
-                block.blocks.append(_json_block(source, key, (), item, at))
+                block.blocks.append(json_block(source, key, (), item, at))
             continue
         block.attributes[key] = _json_value(source, block, value, (key,), inner)
     return block
@@ -619,7 +620,7 @@ class _Origins:
         root = ("Terraform", block.type, *block.labels, *hcl_path)
         if (id(home), root) not in self.placed:
             self.placed.add((id(home), root))
-            _Builder(home).value(block, hcl_path, root)  # the places of its parts, there
+            Builder(home).value(block, hcl_path, root)  # the places of its parts, there
         source.moved[path] = (home, root)
 
 
@@ -727,7 +728,7 @@ def _root_files(view: Document, scopes: list[_Scope], base: dict[str, _Scope],
     """The definition files a module names from the root module (``${path.root}/x``, a
     relative path): found from each root module that calls it (itself, uncalled); a note when
     none has it."""
-    from policylint.frontends.cloudformation import DefinitionFile, _substitutions
+    from policylint.frontends.cloudformation import DefinitionFile
     from policylint.values import Unknown
 
     for address, local, path in view.linking.root_files:
@@ -739,7 +740,7 @@ def _root_files(view: Document, scopes: list[_Scope], base: dict[str, _Scope],
         for root in roots:
             file = os.path.normpath(os.path.join(root, local))
             if bound is not None and is_within(file, bound) and os.path.isfile(file):
-                substitutions = Unknown(_substitutions(props.get("DefinitionSubstitutions")))
+                substitutions = Unknown(literal_substitutions(props.get("DefinitionSubstitutions")))
                 view.definition_files.append(DefinitionFile(file, view, path, address, substitutions))
                 found = True
         if not found:
@@ -813,7 +814,7 @@ def _dynamics(view: Document, scopes: list[_Scope]) -> Iterator[Finding]:
                                   "Terraform plans")
         statements = view.data["Resources"][at[1]]["Properties"]["PolicyDocument"]["Statement"]
         if expand:  # the same statement for each item
-            statements[at[-1]] = _statement(_Builder(cast(TerraformSource, view.source)), content[0], at)
+            statements[at[-1]] = _statement(Builder(cast(TerraformSource, view.source)), content[0], at)
         elif each is not None:  # a statement an item, the item put in where the content names it
             name = str(block.attributes.get("iterator", block.labels[0]))
             items = list(each.items()) if isinstance(each, dict) else list(enumerate(each))
@@ -821,7 +822,7 @@ def _dynamics(view: Document, scopes: list[_Scope]) -> Iterator[Finding]:
                 where = at if i == 0 else (*at[:-1], len(statements))
                 if i:
                     statements.append(None)
-                built = _statement(_Builder(cast(TerraformSource, view.source)), content[0], where)
+                built = _statement(Builder(cast(TerraformSource, view.source)), content[0], where)
                 statements[where[-1]] = _each(built, str(key), item, name)
                 _place_within(cast(TerraformSource, view.source), statements[where[-1]], where)
         if why is not None:
@@ -941,7 +942,6 @@ def _definition(view: Document, address: str, name: str, path: tuple, scope: _Sc
     local or a variable of the module, or what the module's caller gives it: a document where
     the value is written, with the positions there (the caller's argument, or its local);
     else a note of why not."""
-    from policylint.frontends.cloudformation import _definition_string, _substitutions
     from policylint.values import Unknown
 
     (raw, block, hcl_path), owner = _evaluate(((hcl.Reference(tuple(name.split(".")), name), True, ()),
@@ -963,13 +963,13 @@ def _definition(view: Document, address: str, name: str, path: tuple, scope: _Sc
     if (id(source), root) in seen:
         return  # another call, or module, passes the same value: linted once, with the first
     seen.add((id(source), root))
-    data = _Builder(source).value(block, hcl_path, root, in_asl=True)
+    data = Builder(source).value(block, hcl_path, root, in_asl=True)
     props = view.data["Resources"][address]["Properties"]
-    found = Unknown(_substitutions(props.get("DefinitionSubstitutions")))
+    found = Unknown(literal_substitutions(props.get("DefinitionSubstitutions")))
     if string:
         home = Document(TEMPLATE, view.data, source)
         home.variables = True
-        for item in _definition_string(home, root, data, address, found):
+        for item in definition_string(home, root, data, address, found):
             if isinstance(item, Document):
                 item.template = view
             yield item
@@ -1050,7 +1050,7 @@ def _local_name(value: Any) -> str | None:
     return match.group(1) if match else None
 
 
-class _Builder:
+class Builder:
     """Turns blocks into template resources, recording where each value was written."""
 
     def __init__(self, source: TerraformSource) -> None:
@@ -1076,7 +1076,7 @@ class _Builder:
             return
         kind, name = block.labels
         address = f"{kind}.{name}" if block.type == "resource" else f"data.{kind}.{name}"
-        build = (_RESOURCES if block.type == "resource" else _DATA_SOURCES).get(kind)
+        build = (RESOURCES if block.type == "resource" else DATA_SOURCES).get(kind)
         if build is None:
             return
         base = ("Resources", address)
@@ -1196,7 +1196,7 @@ def _reference(ref: hcl.Reference) -> Any:
 
 # -- resources ---------------------------------------------------------------------------
 
-def _state_machine(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
+def _state_machine(b: Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
     props = b.attributes(block, path, {"role_arn": "RoleArn", "type": "StateMachineType", "name": "Name"})
     definition = block.attributes.get("definition")
     rendered = _rendered(b, definition)
@@ -1261,7 +1261,7 @@ def _state_machine(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, dic
     return "AWS::StepFunctions::StateMachine", props
 
 
-def _rendered(b: _Builder, definition: Any) -> tuple[hcl.Block, str] | None:
+def _rendered(b: Builder, definition: Any) -> tuple[hcl.Block, str] | None:
     """The ``data "template_file"`` block (of this file) whose ``rendered`` text is the
     definition, when its template is a ``file()``."""
     if not isinstance(definition, hcl.Reference) or definition.parts[:2] != ("data", "template_file") \
@@ -1290,7 +1290,7 @@ def _log_group(value: Any) -> str | None:
     return match.group(1) if match else None
 
 
-def _role(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
+def _role(b: Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
     props = b.attributes(block, path, {"name": "RoleName", "managed_policy_arns": "ManagedPolicyArns",
                                        "max_session_duration": "MaxSessionDuration",
                                        "permissions_boundary": "PermissionsBoundary", "path": "Path",
@@ -1311,7 +1311,7 @@ def _role(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
     return "AWS::IAM::Role", props
 
 
-def _role_policy(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
+def _role_policy(b: Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
     props = b.attributes(block, path, {"name": "PolicyName"})
     if "role" in block.attributes:
         props["Roles"] = [b.value(block, ("role",), (*path, "Roles", 0))]
@@ -1320,19 +1320,19 @@ def _role_policy(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]
     return "AWS::IAM::Policy", props
 
 
-def _managed_policy(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
+def _managed_policy(b: Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
     props = b.attributes(block, path, {"name": "ManagedPolicyName"})
     if "policy" in block.attributes:
         props["PolicyDocument"] = b.policy(block, "policy", (*path, "PolicyDocument"))
     return "AWS::IAM::ManagedPolicy", props
 
 
-def _attachment(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
+def _attachment(b: Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
     return ROLE_POLICY_ATTACHMENT, b.attributes(block, path, {"role": "Role", "policy_arn": "PolicyArn"})
 
 
 def _resource_policy(resource_type: str, names: dict[str, str]) -> Any:
-    def build(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
+    def build(b: Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
         props = b.attributes(block, path, names)
         if "policy" in block.attributes:
             props["PolicyDocument"] = b.policy(block, "policy", (*path, "PolicyDocument"))
@@ -1346,7 +1346,7 @@ ORGANIZATION_POLICY = "AWS::Organizations::Policy"
 _IAM_ORGANIZATION_POLICIES = ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY")
 
 
-def _organization_policy(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
+def _organization_policy(b: Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
     """``aws_organizations_policy``: an SCP (the default type) or an RCP, whose ``content``
     is its policy document."""
     props = b.attributes(block, path, {"name": "Name", "type": "Type"})
@@ -1356,17 +1356,17 @@ def _organization_policy(b: _Builder, block: hcl.Block, path: tuple) -> tuple[st
     return ORGANIZATION_POLICY, props
 
 
-def _lambda_permission(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
+def _lambda_permission(b: Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
     return "AWS::Lambda::Permission", b.attributes(block, path, {
         "action": "Action", "function_name": "FunctionName", "principal": "Principal",
         "source_arn": "SourceArn", "source_account": "SourceAccount", "principal_org_id": "PrincipalOrgID"})
 
 
-def _log_group_resource(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
+def _log_group_resource(b: Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
     return "AWS::Logs::LogGroup", b.attributes(block, path, {"retention_in_days": "RetentionInDays"})
 
 
-def _policy_document(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
+def _policy_document(b: Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
     """An ``aws_iam_policy_document`` data source as the JSON policy it renders. A ``dynamic
     "statement"`` block is one unknown statement (an intrinsic, which rules pass over) in its
     place; the documents it merges (``source_policy_documents``, ``override_policy_documents``)
@@ -1397,7 +1397,7 @@ def _policy_document(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, d
     return POLICY_DOCUMENT, {"PolicyDocument": document}
 
 
-def _statement(b: _Builder, statement: hcl.Block, at: tuple) -> dict:
+def _statement(b: Builder, statement: hcl.Block, at: tuple) -> dict:
     b.nested(statement, at)
     entry = b.attributes(statement, at, {"sid": "Sid", "effect": "Effect", "actions": "Action",
                                          "not_actions": "NotAction", "resources": "Resource",
@@ -1432,7 +1432,7 @@ def _statement(b: _Builder, statement: hcl.Block, at: tuple) -> dict:
 def _agentcore(resource_type: str) -> Any:
     """A builder of an AgentCore resource: its arguments named as the CloudFormation resource
     schema of ``resource_type`` names them."""
-    def build(b: _Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
+    def build(b: Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
         from policylint.schemas import cloudformation_schema
 
         schema = cloudformation_schema(resource_type)
@@ -1440,7 +1440,7 @@ def _agentcore(resource_type: str) -> Any:
     return build
 
 
-def _schema_object(b: _Builder, block: hcl.Block, path: tuple, schema: dict, root: dict) -> dict:
+def _schema_object(b: Builder, block: hcl.Block, path: tuple, schema: dict, root: dict) -> dict:
     properties = _properties(schema, root)
     found: dict[str, Any] = {}
     for name in block.attributes:
@@ -1499,7 +1499,7 @@ def _resolve(spec: dict, root: dict) -> dict:
     return spec if isinstance(spec, dict) else {}
 
 
-_RESOURCES = {
+RESOURCES = {
     "aws_sfn_state_machine": _state_machine,
     "aws_iam_role": _role,
     "aws_iam_role_policy": _role_policy,
@@ -1519,9 +1519,9 @@ _RESOURCES = {
     "aws_organizations_policy": _organization_policy,
     "aws_cloudwatch_log_group": _log_group_resource,
 }
-_DATA_SOURCES = {"aws_iam_policy_document": _policy_document}
+DATA_SOURCES = {"aws_iam_policy_document": _policy_document}
 # A .tf file holds something of ours when it names a resource or data source of the tables
 # above, or has locals (which the module's other files may read); any other is not parsed.
-_NAMES = "|".join(sorted({*_RESOURCES, *_DATA_SOURCES, "locals", "variable", "module"}))
+_NAMES = "|".join(sorted({*RESOURCES, *DATA_SOURCES, "locals", "variable", "module"}))
 OURS = re.compile(rf"\b(?:{_NAMES})\b")
 OURS_BYTES = re.compile(rf"\b(?:{_NAMES})\b".encode())

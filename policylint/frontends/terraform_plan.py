@@ -73,17 +73,17 @@ def plan_view(source: Source, plan: dict) -> tuple[Document | None, list[Finding
     """The template the plan amounts to; no view when it plans nothing of ours."""
     from policylint.frontends import hcl
     from policylint.frontends.terraform import (
-        _DATA_SOURCES,
-        _RESOURCES,
+        DATA_SOURCES,
+        RESOURCES,
+        Builder,
         TerraformSource,
-        _Builder,
-        _json_block,
+        json_block,
     )
 
     unknown = _after_unknown(plan.get("resource_changes"))
     references = dict(_references(_get(plan, "configuration", "root_module"), ""))
     tf = TerraformSource(source.path, source.text)
-    builder = _Builder(tf)
+    builder = Builder(tf)
     names: dict[str, str] = {}
     refused: list[Finding] = []
     planned = Planned({}, dict(_calls(_get(plan, "configuration", "root_module"), ())))
@@ -91,7 +91,7 @@ def plan_view(source: Source, plan: dict) -> tuple[Document | None, list[Finding
                                                                                          "root_module")):
         kind = "resource" if resource.get("mode") == "managed" else "data"
         type_, values, address = resource.get("type"), resource.get("values"), resource.get("address")
-        table = _RESOURCES if kind == "resource" else _DATA_SOURCES
+        table = RESOURCES if kind == "resource" else DATA_SOURCES
         if not isinstance(type_, str) or type_ not in table or not isinstance(values, dict) \
                 or not isinstance(address, str):
             continue
@@ -100,7 +100,7 @@ def plan_view(source: Source, plan: dict) -> tuple[Document | None, list[Finding
         label = _in_module(address.removeprefix(f"{module}.").removeprefix("data.").removeprefix(f"{type_}."),
                            module)
         try:
-            block = _json_block(source, kind, (type_, label), values, (*where, "values"))
+            block = json_block(source, kind, (type_, label), values, (*where, "values"))
         except hcl.HclError as error:  # values nested past what is walked
             refused.append(file_finding(source, f"{address}: {error.message}; it was not linted",
                                         UNREADABLE_FILE, error.position))
