@@ -129,6 +129,7 @@ class Engine:
         for batch in _in_processes(work, list(files), jobs):
             _keep(batch, outcome)
         waiting = self._link(outcome, reading)
+        outcome.claimed = self._claimed(f for f, kind in outcome.kinds.items() if kind == SKIPPED)
         project = Project(outcome.documents, config)
         if any(r.code == UNRESOLVED_REFERENCE.code for r in plan.selected):
             try:
@@ -174,6 +175,15 @@ class Engine:
             outcome.findings.extend(linked.findings)
             made.extend(linked.added)
         return [*(d for d in outcome.documents if self._waits(d)), *made]
+
+    def _claimed(self, files: Iterable[str]) -> dict[str, str]:
+        """The title of the front end that claims each file by its name, when one does."""
+        found: dict[str, str] = {}
+        for file in files:
+            frontend = next((f for f in self.frontends if f.claims_name(file)), None)
+            if frontend is not None:
+                found[file] = frontend.title or frontend.name
+        return found
 
     def _waits(self, document: Document) -> bool:
         return any(f.waits_for_link(document) for f in self.frontends)

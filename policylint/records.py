@@ -22,11 +22,13 @@ TEMPLATED = "templated"  # a file for a templating language (Jinja, Helm), not Y
 
 class Outcome:
     """What the engine hands the report: findings, internal errors, what each file was read
-    as (``kinds``: its first document's kind, else ``skipped`` or ``unreadable``), and the
-    documents."""
+    as (``kinds``: its first document's kind, else ``skipped`` or ``unreadable``), the
+    documents, and what each skipped file is by its name (``claimed``: the title of the
+    front end that claims it, ``Terraform``)."""
 
     def __init__(self) -> None:
         self.findings: list[Finding] = []
         self.errors: list[InternalError] = []
         self.kinds: dict[str, str] = {}
         self.documents: list[Document] = []
+        self.claimed: dict[str, str] = {}

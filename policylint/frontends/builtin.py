@@ -107,7 +107,7 @@ class Terraform(FrontEnd):
     """Terraform configurations (``.tf`` and ``.tf.json``): the files of a folder are one
     module, joined once every file is read."""
 
-    name, order = "terraform", 5
+    name, order, title = "terraform", 5, "Terraform"
     suffixes = (".tf",)
     reads_text = True
 
