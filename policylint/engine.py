@@ -174,7 +174,8 @@ class Engine:
             outcome.documents.extend(linked.added)
             outcome.findings.extend(linked.findings)
             made.extend(linked.added)
-        return [*(d for d in outcome.documents if self._waits(d)), *made]
+        new = {id(d) for d in made}  # each once: what a link makes may wait for links too
+        return [d for d in outcome.documents if id(d) in new or self._waits(d)]
 
     def _claimed(self, files: Iterable[str]) -> dict[str, str]:
         """The title of the front end that claims each file by its name, when one does."""

@@ -120,14 +120,11 @@ class Terraform(FrontEnd):
         return OURS.search(text) is not None
 
     def read(self, source: Source, data: Any, root: str | None) -> Read:
-        from policylint.frontends.cloudformation import template_documents
+        """The file's view alone: its documents are made when its module is linked."""
         from policylint.frontends.terraform import template_view
 
-        view, notes = template_view(source)
-        if view is None:
-            return [], notes
-        documents, findings = template_documents(view, root)
-        return documents, [*notes, *findings]
+        view, notes = template_view(source, root)
+        return ([] if view is None else [view]), notes
 
     def waits_for_link(self, document: Document) -> bool:
         return self.claims_name((document.template or document).source.path)
@@ -137,11 +134,7 @@ class Terraform(FrontEnd):
             return Linked([], [], [])
         from policylint.frontends.terraform import link_modules
 
-        linked = list(documents)  # what the modules' values make of them, by resource
-        notes = link_modules(linked)
-        before, after = {id(d) for d in documents}, {id(d) for d in linked}
-        return Linked([d for d in documents if id(d) not in after],
-                      [d for d in linked if id(d) not in before], notes)
+        return link_modules(documents)
 
     def companions(self, path: str) -> list[str]:
         """The other files of its module, and those of the local modules it calls (``source =

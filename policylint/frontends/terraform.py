@@ -36,14 +36,15 @@ computed value) is one PL005 note where a whole value was needed, saying why.
 """
 from __future__ import annotations
 
+import copy
 import json
 import os
 import re
-from collections.abc import Iterator
-from functools import lru_cache
+from collections.abc import Callable, Iterator
+from functools import lru_cache, partial
 from typing import Any, NamedTuple, cast
 
-from policylint.frontends import hcl, hcl_tree
+from policylint.frontends import Linked, hcl, hcl_tree
 from policylint.frontends.definitions import definition_string, literal_substitutions
 from policylint.limits import MAX_NODES
 from policylint.models import ASL, TEMPLATE, Document
@@ -151,13 +152,22 @@ class TerraformSource(Source):
     def release(self) -> None:
         pass  # the places are the positions: nothing to rebuild
 
+    def copy(self) -> TerraformSource:
+        """The same file with maps of its own, for a link to add to (this one's stay as read)."""
+        other = TerraformSource(self.path, self.text)
+        other.places, other.heredocs, other.moved = dict(self.places), dict(self.heredocs), dict(self.moved)
+        other.planned, other.unsure = self.planned, set(self.unsure)
+        return other
+
 
 MAX_MOVES = 16  # a value followed through at most so many places it was put in from
 
 
-def template_view(source: Source) -> tuple[Document | None, list[Finding]]:
-    """The template a ``.tf`` file amounts to, and the findings met reading it; no view when
-    the file declares nothing of ours."""
+def template_view(source: Source, root: str | None = None) -> tuple[Document | None, list[Finding]]:
+    """The template a ``.tf`` file amounts to, and the findings that stop reading it; no view
+    when the file declares nothing of ours. What it cannot follow alone is said, and its
+    documents are made, when its module is linked (``link_modules``); ``root`` is the linted
+    folder, out of which no DefinitionUri is read."""
     if not OURS.search(source.text):
         return None, []
     tf = TerraformSource(source.path, source.text)
@@ -180,20 +190,19 @@ def template_view(source: Source) -> tuple[Document | None, list[Finding]]:
     view.namespace = os.path.dirname(os.path.abspath(source.path))
     view.local_values = locals_
     view.linking = Followed(values, builder, [b for b in body.blocks
-                                                if b.type == "module" and len(b.labels) == 1])
+                                                if b.type == "module" and len(b.labels) == 1], root)
     view.snake_case = True
-    notes = [Finding(view, path, message, "value", code=UNRESOLVED_REFERENCE.code)
-             for path, message in builder.notes]
-    return view, notes
+    return view, []
 
 
 class Followed:
     """What of a file ``link_modules`` follows once its module is known: the module's values
     (``local.X``, ``var.X``), definitions named by a local or variable, dynamic statements,
-    merged documents, module calls, counts and for_each, files named from the root module."""
+    merged documents, module calls, counts and for_each, files named from the root module;
+    the notes met reading it (view path, message), and the linted folder (``root``)."""
 
-    def __init__(self, values: dict, builder: Builder, modules: list[hcl.Block]) -> None:
-        self.values, self.modules = values, modules
+    def __init__(self, values: dict, builder: Builder, modules: list[hcl.Block], root: str | None) -> None:
+        self.values, self.modules, self.notes, self.root = values, modules, builder.notes, root
         self.pending, self.counts, self.for_each = builder.pending, builder.counts, builder.for_each
         self.root_files, self.dynamics, self.merges = builder.root_files, builder.dynamics, builder.merges
 
@@ -302,7 +311,7 @@ class _JsonString(NamedTuple):
         return self.source.scalar_position(self.path, offset)
 
 
-def link_modules(documents: list[Document]) -> list[Finding]:
+def link_modules(documents: list[Document]) -> Linked:
     """The files of one folder are one Terraform module: each view sees every resource of
     the module, so ``aws_iam_role.workflow.arn`` in one file finds the role in another; and a
     ``local.NAME`` whose value is a literal, wherever the module defines it, is that value.
@@ -310,23 +319,33 @@ def link_modules(documents: list[Document]) -> list[Finding]:
     A module called from another linted module (``module "x" { source = "./modules/x" }``)
     takes the values its callers give: a variable every caller gives the same value (a
     literal, or a local, variable or conditional the caller knows) is that value, followed
-    up to MAX_CALL_DEPTH calls deep; a variable a caller computes stays unknown. The state
-    machines this makes known are appended to ``documents``.
+    up to MAX_CALL_DEPTH calls deep; a variable a caller computes stays unknown.
 
-    The notes met: a view that its locals would expand past MAX_NODES values; what stayed
-    unknown where a whole value was asked (a definition, a for_each, merged documents)."""
-    modules: dict[str, dict] = {}
+    The loaded views stay as read: each is replaced by a new view (``_successor``) with the
+    documents it holds, and the state machines the module's values make known. The notes:
+    those met reading each file; a view that its locals would expand past MAX_NODES values;
+    what stayed unknown where a whole value was asked (a definition, a for_each, merged
+    documents)."""
+    from policylint.frontends.cloudformation import template_documents
+
+    loaded = [d for d in documents if d.kind == TEMPLATE and isinstance(d.linking, Followed)]
+    modules: dict[str, dict] = {}  # every resource of each module, by address
+    for view in loaded:
+        modules.setdefault(view.namespace, {}).update(view.data["Resources"])
+    views = [_successor(view, modules[view.namespace]) for view in loaded]
+    copies = _Copies()
     locals_: dict[str, dict] = {}
     origins = _Origins()
-    views = [d for d in documents if d.kind == TEMPLATE and isinstance(d.linking, Followed)]
     for view in views:
-        modules.setdefault(view.namespace, {}).update(view.data["Resources"])
         locals_.setdefault(view.namespace, {}).update(view.local_values)
         for name in view.local_values:
             _, block, hcl_path = view.linking.values[name]
             origins.add(view.namespace, name, (cast(TerraformSource, view.source), block, hcl_path))
-    for resources in modules.values():
-        _organization_documents(resources)
+    retyped = {namespace: _organization_documents(resources) for namespace, resources in modules.items()}
+    for view in views:
+        for address in retyped[view.namespace]:
+            if view.data["Resources"].get(address) is modules[view.namespace][address]:
+                copies.writable(view, (address,))["Type"] = ORGANIZATION_POLICY
     tables: dict[str, dict[str, tuple[tuple, Any]]] = {}
     for view in views:
         table = tables.setdefault(view.namespace, {})
@@ -343,13 +362,15 @@ def link_modules(documents: list[Document]) -> list[Finding]:
         _known_inputs(namespace, scopes, locals_, origins)
     sizes: dict[tuple[str, str], int] = {}
     notes: list[Finding] = []
+    made: list[Document] = []  # the state machines of definitions the module's values give
     written: set = set()  # the definitions linted, by where they are written: each once
     for view in views:
-        view.shared_resources = modules[view.namespace]
+        notes.extend(Finding(view, path, message, "value", code=UNRESOLVED_REFERENCE.code)
+                     for path, message in view.linking.notes)
         scopes = instances.get(view.namespace, [base[view.namespace]])
         known = locals_[view.namespace]
-        note = _put_locals(view, view.data["Resources"], known, sizes, origins, ("Resources",)) \
-            if known else None
+        note = _put_locals(view, view.data["Resources"], known, sizes, origins, partial(copies.assign, view),
+                           ("Resources",)) if known else None
         if note is not None:
             notes.append(note)
         seen: set = set()
@@ -357,35 +378,85 @@ def link_modules(documents: list[Document]) -> list[Finding]:
             for scope in scopes:
                 if scope is not base[view.namespace] and _absent(view.linking.counts.get(address), scope):
                     continue  # a call that makes none of the resource: nothing of it to lint
-                for found in _definition(view, address, name, path, scope, locals_, sizes, written, origins):
+                for found in _definition(view, address, name, path, scope, locals_, sizes, written, origins,
+                                         copies):
                     key = found.message if isinstance(found, Finding) else None
                     if key in seen:
                         continue
                     seen.add(key)
                     if isinstance(found, Document):
-                        documents.append(found)
+                        made.append(found)
                     else:
                         notes.append(found)
         notes.extend(_root_files(view, scopes, base, bound))
-        notes.extend(_dynamics(view, scopes))
+        notes.extend(_dynamics(view, scopes, copies))
         for address, where, merges in view.linking.merges:
-            notes.extend(_merge(view, address, where, merges, scopes))
+            notes.extend(_merge(view, address, where, merges, scopes, copies))
         for address in view.linking.for_each:
-            notes.extend(_instances(view, address, scopes, documents, bound))
-    return notes
+            notes.extend(_instances(view, address, scopes))
+            if address not in view.data["Resources"]:  # one resource a key: their documents stand for it
+                made = [d for d in made if not (d.template is view and d.logical_id == address)]
+    followed = {id(d.data) for d in made}  # a followed definition is a document where it is written
+    added: list[Document] = []
+    for view in views:
+        held, said = template_documents(view, view.linking.root)
+        added.extend(d for d in held if not (d.kind == ASL and id(d.data) in followed))
+        notes.extend(said)
+    gone = {id(view) for view in loaded}
+    replaced = [*loaded, *(d for d in documents if id(d.template) in gone)]
+    return Linked(replaced, [*added, *made], notes)
+
+
+def _successor(view: Document, module: dict) -> Document:
+    """What stands for a loaded view in its link: a view of its resources and its source's
+    maps, each a table of its own (the link adds to them), which shares the resources of its
+    ``module``; their values are the loaded view's until the link changes them (``_Copies``)."""
+    source = cast(TerraformSource, view.source).copy()
+    new = Document(TEMPLATE, {**view.data, "Resources": dict(view.data["Resources"])}, source)
+    new.names, new.variables, new.namespace = view.names, view.variables, view.namespace
+    new.local_values, new.linking, new.snake_case = view.local_values, view.linking, view.snake_case
+    new.shared_resources = module
+    return new
+
+
+class _Copies:
+    """Copy on write for one link: a part of a view's data it changes is copied first, with
+    each container on the way to it, so the loaded documents' data stays as read; what it
+    copied is then its own to change in place. A resource copied is the module's too."""
+
+    def __init__(self) -> None:
+        self.own: dict[int, Any] = {}  # the copies, by id (kept here: an id is not reused)
+
+    def writable(self, view: Document, steps: tuple) -> Any:
+        """The container at ``steps`` of the view's resources, the link's own to change."""
+        resources = node = view.data["Resources"]
+        for step in steps:
+            child = node[step]
+            if id(child) not in self.own:
+                copied = copy.copy(child)
+                self.own[id(copied)] = copied
+                node[step] = copied
+                shared = view.shared_resources
+                if node is resources and shared is not None and shared.get(step) is child:
+                    shared[step] = copied
+                child = copied
+            node = child
+        return node
+
+    def assign(self, view: Document, steps: list, value: Any) -> None:
+        """Put ``value`` at ``steps`` of the view's resources."""
+        self.writable(view, tuple(steps[:-1]))[steps[-1]] = value
 
 
 MAX_KEYS = 32  # a for_each of more keys is read once, its each.* unknown
 
 
-def _instances(view: Document, address: str, scopes: list[_Scope], documents: list[Document],
-               bound: str | None) -> Iterator[Finding]:
+def _instances(view: Document, address: str, scopes: list[_Scope]) -> Iterator[Finding]:
     """A resource whose ``for_each`` the module knows (a literal map or set, in every call the
     same) and whose arguments name ``each.key`` or ``each.value``: one resource a key, named
-    ``address["key"]``, ``each.*`` put in where it is named (found where the resource uses
-    it); else it stays one resource with ``each.*`` unknown."""
-    from policylint.frontends.cloudformation import DefinitionFile, documents_in
-
+    ``address["key"]``, in the view's and the module's resources in its place, ``each.*`` put
+    in where it is named (found where the resource uses it); else it stays one resource with
+    ``each.*`` unknown."""
     resources = view.data["Resources"]
     resource = resources.get(address)
     if resource is None or not _names_each(resource):
@@ -405,8 +476,7 @@ def _instances(view: Document, address: str, scopes: list[_Scope], documents: li
                       f"resource more than {MAX_NODES:,} values; it was read once, each.* unknown", "key",
                       code=UNRESOLVED_REFERENCE.code)
         return
-    documents[:] = [d for d in documents if not (d.template is view and d.logical_id == address)]
-    del resources[address]
+    del resources[address]  # the link's own table (``_successor``), as the module's is
     shared = view.shared_resources if view.shared_resources is not None else {}
     shared.pop(address, None)
     clones: dict[str, Any] = {}
@@ -426,18 +496,6 @@ def _instances(view: Document, address: str, scopes: list[_Scope], documents: li
             source.moved[("Resources", name, *path[2:])] = target
     resources.update(clones)
     shared.update(clones)
-    template = Document(TEMPLATE, {"Resources": clones}, view.source)
-    template.variables, template.namespace, template.snake_case = True, view.namespace, True
-    template.shared_resources = shared
-    for item in documents_in(template, bound):
-        if isinstance(item, DefinitionFile):
-            view.definition_files.append(item._replace(template=view))
-        elif isinstance(item, Document):
-            item.template = view
-            documents.append(item)
-        else:
-            item.document = view
-            yield item
 
 
 def _iterator(name: str) -> re.Pattern:
@@ -670,9 +728,9 @@ def _evaluate(entry: tuple[tuple, Any], scope: _Scope, name: str,
     return (None, None, (f"{name}: its locals name each other too deeply",)), entry[1]
 
 
-def _organization_documents(resources: dict) -> None:
-    """A policy document data source that is an Organizations policy's content is that
-    policy (it grants nothing), when nothing else uses it."""
+def _organization_documents(resources: dict) -> list[str]:
+    """The policy document data sources that are an Organizations policy's content, and so
+    that policy (it grants nothing): those nothing else uses."""
     named: dict[str, set[bool]] = {}
     for resource in resources.values():
         props = resource.get("Properties", {})
@@ -680,9 +738,8 @@ def _organization_documents(resources: dict) -> None:
         for target in (props.get("PolicyDocument"), props.get("AssumeRolePolicyDocument"), *inline):
             if isinstance(target, dict) and isinstance(target.get("Ref"), str):
                 named.setdefault(target["Ref"], set()).add(resource.get("Type") == ORGANIZATION_POLICY)
-    for address, uses in named.items():
-        if uses == {True} and resources.get(address, {}).get("Type") == POLICY_DOCUMENT:
-            resources[address]["Type"] = ORGANIZATION_POLICY
+    return [address for address, uses in named.items()
+            if uses == {True} and resources.get(address, {}).get("Type") == POLICY_DOCUMENT]
 
 
 _FOLLOWED = 10  # at most so many locals naming each other are followed
@@ -785,7 +842,7 @@ class _Anchor(NamedTuple):
     namespace: str
 
 
-def _dynamics(view: Document, scopes: list[_Scope]) -> Iterator[Finding]:
+def _dynamics(view: Document, scopes: list[_Scope], copies: _Copies) -> Iterator[Finding]:
     """Each dynamic statement block: none when its for_each is known to be empty in every
     call of the module; its content, judged where it is written, when known to be some items
     and the content does not name the iterator; else unknown: one note for the blocks of a
@@ -812,7 +869,8 @@ def _dynamics(view: Document, scopes: list[_Scope]) -> Iterator[Finding]:
                 else:
                     why = why or (f"its statements are made from for_each = {_shown(for_each)} when "
                                   "Terraform plans")
-        statements = view.data["Resources"][at[1]]["Properties"]["PolicyDocument"]["Statement"]
+        if expand or each is not None:
+            statements = copies.writable(view, (at[1], "Properties", "PolicyDocument", "Statement"))
         if expand:  # the same statement for each item
             statements[at[-1]] = _statement(Builder(cast(TerraformSource, view.source)), content[0], at)
         elif each is not None:  # a statement an item, the item put in where the content names it
@@ -876,7 +934,7 @@ def _iterates(dynamic: hcl.Block, content: hcl.Block) -> bool:
 
 
 def _merge(view: Document, address: str, where: tuple, merges: list,
-           scopes: list[_Scope]) -> Iterator[Finding]:
+           scopes: list[_Scope], copies: _Copies) -> Iterator[Finding]:
     """Merge the documents a policy document names as Terraform does: the statements of
     ``source_policy_documents`` first, then its own (replacing a source statement of the same
     Sid), then those of ``override_policy_documents`` (replacing any earlier statement of the
@@ -884,8 +942,7 @@ def _merge(view: Document, address: str, where: tuple, merges: list,
     one unknown statement each, and its Sids replace the same Sids here; a document not known
     (a variable without default, a computed value) is a note, and when it overrides, every
     statement here with a Sid is unknown (it may be replaced)."""
-    document = view.data["Resources"][address]["Properties"]["PolicyDocument"]
-    statements = document["Statement"]
+    statements = copies.writable(view, (address, "Properties", "PolicyDocument", "Statement"))
     own = len(statements)
     overriding: set[str] = set()
     unknown_override = False
@@ -937,7 +994,7 @@ def _document_named(scope: _Scope, value: Any) -> dict | None:
 
 def _definition(view: Document, address: str, name: str, path: tuple, scope: _Scope,
                 locals_: dict[str, dict], sizes: dict, seen: set,
-                origins: _Origins) -> Iterator[Document | Finding]:
+                origins: _Origins, copies: _Copies) -> Iterator[Document | Finding]:
     """The state machine of ``jsonencode(NAME)`` or of ``NAME`` (a string of JSON), NAME a
     local or a variable of the module, or what the module's caller gives it: a document where
     the value is written, with the positions there (the caller's argument, or its local);
@@ -977,8 +1034,8 @@ def _definition(view: Document, address: str, name: str, path: tuple, scope: _Sc
     holder = {"definition": data}
     known = locals_.get(owner.namespace)
     if known:
-        _put_locals(owner, holder, known, sizes, origins, top=root)
-    props["Definition"] = holder["definition"]
+        _put_locals(owner, holder, known, sizes, origins, partial(_put_in, holder), top=root)
+    copies.writable(view, (address, "Properties"))["Definition"] = holder["definition"]
     yield Document(ASL, holder["definition"], source, root, found, view, address)
 
 
@@ -1002,13 +1059,15 @@ _LOCAL = re.compile(r"\$\{((?:local|var)\.[\w-]+)\}")
 
 
 def _put_locals(view: Any, data: Any, locals_: dict[str, Any], sizes: dict[tuple[str, str], int],
-                origins: _Origins, at: tuple = (), top: tuple | None = None) -> Finding | None:
-    """Replace, in place, each whole ``local.NAME`` the module gives a literal value with that
-    value, shared, not copied; unless the view, walked, would then hold more than MAX_NODES
-    values (thousands of references to a long list): then the locals stay unknown, and a note
-    says so. ``sizes`` counts the values of each local, once for the run. Each value put in is
-    moved to where it is written (``origins``): ``data`` is at path ``at`` of ``view``'s source
-    (a view, or a module call's argument), or is a holder whose one key stands for ``top``."""
+                origins: _Origins, put: Callable[[list, Any], None], at: tuple = (),
+                top: tuple | None = None) -> Finding | None:
+    """Replace (through ``put``: the steps from ``data``, the value) each whole ``local.NAME``
+    the module gives a literal value with that value, shared, not copied; unless the view,
+    walked, would then hold more than MAX_NODES values (thousands of references to a long
+    list): then the locals stay unknown, and a note says so. ``sizes`` counts the values of
+    each local, once for the run. Each value put in is moved to where it is written
+    (``origins``): ``data`` is at path ``at`` of ``view``'s source (a view, or a module
+    call's argument), or is a holder whose one key stands for ``top``."""
     sites, total, stack = [], 0, [(data, -1)]
     parents: list[tuple[int, Any]] = []  # each value walked: its parent's index here, its key there
     while stack:
@@ -1018,7 +1077,7 @@ def _put_locals(view: Any, data: Any, locals_: dict[str, Any], sizes: dict[tuple
                            if isinstance(item, list) else ()):
             name = _local_name(inner)
             if name is not None and name in locals_:
-                sites.append((item, key, name, index))
+                sites.append((key, name, index))
                 size = sizes.get((view.namespace, name))
                 if size is None:
                     size = sizes[(view.namespace, name)] = sum(1 for _ in hcl.walk(locals_[name]))
@@ -1030,16 +1089,23 @@ def _put_locals(view: Any, data: Any, locals_: dict[str, Any], sizes: dict[tuple
         return Finding(view, (), f"the module's locals, put in at their {len(sites):,} references, would "
                        f"make this file more than {MAX_NODES:,} values; they were left unknown",
                        code=UNRESOLVED_REFERENCE.code)
-    for item, key, name, index in sites:
-        item[key] = locals_[name]
+    for key, name, index in sites:
         steps = [key]
         while index >= 0:
             index, step = parents[index]
             steps.append(step)
         steps.reverse()
+        put(steps, locals_[name])
         path = (*at, *steps) if top is None else (*top, *steps[1:])
         origins.move(view.namespace, name, cast(TerraformSource, view.source), path)
     return None
+
+
+def _put_in(data: Any, steps: list, value: Any) -> None:
+    """Put ``value`` at ``steps`` of ``data`` (what the link made: changed in place)."""
+    for step in steps[:-1]:
+        data = data[step]
+    data[steps[-1]] = value
 
 
 def _local_name(value: Any) -> str | None:

@@ -193,7 +193,10 @@ def _place(plan: Document, modules: dict[str, list[Document]], read: dict[str, l
         from policylint.frontends.terraform import link_modules
 
         linked.update(unlinked)
-        link_modules([view for folder in unlinked for view in read[folder]])
+        made = link_modules([view for folder in unlinked for view in read[folder]]).added
+        for done in unlinked:  # the linked views stand for those read
+            read[done] = [d for d in made if d.kind == TEMPLATE and d.template is None
+                          and d.namespace == done]
     definitions: dict[str, tuple[TerraformSource, tuple]] = {}
     blocks: dict[str, dict[str, tuple[Document, str]]] = {}  # by folder
     for name, (calls, address) in planned.resources.items():
@@ -307,7 +310,7 @@ def _read_module(folder: str, root: str | None) -> list[Document]:
             raw = read_setting_file(path, root, MAX_BYTES)  # in the linted folder, regular, bounded
             if len(raw) > MAX_BYTES or b"\0" in raw:
                 continue
-            view, _ = template_view(Source(path, raw.decode("utf-8-sig")))
+            view, _ = template_view(Source(path, raw.decode("utf-8-sig")), root)
         except Exception:  # a file the run would report as unreadable: no place from it
             continue
         if view is not None:
