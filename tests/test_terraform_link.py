@@ -4,7 +4,7 @@ from __future__ import annotations
 import copy
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from helpers import position_of, run, write
 from test_terraform_values import AGENT_TASK, CHILD, FOR_EACH, ITEMS, MIDDLE, ROOT
@@ -83,3 +83,19 @@ def test_findings_of_a_linked_module_are_where_its_values_are_written(workdir: P
         ("IAM507", "modules/machine/iam.tf", *position_of(iam, r"resources     = (?P<at>statement)")),
         ("IAM518", "modules/machine/iam.tf", *position_of(iam, r"actions       = (?P<at>statement)")),
     ])
+
+
+def test_placing_a_plan_in_its_configuration_changes_no_loaded_document(workdir: Path) -> None:
+    from test_terraform_positions import plan_in, planned, tree
+
+    from policylint.frontends.terraform_plan import TerraformPlan
+
+    tree(workdir)
+    plan_in(workdir, planned())
+    documents = load("plan.json", root=".", frontends=[TerraformPlan()])[0]
+    before = state(documents)
+    linked = TerraformPlan().link(documents, lambda files, expect: [])
+    assert state(documents) == before
+    assert linked.replaced == documents
+    placed = [d for d in linked.added if d.template is None]
+    assert len(placed) == 1 and cast(TerraformSource, placed[0].source).moved  # placed in the .tf files
