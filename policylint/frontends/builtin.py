@@ -132,7 +132,7 @@ class Terraform(FrontEnd):
     def link(self, documents: list[Document], reader: Reader) -> Linked:
         if not any(self.waits_for_link(d) for d in documents):
             return Linked([], [], [])
-        from policylint.frontends.terraform import link_modules
+        from policylint.frontends.terraform_link import link_modules
 
         return link_modules(documents)
 
@@ -141,7 +141,7 @@ class Terraform(FrontEnd):
         "./x"``), through MAX_CALL_DEPTH levels: what their values are reported at may be here."""
         if not self.claims_name(path):
             return []
-        from policylint.frontends.terraform import MAX_CALL_DEPTH
+        from policylint.frontends.terraform_link import MAX_CALL_DEPTH
 
         here = os.path.normpath(path)
         folder = os.path.dirname(path) or "."

@@ -210,7 +210,7 @@ def _place(plan: Document, modules: dict[str, list[Document]], read: dict[str, l
     folders = _folders(plan, modules, read)
     unlinked = [folder for folder in folders.values() if folder in read and folder not in linked]
     if unlinked:  # the modules read here: their values followed, callers' arguments found
-        from policylint.frontends.terraform import link_modules
+        from policylint.frontends.terraform_link import link_modules
 
         linked.update(unlinked)
         made = link_modules([view for folder in unlinked for view in read[folder]]).added
