@@ -132,6 +132,7 @@ class Engine:
         for batch in _in_processes(work, list(files), jobs):
             _keep(batch, outcome)
         waiting = self._link(outcome, reading)
+        outcome.claimed = self._claimed(f for f, kind in outcome.kinds.items() if kind == SKIPPED)
         project = Project(outcome.documents, config)
         if any(r.code == UNRESOLVED_REFERENCE.code for r in plan.selected):
             try:
@@ -178,7 +179,17 @@ class Engine:
             outcome.documents.extend(linked.added)
             outcome.findings.extend(linked.findings)
             made.extend(linked.added)
-        return [*(d for d in outcome.documents if self._waits(d)), *made]
+        new = {id(d) for d in made}  # each once: what a link makes may wait for links too
+        return [d for d in outcome.documents if id(d) in new or self._waits(d)]
+
+    def _claimed(self, files: Iterable[str]) -> dict[str, str]:
+        """The title of the front end that claims each file by its name, when one does."""
+        found: dict[str, str] = {}
+        for file in files:
+            frontend = next((f for f in self.frontends if f.claims_name(file)), None)
+            if frontend is not None:
+                found[file] = frontend.title or frontend.name
+        return found
 
     def _waits(self, document: Document) -> bool:
         return any(f.waits_for_link(document) for f in self.frontends)
@@ -393,8 +404,8 @@ def _locate(findings: list[Finding], jobs: int) -> None:
             by_source.setdefault(id(finding.source), (finding.source, []))[1].append(finding)
     batch = [(source, [((*f.document.root, *f.path), f.at) for f in found])  # type: ignore[union-attr]
              for source, found in by_source.values()]
-    # Worth new processes only for many files (a Terraform repository's, located here after
-    # the link): else forking this process costs more than what is shared out.
+    # Worth new processes only for many files (those whose findings all wait for the link, and
+    # are located here): else forking this process costs more than what is shared out.
     located = _in_processes(_positions, batch, jobs if len(batch) >= LOCATE_APART else 1)
     for (_, found), positions in zip(by_source.values(), located, strict=True):
         for finding, (file, line, column) in zip(found, positions, strict=True):

@@ -24,12 +24,14 @@ TEMPLATED = "templated"  # a file for a templating language (Jinja, Helm), not Y
 class Outcome:
     """What the engine hands the report: findings, internal errors, what each file was read
     as (``kinds``: its first document's kind, else ``skipped`` or ``unreadable``), the
-    documents, and what must not be shown of a file when the processes of the run worked it
-    out (``hidden``, by path)."""
+    documents, what each skipped file is by its name (``claimed``: the title of the front
+    end that claims it, ``Terraform``), and what must not be shown of a file when the
+    processes of the run worked it out (``hidden``, by path)."""
 
     def __init__(self) -> None:
         self.findings: list[Finding] = []
         self.errors: list[InternalError] = []
         self.kinds: dict[str, str] = {}
         self.documents: list[Document] = []
+        self.claimed: dict[str, str] = {}
         self.hidden: dict[str, Hidden] = {}  # what a report must not show of a file, worked out already

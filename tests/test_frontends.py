@@ -84,6 +84,23 @@ def test_the_engine_names_no_front_end() -> None:
         assert name not in source.lower().replace("templates", ""), name
 
 
+def test_skipped_files_are_counted_by_the_front_end_that_claims_their_name(workdir: Path) -> None:
+    from policylint.report import build_report
+    from policylint.report.text_format import files_read
+
+    write(workdir / "vpc.tf", 'resource "aws_vpc" "main" {\n  cidr_block = "10.0.0.0/16"\n}\n')
+    write(workdir / "notes.toy", '{"no": "workflow"}\n')
+    write(workdir / "other.toy", '{"nor": "this"}\n')
+    write(workdir / "data.json", '{"name": "x"}\n')
+    engine = Engine(extra_plugins=[toy_plugin()])
+    outcome = engine.run(discover(["."], engine.suffixes), Config())
+    assert outcome.claimed == {"vpc.tf": "Terraform", "notes.toy": "toy", "other.toy": "toy"}
+    text = files_read(build_report(outcome, engine.rules))
+    assert "; 1 other JSON/YAML file and 1 other Terraform file and 2 other toy files skipped" in text
+    report_code = (Path(__file__).parents[1] / "policylint" / "report" / "text_format.py").read_text()
+    assert "terraform" not in report_code.lower() and ".tf" not in report_code
+
+
 def test_the_built_in_front_ends_are_registered_as_a_plugin_is() -> None:
     import policylint.frontends.builtin as builtin
 

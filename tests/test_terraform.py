@@ -630,7 +630,7 @@ def test_a_file_holding_only_a_log_group_is_read_with_its_module(workdir: Path) 
 def test_the_files_read_are_those_naming_what_the_resource_tables_build() -> None:
     from policylint.frontends import terraform
 
-    names = {*terraform._RESOURCES, *terraform._DATA_SOURCES, "locals"}
+    names = {*terraform.RESOURCES, *terraform.DATA_SOURCES, "locals"}
     for name in names:
         assert terraform.OURS.search(f'resource "{name}" "x" {{}}'), name
         assert terraform.OURS_BYTES.search(f'data "{name}" "x" {{}}'.encode()), name

@@ -46,6 +46,7 @@ class FrontEnd:
     """One way of writing documents. Subclass it and override what applies."""
 
     name = ""  # what ``expect`` names (a SAM DefinitionUri is read by the ``asl`` front end)
+    title = ""  # what the report calls its files ("other Terraform files skipped"); else its name
     order = 50  # a lower order is asked first
     suffixes: tuple[str, ...] = ()  # file names (ends) a folder walk collects for it, beyond JSON/YAML
     reads_text = False  # it parses the text of the files it claims by name itself

@@ -107,7 +107,7 @@ class Terraform(FrontEnd):
     """Terraform configurations (``.tf`` and ``.tf.json``): the files of a folder are one
     module, joined once every file is read."""
 
-    name, order = "terraform", 5
+    name, order, title = "terraform", 5, "Terraform"
     suffixes = (".tf",)
     reads_text = True
 
@@ -120,14 +120,11 @@ class Terraform(FrontEnd):
         return OURS.search(text) is not None
 
     def read(self, source: Source, data: Any, root: str | None) -> Read:
-        from policylint.frontends.cloudformation import template_documents
+        """The file's view alone: its documents are made when its module is linked."""
         from policylint.frontends.terraform import template_view
 
-        view, notes = template_view(source)
-        if view is None:
-            return [], notes
-        documents, findings = template_documents(view, root)
-        return documents, [*notes, *findings]
+        view, notes = template_view(source, root)
+        return ([] if view is None else [view]), notes
 
     def waits_for_link(self, document: Document) -> bool:
         return self.claims_name((document.template or document).source.path)
@@ -135,20 +132,16 @@ class Terraform(FrontEnd):
     def link(self, documents: list[Document], reader: Reader) -> Linked:
         if not any(self.waits_for_link(d) for d in documents):
             return Linked([], [], [])
-        from policylint.frontends.terraform import link_modules
+        from policylint.frontends.terraform_link import link_modules
 
-        linked = list(documents)  # what the modules' values make of them, by resource
-        notes = link_modules(linked)
-        before, after = {id(d) for d in documents}, {id(d) for d in linked}
-        return Linked([d for d in documents if id(d) not in after],
-                      [d for d in linked if id(d) not in before], notes)
+        return link_modules(documents)
 
     def companions(self, path: str) -> list[str]:
         """The other files of its module, and those of the local modules it calls (``source =
         "./x"``), through MAX_CALL_DEPTH levels: what their values are reported at may be here."""
         if not self.claims_name(path):
             return []
-        from policylint.frontends.terraform import MAX_CALL_DEPTH
+        from policylint.frontends.terraform_link import MAX_CALL_DEPTH
 
         here = os.path.normpath(path)
         folder = os.path.dirname(path) or "."

@@ -50,14 +50,11 @@ class TerraformPlan(FrontEnd):
             and isinstance(data.get("planned_values"), dict)
 
     def read(self, source: Source, data: Any, root: str | None) -> Read:
-        from policylint.frontends.cloudformation import template_documents
-
+        """The plan's view alone: its documents are made when it is placed (``configure``)."""
         view, notes = plan_view(source, data)
-        if view is None:
-            return [], notes
-        view.linking.root = root
-        documents, findings = template_documents(view, root)
-        return documents, [*notes, *findings]
+        if view is not None:
+            view.linking.root = root
+        return ([] if view is None else [view]), notes
 
     def waits_for_link(self, document: Document) -> bool:
         """A plan's documents are placed in the configuration once every file is read."""
@@ -70,20 +67,21 @@ class TerraformPlan(FrontEnd):
 
 
 def plan_view(source: Source, plan: dict) -> tuple[Document | None, list[Finding]]:
-    """The template the plan amounts to; no view when it plans nothing of ours."""
+    """The template the plan amounts to, and the resources it could not read; no view when
+    it plans nothing of ours. What else reading it met is said when it is placed."""
     from policylint.frontends import hcl
     from policylint.frontends.terraform import (
-        _DATA_SOURCES,
-        _RESOURCES,
+        DATA_SOURCES,
+        RESOURCES,
+        Builder,
         TerraformSource,
-        _Builder,
-        _json_block,
+        json_block,
     )
 
     unknown = _after_unknown(plan.get("resource_changes"))
     references = dict(_references(_get(plan, "configuration", "root_module"), ""))
     tf = TerraformSource(source.path, source.text)
-    builder = _Builder(tf)
+    builder = Builder(tf)
     names: dict[str, str] = {}
     refused: list[Finding] = []
     planned = Planned({}, dict(_calls(_get(plan, "configuration", "root_module"), ())))
@@ -91,7 +89,7 @@ def plan_view(source: Source, plan: dict) -> tuple[Document | None, list[Finding
                                                                                          "root_module")):
         kind = "resource" if resource.get("mode") == "managed" else "data"
         type_, values, address = resource.get("type"), resource.get("values"), resource.get("address")
-        table = _RESOURCES if kind == "resource" else _DATA_SOURCES
+        table = RESOURCES if kind == "resource" else DATA_SOURCES
         if not isinstance(type_, str) or type_ not in table or not isinstance(values, dict) \
                 or not isinstance(address, str):
             continue
@@ -100,7 +98,7 @@ def plan_view(source: Source, plan: dict) -> tuple[Document | None, list[Finding
         label = _in_module(address.removeprefix(f"{module}.").removeprefix("data.").removeprefix(f"{type_}."),
                            module)
         try:
-            block = _json_block(source, kind, (type_, label), values, (*where, "values"))
+            block = json_block(source, kind, (type_, label), values, (*where, "values"))
         except hcl.HclError as error:  # values nested past what is walked
             refused.append(file_finding(source, f"{address}: {error.message}; it was not linted",
                                         UNREADABLE_FILE, error.position))
@@ -116,20 +114,22 @@ def plan_view(source: Source, plan: dict) -> tuple[Document | None, list[Finding
         return None, refused
     view = Document(TEMPLATE, {"Resources": builder.resources}, tf)
     view.names, view.variables, view.snake_case, view.derived = names, True, True, True
+    planned.notes = builder.notes
     view.linking = planned
-    return view, [*refused, *(Finding(view, path, message, "value", code=UNRESOLVED_REFERENCE.code)
-                              for path, message in builder.notes)]
+    return view, refused
 
 
 class Planned:
     """What places a plan's view in its configuration: each resource of the view (its name
     there) as (the module calls it is in, its configuration address); each module call's
-    ``source``; the linted folder (nothing is read outside it)."""
+    ``source``; the linted folder (nothing is read outside it); the notes met reading it
+    (view path, message)."""
 
     def __init__(self, resources: dict[str, tuple[tuple[str, ...], str]],
                  calls: dict[tuple[str, ...], str]) -> None:
         self.resources, self.calls = resources, calls
         self.root: str | None = None
+        self.notes: list[tuple[tuple, str]] = []
 
 
 _MODULE = re.compile(r'module\.([A-Za-z_][\w-]*)(?:\[(?:"(?:[^"\\]|\\.)*"|[^\]]*)\])?')
@@ -152,9 +152,10 @@ def _calls(module: Any, at: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], 
 
 def configure(documents: list[Document]) -> Linked:
     """Each plan's view placed in the configuration it was planned from, when that is in the
-    linted folder: its resources moved to their blocks in the ``.tf`` files (the views the
-    run read, or read here), its state machines to their definitions. The documents made
-    from a definition string stand for the plan's own (their positions are the ``.tf``'s)."""
+    linted folder: a new view whose resources are moved to their blocks in the ``.tf`` files
+    (the views the run read, or read here), its state machines to their definitions (their
+    positions are the ``.tf``'s), with the documents it holds; the loaded view stays as read."""
+    from policylint.frontends.cloudformation import template_documents
     from policylint.frontends.terraform import Followed
 
     modules: dict[str, list[Document]] = {}
@@ -163,19 +164,38 @@ def configure(documents: list[Document]) -> Linked:
             modules.setdefault(document.namespace, []).append(document)
     read: dict[str, list[Document]] = {}  # the views of the folders read here
     linked: set[str] = set()  # the folders read here whose modules were linked
-    replaced: list[Document] = []
     added: list[Document] = []
+    notes: list[Finding] = []
     plans = [d for d in documents if d.kind == TEMPLATE and isinstance(d.linking, Planned)]
-    for plan in plans:
+    for loaded in plans:
+        plan = _successor(loaded)
         moved = _place(plan, modules, read, linked)
-        for document in documents:
-            if document.template is plan and document.kind == ASL and document.data is not None \
+        notes.extend(Finding(plan, path, message, "value", code=UNRESOLVED_REFERENCE.code)
+                     for path, message in plan.linking.notes)
+        held, said = template_documents(plan, plan.linking.root)
+        notes.extend(said)
+        for document in held:
+            if document.kind == ASL and document.data is not None \
                     and isinstance(document.source, EmbeddedSource) and document.logical_id in moved:
                 source = Configured(document.source, *moved[document.logical_id])
-                replaced.append(document)
-                added.append(Document(ASL, document.data, source, document.root, document.substitutions,
-                                      plan, document.logical_id))
-    return Linked(replaced, added, [])
+                document = Document(ASL, document.data, source, document.root, document.substitutions,
+                                    plan, document.logical_id)
+            added.append(document)
+    gone = {id(plan) for plan in plans}
+    return Linked([*plans, *(d for d in documents if id(d.template) in gone)], added, notes)
+
+
+def _successor(plan: Document) -> Document:
+    """What stands for a loaded plan's view once placed: the same data, and a source whose
+    maps are its own (placing it adds to them)."""
+    from policylint.frontends.terraform import TerraformSource
+
+    source = plan.source
+    assert isinstance(source, TerraformSource)
+    new = Document(TEMPLATE, plan.data, source.copy())
+    new.names, new.variables, new.snake_case, new.derived = plan.names, plan.variables, plan.snake_case, True
+    new.linking = plan.linking
+    return new
 
 
 def _place(plan: Document, modules: dict[str, list[Document]], read: dict[str, list[Document]],
@@ -190,10 +210,13 @@ def _place(plan: Document, modules: dict[str, list[Document]], read: dict[str, l
     folders = _folders(plan, modules, read)
     unlinked = [folder for folder in folders.values() if folder in read and folder not in linked]
     if unlinked:  # the modules read here: their values followed, callers' arguments found
-        from policylint.frontends.terraform import link_modules
+        from policylint.frontends.terraform_link import link_modules
 
         linked.update(unlinked)
-        link_modules([view for folder in unlinked for view in read[folder]])
+        made = link_modules([view for folder in unlinked for view in read[folder]]).added
+        for done in unlinked:  # the linked views stand for those read
+            read[done] = [d for d in made if d.kind == TEMPLATE and d.template is None
+                          and d.namespace == done]
     definitions: dict[str, tuple[TerraformSource, tuple]] = {}
     blocks: dict[str, dict[str, tuple[Document, str]]] = {}  # by folder
     for name, (calls, address) in planned.resources.items():
@@ -307,7 +330,7 @@ def _read_module(folder: str, root: str | None) -> list[Document]:
             raw = read_setting_file(path, root, MAX_BYTES)  # in the linted folder, regular, bounded
             if len(raw) > MAX_BYTES or b"\0" in raw:
                 continue
-            view, _ = template_view(Source(path, raw.decode("utf-8-sig")))
+            view, _ = template_view(Source(path, raw.decode("utf-8-sig")), root)
         except Exception:  # a file the run would report as unreadable: no place from it
             continue
         if view is not None:

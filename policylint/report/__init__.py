@@ -98,6 +98,7 @@ as skipped) or ``UNREADABLE``)."""
         self.skipped, self.unreadable = counts.pop(SKIPPED, 0) + self.templated, counts.pop(UNREADABLE, 0)
         self.linted = {kind: counts[kind] for kind in KINDS if counts[kind]}
         self.files = sum(self.linted.values())
+        self.claimed: Counter[str] = Counter()  # skipped files a front end claims by name, by its title
         self.show_files = False  # list each file and what it was read as (text format)
         self.fixed: int | None = None  # fixes applied (``--fix``); None when not asked
         self.by_hand: int = 0  # fixable findings whose fix could not be placed with certainty
@@ -204,9 +205,12 @@ def build_report(outcome: Outcome, rules: dict[str, Rule], baseline: frozenset[s
     kinds = {printable(display(file)): kind for file, kind in outcome.kinds.items()}
     errors = [InternalError(e.what, e.file and printable(display(e.file)),
                             shown_message(e.error, hiding.of_file(e.file))) for e in errors]
-    return Report([p for p in counted if p not in known], list(rules.values()), errors, kinds,
-                  suppressed=[p for p in ordered if p.suppression is not None],
-                  baselined=[p for p in counted if p in known])
+    report = Report([p for p in counted if p not in known], list(rules.values()), errors, kinds,
+                    suppressed=[p for p in ordered if p.suppression is not None],
+                    baselined=[p for p in counted if p in known])
+    report.claimed = Counter(outcome.claimed[f] for f, kind in outcome.kinds.items()
+                             if kind == SKIPPED and f in outcome.claimed)
+    return report
 
 
 def _once(problems: set[Problem], moved: dict[Problem, tuple[int, str]]) -> set[Problem]:

@@ -29,10 +29,9 @@ def files_read(report: Report) -> str:
         text += f"; {report.unreadable:,} could not be read (PL001/PL002)"
     other = report.skipped - report.templated
     if other:
-        terraform = sum(1 for file, kind in report.kinds.items()
-                        if kind == SKIPPED and file.lower().endswith((".tf", ".tf.json")))
-        others = [_plural(n, word) for n, word in ((other - terraform, "other JSON/YAML file"),
-                                                   (terraform, "other Terraform file")) if n]
+        counts = [(other - sum(report.claimed.values()), "other JSON/YAML file"),
+                  *((n, f"other {title} file") for title, n in sorted(report.claimed.items()))]
+        others = [_plural(n, word) for n, word in counts if n]
         text += (f"; {' and '.join(others)} skipped (not a state machine, template, policy or harness "
                  "config; --show-files lists each file)")
     if report.templated:
