@@ -294,3 +294,54 @@ def test_jobs_where_processes_cannot_start_run_in_one(workdir: Path, monkeypatch
 
         monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", refused)
         assert serial[1] and run(".", "--fail-on", "never", "--jobs", "2") == serial
+
+
+def test_the_rules_after_the_link_run_in_other_processes_and_their_findings_come_home(
+        workdir: Path) -> None:
+    """With --jobs, the project and cross-file rules and the one-document rules on what a link
+    made run in processes forked after the link; a finding travels back without its document
+    and is given it again (the same document object, located as in one process); one on a
+    document that is none of the project's travels with it."""
+    import os
+    import time
+    import types
+
+    from policylint.config import Config
+    from policylint.discover import discover
+    from policylint.engine import Engine
+    from policylint.hookspecs import hookimpl
+    from policylint.models import ASL, Document
+    from policylint.rule import Finding, Severity, rule
+    from policylint.source import Source
+
+    here = os.getpid()
+
+    @rule("XYZ010", "where-it-ran", Severity.NOTE, summary="s", kinds=("asl",), cross_file=True)
+    def where_it_ran(ctx):  # type: ignore[no-untyped-def]
+        time.sleep(0.01)  # slow enough that the other process takes a share
+        yield Finding(ctx.document, ("States",), "here" if os.getpid() == here else "apart")
+
+    @rule("XYZ011", "a-document-of-its-own", Severity.NOTE, summary="s", scope="project")
+    def of_its_own(project):  # type: ignore[no-untyped-def]
+        source = Source("made.asl.json", '{"StartAt": "A"}')
+        yield Finding(Document(ASL, {"StartAt": "A"}, source), ("StartAt",), "made",
+                      position=(1, 2))
+
+    module = types.ModuleType("where")
+    module.policylint_rules = hookimpl(lambda: [where_it_ran, of_its_own])
+    for i in range(40):
+        write(workdir / f"m{i:02}.asl.json", '{"StartAt": "A",\n "States": {"A": {"Type": "Succeed"}}}')
+    engine = Engine(extra_plugins=[module])
+    files = discover(["."], engine.suffixes)
+    serial = engine.run(files, Config(select=("XYZ010", "XYZ011")), jobs=1)
+    apart = engine.run(files, Config(select=("XYZ010", "XYZ011")), jobs=2)
+    assert {f.message for f in serial.findings} == {"here", "made"}
+    assert {f.message for f in apart.findings} == {"here", "apart", "made"}
+
+    def placed(outcome: Any) -> list[tuple[str, str, int, int]]:
+        return sorted((f.code, *f.location()) for f in outcome.findings)
+
+    assert placed(apart) == placed(serial) and len(placed(apart)) == 41
+    by_file = {d.source.path: d for d in apart.documents}
+    assert all(f.document is by_file[f.source.path] for f in apart.findings if f.code == "XYZ010")
+    assert [f.location() for f in apart.findings if f.code == "XYZ010"][0][1:] == (2, 2)
