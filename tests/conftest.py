@@ -1,32 +1,52 @@
 """Fixtures shared by every test, and the order the tests start in."""
 from __future__ import annotations
 
+import os
+from itertools import islice
 from pathlib import Path
 
 import pytest
 
-# The longest tests, longest first (`pytest --durations=20`): pytest-xdist hands
-# out tests in this order, so these start first and the suite does not end waiting for one.
+# The longest tests, longest first (`pytest --durations=30`, 2026-12-05). pytest-xdist's
+# worksteal hands each worker a contiguous slice of the collected order to start with and
+# later moves tests from the end of a queue to an idle worker: these are dealt to the heads of
+# the slices, so that every worker starts on its share of them and none ends with a long one.
 LONGEST = (
     "test_the_install_step_installs_the_actions_own_policylint",  # pip installs the action
     "test_all_fixes_on_the_corpus",
     "test_hook_fails_a_bad_file_and_passes_a_good_one",  # pre-commit installs the hook
-    "test_mypy_finds_nothing",
-    "test_the_cap_is_the_same_with_jobs",
-    "test_random_file_names_and_contents_in_every_format",
-    "test_random_and_adversarial_input_within_a_gigabyte_and_ten_seconds",
-    "test_every_yaml_file_of_the_corpus_and_the_tests_loads_the_same_both_ways",
     "test_every_value_of_every_wrong_type",
-    "test_a_corpus_sarif_passes_every_upload_rule",
-    "test_findings_are_capped_per_rule_and_file_with_a_count_of_the_rest",
+    "test_with_a_pip_before_22_3_the_install_step_gives_the_venv_its_own",  # ensurepip
     "test_mutated_documents",
+    "test_a_corpus_sarif_passes_every_upload_rule",
+    "test_random_and_adversarial_input_within_a_gigabyte_and_ten_seconds",
+    "test_no_internal_error",  # its module's fixture lints the corpus
+    "test_every_yaml_file_of_the_corpus_and_the_tests_loads_the_same_both_ways",
+    "test_random_file_names_and_contents_in_every_format",
+    "test_mypy_finds_nothing",  # seconds when its cache is cold
+    "test_the_cap_is_the_same_with_jobs",
+    "test_findings_are_capped_per_rule_and_file_with_a_count_of_the_rest",
 )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The LONGEST tests first, in that order; the others as collected."""
+    """The LONGEST tests, in that order, dealt in turn to the head of each worker's first
+    slice (pytest-xdist sets PYTEST_XDIST_WORKER_COUNT in its workers; one slice without it);
+    the other tests fill the slices as collected."""
     rank = {name: i for i, name in enumerate(LONGEST)}
-    items.sort(key=lambda item: rank.get(getattr(item, "originalname", item.name), len(rank)))
+    longest = sorted((i for i in items if _name(i) in rank), key=lambda i: rank[_name(i)])
+    rest = iter([i for i in items if _name(i) not in rank])
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    order: list[pytest.Item] = []
+    for worker in range(workers):  # worksteal's slices: an equal share of what is left, in turn
+        size = (len(items) - len(order)) // (workers - worker)
+        head = longest[worker::workers]
+        order += head + list(islice(rest, max(0, size - len(head))))
+    items[:] = order + list(rest)
+
+
+def _name(item: pytest.Item) -> str:
+    return getattr(item, "originalname", item.name)
 
 
 @pytest.fixture
