@@ -11,6 +11,8 @@ import pytest
 # worksteal hands each worker a contiguous slice of the collected order to start with and
 # later moves tests from the end of a queue to an idle worker: these are dealt to the heads of
 # the slices, so that every worker starts on its share of them and none ends with a long one.
+# Not here: a test whose module fixture its neighbours share (test_corpus.py's lint of the
+# corpus), which would be made again for them.
 LONGEST = (
     "test_the_install_step_installs_the_actions_own_policylint",  # pip installs the action
     "test_all_fixes_on_the_corpus",
@@ -20,7 +22,6 @@ LONGEST = (
     "test_mutated_documents",
     "test_a_corpus_sarif_passes_every_upload_rule",
     "test_random_and_adversarial_input_within_a_gigabyte_and_ten_seconds",
-    "test_no_internal_error",  # its module's fixture lints the corpus
     "test_every_yaml_file_of_the_corpus_and_the_tests_loads_the_same_both_ways",
     "test_random_file_names_and_contents_in_every_format",
     "test_mypy_finds_nothing",  # seconds when its cache is cold
