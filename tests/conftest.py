@@ -1,16 +1,12 @@
 """Fixtures shared by every test, and the order the tests start in."""
 from __future__ import annotations
 
-import os
-from itertools import islice
 from pathlib import Path
 
 import pytest
 
-# The longest tests, longest first (`pytest --durations=30`, 2026-12-05). pytest-xdist's
-# worksteal hands each worker a contiguous slice of the collected order to start with and
-# later moves tests from the end of a queue to an idle worker: these are dealt to the heads of
-# the slices, so that every worker starts on its share of them and none ends with a long one.
+# The longest tests, longest first (`pytest --durations=30`, 2026-12-05): pytest-xdist hands
+# out tests in this order, so these start first and the suite does not end waiting for one.
 # Not here: a test whose module fixture its neighbours share (test_corpus.py's lint of the
 # corpus), which would be made again for them.
 LONGEST = (
@@ -31,23 +27,9 @@ LONGEST = (
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The LONGEST tests, in that order, dealt in turn to the head of each worker's first
-    slice (pytest-xdist sets PYTEST_XDIST_WORKER_COUNT in its workers; one slice without it);
-    the other tests fill the slices as collected."""
+    """The LONGEST tests first, in that order; the others as collected."""
     rank = {name: i for i, name in enumerate(LONGEST)}
-    longest = sorted((i for i in items if _name(i) in rank), key=lambda i: rank[_name(i)])
-    rest = iter([i for i in items if _name(i) not in rank])
-    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
-    order: list[pytest.Item] = []
-    for worker in range(workers):  # worksteal's slices: an equal share of what is left, in turn
-        size = (len(items) - len(order)) // (workers - worker)
-        head = longest[worker::workers]
-        order += head + list(islice(rest, max(0, size - len(head))))
-    items[:] = order + list(rest)
-
-
-def _name(item: pytest.Item) -> str:
-    return getattr(item, "originalname", item.name)
+    items.sort(key=lambda item: rank.get(getattr(item, "originalname", item.name), len(rank)))
 
 
 @pytest.fixture
