@@ -5,21 +5,24 @@ from pathlib import Path
 
 import pytest
 
-# The longest tests, longest first (`pytest --durations=20`): pytest-xdist hands
+# The longest tests, longest first (`pytest --durations=30`, 2026-12-05): pytest-xdist hands
 # out tests in this order, so these start first and the suite does not end waiting for one.
+# Not here: a test whose module fixture its neighbours share (test_corpus.py's lint of the
+# corpus), which would be made again for them.
 LONGEST = (
     "test_the_install_step_installs_the_actions_own_policylint",  # pip installs the action
     "test_all_fixes_on_the_corpus",
     "test_hook_fails_a_bad_file_and_passes_a_good_one",  # pre-commit installs the hook
-    "test_mypy_finds_nothing",
-    "test_the_cap_is_the_same_with_jobs",
-    "test_random_file_names_and_contents_in_every_format",
+    "test_every_value_of_every_wrong_type",
+    "test_with_a_pip_before_22_3_the_install_step_gives_the_venv_its_own",  # ensurepip
+    "test_mutated_documents",
+    "test_a_corpus_sarif_passes_every_upload_rule",
     "test_random_and_adversarial_input_within_a_gigabyte_and_ten_seconds",
     "test_every_yaml_file_of_the_corpus_and_the_tests_loads_the_same_both_ways",
-    "test_every_value_of_every_wrong_type",
-    "test_a_corpus_sarif_passes_every_upload_rule",
+    "test_random_file_names_and_contents_in_every_format",
+    "test_mypy_finds_nothing",  # seconds when its cache is cold
+    "test_the_cap_is_the_same_with_jobs",
     "test_findings_are_capped_per_rule_and_file_with_a_count_of_the_rest",
-    "test_mutated_documents",
 )
 
 

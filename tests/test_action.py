@@ -192,3 +192,22 @@ def test_the_install_step_installs_the_actions_own_policylint(sample: tuple[Path
     assert runner.run() == 1, runner.log
     assert runner.path == [str(runner.temp / "policylint-venv" / "bin")]
     assert "title=AGT306" in runner.log
+
+
+def test_with_a_pip_before_22_3_the_install_step_gives_the_venv_its_own(sample: tuple[Path, str],
+                                                                        tmp_path: Path) -> None:
+    """A runner whose python3 has a pip older than 22.3 (ubuntu-22.04's is 22.0.2) cannot
+    install into the venv from outside: the venv gets a pip of its own, which installs."""
+    repo, _ = sample
+    old = tmp_path / "old"  # a python3 whose pip says it is 22.0.2
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(old)], check=True)
+    site, = old.glob("lib/python*/site-packages")
+    (site / "pip").mkdir()
+    (site / "pip" / "__init__.py").write_text('__version__ = "22.0.2"\n')
+    action = tmp_path / "not-a-project"
+    action.mkdir()
+    env = install_env(PATH=os.pathsep.join([str(old / "bin"), os.environ["PATH"]]))
+    runner = Runner(repo, {}, {"action_path": str(action)}, env)
+    assert runner.run() == 1  # pip's error: an empty folder is nothing to install
+    assert f"'{action}' is not installable" in runner.log, runner.log
+    assert (runner.temp / "policylint-venv" / "bin" / "pip").is_file()

@@ -46,7 +46,9 @@ def test_hook_fails_a_bad_file_and_passes_a_good_one(tmp_path: Path) -> None:
     (repo / "good.asl.json").write_text(json.dumps(machine(), indent=2))
     (repo / "package.json").write_text('{"name": "app"}')
     committed(repo)
-    env = install_env(PRE_COMMIT_HOME=str(tmp_path / "cache"))  # one hook install, run twice
+    # One hook install, run twice. Its dependencies come from the Python pre-commit runs on
+    # when that has them: installing them into a clean environment is test_action's to prove.
+    env = install_env(PRE_COMMIT_HOME=str(tmp_path / "cache"), VIRTUALENV_SYSTEM_SITE_PACKAGES="1")
 
     def hook(*files: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(["pre-commit", "run", "policylint", "--files", *files],
@@ -58,3 +60,7 @@ def test_hook_fails_a_bad_file_and_passes_a_good_one(tmp_path: Path) -> None:
     passed = hook("good.asl.json", "package.json")
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "policylint" in passed.stdout and "Passed" in passed.stdout
+    python, = (tmp_path / "cache").glob("repo*/py_env-*/bin/python")  # the hook's environment
+    imported = subprocess.run([str(python), "-c", "import policylint; print(policylint.__file__)"],
+                              cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
+    assert Path(imported.stdout.strip()).is_relative_to(python.parents[1])  # its own policylint, not ours

@@ -34,11 +34,14 @@ def outcome(load: Any) -> tuple:
 def same(text: str, short_forms: bool) -> Any:
     """The tree the lean constructor kept (None when PyYAML's read the text), once both
     constructors are seen to agree on ``text``."""
-    assert outcome(lambda: load_yaml(text, short_forms)) == outcome(lambda: pyyaml(text, short_forms))
-    try:
-        return load_yaml(text, short_forms)[2]
-    except Exception:
-        return None
+    kept: list = []  # the lean load, read once: its outcome is compared, its tree returned
+
+    def lean() -> Any:
+        kept.append(load_yaml(text, short_forms))
+        return kept[0]
+
+    assert outcome(lean) == outcome(lambda: pyyaml(text, short_forms))
+    return kept[0][2] if kept else None
 
 
 YAML_FILES = sorted(p for folder in (CORPUS, TESTS) for p in folder.rglob("*")

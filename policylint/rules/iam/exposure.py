@@ -259,11 +259,14 @@ def _broad_reads(policy: Policy, statement: Statement) -> list[tuple[Value, str]
     return found
 
 
+_READS_OF = {service: tuple(r for r in DATA_READS if r.split(":", 1)[0] == service)  # of each service
+             for service in {r.split(":", 1)[0] for r in DATA_READS}}
+
+
 @lru_cache(maxsize=4096)
 def _is_read(name: str) -> bool:
     """A data read of the list that the catalog lets be scoped to a resource."""
-    service = name.split(":", 1)[0].lower()
-    reads = [read for read in DATA_READS if read.split(":", 1)[0] == service]
+    reads = _READS_OF.get(name.split(":", 1)[0].lower(), ())
     if not reads or not any(wildcard_match(read, name) for read in reads):
         return False
     found = action(name)

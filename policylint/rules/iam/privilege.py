@@ -216,11 +216,18 @@ def _allowed(policy: Policy) -> list[tuple[Value, str, tuple[str, ...]]]:
     return found
 
 
-@lru_cache(maxsize=4096)
 def _on_a_path(pattern: str) -> bool:
     """Whether an Action entry names an action of some escalation path or policy writer: a
     grant of no such action takes part in no path (nor in a writer's "every action of its
-    service", which ``s3:*`` names and matches the writer too), so it is dropped first."""
+    service", which ``s3:*`` names and matches the writer too), so it is dropped first. A
+    name without wildcards is looked up: a policy of thousands of them costs no matching."""
+    if "*" not in pattern and "?" not in pattern:
+        return pattern.lower() in _NEEDED_NAMES
+    return _wildcard_on_a_path(pattern)
+
+
+@lru_cache(maxsize=4096)
+def _wildcard_on_a_path(pattern: str) -> bool:
     return any(wildcard_match(pattern, needed) for needed in _NEEDED)
 
 
@@ -248,6 +255,7 @@ POLICY_WRITERS = {
 
 
 _NEEDED = tuple(sorted({n for _, needs in ESCALATIONS for n in needs} | set(POLICY_WRITERS)))
+_NEEDED_NAMES = frozenset(n.lower() for n in _NEEDED)
 
 
 @lru_cache(maxsize=1)
