@@ -36,7 +36,7 @@ def read(text: str) -> Block:
     """The text as a block of type "" holding its top-level blocks and attributes."""
     data = text.encode("utf-8", "surrogatepass")
     root, cut = syntax_tree(data)
-    reader = _Reader(data, text.isascii())
+    reader = _Reader(data, text)
     if root.has_error:
         node = _first_error(root)
         wanted = _MISSING.get(node.type, f"'{node.type}'") if node.is_missing else ""
@@ -90,8 +90,9 @@ def _first_error(node: Any) -> Any:
 
 
 class _Reader:
-    def __init__(self, data: bytes, ascii_only: bool) -> None:
-        self.data, self.ascii = data, ascii_only
+    def __init__(self, data: bytes, text: str) -> None:
+        self.data, self.ascii = data, text.isascii()
+        self.text = text  # in an ASCII text a byte offset is a character offset: sliced, not decoded
         self.rows: dict[int, tuple[int, int]] = {}  # row -> (a byte offset, its column in characters)
 
     def pos(self, node: Any) -> Pos:
@@ -109,7 +110,13 @@ class _Reader:
         return row + 1, chars + 1
 
     def source(self, node: Any) -> str:
-        return self.data[node.start_byte:node.end_byte].decode("utf-8", "surrogatepass")
+        return self.written(node.start_byte, node.end_byte)
+
+    def written(self, start: int, end: int) -> str:
+        """The text between two byte offsets, as written."""
+        if self.ascii:
+            return self.text[start:end]
+        return self.data[start:end].decode("utf-8", "surrogatepass")
 
     def body(self, node: Any, block: Block, depth: int) -> None:
         for child in node.named_children:
@@ -225,7 +232,7 @@ class _Reader:
         return hcl.Template(text)
 
     def unescape(self, start: int, end: int) -> str:
-        text = self.data[start:end].decode("utf-8", "surrogatepass")
+        text = self.written(start, end)
         if "\\" not in text:
             return text
 
