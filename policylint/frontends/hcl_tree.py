@@ -144,6 +144,9 @@ class _Reader:
         """The value of an expression node; positions of its inner values go into ``block``."""
         if depth > hcl.MAX_DEPTH:
             raise hcl.Refused(f"values nest more than {hcl.MAX_DEPTH} deep", self.pos(node))
+        plain = self.plain(node)
+        if plain is not None:
+            return plain
         kind = node.type
         while kind in _WRAPPERS and node.child_count == 1:
             node = node.child(0)
@@ -202,7 +205,20 @@ class _Reader:
             found[key] = self.value(value, block, (*path, key), depth + 1)
         return found
 
+    def plain(self, node: Any) -> str | None:
+        """An ASCII text's quoted string with nothing to decode or interpolate (no escape,
+        ``${`` or ``%{``): its text, read without descending to the literal (most values are
+        one); else None."""
+        start, end, text = node.start_byte, node.end_byte, self.text
+        if not self.ascii or end - start < 2 or text[start] != '"' or text[end - 1] != '"':
+            return None
+        inner = text[start + 1:end - 1]
+        return None if '"' in inner or "\\" in inner or "${" in inner or "%{" in inner else inner
+
     def key(self, node: Any) -> str | None:
+        plain = self.plain(node)
+        if plain is not None:
+            return plain
         while node.type in ("expression", "literal_value") and node.child_count == 1:
             node = node.child(0)
         if node.type in ("variable_expr", "numeric_lit", "bool_lit", "null_lit"):
