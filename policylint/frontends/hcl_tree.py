@@ -36,7 +36,7 @@ def read(text: str) -> Block:
     """The text as a block of type "" holding its top-level blocks and attributes."""
     data = text.encode("utf-8", "surrogatepass")
     root, cut = syntax_tree(data)
-    reader = _Reader(data, text.isascii())
+    reader = _Reader(data, text)
     if root.has_error:
         node = _first_error(root)
         wanted = _MISSING.get(node.type, f"'{node.type}'") if node.is_missing else ""
@@ -90,8 +90,9 @@ def _first_error(node: Any) -> Any:
 
 
 class _Reader:
-    def __init__(self, data: bytes, ascii_only: bool) -> None:
-        self.data, self.ascii = data, ascii_only
+    def __init__(self, data: bytes, text: str) -> None:
+        self.data, self.ascii = data, text.isascii()
+        self.text = text  # in an ASCII text a byte offset is a character offset: sliced, not decoded
         self.rows: dict[int, tuple[int, int]] = {}  # row -> (a byte offset, its column in characters)
 
     def pos(self, node: Any) -> Pos:
@@ -109,7 +110,13 @@ class _Reader:
         return row + 1, chars + 1
 
     def source(self, node: Any) -> str:
-        return self.data[node.start_byte:node.end_byte].decode("utf-8", "surrogatepass")
+        return self.written(node.start_byte, node.end_byte)
+
+    def written(self, start: int, end: int) -> str:
+        """The text between two byte offsets, as written."""
+        if self.ascii:
+            return self.text[start:end]
+        return self.data[start:end].decode("utf-8", "surrogatepass")
 
     def body(self, node: Any, block: Block, depth: int) -> None:
         for child in node.named_children:
@@ -137,6 +144,9 @@ class _Reader:
         """The value of an expression node; positions of its inner values go into ``block``."""
         if depth > hcl.MAX_DEPTH:
             raise hcl.Refused(f"values nest more than {hcl.MAX_DEPTH} deep", self.pos(node))
+        plain = self.plain(node)
+        if plain is not None:
+            return plain
         kind = node.type
         while kind in _WRAPPERS and node.child_count == 1:
             node = node.child(0)
@@ -195,7 +205,20 @@ class _Reader:
             found[key] = self.value(value, block, (*path, key), depth + 1)
         return found
 
+    def plain(self, node: Any) -> str | None:
+        """An ASCII text's quoted string with nothing to decode or interpolate (no escape,
+        ``${`` or ``%{``): its text, read without descending to the literal (most values are
+        one); else None."""
+        start, end, text = node.start_byte, node.end_byte, self.text
+        if not self.ascii or end - start < 2 or text[start] != '"' or text[end - 1] != '"':
+            return None
+        inner = text[start + 1:end - 1]
+        return None if '"' in inner or "\\" in inner or "${" in inner or "%{" in inner else inner
+
     def key(self, node: Any) -> str | None:
+        plain = self.plain(node)
+        if plain is not None:
+            return plain
         while node.type in ("expression", "literal_value") and node.child_count == 1:
             node = node.child(0)
         if node.type in ("variable_expr", "numeric_lit", "bool_lit", "null_lit"):
@@ -225,7 +248,7 @@ class _Reader:
         return hcl.Template(text)
 
     def unescape(self, start: int, end: int) -> str:
-        text = self.data[start:end].decode("utf-8", "surrogatepass")
+        text = self.written(start, end)
         if "\\" not in text:
             return text
 

@@ -377,6 +377,8 @@ class Builder:
         place = block.positions.get(hcl_path)
         if place is not None:
             self.source.places[view_path] = place
+        if item is None or isinstance(item, (int, float)) or isinstance(item, str) and not block.strings:
+            return item  # a literal (most values): as it is
         return self.convert(item, block, hcl_path, view_path, in_asl)
 
     def attributes(self, block: hcl.Block, view_path: tuple, names: dict[str, str]) -> dict[str, Any]:
