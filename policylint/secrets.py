@@ -36,11 +36,12 @@ _TOKENS = (
 
 # Compiled on first use: a run whose findings hold nothing to hide never needs them.
 _PATTERNS = {
-    "name": (r"secret|passw(?:or)?d|token|api[_-]?key|private[_-]?key|credential"
+    "name": (r"secret|passw(?:or)?d|(?<!max)(?<!max[_-])token|api[_-]?key|private[_-]?key|credential"
              r"|^authorization$|auth[_-]?key|access[_-]?key", re.I),
     "value": ("|".join(shape for _, shape in _TOKENS), 0),
     "reference": (r"^\$\{[^}]+\}$|\{\{resolve:|^arn:aws[\w-]*:(?:secretsmanager|ssm):", 0),
     "url": (r"url|uri|endpoint", re.I),
+    "counts": (r"max[_-]?tokens", 0),
 }
 
 
@@ -73,6 +74,8 @@ def may_hide(text: str) -> bool:
     if any(hint in text for hint in _HINTS):
         return True
     lower = text.lower()
+    if "token" in lower:  # a model's maxTokens (in every harness) names a count, not a secret
+        lower = _regex("counts").sub("", lower)
     return any(hint in lower for hint in _HINTS_LOWER)
 
 

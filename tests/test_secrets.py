@@ -61,6 +61,8 @@ def test_hidden_values() -> None:
 @pytest.mark.parametrize(("data", "hidden"), [
     ({"DbPassword": "12345678", "ApiToken": "1234567"}, {"12345678"}),  # by name: 8 characters or more
     ({"DbPassword": 12345678, "Pin": 1234567, "Count": 123456789, "Flag": True}, {"12345678"}),
+    ({"maxTokens": 123456789, "max_tokens": "abcdefghi", "DbToken": "abcdefgh1", "tokens": "zyxwvutsr"},
+     {"abcdefgh1", "zyxwvutsr"}),  # a count of tokens is none
     ({"Description": "a long and harmless description"}, set()),
     ({"Description": "questions? write to ops@example.com"}, set()),  # not a URL
     ({"k": "AKIAABCDEFGHIJKLMNOP"}, {"AKIAABCDEFGHIJKLMNOP"}),  # by shape, under any name
@@ -131,6 +133,8 @@ def test_every_message_is_masked_whatever_rule_wrote_it(tmp_path: Path) -> None:
     ('{"u": "https://h.example/x?q=zzzz9999"}', True), ('{"u": "h.example/x?q=1"}', False),
     ('{"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}}', False),
     ('{"Resource": "arn:aws:s3:::b/*", "Action": "s3:GetObject"}', False),
+    ('{"maxTokens": 4096, "max_tokens": 1, "MAX-TOKENS": 2}', False),  # counts, in every harness
+    ('{"maxTokens": 4096, "apiToken": "x"}', True), ('{"tokens": ["x"]}', True),
 ])
 def test_may_hide(text: str, hint: bool) -> None:
     from policylint.secrets import may_hide
