@@ -155,10 +155,11 @@ class Engine:
         documents = project.documents
         items = [*((_PROJECT, i) for i, r in enumerate(others) if r.scope == "project"),
                  *((_WAITING, i) for i in range(len(waiting))), *((_EVERY, i) for i in range(len(documents)))]
-        _LINKED[:] = [local, waiting, others, project, {id(d): i for i, d in enumerate(documents)}]
-        fork = jobs > 1 and hasattr(os, "fork")
+        apart = jobs > 1 and hasattr(os, "fork")  # a spawned process would not have _LINKED
+        index = {id(d): i for i, d in enumerate(documents)} if apart else {}
+        _LINKED[:] = [local, waiting, others, project, index, _by_file(documents) if apart else {}]
         try:
-            for linted in _in_processes(_lint_linked, items, jobs if fork else 1):
+            for linted in _in_processes(_lint_linked, items, jobs if apart else 1):
                 for finding, index in zip(linted.findings, linted.documents, strict=True):
                     if index >= 0:  # it travelled without its document
                         finding.document = documents[index]
@@ -332,7 +333,8 @@ def _load_and_lint(files: list[str], codes: tuple[str, ...], reading: Reading, c
     outcome = Outcome()
     engine._run_rules([engine.rules[c] for c in codes], documents, LocalProject(documents, config), outcome)
     outcome.findings = capped(outcome.findings)
-    hidden = _hidden(loaded, outcome.findings) if apart else {}
+    hidden = _hidden(_by_file(d for record in loaded for d in record.documents), outcome.findings) \
+        if apart else {}
     if apart:
         for finding in outcome.findings:
             finding.location()
@@ -343,17 +345,19 @@ def _load_and_lint(files: list[str], codes: tuple[str, ...], reading: Reading, c
     return [Batch(loaded, outcome.findings, outcome.errors, hidden)]
 
 
-def _hidden(loaded: list[Loaded], findings: list[Finding]) -> dict[str, Hidden]:
+def _by_file(documents: Iterable[Document]) -> dict[str, list[Document]]:
+    by_file: dict[str, list[Document]] = {}
+    for document in documents:
+        by_file.setdefault(document.source.path, []).append(document)
+    return by_file
+
+
+def _hidden(by_file: dict[str, list[Document]], findings: list[Finding]) -> dict[str, Hidden]:
     """What the report must not show of each file with findings, as the report works it out
-    (from every document of the file); the link forgets it for a file it changes."""
+    (from every document of the file, ``by_file``); the link forgets it for a file it changes."""
     from policylint.secrets import hidden_of
 
-    by_file: dict[str, list[Document]] = {}
-    for record in loaded:
-        for document in record.documents:
-            by_file.setdefault(document.source.path, []).append(document)
-    with_findings = {f.source.path for f in findings}
-    return {file: hidden_of(documents) for file, documents in by_file.items() if file in with_findings}
+    return {file: hidden_of(by_file[file]) for file in {f.source.path for f in findings} if file in by_file}
 
 
 _PROJECT, _WAITING, _EVERY = range(3)  # what an item of the rules after the link is
@@ -376,7 +380,7 @@ def _lint_linked(items: list[tuple[int, int]]) -> list[Linted]:
     """Run the rules after the link on ``items``: a project rule, the one-document rules on a
     document that waited for the link, or the cross-file rules on a document (``_LINKED``).
     In a worker, the findings are located and sent back without their documents."""
-    local, waiting, others, project, index = _LINKED
+    local, waiting, others, project, index, by_file = _LINKED
     engine: Engine = _HOST[0]
     outcome = Outcome()
     for what, i in items:
@@ -388,7 +392,7 @@ def _lint_linked(items: list[tuple[int, int]]) -> list[Linted]:
     if _HOST[1] == os.getpid():
         return [Linted(outcome.findings, [-1] * len(outcome.findings), outcome.errors, {})]
     findings = capped(outcome.findings)
-    hidden = _hidden([Loaded("", project.documents, [])], findings)
+    hidden = _hidden(by_file, findings)
     documents = []
     for finding in findings:
         finding.location()
