@@ -293,11 +293,12 @@ def _lint(engine: Engine, args: argparse.Namespace, texts: dict[str, str] | None
 def _jobs(asked: int | None, files: list[str]) -> int:
     """The processes of the run: as ``asked`` (0: one per CPU); unasked, one per CPU (at most
     AUTO_JOBS) for files of AUTO_BYTES or more in all where processes start by forking (else
-    starting them costs more than they share out), else one."""
+    starting them costs more than they share out), else one; one under pre-commit, which
+    runs a hook on shares of the files at once already."""
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     if asked is not None:
         return asked if asked > 0 else cpus
-    if cpus < 2 or not hasattr(os, "fork"):
+    if cpus < 2 or not hasattr(os, "fork") or os.environ.get("PRE_COMMIT"):
         return 1
     total = 0
     for file in files:

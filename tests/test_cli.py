@@ -262,6 +262,7 @@ def test_jobs_as_asked_else_one_per_cpu_for_large_runs(workdir: Path,
     from policylint import cli
 
     monkeypatch.setattr(os, "sched_getaffinity", lambda _: set(range(16)), raising=False)
+    monkeypatch.delenv("PRE_COMMIT", raising=False)
     small, large = workdir / "small.json", workdir / "large.json"
     small.write_text("{ }")
     large.write_text(" " * (cli.AUTO_BYTES - 3))
@@ -271,6 +272,9 @@ def test_jobs_as_asked_else_one_per_cpu_for_large_runs(workdir: Path,
     assert cli._jobs(None, [str(small), str(large), "missing.json"]) == cli.AUTO_JOBS == 8
     monkeypatch.setattr(os, "sched_getaffinity", lambda _: {0, 1})
     assert cli._jobs(None, [str(small), str(large)]) == 2
+    monkeypatch.setenv("PRE_COMMIT", "1")  # pre-commit runs shares of the files at once
+    assert cli._jobs(None, [str(small), str(large)]) == 1 and cli._jobs(2, []) == 2
+    monkeypatch.delenv("PRE_COMMIT")
     monkeypatch.setattr(os, "sched_getaffinity", lambda _: {0})
     assert cli._jobs(None, [str(small), str(large)]) == 1
     monkeypatch.setattr(os, "sched_getaffinity", lambda _: {0, 1})
