@@ -528,3 +528,16 @@ def test_a_dynamic_statement_over_known_items_is_a_statement_an_item(workdir: Pa
     # the item's value is judged where the content names it; a missing attribute is null
     assert at(found, "IAM507") == [("policy.tf", *position_of(ITEMS, r"resources     = (?P<at>statement)"))]
     assert at(found, "IAM509") == at(found, "PL005") == []
+
+
+def test_a_dynamic_statement_with_an_iterator_is_a_statement_an_item(workdir: Path) -> None:
+    """``iterator = st`` names the item ``st`` (a bare name, not a string) in the content."""
+    each = "    for_each = var.statements\n"
+    text = ITEMS.replace(each, each + "    iterator = st\n").replace("statement.key", "st.key") \
+        .replace("statement.value", "st.value")
+    write(workdir / "policy.tf", text)
+    found = run(".")[1]
+    assert at(found, "IAM507") == [("policy.tf", *position_of(text, r"resources     = (?P<at>st)"))]
+    assert at(found, "IAM518") == [("policy.tf", *position_of(text, r"actions       = (?P<at>st)"))]
+    assert at(found, "PL005") == []
+

@@ -605,7 +605,7 @@ def _dynamics(view: Document, scopes: list[_Scope], copies: _Copies) -> Iterator
         if expand:  # the same statement for each item
             statements[at[-1]] = statement_of(Builder(cast(TerraformSource, view.source)), content[0], at)
         elif each is not None:  # a statement an item, the item put in where the content names it
-            name = str(block.attributes.get("iterator", block.labels[0]))
+            name = _iterator_name(block)
             items = list(each.items()) if isinstance(each, dict) else list(enumerate(each))
             for i, (key, item) in enumerate(items):
                 where = at if i == 0 else (*at[:-1], len(statements))
@@ -648,10 +648,16 @@ def _itemised(block: hcl.Block, content: list[hcl.Block], value: Any, scopes: li
     return all(_follow(for_each, scope) == (value, None) for scope in scopes)
 
 
+def _iterator_name(dynamic: hcl.Block) -> str:
+    """What a dynamic block's content calls its item: ``iterator = x`` (a bare name), else the
+    block's label."""
+    name = dynamic.attributes.get("iterator", dynamic.labels[0] if dynamic.labels else "")
+    return str(getattr(name, "text", name))
+
+
 def _iterates(dynamic: hcl.Block, content: hcl.Block) -> bool:
     """Whether the content of a dynamic block names its iterator (each statement differs)."""
-    name = dynamic.attributes.get("iterator", dynamic.labels[0] if dynamic.labels else "")
-    word = re.compile(rf"\b{re.escape(str(name))}\.")
+    word = re.compile(rf"\b{re.escape(_iterator_name(dynamic))}\.")
     stack = [content]
     while stack:
         block = stack.pop()
