@@ -541,3 +541,12 @@ def test_a_dynamic_statement_with_an_iterator_is_a_statement_an_item(workdir: Pa
     assert at(found, "IAM518") == [("policy.tf", *position_of(text, r"actions       = (?P<at>st)"))]
     assert at(found, "PL005") == []
 
+
+def test_a_dynamic_statement_over_computed_items_is_a_note_saying_so(workdir: Path) -> None:
+    text = ITEMS.replace("for_each = var.statements", "for_each = [aws_iam_role.a.arn, aws_iam_role.b.arn]")
+    write(workdir / "policy.tf", text)
+    assert [(f["line"], f["column"], f["message"]) for f in run(".")[1] if f["code"] == "PL005"] == [
+        (*position_of(text, r'(?P<at>dynamic) "statement"'),
+         "a dynamic statement block: each item of its for_each ([aws_iam_role.a.arn, aws_iam_role.b.arn]) "
+         "makes a statement of its own, which policylint does not build (its items are computed or too "
+         "many); its statements were not checked")]

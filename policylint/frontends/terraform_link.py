@@ -547,9 +547,20 @@ def _absent(count: Any, scope: _Scope) -> bool:
 
 
 def _shown(value: Any) -> str:
-    text = getattr(value, "text", None)
-    text = " ".join((text if isinstance(text, str) else json.dumps(value, default=str)).split())
+    text = " ".join(_written(value).split())
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _written(value: Any) -> str:
+    """``value`` as HCL writes it: an expression as its text, inside lists and objects too."""
+    text = getattr(value, "text", None)
+    if isinstance(text, str):
+        return text
+    if isinstance(value, list):
+        return "[" + ", ".join(_written(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_written(v)}" for k, v in value.items()) + "}"
+    return json.dumps(value, default=str)
 
 
 def _follow(raw: Any, scope: _Scope) -> tuple[Any, str | None]:
