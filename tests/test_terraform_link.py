@@ -188,3 +188,7 @@ def test_a_link_gives_its_views_the_modules_resources_and_followed_definitions(w
     assert batch.source.path == "./main.tf"  # the root module's value
     written = views["./modules/machine/main.tf"].data["Resources"]["aws_sfn_state_machine.batch"]
     assert written["Properties"]["Definition"] is batch.data
+    # a dynamic statement an item: each key is its statement's Sid, the others after the block's own
+    agent = views["./modules/machine/iam.tf"].data["Resources"]["data.aws_iam_policy_document.agent"]
+    statements = agent["Properties"]["PolicyDocument"]["Statement"]
+    assert [s.get("Sid") for s in statements] == ["Read", None, "Pass"]
