@@ -661,8 +661,8 @@ def _itemised(block: hcl.Block, content: list[hcl.Block], value: Any, scopes: li
 
 def _iterator_name(dynamic: hcl.Block) -> str:
     """What a dynamic block's content calls its item: ``iterator = x`` (a bare name), else the
-    block's label."""
-    name = dynamic.attributes.get("iterator", dynamic.labels[0] if dynamic.labels else "")
+    block's label (``statement``: the view keeps only those)."""
+    name = dynamic.attributes.get("iterator", dynamic.labels[0])
     return str(getattr(name, "text", name))
 
 
