@@ -676,3 +676,13 @@ def test_a_policy_computed_by_a_function_is_a_note_at_its_value(workdir: Path) -
     assert [(f["code"], f["line"], f["column"], f["message"]) for f in run(".")[1]] == [
         ("PL005", *position_of(text, r"policy = (?P<at>file)"),
          "policy is computed by file(); it was not checked")]
+
+
+def test_a_dynamic_statement_that_does_not_name_its_items_is_judged_once(workdir: Path) -> None:
+    """Every item makes the same statement: its findings are reported once, where written."""
+    text = ('data "aws_iam_policy_document" "agent" {\n  dynamic "statement" {\n    for_each = ["a", "b"]\n'
+            '    content {\n      actions   = ["iam:PassRole"]\n      resources = ["*"]\n    }\n  }\n}\n')
+    write(workdir / "policy.tf", text)
+    found = run(".")[1]
+    assert at(found, "IAM507") == [("policy.tf", *position_of(text, r'resources = \[(?P<at>"\*")'))]
+    assert at(found, "IAM518") == [("policy.tf", *position_of(text, r'actions   = \[(?P<at>"iam)'))]
