@@ -192,3 +192,24 @@ def test_a_link_gives_its_views_the_modules_resources_and_followed_definitions(w
     agent = views["./modules/machine/iam.tf"].data["Resources"]["data.aws_iam_policy_document.agent"]
     statements = agent["Properties"]["PolicyDocument"]["Statement"]
     assert [s.get("Sid") for s in statements] == ["Read", None, "Pass"]
+
+
+def test_a_plan_is_placed_in_the_views_the_run_read(workdir: Path) -> None:
+    """The configuration's views loaded in the run are those a plan is placed in: its files
+    are not read again (here they are gone once loaded)."""
+    from test_terraform_positions import plan_in, planned, tree
+
+    from policylint.frontends.terraform_plan import TerraformPlan
+
+    tree(workdir)
+    plan_in(workdir, planned())
+    documents = load("plan.json", root=".", frontends=[TerraformPlan()])[0]
+    for folder, _, names in sorted(os.walk(".")):
+        for name in sorted(n for n in names if n.endswith(".tf")):
+            documents.extend(load(os.path.join(folder, name), root=".")[0])
+            os.remove(os.path.join(folder, name))
+    added = TerraformPlan().link(documents, lambda files, expect: []).added
+    placed = [d for d in added if d.template is None]
+    assert len(placed) == 1
+    moved = cast(TerraformSource, placed[0].source).moved
+    assert {home.path for home, _ in moved.values()} == {"./modules/machine/main.tf"}

@@ -86,6 +86,15 @@ def test_json_that_only_looks_like_a_plan_is_not_read_as_one(workdir: Path) -> N
     assert run("state.json") == (0, [])
 
 
+def test_a_plan_of_nothing_policylint_reads_is_no_document(workdir: Path) -> None:
+    vpc = {"address": "aws_vpc.main", "mode": "managed", "type": "aws_vpc", "name": "main",
+           "values": {"cidr_block": "10.0.0.0/16"}}
+    write(workdir / "plan.json", json.dumps({"format_version": "1.2", "terraform_version": "1.9.0",
+                                             "planned_values": {"root_module": {"resources": [vpc]}},
+                                             "configuration": {"root_module": {}}}))
+    assert run("plan.json") == (0, [])
+
+
 TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
                                                  "Principal": {"Service": "states.amazonaws.com"}}]}
 ROLE = {"name": "sfn", "assume_role_policy": json.dumps(TRUST), "inline_policy": []}
