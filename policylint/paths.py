@@ -31,7 +31,7 @@ def lint_root(paths: Iterable[str]) -> str:
 def is_within(path: str, root: str | None) -> bool:
     """Whether ``path`` (followed through links) is ``root`` or below it (followed through
     links too); any path when there is no root."""
-    return root is None or _below(os.path.realpath(path), _real(root))
+    return root is None or _below(os.path.realpath(path), _real(os.path.abspath(root)))
 
 
 def in_bounds(path: str, root: str | None) -> bool:
@@ -44,7 +44,7 @@ def in_bounds(path: str, root: str | None) -> bool:
 
 
 @lru_cache(maxsize=8)
-def _real(path: str) -> str:
+def _real(path: str) -> str:  # an absolute path: a relative one is another folder after chdir
     return os.path.realpath(path)
 
 

@@ -286,3 +286,94 @@ def test_an_escaped_placeholder_is_not_filled_by_the_fn_sub_variables(workdir: P
 """
     write(workdir / "template.yaml", text)
     assert asl112(".") == [("template.yaml", *position_of(text, r'(?P<at>\$\{!Var)'))]
+
+
+def test_a_bare_placeholder_parses_as_a_number_of_its_length_and_is_put_back() -> None:
+    from policylint.frontends.definitions import _pad_bare_placeholders, _restore
+
+    written = '{"TimeoutSeconds": ${Timeout}, "Items": [${A}, "${B}", 5], "Retries": ${Count}}'
+    text, bare = _pad_bare_placeholders(written)
+    assert len(text) == len(written) and text.index('"Items"') == written.index('"Items"')
+    assert _restore(json.loads(text), bare) == {"TimeoutSeconds": "${Timeout}", "Items": ["${A}", "${B}", 5],
+                                                "Retries": "${Count}"}
+    assert _pad_bare_placeholders('{"A": "${B}"}') == ('{"A": "${B}"}', {})
+
+
+def test_an_intrinsic_piece_of_a_join_is_the_placeholder_fn_sub_would_write() -> None:
+    from policylint.frontends.definitions import _as_placeholder
+
+    assert [_as_placeholder(p) for p in ({"Ref": "AWS::Partition"}, {"Fn::GetAtt": ["H", "Arn"]},
+                                         {"Fn::ImportValue": "x"}, {"Ref": ["x"]}, ["x"], {"A": 1, "B": 2})] \
+        == ["${AWS::Partition}", "${H.Arn}", "${Fn::ImportValue}", "${Ref}", "${?}", "${?}"]
+
+
+NOT_TEXT = """Resources:
+  Number:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      DefinitionString: 5
+  Two:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      DefinitionString: {"Fn::Sub": "{}", "Other": 1}
+  SubOfRef:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      DefinitionString: {"Fn::Sub": [{"Ref": "X"}]}
+  Empty:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      DefinitionString:
+        Fn::Join: ["", []]
+  Separator:
+    Type: AWS::StepFunctions::StateMachine
+    Metadata:
+      policylint: {ignore: [PL001], reason: generated elsewhere}
+    Properties:
+      DefinitionString:
+        Fn::Join:
+          - ", x "
+          - ['{"StartAt": "A"', '"States": {"A": {"Type": "Pass", "End": true}}}']
+"""
+
+
+def test_a_definition_string_not_text_is_a_note_and_not_json_an_error_where_written(workdir: Path) -> None:
+    write(workdir / "template.yaml", NOT_TEXT)
+    found = [(f["code"], f["line"], f["column"], f["message"]) for f in run(".", "--select", "PL")[1]]
+    note = ("DefinitionString is not a string, Fn::Sub or Fn::Join of strings; its state machine was "
+            "not linted")
+    assert found == [
+        *(("PL005", *position_of(NOT_TEXT, rf"{name}:\n.*\n.*\n      (?P<at>DefinitionString)"), note)
+          for name in ("Number", "Two", "SubOfRef")),
+        # joining nothing is "", at the Fn::Join; Separator's PL001 is silenced by its resource
+        ("PL001", *position_of(NOT_TEXT, r'Fn::Join: (?P<at>\[)""'), "DefinitionString is not valid JSON: "
+         "Expecting value")]
+    silenced = "      policylint: {ignore: [PL001], reason: generated elsewhere}\n"
+    write(workdir / "template.yaml", NOT_TEXT.replace(silenced, "      Owner: x\n"))
+    # the separator's x is where the JSON breaks
+    assert [(f["code"], f["line"], f["column"]) for f in run(".", "--select", "PL001")[1]][1:] == [
+        ("PL001", *position_of(NOT_TEXT, r'- ", (?P<at>x) "'))]
+
+
+def test_the_variables_of_a_fn_sub_definition_are_its_substitutions(workdir: Path) -> None:
+    from policylint.load import load
+
+    arn = "arn:aws:lambda:us-east-1:111122223333:function:f"
+    definition = {"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "${Fn}", "End": True}}}
+    write(workdir / "template.json", json.dumps({"Resources": {"Flow": {
+        "Type": "AWS::StepFunctions::StateMachine",
+        "Properties": {"DefinitionString": {"Fn::Sub": [json.dumps(definition), {"Fn": arn}]}}}}}))
+    machines = [d for d in load("template.json", root=".")[0] if d.kind == "asl"]
+    assert [(d.logical_id, d.data, dict(d.substitutions)) for d in machines] == [
+        ("Flow", definition, {"Fn": arn})]
+
+
+def test_a_definition_string_nested_past_the_parsers_depth_is_an_error(workdir: Path) -> None:
+    text = '{"StartAt": "A", "States": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    template = json.dumps({"Resources": {"Flow": {
+        "Type": "AWS::StepFunctions::StateMachine", "Properties": {"DefinitionString": text}}}})
+    write(workdir / "template.json", template)
+    [error] = run(".")[1]
+    assert (error["code"], error["line"], error["column"]) == (
+        "PL001", *position_of(template, r'"DefinitionString": "(?P<at>\{)'))  # where the text starts
+    assert error["message"].startswith("DefinitionString is not valid JSON: maximum recursion depth exceeded")

@@ -261,15 +261,17 @@ def test_jobs_as_asked_else_one_per_cpu_for_large_runs(workdir: Path,
     add up to AUTO_BYTES, else one: a pre-commit run of a few files never forks."""
     from policylint import cli
 
-    monkeypatch.setattr(os, "sched_getaffinity", lambda _: set(range(16)), raising=False)
+    # this process's CPUs (pid 0), not another's
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(16 if pid == 0 else 1)), raising=False)
     monkeypatch.delenv("PRE_COMMIT", raising=False)
-    small, large = workdir / "small.json", workdir / "large.json"
+    small, large, short = workdir / "small.json", workdir / "large.json", workdir / "short.json"
     small.write_text("{ }")
     large.write_text(" " * (cli.AUTO_BYTES - 3))
+    short.write_text(" " * (cli.AUTO_BYTES - 1))
     assert [cli._jobs(3, []), cli._jobs(1, [str(large)]), cli._jobs(0, [])] == [3, 1, 16]
     assert cli._jobs(None, [str(small), "missing.json"]) == 1
-    assert cli._jobs(None, [str(large)]) == 1  # one byte short
-    assert cli._jobs(None, [str(small), str(large), "missing.json"]) == cli.AUTO_JOBS == 8
+    assert cli._jobs(None, [str(large)]) == cli._jobs(None, [str(short)]) == 1  # bytes short
+    assert cli._jobs(None, ["missing.json", str(small), str(large)]) == cli.AUTO_JOBS == 8
     monkeypatch.setattr(os, "sched_getaffinity", lambda _: {0, 1})
     assert cli._jobs(None, [str(small), str(large)]) == 2
     monkeypatch.setenv("PRE_COMMIT", "1")  # pre-commit runs shares of the files at once
@@ -280,6 +282,11 @@ def test_jobs_as_asked_else_one_per_cpu_for_large_runs(workdir: Path,
     monkeypatch.setattr(os, "sched_getaffinity", lambda _: {0, 1})
     monkeypatch.delattr(os, "fork")
     assert cli._jobs(None, [str(small), str(large)]) == 1
+    monkeypatch.delattr(os, "sched_getaffinity")  # not on macOS or Windows: the CPU count
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    assert cli._jobs(0, []) == 4
+    monkeypatch.setattr(os, "cpu_count", lambda: None)  # not known
+    assert cli._jobs(0, []) == 1
 
 
 def test_jobs_where_processes_cannot_start_run_in_one(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:

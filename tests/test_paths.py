@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from policylint.paths import Refused, in_bounds, open_regular, overwrites, read_setting_file
+from policylint.paths import Refused, in_bounds, is_within, open_regular, overwrites, read_setting_file
 
 
 def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
@@ -57,3 +57,14 @@ def test_overwrites_knows_a_hard_link_and_never_a_device(tmp_path: Path) -> None
     assert overwrites(str(tmp_path / "hard.json"), [other, read])
     assert not overwrites(other, [read, str(tmp_path / "gone")])
     assert not overwrites(os.devnull, [read, os.devnull])  # written to, never over
+
+
+def test_a_relative_root_is_the_current_folder_after_a_chdir(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long-lived process (the language server, a test run) lints one folder, then another:
+    ``.`` is the folder it is in now."""
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "main.tf").write_text("")
+        monkeypatch.chdir(tmp_path / name)
+        assert is_within("main.tf", ".") and not is_within(str(tmp_path / "other.tf"), ".")

@@ -209,3 +209,24 @@ def test_what_other_processes_hide_is_what_the_report_would_work_out(workdir: Pa
         assert hidden.forms == hidden_of(documents).forms and f"9381{file[1]}" in hidden.forms
     documents = [d for d in outcome.documents if d.source.path == flow_file]
     assert "arn:aws:states:us-east-1:111122223333:hunter2hunter2" in hidden_of(documents).forms
+
+
+def test_what_a_process_hides_of_a_file_comes_from_every_document_of_it() -> None:
+    """A file of several documents (an account export's roles, each a part of the file):
+    what is hidden of it is worked out from all of them, not the one with the finding."""
+    from policylint.engine import _hidden
+    from policylint.frontends import Loaded
+    from policylint.models import IAM, Document
+    from policylint.rule import Finding
+    from policylint.secrets import hidden_of
+    from policylint.source import Source
+
+    data = {"Roles": [{"Tags": {"DbPassword": "correcthorse"}},
+                      {"RoleName": "r", "Tags": {"ClientSecret": "batterystaple"}}]}
+    source = Source("export.json", json.dumps(data))
+    first, second = (Document(IAM, data["Roles"][i], source, ("Roles", i)) for i in (0, 1))
+    found = _hidden([Loaded("export.json", [first, second], []), Loaded("other.json", [], [])],
+                    [Finding(second, ("RoleName",), "a finding")])
+    assert list(found) == ["export.json"]
+    assert {"correcthorse", "batterystaple"} <= set(found["export.json"].forms)
+    assert found["export.json"].forms == hidden_of([first, second]).forms

@@ -86,6 +86,15 @@ def test_json_that_only_looks_like_a_plan_is_not_read_as_one(workdir: Path) -> N
     assert run("state.json") == (0, [])
 
 
+def test_a_plan_of_nothing_policylint_reads_is_no_document(workdir: Path) -> None:
+    vpc = {"address": "aws_vpc.main", "mode": "managed", "type": "aws_vpc", "name": "main",
+           "values": {"cidr_block": "10.0.0.0/16"}}
+    write(workdir / "plan.json", json.dumps({"format_version": "1.2", "terraform_version": "1.9.0",
+                                             "planned_values": {"root_module": {"resources": [vpc]}},
+                                             "configuration": {"root_module": {}}}))
+    assert run("plan.json") == (0, [])
+
+
 TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
                                                  "Principal": {"Service": "states.amazonaws.com"}}]}
 ROLE = {"name": "sfn", "assume_role_policy": json.dumps(TRUST), "inline_policy": []}
@@ -218,3 +227,26 @@ def test_a_policy_known_after_apply_is_the_policy_document_its_configuration_nam
                                       "data.aws_iam_policy_document.allow"]},
             "role": {"references": ["aws_iam_role.sfn.name", "aws_iam_role.sfn"]}}})
     assert found(workdir, the_plan)[1] == []  # the role's policy is followed: it allows the task
+
+
+CONFIGURED = '''resource "aws_sfn_state_machine" "flow" {
+  name       = "support"
+  role_arn   = aws_iam_role.sfn.arn
+  definition = file("flow.json")
+}
+
+resource "aws_iam_role" "sfn" {
+  name               = "sfn"
+  assume_role_policy = "{}"
+}
+'''
+
+
+def test_a_placed_state_machine_is_judged_with_the_role_of_its_resource(workdir: Path) -> None:
+    """Placed in its configuration, the plan's state machine is still its resource's: the
+    role it runs as is followed (its planned definition is the one judged)."""
+    write(workdir / "plan.json", json.dumps(plan(machine(), ROLE), indent=2))
+    write(workdir / "main.tf", CONFIGURED)
+    found = run(".", "--select", DENIED)[1]
+    assert [(f["code"], f["file"], f["line"], f["column"]) for f in found] == [
+        (DENIED, "main.tf", *position_of(CONFIGURED, r"(?P<at>role_arn)"))]

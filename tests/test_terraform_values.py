@@ -443,6 +443,11 @@ def test_a_definition_file_named_from_the_root_module_is_found_there(workdir: Pa
     found = run("modules")[1]  # without its root module: said, not guessed
     assert at(found, "PL005") == [("modules/step_functions/main.tf",
                                    *position_of(child, r"definition = (?P<at>templatefile)"))]
+    assert found[0]["message"] == ("DefinitionUri file 'definition.json' was not found from the root module "
+                                   "(.); lint it with the root module that calls it")
+    (workdir / "environments" / "dev" / "definition.json").unlink()
+    assert [f["message"] for f in run(".")[1]] == [
+        "DefinitionUri file 'definition.json' was not found from the root module (../../environments/dev)"]
 
 
 FOR_EACH = '''locals {
@@ -528,3 +533,156 @@ def test_a_dynamic_statement_over_known_items_is_a_statement_an_item(workdir: Pa
     # the item's value is judged where the content names it; a missing attribute is null
     assert at(found, "IAM507") == [("policy.tf", *position_of(ITEMS, r"resources     = (?P<at>statement)"))]
     assert at(found, "IAM509") == at(found, "PL005") == []
+
+
+HEREDOC_EACH = '''resource "aws_iam_policy" "agent" {
+  for_each = toset(["iam:PassRole", "s3:GetObject"])
+  name     = "agent"
+  policy   = <<-EOT
+    {"Version": "2012-10-17",
+     "Statement": [{"Effect": "Allow", "Action": "${each.key}", "Resource": "*"}]}
+  EOT
+}
+'''
+
+
+def test_a_for_each_over_toset_is_one_resource_a_key_judged_inside_its_heredoc(workdir: Path) -> None:
+    write(workdir / "main.tf", HEREDOC_EACH)
+    found = run(".")[1]
+    action, resource = (position_of(HEREDOC_EACH, rf'"{k}": (?P<at>")') for k in ("Action", "Resource"))
+    assert at(found, "IAM507") == [("main.tf", *resource)]  # the iam:PassRole key
+    assert at(found, "IAM518") == at(found, "IAM521") == [("main.tf", *action)]
+
+
+def test_locals_that_name_each_other_too_deeply_or_in_a_cycle_are_a_note(workdir: Path) -> None:
+    chain = "".join(f"  l{i} = local.l{i + 1}\n" for i in range(11))
+    text = ("locals {\n" + chain + '  l11 = { StartAt = "A", States = { A = { Type = "Pass", End = true } } }'
+            '\n  a = local.b ? "x" : "y"\n  b = local.a ? true : false\n}\n'
+            + MACHINE.replace("DEFINITION", "local.l0")
+            + MACHINE.replace("DEFINITION", "local.a").replace('"flow"', '"other"'))
+    write(workdir / "main.tf", text)
+    found = [f for f in run(".")[1] if f["code"] == "PL005"]
+    assert [(f["line"], f["column"]) for f in found] == [
+        position_of(text, r"definition = (?P<at>jsonencode)\(local.l0"),
+        position_of(text, r"definition = (?P<at>jsonencode)\(local.a")]
+    assert found[0]["message"] == ("the definition is jsonencode(local.l0), and local.l9: its locals name "
+                                   "each other too deeply; its state machine was not linted")
+    assert "its locals name each other too deeply" in found[1]["message"]
+
+
+UNREAD = '''variable "sid" {}
+
+data "aws_iam_policy_document" "narrow" {
+  statement {
+    sid       = var.sid
+    actions   = ["iam:PassRole"]
+    resources = ["arn:aws:iam::111122223333:role/other"]
+  }
+}
+
+data "aws_iam_policy_document" "merged" {
+  source_policy_documents   = [data.aws_iam_policy_document.missing.json, local.text]
+  override_policy_documents = [data.aws_iam_policy_document.narrow.json]
+  statement {
+    sid       = "Pass"
+    actions   = ["iam:PassRole"]
+    resources = ["*"]
+  }
+  statement {
+    actions   = ["iam:PassRole"]
+    resources = ["*"]
+  }
+}
+
+locals {
+  text = "not a document"
+}
+'''
+
+
+def test_documents_a_merge_cannot_read_are_notes_and_an_unknown_sid_hides_those_with_one(
+        workdir: Path) -> None:
+    write(workdir / "policy.tf", UNREAD)
+    found = run(".")[1]
+    # the override's Sid is not known: the statement with a Sid may be replaced, that without stays
+    last = position_of(UNREAD, r'PassRole"\]\n    resources = \[(?P<at>"\*")\]\n  }\n}')
+    assert at(found, "IAM507") == [("policy.tf", *last)]
+    notes = [(f["line"], f["column"], f["message"]) for f in found if f["code"] == "PL005"]
+    where = position_of(UNREAD, r"source_policy_documents   = (?P<at>\[)")
+    assert sorted(notes) == [(*where, f"source_policy_documents holds {held}, a document policylint cannot "
+                              "read; the statements it adds were not checked")
+                             for held in ('"not a document"', "data.aws_iam_policy_document.missing.json")]
+
+
+def test_a_document_the_calls_of_a_module_give_differently_is_a_note(workdir: Path) -> None:
+    module = ('variable "extra" {}\n' + MERGED.split("\n\n")[1]
+              .replace("[data.aws_iam_policy_document.base.json]", "var.extra")
+              .replace("  override_policy_documents = OVERRIDES\n", ""))
+    calls = ('module "a" {\n  source = "./mod"\n  extra  = []\n}\n'
+             'module "b" {\n  source = "./mod"\n  extra  = [data.aws_iam_policy_document.x.json]\n}\n')
+    write(workdir / "main.tf", calls)
+    write(workdir / "mod" / "main.tf", module)
+    found = [f for f in run(".")[1] if f["code"] == "PL005"]
+    assert [(f["file"], f["line"], f["column"], f["message"]) for f in found] == [
+        ("mod/main.tf", *position_of(module, r"source_policy_documents   = (?P<at>var)"),
+         "source_policy_documents is var.extra, and the calls of this module give it different values; "
+         "the statements it adds were not checked")]
+    # a call of no instance gives nothing: the other call's empty list is the value
+    write(workdir / "main.tf", calls.replace('  extra  = [data', '  count  = 0\n  extra  = [data'))
+    assert [f["code"] for f in run(".")[1]] == ["IAM518", "IAM507"]
+
+
+def test_a_dynamic_statement_over_computed_items_is_a_note_saying_so(workdir: Path) -> None:
+    text = ITEMS.replace("for_each = var.statements", "for_each = [aws_iam_role.a.arn, aws_iam_role.b.arn]")
+    write(workdir / "policy.tf", text)
+    assert [(f["line"], f["column"], f["message"]) for f in run(".")[1] if f["code"] == "PL005"] == [
+        (*position_of(text, r'(?P<at>dynamic) "statement"'),
+         "a dynamic statement block: each item of its for_each ([aws_iam_role.a.arn, aws_iam_role.b.arn]) "
+         "makes a statement of its own, which policylint does not build (its items are computed or too "
+         "many); its statements were not checked")]
+
+
+def test_a_dynamic_statement_with_an_iterator_is_a_statement_an_item(workdir: Path) -> None:
+    """``iterator = st`` names the item ``st`` (a bare name, not a string) in the content."""
+    each = "    for_each = var.statements\n"
+    text = ITEMS.replace(each, each + "    iterator = st\n").replace("statement.key", "st.key") \
+        .replace("statement.value", "st.value")
+    write(workdir / "policy.tf", text)
+    found = run(".")[1]
+    assert at(found, "IAM507") == [("policy.tf", *position_of(text, r"resources     = (?P<at>st)"))]
+    assert at(found, "IAM518") == [("policy.tf", *position_of(text, r"actions       = (?P<at>st)"))]
+    assert at(found, "PL005") == []
+
+
+def test_a_dynamic_statement_whose_content_has_dynamic_blocks_is_a_note(workdir: Path) -> None:
+    text = ITEMS.replace("      resources     = statement.value.resources\n",
+                         '      resources     = statement.value.resources\n      dynamic "condition" {\n'
+                         "        for_each = []\n        content {\n          test     = \"Bool\"\n"
+                         '          variable = "aws:SecureTransport"\n          values   = ["true"]\n'
+                         "        }\n      }\n")
+    write(workdir / "policy.tf", text)
+    found = run(".")[1]
+    assert at(found, "IAM507") == at(found, "IAM518") == []
+    assert [(f["line"], f["column"], f["message"]) for f in found if f["code"] == "PL005"] == [
+        (*position_of(text, r'(?P<at>dynamic) "statement"'),
+         "a dynamic statement block: each item of its for_each (var.statements) makes a statement of its "
+         "own, which policylint does not build (its content has dynamic blocks of its own); its statements "
+         "were not checked")]
+
+
+def test_a_policy_computed_by_a_function_is_a_note_at_its_value(workdir: Path) -> None:
+    text = 'resource "aws_iam_policy" "agent" {\n  name   = "agent"\n  policy = file("policy.json")\n}\n'
+    write(workdir / "main.tf", text)
+    assert [(f["code"], f["line"], f["column"], f["message"]) for f in run(".")[1]] == [
+        ("PL005", *position_of(text, r"policy = (?P<at>file)"),
+         "policy is computed by file(); it was not checked")]
+
+
+def test_a_dynamic_statement_that_does_not_name_its_items_is_judged_once(workdir: Path) -> None:
+    """Every item makes the same statement: its findings are reported once, where written."""
+    text = ('data "aws_iam_policy_document" "agent" {\n  dynamic "statement" {\n    for_each = ["a", "b"]\n'
+            '    content {\n      actions   = ["iam:PassRole"]\n      resources = ["*"]\n    }\n  }\n}\n')
+    write(workdir / "policy.tf", text)
+    found = run(".")[1]
+    assert at(found, "IAM507") == [("policy.tf", *position_of(text, r'resources = \[(?P<at>"\*")'))]
+    assert at(found, "IAM518") == [("policy.tf", *position_of(text, r'actions   = \[(?P<at>"iam)'))]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from typing import Any
 
 import pytest
 
@@ -72,7 +73,7 @@ def test_a_bucket_name_holds_no_slash() -> None:
 
 @pytest.mark.parametrize("pattern", ["s3:Get*", "S3:getobject*", "s3:*", "s3:*Object", "s3:Get*Tagging",
                                      "s3:GetObject?cl", "s3:Get?*", "s3:*Get*", "s3:", "nosuch:Get*",
-                                     "s3:GetObject"])
+                                     "s3:GetObject", "s3:GetObjectT*", "s3:Get**"])
 def test_the_actions_a_pattern_names_are_those_the_wildcard_matches(pattern: str) -> None:
     """The catalog's expansion of an Action entry (its fast path for ``service:Prefix*``
     too) names exactly the service's actions the IAM wildcard matches, in order."""
@@ -81,5 +82,24 @@ def test_the_actions_a_pattern_names_are_those_the_wildcard_matches(pattern: str
     prefix, name = pattern.lower().split(":", 1)
     expected = tuple(f"{prefix}:{a}" for a in sorted(actions(prefix)) if wildcard_match(name, a))
     assert matching(pattern) == expected
-    many = ("s3:Get*", "S3:getobject*", "s3:*", "s3:*Object", "s3:Get*Tagging", "s3:Get?*", "s3:*Get*")
+    many = ("s3:Get*", "S3:getobject*", "s3:*", "s3:*Object", "s3:Get*Tagging", "s3:Get?*", "s3:*Get*",
+            "s3:GetObjectT*", "s3:Get**")
     assert (len(expected) > 1) == (pattern in many)
+
+
+def test_a_prefix_pattern_compiles_no_wildcard(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``service:Prefix*``, the usual shape of an Action entry, is a prefix test: no IAM
+    wildcard is compiled for it (one with a ``?`` or an inner ``*`` still is)."""
+    from policylint import catalog
+    from policylint.wildcard import iam_pattern
+
+    compiled: list[str] = []
+
+    def counted(name: str) -> Any:
+        compiled.append(name)
+        return iam_pattern(name)
+
+    monkeypatch.setattr(catalog, "iam_pattern", counted)
+    assert catalog.matching("s3:GetObjectT*") == ("s3:getobjecttagging", "s3:getobjecttorrent")
+    assert catalog.matching("s3:GetObjectT?*") == ("s3:getobjecttagging", "s3:getobjecttorrent")
+    assert compiled == ["getobjectt?*"]

@@ -547,9 +547,20 @@ def _absent(count: Any, scope: _Scope) -> bool:
 
 
 def _shown(value: Any) -> str:
-    text = getattr(value, "text", None)
-    text = " ".join((text if isinstance(text, str) else json.dumps(value, default=str)).split())
+    text = " ".join(_written(value).split())
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _written(value: Any) -> str:
+    """``value`` as HCL writes it: an expression as its text, inside lists and objects too."""
+    text = getattr(value, "text", None)
+    if isinstance(text, str):
+        return text
+    if isinstance(value, list):
+        return "[" + ", ".join(_written(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_written(v)}" for k, v in value.items()) + "}"
+    return json.dumps(value, default=str)
 
 
 def _follow(raw: Any, scope: _Scope) -> tuple[Any, str | None]:
@@ -605,7 +616,7 @@ def _dynamics(view: Document, scopes: list[_Scope], copies: _Copies) -> Iterator
         if expand:  # the same statement for each item
             statements[at[-1]] = statement_of(Builder(cast(TerraformSource, view.source)), content[0], at)
         elif each is not None:  # a statement an item, the item put in where the content names it
-            name = str(block.attributes.get("iterator", block.labels[0]))
+            name = _iterator_name(block)
             items = list(each.items()) if isinstance(each, dict) else list(enumerate(each))
             for i, (key, item) in enumerate(items):
                 where = at if i == 0 else (*at[:-1], len(statements))
@@ -648,10 +659,16 @@ def _itemised(block: hcl.Block, content: list[hcl.Block], value: Any, scopes: li
     return all(_follow(for_each, scope) == (value, None) for scope in scopes)
 
 
+def _iterator_name(dynamic: hcl.Block) -> str:
+    """What a dynamic block's content calls its item: ``iterator = x`` (a bare name), else the
+    block's label (``statement``: the view keeps only those)."""
+    name = dynamic.attributes.get("iterator", dynamic.labels[0])
+    return str(getattr(name, "text", name))
+
+
 def _iterates(dynamic: hcl.Block, content: hcl.Block) -> bool:
     """Whether the content of a dynamic block names its iterator (each statement differs)."""
-    name = dynamic.attributes.get("iterator", dynamic.labels[0] if dynamic.labels else "")
-    word = re.compile(rf"\b{re.escape(str(name))}\.")
+    word = re.compile(rf"\b{re.escape(_iterator_name(dynamic))}\.")
     stack = [content]
     while stack:
         block = stack.pop()
