@@ -181,8 +181,7 @@ def configure(documents: list[Document]) -> Linked:
                 document = Document(ASL, document.data, source, document.root, document.substitutions,
                                     plan, document.logical_id)
             added.append(document)
-    gone = {id(plan) for plan in plans}
-    return Linked([*plans, *(d for d in documents if id(d.template) in gone)], added, notes)
+    return Linked(list(plans), added, notes)  # a loaded plan is its view alone (``read``)
 
 
 def _successor(plan: Document) -> Document:
