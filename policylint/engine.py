@@ -119,8 +119,7 @@ class Engine:
             root: str | None = None) -> Outcome:
         """Lint ``files``, in phases: load (and run the one-document rules on what no link
         can change) in ``jobs`` processes; link across files; index; run the other rules
-        over every document, in ``jobs`` processes again; filter (suppressions, severities,
-        caps) and locate. ``texts``
+        over every document; filter (suppressions, severities, caps) and locate. ``texts``
         gives the content of files not to be read from disk (an editor's buffers); ``named``
         the files the user named (reported when they cannot be read, whatever they are);
         links may not lead out of ``root``."""
@@ -140,35 +139,11 @@ class Engine:
                 outcome.findings.extend(project.index.unresolved())
             except Exception as error:  # an index bug must not take the run down
                 outcome.errors.append(InternalError("index", "", _describe(error)))
-        others = [r for r in plan.selected if r.check is not None and r not in plan.local]
-        self._after_link(plan.local, waiting, others, project, outcome, jobs)
+        self._run_rules(plan.local, waiting, project, outcome)
+        self._run_rules([r for r in plan.selected if r.check is not None and r not in plan.local],
+                        outcome.documents, project, outcome)
         self._filter(plan, config, outcome, jobs)
         return outcome
-
-    def _after_link(self, local: list[Rule], waiting: list[Document], others: list[Rule],
-                    project: Project, outcome: Outcome, jobs: int) -> None:
-        """The rules that waited for the link and the index: the one-document rules ``local``
-        on the documents the link made or may change (``waiting``), and the cross-file and
-        project rules (``others``) over every document; in ``jobs`` processes forked from
-        this one, which holds every document: only findings travel back, and what not to
-        show of their files."""
-        documents = project.documents
-        items = [*((_PROJECT, i) for i, r in enumerate(others) if r.scope == "project"),
-                 *((_WAITING, i) for i in range(len(waiting))), *((_EVERY, i) for i in range(len(documents)))]
-        apart = jobs > 1 and hasattr(os, "fork")  # a spawned process would not have _LINKED
-        index = {id(d): i for i, d in enumerate(documents)} if apart else {}
-        _LINKED[:] = [local, waiting, others, project, index, _by_file(documents) if apart else {}]
-        try:
-            for linted in _in_processes(_lint_linked, items, jobs if apart else 1):
-                for finding, index in zip(linted.findings, linted.documents, strict=True):
-                    if index >= 0:  # it travelled without its document
-                        finding.document = documents[index]
-                        finding.source = finding.document.source
-                outcome.findings.extend(linted.findings)
-                outcome.errors.extend(linted.errors)
-                outcome.hidden.update(linted.hidden)
-        finally:
-            _LINKED.clear()
 
     def _plan(self, config: Config) -> Plan:
         audited = unused_ignores.audited(config, self.rules)
@@ -333,8 +308,7 @@ def _load_and_lint(files: list[str], codes: tuple[str, ...], reading: Reading, c
     outcome = Outcome()
     engine._run_rules([engine.rules[c] for c in codes], documents, LocalProject(documents, config), outcome)
     outcome.findings = capped(outcome.findings)
-    hidden = _hidden(_by_file(d for record in loaded for d in record.documents), outcome.findings) \
-        if apart else {}
+    hidden = _hidden((d for record in loaded for d in record.documents), outcome.findings) if apart else {}
     if apart:
         for finding in outcome.findings:
             finding.location()
@@ -345,61 +319,15 @@ def _load_and_lint(files: list[str], codes: tuple[str, ...], reading: Reading, c
     return [Batch(loaded, outcome.findings, outcome.errors, hidden)]
 
 
-def _by_file(documents: Iterable[Document]) -> dict[str, list[Document]]:
+def _hidden(documents: Iterable[Document], findings: list[Finding]) -> dict[str, Hidden]:
+    """What the report must not show of each file with findings, as the report works it out
+    (from every document of the file); the link forgets it for a file it changes."""
+    from policylint.secrets import hidden_of
+
     by_file: dict[str, list[Document]] = {}
     for document in documents:
         by_file.setdefault(document.source.path, []).append(document)
-    return by_file
-
-
-def _hidden(by_file: dict[str, list[Document]], findings: list[Finding]) -> dict[str, Hidden]:
-    """What the report must not show of each file with findings, as the report works it out
-    (from every document of the file, ``by_file``); the link forgets it for a file it changes."""
-    from policylint.secrets import hidden_of
-
     return {file: hidden_of(by_file[file]) for file in {f.source.path for f in findings} if file in by_file}
-
-
-_PROJECT, _WAITING, _EVERY = range(3)  # what an item of the rules after the link is
-_LINKED: list[Any] = []  # what they run on: set before forking, so that a worker has it too
-
-
-class Linted(NamedTuple):
-    """What the rules after the link found in a share of their work: findings, each with
-    the index of its document in the project (-1: it came with its document: this process
-    found it, or the document is none of the project's), errors, and what not to show of
-    the files of the findings (worked out where they were found)."""
-
-    findings: list[Finding]
-    documents: list[int]
-    errors: list[InternalError]
-    hidden: dict[str, Hidden]
-
-
-def _lint_linked(items: list[tuple[int, int]]) -> list[Linted]:
-    """Run the rules after the link on ``items``: a project rule, the one-document rules on a
-    document that waited for the link, or the cross-file rules on a document (``_LINKED``).
-    In a worker, the findings are located and sent back without their documents."""
-    local, waiting, others, project, index, by_file = _LINKED
-    engine: Engine = _HOST[0]
-    outcome = Outcome()
-    for what, i in items:
-        if what == _PROJECT:
-            engine._apply(others[i], project, outcome)
-    engine._run_rules(local, [waiting[i] for what, i in items if what == _WAITING], project, outcome)
-    engine._run_rules([r for r in others if r.scope != "project"],
-                      [project.documents[i] for what, i in items if what == _EVERY], project, outcome)
-    if _HOST[1] == os.getpid():
-        return [Linted(outcome.findings, [-1] * len(outcome.findings), outcome.errors, {})]
-    findings = capped(outcome.findings)
-    hidden = _hidden(by_file, findings)
-    documents = []
-    for finding in findings:
-        finding.location()
-        documents.append(index.get(id(finding.document), -1))
-        if documents[-1] >= 0:
-            finding.document = finding.source = None  # type: ignore[assignment]
-    return [Linted(findings, documents, outcome.errors, hidden)]
 
 
 def _load_files(files: Sequence[str], reading: Reading, frontends: list[FrontEnd],

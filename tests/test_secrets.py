@@ -215,7 +215,6 @@ def test_what_a_process_hides_of_a_file_comes_from_every_document_of_it() -> Non
     """A file of several documents (an account export's roles, each a part of the file):
     what is hidden of it is worked out from all of them, not the one with the finding."""
     from policylint.engine import _hidden
-    from policylint.frontends import Loaded
     from policylint.models import IAM, Document
     from policylint.rule import Finding
     from policylint.secrets import hidden_of
@@ -225,8 +224,8 @@ def test_what_a_process_hides_of_a_file_comes_from_every_document_of_it() -> Non
                       {"RoleName": "r", "Tags": {"ClientSecret": "batterystaple"}}]}
     source = Source("export.json", json.dumps(data))
     first, second = (Document(IAM, data["Roles"][i], source, ("Roles", i)) for i in (0, 1))
-    found = _hidden([Loaded("export.json", [first, second], []), Loaded("other.json", [], [])],
-                    [Finding(second, ("RoleName",), "a finding")])
+    other = Document(IAM, {}, Source("other.json", "{}"))
+    found = _hidden([first, second, other], [Finding(second, ("RoleName",), "a finding")])
     assert list(found) == ["export.json"]
     assert {"correcthorse", "batterystaple"} <= set(found["export.json"].forms)
     assert found["export.json"].forms == hidden_of([first, second]).forms
