@@ -26,6 +26,16 @@ LONGEST = (
 )
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The package byte-compiled once, before the workers start: the processes tests start
+    (the command, the language server, pre-commit's hook) then read it compiled, where
+    PYTHONDONTWRITEBYTECODE would have each of them compile what it imports again."""
+    if not hasattr(session.config, "workerinput"):  # the controller (or a run without workers)
+        import compileall
+
+        compileall.compile_dir(str(Path(__file__).resolve().parents[1] / "policylint"), quiet=1)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The LONGEST tests first, in that order; the others as collected."""
     rank = {name: i for i, name in enumerate(LONGEST)}
