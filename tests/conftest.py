@@ -27,13 +27,15 @@ LONGEST = (
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """The package byte-compiled once, before the workers start: the processes tests start
-    (the command, the language server, pre-commit's hook) then read it compiled, where
-    PYTHONDONTWRITEBYTECODE would have each of them compile what it imports again."""
+    """The package and the tests byte-compiled once, before the workers start: the workers
+    and the processes tests start (the command, the language server) then read them compiled,
+    where PYTHONDONTWRITEBYTECODE would have each of them compile what it imports again."""
     if not hasattr(session.config, "workerinput"):  # the controller (or a run without workers)
         import compileall
 
-        compileall.compile_dir(str(Path(__file__).resolve().parents[1] / "policylint"), quiet=1)
+        root = Path(__file__).resolve().parents[1]
+        for folder in ("policylint", "tests"):
+            compileall.compile_dir(str(root / folder), quiet=1)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
