@@ -456,7 +456,8 @@ def _evaluate(entry: tuple[tuple, Any], scope: _Scope, name: str,
             entry, name = found, raw.text
             continue
         return entry
-    return (None, None, (f"{name}: its locals name each other too deeply",)), entry[1]
+    cut = name or getattr(entry[0][0], "text", "") or "a value"  # what was asked when the depth ran out
+    return (None, None, (f"{cut}: its locals name each other too deeply",)), entry[1]
 
 
 def _organization_documents(resources: dict) -> list[str]:
