@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from helpers import position_of, run, write
 
 PASSROLE = r'PassRole"\]\n    resources = \[(?P<at>"\*")'
@@ -687,3 +688,23 @@ def test_a_dynamic_statement_that_does_not_name_its_items_is_judged_once(workdir
     found = run(".")[1]
     assert at(found, "IAM507") == [("policy.tf", *position_of(text, r'resources = \[(?P<at>"\*")'))]
     assert at(found, "IAM518") == [("policy.tf", *position_of(text, r'actions   = \[(?P<at>"iam)'))]
+
+
+@pytest.mark.parametrize(("bound", "itemised"), [(30, True), (29, False)])
+def test_a_dynamic_statement_is_built_an_item_a_statement_up_to_max_nodes(
+        workdir: Path, monkeypatch: pytest.MonkeyPatch, bound: int, itemised: bool) -> None:
+    """ITEMS' two items make 2 x 15 values (11 of the items, 4 of the content): built a
+    statement an item at a bound of 30 values, a note above it."""
+    from policylint.frontends import terraform_link
+
+    monkeypatch.setattr(terraform_link, "MAX_NODES", bound)
+    write(workdir / "policy.tf", ITEMS)
+    found = run(".")[1]
+    dynamic = ("policy.tf", *position_of(ITEMS, r'(?P<at>dynamic) "statement"'))
+    item = ("policy.tf", *position_of(ITEMS, r"resources     = (?P<at>statement)"))
+    if itemised:
+        assert at(found, "IAM507") == [item] and at(found, "PL005") == []
+    else:
+        assert at(found, "PL005") == [dynamic] and at(found, "IAM507") == []
+        (note,) = [f["message"] for f in found if f["code"] == "PL005"]
+        assert "(its items are computed or too many)" in note
