@@ -276,8 +276,9 @@ def _lint(engine: Engine, args: argparse.Namespace, texts: dict[str, str] | None
     gc.disable()
     try:
         named = frozenset(os.path.normpath(p) for p in args.paths if not os.path.isdir(p))
-        jobs = _jobs(args.jobs, files + context)
-        outcome = engine.run(files + context, config, jobs, named=named, root=root, texts=texts or None)
+        linted = files + context
+        outcome = engine.run(linted, config, _jobs(args.jobs, linted), named=named, root=root,
+                             texts=texts or None)
         read = [*files, *context, *outcome.kinds, *(f for f in (config.source, baseline_file) if f)]
         if context:
             outcome.findings = _on_files(outcome.findings, files)

@@ -18,7 +18,7 @@ from policylint.config import Config, ConfigError
 from policylint.discover import JSON_YAML
 from policylint.frontends import FrontEnd, Loaded, frontends_of
 from policylint.limits import MAX_ASKED, MAX_FINDINGS, MAX_KEPT_TREES
-from policylint.load import load
+from policylint.load import claimant, load
 from policylint.models import Document
 from policylint.problems import UNRESOLVED_REFERENCE
 from policylint.project import Context, LocalProject, Project
@@ -186,7 +186,7 @@ class Engine:
         """The title of the front end that claims each file by its name, when one does."""
         found: dict[str, str] = {}
         for file in files:
-            frontend = next((f for f in self.frontends if f.claims_name(file)), None)
+            frontend = claimant(file, self.frontends)
             if frontend is not None:
                 found[file] = frontend.title or frontend.name
         return found
@@ -308,8 +308,9 @@ def _load_and_lint(files: list[str], codes: tuple[str, ...], reading: Reading, c
     outcome = Outcome()
     engine._run_rules([engine.rules[c] for c in codes], documents, LocalProject(documents, config), outcome)
     outcome.findings = capped(outcome.findings)
-    hidden = _hidden((d for record in loaded for d in record.documents), outcome.findings) if apart else {}
+    hidden: dict[str, Hidden] = {}
     if apart:
+        hidden = _hidden((d for record in loaded for d in record.documents), outcome.findings)
         for finding in outcome.findings:
             finding.location()
     if not _HOST or _HOST[1] != os.getpid():  # what travels back: not what positions were worked out with

@@ -48,7 +48,7 @@ def builtin_frontends() -> list[FrontEnd]:
     return BUILTIN
 
 
-def _claimant(path: str, frontends: Sequence[FrontEnd], expect: str | None) -> FrontEnd | None:
+def claimant(path: str, frontends: Sequence[FrontEnd], expect: str | None = None) -> FrontEnd | None:
     """The front end that claims the file by ``expect`` (its name) or by the file's name."""
     for frontend in frontends:
         if frontend.name == expect if expect is not None else frontend.claims_name(path):
@@ -93,7 +93,7 @@ def load(path: str, expect: str | None = None, text: str | None = None, named: b
     ``frontends``: those the engine's plugins contribute (the built-in ones by default).
     """
     frontends = builtin_frontends() if frontends is None else frontends
-    claimant = _claimant(path, frontends, expect)
+    claimed = claimant(path, frontends, expect)
     source = Source(path, "")
     if text is None and os.path.islink(path) and not is_within(path, root):
         return [], [file_finding(source, "a link to a file outside the linted folder; it was not followed "
@@ -101,25 +101,25 @@ def load(path: str, expect: str | None = None, text: str | None = None, named: b
     if text is not None and len(text) > (max_bytes or MAX_BYTES):
         return [], [file_finding(source, f"the text is {len(text):,} characters, over the "
                                  f"{max_bytes or MAX_BYTES:,} limit; it was not linted")]
-    asked = [claimant] if claimant is not None else [f for f in frontends if not f.reads_text]
+    asked = [claimed] if claimed is not None else [f for f in frontends if not f.reads_text]
     # A file claimed by its name is ours whatever it holds, unless its front end reads text
     # (Terraform: a .tf file of only a VPC is none of ours).
-    forced = claimant is not None and not claimant.reads_text
+    forced = claimed is not None and not claimed.reads_text
     read = _read(source, forced, asked, named, max_bytes) if text is None else text
     if isinstance(read, Finding):
         return [], [read]
     if read is None:
         return [], []
     source.text = read
-    if claimant is not None and claimant.reads_text:
-        return claimant.read(source, None, root)
+    if claimed is not None and claimed.reads_text:
+        return claimed.read(source, None, root)
     parsed = _parse(source, forced, asked)
     if isinstance(parsed, Finding):
         return unless_templated(source, parsed)
     if parsed is _NOT_OURS:
         return [], []
     data, duplicates = parsed
-    reader = claimant if claimant is not None else next(f for f in asked if f.claims(path, data))
+    reader = claimed if claimed is not None else next(f for f in asked if f.claims(path, data))
     documents, findings = reader.read(source, data, root)
     if documents and duplicates:
         findings = [*duplicate_keys(source, duplicates), *findings]

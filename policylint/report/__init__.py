@@ -208,8 +208,8 @@ def build_report(outcome: Outcome, rules: dict[str, Rule], baseline: frozenset[s
     report = Report([p for p in counted if p not in known], list(rules.values()), errors, kinds,
                     suppressed=[p for p in ordered if p.suppression is not None],
                     baselined=[p for p in counted if p in known])
-    report.claimed = Counter(outcome.claimed[f] for f, kind in outcome.kinds.items()
-                             if kind == SKIPPED and f in outcome.claimed)
+    # the skipped files of the report (not those read only for context) a front end claims
+    report.claimed = Counter(outcome.claimed[f] for f in outcome.kinds if f in outcome.claimed)
     return report
 
 
