@@ -1,3 +1,3 @@
-from policylint.cli import main
+from policylint.cli import command
 
-raise SystemExit(main())
+command()

@@ -302,7 +302,7 @@ def _load_and_lint(files: list[str], codes: tuple[str, ...], reading: Reading, c
     change, and (``apart``: in a run of several processes, in a worker or in this one) work
     out what the report needs of their findings: positions, and what not to show of their
     files. The project these rules see has no index (they do not ask for it)."""
-    engine: Engine = _HOST[0] if _HOST else Engine()  # spawned, not forked: a fresh one
+    engine: Engine = _HOST[0]  # in a worker, the engine it was forked with
     loaded = _load_files(files, reading, engine.frontends)
     documents = [d for record in loaded for d in record.documents if not engine._waits(d)]
     outcome = Outcome()
@@ -313,7 +313,7 @@ def _load_and_lint(files: list[str], codes: tuple[str, ...], reading: Reading, c
         hidden = _hidden((d for record in loaded for d in record.documents), outcome.findings)
         for finding in outcome.findings:
             finding.location()
-    if not _HOST or _HOST[1] != os.getpid():  # what travels back: not what positions were worked out with
+    if _HOST[1] != os.getpid():  # what travels back: not what positions were worked out with
         for record in loaded:
             for document in record.documents:
                 document.source.release()
@@ -351,41 +351,89 @@ def _load_files(files: Sequence[str], reading: Reading, frontends: list[FrontEnd
     return loaded
 
 
+MAX_CHUNKS = 1000  # 4,000 bytes of chunk numbers: under a pipe's least capacity (a page)
+
+
 def _in_processes(function: Callable[[list], list], items: list, jobs: int) -> list:
-    """``function`` over ``items`` in ``jobs`` processes, this one among them (alone when
-    ``jobs`` is 1), in order. The other processes take chunks from the front, this one from
-    the back, until they meet: what this one does is not sent between processes."""
-    if jobs <= 1 or len(items) < 2 * jobs:
+    """``function`` over ``items`` in ``jobs`` processes, this one among them, in order; in this
+    one alone when ``jobs`` is 1 or processes cannot fork. The others are forked: they inherit
+    ``function`` and ``items``, and nothing is sent to them. Every process takes the number of
+    its next chunk from a pipe written beforehand; the others append what they make to a file
+    of their own, read here once they end (no thread here competes with this process's own
+    share). A chunk whose result is missing (a worker killed for memory, a document too deep
+    to send back) is done again here."""
+    if jobs <= 1 or len(items) < 2 * jobs or not hasattr(os, "fork"):
         return function(items)
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    import tempfile
 
-    size = max(1, len(items) // (jobs * 16))  # small chunks: a slow file does not stall a process
+    # Small chunks (a slow file does not stall a process), and at most MAX_CHUNKS: their
+    # numbers are written to the pipe at once, in one write no pipe refuses.
+    size = max(1, -(-len(items) // min(jobs * 16, MAX_CHUNKS)))
     chunks = [items[i:i + size] for i in range(0, len(items), size)]
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods()
-                                          else None)
-    done: dict[int, list] = {}
     try:
-        pool = ProcessPoolExecutor(jobs - 1, mp_context=context)
-    except (OSError, NotImplementedError):  # no semaphores here (no /dev/shm): this process alone
+        files = [tempfile.TemporaryFile() for _ in range(jobs - 1)]  # noqa: SIM115 (closed below)
+        numbers, sent = os.pipe()
+    except OSError:  # no pipe or temporary file to be had: this process alone
         return function(items)
-    with pool:
-        futures = [pool.submit(function, chunk) for chunk in chunks]
-        for i in reversed(range(len(chunks))):
-            if not futures[i].cancel():  # a worker has it, and every chunk before it
-                break
-            done[i] = function(chunks[i])
-        return [result for i, (future, chunk) in enumerate(zip(futures, chunks, strict=True))
-                for result in (done[i] if i in done else _result(future, function, chunk))]
+    with os.fdopen(numbers, "rb", buffering=0) as taken, os.fdopen(sent, "wb") as queue:
+        queue.write(b"".join(n.to_bytes(4, "little") for n in range(len(chunks))))
+        queue.close()
+        workers = []
+        try:
+            for results in files:
+                pid = os.fork()
+                if pid == 0:
+                    _work(function, chunks, taken, results)  # never returns
+                workers.append(pid)
+        except OSError:  # no process to be had: the others share the work
+            pass
+        try:
+            done = {number: function(chunks[number]) for number in _taken(taken)}
+        finally:
+            for pid in workers:
+                os.waitpid(pid, 0)
+    for results in files:
+        with results:
+            done.update(_records(results))
+    return [result for number, chunk in enumerate(chunks)
+            for result in (done[number] if number in done else function(chunk))]
 
 
-def _result(future: Any, function: Callable[[list], list], chunk: list) -> list:
-    """A worker's result; its chunk done again here when the worker failed (a document too
-    deep to send back between processes, a worker killed for memory)."""
+def _taken(queue: Any) -> Iterable[int]:
+    """The numbers of the chunks this process takes from ``queue``, one at a time."""
+    while len(number := queue.read(4)) == 4:
+        yield int.from_bytes(number, "little")
+
+
+def _work(function: Callable[[list], list], chunks: list[list], queue: Any, results: Any) -> None:
+    """A forked worker: take chunks until none is left, append each result (its length, its
+    chunk's number, the pickle) to ``results``; then end, without the interpreter's exit."""
+    import pickle
+
     try:
-        return future.result()
-    except Exception:
-        return function(chunk)
+        for number in _taken(queue):
+            try:
+                record = pickle.dumps((number, function(chunks[number])), pickle.HIGHEST_PROTOCOL)
+            except Exception:  # done again by the process that forked this one
+                continue
+            results.write(len(record).to_bytes(8, "little") + record)
+        results.flush()
+    finally:
+        os._exit(0)
+
+
+def _records(results: Any) -> Iterable[tuple[int, list]]:
+    """The (number, result) records a worker appended to ``results``; a last one cut short (a
+    worker killed as it wrote) is left out."""
+    import pickle
+
+    results.seek(0)
+    while len(head := results.read(8)) == 8:
+        record = results.read(int.from_bytes(head, "little"))
+        try:
+            yield pickle.loads(record)
+        except Exception:
+            return
 
 
 LOCATE_APART = 256  # files with findings to locate, from which other processes help

@@ -89,6 +89,30 @@ def test_a_closed_pipe_ends_quietly(workdir: Path, command: list[str]) -> None:
     assert code == (1 if command[0] == "check" else 0)
 
 
+def test_the_command_flushes_its_whole_report_before_it_ends(workdir: Path) -> None:
+    """The command ends without the interpreter's teardown: what it wrote must be out first."""
+    for i in range(300):
+        write(workdir / f"f{i}.asl.json", json.dumps(no_retry()))
+    done = subprocess.run([sys.executable, "-m", "policylint", "check", ".", "--format", "json"],
+                          capture_output=True, text=True, cwd=workdir, timeout=60)
+    assert done.returncode == 1, done.stderr
+    log = json.loads(done.stdout)  # the whole report: 300 files of findings, far beyond a buffer
+    assert len(done.stdout) > 65536
+    assert {f["file"] for f in log["findings"]} == {f"f{i}.asl.json" for i in range(300)}
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (a full disk)")
+@pytest.mark.parametrize("command", [["--version"], ["rules"], ["check", "."]])
+def test_a_report_that_cannot_be_written_is_an_error_not_a_traceback(workdir: Path,
+                                                                     command: list[str]) -> None:
+    write(workdir / "flow.asl.json", json.dumps(no_retry()))
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "policylint", *command], stdout=full,
+                              stderr=subprocess.PIPE, text=True, cwd=workdir, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr == "policylint: error: cannot write to standard output: No space left on device\n"
+
+
 # -- the first run --------------------------------------------------------------------------
 def test_the_checkout_lints_clean(monkeypatch: pytest.MonkeyPatch,
                                   capsys: pytest.CaptureFixture[str]) -> None:

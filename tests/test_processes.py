@@ -1,0 +1,64 @@
+"""The engine's process pool: forked workers take chunks from a pipe and append their results
+to files of their own; what a worker did not send back is done again by the process that
+forked it."""
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import time
+from pathlib import Path
+
+import pytest
+
+from policylint.engine import MAX_CHUNKS, _in_processes, _records
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked")
+
+
+def tagged(chunk: list[int]) -> list[tuple[int, int]]:
+    time.sleep(0.002)  # long enough that no process takes every chunk before another starts
+    return [(item * 2, os.getpid()) for item in chunk]
+
+
+def test_every_process_takes_a_share_and_the_results_come_back_in_order() -> None:
+    results = _in_processes(tagged, list(range(1000)), 3)
+    assert [value for value, _ in results] == [item * 2 for item in range(1000)]
+    assert os.getpid() in {pid for _, pid in results} and len({pid for _, pid in results}) >= 2
+
+
+def test_one_job_or_few_items_run_here() -> None:
+    for items, jobs in ((list(range(100)), 1), (list(range(5)), 3)):
+        assert {pid for _, pid in _in_processes(tagged, items, jobs)} == {os.getpid()}
+
+
+def test_what_a_killed_worker_took_is_done_again_here(tmp_path: Path) -> None:
+    here, died = os.getpid(), tmp_path / "died"
+
+    def dies_in_a_worker(chunk: list[int]) -> list[tuple[int, int]]:
+        if os.getpid() != here:
+            died.write_text(str(chunk[0]))
+            os._exit(9)  # as the kernel's out-of-memory killer would end it
+        return tagged(chunk)
+
+    assert _in_processes(dies_in_a_worker, list(range(1000)), 2) == [(i * 2, here) for i in range(1000)]
+    assert died.exists()  # the worker took a chunk, and this process did it again
+
+
+def test_chunks_are_at_most_what_one_write_to_a_pipe_takes() -> None:
+    def one_a_chunk(chunk: list[int]) -> list[int]:
+        return [len(chunk)]
+
+    sizes = _in_processes(one_a_chunk, list(range(50_000)), 100)
+    assert len(sizes) == MAX_CHUNKS and sum(sizes) == 50_000
+    assert len(_in_processes(one_a_chunk, list(range(1000)), 2)) == 32  # 16 a process
+    assert MAX_CHUNKS * 4 <= 4096  # four bytes a number, under a page: the least a pipe holds
+
+
+def test_a_record_cut_short_is_left_out() -> None:
+    whole = pickle.dumps((0, ["a"]))
+    cut = pickle.dumps((1, ["b" * 100]))
+    data = (len(whole).to_bytes(8, "little") + whole
+            + len(cut).to_bytes(8, "little") + cut[:-10])
+    assert list(_records(io.BytesIO(data))) == [(0, ["a"])]
+    assert list(_records(io.BytesIO(data[:5]))) == []
