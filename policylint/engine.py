@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
-from functools import cached_property, partial
+from functools import cached_property, lru_cache, partial
 from itertools import islice
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -125,11 +125,12 @@ class Engine:
         links may not lead out of ``root``."""
         _HOST[:] = [self, os.getpid()]
         plan = self._plan(config)
-        reading = Reading(texts or {}, named, root, config.max_file_size)
+        run = tuple(files)
+        reading = Reading(texts or {}, named, root, config.max_file_size, run)
         outcome = Outcome()
         codes = tuple(r.code for r in plan.local)
         work = partial(_load_and_lint, codes=codes, reading=reading, config=config, apart=jobs > 1)
-        for batch in _in_processes(work, list(files), jobs):
+        for batch in _in_processes(work, list(run), jobs):
             _keep(batch, outcome)
         waiting = self._link(outcome, reading)
         outcome.claimed = self._claimed(f for f, kind in outcome.kinds.items() if kind == SKIPPED)
@@ -274,12 +275,13 @@ class Plan(NamedTuple):
 
 class Reading(NamedTuple):
     """How files are read: editors' buffers (``texts``), the files the user named, the linted
-    folder (``root``), the size limit."""
+    folder (``root``), the size limit, every file of the run."""
 
     texts: dict[str, str]
     named: frozenset[str]
     root: str | None
     max_bytes: int | None
+    run: tuple[str, ...] = ()  # every file of the run
 
 
 class Batch(NamedTuple):
@@ -303,9 +305,10 @@ def _load_and_lint(files: list[str], codes: tuple[str, ...], reading: Reading, c
     out what the report needs of their findings: positions, and what not to show of their
     files. The project these rules see has no index (they do not ask for it)."""
     engine: Engine = _HOST[0]  # in a worker, the engine it was forked with
-    loaded = _load_files(files, reading, engine.frontends)
-    documents = [d for record in loaded for d in record.documents if not engine._waits(d)]
     outcome = Outcome()
+    loaded = _link_share(_load_files(files, reading, engine.frontends), reading, engine.frontends,
+                         outcome.findings)
+    documents = [d for record in loaded for d in record.documents if not engine._waits(d)]
     engine._run_rules([engine.rules[c] for c in codes], documents, LocalProject(documents, config), outcome)
     outcome.findings = capped(outcome.findings)
     hidden: dict[str, Hidden] = {}
@@ -318,6 +321,56 @@ def _load_and_lint(files: list[str], codes: tuple[str, ...], reading: Reading, c
             for document in record.documents:
                 document.source.release()
     return [Batch(loaded, outcome.findings, outcome.errors, hidden)]
+
+
+def _link_share(loaded: list[Loaded], reading: Reading, frontends: list[FrontEnd],
+                findings: list[Finding]) -> list[Loaded]:
+    """What ``loaded`` (a share of the files) holds once each front end joined what its
+    documents name in files of their own (``FrontEnd.link_share``), here, where they were
+    read: what a link makes is linted with the share. The files it reads join the share
+    (spelled as the run spells them), holding what the link made of them; the documents it
+    replaces leave it; its findings go to ``findings``."""
+    documents = [d for record in loaded for d in record.documents]
+    own = {_key(record.file): record for record in loaded}
+    read: list[Loaded] = []
+
+    def reader(files: Sequence[str], expect: str) -> list[Loaded]:
+        """Read files as ``expect``: those not read yet, or read as none of ours."""
+        spelled = _spellings(reading.run)
+        wanted = []
+        for file in files:
+            record = own.get(_key(file))
+            if record is None:
+                wanted.append(spelled.get(_key(file), file))
+            elif not (record.documents or record.findings):
+                wanted.append(record.file)
+        got = _load_files(wanted, reading, frontends, expect)
+        read.extend(got)
+        return got
+
+    gone: set[int] = set()
+    made: dict[str, list[Document]] = {}
+    for frontend in frontends:
+        linked = frontend.link_share(documents, reader)
+        gone.update(id(d) for d in linked.replaced)
+        documents = [*(d for d in documents if id(d) not in gone), *linked.added]
+        for document in linked.added:
+            made.setdefault(document.source.path, []).append(document)
+        findings.extend(linked.findings)
+    if not gone and not made:
+        return loaded
+    again = {r.file for r in read}  # read again as a link expects: that reading stands
+    joined = [Loaded(r.file, [*(d for d in r.documents if id(d) not in gone), *made.pop(r.file, [])],
+                     r.findings, r.error) for r in loaded if r.file not in again]
+    joined += [Loaded(r.file, made.pop(r.file, []), r.findings, r.error) for r in read]
+    return joined + [Loaded(file, found, []) for file, found in made.items()]
+
+
+@lru_cache(maxsize=1)
+def _spellings(files: tuple[str, ...]) -> dict[str, str]:
+    """Each file of the run by its normalised path: a file a link reads is spelled as the
+    run spells it (it is one file of the report)."""
+    return {_key(file): file for file in files}
 
 
 def _hidden(documents: Iterable[Document], findings: list[Finding]) -> dict[str, Hidden]:
@@ -487,9 +540,17 @@ def _describe(error: BaseException) -> str:
 
 def _keep(batch: Batch, outcome: Outcome, documents: bool = True) -> None:
     """Keep what loading gave: documents (unless a front end makes its own of them),
-    findings, errors, what each file was read as."""
+    findings, errors, what each file was read as (a file read before as none of ours may be
+    read as one now), and what not to show of its files. A file that other processes read
+    too (a DefinitionUri file two templates name) has documents in several: the report
+    works out what not to show of it, from all of them."""
+    again = set()
     for file, found, findings, error in batch.loaded:
-        outcome.kinds[file] = found[0].kind if found else UNREADABLE if findings else SKIPPED
+        kind = found[0].kind if found else UNREADABLE if findings else SKIPPED
+        if file in outcome.kinds:
+            again.add(file)
+        if kind != SKIPPED or file not in outcome.kinds:
+            outcome.kinds[file] = kind
         if error is not None:  # a loader bug must not take the other files down
             outcome.errors.append(InternalError("load", file, error))
         if documents:
@@ -498,6 +559,8 @@ def _keep(batch: Batch, outcome: Outcome, documents: bool = True) -> None:
     outcome.findings.extend(batch.findings)
     outcome.errors.extend(batch.errors)
     outcome.hidden.update(batch.hidden)
+    for file in again:
+        outcome.hidden.pop(file, None)
 
 
 def _key(file: str) -> str:

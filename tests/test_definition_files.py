@@ -1,6 +1,6 @@
 """A template's DefinitionUri file is read once, like every file, and linted once per template
 that names it, with that template's context (substitutions, Express type, logical id): in one
-process and with --jobs."""
+process and with --jobs (where the process that reads a template reads the files it names)."""
 from __future__ import annotations
 
 import json
@@ -10,6 +10,7 @@ import pytest
 from helpers import position_of, run, write
 
 import policylint.engine
+from policylint.cli import main
 
 AGENT = {"Type": "Task", "Resource": "arn:aws:states:::bedrockagentcore:invokeHarness",
          "Arguments": {"HarnessArn": "${HarnessArn}"}, "TimeoutSeconds": 600,
@@ -89,3 +90,53 @@ def test_jobs_give_the_same_report_with_definition_files(workdir: Path) -> None:
     serial = run(".")
     assert len([f for f in serial[1] if f["code"] == "AGT320"]) == 3
     assert serial == run(".", "--jobs", "2")
+
+
+def test_jobs_read_a_file_none_of_ours_alone_as_the_template_in_another_share_names_it(
+        workdir: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The file is a state machine only as its template names it: the share that reads the
+    template reads it as one; the share that found it on the walk skipped it. The report is
+    the one of a single process (the file counted once, as a state machine)."""
+    write(workdir / "z" / "flows" / "agent.json", json.dumps({"Comment": "empty"}))  # skipped alone
+    write(workdir / "a" / "template.yaml", template("STANDARD", "../z/flows/agent.json"))
+    for i in range(40):  # the template and the file fall in different chunks
+        write(workdir / f"m{i:02}" / "policy.json", json.dumps({"Version": "2012-10-17", "Statement": []}))
+
+    def report(*jobs: str) -> dict:
+        out = tmp_path_factory.mktemp("report") / "report.json"  # not in the linted folder
+        assert main(["check", ".", "--format", "json", "--output", str(out), *jobs]) == 1
+        return json.loads(out.read_text())
+
+    serial = report()
+    assert [f["code"] for f in serial["findings"] if f["file"] == "z/flows/agent.json"] == ["ASL101"] * 2
+    assert serial["summary"]["kinds"] == {"asl": 1, "iam": 40, "template": 1}
+    assert report("--jobs", "2") == serial
+
+
+def test_a_definition_file_read_as_something_else_is_not_read_as_a_state_machine(workdir: Path) -> None:
+    """A DefinitionUri that names a file read as another kind (an IAM policy): the link leaves
+    it as it is, as the file's own reading stands."""
+    write(workdir / "p" / "policy.json", json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}))
+    write(workdir / "a" / "template.yaml", template("STANDARD", "../p/policy.json"))
+    assert [(f["code"], f["file"]) for f in run(".")[1]] == [("IAM521", "p/policy.json")]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_each_template_makes_one_document_of_each_file_it_names(workdir: Path, jobs: int) -> None:
+    """Made where its template was read, linked once: no second document of it from the link
+    of every file (the report would hide the repeat; the rules would run twice)."""
+    from policylint.config import Config
+    from policylint.discover import discover
+    from policylint.engine import Engine
+
+    write(workdir / "mm" / "agent.asl.json", json.dumps(FLOW, indent=2))
+    write(workdir / "a" / "template.yaml", template("EXPRESS", "../mm/agent.asl.json"))
+    write(workdir / "z" / "template.yaml", template("STANDARD", "../mm/agent.asl.json"))
+    for i in range(40):  # the templates and the file fall in three chunks
+        write(workdir / f"m{i:02}" / "policy.json", json.dumps({"Version": "2012-10-17", "Statement": []}))
+    engine = Engine()
+    outcome = engine.run(discover(["."], engine.suffixes), Config(), jobs=jobs)
+    machines = [d for d in outcome.documents if d.source.path.endswith("agent.asl.json")]
+    assert sorted(d.template.source.path for d in machines if d.template) == [  # type: ignore[misc]
+        str(Path("a/template.yaml")), str(Path("z/template.yaml"))] and len(machines) == 2

@@ -211,6 +211,46 @@ def test_what_other_processes_hide_is_what_the_report_would_work_out(workdir: Pa
     assert "arn:aws:states:us-east-1:111122223333:hunter2hunter2" in hidden_of(documents).forms
 
 
+def test_what_processes_hide_of_a_file_two_templates_name_comes_from_both(workdir: Path) -> None:
+    """With --jobs, a template's DefinitionUri file is linted in the share of files that read
+    the template. Two templates in two shares name one file, each with its own password as a
+    substitution: what not to show of the file is worked out from both of its documents."""
+    import os
+
+    from forms import find_state, machine
+    from helpers import write
+
+    from policylint.config import Config
+    from policylint.discover import discover
+    from policylint.engine import Engine
+    from policylint.secrets import hidden_of
+
+    flow = machine()
+    find_state(flow, "Agent")["Parameters"]["HarnessArn"] = "${DbPassword}"
+    find_state(flow, "Agent").pop("Retry")  # a finding in the file, found in each share
+    write(workdir / "shared" / "flow.definition", json.dumps(flow))  # no walk finds it: each share reads it
+    for folder, password in (("a", "hunter2hunter2"), ("z", "swordfish9swordfish9")):
+        write(workdir / folder / "template.yaml", "Transform: AWS::Serverless-2016-10-31\nResources:\n"
+              "  Flow:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n"
+              "      DefinitionUri: ../shared/flow.definition\n      DefinitionSubstitutions:\n"
+              f"        DbPassword: arn:aws:states:us-east-1:111122223333:{password}\n")
+    for i in range(40):  # the two templates fall in different chunks
+        write(workdir / f"m{i:02}" / "policy.json", json.dumps({"Version": "2012-10-17", "Statement": []}))
+    engine = Engine()
+    outcome = engine.run(discover(["."], engine.suffixes), Config(), jobs=2)
+    flow_file = os.path.join("shared", "flow.definition")
+    documents = [d for d in outcome.documents if d.source.path == flow_file]
+    assert sorted(d.template.source.path for d in documents if d.template) == [  # type: ignore[misc]
+        os.path.join("a", "template.yaml"), os.path.join("z", "template.yaml")]
+    assert {f.document.template.source.path for f in outcome.findings  # type: ignore[union-attr]
+            if f.source.path == flow_file and f.document and f.document.template} == {
+        os.path.join("a", "template.yaml"), os.path.join("z", "template.yaml")}
+    whole = hidden_of(documents).forms
+    assert {"arn:aws:states:us-east-1:111122223333:hunter2hunter2",
+            "arn:aws:states:us-east-1:111122223333:swordfish9swordfish9"} <= set(whole)
+    assert outcome.hidden.get(flow_file, hidden_of(documents)).forms == whole
+
+
 def test_what_a_process_hides_of_a_file_comes_from_every_document_of_it() -> None:
     """A file of several documents (an account export's roles, each a part of the file):
     what is hidden of it is worked out from all of them, not the one with the finding."""

@@ -77,6 +77,12 @@ class FrontEnd:
         """Whether ``link`` may change what this document means: rules then wait for it."""
         return False
 
+    def link_share(self, documents: list[Document], reader: Reader) -> Linked:
+        """Join what the documents of one share of the files name in files of their own (a
+        template's DefinitionUri file), in the process that read them, so that what it makes
+        is linted there too; ``reader`` reads the named files. ``link`` sees the rest."""
+        return Linked([], [], [])
+
     def link(self, documents: list[Document], reader: Reader) -> Linked:
         """Join what files refer to in others, once every file is read; ``reader`` reads a
         file no walk found. Loaded documents are not changed: new ones stand for them."""

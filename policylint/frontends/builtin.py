@@ -68,12 +68,19 @@ class CloudFormation(FrontEnd):
 
         return template_documents(Document(TEMPLATE, data, source), root)
 
-    def link(self, documents: list[Document], reader: Reader) -> Linked:
-        if not any(d.definition_files for d in documents if d.kind == TEMPLATE):
-            return Linked([], [], [])
-        from policylint.frontends.cloudformation import link_definition_files
+    def link_share(self, documents: list[Document], reader: Reader) -> Linked:
+        return _definition_files(documents, reader, in_share=True)
 
-        return link_definition_files(documents, reader)
+    def link(self, documents: list[Document], reader: Reader) -> Linked:
+        return _definition_files(documents, reader, in_share=False)
+
+
+def _definition_files(documents: list[Document], reader: Reader, in_share: bool) -> Linked:
+    if not any(d.definition_files for d in documents if d.kind == TEMPLATE):
+        return Linked([], [], [])
+    from policylint.frontends.cloudformation import link_definition_files
+
+    return link_definition_files(documents, reader, in_share)
 
 
 class Serverless(FrontEnd):

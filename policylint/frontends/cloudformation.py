@@ -31,6 +31,7 @@ class DefinitionFile(NamedTuple):
     path: tuple  # where the template names it
     logical_id: str
     substitutions: Mapping[str, str | None]
+    linked: bool = False  # its document is made (in the share of files that read the template)
 
 
 def template_documents(template: Document, root: str | None) -> Read:
@@ -48,29 +49,34 @@ def template_documents(template: Document, root: str | None) -> Read:
     return documents, findings
 
 
-def link_definition_files(documents: list[Document], reader: Reader) -> Linked:
+def link_definition_files(documents: list[Document], reader: Reader, in_share: bool = False) -> Linked:
     """Each template's DefinitionUri file as a new state machine document with the
     template's substitutions, workflow type and logical id: it stands for the file's own
     document when the file was read, else the file is read now, once (``reader``). A file
-    two templates name is a document per template."""
+    two templates name is a document per template. Linked ``in_share`` (of the files read by
+    one process), the templates remember it: a file is not made again by the link of every
+    file; its own document, read in another share, is still replaced then."""
     machines: dict[str, Document | None] = {_key(d.source.path): d for d in documents
                                             if d.kind == ASL and not d.root and d.template is None}
     loaded_before = {id(d) for d in machines.values()}
     replaced: dict[int, Document] = {}
     added: list[Document] = []
-    for template in [d for d in documents if d.kind == TEMPLATE]:
+    for template in [d for d in documents if d.kind == TEMPLATE and d.definition_files]:
         for ref in template.definition_files:
             key = _key(ref.file)
-            if key not in machines:
+            if key not in machines and not ref.linked:
                 loaded = reader([ref.file], ASL)
                 machines[key] = next((d for r in loaded for d in r.documents if d.kind == ASL), None)
-            machine = machines[key]
+            machine = machines.get(key)
             if machine is None:
                 continue
             if id(machine) in loaded_before:
                 replaced[id(machine)] = machine
-            added.append(Document(ASL, machine.data, machine.source, substitutions=ref.substitutions,
-                                  template=template, logical_id=ref.logical_id))
+            if not ref.linked:
+                added.append(Document(ASL, machine.data, machine.source, substitutions=ref.substitutions,
+                                      template=template, logical_id=ref.logical_id))
+        if in_share:
+            template.definition_files = [ref._replace(linked=True) for ref in template.definition_files]
     return Linked(list(replaced.values()), added, [])
 
 
