@@ -14,7 +14,6 @@ LONGEST = (
     "test_all_fixes_on_the_corpus",
     "test_hook_fails_a_bad_file_and_passes_a_good_one",  # pre-commit installs the hook
     "test_every_value_of_every_wrong_type",
-    "test_with_a_pip_before_22_3_the_install_step_gives_the_venv_its_own",  # ensurepip
     "test_mutated_documents",
     "test_a_corpus_sarif_passes_every_upload_rule",
     "test_random_and_adversarial_input_within_a_gigabyte_and_ten_seconds",
