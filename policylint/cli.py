@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from functools import cache  # loaded at start-up already (by site): no cost
 
 from policylint import __version__
 
@@ -32,10 +33,13 @@ def _codes(text: str) -> tuple[str, ...]:
 COMMANDS = ("check", "baseline", "rules", "lsp", "rule", "policies")
 
 
+@cache
 def _parser(only: str | None = None) -> argparse.ArgumentParser:
     """The command line's parser. ``only``: the command being run, when the arguments name it
     first; the other commands' parsers are then not built (argparse looks for translations at
-    every parser it makes: a tenth of a one-file run went in building them all)."""
+    every parser it makes: a tenth of a one-file run went in building them all). Built once a
+    process: parsing leaves a parser as it was, and a process that runs ``main`` again and
+    again (the tests, 2,000 times) would build it each time."""
     import argparse
 
     parser = argparse.ArgumentParser(

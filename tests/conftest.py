@@ -5,23 +5,24 @@ from pathlib import Path
 
 import pytest
 
-# The longest tests, longest first (`pytest --durations=30`, 2026-12-05): pytest-xdist hands
-# out tests in this order, so these start first and the suite does not end waiting for one.
-# Not here: a test whose module fixture its neighbours share (test_corpus.py's lint of the
-# corpus), which would be made again for them.
+# The longest tests, longest first (`pytest --durations=30`, 2026-12-05): each worker of
+# pytest-xdist starts with its share of them (pytest_collection_modifyitems), so the suite
+# does not end waiting for one. Not here: a test whose module fixture its neighbours share
+# (test_corpus.py's lint of the corpus), which would be made again for them.
 LONGEST = (
     "test_the_install_step_installs_the_actions_own_policylint",  # pip installs the action
     "test_all_fixes_on_the_corpus",
     "test_hook_fails_a_bad_file_and_passes_a_good_one",  # pre-commit installs the hook
-    "test_every_value_of_every_wrong_type",
-    "test_with_a_pip_before_22_3_the_install_step_gives_the_venv_its_own",  # ensurepip
+    "test_mypy_finds_nothing",  # seconds when its cache is cold
     "test_mutated_documents",
-    "test_a_corpus_sarif_passes_every_upload_rule",
-    "test_random_and_adversarial_input_within_a_gigabyte_and_ten_seconds",
     "test_every_yaml_file_of_the_corpus_and_the_tests_loads_the_same_both_ways",
     "test_random_file_names_and_contents_in_every_format",
-    "test_mypy_finds_nothing",  # seconds when its cache is cold
+    "test_every_value_of_every_wrong_type",
     "test_the_cap_is_the_same_with_jobs",
+    "test_a_rule_is_not_asked_for_more_than_a_hundred_thousand_findings",
+    "test_random_and_adversarial_input_within_a_gigabyte_and_ten_seconds",
+    "test_the_sweep_machines_are_valid_and_their_variants_mostly_are_not",
+    "test_example_plugin_installs_and_runs",
     "test_findings_are_capped_per_rule_and_file_with_a_count_of_the_rest",
 )
 
@@ -38,10 +39,26 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             compileall.compile_dir(str(root / folder), quiet=1)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The LONGEST tests first, in that order; the others as collected."""
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The LONGEST tests dealt in turn to each worker's share, at its front; the others as
+    collected. pytest-xdist (worksteal) sends each worker an equal share of the tests, in
+    order, to start with: all the LONGEST at the front of the first share would leave the
+    other worker to take the last of them from its queue near the end."""
     rank = {name: i for i, name in enumerate(LONGEST)}
-    items.sort(key=lambda item: rank.get(getattr(item, "originalname", item.name), len(rank)))
+    workers = getattr(config, "workerinput", {}).get("workercount", 1)
+    longest = sorted((i for i in items if _name(i) in rank), key=lambda item: rank[_name(item)])
+    rest = iter([i for i in items if _name(i) not in rank])
+    ordered: list[pytest.Item] = []
+    for worker in range(workers):
+        size = (len(items) - len(ordered)) // (workers - worker)  # as xdist shares them out
+        share = longest[worker::workers]
+        ordered += share + [next(rest) for _ in range(size - len(share))]
+    ordered += rest
+    items[:] = ordered
+
+
+def _name(item: pytest.Item) -> str:
+    return getattr(item, "originalname", item.name)
 
 
 @pytest.fixture

@@ -194,20 +194,42 @@ def test_the_install_step_installs_the_actions_own_policylint(sample: tuple[Path
     assert "title=AGT306" in runner.log
 
 
-def test_with_a_pip_before_22_3_the_install_step_gives_the_venv_its_own(sample: tuple[Path, str],
-                                                                        tmp_path: Path) -> None:
-    """A runner whose python3 has a pip older than 22.3 (ubuntu-22.04's is 22.0.2) cannot
-    install into the venv from outside: the venv gets a pip of its own, which installs."""
+# A runner's python3 whose pip is the one in $FAKE_SITE: it records each call in $CALLS,
+# runs the action's version check (`-c`) for real, against that pip, and makes a venv as a
+# folder holding this same python; it neither installs nor runs ensurepip.
+FAKE_PYTHON = """#!/usr/bin/env bash
+echo "$0 $*" >> "$CALLS"
+if [ "$1" = -c ]; then PYTHONPATH="$FAKE_SITE" exec "$REAL_PYTHON" "$@"; fi
+if [ "$1 $2" = "-m venv" ]; then mkdir -p "${@: -1}/bin" && cp "$0" "${@: -1}/bin/python"; fi
+"""
+OWN_PIP = ("{python3} -m venv {venv}", "{venv}/bin/python -m pip install")
+OUTSIDE = ("{python3} -m venv --without-pip {venv}", "{python3} -m pip --python {venv}/bin/python install")
+
+
+@pytest.mark.parametrize(("version", "commands"), [("22.0.2", OWN_PIP),  # ubuntu-22.04's
+                                                   ("22.2.2", OWN_PIP), ("22.3", OUTSIDE),
+                                                   ("22.10.1", OUTSIDE)])  # 10 > 3: numbers compared
+def test_with_a_pip_before_22_3_the_install_step_gives_the_venv_its_own(
+        sample: tuple[Path, str], tmp_path: Path, version: str, commands: tuple[str, str]) -> None:
+    """pip 22.3 and newer installs into the venv from outside it (--python): the venv needs
+    no pip. An older one cannot: the venv gets a pip of its own, which installs. (That an
+    install works is test_the_install_step_installs_the_actions_own_policylint's to prove.)"""
     repo, _ = sample
-    old = tmp_path / "old"  # a python3 whose pip says it is 22.0.2
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(old)], check=True)
-    site, = old.glob("lib/python*/site-packages")
-    (site / "pip").mkdir()
-    (site / "pip" / "__init__.py").write_text('__version__ = "22.0.2"\n')
-    action = tmp_path / "not-a-project"
-    action.mkdir()
-    env = install_env(PATH=os.pathsep.join([str(old / "bin"), os.environ["PATH"]]))
-    runner = Runner(repo, {}, {"action_path": str(action)}, env)
-    assert runner.run() == 1  # pip's error: an empty folder is nothing to install
-    assert f"'{action}' is not installable" in runner.log, runner.log
-    assert (runner.temp / "policylint-venv" / "bin" / "pip").is_file()
+    fakes, site = tmp_path / "fakes", tmp_path / "site"
+    (site / "pip").mkdir(parents=True)
+    (site / "pip" / "__init__.py").write_text(f'__version__ = "{version}"\n')
+    fakes.mkdir()
+    python3 = fakes / "python3"
+    python3.write_text(FAKE_PYTHON)
+    python3.chmod(0o755)
+    calls = tmp_path / "calls"
+    env = {**os.environ, "PATH": os.pathsep.join([str(fakes), os.environ["PATH"]]), "CALLS": str(calls),
+           "FAKE_SITE": str(site), "REAL_PYTHON": sys.executable}
+    runner = Runner(repo, {}, {"action_path": "/the/action"}, env)
+    assert runner.run(skip=tuple(s["name"] for s in ACTION["runs"]["steps"] if s["name"] != INSTALL)) == 0
+    venv = runner.temp / "policylint-venv"
+    check, *done = calls.read_text().splitlines()
+    assert check.startswith(f"{python3} -c ") and "pip.__version__" in check, runner.log
+    make, install = (c.format(python3=python3, venv=venv) for c in commands)
+    assert done == [make, f"{install} --quiet --disable-pip-version-check /the/action"], runner.log
+    assert runner.path == [str(venv / "bin")]

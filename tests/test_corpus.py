@@ -18,7 +18,7 @@ from helpers import CORPUS
 from policylint.config import Config
 from policylint.discover import discover
 from policylint.engine import Engine
-from policylint.report import Report, build_report
+from policylint.report import Report, build_report, sarif_format
 
 COUNTS = Path(__file__).with_name("corpus_counts.json")
 pytestmark = [pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not here"),
@@ -69,6 +69,18 @@ def test_agent_rules_on_the_real_agent_workflow(report: Report) -> None:
     # The AWS sample sets the harness timeout (600 s) but no task TimeoutSeconds.
     assert agent == [("aws-samples__serverless-patterns/extracted/sfn-bedrockagentcore-harness.asl.json",
                       "AGT302")]
+
+
+def test_a_sarif_of_the_corpus_passes_every_upload_rule(report: Report,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """GitHub's upload rules (test_github_sarif.py) on a log of a real repository's size,
+    written as `policylint check . --format sarif` in the corpus writes it."""
+    from test_github_sarif import upload_problems  # here: `python tests/test_corpus.py` has no sarif/
+
+    monkeypatch.chdir(CORPUS)
+    text = sarif_format.render(report)
+    assert len(json.loads(text)["runs"][0]["results"]) > 1000
+    assert upload_problems(text) == []
 
 
 def test_counts_per_rule_are_stable(report: Report) -> None:

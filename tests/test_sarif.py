@@ -1,10 +1,12 @@
 """SARIF 2.1.0 output: schema-valid, complete driver, exact regions, stable fingerprints."""
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from forms import FORMS, machine, mutated, request
 from helpers import write
 from sarif_schema import validate_sarif
@@ -24,6 +26,26 @@ def sarif(*args: str) -> dict[str, Any]:
     log = json.loads(Path("out.sarif").read_text())
     validate_sarif(log)
     return log
+
+
+def test_the_validator_checks_a_log_whole_after_its_rules_were_seen(workdir: Path) -> None:
+    """validate_sarif checks a list of rules once (sarif_schema.py): a log whose rules it has
+    seen is still refused for anything else, and a new list for a bad rule."""
+    from jsonschema import ValidationError
+
+    FORMS["json"](workdir, mutated("JSONPath", broken_agent))
+    log = sarif(".")
+    validate_sarif(log)  # its rules seen
+    for where in (lambda d: d["runs"][0]["results"][0],
+                  lambda d: d["runs"][0]["tool"]["driver"]["rules"][0]["defaultConfiguration"]):
+        bad = copy.deepcopy(log)
+        where(bad)["level"] = "loud"
+        with pytest.raises(ValidationError, match="'loud' is not one of"):
+            validate_sarif(bad)
+    bad = copy.deepcopy(log)
+    bad["runs"][0]["tool"]["driver"]["name"] = 5
+    with pytest.raises(ValidationError, match="5 is not of type 'string'"):
+        validate_sarif(bad)
 
 
 def broken_agent(m: dict[str, Any], lang: str) -> None:
