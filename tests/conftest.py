@@ -30,7 +30,13 @@ LONGEST = (
 def pytest_sessionstart(session: pytest.Session) -> None:
     """The package and the tests byte-compiled once, before the workers start: the workers
     and the processes tests start (the command, the language server) then read them compiled,
-    where PYTHONDONTWRITEBYTECODE would have each of them compile what it imports again."""
+    where PYTHONDONTWRITEBYTECODE would have each of them compile what it imports again. Lints
+    in a worker run in one process."""
+    from policylint import cli
+
+    # The suite's workers share out the CPUs already: a test's lint stays in its process
+    # unless it asks for --jobs (the default's own test sets AUTO_JOBS back).
+    cli.AUTO_JOBS = 1
     if not hasattr(session.config, "workerinput"):  # the controller (or a run without workers)
         import compileall
 

@@ -264,6 +264,7 @@ def test_jobs_as_asked_else_one_per_cpu_for_large_runs(workdir: Path,
     # this process's CPUs (pid 0), not another's
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(16 if pid == 0 else 1)), raising=False)
     monkeypatch.delenv("PRE_COMMIT", raising=False)
+    monkeypatch.setattr(cli, "AUTO_JOBS", 8)  # as shipped (the suite sets it to 1: conftest.py)
     small, large, short = workdir / "small.json", workdir / "large.json", workdir / "short.json"
     small.write_text("{ }")
     large.write_text(" " * (cli.AUTO_BYTES - 3))
