@@ -419,10 +419,7 @@ def _in_processes(function: Callable[[list], list], items: list, jobs: int) -> l
         return function(items)
     import tempfile
 
-    # Small chunks (a slow file does not stall a process), and at most MAX_CHUNKS: their
-    # numbers are written to the pipe at once, in one write no pipe refuses.
-    size = max(1, -(-len(items) // min(jobs * 16, MAX_CHUNKS)))
-    chunks = [items[i:i + size] for i in range(0, len(items), size)]
+    chunks = _chunks(items, jobs)
     try:
         files = [tempfile.TemporaryFile() for _ in range(jobs - 1)]  # noqa: SIM115 (closed below)
         numbers, sent = os.pipe()
@@ -440,16 +437,37 @@ def _in_processes(function: Callable[[list], list], items: list, jobs: int) -> l
                 workers.append(pid)
         except OSError:  # no process to be had: the others share the work
             pass
+        sent_back = [_Records(results) for results in files]
+        done: dict[int, list] = {}
         try:
-            done = {number: function(chunks[number]) for number in _taken(taken)}
+            for number in _taken(taken):
+                done[number] = function(chunks[number])
+                for records in sent_back:  # what the others finished, while they go on
+                    done.update(records.complete())
         finally:
             for pid in workers:
                 os.waitpid(pid, 0)
-    for results in files:
+    for records, results in zip(sent_back, files, strict=True):
         with results:
-            done.update(_records(results))
+            done.update(records.complete())
     return [result for number, chunk in enumerate(chunks)
             for result in (done[number] if number in done else function(chunk))]
+
+
+def _chunks(items: list, jobs: int) -> list[list]:
+    """``items`` in chunks that shrink as they go, each a share of what is left: the processes
+    take the large ones first and end together on small ones (a slow file at the end stalls
+    no process for long). At most MAX_CHUNKS: their numbers go to the pipe in one write."""
+    least = max(1, len(items) // (jobs * 64), -(-len(items) // (MAX_CHUNKS // 2)))
+    chunks, start = [], 0
+    while start < len(items):
+        size = max(least, (len(items) - start) // (jobs * 4))
+        chunks.append(items[start:start + size])
+        start += size
+    if len(chunks) > MAX_CHUNKS:  # many processes: chunks of one size
+        size = -(-len(items) // MAX_CHUNKS)
+        chunks = [items[i:i + size] for i in range(0, len(items), size)]
+    return chunks
 
 
 def _taken(queue: Any) -> Iterable[int]:
@@ -470,23 +488,32 @@ def _work(function: Callable[[list], list], chunks: list[list], queue: Any, resu
             except Exception:  # done again by the process that forked this one
                 continue
             results.write(len(record).to_bytes(8, "little") + record)
-        results.flush()
+            results.flush()
     finally:
         os._exit(0)
 
 
-def _records(results: Any) -> Iterable[tuple[int, list]]:
-    """The (number, result) records a worker appended to ``results``; a last one cut short (a
-    worker killed as it wrote) is left out."""
-    import pickle
+class _Records:
+    """The (number, result) records a worker appends to ``results``, read as they are
+    complete; a last one cut short (a worker killed as it wrote) is left out. Read at an
+    offset of its own: the file's is the worker's."""
 
-    results.seek(0)
-    while len(head := results.read(8)) == 8:
-        record = results.read(int.from_bytes(head, "little"))
-        try:
-            yield pickle.loads(record)
-        except Exception:
-            return
+    def __init__(self, results: Any) -> None:
+        self.fd, self.offset = results.fileno(), 0
+
+    def complete(self) -> Iterable[tuple[int, list]]:
+        import pickle
+
+        while len(head := os.pread(self.fd, 8, self.offset)) == 8:
+            size = int.from_bytes(head, "little")
+            record = os.pread(self.fd, size, self.offset + 8)
+            if len(record) < size:
+                return
+            self.offset += 8 + size
+            try:
+                yield pickle.loads(record)
+            except Exception:
+                return
 
 
 LOCATE_APART = 256  # files with findings to locate, from which other processes help

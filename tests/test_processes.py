@@ -3,7 +3,6 @@ to files of their own; what a worker did not send back is done again by the proc
 forked it."""
 from __future__ import annotations
 
-import io
 import os
 import pickle
 import time
@@ -11,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from policylint.engine import MAX_CHUNKS, _in_processes, _records
+from policylint.engine import MAX_CHUNKS, _chunks, _in_processes, _Records
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked")
 
@@ -45,20 +44,26 @@ def test_what_a_killed_worker_took_is_done_again_here(tmp_path: Path) -> None:
     assert died.exists()  # the worker took a chunk, and this process did it again
 
 
-def test_chunks_are_at_most_what_one_write_to_a_pipe_takes() -> None:
-    def one_a_chunk(chunk: list[int]) -> list[int]:
-        return [len(chunk)]
-
-    sizes = _in_processes(one_a_chunk, list(range(50_000)), 100)
-    assert len(sizes) == MAX_CHUNKS and sum(sizes) == 50_000
-    assert len(_in_processes(one_a_chunk, list(range(1000)), 2)) == 32  # 16 a process
+def test_chunks_shrink_as_they_go_and_are_at_most_what_one_write_to_a_pipe_takes() -> None:
+    sizes = [len(chunk) for chunk in _chunks(list(range(1000)), 2)]
+    assert sum(sizes) == 1000 and sizes[0] == 1000 // 8 and sizes[-1] == 1000 // 128
+    assert sizes == sorted(sizes, reverse=True)  # the processes end together, on small ones
+    assert [len(chunk) for chunk in _chunks(list(range(5)), 2)] == [1] * 5
+    for items, jobs in ((50_000, 100), (10**6, 1000)):
+        chunks = _chunks(list(range(items)), jobs)
+        assert len(chunks) <= MAX_CHUNKS and sum(map(len, chunks)) == items
     assert MAX_CHUNKS * 4 <= 4096  # four bytes a number, under a page: the least a pipe holds
 
 
-def test_a_record_cut_short_is_left_out() -> None:
-    whole = pickle.dumps((0, ["a"]))
-    cut = pickle.dumps((1, ["b" * 100]))
-    data = (len(whole).to_bytes(8, "little") + whole
-            + len(cut).to_bytes(8, "little") + cut[:-10])
-    assert list(_records(io.BytesIO(data))) == [(0, ["a"])]
-    assert list(_records(io.BytesIO(data[:5]))) == []
+def test_records_are_read_once_complete_and_one_cut_short_is_left_out(tmp_path: Path) -> None:
+    whole, cut = pickle.dumps((0, ["a"])), pickle.dumps((1, ["b" * 100]))
+    with open(tmp_path / "results", "wb+") as results:
+        records = _Records(results)
+        results.write(len(whole).to_bytes(8, "little") + whole + len(cut).to_bytes(8, "little") + cut[:-10])
+        results.flush()
+        assert list(records.complete()) == [(0, ["a"])]
+        assert list(records.complete()) == []  # the second is not complete yet
+        results.write(cut[-10:])
+        results.flush()
+        assert list(records.complete()) == [(1, ["b" * 100])]
+        assert list(records.complete()) == []
