@@ -136,13 +136,21 @@ def hidden_values(data: Any) -> frozenset[str]:
     return _kept(values | found)
 
 
+# What a key says, worked out once a process: the files of a run use much the same keys.
+_NAMES: dict[str, tuple[bool, bool]] = {}  # name -> (names a secret, names a URL)
+_BEARERS_SAID: dict[str, bool] = {}  # key -> names a block of secret-bearing fields
+_QUIET: dict[Any, bool] = {}  # name -> says nothing (no secret, URL or bearer): a URL test its strings
+_REMEMBERED = 1 << 16  # names, at most (an account export holds many): then they are forgotten
+
+
 def _walk(data: Any, values: set[str], found: set[str], scan: bool = True) -> None:
     """Add to ``values`` what a report may not show whole, and to ``found`` the secret-shaped
     tokens (whose every part is hidden too; strings are searched for them when ``scan``). One
-    walk; what a key's name says is worked out once. Strings and numbers are judged where
-    they are met, not stacked (an account export holds a million of them)."""
-    names: dict[str, tuple[bool, bool]] = {}  # name -> (names a secret, names a URL)
-    bearers: dict[str, bool] = {}  # key -> names a block of secret-bearing fields
+    walk; what a key's name says is worked out once a process. Strings and numbers are judged
+    where they are met, not stacked (an account export holds a million of them)."""
+    if len(_NAMES) + len(_BEARERS_SAID) + len(_QUIET) > _REMEMBERED:
+        _NAMES.clear(), _BEARERS_SAID.clear(), _QUIET.clear()
+    names, bearers, quiet = _NAMES, _BEARERS_SAID, _QUIET
 
     def leaf(value: Any, name: str, bearing: bool) -> None:
         if bearing:
@@ -164,8 +172,6 @@ def _walk(data: Any, values: set[str], found: set[str], scan: bool = True) -> No
         elif isinstance(value, (int, float)) and not isinstance(value, bool) and len(str(value)) >= 8 \
                 and _regex("name").search(name):  # a numeric password or PIN
             values.add(str(value))
-
-    quiet: dict[Any, bool] = {}  # name -> says nothing (no secret, URL or bearer): a URL test its strings
 
     def says_nothing(name: Any) -> bool:
         text = name if isinstance(name, str) else str(name)

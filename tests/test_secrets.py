@@ -229,3 +229,15 @@ def test_what_a_process_hides_of_a_file_comes_from_every_document_of_it() -> Non
     assert list(found) == ["export.json"]
     assert {"correcthorse", "batterystaple"} <= set(found["export.json"].forms)
     assert found["export.json"].forms == hidden_of([first, second]).forms
+
+
+def test_what_keys_say_is_kept_across_files_and_forgotten_past_a_bound(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from policylint import secrets
+
+    monkeypatch.setattr(secrets, "_REMEMBERED", 3)
+    assert hidden_values({"password": "hunter2hunter2", "a": "wxyz", "b": "wxyz", "c": "wxyz"}) \
+        == {"hunter2hunter2"}
+    assert {"password", "a", "b", "c"} <= set(secrets._BEARERS_SAID)  # kept for the next file
+    assert hidden_values({"Password": "another-secret", "a": "wxyz"}) == {"another-secret"}
+    assert set(secrets._BEARERS_SAID) == {"Password", "a"}  # past the bound: forgotten first
