@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from policylint.catalog import action, actions, actions_of, closest, is_service, matching, service_prefixes
 from policylint.hookspecs import hookimpl
+from policylint.models import Document
 from policylint.models.iam import IDENTITY, Policy
 from policylint.project import Context
 from policylint.rule import UNSAFE, Edit, Finding, Fix, Severity, rule, rules_of
@@ -311,10 +312,12 @@ def unsubstituted_placeholder(ctx: Context) -> Iterator[Finding]:
         return
     # a Serverless view: its ${...} are the Framework's variables, except CloudFormation's
     # pseudo-parameters, which it leaves alone (since v2.3.0)
-    names = frozenset() if template.variables else _template_names(template.data)
+    names = frozenset() if template.variables else template.view(_template_names)
     for statement in Policy.of(document).statements:
-        for key in STATEMENT_KEYS - {"Sid", "Effect"}:
+        for key in _VALUE_KEYS:
             for path, text in _literal_strings(statement.data.get(key), (*statement.path, key)):
+                if "${" not in text:
+                    continue
                 found = [m for m in PLACEHOLDER.finditer(text) if _substituted(m.group(1), names)]
                 if found:
                     how = "!Sub (in serverless.yml: Fn::Sub, or ${aws:accountId} and ${aws:region})" \
@@ -331,7 +334,12 @@ unsubstituted_placeholder = rule(
 )(unsubstituted_placeholder)
 
 
-def _template_names(data: dict) -> frozenset[str]:
+_VALUE_KEYS = STATEMENT_KEYS - {"Sid", "Effect"}  # those whose strings may hold a ${...}
+
+
+def _template_names(template: Document) -> frozenset[str]:
+    """The parameters and resources of a template (worked out once a template: its view)."""
+    data = template.data
     return frozenset(name for section in ("Parameters", "Resources")
                      if isinstance(data.get(section), dict) for name in data[section])
 
