@@ -137,9 +137,21 @@ def test_every_message_is_masked_whatever_rule_wrote_it(tmp_path: Path) -> None:
     ('{"maxTokens": 4096, "apiToken": "x"}', True), ('{"tokens": ["x"]}', True),
 ])
 def test_may_hide(text: str, hint: bool) -> None:
-    from policylint.secrets import may_hide
+    from policylint.secrets import may_hide, shape_starts
 
     assert may_hide(text) is hint
+    assert may_hide(text, shape_starts(text)) is hint  # the starts of token shapes worked out before
+
+
+@pytest.mark.parametrize("text", [
+    "AKIAABCDEFGHIJKLMNOPQR and Bearer abcdefghijklmnop", "ASIAKIAABCDEFGHIJKLMNOPQ", "gho_x ghp_" + "a" * 30,
+    "-----BEGIN RSA PRIVATE KEY-----\\nMIIE", "no token here", "",
+])
+def test_tokens_found_with_the_starts_worked_out_before_are_those_found_without(text: str) -> None:
+    from policylint.secrets import shape_starts, tokens
+
+    assert tokens(text, shape_starts(text)) == tokens(text)
+    assert tokens(text, frozenset()) == []  # the starts given are believed: no search of their own
 
 
 @pytest.mark.parametrize(("text", "shown"), [
