@@ -117,13 +117,14 @@ def any_match(patterns: tuple[str, ...]) -> Callable[[str], bool]:
         simple = "?" not in lowered and lowered.count("*") == 1
         tests.setdefault(service if colon else None, []).append(
             lowered.partition("*")[::2] if simple else pattern)
-    anywhere = tests.pop(None, [])
+    anywhere = tuple(tests.pop(None, ()))
+    by_service = {service: (*own, *anywhere) for service, own in tests.items()}
 
     def matches(text: str) -> bool:
         lowered = text.lower()
         if lowered in exact:
             return True
-        for test in (*tests.get(lowered.partition(":")[0], ()), *anywhere):
+        for test in by_service.get(lowered.partition(":")[0], anywhere):
             if type(test) is str:
                 if wildcard_match(test, text, False):
                     return True
