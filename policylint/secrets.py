@@ -66,12 +66,12 @@ _ESCAPES = ("\\u", "\\U", "\\x")  # JSON and YAML escapes, which may spell a tok
 _HINTS = (*_SHAPES, "\\u")
 
 
-def may_hide(text: str) -> bool:
+def may_hide(text: str, starts: frozenset[str] | None = None) -> bool:
     """Whether a file's text may hold a value a report must not show (substring tests only:
-    far cheaper than the walk they spare)."""
+    far cheaper than the walk they spare). ``starts``: ``shape_starts`` of it, if known."""
     if "://" in text and ("@" in text or "?" in text):
         return True
-    if any(hint in text for hint in _HINTS):
+    if any(hint in text for hint in _HINTS) if starts is None else (starts or "\\u" in text):
         return True
     lower = text.lower()
     if "token" in lower:  # a model's maxTokens (in every harness) names a count, not a secret
@@ -136,13 +136,22 @@ def hidden_values(data: Any) -> frozenset[str]:
     return _kept(values | found)
 
 
+# What a key says, worked out once a process: the files of a run use much the same keys.
+_NAMES: dict[str, tuple[bool, bool]] = {}  # name -> (names a secret, names a URL)
+_BEARERS_SAID: dict[str, bool] = {}  # key -> names a block of secret-bearing fields
+_QUIET: dict[Any, bool] = {}  # name -> says nothing (no secret, URL or bearer): a URL test its strings
+_REMEMBERED = 1 << 16  # names, at most (an account export holds many): then they are forgotten
+
+
 def _walk(data: Any, values: set[str], found: set[str], scan: bool = True) -> None:
     """Add to ``values`` what a report may not show whole, and to ``found`` the secret-shaped
     tokens (whose every part is hidden too; strings are searched for them when ``scan``). One
-    walk; what a key's name says is worked out once. Strings and numbers are judged where
-    they are met, not stacked (an account export holds a million of them)."""
-    names: dict[str, tuple[bool, bool]] = {}  # name -> (names a secret, names a URL)
-    bearers: dict[str, bool] = {}  # key -> names a block of secret-bearing fields
+    walk; what a key's name says is worked out once a process. Strings and numbers are judged
+    where they are met, not stacked (an account export holds a million of them)."""
+    if len(_NAMES) + len(_BEARERS_SAID) + len(_QUIET) > _REMEMBERED:
+        for said in (_NAMES, _BEARERS_SAID, _QUIET):
+            said.clear()
+    names, bearers, quiet = _NAMES, _BEARERS_SAID, _QUIET
 
     def leaf(value: Any, name: str, bearing: bool) -> None:
         if bearing:
@@ -164,8 +173,6 @@ def _walk(data: Any, values: set[str], found: set[str], scan: bool = True) -> No
         elif isinstance(value, (int, float)) and not isinstance(value, bool) and len(str(value)) >= 8 \
                 and _regex("name").search(name):  # a numeric password or PIN
             values.add(str(value))
-
-    quiet: dict[Any, bool] = {}  # name -> says nothing (no secret, URL or bearer): a URL test its strings
 
     def says_nothing(name: Any) -> bool:
         text = name if isinstance(name, str) else str(name)
@@ -222,9 +229,17 @@ def _kept(texts: set[str]) -> frozenset[str]:
     return frozenset(t for t in texts if len(t) >= SHORTEST and not is_reference(t))
 
 
-def tokens(text: str) -> list[str]:
-    """The secret-shaped tokens in ``text``, each whole (one inside another too)."""
-    return [token for starts, shape in _TOKENS if any(start in text for start in starts)
+def shape_starts(text: str) -> frozenset[str]:
+    """What token shapes start with that ``text`` holds (a search of the text each: a file's
+    are worked out once, for ``may_hide`` and ``tokens``)."""
+    return frozenset(start for start in _SHAPES if start in text)
+
+
+def tokens(text: str, present: frozenset[str] | None = None) -> list[str]:
+    """The secret-shaped tokens in ``text``, each whole (one inside another too);
+    ``present``: ``shape_starts`` of it, if known."""
+    return [token for starts, shape in _TOKENS
+            if (any(start in text for start in starts) if present is None else not present.isdisjoint(starts))
             for token in _findall(starts, shape, text)]
 
 
@@ -307,23 +322,26 @@ def hidden_of(documents: list[Document], more_texts: Sequence[str] = ()) -> Hidd
     files, and ``more_texts``. Most files' text holds no hint of a secret: nothing is walked."""
     templates = [d.template for d in documents if d.template is not None]
     texts = [*{id(d.source): d.source.text for d in [*documents, *templates]}.values(), *more_texts]
-    if all(text and not may_hide(text) for text in texts):
+    starts = [shape_starts(text) for text in texts]
+    if all(text and not may_hide(text, present) for text, present in zip(texts, starts, strict=True)):
         return NOTHING
     whole = [d for d in documents if not d.root and d.data is not None]  # else parts of the file
     parts = {id(d.data): d.data for d in [*(whole or documents), *templates]}
     parts.update((id(part), dict(part)) for d in [*documents, *templates]
                  for part in (d.substitutions, d.local_values) if part)
-    return hidden_in([part for part in parts.values() if part is not None], texts)
+    return hidden_in([part for part in parts.values() if part is not None], texts, starts)
 
 
-def hidden_in(data: list[Any], texts: list[str]) -> Hidden:
+def hidden_in(data: list[Any], texts: list[str], starts: list[frozenset[str]] | None = None) -> Hidden:
     """What a report must not show of a file: the hidden values of ``data`` (the file's
     documents, its template, substitutions and variables), and the tokens in ``texts`` (the
-    file's text and its template's: comments and keys too)."""
+    file's text and its template's: comments and keys too); ``starts``: their ``shape_starts``,
+    if known."""
     values: set[str] = set()
     found: set[str] = set()
-    for text in texts:
-        found.update(tokens(text))
+    known: list[frozenset[str] | None] = [*starts] if starts is not None else [None] * len(texts)
+    for text, present in zip(texts, known, strict=True):
+        found.update(tokens(text, present))
     # A value holds a token only where its file's text does, or writes one with escapes.
     strings_may_hold_tokens = not texts or bool(found) or any(e in text for text in texts for e in _ESCAPES)
     for part in data:

@@ -15,6 +15,7 @@ from policylint.values import is_intrinsic_key
 from policylint.yaml_data import Duplicate
 
 Position = tuple[int, int]  # (line, column), both 1-based
+_COUNTED = 8  # positions a file's text is searched for before a table of its lines is made
 
 
 
@@ -91,10 +92,12 @@ class Source:
         self._line_starts: list[int] | None = None
         self._json_memo: dict[tuple, tuple[int | None, int]] = {}
         self._keys: dict[int, dict[str, tuple[Any, Any]]] = {}  # a mapping node's id -> its keys
+        self._counted = 0  # positions worked out with no table of lines
 
     def release(self) -> None:
         """Let go of what positions were worked out with (it is rebuilt if asked again)."""
         self.tree, self._json_memo, self._line_starts, self._keys = None, {}, None, {}
+        self._counted = 0
 
     # -- positions of logical paths -------------------------------------------------
     view_paths = False  # the paths are a view's (Terraform), not the text's: the source places them
@@ -133,6 +136,9 @@ class Source:
         return self.position_of_index(raw)
 
     def position_of_index(self, index: int) -> Position:
+        if self._line_starts is None and self._counted < _COUNTED and 0 <= index <= len(self.text):
+            self._counted += 1  # most files are asked a few positions: counted, with no table of lines
+            return self.text.count("\n", 0, index) + 1, index - self.text.rfind("\n", 0, index)
         starts = self._lines()
         line = bisect.bisect_right(starts, index) - 1
         return line + 1, index - starts[line] + 1

@@ -74,12 +74,16 @@ class Suppression:
 def collect(documents: Iterable[Document]) -> list[Suppression]:
     found: list[Suppression] = []
     seen_files: set[str] = set()
+    unmarked: set[int] = set()  # sources whose text has no comment (a template's many documents share one)
     for document in documents:
         source = document.source
-        markers = comment_markers(source.path)
-        if markers and source.path not in seen_files and "policylint:" in source.text:
-            seen_files.add(source.path)
-            found.extend(_line_comments(document, markers))
+        if id(source) not in unmarked and source.path not in seen_files:
+            markers = comment_markers(source.path)
+            if markers and "policylint:" in source.text:
+                seen_files.add(source.path)
+                found.extend(_line_comments(document, markers))
+            else:
+                unmarked.add(id(source))
         if document.kind == ASL and isinstance(document.data, dict):
             found.extend(_state_comments(document))
         elif document.kind == TEMPLATE:

@@ -11,6 +11,7 @@ that starts with a character it cannot hold.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 
@@ -95,6 +96,47 @@ def wildcard_match(pattern: str, text: str, case_sensitive: bool = False) -> boo
             head, _, tail = pattern.partition("*")
             return len(text) >= len(head) + len(tail) and text.startswith(head) and text.endswith(tail)
     return iam_pattern(pattern, case_sensitive).matches(text)
+
+
+@lru_cache(maxsize=4096)
+def any_match(patterns: tuple[str, ...]) -> Callable[[str], bool]:
+    """A test of whether a text fits any of the IAM wildcard ``patterns`` (as
+    ``wildcard_match``, case-insensitive), worked out once for them: a text is lowered once,
+    and met only by the patterns of its service (``s3:Get*`` cannot match ``kms:...``). A
+    Deny of a dozen patterns is asked about each of hundreds of actions (``ec2:*``)."""
+    exact: set[str] = set()
+    # by service (None: a wildcard in the service part), a one-star pattern's (head, tail)
+    # or, for other shapes, the pattern itself
+    tests: dict[str | None, list[tuple[str, str] | str]] = {}
+    for pattern in patterns:
+        lowered = pattern.lower()
+        if "*" not in lowered and "?" not in lowered:
+            exact.add(lowered)
+            continue
+        service, colon, _ = _SERVICE_END.split(lowered, maxsplit=1)[0].partition(":")
+        simple = "?" not in lowered and lowered.count("*") == 1
+        tests.setdefault(service if colon else None, []).append(
+            lowered.partition("*")[::2] if simple else pattern)
+    anywhere = tuple(tests.pop(None, ()))
+    by_service = {service: (*own, *anywhere) for service, own in tests.items()}
+
+    def matches(text: str) -> bool:
+        lowered = text.lower()
+        if lowered in exact:
+            return True
+        for test in by_service.get(lowered.partition(":")[0], anywhere):
+            if type(test) is str:
+                if wildcard_match(test, text, False):
+                    return True
+            elif len(lowered) >= len(test[0]) + len(test[1]) and lowered.startswith(test[0]) \
+                    and lowered.endswith(test[1]):
+                return True
+        return False
+
+    return matches
+
+
+_SERVICE_END = re.compile(r"[*?]")  # a pattern's service is known when a colon comes before
 
 
 # What the catalog's variables stand for: a partition is aws, aws-cn, aws-us-gov...; a variable

@@ -174,6 +174,7 @@ class _Lean:
 
     def document(self, node: Any) -> Any:
         data = self.value(node)
+        scalar = self.scalar
         for node, container in self.unfilled:  # grows as containers are met
             if type(container) is dict:
                 at = len(self.duplicates)
@@ -183,7 +184,8 @@ class _Lean:
                     _duplicates(node.value, found)
                     self.duplicates[at:at] = found  # PyYAML finds them before the items' own
             else:
-                container.extend([self.value(item) for item in node.value])
+                container.extend([item.value if type(item) is scalar and item.tag == STR else self.value(item)
+                                  for item in node.value])
         return data
 
     def value(self, node: Any) -> Any:
@@ -255,8 +257,9 @@ class _Lean:
     def fill(self, node: Any, into: dict, value: Any) -> dict:
         """A mapping's items into ``into``, each value made by ``value``; keys must be scalars
         of the core types (PyYAML refuses others, or merges them)."""
+        scalar = self.scalar
         for key_node, value_node in node.value:
-            if type(key_node) is not self.scalar:
+            if type(key_node) is not scalar:
                 raise _Unusual
             tag = key_node.tag
             if tag == STR:
@@ -265,5 +268,6 @@ class _Lean:
                 key = self.scalars[tag](key_node)
             else:
                 raise _Unusual
-            into[key] = value(value_node)
+            into[key] = value_node.value if type(value_node) is scalar and value_node.tag == STR \
+                else value(value_node)
         return into

@@ -3,6 +3,7 @@ file that cannot be parsed; and the files an editor's buffer is linted with."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,18 @@ def _findings(*args: str) -> list[dict]:
     report = json.loads(out.read_text())
     out.unlink()
     return report["findings"]
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("Resources:\n", True), ("  Resources :\n", True), ('{"Resources": {}}', False),
+    ('{\n  "Resources": {}}', True),
+    ("x: 1\n\t'Resources'\t:", True), ("a Resources: b\n", False), ("Resources\n:", False),
+    ("x\r\nResources:", True), ("x\rResources:", False), ('""Resources:', False),
+    ("# Resources: in a comment\nResources", False), ("Description: Resources: x\nResources: {}\n", True),
+    ("ResourcesResources:", False), ("", False),
+])
+def test_a_resources_key_is_one_that_starts_a_line(text: str, key: bool) -> None:
+    from policylint.frontends.builtin import has_resources_key
+
+    assert has_resources_key(text) is key
+    assert key is (re.search(r"^[ \t]*['\"]?Resources['\"]?[ \t]*:", text, re.M) is not None)  # as a regex

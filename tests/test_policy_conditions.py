@@ -399,3 +399,17 @@ def test_to_rule_without_source_environments_or_where() -> None:
                          '{"field": "maxIterations", "max": 10}.\n\nWhy: capped')
     rule = to_rule(parse(policy(LOW, url="https://example.com/org401")), "org.yaml")
     assert rule.url == "https://example.com/org401" and " ORG401 of org.yaml: " in rule.help
+
+
+def test_a_key_is_known_as_matching_each_catalog_key_in_turn_says() -> None:
+    from policylint.catalog import condition_keys
+    from policylint.rules.iam.conditions import GLOBAL_KEYS, _key_pattern, _known
+
+    catalog = {k.lower() for k in [*condition_keys("s3"), *condition_keys("iam"), *GLOBAL_KEYS]}
+    catalog |= {"aws:requesttag/${tagkey}", "ec2:resourcetag/<key>", "aws:principaltag/tag-key"}
+    asked = ["s3:prefix", "S3:Prefix", "s3:prefixx", "s3:prefi", "aws:requesttag/team", "aws:requesttag/",
+             "ec2:resourcetag/x", "aws:principaltag/a/b", "aws:ſourcearn", "aws:sourcearn", ""]
+    for key in asked:
+        assert _known(key.lower(), catalog) == any(k == key.lower() or _key_pattern(k).fullmatch(key.lower())
+                                                   for k in catalog), key
+    assert _known("s3:prefix", catalog) and not _known("s3:prefixx", catalog)

@@ -137,9 +137,21 @@ def test_every_message_is_masked_whatever_rule_wrote_it(tmp_path: Path) -> None:
     ('{"maxTokens": 4096, "apiToken": "x"}', True), ('{"tokens": ["x"]}', True),
 ])
 def test_may_hide(text: str, hint: bool) -> None:
-    from policylint.secrets import may_hide
+    from policylint.secrets import may_hide, shape_starts
 
     assert may_hide(text) is hint
+    assert may_hide(text, shape_starts(text)) is hint  # the starts of token shapes worked out before
+
+
+@pytest.mark.parametrize("text", [
+    "AKIAABCDEFGHIJKLMNOPQR and Bearer abcdefghijklmnop", "ASIAKIAABCDEFGHIJKLMNOPQ", "gho_x ghp_" + "a" * 30,
+    "-----BEGIN RSA PRIVATE KEY-----\\nMIIE", "no token here", "",
+])
+def test_tokens_found_with_the_starts_worked_out_before_are_those_found_without(text: str) -> None:
+    from policylint.secrets import shape_starts, tokens
+
+    assert tokens(text, shape_starts(text)) == tokens(text)
+    assert tokens(text, frozenset()) == []  # the starts given are believed: no search of their own
 
 
 @pytest.mark.parametrize(("text", "shown"), [
@@ -269,3 +281,15 @@ def test_what_a_process_hides_of_a_file_comes_from_every_document_of_it() -> Non
     assert list(found) == ["export.json"]
     assert {"correcthorse", "batterystaple"} <= set(found["export.json"].forms)
     assert found["export.json"].forms == hidden_of([first, second]).forms
+
+
+def test_what_keys_say_is_kept_across_files_and_forgotten_past_a_bound(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from policylint import secrets
+
+    monkeypatch.setattr(secrets, "_REMEMBERED", 3)
+    assert hidden_values({"password": "hunter2hunter2", "a": "wxyz", "b": "wxyz", "c": "wxyz"}) \
+        == {"hunter2hunter2"}
+    assert {"password", "a", "b", "c"} <= set(secrets._BEARERS_SAID)  # kept for the next file
+    assert hidden_values({"Password": "another-secret", "a": "wxyz"}) == {"another-secret"}
+    assert set(secrets._BEARERS_SAID) == {"Password", "a"}  # past the bound: forgotten first

@@ -136,3 +136,23 @@ def test_a_document_past_the_node_limit_is_too_large(data: object, too_large: bo
         assert too_large
     else:
         assert not too_large
+
+
+@pytest.mark.parametrize("text", ["", "a", "\n", "ab\ncd\n\nef", "x\r\ny\n", "\n\nlast line"])
+def test_positions_counted_in_the_text_are_those_of_the_table_of_lines(text: str) -> None:
+    counted, tabled = Source("a.yaml", text), Source("b.yaml", text)
+    tabled._lines()
+    for index in range(len(text) + 1):
+        counted._counted = 0  # every index counted, none from a table
+        assert counted.position_of_index(index) == tabled.position_of_index(index), index
+    assert counted._line_starts is None
+
+
+def test_a_file_asked_many_positions_makes_a_table_of_its_lines() -> None:
+    text = "a\nbb\nccc\n"
+    source = Source("a.yaml", text)
+    assert [source.position_of_index(i) for i in range(len(text))] == \
+        [(1, 1), (1, 2), (2, 1), (2, 2), (2, 3), (3, 1), (3, 2), (3, 3), (3, 4)]
+    assert source._line_starts == [0, 2, 5, 9]  # made at the ninth
+    source.release()
+    assert source._line_starts is None and source.position_of_index(4) == (2, 3)

@@ -84,3 +84,23 @@ def test_suppressed_findings_are_in_sarif_with_the_reason(workdir: Path) -> None
     (result,) = json.loads((workdir / "out.sarif").read_text())["runs"][0]["results"]
     assert result["ruleId"] == "AGT306"
     assert result["suppressions"] == [{"kind": "inSource", "justification": "retried by the caller"}]
+
+
+def test_a_text_without_comments_is_searched_once_and_another_of_its_path_still_is() -> None:
+    from policylint.models import IAM, Document
+    from policylint.source import Source
+    from policylint.suppress import collect
+
+    class Counted(str):
+        searched = 0
+
+        def __contains__(self, part: object) -> bool:
+            Counted.searched += 1
+            return str.__contains__(self, part)
+
+    template = Source("template.yaml", Counted("Resources: {}\n"))
+    inner = Source("template.yaml", "# policylint: disable=IAM502 -- an embedded text of the same file\n")
+    documents = [Document(IAM, {}, template, ("Resources", name)) for name in ("A", "B", "C")]
+    found = collect([*documents, Document(IAM, {}, inner)])
+    assert Counted.searched == 1  # the three documents of the text: searched for the first only
+    assert [(s.codes, s.line) for s in found] == [(["IAM502"], 1)]

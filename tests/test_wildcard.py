@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from policylint.wildcard import arn_format, wildcard_match
+from policylint.wildcard import any_match, arn_format, wildcard_match
 
 
 def reference(pattern: str, text: str, case_sensitive: bool) -> bool:
@@ -103,3 +103,24 @@ def test_a_prefix_pattern_compiles_no_wildcard(monkeypatch: pytest.MonkeyPatch) 
     assert catalog.matching("s3:GetObjectT*") == ("s3:getobjecttagging", "s3:getobjecttorrent")
     assert catalog.matching("s3:GetObjectT?*") == ("s3:getobjecttagging", "s3:getobjecttorrent")
     assert compiled == ["getobjectt?*"]
+
+
+ACTION_TEXTS = ["s3:GetObject", "S3:getobject", "s3:Get", "s3:PutObject", "kms:CreateKey", "kms:Decrypt",
+                "ec2:CreateRouteTable", "ec2:CreateVpcEndpoint", "ec2:DeleteRoute", "s3", "s3:", "", ":x",
+                "s3x:GetObject", "ec2:ModifyVpcAttribute", "iam:PassRole", "s3:a:b"]
+ACTION_PATTERNS = ["s3:GetObject", "s3:Get*", "kms:*", "*", "ec2:Create*Route*", "ec2:?odify*", "s3*:Get*",
+                   "*:Decrypt", "iam:Pass?ole", "s3:", "S3:PUT*", "ec2:*Vpc*", "?3:*", "s3:a:*"]
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 3])
+def test_a_test_of_several_patterns_answers_as_matching_each(count: int) -> None:
+    for patterns in itertools.combinations(ACTION_PATTERNS, count):
+        test = any_match(patterns)
+        for text in ACTION_TEXTS:
+            assert test(text) == any(wildcard_match(p, text, False) for p in patterns), (patterns, text)
+
+
+def test_a_test_of_several_patterns_tells_services_apart() -> None:
+    test = any_match(("s3:Get*", "ec2:Create*Route*", "kms:Decrypt"))
+    assert test("S3:GETOBJECT") and test("ec2:CreateRouteTable") and test("KMS:decrypt")
+    assert not test("ec2:GetConsoleOutput") and not test("s3:CreateRoute") and not test("kms:Encrypt")

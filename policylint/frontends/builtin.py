@@ -18,7 +18,19 @@ from policylint.source import Source
 
 ASL_SUFFIXES = (".asl.json", ".asl.yaml", ".asl.yml")
 TERRAFORM_SUFFIXES = (".tf", ".tf.json")  # HCL, and Terraform's JSON syntax
-_TEMPLATE_HINT = re.compile(r"^[ \t]*['\"]?Resources['\"]?[ \t]*:", re.M)
+# A line that starts a Resources key: found at the word (a literal a regex finds fast), then
+# the start of its line checked (a search for the whole line's regex tried every character).
+_RESOURCES_KEY = re.compile(r"Resources['\"]?[ \t]*:")
+_KEY_INDENT = re.compile(r"[ \t]*['\"]?")
+
+
+def has_resources_key(text: str) -> bool:
+    """Whether a line of ``text`` starts with a ``Resources`` key (indented or quoted)."""
+    for match in _RESOURCES_KEY.finditer(text):
+        line = text.rfind("\n", 0, match.start()) + 1
+        if _KEY_INDENT.fullmatch(text, line, match.start()):
+            return True
+    return False
 
 
 class AslFiles(FrontEnd):
@@ -61,7 +73,7 @@ class CloudFormation(FrontEnd):
         return is_template(data)
 
     def wants_yaml_tags(self, path: str, text: str) -> bool:
-        return "AWS::" in text and _TEMPLATE_HINT.search(text) is not None
+        return "AWS::" in text and has_resources_key(text)
 
     def read(self, source: Source, data: Any, root: str | None) -> Read:
         from policylint.frontends.cloudformation import template_documents

@@ -5,7 +5,7 @@ matching against them answers None ("cannot know"), and rules stay silent on Non
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cached_property
 from typing import Any, NamedTuple
 
@@ -13,7 +13,7 @@ from policylint.models import IAM, Document
 from policylint.models.refs import Ref, as_list, resolve, resource_of
 from policylint.rule import Finding
 from policylint.values import PLACEHOLDER, is_intrinsic
-from policylint.wildcard import wildcard_match
+from policylint.wildcard import any_match, wildcard_match
 
 IDENTITY, RESOURCE, TRUST = "identity", "resource", "trust"
 # A Terraform aws_iam_role_policy_attachment, in a template view: it attaches PolicyArn to Role.
@@ -75,6 +75,7 @@ class Statement:
         self.policy, self.index, self.data = policy, index, data
         self._values: dict[str, list[Value]] = {}
         self._actions: list[tuple[Value, str]] | None = None
+        self._tests: dict[str, Callable[[str], bool]] = {}  # Action, NotAction -> its test of a name
 
     @property
     def path(self) -> tuple:
@@ -113,12 +114,18 @@ class Statement:
     def action_matches(self, action: str) -> bool:
         """Whether the statement's Action (or NotAction) covers ``action``."""
         if "Action" in self.data:
-            return any(isinstance(v.text, str) and wildcard_match(v.text, action, False)
-                       for v in self.values("Action"))
+            return self._names("Action")(action)
         if "NotAction" in self.data:
-            return not any(isinstance(v.text, str) and wildcard_match(v.text, action, False)
-                           for v in self.values("NotAction"))
+            return not self._names("NotAction")(action)
         return False
+
+    def _names(self, key: str) -> Callable[[str], bool]:
+        """Whether an action fits one of the known entries of ``key`` (Action, NotAction)."""
+        test = self._tests.get(key)
+        if test is None:
+            names = tuple(v.text for v in self.values(key) if isinstance(v.text, str))
+            test = self._tests[key] = any_match(names)
+        return test
 
     def resource_matches(self, target: Target) -> bool | None:
         """Whether Resource (or NotResource) covers ``target``; None when it cannot be known."""
@@ -139,8 +146,7 @@ class Statement:
         every ARN ``resource`` names (whatever its Effect and Condition)."""
         if "Action" not in self.data:
             return False
-        return any(isinstance(v.text, str) and wildcard_match(v.text, pattern, False)
-                   for v in self.values("Action")) and any(
+        return self._names("Action")(pattern) and any(
             isinstance(v.text, str) and (v.text == "*" or wildcard_match(v.text, resource, True))
             for v in self.values("Resource"))
 

@@ -35,9 +35,7 @@ def undefined_placeholders(document: Document) -> Iterator[Finding]:
     if not isinstance(document.data, (dict, list)):
         return
     names = _template_names(template.data)
-    for path, text in _strings(document.data, ()):
-        if "${" not in text:
-            continue
+    for path, text in _placeholder_strings(document.data, (), []):
         missing = []
         for match, raw in _placeholders(document, path, text):
             sub = _sub_of(document, template, raw)
@@ -57,17 +55,28 @@ def undefined_placeholders(document: Document) -> Iterator[Finding]:
                       "deploys it as written", "value", position=position)
 
 
-def _strings(value: Any, path: tuple) -> Iterator[tuple[tuple, str]]:
-    """The string values of a definition (not its keys, nor Comments, nor intrinsics)."""
+def _placeholder_strings(value: Any, path: tuple, found: list[tuple[tuple, str]]) -> list[tuple[tuple, str]]:
+    """``found`` and, in order, the string values of a definition that hold a ``${`` (not its
+    keys, nor Comments, nor intrinsics). A string is judged where it is met: only containers
+    are gone into (most of a definition's values are strings without one)."""
     if isinstance(value, str):
-        yield path, value
+        if "${" in value:
+            found.append((path, value))
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            yield from _strings(item, (*path, i))
+            if isinstance(item, str):
+                if "${" in item:
+                    found.append(((*path, i), item))
+            else:
+                _placeholder_strings(item, (*path, i), found)
     elif isinstance(value, dict) and not is_intrinsic(value):
         for key, item in value.items():
-            if key != "Comment":
-                yield from _strings(item, (*path, key))
+            if isinstance(item, str):
+                if "${" in item and key != "Comment":
+                    found.append(((*path, key), item))
+            elif key != "Comment":
+                _placeholder_strings(item, (*path, key), found)
+    return found
 
 
 def _template_names(data: Any) -> frozenset[str]:

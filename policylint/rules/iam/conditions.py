@@ -175,7 +175,10 @@ def _key_pattern(key: str) -> re.Pattern[str]:
 
 
 def _known(key: str, keys: set[str] | dict) -> bool:
-    return any(k == key or _key_pattern(k).fullmatch(key) for k in keys)
+    # A key with no ${...}, <...> or /tag-key is its own pattern, a letter for a letter: one
+    # of another length cannot match it, and is not compiled to find so.
+    return any(k == key or (len(k) == len(key) or "${" in k or "<" in k or "/" in k)
+               and _key_pattern(k).fullmatch(key) for k in keys)
 
 
 def _conditions(statement: Statement) -> Iterator[tuple[str, str, Any]]:

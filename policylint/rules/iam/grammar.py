@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from policylint.catalog import action, actions, actions_of, closest, is_service, matching, service_prefixes
 from policylint.hookspecs import hookimpl
+from policylint.models import Document
 from policylint.models.iam import IDENTITY, Policy
 from policylint.project import Context
 from policylint.rule import UNSAFE, Edit, Finding, Fix, Severity, rule, rules_of
@@ -311,18 +312,21 @@ def unsubstituted_placeholder(ctx: Context) -> Iterator[Finding]:
         return
     # a Serverless view: its ${...} are the Framework's variables, except CloudFormation's
     # pseudo-parameters, which it leaves alone (since v2.3.0)
-    names = frozenset() if template.variables else _template_names(template.data)
+    names = frozenset() if template.variables else template.view(_template_names)
     for statement in Policy.of(document).statements:
-        for key in STATEMENT_KEYS - {"Sid", "Effect"}:
-            for path, text in _literal_strings(statement.data.get(key), (*statement.path, key)):
-                found = [m for m in PLACEHOLDER.finditer(text) if _substituted(m.group(1), names)]
-                if found:
-                    how = "!Sub (in serverless.yml: Fn::Sub, or ${aws:accountId} and ${aws:region})" \
-                        if template.variables else "!Sub"
-                    position = document.string_position(path, found[0].start())
-                    yield Finding(document, path, f"{found[0].group(0)} is kept literally: CloudFormation "
-                                  "substitutes only inside Fn::Sub, so this matches nothing; write the value "
-                                  f"with {how}", "value", position=position)
+        strings: list[tuple[tuple, str]] = []
+        for key in _VALUE_KEYS:
+            if key in statement.data:
+                _literal_strings(statement.data[key], (*statement.path, key), strings)
+        for path, text in strings:
+            found = [m for m in PLACEHOLDER.finditer(text) if _substituted(m.group(1), names)]
+            if found:
+                how = "!Sub (in serverless.yml: Fn::Sub, or ${aws:accountId} and ${aws:region})" \
+                    if template.variables else "!Sub"
+                position = document.string_position(path, found[0].start())
+                yield Finding(document, path, f"{found[0].group(0)} is kept literally: CloudFormation "
+                              "substitutes only inside Fn::Sub, so this matches nothing; write the value "
+                              f"with {how}", "value", position=position)
 
 
 unsubstituted_placeholder = rule(
@@ -331,7 +335,12 @@ unsubstituted_placeholder = rule(
 )(unsubstituted_placeholder)
 
 
-def _template_names(data: dict) -> frozenset[str]:
+_VALUE_KEYS = STATEMENT_KEYS - {"Sid", "Effect"}  # those whose strings may hold a ${...}
+
+
+def _template_names(template: Document) -> frozenset[str]:
+    """The parameters and resources of a template (worked out once a template: its view)."""
+    data = template.data
     return frozenset(name for section in ("Parameters", "Resources")
                      if isinstance(data.get(section), dict) for name in data[section])
 
@@ -342,21 +351,27 @@ def _substituted(inner: str, names: frozenset[str]) -> bool:
     return inner.startswith("AWS::") or inner.split(".", 1)[0] in names
 
 
-def _literal_strings(value: object, path: tuple) -> Iterator[tuple[tuple, str]]:
-    """The strings of a policy value CloudFormation keeps as written: not those inside
-    Fn::Sub (it substitutes them) nor other intrinsics' arguments, except Fn::Join's pieces."""
+def _literal_strings(value: object, path: tuple, found: list[tuple[tuple, str]]) -> None:
+    """Add to ``found``, in order, the strings with a ``${`` of a policy value that
+    CloudFormation keeps as written: not those inside Fn::Sub (it substitutes them) nor other
+    intrinsics' arguments, except Fn::Join's pieces. A string is judged where it is met."""
     if isinstance(value, str):
-        yield path, value
+        if "${" in value:
+            found.append((path, value))
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            yield from _literal_strings(item, (*path, i))
+            if isinstance(item, str):
+                if "${" in item:
+                    found.append(((*path, i), item))
+            else:
+                _literal_strings(item, (*path, i), found)
     elif isinstance(value, dict) and is_intrinsic(value):
         join = value.get("Fn::Join")
         if isinstance(join, list) and len(join) == 2 and isinstance(join[1], list):
-            yield from _literal_strings(join[1], (*path, "Fn::Join", 1))
+            _literal_strings(join[1], (*path, "Fn::Join", 1), found)
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _literal_strings(item, (*path, key))
+            _literal_strings(item, (*path, key), found)
 
 
 @hookimpl
