@@ -335,18 +335,25 @@ def _link_share(loaded: list[Loaded], reading: Reading, frontends: list[FrontEnd
     read: list[Loaded] = []
 
     def reader(files: Sequence[str], expect: str) -> list[Loaded]:
-        """Read files as ``expect``: those not read yet, or read as none of ours."""
+        """Read files as ``expect``: those no process reads, and those read as none of ours.
+        A file of the run that another share holds is read as that share reads it first
+        (what it is stands; only its own share reports it)."""
         spelled = _spellings(reading.run)
+        got: list[Loaded] = []
         wanted = []
         for file in files:
-            record = own.get(_key(file))
-            if record is None:
-                wanted.append(spelled.get(_key(file), file))
-            elif not (record.documents or record.findings):
-                wanted.append(record.file)
-        got = _load_files(wanted, reading, frontends, expect)
-        read.extend(got)
-        return got
+            key = _key(file)
+            record = own.get(key)
+            if record is None and key in spelled:
+                record = _load_files([spelled[key]], reading, frontends)[0]
+                if record.documents or record.findings:
+                    got.append(record)
+                    continue
+            if record is None or not (record.documents or record.findings):
+                wanted.append(spelled.get(key, file))
+        expected = _load_files(wanted, reading, frontends, expect)
+        read.extend(expected)
+        return got + expected
 
     gone: set[int] = set()
     made: dict[str, list[Document]] = {}
@@ -433,7 +440,10 @@ def _in_processes(function: Callable[[list], list], items: list, jobs: int) -> l
             for results in files:
                 pid = os.fork()
                 if pid == 0:
-                    _work(function, chunks, taken, results)  # never returns
+                    try:
+                        _work(function, chunks, taken, results)
+                    finally:  # whatever happens in a worker, it ends here
+                        os._exit(0)
                 workers.append(pid)
         except OSError:  # no process to be had: the others share the work
             pass
@@ -445,6 +455,8 @@ def _in_processes(function: Callable[[list], list], items: list, jobs: int) -> l
                 for records in sent_back:  # what the others finished, while they go on
                     done.update(records.complete())
         finally:
+            while taken.read(4096):  # left by an error here: the others take no more
+                pass
             for pid in workers:
                 os.waitpid(pid, 0)
     for records, results in zip(sent_back, files, strict=True):
@@ -477,20 +489,20 @@ def _taken(queue: Any) -> Iterable[int]:
 
 
 def _work(function: Callable[[list], list], chunks: list[list], queue: Any, results: Any) -> None:
-    """A forked worker: take chunks until none is left, append each result (its length, its
-    chunk's number, the pickle) to ``results``; then end, without the interpreter's exit."""
+    """A forked worker: take chunks until none is left (or the process that forked it is
+    gone), append each result (its length, its chunk's number, the pickle) to ``results``."""
     import pickle
 
-    try:
-        for number in _taken(queue):
-            try:
-                record = pickle.dumps((number, function(chunks[number])), pickle.HIGHEST_PROTOCOL)
-            except Exception:  # done again by the process that forked this one
-                continue
-            results.write(len(record).to_bytes(8, "little") + record)
-            results.flush()
-    finally:
-        os._exit(0)
+    parent = os.getppid()
+    for number in _taken(queue):
+        if os.getppid() != parent:  # killed: nobody reads what this would make
+            return
+        try:
+            record = pickle.dumps((number, function(chunks[number])), pickle.HIGHEST_PROTOCOL)
+        except Exception:  # done again by the process that forked this one
+            continue
+        results.write(len(record).to_bytes(8, "little") + record)
+        results.flush()
 
 
 class _Records:
@@ -512,8 +524,8 @@ class _Records:
             self.offset += 8 + size
             try:
                 yield pickle.loads(record)
-            except Exception:
-                return
+            except Exception:  # its chunk is done again here
+                continue
 
 
 LOCATE_APART = 256  # files with findings to locate, from which other processes help

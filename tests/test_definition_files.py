@@ -113,13 +113,37 @@ def test_jobs_read_a_file_none_of_ours_alone_as_the_template_in_another_share_na
     assert report("--jobs", "2") == serial
 
 
-def test_a_definition_file_read_as_something_else_is_not_read_as_a_state_machine(workdir: Path) -> None:
+@pytest.mark.parametrize("folder", ["a", "z"])  # the template before the file, and after it
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_definition_file_read_as_something_else_is_not_read_as_a_state_machine(
+        workdir: Path, tmp_path_factory: pytest.TempPathFactory, folder: str, jobs: str) -> None:
     """A DefinitionUri that names a file read as another kind (an IAM policy): the link leaves
-    it as it is, as the file's own reading stands."""
+    it as it is, as the file's own reading stands, in whichever process's share it is."""
     write(workdir / "p" / "policy.json", json.dumps({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}))
-    write(workdir / "a" / "template.yaml", template("STANDARD", "../p/policy.json"))
-    assert [(f["code"], f["file"]) for f in run(".")[1]] == [("IAM521", "p/policy.json")]
+    write(workdir / folder / "template.yaml", template("STANDARD", "../p/policy.json"))
+    for i in range(40):  # the template and the file fall in different chunks
+        write(workdir / f"m{i:02}" / "policy.json", json.dumps({"Version": "2012-10-17", "Statement": []}))
+    out = tmp_path_factory.mktemp("report") / "report.json"
+    assert main(["check", ".", "--format", "json", "--output", str(out), "--jobs", jobs]) == 1
+    report = json.loads(out.read_text())
+    assert [(f["code"], f["file"]) for f in report["findings"] if not f["file"].startswith("m")] == [
+        ("IAM521", "p/policy.json")]  # the fillers' own findings aside
+    assert report["summary"]["kinds"] == {"iam": 41, "template": 1}
+
+
+def test_a_file_a_template_links_is_also_the_definition_of_a_terraform_machine(workdir: Path) -> None:
+    """A SAM template (STANDARD) and a Terraform module (EXPRESS, ``templatefile`` from the root
+    module) name one file: each gets its document of it, whichever is linked first."""
+    flow = write(workdir / "environments" / "dev" / "definition.asl.json", json.dumps(FLOW, indent=2))
+    write(workdir / "environments" / "dev" / "main.tf", 'module "flow" {\n  source = "../../modules/sfn"\n}')
+    write(workdir / "modules" / "sfn" / "main.tf", 'resource "aws_sfn_state_machine" "flow" {\n'
+          '  name       = "flow"\n  type       = "EXPRESS"\n'
+          '  definition = templatefile("${path.root}/definition.asl.json", {})\n}\n')
+    write(workdir / "sam" / "template.yaml", template("STANDARD", "../environments/dev/definition.asl.json"))
+    express = [(f["file"], f["line"], f["column"]) for f in run(".")[1] if f["code"] == "AGT320"]
+    at = position_of(flow.read_text(), '"TimeoutSeconds": (?P<at>600)')
+    assert express == [("environments/dev/definition.asl.json", *at)]
 
 
 @pytest.mark.parametrize("jobs", [1, 2])

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from policylint.engine import MAX_CHUNKS, _chunks, _in_processes, _Records
+from policylint.engine import MAX_CHUNKS, _chunks, _in_processes, _Records, _work
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked")
 
@@ -67,3 +67,34 @@ def test_records_are_read_once_complete_and_one_cut_short_is_left_out(tmp_path: 
         results.flush()
         assert list(records.complete()) == [(1, ["b" * 100])]
         assert list(records.complete()) == []
+        broken, after = b"not a pickle", pickle.dumps((2, ["c"]))
+        results.write(len(broken).to_bytes(8, "little") + broken + len(after).to_bytes(8, "little") + after)
+        results.flush()
+        assert list(records.complete()) == [(2, ["c"])]  # the one after a broken record is read
+
+
+def test_an_error_here_stops_the_others_after_the_chunk_they_are_on(tmp_path: Path) -> None:
+    here, done = os.getpid(), tmp_path / "done"
+
+    def slow_there_failing_here(chunk: list[int]) -> list[int]:
+        if os.getpid() == here:
+            raise KeyboardInterrupt  # Ctrl-C in this process
+        time.sleep(0.01)
+        with open(done, "a") as record:
+            record.write("x")
+        return chunk
+
+    with pytest.raises(KeyboardInterrupt):
+        _in_processes(slow_there_failing_here, list(range(1000)), 2)
+    assert len(done.read_text() if done.exists() else "") <= 3  # of 30: none once this one fails
+
+
+def test_a_worker_whose_parent_is_gone_takes_no_more(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    numbers, sent = os.pipe()
+    os.write(sent, b"".join(n.to_bytes(4, "little") for n in range(3)))
+    os.close(sent)
+    parents = iter([100, 100, 1, 1])  # the parent, then init: it was killed after one chunk
+    monkeypatch.setattr(os, "getppid", lambda: next(parents))
+    with os.fdopen(numbers, "rb", buffering=0) as queue, open(tmp_path / "results", "wb+") as results:
+        _work(lambda chunk: chunk, [[0], [1], [2]], queue, results)
+        assert list(_Records(results).complete()) == [(0, [0])]

@@ -53,12 +53,17 @@ def link_definition_files(documents: list[Document], reader: Reader, in_share: b
     """Each template's DefinitionUri file as a new state machine document with the
     template's substitutions, workflow type and logical id: it stands for the file's own
     document when the file was read, else the file is read now, once (``reader``). A file
-    two templates name is a document per template. Linked ``in_share`` (of the files read by
+    two templates name is a document per template; a file another template linked already
+    lends that document's data. Linked ``in_share`` (of the files read by
     one process), the templates remember it: a file is not made again by the link of every
     file; its own document, read in another share, is still replaced then."""
-    machines: dict[str, Document | None] = {_key(d.source.path): d for d in documents
-                                            if d.kind == ASL and not d.root and d.template is None}
-    loaded_before = {id(d) for d in machines.values()}
+    machines: dict[str, Document | None] = {}  # a whole file's state machine: its own, else a linked one
+    for document in documents:
+        if document.kind == ASL and not document.root:
+            key = _key(document.source.path)
+            if document.template is None or key not in machines:
+                machines[key] = document
+    loaded_before = {id(d) for d in machines.values() if d is not None and d.template is None}
     replaced: dict[int, Document] = {}
     added: list[Document] = []
     for template in [d for d in documents if d.kind == TEMPLATE and d.definition_files]:
