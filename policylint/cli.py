@@ -162,6 +162,8 @@ def command() -> None:
     it took a sixth of a large run."""
     code = main()
     for stream in (sys.stdout, sys.stderr):
+        if stream is None or stream.closed:  # closed by the caller (``>&-``), or by the LSP's exit
+            continue
         try:
             stream.flush()
         except OSError as error:  # a reader that went away (``| head``) ends it quietly
@@ -430,6 +432,10 @@ def _check(engine: Engine, args: argparse.Namespace) -> int:
 def _out(text: str) -> None:
     """Write to standard output; a reader that went away (``| head``) ends the output quietly,
     a write that fails otherwise is an error (exit 2)."""
+    if sys.stdout is None:  # closed by the caller (``>&-``)
+        from policylint.config import ConfigError
+
+        raise ConfigError("cannot write to standard output: it is closed")
     try:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -487,7 +493,7 @@ def _write_file(path: str, text: str, read: list[str]) -> None:
 
 
 def _use_color() -> bool:
-    return not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+    return not os.environ.get("NO_COLOR") and sys.stdout is not None and sys.stdout.isatty()
 
 
 def _list_rules(engine: Engine) -> int:

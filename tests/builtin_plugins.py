@@ -6,7 +6,6 @@ its README says) cannot change what a test sees.
 process of its own (the language server). ``all_entry_points`` is the unfiltered function."""
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 
 import policylint.plugins
@@ -28,6 +27,6 @@ def builtin_entry_points(group: str) -> Iterator[EntryPoint]:
 
 if __name__ == "__main__":
     policylint.plugins.entry_points = builtin_entry_points  # read by Engine() when it is built
-    from policylint.cli import main
+    from policylint.cli import command
 
-    sys.exit(main())
+    command()  # as the ``policylint`` command ends

@@ -113,6 +113,19 @@ def test_a_report_that_cannot_be_written_is_an_error_not_a_traceback(workdir: Pa
     assert done.stderr == "policylint: error: cannot write to standard output: No space left on device\n"
 
 
+def test_a_closed_standard_output_is_an_error_unless_the_report_goes_to_a_file(workdir: Path) -> None:
+    write(workdir / "flow.asl.json", json.dumps(no_retry()))
+    command = [sys.executable, "-m", "policylint", "check", "."]
+    closed = subprocess.run(command, stderr=subprocess.PIPE, text=True, cwd=workdir, timeout=60,
+                            preexec_fn=lambda: os.close(1))  # as `policylint check . >&-`
+    assert (closed.returncode, closed.stderr) == (
+        2, "policylint: error: cannot write to standard output: it is closed\n")
+    to_file = subprocess.run([*command, "-o", "report.txt"], stderr=subprocess.PIPE, text=True, cwd=workdir,
+                             timeout=60, preexec_fn=lambda: os.close(1))
+    assert (to_file.returncode, to_file.stderr) == (1, "")
+    assert "AGT306" in (workdir / "report.txt").read_text()
+
+
 # -- the first run --------------------------------------------------------------------------
 def test_the_checkout_lints_clean(monkeypatch: pytest.MonkeyPatch,
                                   capsys: pytest.CaptureFixture[str]) -> None:
