@@ -42,7 +42,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
         root = Path(__file__).resolve().parents[1]
         for folder in ("policylint", "tests"):
-            compileall.compile_dir(str(root / folder), quiet=1)
+            compileall.compile_dir(str(root / folder), quiet=1, workers=0)  # 0: one per CPU
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
