@@ -419,9 +419,10 @@ def _in_processes(function: Callable[[list], list], items: list, jobs: int) -> l
     one alone when ``jobs`` is 1 or processes cannot fork. The others are forked: they inherit
     ``function`` and ``items``, and nothing is sent to them. Every process takes the number of
     its next chunk from a pipe written beforehand; the others append what they make to a file
-    of their own, read here once they end (no thread here competes with this process's own
-    share). A chunk whose result is missing (a worker killed for memory, a document too deep
-    to send back) is done again here."""
+    of their own, read here between this process's own chunks and once they end (no thread
+    here competes with its share). A chunk whose result is missing (a worker killed for
+    memory, a document too deep to send back) is done again here; an error here empties the
+    pipe, so the others stop after the chunk they are on."""
     if jobs <= 1 or len(items) < 2 * jobs or not hasattr(os, "fork"):
         return function(items)
     import tempfile
