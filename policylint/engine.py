@@ -350,7 +350,7 @@ def _link_share(loaded: list[Loaded], reading: Reading, frontends: list[FrontEnd
                     got.append(record)
                     continue
             if record is None or not (record.documents or record.findings):
-                wanted.append(spelled.get(key, file))
+                wanted.append(file if record is None else record.file)  # as the run spells it
         expected = _load_files(wanted, reading, frontends, expect)
         read.extend(expected)
         return got + expected
