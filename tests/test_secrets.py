@@ -74,6 +74,7 @@ def test_hidden_values() -> None:
     ({"Environment": {"Variables": {"V": {"Ref": "Version"}, "A": {"Fn::GetAtt": ["Queue", "Arn"]},
                                     "B": {"Fn::Sub": "x-${Stage}-secret"}}}},
      {"x-${Stage}-secret"}),  # names of parameters and resources are no values
+    ({"Db": {"Password": "hunter2hunter2"}, "Other": {"Ref": "Version"}}, {"hunter2hunter2"}),  # walked on
     ({"Parameters": {"Environment": {"Type": "String", "Default": "dev"}}}, set()),  # a declaration
     (None, set()),
 ])
