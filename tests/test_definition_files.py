@@ -146,14 +146,6 @@ def test_a_file_a_template_links_is_also_the_definition_of_a_terraform_machine(w
     assert express == [("environments/dev/definition.asl.json", *at)]
 
 
-def test_a_terraform_machine_s_file_has_substitutions_no_one_can_know(workdir: Path) -> None:
-    """``templatefile``'s variables are not DefinitionSubstitutions: its ${...} are not judged."""
-    write(workdir / "definition.asl.json", json.dumps(FLOW, indent=2))
-    write(workdir / "main.tf", 'resource "aws_sfn_state_machine" "flow" {\n  name = "flow"\n'
-          '  definition = templatefile("${path.module}/definition.asl.json", {})\n}\n')
-    assert [f for f in run(".")[1] if f["code"] == "ASL112"] == []
-
-
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_each_template_makes_one_document_of_each_file_it_names(workdir: Path, jobs: int) -> None:
     """Made where its template was read, linked once: no second document of it from the link
