@@ -97,7 +97,7 @@ def _findings(*args: str) -> list[dict]:
     ("x: 1\n\t'Resources'\t:", True), ("a Resources: b\n", False), ("Resources\n:", False),
     ("x\r\nResources:", True), ("x\rResources:", False), ('""Resources:', False),
     ("# Resources: in a comment\nResources", False), ("Description: Resources: x\nResources: {}\n", True),
-    ("ResourcesResources:", False), ("", False),
+    ("ResourcesResources:", False), ("", False), ("\nResources:", True),
 ])
 def test_a_resources_key_is_one_that_starts_a_line(text: str, key: bool) -> None:
     from policylint.frontends.builtin import has_resources_key

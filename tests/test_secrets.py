@@ -74,6 +74,7 @@ def test_hidden_values() -> None:
     ({"Environment": {"Variables": {"V": {"Ref": "Version"}, "A": {"Fn::GetAtt": ["Queue", "Arn"]},
                                     "B": {"Fn::Sub": "x-${Stage}-secret"}}}},
      {"x-${Stage}-secret"}),  # names of parameters and resources are no values
+    ({"Db": {"Password": "hunter2hunter2"}, "Other": {"Ref": "Version"}}, {"hunter2hunter2"}),  # walked on
     ({"Parameters": {"Environment": {"Type": "String", "Default": "dev"}}}, set()),  # a declaration
     (None, set()),
 ])
@@ -281,6 +282,18 @@ def test_what_a_process_hides_of_a_file_comes_from_every_document_of_it() -> Non
     assert list(found) == ["export.json"]
     assert {"correcthorse", "batterystaple"} <= set(found["export.json"].forms)
     assert found["export.json"].forms == hidden_of([first, second]).forms
+
+
+def test_the_substitutions_of_each_document_of_a_file_are_hidden() -> None:
+    """A file two templates name is a document per template, each with its substitutions."""
+    from policylint.models import ASL, Document
+    from policylint.secrets import hidden_of
+    from policylint.source import Source
+
+    source = Source("flow.asl.json", '{"Comment": "${DbPassword}"}')
+    documents = [Document(ASL, {}, source, substitutions={"DbPassword": secret})
+                 for secret in ("first-secret-1", "second-secret-2")]
+    assert set(hidden_of(documents).forms) == {"first-secret-1", "second-secret-2"}
 
 
 def test_what_keys_say_is_kept_across_files_and_forgotten_past_a_bound(

@@ -154,5 +154,8 @@ def test_a_file_asked_many_positions_makes_a_table_of_its_lines() -> None:
     assert [source.position_of_index(i) for i in range(len(text))] == \
         [(1, 1), (1, 2), (2, 1), (2, 2), (2, 3), (3, 1), (3, 2), (3, 3), (3, 4)]
     assert source._line_starts == [0, 2, 5, 9]  # made at the ninth
+    counted = Source("b.yaml", text)
+    assert [counted.position_of_index(i) for i in range(8)][-1] == (3, 3)
+    assert counted._line_starts is None  # eight counted in the text
     source.release()
     assert source._line_starts is None and source.position_of_index(4) == (2, 3)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from policylint import wildcard
 from policylint.wildcard import any_match, arn_format, wildcard_match
 
 
@@ -124,3 +125,25 @@ def test_a_test_of_several_patterns_tells_services_apart() -> None:
     test = any_match(("s3:Get*", "ec2:Create*Route*", "kms:Decrypt"))
     assert test("S3:GETOBJECT") and test("ec2:CreateRouteTable") and test("KMS:decrypt")
     assert not test("ec2:GetConsoleOutput") and not test("s3:CreateRoute") and not test("kms:Encrypt")
+
+
+def test_a_one_star_pattern_s_head_and_tail_do_not_overlap() -> None:
+    test = any_match(("s3:Get*et",))
+    assert not test("s3:Get") and not test("s3:Gett") and test("s3:Getet") and test("s3:GetBucket")
+
+
+def test_a_test_of_several_patterns_tries_few_wildcards(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A one-star pattern is a head and a tail, and a text meets only its own service's patterns
+    (and those whose service is a wildcard): no other pattern is tried as a wildcard."""
+    tried: list[str] = []
+
+    def counted(pattern: str, text: str, case_sensitive: bool = False) -> bool:
+        tried.append(pattern)
+        return wildcard_match(pattern, text, case_sensitive)
+
+    monkeypatch.setattr(wildcard, "wildcard_match", counted)
+    test = any_match(("s3:Get*", "kms:*", "ec2:Create*Route*", "sqs:Send?essage", "?3:List*"))
+    assert test("s3:GetObject") and test("KMS:Decrypt") and not test("iam:PassRole")
+    assert tried == ["?3:List*"]  # iam's patterns: only those of any service
+    assert test("ec2:CreateRouteTable") and not test("sqs:DeleteQueue")
+    assert tried == ["?3:List*", "ec2:Create*Route*", "sqs:Send?essage", "?3:List*"]

@@ -165,6 +165,24 @@ def test_template_placeholders(workdir: Path) -> None:
     assert (finding["line"], finding["column"]) == position_of(text, r'Resource: "(?P<at>\$\{Missing)')
 
 
+def test_template_placeholders_in_comments_are_not_judged(workdir: Path) -> None:
+    text = """Resources:
+  M:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      Definition:
+        StartAt: A
+        Comment: "calls ${Nope}"
+        States:
+          A: {Type: Pass, Comment: ["${Nope}", {see: "${Nope}"}], Next: B}
+          B: {Type: Pass, Parameters: {Notes: ["${Missing}"]}, End: true}
+"""
+    write(workdir / "template.yaml", text)
+    (finding,) = run(".", "--select", "ASL112")[1]
+    assert "${Missing}" in finding["message"]
+    assert (finding["line"], finding["column"]) == position_of(text, r'\["(?P<at>\$\{Missing)')
+
+
 def fan_out(lang: str, **fields: Any) -> Change:
     """The Done state goes to a distributed Map (STANDARD children reading a CSV from S3,
     results written back to S3) with ``fields`` laid over it."""

@@ -120,6 +120,14 @@ def test_deny_wins_over_allow(workdir: Path) -> None:
     assert [f["code"] for f in run(".", "--select", "IAM504")[1]] == ["IAM504"]
 
 
+@pytest.mark.parametrize(("not_action", "codes"), [("s3:*", ["IAM504"]), ("bedrock-agentcore:*", [])])
+def test_a_deny_of_not_action_denies_every_other_action(workdir: Path, not_action: str,
+                                                       codes: list[str]) -> None:
+    deny = {"Effect": "Deny", "NotAction": not_action, "Resource": "*"}
+    separate_files(workdir, lambda p: export_role(p["account"], "workflow").append(deny))
+    assert [f["code"] for f in run(".", "--select", "IAM504")[1]] == codes
+
+
 def test_wildcard_statements_count_as_allowed(workdir: Path) -> None:
     def wildcard(parts: dict[str, Any]) -> None:
         export_role(parts["account"], "workflow")[0].update(

@@ -127,11 +127,22 @@ def test_a_deny_beside_the_allow_takes_it_away(workdir: Path, denial: dict[str, 
     deny("bedrock-agentcore:InvokeHarness", "*"),  # InvokeAgentRuntime is still allowed
     deny("*", "arn:aws:bedrock-agentcore:us-east-1:111122223333:harness/one"),  # one harness only
     {**deny("*", "*"), "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}},  # sometimes
+    {"Effect": "Deny", "NotAction": "bedrock-agentcore:*", "Resource": "*"},  # all but these actions
 ])
 def test_a_deny_that_covers_less_leaves_the_finding(workdir: Path, denial: dict[str, Any]) -> None:
     document = policy(allow("bedrock-agentcore:Invoke*", "*"), denial)
     text, found = lint(workdir, document, "IAM502")
     assert found == [("IAM502", *position_of(text, '"bedrock-agentcore:Invoke\\*"'))]
+
+
+def test_a_deny_covers_resources_by_their_case(workdir: Path) -> None:
+    """ARNs are case-sensitive: a Deny in another region's spelling leaves the Allow."""
+    allowed = "arn:aws:bedrock-agentcore:us-east-1:111122223333:*"
+    invoke = allow("bedrock-agentcore:Invoke*", allowed)
+    upper = deny("*", allowed.replace("us-east-1", "US-EAST-1"))
+    text, found = lint(workdir, policy(invoke, upper), "IAM502")
+    assert found == [("IAM502", *position_of(text, '"bedrock-agentcore:Invoke\\*"'))]
+    assert lint(workdir, policy(invoke, deny("*", allowed)), "IAM502")[1] == []
 
 
 @pytest.mark.parametrize(("actions", "first"), [
