@@ -432,9 +432,9 @@ def _check(engine: Engine, args: argparse.Namespace) -> int:
 def _out(text: str) -> None:
     """Write to standard output; a reader that went away (``| head``) ends the output quietly,
     a write that fails otherwise is an error (exit 2)."""
-    if sys.stdout is None:  # closed by the caller (``>&-``)
-        from policylint.config import ConfigError
+    from policylint.config import ConfigError
 
+    if sys.stdout is None:  # closed by the caller (``>&-``)
         raise ConfigError("cannot write to standard output: it is closed")
     try:
         sys.stdout.write(text)
@@ -442,8 +442,6 @@ def _out(text: str) -> None:
     except BrokenPipeError:
         _silence_stdout()
     except OSError as error:  # a full disk, a device that refuses it
-        from policylint.config import ConfigError
-
         _silence_stdout()
         raise ConfigError(f"cannot write to standard output: {error.strerror or error}") from None
 

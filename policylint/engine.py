@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
-from functools import cached_property, lru_cache, partial
+from functools import cached_property, partial
 from itertools import islice
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -126,7 +126,7 @@ class Engine:
         _HOST[:] = [self, os.getpid()]
         plan = self._plan(config)
         run = tuple(files)
-        reading = Reading(texts or {}, named, root, config.max_file_size, run)
+        reading = Reading(texts or {}, named, root, config.max_file_size, Spellings(run))
         outcome = Outcome()
         codes = tuple(r.code for r in plan.local)
         work = partial(_load_and_lint, codes=codes, reading=reading, config=config, apart=jobs > 1)
@@ -273,15 +273,28 @@ class Plan(NamedTuple):
     audited: set[str]
 
 
+class Spellings:
+    """The files of a run by their normalised path, worked out once a process, when a link
+    first reads one: a file a link reads is spelled as the run spells it (one file of the
+    report)."""
+
+    def __init__(self, files: tuple[str, ...] = ()) -> None:
+        self.files = files
+
+    @cached_property
+    def by_key(self) -> dict[str, str]:
+        return {_key(file): file for file in self.files}
+
+
 class Reading(NamedTuple):
     """How files are read: editors' buffers (``texts``), the files the user named, the linted
-    folder (``root``), the size limit, every file of the run."""
+    folder (``root``), the size limit, how the run spells its files."""
 
     texts: dict[str, str]
     named: frozenset[str]
     root: str | None
     max_bytes: int | None
-    run: tuple[str, ...] = ()  # every file of the run
+    spellings: Spellings = Spellings()
 
 
 class Batch(NamedTuple):
@@ -338,7 +351,7 @@ def _link_share(loaded: list[Loaded], reading: Reading, frontends: list[FrontEnd
         """Read files as ``expect``: those no process reads, and those read as none of ours.
         A file of the run that another share holds is read as that share reads it first
         (what it is stands; only its own share reports it)."""
-        spelled = _spellings(reading.run)
+        spelled = reading.spellings.by_key
         got: list[Loaded] = []
         wanted = []
         for file in files:
@@ -371,13 +384,6 @@ def _link_share(loaded: list[Loaded], reading: Reading, frontends: list[FrontEnd
                      r.findings, r.error) for r in loaded if r.file not in again]
     joined += [Loaded(r.file, made.pop(r.file, []), r.findings, r.error) for r in read]
     return joined + [Loaded(file, found, []) for file, found in made.items()]
-
-
-@lru_cache(maxsize=1)
-def _spellings(files: tuple[str, ...]) -> dict[str, str]:
-    """Each file of the run by its normalised path: a file a link reads is spelled as the
-    run spells it (it is one file of the report)."""
-    return {_key(file): file for file in files}
 
 
 def _hidden(documents: Iterable[Document], findings: list[Finding]) -> dict[str, Hidden]:

@@ -54,9 +54,9 @@ def link_definition_files(documents: list[Document], reader: Reader, in_share: b
     template's substitutions, workflow type and logical id: it stands for the file's own
     document when the file was read, else the file is read now, once (``reader``). A file
     two templates name is a document per template; a file another template linked already
-    lends that document's data. Linked ``in_share`` (of the files read by
-    one process), the templates remember it: a file is not made again by the link of every
-    file; its own document, read in another share, is still replaced then."""
+    lends that document's data. Linked ``in_share`` (of the files one process read), the
+    templates remember it: a file is not made again by the link of every file; its own
+    document, read in another share, is still replaced then."""
     machines: dict[str, Document | None] = {}  # a whole file's state machine: its own, else a linked one
     for document in documents:
         if document.kind == ASL and not document.root:

@@ -56,13 +56,10 @@ def undefined_placeholders(document: Document) -> Iterator[Finding]:
 
 
 def _placeholder_strings(value: Any, path: tuple, found: list[tuple[tuple, str]]) -> list[tuple[tuple, str]]:
-    """``found`` and, in order, the string values of a definition that hold a ``${`` (not its
-    keys, nor Comments, nor intrinsics). A string is judged where it is met: only containers
-    are gone into (most of a definition's values are strings without one)."""
-    if isinstance(value, str):
-        if "${" in value:
-            found.append((path, value))
-    elif isinstance(value, list):
+    """``found`` and, in order, the string values of a definition (a list or an object) that
+    hold a ``${`` (not its keys, nor Comments, nor intrinsics). A string is judged where it is
+    met: only containers are gone into (most of a definition's values are strings without one)."""
+    if isinstance(value, list):
         for i, item in enumerate(value):
             if isinstance(item, str):
                 if "${" in item:
