@@ -634,7 +634,7 @@ def test_the_files_read_are_those_naming_what_the_resource_tables_build() -> Non
     for name in names:
         assert terraform.OURS.search(f'resource "{name}" "x" {{}}'), name
         assert terraform.OURS_BYTES.search(f'data "{name}" "x" {{}}'.encode()), name
-    for other in ("aws_vpc", "aws_iam_user", "aws_cloudwatch_log_stream", "aws_sfn_activity"):
+    for other in ("aws_vpc", "aws_iam_user", "aws_cloudwatch_log_stream", "aws_sfn_alias"):
         assert not terraform.OURS.search(f'resource "{other}" "x" {{}}'), other
 
 

@@ -625,6 +625,11 @@ def _log_group_resource(b: Builder, block: hcl.Block, path: tuple) -> tuple[str,
     return "AWS::Logs::LogGroup", b.attributes(block, path, {"retention_in_days": "RetentionInDays"})
 
 
+def _activity(b: Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
+    """An ``aws_sfn_activity``: what a task whose Resource is its ``id`` (its ARN) runs."""
+    return "AWS::StepFunctions::Activity", b.attributes(block, path, {"name": "Name"})
+
+
 def _policy_document(b: Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
     """An ``aws_iam_policy_document`` data source as the JSON policy it renders. A ``dynamic
     "statement"`` block is one unknown statement (an intrinsic, which rules pass over) in its
@@ -761,6 +766,7 @@ def _resolve(spec: dict, root: dict) -> dict:
 
 RESOURCES = {
     "aws_sfn_state_machine": _state_machine,
+    "aws_sfn_activity": _activity,
     "aws_iam_role": _role,
     "aws_iam_role_policy": _role_policy,
     "aws_iam_policy": _managed_policy,
