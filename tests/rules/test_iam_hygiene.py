@@ -261,3 +261,22 @@ def test_documentation_placeholders_are_not_judged(workdir: Path) -> None:
                  "ArnLike": {"aws:ChatbotSourceArn": "arn:aws:chatbot::*:*"}}
     statement = allow("s3:GetObject", OBJECTS, Condition=condition)
     assert lint(workdir, policy(statement), "IAM513,IAM514")[1] == []
+
+
+@pytest.mark.parametrize("effect, action, resource, message", [
+    ("Allow", "s3:ListAllMyBuckets", "arn:aws:s3:::b",
+     's3:ListAllMyBuckets has no resource-level permissions: it is granted only with "Resource": "*"'),
+    ("Deny", "s3:ListAllMyBuckets", "arn:aws:s3:::b",
+     's3:ListAllMyBuckets has no resource-level permissions: it is denied only with "Resource": "*"; '
+     "this Deny does not stop it"),
+    ("Deny", "lambda:UpdateFunctionUrlConfig", "arn:aws:lambda:*:*:function/*",
+     "lambda:UpdateFunctionUrlConfig applies to function ARNs "
+     "(arn:${Partition}:lambda:${Region}:${Account}:function:${FunctionName}); no Resource of this "
+     "statement is one; this Deny does not stop it"),
+])
+def test_a_mismatched_deny_is_said_to_deny_nothing(workdir: Path, effect: str, action: str, resource: str,
+                                                   message: str) -> None:
+    text, findings = lint(workdir, policy({"Effect": effect, "Action": [action], "Resource": resource}),
+                          "IAM512")
+    assert [(f["line"], f["column"], f["message"]) for f in findings] == [
+        (*position_of(text, f'(?P<at>"{action}")'), message)]
