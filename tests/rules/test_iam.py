@@ -251,3 +251,16 @@ def test_passrole_advice_asks_only_for_what_is_missing(workdir: Path, condition:
     found = [(f["line"], f["column"], f["message"]) for f in run(".", "--select", "IAM507")[1]]
     assert found == [(*position_of(file.read_text(), rf"Resource{Q}: (?P<at>{Q}\*)"),
                       f"iam:PassRole is allowed on '*': any role can be passed; {advice}")]
+
+
+@pytest.mark.parametrize("actions, target", [
+    (["bedrock-agentcore:InvokeHarness"], "harness"),
+    (["bedrock-agentcore:InvokeAgentRuntime"], "harness or agent runtime"),  # a runtime's ARN too
+])
+def test_invoke_wildcard_advice_names_what_the_action_invokes(workdir: Path, actions: list[str],
+                                                              target: str) -> None:
+    file = standalone(workdir, with_statement(statement(actions, "*")), GOOD_TRUST)
+    found = [(f["line"], f["column"], f["message"]) for f in run(".", "--select", "IAM501")[1]]
+    assert found == [(*position_of(file.read_text(), rf"Resource{Q}: (?P<at>{Q}\*)"),
+                      f"{actions[0]} is allowed on '*': the role may run any matching agent; "
+                      f"name the one {target} ARN")]
