@@ -280,3 +280,17 @@ def test_a_mismatched_deny_is_said_to_deny_nothing(workdir: Path, effect: str, a
                           "IAM512")
     assert [(f["line"], f["column"], f["message"]) for f in findings] == [
         (*position_of(text, f'(?P<at>"{action}")'), message)]
+
+
+@pytest.mark.parametrize("code, actions, message", [
+    ("IAM518", ["s3:PutObject", "s3:putobject"],
+     "s3:PutObject is allowed on every resource: it can be scoped to the ARNs it needs"),
+    ("IAM521", ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParameter"],
+     "ssm:GetParameter, ssm:GetParameters are allowed on every resource: they read stored data "
+     "anywhere in the account; scope them to the ARNs read"),
+])
+def test_an_action_written_twice_is_named_once(workdir: Path, code: str, actions: list[str],
+                                               message: str) -> None:
+    text, findings = lint(workdir, policy(allow(actions, "*")), code)
+    assert [(f["line"], f["column"], f["message"]) for f in findings] == [
+        (*position_of(text, f'(?P<at>"{actions[0]}"),'), message)]

@@ -112,8 +112,8 @@ def broad_write_on_any_resource(ctx: Context) -> Iterator[Finding]:
             continue
         flagged: list[tuple[Value, str, int]] = []
         for value, name in statement.actions():
-            if name == "*":
-                continue  # every action: IAM502 and IAM517 speak about that
+            if name == "*" or any(name.lower() == seen.lower() for _, seen, _ in flagged):
+                continue  # every action: IAM502 and IAM517 speak about that; one written twice, once
             names = matching(name) if ("*" in name or "?" in name) else [name.lower()]
             scoped = [full for full in names if _scopable_write(full)
                       and any(covers_every(r, full) and not denied([policy], full, r) for r in resources)]
