@@ -120,15 +120,17 @@ def test_condition_keys(workdir: Path, key: str, flagged: bool) -> None:
     assert bool(lint(workdir, policy(statement), "IAM513")[1]) == flagged
 
 
-@pytest.mark.parametrize("key, hint", [
-    ("aws:SecureTransport'", "did you mean 'aws:SecureTransport'?"),
-    ("aws:sourcevpcee", "did you mean 'aws:SourceVpce'?"),
-    ("aws:NothingLikeAnyKeyAtAll", "see the IAM User Guide's list of global condition keys"),
+@pytest.mark.parametrize("key, message", [  # the key quoted: a stray quote in it shows
+    ("aws:SecureTransport'", """"aws:SecureTransport'" is not a global condition key: did you mean """
+                             "'aws:SecureTransport'?"),
+    ("aws:sourcevpcee", "'aws:sourcevpcee' is not a global condition key: did you mean 'aws:SourceVpce'?"),
+    ("aws:NothingLikeAnyKeyAtAll", "'aws:NothingLikeAnyKeyAtAll' is not a global condition key: see the "
+                                   "IAM User Guide's list of global condition keys"),
 ])
-def test_unknown_global_keys_get_a_suggestion(workdir: Path, key: str, hint: str) -> None:
+def test_unknown_global_keys_get_a_suggestion(workdir: Path, key: str, message: str) -> None:
     statement = allow("s3:GetObject", OBJECTS, Condition={"Bool": {key: "true"}})
     _, findings = lint(workdir, policy(statement), "IAM513")
-    assert [f["message"] for f in findings] == [f"{key} is not a global condition key: {hint}"]
+    assert [f["message"] for f in findings] == [message]
 
 
 def test_wildcard_write_actions_are_counted(workdir: Path) -> None:
