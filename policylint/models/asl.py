@@ -377,10 +377,9 @@ class StateMachine:
             path = (*scope.path, "States", name)
             state = None
             if isinstance(body, dict):
-                resource = _sub_text(body.get("Resource"))
-                kind = AgentTask if (body.get("Type") == "Task" and isinstance(resource, str)
-                                     and AGENT_RESOURCE.match(resource)) else State
-                state = kind(self, str(name), body, path, scope.data, scope.enclosing)
+                state = State(self, str(name), body, path, scope.data, scope.enclosing)
+                if state.is_task and AGENT_RESOURCE.match(state.resource):  # as written or substituted
+                    state = AgentTask(self, str(name), body, path, scope.data, scope.enclosing)
             entries.append(Entry(str(name), body, path, scope, state))
             if state is not None:
                 inner = list(_inner_scopes(state))
