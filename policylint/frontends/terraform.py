@@ -684,10 +684,14 @@ def statement_of(b: Builder, statement: hcl.Block, at: tuple) -> dict:
     for condition in statement.children("condition"):
         test, variable = condition.attributes.get("test"), condition.attributes.get("variable")
         if isinstance(test, str) and isinstance(variable, str) and "values" in condition.attributes:
-            b.nested(condition, (*at, "Condition", test))
-            conditions.setdefault(test, {})[variable] = b.value(condition, ("values",),
-                                                                (*at, "Condition", test, variable))
-            b.source.places[(*at, "Condition", test, variable)] = condition.positions[("variable",)]
+            # The operator and the key are written as the values of test and variable.
+            operator, named = (*at, "Condition", test), (*at, "Condition", test, variable)
+            if operator not in b.source.places:
+                test_at = condition.positions[("test",)][1]
+                b.source.places[operator] = (test_at, test_at)
+            conditions.setdefault(test, {})[variable] = b.value(condition, ("values",), named)
+            key_at = condition.positions[("variable",)][1]
+            b.source.places[named] = (key_at, b.source.places.get(named, (key_at, key_at))[1])
     if conditions:
         entry["Condition"] = conditions
         b.source.places.setdefault((*at, "Condition"), (statement.pos, statement.pos))
