@@ -252,7 +252,7 @@ def _broad_reads(policy: Policy, statement: Statement) -> list[tuple[Value, str]
     found: list[tuple[Value, str]] = []
     for value, name in statement.actions():
         if name == "*" or any(name.lower() == seen.lower() for _, seen in found):
-            continue  # everything (IAM502, IAM518 say so): not expanded into the whole catalog
+            continue  # everything (IAM502, IAM518 say so; not expanded), or named already
         names = matching(name) if ("*" in name or "?" in name) else [name.lower()]
         if any(_is_read(full) and any(covers_every(r, full) and not denied([policy], full, r)
                                       for r in resources) for full in names):
