@@ -634,7 +634,7 @@ def test_the_files_read_are_those_naming_what_the_resource_tables_build() -> Non
     for name in names:
         assert terraform.OURS.search(f'resource "{name}" "x" {{}}'), name
         assert terraform.OURS_BYTES.search(f'data "{name}" "x" {{}}'.encode()), name
-    for other in ("aws_vpc", "aws_iam_user", "aws_cloudwatch_log_stream", "aws_sfn_activity"):
+    for other in ("aws_vpc", "aws_iam_user", "aws_cloudwatch_log_stream", "aws_sfn_alias"):
         assert not terraform.OURS.search(f'resource "{other}" "x" {{}}'), other
 
 
@@ -647,3 +647,37 @@ def test_columns_count_characters_after_non_ascii_text(workdir: Path) -> None:
 '''
     write(workdir / "main.tf", text)
     assert at(run(".")[1], "IAM507") == [("main.tf", *position_of(text, r'Resource = (?P<at>"\*")'))]
+
+
+CONDITIONS = '''data "aws_iam_policy_document" "reader" {
+  statement {
+    actions   = ["s3:GetObject"]
+    resources = ["arn:aws:s3:::reports/*"]
+    condition {
+      test     = "StringEquals"
+      variable = "s3:prefix"
+      values   = ["home/"]
+    }
+    condition {
+      test     = "StringEqualz"
+      variable = "aws:SourceAccount"
+      values   = ["111122223333"]
+    }
+    condition {
+      test     = "DateGreaterThan"
+      variable = "aws:CurrentTime"
+      values   = ["yesterday"]
+    }
+  }
+}
+'''
+
+
+def test_a_condition_block_is_judged_where_its_test_variable_and_values_are(workdir: Path) -> None:
+    """The operator is written as test's value, the key as variable's, the value in values."""
+    write(workdir / "policy.tf", CONDITIONS)
+    found = run(".", "--select", "IAM513,IAM514")[1]
+    assert sorted((f["code"], f["line"], f["column"]) for f in found) == sorted([
+        ("IAM513", *position_of(CONDITIONS, r'variable = (?P<at>"s3:prefix")')),
+        ("IAM514", *position_of(CONDITIONS, r'test     = (?P<at>"StringEqualz")')),
+        ("IAM514", *position_of(CONDITIONS, r'values   = \[(?P<at>"yesterday")'))])

@@ -451,6 +451,49 @@ def test_a_definition_file_named_from_the_root_module_is_found_there(workdir: Pa
         "DefinitionUri file 'definition.json' was not found from the root module (../../environments/dev)"]
 
 
+GIVEN_FILE_MODULE = '''variable "definition" {}
+
+data "template_file" "flow" {
+  template = file("${path.module}/${var.definition}")
+  vars     = {}
+}
+
+resource "aws_sfn_state_machine" "flow" {
+  name       = "flow"
+  role_arn   = "arn:aws:iam::111122223333:role/flow"
+  type       = "EXPRESS"
+  definition = data.template_file.flow.rendered
+}
+'''
+AGENT_FILE = ('{"StartAt": "Agent", "States": {"Agent": {"Type": "Task", '
+              '"Resource": "arn:aws:states:::bedrockagentcore:invokeHarness", "Arguments": '
+              '{"HarnessArn": "arn:aws:bedrock-agentcore:us-east-1:111122223333:harness/h-AbCdEf1234"}, '
+              '"End": true}}}\n')
+
+
+@pytest.mark.parametrize("template", [
+    'file("${path.module}/${var.definition}")', 'templatefile("${path.module}/${var.definition}", {})'])
+def test_a_definition_file_each_call_names_is_linked_to_its_state_machine(workdir: Path,
+                                                                          template: str) -> None:
+    """The module's state machine is EXPRESS: its agent task, in the file the call names, is
+    AGT320's only once linked to it. A call whose value is not known leaves a note."""
+    module = GIVEN_FILE_MODULE.replace('file("${path.module}/${var.definition}")', template)
+    if template.startswith("templatefile"):
+        module = module.replace("data.template_file.flow.rendered", template)
+    write(workdir / "modules" / "flow" / "main.tf", module)
+    write(workdir / "flows" / "agent.asl.json", AGENT_FILE)
+    root = 'module "flow" {\n  source     = "./modules/flow"\n  definition = DEFINITION\n}\n'
+    write(workdir / "main.tf", root.replace("DEFINITION", '"../../flows/agent.asl.json"'))
+    found = run(".", "--select", "AGT320,PL005")[1]
+    assert at(found, "AGT320") == [("flows/agent.asl.json", *position_of(AGENT_FILE, '(?P<at>"Agent"): '))]
+    assert at(found, "PL005") == []
+    write(workdir / "main.tf", 'variable "flow" {}\n' + root.replace("DEFINITION", "var.flow"))
+    found = run(".", "--select", "AGT320,PL005")[1]
+    assert [f["message"] for f in found] == ["the definition file '${path.module}/${var.definition}' is "
+                                             "computed; its state machine was not linted"]
+    assert at(found, "PL005") == [("modules/flow/main.tf", *position_of(module, r"definition = (?P<at>\w)"))]
+
+
 FOR_EACH = '''locals {
   agents = {
     support = { actions = ["bedrock-agentcore:InvokeHarness"], harness = "support-AbCdEf1234" }

@@ -3,7 +3,8 @@ the Framework and its serverless-step-functions plugin deploy from it.
 
 What is read: ``resources.Resources`` as written; each ``stepFunctions.stateMachines`` entry
 as an ``AWS::StepFunctions::StateMachine`` (``definition``, ``type``, ``role``,
-``loggingConfig``); the IAM statements of ``provider.iam.role.statements`` (or the older
+``loggingConfig``); each ``stepFunctions.activities`` name as its ``AWS::StepFunctions::Activity``;
+the IAM statements of ``provider.iam.role.statements`` (or the older
 ``provider.iamRoleStatements``) and of a state machine's ``iamRoleStatements``, each as an
 ``AWS::IAM::Policy``; a function's own ``iamRoleStatements`` (the serverless-iam-roles-per-function
 plugin) as the ``AWS::IAM::Role`` it deploys for the function. Every position maps back to the
@@ -19,6 +20,7 @@ from typing import Any
 
 from policylint.frontends.cloudformation import STATE_MACHINE_TYPES
 from policylint.models import TEMPLATE, Document
+from policylint.models.asl import ACTIVITY_TYPE
 from policylint.problems import UNRESOLVED_REFERENCE
 from policylint.rule import Finding
 from policylint.source import MappedSource, Source
@@ -59,6 +61,11 @@ def template_view(data: dict, source: Source) -> tuple[Document | None, list[Fin
         statements = machine.get("iamRoleStatements")
         if isinstance(statements, list):
             _policy(resources, routes, f"{logical}Role", statements, (*here, "iamRoleStatements"))
+    activities = _get(data, "stepFunctions", "activities")
+    for name in activities if isinstance(activities, list) else ():
+        if isinstance(name, str) and "${" not in name:  # the plugin's logical id: what !Ref names
+            resources[_normalized(name) + "StepFunctionsActivity"] = {"Type": ACTIVITY_TYPE,
+                                                                       "Properties": {"Name": name}}
     for where, key, function in _functions(data.get("functions")):
         if isinstance(function, dict) and isinstance(function.get("iamRoleStatements"), list) \
                 and function["iamRoleStatements"]:

@@ -320,7 +320,8 @@ class Builder:
         self.counts: dict[str, Any] = {}  # a resource's count or for_each, by address
         self.for_each: list[str] = []  # the resources with a for_each
         # Definition files named from the root module (path.root, path.cwd, a relative path)
-        # that are not in this module's folder: (address, path, view path).
+        # that are not in this module's folder, or by the callers' values (var.X, local.X):
+        # (address, path as written, view path).
         self.root_files: list[tuple[str, str, tuple]] = []
         # Policy documents' dynamic statements (view path, for_each, its place) and merged
         # documents (address, view path, [(source or override, value, place)]).
@@ -471,9 +472,13 @@ def _state_machine(b: Builder, block: hcl.Block, path: tuple) -> tuple[str, dict
     elif rendered is not None:  # data.template_file.X.rendered: its template file and vars
         template, where = rendered
         local = _local_path(template.attributes["template"].args[0])
+        given = _given_path(template.attributes["template"].args[0])
         b.source.places[(*path, "DefinitionUri")] = block.positions[("definition",)]
-        if local is not None:
-            props["DefinitionUri"] = local
+        if local is not None or given is not None:
+            if given is not None:  # each call of the module names its file
+                b.root_files.append((path[1], given, (*path, "DefinitionUri")))
+            else:
+                props["DefinitionUri"] = local
             if isinstance(template.attributes.get("vars"), dict):
                 where_vars = (*path, "DefinitionSubstitutions")
                 props["DefinitionSubstitutions"] = b.value(template, ("vars",), where_vars)
@@ -484,16 +489,17 @@ def _state_machine(b: Builder, block: hcl.Block, path: tuple) -> tuple[str, dict
         props["Definition"] = b.value(block, ("definition",), (*path, "Definition"), in_asl=True)
     elif isinstance(definition, hcl.Call) and definition.name in ("file", "templatefile") and definition.args:
         b.source.places[(*path, "DefinitionUri")] = block.positions[("definition",)]
-        local = _local_path(definition.args[0])
-        if local is None:
+        named, variables = definition.args[0], definition.args[1] if len(definition.args) > 1 else None
+        local, given = _local_path(named), _given_path(named)
+        if local is None and given is None:
             b.notes.append(((*path, "DefinitionUri"), f"the definition file of {definition.text} is "
                             "computed; its state machine was not linted"))
-        else:
-            variables = definition.args[1] if len(definition.args) > 1 else None
-            if isinstance(variables, dict):
-                props["DefinitionSubstitutions"] = b.value(block, ("definition", "(", 1),
-                                                           (*path, "DefinitionSubstitutions"))
-            named = definition.args[0]
+        elif isinstance(variables, dict):
+            props["DefinitionSubstitutions"] = b.value(block, ("definition", "(", 1),
+                                                       (*path, "DefinitionSubstitutions"))
+        if given is not None:  # each call of the module names its file
+            b.root_files.append((path[1], given, (*path, "DefinitionUri")))
+        elif local is not None:
             text = named.text if isinstance(named, hcl.Template) else named
             from_root = not text.startswith("${path.module}/")  # path.root, path.cwd, or relative
             here = os.path.join(os.path.dirname(os.path.abspath(b.source.path)), local)
@@ -541,6 +547,20 @@ def _local_path(value: Any) -> str | None:
         return None
     text = re.sub(r"^\$\{path\.(?:module|root|cwd)\}/", "", text)
     return None if "${" in text else text
+
+
+# What a module may build a file's path of and still be followed: its folders, and the
+# variables and locals its callers give (terraform_link works each call's path out).
+_GIVEN_PATH = re.compile(r"\$\{(?:path\.(?:module|root|cwd)|(?:var|local)\.[\w-]+)\}")
+
+
+def _given_path(value: Any) -> str | None:
+    """``file("${path.module}/${var.definition}")``'s path as written, when it names a
+    variable or local and nothing else computed; None otherwise."""
+    text = value.text if isinstance(value, hcl.Template) else None
+    if text is None or not re.search(r"\$\{(?:var|local)\.", text) or "${" in _GIVEN_PATH.sub("", text):
+        return None
+    return text
 
 
 def _log_group(value: Any) -> str | None:
@@ -625,6 +645,11 @@ def _log_group_resource(b: Builder, block: hcl.Block, path: tuple) -> tuple[str,
     return "AWS::Logs::LogGroup", b.attributes(block, path, {"retention_in_days": "RetentionInDays"})
 
 
+def _activity(b: Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
+    """An ``aws_sfn_activity``: what a task whose Resource is its ``id`` (its ARN) runs."""
+    return "AWS::StepFunctions::Activity", b.attributes(block, path, {"name": "Name"})
+
+
 def _policy_document(b: Builder, block: hcl.Block, path: tuple) -> tuple[str, dict]:
     """An ``aws_iam_policy_document`` data source as the JSON policy it renders. A ``dynamic
     "statement"`` block is one unknown statement (an intrinsic, which rules pass over) in its
@@ -679,10 +704,14 @@ def statement_of(b: Builder, statement: hcl.Block, at: tuple) -> dict:
     for condition in statement.children("condition"):
         test, variable = condition.attributes.get("test"), condition.attributes.get("variable")
         if isinstance(test, str) and isinstance(variable, str) and "values" in condition.attributes:
-            b.nested(condition, (*at, "Condition", test))
-            conditions.setdefault(test, {})[variable] = b.value(condition, ("values",),
-                                                                (*at, "Condition", test, variable))
-            b.source.places[(*at, "Condition", test, variable)] = condition.positions[("variable",)]
+            # The operator and the key are written as the values of test and variable.
+            operator, named = (*at, "Condition", test), (*at, "Condition", test, variable)
+            if operator not in b.source.places:
+                test_at = condition.positions[("test",)][1]
+                b.source.places[operator] = (test_at, test_at)
+            conditions.setdefault(test, {})[variable] = b.value(condition, ("values",), named)
+            key_at = condition.positions[("variable",)][1]
+            b.source.places[named] = (key_at, b.source.places.get(named, (key_at, key_at))[1])
     if conditions:
         entry["Condition"] = conditions
         b.source.places.setdefault((*at, "Condition"), (statement.pos, statement.pos))
@@ -761,6 +790,7 @@ def _resolve(spec: dict, root: dict) -> dict:
 
 RESOURCES = {
     "aws_sfn_state_machine": _state_machine,
+    "aws_sfn_activity": _activity,
     "aws_iam_role": _role,
     "aws_iam_role_policy": _role_policy,
     "aws_iam_policy": _managed_policy,

@@ -515,28 +515,52 @@ def _truth(text: str, scope: _Scope, depth: int = 0) -> tuple[bool | None, str]:
 def _root_files(view: Document, scopes: list[_Scope], base: dict[str, _Scope],
                 bound: str | None) -> Iterator[Finding]:
     """The definition files a module names from the root module (``${path.root}/x``, a
-    relative path): found from each root module that calls it (itself, uncalled); a note when
-    none has it."""
+    relative path) or by what its callers give (``${path.module}/${var.definition}``): found
+    as each call makes the path (from its root module; uncalled, the module is its own root);
+    a note when none has it."""
     from policylint.frontends.cloudformation import DefinitionFile
     from policylint.values import Unknown
 
-    for address, local, path in view.linking.root_files:
-        roots = sorted({scope.root for scope in scopes
-                        if scope is base[view.namespace]
-                        or not _absent(view.linking.counts.get(address), scope)})
+    for address, written, path in view.linking.root_files:
+        calls = [scope for scope in scopes if scope is base[view.namespace]
+                 or not _absent(view.linking.counts.get(address), scope)]
+        roots = sorted({scope.root for scope in calls})
+        files = {_file_named(written, view, scope) for scope in calls}
         props = view.data["Resources"][address]["Properties"]
         found = False
-        for root in roots:
-            file = os.path.normpath(os.path.join(root, local))
+        for file in sorted(f for f in files if f is not None):
             if bound is not None and is_within(file, bound) and os.path.isfile(file):
                 substitutions = Unknown(literal_substitutions(props.get("DefinitionSubstitutions")))
                 view.definition_files.append(DefinitionFile(file, view, path, address, substitutions))
                 found = True
-        if not found:
+        if not found and None in files:
+            yield Finding(view, path, f"the definition file {written!r} is computed; its state machine "
+                          "was not linted", "value", code=UNRESOLVED_REFERENCE.code)
+        elif not found:
             where = ", ".join(os.path.relpath(r, view.namespace) for r in roots)
             hint = "; lint it with the root module that calls it" if roots == [view.namespace] else ""
-            yield Finding(view, path, f"DefinitionUri file {local!r} was not found from the root "
+            yield Finding(view, path, f"DefinitionUri file {written!r} was not found from the root "
                           f"module ({where}){hint}", "value", code=UNRESOLVED_REFERENCE.code)
+
+
+def _file_named(written: str, view: Document, scope: _Scope) -> str | None:
+    """The file a path (``${path.module}/${var.definition}``, ``flows/x.asl.json``) names in
+    one call of the module: relative paths from its root module; None when a variable or
+    local it names is not a literal string in that call."""
+    unknown = False
+
+    def put(match: re.Match[str]) -> str:
+        nonlocal unknown
+        name = match.group(1)
+        if name.startswith("path."):
+            return view.namespace if name == "path.module" else scope.root
+        value, why = _follow(hcl.Reference(tuple(name.split(".", 1)), name), scope)
+        if why is not None or not isinstance(value, str) or "${" in value:
+            unknown = True
+        return value if isinstance(value, str) else ""
+
+    file = re.sub(r"\$\{([^}]*)\}", put, written)
+    return None if unknown else os.path.normpath(os.path.join(scope.root, file))
 
 
 def _absent(count: Any, scope: _Scope) -> bool:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from policylint.models.refs import properties_of
+from policylint.models.refs import Ref, properties_of, resolve, resources_of
 from policylint.rule import Finding, Severity
 from policylint.values import is_jsonata
 
@@ -28,6 +28,8 @@ AGENT_RESOURCE = re.compile(r"^arn:(?:aws[a-z-]*|\$\{AWS::Partition\}"
                             r"(?P<pattern>\.[A-Za-z]+(?::\d+)?)?$")
 OPTIMIZED_CAP = 900  # seconds: the most an optimized agent task runs, whatever its TimeoutSeconds
 CALLBACK_SUFFIX = ".waitForTaskToken"
+ACTIVITY_TYPE = "AWS::StepFunctions::Activity"
+_WHOLE_PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
 
 
 @cache
@@ -110,9 +112,41 @@ class State:
 
     @property
     def resource(self) -> str:
-        """The Resource as written: a string, or the text of a template's ``!Sub``."""
+        """The Resource as written: a string, or the text of a template's ``!Sub``; a whole
+        ``${Name}`` placeholder, or a ``Ref``, as the template gives it when that is text
+        (DefinitionSubstitutions ``!Sub arn:${AWS::Partition}:states:::sqs:sendMessage.waitForTaskToken``)."""
+        target = self._target
+        if isinstance(target, str):
+            return target
         value = _sub_text(self.body.get("Resource"))
         return value if isinstance(value, str) else ""
+
+    @property
+    def invokes_activity(self) -> bool:
+        """Whether the task runs an activity: its ARN, or the template's activity resource
+        (``!Ref`` an ``AWS::StepFunctions::Activity``, Terraform's ``aws_sfn_activity``)."""
+        target = self._target
+        if isinstance(target, Ref):
+            resource = resources_of(self.machine.document).get(target.logical_id)
+            return isinstance(resource, dict) and resource.get("Type") == ACTIVITY_TYPE
+        return ":activity:" in self.resource
+
+    @cached_property
+    def _target(self) -> str | Ref | None:
+        """What the Resource deploys as: text, a resource of the template, or None (unknown).
+        A whole ``${Name}`` is the template's value for it (DefinitionSubstitutions)."""
+        document = self.machine.document
+        value = _sub_text(self.body.get("Resource"))
+        whole = _WHOLE_PLACEHOLDER.fullmatch(value) if isinstance(value, str) else None
+        if whole is not None:
+            known = document.substitutions.get(whole.group(1))
+            if known is not None:
+                return known
+            given = properties_of(document).get("DefinitionSubstitutions")
+            value = given.get(whole.group(1)) if isinstance(given, dict) else None
+            if value is None:
+                return None
+        return resolve(value, document)
 
     @property
     def is_jsonata(self) -> bool:
@@ -343,10 +377,9 @@ class StateMachine:
             path = (*scope.path, "States", name)
             state = None
             if isinstance(body, dict):
-                resource = _sub_text(body.get("Resource"))
-                kind = AgentTask if (body.get("Type") == "Task" and isinstance(resource, str)
-                                     and AGENT_RESOURCE.match(resource)) else State
-                state = kind(self, str(name), body, path, scope.data, scope.enclosing)
+                state = State(self, str(name), body, path, scope.data, scope.enclosing)
+                if state.is_task and AGENT_RESOURCE.match(state.resource):  # as written or substituted
+                    state = AgentTask(self, str(name), body, path, scope.data, scope.enclosing)
             entries.append(Entry(str(name), body, path, scope, state))
             if state is not None:
                 inner = list(_inner_scopes(state))

@@ -15,15 +15,10 @@ MANY_ATTEMPTS = 5  # fixed-interval retries from this many attempts on hammer th
 LONG_WAIT = 900  # seconds: one uncapped backoff wait longer than this is a stuck workflow
 
 
-def _is_activity(resource: str) -> bool:
-    return ":activity:" in resource
-
-
 def _waits(state: Any) -> bool:
     """A task that waits for something else to finish: a job (.sync), an activity worker
     or a callback token; request-response calls return when the service answers."""
-    resource = state.resource
-    return _is_activity(resource) or state.is_callback or ".sync" in resource
+    return state.invokes_activity or state.is_callback or ".sync" in state.resource
 
 
 def _has_timeout(state: Any) -> bool:

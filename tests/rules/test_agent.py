@@ -149,6 +149,38 @@ def test_harness_arn_wildcard_from_substitutions(workdir: Path) -> None:
     assert "resolves to a wildcard once substituted" in findings[0]["message"]
 
 
+SUBSTITUTED_AGENT = """\
+Resources:
+  Flow:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      DefinitionSubstitutions:
+        Invoke: !Sub arn:${AWS::Partition}:states:::bedrockagentcore:invokeHarness
+        Call: arn:aws:states:::lambda:invoke
+      Definition:
+        StartAt: Agent
+        States:
+          Agent:
+            Type: Task
+            Resource: "${Invoke}"
+            Next: Notify
+          Notify:
+            Type: Task
+            Resource: "${Call}"
+            End: true
+"""
+
+
+def test_an_agent_task_whose_resource_the_template_substitutes(workdir: Path) -> None:
+    """The Resource given by DefinitionSubstitutions makes an agent task: AGT306, not SFN201
+    (which never judges an agent task); the Lambda task beside it stays SFN201's."""
+    write(workdir / "template.yaml", SUBSTITUTED_AGENT)
+    _, findings = run(".", "--select", "AGT306,SFN201")
+    assert sorted((f["code"], f["line"], f["column"]) for f in findings) == [
+        ("AGT306", *position_of(SUBSTITUTED_AGENT, r"(?P<at>Agent):\n")),
+        ("SFN201", *position_of(SUBSTITUTED_AGENT, r"(?P<at>Notify):\n"))]
+
+
 def test_override_from_execution_input_only(workdir: Path) -> None:
     """The user's message may come from input; the model and prompt may not."""
     m = machine()

@@ -237,3 +237,30 @@ def test_a_policy_without_statements(workdir: Path, text: str, message: str, at:
 def test_a_version_alone_among_other_keys_is_not_a_policy(workdir: Path) -> None:
     write(workdir / "package.json", '{"name": "x", "Version": "2012-10-17"}')
     assert run(".")[1] == []
+
+
+@pytest.mark.parametrize("condition, advice", [
+    (None, "name the role ARN and add an iam:PassedToService condition"),
+    ({"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}, "name the role ARN"),
+])
+def test_passrole_advice_asks_only_for_what_is_missing(workdir: Path, condition: Any, advice: str) -> None:
+    passes = statement(["iam:PassRole"], "*")
+    if condition:
+        passes["Condition"] = condition
+    file = standalone(workdir, with_statement(passes), GOOD_TRUST)
+    found = [(f["line"], f["column"], f["message"]) for f in run(".", "--select", "IAM507")[1]]
+    assert found == [(*position_of(file.read_text(), rf"Resource{Q}: (?P<at>{Q}\*)"),
+                      f"iam:PassRole is allowed on '*': any role can be passed; {advice}")]
+
+
+@pytest.mark.parametrize("actions, target", [
+    (["bedrock-agentcore:InvokeHarness"], "harness"),
+    (["bedrock-agentcore:InvokeAgentRuntime"], "harness or agent runtime"),  # a runtime's ARN too
+])
+def test_invoke_wildcard_advice_names_what_the_action_invokes(workdir: Path, actions: list[str],
+                                                              target: str) -> None:
+    file = standalone(workdir, with_statement(statement(actions, "*")), GOOD_TRUST)
+    found = [(f["line"], f["column"], f["message"]) for f in run(".", "--select", "IAM501")[1]]
+    assert found == [(*position_of(file.read_text(), rf"Resource{Q}: (?P<at>{Q}\*)"),
+                      f"{actions[0]} is allowed on '*': the role may run any matching agent; "
+                      f"name the one {target} ARN")]

@@ -120,15 +120,17 @@ def test_condition_keys(workdir: Path, key: str, flagged: bool) -> None:
     assert bool(lint(workdir, policy(statement), "IAM513")[1]) == flagged
 
 
-@pytest.mark.parametrize("key, hint", [
-    ("aws:SecureTransport'", "did you mean 'aws:SecureTransport'?"),
-    ("aws:sourcevpcee", "did you mean 'aws:SourceVpce'?"),
-    ("aws:NothingLikeAnyKeyAtAll", "see the IAM User Guide's list of global condition keys"),
+@pytest.mark.parametrize("key, message", [  # the key quoted: a stray quote in it shows
+    ("aws:SecureTransport'", """"aws:SecureTransport'" is not a global condition key: did you mean """
+                             "'aws:SecureTransport'?"),
+    ("aws:sourcevpcee", "'aws:sourcevpcee' is not a global condition key: did you mean 'aws:SourceVpce'?"),
+    ("aws:NothingLikeAnyKeyAtAll", "'aws:NothingLikeAnyKeyAtAll' is not a global condition key: see the "
+                                   "IAM User Guide's list of global condition keys"),
 ])
-def test_unknown_global_keys_get_a_suggestion(workdir: Path, key: str, hint: str) -> None:
+def test_unknown_global_keys_get_a_suggestion(workdir: Path, key: str, message: str) -> None:
     statement = allow("s3:GetObject", OBJECTS, Condition={"Bool": {key: "true"}})
     _, findings = lint(workdir, policy(statement), "IAM513")
-    assert [f["message"] for f in findings] == [f"{key} is not a global condition key: {hint}"]
+    assert [f["message"] for f in findings] == [message]
 
 
 def test_wildcard_write_actions_are_counted(workdir: Path) -> None:
@@ -261,3 +263,36 @@ def test_documentation_placeholders_are_not_judged(workdir: Path) -> None:
                  "ArnLike": {"aws:ChatbotSourceArn": "arn:aws:chatbot::*:*"}}
     statement = allow("s3:GetObject", OBJECTS, Condition=condition)
     assert lint(workdir, policy(statement), "IAM513,IAM514")[1] == []
+
+
+@pytest.mark.parametrize("effect, action, resource, message", [
+    ("Allow", "s3:ListAllMyBuckets", "arn:aws:s3:::b",
+     's3:ListAllMyBuckets has no resource-level permissions: it is granted only with "Resource": "*"'),
+    ("Deny", "s3:ListAllMyBuckets", "arn:aws:s3:::b",
+     's3:ListAllMyBuckets has no resource-level permissions: it is denied only with "Resource": "*"; '
+     "this Deny does not stop it"),
+    ("Deny", "lambda:UpdateFunctionUrlConfig", "arn:aws:lambda:*:*:function/*",
+     "lambda:UpdateFunctionUrlConfig applies to function ARNs "
+     "(arn:${Partition}:lambda:${Region}:${Account}:function:${FunctionName}); no Resource of this "
+     "statement is one; this Deny does not stop it"),
+])
+def test_a_mismatched_deny_is_said_to_deny_nothing(workdir: Path, effect: str, action: str, resource: str,
+                                                   message: str) -> None:
+    text, findings = lint(workdir, policy({"Effect": effect, "Action": [action], "Resource": resource}),
+                          "IAM512")
+    assert [(f["line"], f["column"], f["message"]) for f in findings] == [
+        (*position_of(text, f'(?P<at>"{action}")'), message)]
+
+
+@pytest.mark.parametrize("code, actions, message", [
+    ("IAM518", ["s3:PutObject", "s3:putobject"],
+     "s3:PutObject is allowed on every resource: it can be scoped to the ARNs it needs"),
+    ("IAM521", ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParameter"],
+     "ssm:GetParameter, ssm:GetParameters are allowed on every resource: they read stored data "
+     "anywhere in the account; scope them to the ARNs read"),
+])
+def test_an_action_written_twice_is_named_once(workdir: Path, code: str, actions: list[str],
+                                               message: str) -> None:
+    text, findings = lint(workdir, policy(allow(actions, "*")), code)
+    assert [(f["line"], f["column"], f["message"]) for f in findings] == [
+        (*position_of(text, f'(?P<at>"{actions[0]}"),'), message)]

@@ -117,3 +117,85 @@ def test_waiting_task_without_timeout_is_a_note(workdir: Path) -> None:
     FORMS["json"](workdir, CASES["SFN204"][0])
     code, findings = run(".", "--select", "SFN204")
     assert [f["severity"] for f in findings] == ["note"] and code == 0
+
+
+# A task judged by what the template deploys as its Resource: an activity (a !Ref of the
+# template's AWS::StepFunctions::Activity, Terraform's aws_sfn_activity, a Serverless
+# activity) waits for a worker, so SFN204 and not SFN201; a callback integration given by
+# DefinitionSubstitutions waits for its token (SFN203); a Lambda function's ARN is a call (SFN201).
+SAM_TASKS = """\
+Resources:
+  Worker:
+    Type: AWS::StepFunctions::Activity
+    Properties:
+      Name: worker
+  Fn:
+    Type: AWS::Lambda::Function
+  Flow:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      DefinitionSubstitutions:
+        WorkerArn: !Ref Worker
+        AskArn: !Sub arn:${AWS::Partition}:states:::sqs:sendMessage.waitForTaskToken
+        FnArn: !GetAtt Fn.Arn
+      Definition:
+        StartAt: Work
+        States:
+          Work: {Type: Task, Resource: "${WorkerArn}", Next: Ask}
+          Ask: {Type: Task, Resource: "${AskArn}", Next: Call}
+          Call: {Type: Task, Resource: "${FnArn}", End: true}
+"""
+SERVERLESS_TASKS = """\
+service: flows
+stepFunctions:
+  activities:
+    - my-worker
+  stateMachines:
+    flow:
+      definition:
+        StartAt: Work
+        States:
+          Work:
+            Type: Task
+            Resource:
+              Ref: MyDashworkerStepFunctionsActivity
+            Next: Call
+          Call:
+            Type: Task
+            Resource:
+              Ref: OtherStepFunctionsActivity
+            End: true
+"""
+TERRAFORM_TASKS = """\
+resource "aws_sfn_activity" "worker" {
+  name = "worker"
+}
+
+resource "aws_sfn_state_machine" "flow" {
+  name     = "flow"
+  role_arn = "arn:aws:iam::111122223333:role/flow"
+  definition = templatefile("${path.module}/flow.asl.json", {
+    worker = aws_sfn_activity.worker.id
+    fn     = aws_lambda_function.fn.arn
+  })
+}
+"""
+TERRAFORM_FLOW = flow(Work=task("${worker}"), Call=task("${fn}"))
+
+
+@pytest.mark.parametrize("name, text, expected", [
+    ("template.yaml", SAM_TASKS, [("SFN204", key("Work") + ":"), ("SFN203", r'(?P<at>"\$\{AskArn\}")'),
+                                  ("SFN201", key("Call") + ":")]),
+    ("serverless.yml", SERVERLESS_TASKS, [("SFN204", r"(?P<at>Work):\n"), ("SFN201", r"(?P<at>Call):\n")]),
+    ("main.tf", TERRAFORM_TASKS, [("SFN204", r'(?P<at>"Work"):'), ("SFN201", r'(?P<at>"Call"):')]),
+])
+def test_task_is_judged_by_the_resource_the_template_gives(workdir: Path, name: str, text: str,
+                                                            expected: list[tuple[str, str]]) -> None:
+    file = workdir / name
+    file.write_text(text)
+    if name == "main.tf":
+        file = workdir / "flow.asl.json"
+        file.write_text(json.dumps(TERRAFORM_FLOW, indent=2))
+    _, findings = run(".", "--select", "SFN")
+    assert sorted((f["code"], f["line"], f["column"]) for f in findings) == sorted(
+        (code, *position_of(file.read_text(), pattern)) for code, pattern in expected)

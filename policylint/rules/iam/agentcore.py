@@ -70,7 +70,7 @@ def harness_invoke_wildcard_resource(ctx: Context) -> Iterator[Finding]:
 
     Example: `{"Effect": "Allow", "Action": "bedrock-agentcore:InvokeHarness", "Resource": "*"}`.
 
-    Use instead: the ARN of the one harness:
+    Use instead: the ARN of the one harness (or agent runtime) it invokes:
     `"Resource": "arn:aws:bedrock-agentcore:us-east-1:111122223333:harness/support-AbCdEf1234"`."""
     policy = Policy.of(ctx.document)
     if policy.kind != IDENTITY or policy.guards_endpoint:
@@ -80,12 +80,14 @@ def harness_invoke_wildcard_resource(ctx: Context) -> Iterator[Finding]:
                    and any(wildcard_match(t, a) for a in INVOKE)]
         if not invokes:
             continue
+        runtime = any(wildcard_match(t, INVOKE[1]) for t in invokes)  # a runtime's ARN, or a harness's
+        target = "harness or agent runtime" if runtime else "harness"
         for value in statement.values("Resource"):
             text = value.literal
             if text is not None and _wildcard(text) and _invokable(text, tuple(invokes)) \
                     and not all(denied([policy], t, text) for t in invokes):
                 yield policy.finding(value.path, f"{', '.join(invokes)} is allowed on {text!r}: the "
-                                     "role may run any matching agent; name the one harness ARN")
+                                     f"role may run any matching agent; name the one {target} ARN")
 
 
 harness_invoke_wildcard_resource = rule(

@@ -121,7 +121,7 @@ def unknown_condition_key(ctx: Context) -> Iterator[Finding]:
                     hint = f"did you mean {GLOBAL_KEY_NAMES[near]!r}?" if near else \
                         "see the IAM User Guide's list of global condition keys"
                     yield Finding(ctx.document, (*statement.path, "Condition", operator, key),
-                                  f"{key} is not a global condition key: {hint}", "key")
+                                  f"{key!r} is not a global condition key: {hint}", "key")
                 continue
             if web_identity_key(lower):  # named after a provider: token.actions.githubusercontent.com:sub
                 continue
@@ -135,7 +135,7 @@ def unknown_condition_key(ctx: Context) -> Iterator[Finding]:
                 why = "none of this statement's actions supports it" if service_has else \
                     f"it is not a condition key of {prefix}"
                 yield Finding(ctx.document, (*statement.path, "Condition", operator, key),
-                              f"{key}: {why}", "key")
+                              f"{key!r}: {why}", "key")
 
 
 unknown_condition_key = rule(

@@ -246,12 +246,13 @@ data_read_on_any_resource = rule(
 
 
 def _broad_reads(policy: Policy, statement: Statement) -> list[tuple[Value, str]]:
-    """(entry, action) of each data read the statement allows on every resource."""
+    """(entry, action) of each data read the statement allows on every resource, an action
+    written twice once."""
     resources = [r for v in statement.values("Resource") if (r := v.literal) is not None]
-    found = []
+    found: list[tuple[Value, str]] = []
     for value, name in statement.actions():
-        if name == "*":  # everything (IAM502, IAM518 say so): not expanded into the whole catalog
-            continue
+        if name == "*" or any(name.lower() == seen.lower() for _, seen in found):
+            continue  # everything (IAM502, IAM518 say so; not expanded), or named already
         names = matching(name) if ("*" in name or "?" in name) else [name.lower()]
         if any(_is_read(full) and any(covers_every(r, full) and not denied([policy], full, r)
                                       for r in resources) for full in names):

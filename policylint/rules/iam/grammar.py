@@ -175,7 +175,8 @@ def resource_action_mismatch(ctx: Context) -> Iterator[Finding]:
     Resources computed by CloudFormation are not judged.
 
     Why is this bad? The statement grants nothing for that action: the permission you meant
-    is missing (AccessDenied at run time) while the policy looks right in review.
+    is missing (AccessDenied at run time) while the policy looks right in review. A Deny
+    (a guardrail, an SCP) so written denies nothing: the action stays allowed.
 
     Example: `{"Action": "s3:GetObject", "Resource": "arn:aws:s3:::my-bucket"}` (objects are
     `arn:aws:s3:::my-bucket/*`), or `s3:ListAllMyBuckets` on a bucket ARN.
@@ -188,6 +189,8 @@ def resource_action_mismatch(ctx: Context) -> Iterator[Finding]:
         if not resources or None in resources or "*" in resources or any(
                 r is not None and not r.startswith("arn:") for r in resources):
             continue  # computed at deploy time (``${HarnessArn}``), or not an ARN at all
+        denies = statement.effect == "Deny"
+        verb, effect = ("denied", "; this Deny does not stop it") if denies else ("granted", "")
         for value, name in statement.actions():
             expected = _expected(name)
             if expected is None:
@@ -195,11 +198,11 @@ def resource_action_mismatch(ctx: Context) -> Iterator[Finding]:
             types, formats = expected
             if not formats and types is None:
                 yield Finding(ctx.document, value.path, f"{name} has no resource-level permissions: "
-                              "it is granted only with \"Resource\": \"*\"", "value")
+                              f"it is {verb} only with \"Resource\": \"*\"{effect}", "value")
             elif types and not any(fits(r, formats) for r in resources if r):
                 kinds = " or ".join(sorted({t for t, _ in types}))
                 yield Finding(ctx.document, value.path, f"{name} applies to {kinds} ARNs "
-                              f"({types[0][1]}); no Resource of this statement is one", "value")
+                              f"({types[0][1]}); no Resource of this statement is one{effect}", "value")
 
 
 resource_action_mismatch = rule(

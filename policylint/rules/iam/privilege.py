@@ -10,7 +10,7 @@ from functools import lru_cache
 from policylint.catalog import action, matching
 from policylint.hookspecs import hookimpl
 from policylint.models import IAM
-from policylint.models.iam import IDENTITY, Policy, Value, denied
+from policylint.models.iam import IDENTITY, Policy, Statement, Value, denied
 from policylint.project import Context, Project
 from policylint.rule import Finding, Severity, rule, rules_of
 from policylint.rules.iam.arns import arn_types, covers_every, fits, structure
@@ -37,12 +37,22 @@ def passrole_wildcard(ctx: Context) -> Iterator[Finding]:
                   if t.lower().startswith("iam:") and wildcard_match(t, "iam:passrole")]
         if not passes:
             continue
+        advice = "name the role ARN" if _passed_to_service(statement) else \
+            "name the role ARN and add an iam:PassedToService condition"
         for value in statement.values("Resource"):
             text = value.literal
             if text is not None and (text == "*" or re.search(r":(?:role/)?\*$", text)) \
                     and not denied([policy], passes[0], text):
                 yield policy.finding(value.path, f"{passes[0]} is allowed on {text!r}: any role can "
-                                     "be passed; name the role ARN and add an iam:PassedToService condition")
+                                     f"be passed; {advice}")
+
+
+def _passed_to_service(statement: Statement) -> bool:
+    """Whether the statement's Condition names ``iam:PassedToService`` already."""
+    condition = statement.data.get("Condition")
+    return isinstance(condition, dict) and any(
+        isinstance(block, dict) and any(str(k).lower() == "iam:passedtoservice" for k in block)
+        for block in condition.values())
 
 
 passrole_wildcard = rule(
@@ -102,8 +112,8 @@ def broad_write_on_any_resource(ctx: Context) -> Iterator[Finding]:
             continue
         flagged: list[tuple[Value, str, int]] = []
         for value, name in statement.actions():
-            if name == "*":
-                continue  # every action: IAM502 and IAM517 speak about that
+            if name == "*" or any(name.lower() == seen.lower() for _, seen, _ in flagged):
+                continue  # every action: IAM502 and IAM517 speak about that; one written twice, once
             names = matching(name) if ("*" in name or "?" in name) else [name.lower()]
             scoped = [full for full in names if _scopable_write(full)
                       and any(covers_every(r, full) and not denied([policy], full, r) for r in resources)]
