@@ -47,6 +47,25 @@ def _sub_text(value: Any) -> Any:
     return value
 
 
+def deployed(resource: Any, document: Document) -> str | Ref | None:
+    """What a state's Resource deploys as: its text (a ``!Sub``'s), a resource of the template
+    (``!Ref``), or None when only a deployment knows it. A whole ``${Name}`` is the template's
+    value for it (DefinitionSubstitutions)."""
+    value = _sub_text(resource)
+    if isinstance(value, str):
+        whole = _WHOLE_PLACEHOLDER.fullmatch(value) if value.startswith("${") else None
+        if whole is None:  # text as written: nearly every Resource
+            return value
+        known = document.substitutions.get(whole.group(1))
+        if known is not None:
+            return known
+        given = properties_of(document).get("DefinitionSubstitutions")
+        value = given.get(whole.group(1)) if isinstance(given, dict) else None
+        if value is None:
+            return None
+    return resolve(value, document)
+
+
 def query_language(written: Any, inherited: str) -> str:
     """A state's query language: its own QueryLanguage when that is one, else ``inherited``."""
     return written if written in QUERY_LANGUAGES else inherited
@@ -133,20 +152,7 @@ class State:
 
     @cached_property
     def _target(self) -> str | Ref | None:
-        """What the Resource deploys as: text, a resource of the template, or None (unknown).
-        A whole ``${Name}`` is the template's value for it (DefinitionSubstitutions)."""
-        document = self.machine.document
-        value = _sub_text(self.body.get("Resource"))
-        whole = _WHOLE_PLACEHOLDER.fullmatch(value) if isinstance(value, str) else None
-        if whole is not None:
-            known = document.substitutions.get(whole.group(1))
-            if known is not None:
-                return known
-            given = properties_of(document).get("DefinitionSubstitutions")
-            value = given.get(whole.group(1)) if isinstance(given, dict) else None
-            if value is None:
-                return None
-        return resolve(value, document)
+        return deployed(self.body.get("Resource"), self.machine.document)
 
     @property
     def is_jsonata(self) -> bool:
@@ -377,9 +383,9 @@ class StateMachine:
             path = (*scope.path, "States", name)
             state = None
             if isinstance(body, dict):
-                state = State(self, str(name), body, path, scope.data, scope.enclosing)
-                if state.is_task and AGENT_RESOURCE.match(state.resource):  # as written or substituted
-                    state = AgentTask(self, str(name), body, path, scope.data, scope.enclosing)
+                target = deployed(body.get("Resource"), self.document) if body.get("Type") == "Task" else None
+                kind = AgentTask if isinstance(target, str) and AGENT_RESOURCE.match(target) else State
+                state = kind(self, str(name), body, path, scope.data, scope.enclosing)
             entries.append(Entry(str(name), body, path, scope, state))
             if state is not None:
                 inner = list(_inner_scopes(state))
