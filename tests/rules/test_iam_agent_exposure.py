@@ -83,11 +83,20 @@ Resources:
 """
 
 
-def test_a_sam_state_machine_policy_by_name(workdir: Path) -> None:
-    machine = {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}
-    write(workdir / "flow.asl.json", json.dumps(machine))
+AGENT_STATE = {"Type": "Task", "Resource": "arn:aws:states:::bedrockagentcore:invokeHarness", "End": True,
+               "Parameters": {"HarnessArn": "arn:aws:bedrock-agentcore:us-east-1:111122223333:harness/h"}}
+
+
+@pytest.mark.parametrize(("state", "who"), [
+    ({"Type": "Pass", "End": True}, "(state machine 'Flow'): the workflow can do all it allows"),
+    (AGENT_STATE, "(state machine 'Flow'): the workflow, acting on its agents' output, can do all")])
+def test_a_sam_state_machine_policy_by_name(workdir: Path, state: dict[str, Any], who: str) -> None:
+    write(workdir / "flow.asl.json", json.dumps({"StartAt": "A", "States": {"A": state}}))
     text = write(workdir / "template.yaml", SAM).read_text()
-    assert found("IAM520") == [("IAM520", *position_of(text, "AWSXrayFullAccess"), "warning")]
+    (finding,) = run(".", "--select", "IAM520")[1]
+    assert (finding["code"], finding["line"], finding["column"], finding["severity"]) == \
+        ("IAM520", *position_of(text, "AWSXrayFullAccess"), "warning")
+    assert who in finding["message"]
 
 
 TERRAFORM = """\
@@ -125,7 +134,7 @@ def test_an_export_role_a_state_machine_may_assume(workdir: Path) -> None:
     text = write(workdir / "account.json", json.dumps(export, indent=2)).read_text()
     (finding,) = run(".", "--select", "IAM520")[1]
     assert (finding["line"], finding["column"]) == position_of(text, r'"PolicyArn": (?P<at>")')
-    assert "(trusted by states.amazonaws.com): the workflow, and any agent it invokes," in finding["message"]
+    assert "(trusted by states.amazonaws.com): any workflow that uses it can do all" in finding["message"]
 
 
 def policy(*statements: dict[str, Any]) -> dict[str, Any]:

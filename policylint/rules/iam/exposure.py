@@ -149,12 +149,11 @@ def _broad_managed_policy_on_agent_role(project: Project) -> Iterator[Finding]:
     workflows = _workflow_uses(index)
     for role in index.roles:
         agent = index.agent_roles.get(id(role))
-        use = agent or workflows.get(id(role))
+        use, who = (agent, "an agent acting on model output") if agent else workflows.get(id(role), ("", ""))
         for attached in role.managed if use else []:
             name = _aws_managed(attached)
             if name is None or not (name in ADMIN_POLICIES or name.endswith("FullAccess")):
                 continue
-            who = "an agent acting on model output" if agent else "the workflow, and any agent it invokes,"
             yield Finding(attached.document, attached.path, f"AWS managed policy {name!r} is attached to "
                           f"role {role.name!r} ({use}): {who} can do all it allows; grant only the "
                           "actions it needs", "value",
@@ -167,13 +166,17 @@ broad_managed_policy_on_agent_role = rule(
 )(_broad_managed_policy_on_agent_role)
 
 
-def _workflow_uses(index: Index) -> dict[int, str]:
-    """Roles a state machine uses, or that states.amazonaws.com may assume, by id."""
-    found = {id(r): f"trusted by {STATES_SERVICE}" for r in index.roles if STATES_SERVICE in r.services}
+def _workflow_uses(index: Index) -> dict[int, tuple[str, str]]:
+    """Roles a state machine uses, or that states.amazonaws.com may assume, by id: what uses
+    the role, and who can do what it allows (the agents only where the machine invokes one:
+    the workflow then acts on their output)."""
+    found = {id(r): (f"trusted by {STATES_SERVICE}", "any workflow that uses it")
+             for r in index.roles if STATES_SERVICE in r.services}
     for machine in index.machines:
         link = index.machine_role(machine)
         if link is not None and link.target is not None:
-            found[id(link.target)] = f"state machine {machine.document.logical_id!r}"
+            who = "the workflow, acting on its agents' output," if machine.agent_tasks else "the workflow"
+            found[id(link.target)] = (f"state machine {machine.document.logical_id!r}", who)
     return found
 
 
