@@ -420,6 +420,44 @@ module "off" {
     assert [f["code"] for f in found] == ["PL005"] and 'var.definition is ""' in found[0]["message"]
 
 
+def test_what_callers_give_a_resource_none_of_them_makes_is_not_judged(workdir: Path) -> None:
+    module = '''variable "arns" {
+  type    = list(string)
+  default = []
+}
+resource "aws_iam_role_policy" "secrets" {
+  count = length(var.arns) > 0 ? 1 : 0
+  role  = "runtime"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["secretsmanager:GetSecretValue"]
+      Resource = var.arns
+    }]
+  })
+}
+'''
+    root = '''variable "use_key" {
+  type    = bool
+  default = false
+}
+data "aws_secretsmanager_secret" "key" {
+  count = var.use_key ? 1 : 0
+  name  = "key"
+}
+module "runtime" {
+  source = "./runtime"
+  arns   = var.use_key ? [data.aws_secretsmanager_secret.key[0].arn] : []
+}
+'''
+    write(workdir / "runtime" / "main.tf", module)
+    write(workdir / "main.tf", root)
+    assert run(".")[1] == []  # the call gives [], so it makes no policy: no empty Resource to judge
+    write(workdir / "runtime" / "main.tf", module.replace("  count = length(var.arns) > 0 ? 1 : 0\n", ""))
+    assert at(run(".")[1], "IAM509") == [("main.tf", *position_of(root, r"arns   = (?P<at>var)"))]
+
+
 def test_the_summary_names_skipped_terraform_files_as_terraform(workdir: Path) -> None:
     from policylint.cli import main
 

@@ -99,11 +99,8 @@ def link_modules(documents: list[Document]) -> Linked:
         notes.extend(Finding(view, path, message, "value", code=UNRESOLVED_REFERENCE.code)
                      for path, message in view.linking.notes)
         scopes = instances.get(view.namespace, [base[view.namespace]])
-        known = locals_[view.namespace]
-        note = _put_locals(view, view.data["Resources"], known, sizes, origins, partial(copies.assign, view),
-                           ("Resources",)) if known else None
-        if note is not None:
-            notes.append(note)
+        notes.extend(_put_known(view, scopes, base[view.namespace], locals_[view.namespace], sizes, origins,
+                                partial(copies.assign, view)))
         seen: set = set()
         for address, name, path in view.linking.pending:
             for scope in scopes:
@@ -823,6 +820,24 @@ def _move_once(source: TerraformSource, path: tuple, home: TerraformSource, root
 
 
 _LOCAL = re.compile(r"\$\{((?:local|var)\.[\w-]+)\}")
+
+
+def _put_known(view: Document, scopes: list[_Scope], uncalled: _Scope, known: dict[str, Any],
+               sizes: dict[tuple[str, str], int], origins: _Origins,
+               put: Callable[[list, Any], None]) -> Iterator[Finding]:
+    """The module's known locals and inputs put into the view's resources; a resource that no
+    call makes (``count = length(var.x) > 0 ? 1 : 0`` with ``x = []``) takes its locals only:
+    what the callers give it does not exist, and is not judged."""
+    resources = view.data["Resources"]
+    none = {address for address in resources if uncalled not in scopes and all(
+        _absent(view.linking.counts.get(address), scope) for scope in scopes)}
+    own = {name: value for name, value in known.items() if not name.startswith("var.")}
+    for part, values in (({a: r for a, r in resources.items() if a not in none}, known),
+                         ({a: resources[a] for a in none}, own)):
+        note = _put_locals(view, part, values, sizes, origins, put, ("Resources",)) \
+            if part and values else None
+        if note is not None:
+            yield note
 
 
 def _put_locals(view: Any, data: Any, locals_: dict[str, Any], sizes: dict[tuple[str, str], int],

@@ -88,6 +88,14 @@ def test_resource_patterns_that_can_match(workdir: Path, resource: str) -> None:
     assert lint(workdir, policy(allow("s3:GetObject", resource)), "IAM512")[1] == []
 
 
+def test_a_wildcard_partition_covers_the_aws_partition(workdir: Path) -> None:
+    logs = ["logs:CreateLogGroup", "logs:PutLogEvents"]  # a log group, and a log stream in it
+    assert lint(workdir, policy(allow(logs, "arn:*:logs:*:*:log-group:/aws/lambda/*")), "IAM512")[1] == []
+    text, findings = lint(workdir, policy(allow(logs, "arn:*:s3:::logs/*")), "IAM512")
+    assert [(f["line"], f["column"]) for f in findings] == [
+        position_of(text, rf'(?P<at>"{action}")') for action in logs]
+
+
 def test_action_without_resource_level_permissions_needs_star(workdir: Path) -> None:
     _, findings = lint(workdir, policy(allow("s3:ListAllMyBuckets", "arn:aws:s3:::b")), "IAM512")
     assert "has no resource-level permissions" in findings[0]["message"]

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterator
 from functools import lru_cache
 
-from policylint.catalog import matching
+from policylint.catalog import action, matching
 from policylint.hookspecs import hookimpl
 from policylint.index import Link, Role
 from policylint.models import Document
@@ -329,8 +329,14 @@ def _harness_role_missing_tool_permission(project: Project) -> Iterator[Finding]
                        if role.allows(f"{AGENTCORE}:{a}", Target()) is False]
             if missing:
                 yield Finding(harness.document, path, f"execution role {role.name!r} does not allow "
-                              f"{', '.join(f'{AGENTCORE}:{a}' for a in missing)}: the agent's {named} "
+                              f"{', '.join(_spelled(a) for a in missing)}: the agent's {named} "
                               "fails with AccessDenied", "value")
+
+
+def _spelled(name: str) -> str:
+    """An AgentCore action (catalog name, lower case) as AWS spells it: what to paste into a policy."""
+    found = action(f"{AGENTCORE}:{name}")
+    return f"{AGENTCORE}:{found['name'] if found else name}"
 
 
 harness_role_missing_tool_permission = rule(

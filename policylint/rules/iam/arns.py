@@ -37,6 +37,7 @@ def fits(resource: str, formats: tuple[str, ...]) -> bool:
     structure, not its names: ``arn:aws:s3:::bucket-17/*`` and ``arn:aws:s3:::bucket-18/*``
     are one question (see ``shape``), so an account whose every ARN is its own costs one
     match a shape of ARN, not one an ARN."""
+    resource = _in_a_partition(resource)
     service = _service(resource)
     if service is not None:
         formats = _of_service(formats, service)
@@ -51,6 +52,15 @@ def fits(resource: str, formats: tuple[str, ...]) -> bool:
     # The examples of the formats hold no NUL: matched as a pattern, the shape fits none, and
     # the last test of _fits (the pattern against an example) is made on the pattern itself.
     return _cached_fits(shaped, formats) or _by_example(resource, formats)
+
+
+def _in_a_partition(resource: str) -> str:
+    """``resource`` with a partition written as a wildcard (``arn:*:``) as ``aws``, one it
+    covers: the formats' partitions are real ones, which its filled samples (``x``) are not."""
+    parts = resource.split(":", 2)
+    if len(parts) == 3 and parts[0] == "arn" and "*" in parts[1] and wildcard_match(parts[1], "aws"):
+        return f"arn:aws:{parts[2]}"
+    return resource
 
 
 _NAME_MARKS = frozenset("*?${}")
