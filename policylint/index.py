@@ -22,6 +22,7 @@ from policylint.models.iam import (
     STATES_SERVICE,
     Policy,
     Target,
+    aws_managed_policies,
     decision,
 )
 from policylint.models.refs import Ref, as_list, resolve, resource_named, resources_of, role_name
@@ -377,8 +378,11 @@ def _policy_at(policies: dict[tuple, Policy], template: Document, props: dict, b
 
 
 def _managed_policies(export: Document, policies: dict[tuple, Policy]) -> dict[str, list[Policy]]:
-    """A policy ARN -> its default version, for the managed policies of an export."""
-    by_policy = _grouped(policies, 2)
+    """A policy ARN -> its default version, for the managed policies of an export: the
+    account's own (documents of the run) and AWS managed ones (read here, not linted)."""
+    aws = {path: Policy.of(Document(IAM, data, export.source, path))
+           for path, data in aws_managed_policies(export.data)}
+    by_policy = _grouped({**policies, **aws}, 2)
     return {item["Arn"]: by_policy.get(("Policies", i), [])
             for i, item in enumerate(as_list(export.data.get("Policies") or []))
             if isinstance(item, dict) and isinstance(item.get("Arn"), str)}

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import run, write
+from helpers import position_of, run, write
 
 ACCOUNT = "111122223333"
 MANAGED = f"arn:aws:iam::{ACCOUNT}:policy/deployer"
@@ -62,3 +62,21 @@ def test_the_pages_of_a_paginated_export_are_one_account(workdir: Path) -> None:
     findings = [f for f in run(".")[1] if f["code"] == "IAM517"]
     assert [f["message"].split(" can ")[0] for f in findings] == ["role 'deployer'"]
     assert findings[0]["file"] == "page2.json"  # at the action, in the page that grants it
+
+
+@pytest.mark.parametrize(("arn", "linted"), [
+    (MANAGED, True),  # the account's own managed policy
+    ("arn:aws:iam::aws:policy/IAMFullAccess", False),  # AWS wrote it: nobody can change it
+    ("arn:aws-cn:iam::aws:policy/IAMFullAccess", False)])
+def test_aws_managed_policies_count_for_their_roles_but_are_not_linted(workdir: Path, arn: str,
+                                                                        linted: bool) -> None:
+    policy = managed(arn, ["iam:CreatePolicyVersion", "s3:GetObjekt"])
+    page = json.loads(export([role("deployer", [arn])], [policy]))
+    text = write(workdir / "account.json", json.dumps(page, indent=2)).read_text()
+    found = run(".")[1]
+    unknown = [(f["line"], f["column"]) for f in found if f["code"] == "IAM508"]
+    assert unknown == ([position_of(text, r'(?P<at>"s3:GetObjekt")')] if linted else [])
+    (escalation,) = [f for f in found if f["code"] == "IAM517"]  # what it grants, the role has
+    assert escalation["message"].startswith("role 'deployer' can escalate its privileges")
+    where = position_of(text, r'(?P<at>"iam:CreatePolicyVersion")')
+    assert (escalation["line"], escalation["column"]) == where

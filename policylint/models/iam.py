@@ -5,6 +5,7 @@ matching against them answers None ("cannot know"), and rules stay silent on Non
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from functools import cached_property
 from typing import Any, NamedTuple
@@ -310,8 +311,9 @@ def is_account_export(data: Any) -> bool:
 
 
 def account_policies(data: dict) -> Iterator[tuple[tuple, dict]]:
-    """(path, policy) of every policy document in an account export: roles' trust and
-    inline policies, users' and groups' inline policies, managed policies' default version."""
+    """(path, policy) of every policy document in an account export the account wrote: roles'
+    trust and inline policies, users' and groups' inline policies, the default version of
+    its own managed policies. (AWS managed policies: ``aws_managed_policies``.)"""
     lists = (("RoleDetailList", "RolePolicyList"), ("UserDetailList", "UserPolicyList"),
              ("GroupDetailList", "GroupPolicyList"))
     for detail, inline in lists:
@@ -323,9 +325,30 @@ def account_policies(data: dict) -> Iterator[tuple[tuple, dict]]:
             for j, policy in enumerate(as_list(item.get(inline) or [])):
                 if isinstance(policy, dict) and is_policy(policy.get("PolicyDocument")):
                     yield (detail, i, inline, j, "PolicyDocument"), policy["PolicyDocument"]
+    yield from _managed_versions(data, aws=False)
+
+
+def aws_managed_policies(data: dict) -> Iterator[tuple[tuple, dict]]:
+    """(path, policy) of the default version of each AWS managed policy in an account export
+    (``arn:aws:iam::aws:policy/...``): what they grant counts for the roles they are attached
+    to, but AWS writes them and nobody can change them, so they are not linted (as parliament
+    skips them too)."""
+    yield from _managed_versions(data, aws=True)
+
+
+def _managed_versions(data: dict, aws: bool) -> Iterator[tuple[tuple, dict]]:
     for i, managed in enumerate(as_list(data.get("Policies") or [])):
-        versions = managed.get("PolicyVersionList") if isinstance(managed, dict) else None
-        for j, version in enumerate(as_list(versions or [])):
+        if not isinstance(managed, dict) or is_aws_managed(managed.get("Arn")) != aws:
+            continue
+        for j, version in enumerate(as_list(managed.get("PolicyVersionList") or [])):
             if isinstance(version, dict) and version.get("IsDefaultVersion") \
                     and is_policy(version.get("Document")):
                 yield ("Policies", i, "PolicyVersionList", j, "Document"), version["Document"]
+
+
+_AWS_MANAGED = re.compile(r"arn:[\w-]+:iam::aws:policy/")
+
+
+def is_aws_managed(arn: Any) -> bool:
+    """Whether ``arn`` names an AWS managed policy (its account is ``aws``), in any partition."""
+    return isinstance(arn, str) and _AWS_MANAGED.match(arn) is not None
