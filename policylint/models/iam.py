@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import Any, NamedTuple
 
 from policylint.models import IAM, Document
-from policylint.models.refs import Ref, as_list, resolve, resource_of
+from policylint.models.refs import Ref, as_list, own_resources, resolve, resource_of
 from policylint.rule import Finding
 from policylint.values import PLACEHOLDER, is_intrinsic
 from policylint.wildcard import any_match, wildcard_match
@@ -30,6 +30,11 @@ ENDPOINT_TYPES = frozenset({"AWS::EC2::VPCEndpoint"})
 # AWS Organizations User Guide): the rules about what a policy allows do not judge it, the
 # grammar rules do (actions, Sids, conditions, shape).
 ORGANIZATION_TYPES = frozenset({"AWS::Organizations::Policy"})
+# A permissions boundary: "the maximum permissions that an identity-based policy can grant to
+# an IAM entity"; it "does not grant permissions on its own" (IAM User Guide, "Permissions
+# boundaries for IAM entities"). Written as a managed policy that a role or user of the same
+# template (or Terraform file) names in PermissionsBoundary.
+BOUNDARY_OWNERS = frozenset({"AWS::IAM::Role", "AWS::IAM::User"})
 
 
 def is_policy(data: Any) -> bool:
@@ -236,10 +241,16 @@ class Policy:
         return kind if isinstance(kind, str) else None
 
     @property
-    def guards_endpoint(self) -> bool:
-        """A VPC endpoint policy, or an Organizations policy (an SCP): neither a role's
-        policy nor a resource's; it grants nothing."""
-        return self.owner_type in ENDPOINT_TYPES or self.organization
+    def grants_nothing(self) -> bool:
+        """A VPC endpoint policy, an Organizations policy (an SCP) or a permissions boundary:
+        each limits what other policies grant, and grants nothing itself."""
+        return self.owner_type in ENDPOINT_TYPES or self.organization or self.boundary
+
+    @property
+    def boundary(self) -> bool:
+        """A managed policy that a role or user of its file names as its PermissionsBoundary."""
+        return self.owner_type == "AWS::IAM::ManagedPolicy" and self.document.template is not None \
+            and self.document.logical_id in self.document.template.view(_boundaries)
 
     @property
     def organization(self) -> bool:
@@ -352,3 +363,15 @@ _AWS_MANAGED = re.compile(r"arn:[\w-]+:iam::aws:policy/")
 def is_aws_managed(arn: Any) -> bool:
     """Whether ``arn`` names an AWS managed policy (its account is ``aws``), in any partition."""
     return isinstance(arn, str) and _AWS_MANAGED.match(arn) is not None
+
+
+def _boundaries(template: Document) -> frozenset[str]:
+    """The logical ids of the managed policies that roles and users of ``template``'s own file
+    name in PermissionsBoundary (worked out once a template)."""
+    found = set()
+    for resource in own_resources(template).values():
+        props = resource.get("Properties") if isinstance(resource, dict) else None
+        if isinstance(props, dict) and resource.get("Type") in BOUNDARY_OWNERS \
+                and isinstance(target := resolve(props.get("PermissionsBoundary"), template), Ref):
+            found.add(target.logical_id)
+    return frozenset(found)

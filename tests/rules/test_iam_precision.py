@@ -1,6 +1,7 @@
 """IAM precision (RULES.md, "Precision notes"): a VPC endpoint policy is neither a role nor
-a public resource policy; IAM501/IAM502 judge what a statement can reach; an explicit Deny
-in the same policy takes precedence over the Allow beside it."""
+a public resource policy, and a permissions boundary grants nothing; IAM501/IAM502 judge what
+a statement can reach; an explicit Deny in the same policy takes precedence over the Allow
+beside it."""
 from __future__ import annotations
 
 import json
@@ -252,3 +253,75 @@ def test_invoke_on_star_in_a_resource_policy_is_its_own_resource(workdir: Path) 
     runtime_policy = {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/caller"},
                       "Action": "bedrock-agentcore:InvokeAgentRuntime", "Resource": "*"}
     assert lint(workdir, policy(runtime_policy), "IAM501")[1] == []
+
+
+BOUNDARY_TEMPLATE = """\
+Resources:
+  Boundary:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            NotAction: iam:*
+            Resource: "*"
+          - Effect: Allow
+            Action: [iam:PassRole, s3:PutObject, secretsmanager:GetSecretValue]
+            Resource: "*"
+  Worker:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: {Service: lambda.amazonaws.com}
+            Action: sts:AssumeRole
+      PermissionsBoundary: !Ref Boundary
+"""
+
+BOUNDARY_TERRAFORM = """\
+resource "aws_iam_policy" "boundary" {
+  name = "boundary"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      { Effect = "Allow", NotAction = "iam:*", Resource = "*" },
+      { Effect = "Allow", Action = ["iam:PassRole", "s3:PutObject", "secretsmanager:GetSecretValue"],
+        Resource = "*" },
+    ]
+  })
+}
+
+resource "aws_iam_role" "worker" {
+  name                 = "worker"
+  assume_role_policy   = data.aws_iam_policy_document.trust.json
+  permissions_boundary = aws_iam_policy.boundary.arn
+}
+"""
+
+GRANTS = "IAM507,IAM511,IAM518,IAM521"  # PassRole on *, Allow NotAction, writes and reads on *
+
+
+@pytest.mark.parametrize(("name", "text"), [("template.yaml", BOUNDARY_TEMPLATE),
+                                             ("main.tf", BOUNDARY_TERRAFORM)])
+def test_a_permissions_boundary_grants_nothing(workdir: Path, name: str, text: str) -> None:
+    write(workdir / name, text)
+    assert run(".", "--select", GRANTS)[1] == []
+
+
+@pytest.mark.parametrize(("name", "text", "boundary", "attached"), [
+    ("template.yaml", BOUNDARY_TEMPLATE, "PermissionsBoundary: !Ref Boundary",
+     "ManagedPolicyArns: [!Ref Boundary]"),
+    ("main.tf", BOUNDARY_TERRAFORM, "permissions_boundary = aws_iam_policy.boundary.arn",
+     "managed_policy_arns  = [aws_iam_policy.boundary.arn]")])
+def test_the_same_policy_attached_as_a_grant_is_judged(workdir: Path, name: str, text: str,
+                                                       boundary: str, attached: str) -> None:
+    text = write(workdir / name, text.replace(boundary, attached)).read_text()
+    found = [(f["code"], f["line"], f["column"]) for f in run(".", "--select", GRANTS)[1]]
+    assert sorted(found) == sorted([
+        ("IAM507", *position_of(text, r'PassRole.*\n\s*Resource\s*[:=]\s*(?P<at>"\*")')),
+        ("IAM511", *position_of(text, r"(?P<at>NotAction)")),
+        ("IAM518", *position_of(text, r'(?P<at>"?iam:PassRole)')),  # the statement's first write
+        ("IAM521", *position_of(text, r'(?P<at>"?secretsmanager:GetSecretValue)'))])

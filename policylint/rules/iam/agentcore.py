@@ -73,7 +73,7 @@ def harness_invoke_wildcard_resource(ctx: Context) -> Iterator[Finding]:
     Use instead: the ARN of the one harness (or agent runtime) it invokes:
     `"Resource": "arn:aws:bedrock-agentcore:us-east-1:111122223333:harness/support-AbCdEf1234"`."""
     policy = Policy.of(ctx.document)
-    if policy.kind != IDENTITY or policy.guards_endpoint:
+    if policy.kind != IDENTITY or policy.grants_nothing:
         return  # a resource policy's Resource is its own resource; an endpoint's, a path
     for statement in policy.allow_statements:
         invokes = [t for _, t in statement.actions() if t.lower().startswith(f"{AGENTCORE}:")
@@ -114,7 +114,7 @@ def agentcore_action_wildcard(ctx: Context) -> Iterator[Finding]:
     Use instead: the actions this role needs, e.g. `bedrock-agentcore:InvokeHarness` and
     `bedrock-agentcore:InvokeAgentRuntime` for a workflow."""
     policy = Policy.of(ctx.document)
-    if policy.guards_endpoint:
+    if policy.grants_nothing:
         return
     for statement in policy.allow_statements:
         for value, text in statement.actions():

@@ -54,7 +54,7 @@ def public_resource_policy(ctx: Context) -> Iterator[Finding]:
         yield from _public_lambda_permissions(ctx)
         return
     policy = Policy.of(ctx.document)
-    if policy.kind == IDENTITY or policy.guards_endpoint:
+    if policy.kind == IDENTITY or policy.grants_nothing:
         return
     for statement in policy.statements:
         if not statement.allows or _narrowed(statement) or _fenced(policy, statement):
@@ -224,7 +224,7 @@ def data_read_on_any_resource(ctx: Context) -> Iterator[Finding]:
     Use instead: the ARNs it reads: `"Resource":
     "arn:aws:secretsmanager:us-east-1:111122223333:secret:support/api-key-*"`."""
     policy = Policy.of(ctx.document)
-    if policy.kind != IDENTITY or policy.guards_endpoint:
+    if policy.kind != IDENTITY or policy.grants_nothing:
         return
     flagged = [(s, found) for s in policy.allow_statements if (found := _broad_reads(policy, s))]
     if not flagged:

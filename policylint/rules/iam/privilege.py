@@ -30,8 +30,8 @@ def passrole_wildcard(ctx: Context) -> Iterator[Finding]:
 
     Use instead: the ARN of the role to pass, and an `iam:PassedToService` condition."""
     policy = Policy.of(ctx.document)
-    if policy.organization:
-        return  # an SCP grants nothing
+    if policy.grants_nothing:
+        return  # an SCP, an endpoint policy or a permissions boundary
     for statement in policy.allow_statements:
         passes = [t for _, t in statement.actions()
                   if t.lower().startswith("iam:") and wildcard_match(t, "iam:passrole")]
@@ -71,8 +71,8 @@ def allow_not_action(ctx: Context) -> Iterator[Finding]:
 
     Use instead: Allow the actions and resources needed; use NotAction only in Deny statements."""
     policy = Policy.of(ctx.document)
-    if policy.organization:
-        return  # an SCP grants nothing
+    if policy.grants_nothing:
+        return  # an SCP, an endpoint policy or a permissions boundary
     for statement in policy.allow_statements:
         for key in ("NotAction", "NotResource", "NotPrincipal"):
             if key in statement.data:
@@ -104,7 +104,7 @@ def broad_write_on_any_resource(ctx: Context) -> Iterator[Finding]:
 
     Use instead: the ARNs it needs: `"Resource": "arn:aws:dynamodb:us-east-1:111122223333:table/orders"`."""
     policy = Policy.of(ctx.document)
-    if policy.kind != IDENTITY or policy.organization:
+    if policy.kind != IDENTITY or policy.grants_nothing:
         return
     for statement in policy.statements:
         resources = tuple(r for v in statement.values("Resource") if (r := v.literal) is not None)
