@@ -219,6 +219,18 @@ def test_a_dynamic_statement_toggled_by_a_known_flag_is_judged_where_its_content
     assert "var.allow_pass has no default" in found[0]["message"]
 
 
+def test_a_condition_whose_branches_hold_colons_is_evaluated(workdir: Path) -> None:
+    """A branch is whatever the parser says it is: an ARN's colons do not end it."""
+    toggled = TOGGLED.replace("[1] : []", '["arn:aws:iam::111122223333:role/agent"] : []')
+    text = toggled.replace("DEFAULT", "true")
+    write(workdir / "policy.tf", text)
+    found = run(".")[1]
+    assert at(found, "IAM507") == [("policy.tf", *position_of(text, r'resources = \[(?P<at>"\*")'))]
+    assert at(found, "PL005") == []
+    write(workdir / "policy.tf", toggled.replace("DEFAULT", "false"))
+    assert run(".")[1] == []
+
+
 SCP = '''resource "aws_organizations_policy" "guardrails" {
   name    = "agent-guardrails"
   content = jsonencode({

@@ -53,9 +53,11 @@ class Heredoc(NamedTuple):
 
 
 class Unknown(NamedTuple):
-    """Any other expression (an operator, a conditional, a ``for``): known only to Terraform."""
+    """Any other expression (an operator, a conditional, a ``for``): known only to Terraform.
+    A conditional's ``branches``: its condition, then and else, as written."""
 
     text: str
+    branches: tuple[str, str, str] | None = None
 
 
 class Block:

@@ -179,6 +179,9 @@ class _Reader:
             parts = self.traversal(node)
             if parts:
                 return hcl.Reference(parts, self.source(node))
+        if kind == "conditional":
+            cond, then, other = (self.source(c) for c in node.children if c.type == "expression")
+            return hcl.Unknown(self.source(node), (cond, then, other))
         return hcl.Unknown(self.source(node))
 
     def sequence(self, node: Any, block: Block, path: tuple, depth: int) -> list:

@@ -435,12 +435,12 @@ def _evaluate(entry: tuple[tuple, Any], scope: _Scope, name: str,
         if block is None:
             return entry
         scope = scope.of(owner)
-        choice = _CONDITIONAL.fullmatch(raw.text.strip()) if isinstance(raw, hcl.Unknown) else None
+        choice = raw.branches if isinstance(raw, hcl.Unknown) else None
         if choice is not None:
-            flag, why = _truth(choice["cond"], scope, depth + 1)
+            flag, why = _truth(choice[0], scope, depth + 1)
             if flag is None:
                 return (None, None, (why,)), owner
-            entry = ((_expression(choice["then" if flag else "else"]), block, ()), owner)
+            entry = ((_expression(choice[1] if flag else choice[2]), block, ()), owner)
             continue
         if isinstance(raw, hcl.Reference) and len(raw.parts) == 2 and raw.parts[0] in ("local", "var"):
             found = scope.get(raw.text)
@@ -475,7 +475,6 @@ _FOLLOWED = 10  # at most so many locals naming each other are followed
 # The branches of conditionals, read once a run (the same "[1]" and "[]" in every module); the
 # values are only read, never changed.
 _expression = lru_cache(maxsize=4096)(hcl_tree.expression)
-_CONDITIONAL = re.compile(r"(?P<cond>[^?:]+?)\s*\?\s*(?P<then>[^?:]+?)\s*:\s*(?P<else>[^?:]+)", re.S)
 _NAME = r"(?:var|local)\.[\w-]+"
 _TEST = re.compile(rf"(?P<not>!?)(?P<name>{_NAME})|(?P<null>{_NAME})\s*(?P<op>[!=]=)\s*null"
                    rf"|length\((?P<sized>{_NAME})\)\s*(?P<cmp>>|==|!=)\s*0")
