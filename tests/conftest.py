@@ -68,6 +68,18 @@ def _name(item: pytest.Item) -> str:
 
 
 @pytest.fixture
+def tmp_path(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A new empty folder for the test in the session's temporary folder, named after the test
+    as pytest's own fixture names it, but not numbered: to number one, pytest lists every
+    folder the worker made before it (a millisecond a test by the thousandth)."""
+    import re
+    import tempfile
+
+    name = re.sub(r"\W", "_", request.node.name)[:30]
+    return Path(tempfile.mkdtemp(prefix=f"{name}-", dir=tmp_path_factory.getbasetemp()))
+
+
+@pytest.fixture
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty project folder, made the current directory (outside any git repository)."""
     monkeypatch.chdir(tmp_path)
