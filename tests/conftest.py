@@ -1,6 +1,7 @@
 """Fixtures shared by every test, and the order the tests start in."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,19 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         root = Path(__file__).resolve().parents[1]
         for folder in ("policylint", "tests"):
             compileall.compile_dir(str(root / folder), quiet=1, workers=0)  # 0: one per CPU
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection(session: pytest.Session) -> object:
+    """The test modules, as pytest rewrites their asserts, kept compiled (``__pycache__``) even
+    under PYTHONDONTWRITEBYTECODE: else each worker of each run rewrites them all again (a
+    second of CPU each)."""
+    dont_write = sys.dont_write_bytecode
+    sys.dont_write_bytecode = False
+    try:
+        return (yield)
+    finally:
+        sys.dont_write_bytecode = dont_write
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
