@@ -65,6 +65,15 @@ def pytest_collection(session: pytest.Session) -> object:
         sys.dont_write_bytecode = dont_write
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """What the tests left collected in one full pass, then the rest frozen (out of the
+    collector's reach): pytest's last check for exceptions raised in finalizers makes five
+    passes after this one, each over all a worker still holds (2 s of CPU a worker), where
+    one finds what they would. An exception a finalizer raises in this pass is reported."""
+    gc.collect()
+    gc.freeze()
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The LONGEST tests dealt in turn to each worker's share, at its front; the others as
     collected. pytest-xdist (worksteal) sends each worker an equal share of the tests, in
