@@ -42,7 +42,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     # A full pass of the garbage collector scans all a worker holds (the IAM catalog read so
     # far, the corpus's reports, each lint's documents, which `policylint check` sends to the
     # oldest generation); after every 10th pass of the middle one, the default, that was 9 s
-    # of a suite's CPU. Every 100th: 3 s, and a worker holds 0.1 GB more at most.
+    # of a suite's CPU. Every 100th: 3 s, and a worker holds 0.15 GB more at most.
     gc.set_threshold(*gc.get_threshold()[:2], 100)
     if not hasattr(session.config, "workerinput"):  # the controller (or a run without workers)
         import compileall
