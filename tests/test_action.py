@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 from forms import find_state, machine
-from installs import ROOT, checkout, install_env
+from installs import BUILD_REQUIRES, DEPENDENCIES, ROOT, checkout, install_env, wheelhouse
 from test_github_sarif import upload_problems
 
 pytestmark = pytest.mark.slow  # the action's shell steps, run: not in the quick loop
@@ -185,10 +185,14 @@ def test_a_clean_repository_passes_and_errors_stop_the_job(sample: tuple[Path, s
 
 def test_the_install_step_installs_the_actions_own_policylint(sample: tuple[Path, str],
                                                                tmp_path: Path) -> None:
+    """The step builds the action's checkout and installs it, with every package it requires,
+    into a venv of its own. The packages come from a wheelhouse of this environment's (what an
+    index would give, offline): how pip finds them on an index is pip's to prove."""
     repo, _ = sample
     action = checkout(tmp_path / "action")
+    wheels = wheelhouse(tmp_path / "wheels", *BUILD_REQUIRES, *DEPENDENCIES)
     runner = Runner(repo, {"mode": "annotate"}, {"action_repository": "policylint/policylint",
-                                                 "action_path": str(action)}, install_env())
+                                                 "action_path": str(action)}, install_env(wheels))
     assert runner.run() == 1, runner.log
     assert runner.path == [str(runner.temp / "policylint-venv" / "bin")]
     assert "title=AGT306" in runner.log

@@ -142,14 +142,14 @@ INPUTS: dict[str, tuple[str, Callable[[int], str]]] = {
 
 def best_time(engine: Engine, file: Path, text: str, enough: float = 0.0) -> float:
     """The best of 3 runs in CPU seconds (a busy machine or another test worker stretches wall
-    time, most for the longer run), with the garbage collector off (as a one-shot run nearly
-    has it): its passes grow with what is alive and would blur what is measured. Stops at
-    the first run under ``enough`` seconds: the best of 3 is under it too."""
+    time, most for the longer run), with the garbage collector off (as a one-shot run nearly has it):
+    its passes grow with what is alive and would blur what is measured. (Not collected first:
+    a full pass over a test worker's heap costs more than the runs measured.) Stops at the
+    first run under ``enough`` seconds: the best of 3 is under it too."""
     import gc
 
     file.write_text(text)
     best = float("inf")
-    gc.collect()
     gc.disable()
     try:
         for _ in range(3):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from forms import find_state, machine, mutated
-from installs import ROOT, checkout, install_env
+from installs import BUILD_REQUIRES, ROOT, checkout, install_env, wheelhouse
 
 pytestmark = [pytest.mark.slow,  # a real pre-commit install: seconds; `-m "not slow"` skips it
               pytest.mark.skipif(shutil.which("pre-commit") is None or not (ROOT / ".git").exists(),
@@ -48,7 +48,9 @@ def test_hook_fails_a_bad_file_and_passes_a_good_one(tmp_path: Path) -> None:
     committed(repo)
     # One hook install, run twice. Its dependencies come from the Python pre-commit runs on
     # when that has them: installing them into a clean environment is test_action's to prove.
-    env = install_env(PRE_COMMIT_HOME=str(tmp_path / "cache"), VIRTUALENV_SYSTEM_SITE_PACKAGES="1")
+    # What pip's build of the hook installs (setuptools) comes from a wheelhouse, offline.
+    env = install_env(wheelhouse(tmp_path / "wheels", *BUILD_REQUIRES),
+                      PRE_COMMIT_HOME=str(tmp_path / "cache"), VIRTUALENV_SYSTEM_SITE_PACKAGES="1")
 
     def hook(*files: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(["pre-commit", "run", "policylint", "--files", *files],
