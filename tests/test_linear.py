@@ -59,6 +59,14 @@ def local_references(n: int) -> str:
             f'Statement = [\n{statements}\n    ] }})\n  }}\n}}\n')
 
 
+def many_actions(n: int) -> str:
+    """One statement of ``n`` catalog actions (most of them writes or reads) on every resource."""
+    from policylint.catalog import actions, service_prefixes
+
+    names = [f"{s}:{a}" for s in sorted(service_prefixes()) for a in sorted(actions(s))][:n]
+    return policy({"Effect": "Allow", "Action": names, "Resource": "*"})
+
+
 def shared_policy_export(roles: int) -> str:
     """An account export: ``roles`` roles, each attached to one managed policy of 5,000
     catalog actions that together can escalate (iam:PassRole + lambda:CreateFunction +
@@ -135,6 +143,7 @@ INPUTS: dict[str, tuple[str, Callable[[int], str]]] = {
     "unclosed HCL brackets": ("main.tf", lambda n: ROLE + "  tags = " + "[" * (5 * n) + "\n}\n"),
     "HCL local referenced many times": ("main.tf", lambda n: local_references(n // 5)),
     "IAM517: one 5,000-action managed policy on many roles": ("account.json", shared_policy_export),
+    "IAM518/IAM521: one statement of thousands of actions": ("policy.json", lambda n: many_actions(5 * n)),
     "IAM512/IAM517: every role with ARNs of its own": ("account.json", lambda n: unique_arns_export(n // 4)),
     "Terraform: many roles with inline policies": ("main.tf", lambda n: terraform_roles(n // 10)),
 }

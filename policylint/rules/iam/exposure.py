@@ -253,13 +253,15 @@ def _broad_reads(policy: Policy, statement: Statement) -> list[tuple[Value, str]
     written twice once."""
     resources = [r for v in statement.values("Resource") if (r := v.literal) is not None]
     found: list[tuple[Value, str]] = []
+    named: set[str] = set()  # what is found, as IAM compares it
     for value, name in statement.actions():
-        if name == "*" or any(name.lower() == seen.lower() for _, seen in found):
+        if name == "*" or name.lower() in named:
             continue  # everything (IAM502, IAM518 say so; not expanded), or named already
         names = matching(name) if ("*" in name or "?" in name) else [name.lower()]
         if any(_is_read(full) and any(covers_every(r, full) and not denied([policy], full, r)
                                       for r in resources) for full in names):
             found.append((value, name))
+            named.add(name.lower())
     return found
 
 

@@ -111,14 +111,16 @@ def broad_write_on_any_resource(ctx: Context) -> Iterator[Finding]:
         if not statement.allows or not resources:
             continue
         flagged: list[tuple[Value, str, int]] = []
+        named: set[str] = set()  # what is flagged, as IAM compares it
         for value, name in statement.actions():
-            if name == "*" or any(name.lower() == seen.lower() for _, seen, _ in flagged):
+            if name == "*" or name.lower() in named:
                 continue  # every action: IAM502 and IAM517 speak about that; one written twice, once
             names = matching(name) if ("*" in name or "?" in name) else [name.lower()]
             scoped = [full for full in names if _scopable_write(full)
                       and any(covers_every(r, full) and not denied([policy], full, r) for r in resources)]
             if scoped:
                 flagged.append((value, name, len(scoped)))
+                named.add(name.lower())
         if flagged:
             names = [name for _, name, _ in flagged]
             shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
