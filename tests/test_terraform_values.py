@@ -773,6 +773,20 @@ def test_a_policy_computed_by_a_function_is_a_note_at_its_value(workdir: Path) -
          "policy is computed by file(); it was not checked")]
 
 
+def test_a_policy_file_beside_the_module_is_linted_on_its_own_and_the_note_says_so(workdir: Path) -> None:
+    text = ('resource "aws_iam_policy" "agent" {\n  name   = "agent"\n'
+            '  policy = file("${path.module}/policy.json")\n}\n')
+    write(workdir / "main.tf", text)
+    policy = write(workdir / "policy.json", '{"Version": "2012-10-17", "Statement": [\n'
+                   '  {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}\n').read_text()
+    found = run(".")[1]
+    assert at(found, "IAM507") == [("policy.json", *position_of(policy, r'"Resource": (?P<at>"\*")'))]
+    assert [(f["line"], f["column"], f["message"]) for f in found if f["code"] == "PL005"] == [
+        (*position_of(text, r"policy = (?P<at>file)"),
+         "policy is read from 'policy.json' by file(): that file is linted as a policy of its own, not as "
+         "this resource's (the checks across a role's policies do not see it)")]
+
+
 def test_a_dynamic_statement_that_does_not_name_its_items_is_judged_once(workdir: Path) -> None:
     """Every item makes the same statement: its findings are reported once, where written."""
     text = ('data "aws_iam_policy_document" "agent" {\n  dynamic "statement" {\n    for_each = ["a", "b"]\n'

@@ -411,8 +411,18 @@ class Builder:
             self.notes.append((view_path, f"{name} is built by string interpolation; it was not checked"))
             return {"Fn::Terraform": name}
         if isinstance(raw, hcl.Call) and raw.name != "jsonencode":
-            self.notes.append((view_path, f"{name} is computed by {raw.name}(); it was not checked"))
+            self.notes.append((view_path, self._computed(name, raw)))
         return value
+
+    def _computed(self, name: str, call: hcl.Call) -> str:
+        """What a PL005 note says of a policy a function computes: a JSON file that ``file()``
+        reads beside the module is linted as a policy of its own, just not as this one."""
+        local = _local_path(call.args[0]) if call.name == "file" and call.args else None
+        if local is not None and local.lower().endswith(".json") and \
+                os.path.isfile(os.path.join(os.path.dirname(os.path.abspath(self.source.path)), local)):
+            return (f"{name} is read from {local!r} by file(): that file is linted as a policy of its own, "
+                    "not as this resource's (the checks across a role's policies do not see it)")
+        return f"{name} is computed by {call.name}(); it was not checked"
 
     def _place_all(self, value: Any, view_path: tuple, place: tuple[Position, Position]) -> None:
         for path in paths_in(value, view_path):
