@@ -375,18 +375,38 @@ def is_aws_managed(arn: Any) -> bool:
 def _boundaries(template: Document) -> frozenset[str]:
     """The logical ids of the managed policies that roles and users of ``template``'s
     resources (a Terraform module's, all its files) name in PermissionsBoundary and that no
-    resource attaches as a grant (worked out once a template): a policy used both ways grants."""
+    resource attaches as a grant: a policy used both ways grants. Worked out once a template,
+    and once a module for all its files (``_by_module``)."""
     resources = resources_of(template)
-    named, granted = set(), set()
     globals_ = template.data.get("Globals") if isinstance(template.data, dict) else None
     function = globals_.get("Function") if isinstance(globals_, dict) else None
-    written = [function.get("PermissionsBoundary")] if isinstance(function, dict) else []
+    written = function.get("PermissionsBoundary") if isinstance(function, dict) else None
+    if template.shared_resources is None or written is not None:
+        return _of_resources(resources, template, written)
+    known = _by_module.get(id(resources))
+    if known is None or known[0] is not resources:
+        if len(_by_module) >= _MODULES_KEPT:
+            _by_module.clear()
+        known = _by_module[id(resources)] = (resources, _of_resources(resources, template, None))
+    return known[1]
+
+
+# The boundaries of the Terraform modules met last, by their resources (kept with them, so an
+# id is not another's): every file of a module asks, and each would read the whole module.
+_by_module: dict[int, tuple[dict, frozenset[str]]] = {}
+_MODULES_KEPT = 64
+
+
+def _of_resources(resources: dict, template: Document, written: Any) -> frozenset[str]:
+    """``_boundaries`` of ``resources`` (and a boundary ``written`` for SAM's Globals)."""
+    named, granted = set(), set()
+    owners = [written] if written is not None else []
     for logical_id, resource in resources.items():
         props = resource.get("Properties") if isinstance(resource, dict) else None
         if not isinstance(props, dict):
             continue
         if resource.get("Type") in BOUNDARY_OWNERS:
-            written.append(props.get("PermissionsBoundary"))
+            owners.append(props.get("PermissionsBoundary"))
         if resource.get("Type") == "AWS::IAM::ManagedPolicy" and any(
                 props.get(key) for key in ("Roles", "Users", "Groups")):
             granted.add(logical_id)
@@ -394,7 +414,7 @@ def _boundaries(template: Document) -> frozenset[str]:
             for raw in as_list(props.get(key) or []) if key in props else ():
                 if isinstance(target := resolve(raw, template), Ref):
                     granted.add(target.logical_id)
-    for raw in written:
+    for raw in owners:
         if isinstance(target := resolve(raw, template), Ref):
             named.add(target.logical_id)
     return frozenset(named - granted)
