@@ -379,13 +379,17 @@ def _policy_at(policies: dict[tuple, Policy], template: Document, props: dict, b
 
 def _managed_policies(export: Document, policies: dict[tuple, Policy]) -> dict[str, list[Policy]]:
     """A policy ARN -> its default version, for the managed policies of an export: the
-    account's own (documents of the run) and AWS managed ones (read here, not linted)."""
+    account's own (documents of the run) and AWS managed ones (read here, not linted). A
+    listing without a default version says nothing of what the policy grants: it is left
+    out (a role attached to it is incomplete), and does not hide another listing's."""
     aws = {path: Policy.of(Document(IAM, data, export.source, path))
            for path, data in aws_managed_policies(export.data)}
     by_policy = _grouped({**policies, **aws}, 2)
-    return {item["Arn"]: by_policy.get(("Policies", i), [])
-            for i, item in enumerate(as_list(export.data.get("Policies") or []))
-            if isinstance(item, dict) and isinstance(item.get("Arn"), str)}
+    found: dict[str, list[Policy]] = {}
+    for i, item in enumerate(as_list(export.data.get("Policies") or [])):
+        if isinstance(item, dict) and isinstance(item.get("Arn"), str) and ("Policies", i) in by_policy:
+            found.setdefault(item["Arn"], by_policy[("Policies", i)])
+    return found
 
 
 def _grouped(policies: dict[tuple, Policy], depth: int) -> dict[tuple, list[Policy]]:

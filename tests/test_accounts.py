@@ -80,3 +80,19 @@ def test_aws_managed_policies_count_for_their_roles_but_are_not_linted(workdir: 
     assert escalation["message"].startswith("role 'deployer' can escalate its privileges")
     where = position_of(text, r'(?P<at>"iam:CreatePolicyVersion")')
     assert (escalation["line"], escalation["column"]) == where
+
+
+@pytest.mark.parametrize("pages", [
+    [[managed(MANAGED, ["iam:CreatePolicyVersion"]), {"Arn": MANAGED, "PolicyVersionList": []}]],
+    [[managed(MANAGED, ["iam:CreatePolicyVersion"])], [{"Arn": MANAGED}]]])  # a later page's listing
+def test_a_listing_without_a_default_version_does_not_hide_the_policy(
+        workdir: Path, pages: list[list[dict[str, Any]]]) -> None:
+    """A managed policy listed again with no default version (two exports of one account, a
+    filtered one): what the first listing grants still counts for its roles."""
+    texts = [write(workdir / f"page{n}.json", json.dumps(json.loads(export(
+        [role("deployer", [MANAGED])] if n == 0 else [], policies)), indent=2)).read_text()
+        for n, policies in enumerate(pages)]
+    found = [(f["file"], f["line"], f["column"], f["message"].split(" can ")[0])
+             for f in run(".", "--select", "IAM517")[1]]
+    assert found == [("page0.json", *position_of(texts[0], r'(?P<at>"iam:CreatePolicyVersion")'),
+                      "role 'deployer'")]

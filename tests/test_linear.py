@@ -219,3 +219,38 @@ def test_shapes_answer_as_the_arns_do(resource: str, formats: tuple[str, ...], e
 
     assert fits(resource, formats) is expected
     assert fits(resource, formats) is expected  # cached: the same answer
+
+
+BOUNDED_ROLE = ('resource "aws_iam_policy" "b{i}" {{\n  name = "b{i}"\n  policy = jsonencode({{ Version = '
+                '"2012-10-17", Statement = [{{ Effect = "Allow", Action = ["s3:PutObject"],\n'
+                '    Resource = "*" }}] }})\n'
+                '}}\n\nresource "aws_iam_role" "r{i}" {{\n  name = "r{i}"\n  assume_role_policy = "{{}}"\n'
+                '  permissions_boundary = aws_iam_policy.b{i}.arn\n}}\n')
+
+
+def test_a_module_of_many_files_with_boundaries_is_read_once(tmp_path: Path) -> None:
+    """Each file of a Terraform module asks which of its policies are permissions boundaries,
+    which the module's every file answers: worked out once a module, not once a file."""
+    import gc
+
+    def cost(files: int) -> float:
+        folder = tmp_path / str(files)
+        folder.mkdir()
+        names = [str(folder / f"f{i}.tf") for i in range(files)]
+        for i, name in enumerate(names):
+            Path(name).write_text(BOUNDED_ROLE.format(i=i))
+        engine, best = Engine(), float("inf")
+        gc.disable()
+        try:
+            for _ in range(3):
+                start = time.process_time()
+                outcome = engine.run(names, Config(select=("IAM518",)))
+                best = min(best, time.process_time() - start)
+                assert outcome.findings == [] and outcome.errors == []  # each policy: a boundary
+        finally:
+            gc.enable()
+        return best
+
+    small, large = cost(60), cost(600)
+    assert large < 1.0, f"{large:.3f} s"
+    assert large < 30 * max(small, 0.002), f"{small:.4f} s -> {large:.4f} s"

@@ -787,6 +787,22 @@ def test_a_policy_file_beside_the_module_is_linted_on_its_own_and_the_note_says_
          "this resource's (the checks across a role's policies do not see it)")]
 
 
+@pytest.mark.parametrize(("written", "policy"), [
+    ("../policy.json", "policy.json"),  # above the module: not linted with it
+    ("${path.root}/policy.json", "module/policy.json")])  # the root's file, not the module's
+def test_a_policy_file_the_module_folder_does_not_hold_is_not_said_to_be_linted(
+        workdir: Path, written: str, policy: str) -> None:
+    text = f'resource "aws_iam_policy" "agent" {{\n  name   = "agent"\n  policy = file("{written}")\n}}\n'
+    write(workdir / "module" / "main.tf", text)
+    write(workdir / "root" / "main.tf", 'module "agent" {\n  source = "../module"\n}\n')
+    write(workdir / policy, '{"Version": "2012-10-17", "Statement": [\n'
+          '  {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}\n')
+    found = [(f["file"], f["line"], f["column"], f["message"]) for f in run("module", "root")[1]
+             if f["code"] == "PL005"]
+    assert found == [("module/main.tf", *position_of(text, r"policy = (?P<at>file)"),
+                      "policy is computed by file(); it was not checked")]
+
+
 def test_a_dynamic_statement_that_does_not_name_its_items_is_judged_once(workdir: Path) -> None:
     """Every item makes the same statement: its findings are reported once, where written."""
     text = ('data "aws_iam_policy_document" "agent" {\n  dynamic "statement" {\n    for_each = ["a", "b"]\n'

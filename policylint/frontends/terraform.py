@@ -416,10 +416,16 @@ class Builder:
 
     def _computed(self, name: str, call: hcl.Call) -> str:
         """What a PL005 note says of a policy a function computes: a JSON file that ``file()``
-        reads beside the module is linted as a policy of its own, just not as this one."""
-        local = _local_path(call.args[0]) if call.name == "file" and call.args else None
-        if local is not None and local.lower().endswith(".json") and \
-                os.path.isfile(os.path.join(os.path.dirname(os.path.abspath(self.source.path)), local)):
+        reads in the module's folder (which is linted) is linted as a policy of its own, just not
+        as this one; a file elsewhere (``../x.json``, ``${path.root}/x.json``) may not be."""
+        written = call.args[0] if call.name == "file" and call.args else None
+        text = written.text if isinstance(written, hcl.Template) else written
+        local = _local_path(written) if isinstance(text, str) and not text.startswith(
+            ("${path.root}", "${path.cwd}")) else None
+        module = os.path.dirname(os.path.abspath(self.source.path))
+        file = os.path.join(module, local) if local is not None else ""
+        if local is not None and local.lower().endswith(".json") and os.path.isfile(file) \
+                and os.path.commonpath([module, os.path.normpath(file)]) == module:
             return (f"{name} is read from {local!r} by file(): that file is linted as a policy of its own, "
                     "not as this resource's (the checks across a role's policies do not see it)")
         return f"{name} is computed by {call.name}(); it was not checked"

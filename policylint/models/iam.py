@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import Any, NamedTuple
 
 from policylint.models import IAM, Document
-from policylint.models.refs import Ref, as_list, own_resources, resolve, resource_of
+from policylint.models.refs import Ref, as_list, resolve, resource_of, resources_of
 from policylint.rule import Finding
 from policylint.values import PLACEHOLDER, is_intrinsic
 from policylint.wildcard import any_match, wildcard_match
@@ -33,8 +33,14 @@ ORGANIZATION_TYPES = frozenset({"AWS::Organizations::Policy"})
 # A permissions boundary: "the maximum permissions that an identity-based policy can grant to
 # an IAM entity"; it "does not grant permissions on its own" (IAM User Guide, "Permissions
 # boundaries for IAM entities"). Written as a managed policy that a role or user of the same
-# template (or Terraform file) names in PermissionsBoundary.
-BOUNDARY_OWNERS = frozenset({"AWS::IAM::Role", "AWS::IAM::User"})
+# template (or Terraform module) names in PermissionsBoundary, or a SAM function or state
+# machine whose role SAM makes (also as the template's Globals.Function).
+BOUNDARY_OWNERS = frozenset({"AWS::IAM::Role", "AWS::IAM::User", "AWS::Serverless::Function",
+                             "AWS::Serverless::StateMachine"})
+# Where a managed policy is attached as a grant: a role's, user's or group's ManagedPolicyArns,
+# the policy's own Roles, Users and Groups, a SAM resource's Policies, Terraform's
+# aws_iam_role_policy_attachment.
+_GRANTING = ("ManagedPolicyArns", "Roles", "Users", "Groups", "Policies", "PolicyArn")
 
 
 def is_policy(data: Any) -> bool:
@@ -248,7 +254,8 @@ class Policy:
 
     @property
     def boundary(self) -> bool:
-        """A managed policy that a role or user of its file names as its PermissionsBoundary."""
+        """A managed policy that a role or user of its template names as its PermissionsBoundary,
+        and that nothing there attaches as a grant."""
         return self.owner_type == "AWS::IAM::ManagedPolicy" and self.document.template is not None \
             and self.document.logical_id in self.document.template.view(_boundaries)
 
@@ -366,12 +373,48 @@ def is_aws_managed(arn: Any) -> bool:
 
 
 def _boundaries(template: Document) -> frozenset[str]:
-    """The logical ids of the managed policies that roles and users of ``template``'s own file
-    name in PermissionsBoundary (worked out once a template)."""
-    found = set()
-    for resource in own_resources(template).values():
+    """The logical ids of the managed policies that roles and users of ``template``'s
+    resources (a Terraform module's, all its files) name in PermissionsBoundary and that no
+    resource attaches as a grant: a policy used both ways grants. Worked out once a template,
+    and once a module for all its files (``_by_module``)."""
+    resources = resources_of(template)
+    globals_ = template.data.get("Globals") if isinstance(template.data, dict) else None
+    function = globals_.get("Function") if isinstance(globals_, dict) else None
+    written = function.get("PermissionsBoundary") if isinstance(function, dict) else None
+    if template.shared_resources is None or written is not None:
+        return _of_resources(resources, template, written)
+    known = _by_module.get(id(resources))
+    if known is None or known[0] is not resources:
+        if len(_by_module) >= _MODULES_KEPT:
+            _by_module.clear()
+        known = _by_module[id(resources)] = (resources, _of_resources(resources, template, None))
+    return known[1]
+
+
+# The boundaries of the Terraform modules met last, by their resources (kept with them, so an
+# id is not another's): every file of a module asks, and each would read the whole module.
+_by_module: dict[int, tuple[dict, frozenset[str]]] = {}
+_MODULES_KEPT = 64
+
+
+def _of_resources(resources: dict, template: Document, written: Any) -> frozenset[str]:
+    """``_boundaries`` of ``resources`` (and a boundary ``written`` for SAM's Globals)."""
+    named, granted = set(), set()
+    owners = [written] if written is not None else []
+    for logical_id, resource in resources.items():
         props = resource.get("Properties") if isinstance(resource, dict) else None
-        if isinstance(props, dict) and resource.get("Type") in BOUNDARY_OWNERS \
-                and isinstance(target := resolve(props.get("PermissionsBoundary"), template), Ref):
-            found.add(target.logical_id)
-    return frozenset(found)
+        if not isinstance(props, dict):
+            continue
+        if resource.get("Type") in BOUNDARY_OWNERS:
+            owners.append(props.get("PermissionsBoundary"))
+        if resource.get("Type") == "AWS::IAM::ManagedPolicy" and any(
+                props.get(key) for key in ("Roles", "Users", "Groups")):
+            granted.add(logical_id)
+        for key in _GRANTING:
+            for raw in as_list(props.get(key) or []) if key in props else ():
+                if isinstance(target := resolve(raw, template), Ref):
+                    granted.add(target.logical_id)
+    for raw in owners:
+        if isinstance(target := resolve(raw, template), Ref):
+            named.add(target.logical_id)
+    return frozenset(named - granted)

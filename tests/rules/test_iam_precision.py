@@ -325,3 +325,72 @@ def test_the_same_policy_attached_as_a_grant_is_judged(workdir: Path, name: str,
         ("IAM511", *position_of(text, r"(?P<at>NotAction)")),
         ("IAM518", *position_of(text, r'(?P<at>"?iam:PassRole)')),  # the statement's first write
         ("IAM521", *position_of(text, r'(?P<at>"?secretsmanager:GetSecretValue)'))])
+
+
+OTHER_ROLE = """\
+  Other:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: {Service: lambda.amazonaws.com}
+            Action: sts:AssumeRole
+"""
+ATTACHMENT = """
+resource "aws_iam_role" "other" {
+  name               = "other"
+  assume_role_policy = data.aws_iam_policy_document.trust.json
+}
+
+resource "aws_iam_role_policy_attachment" "other" {
+  role       = aws_iam_role.other.name
+  policy_arn = aws_iam_policy.boundary.arn
+}
+"""
+
+
+@pytest.mark.parametrize(("files"), [
+    {"template.yaml": BOUNDARY_TEMPLATE.replace("    Properties:\n      PolicyDocument:",
+                                                "    Properties:\n      Roles: [!Ref Other]\n"
+                                                "      PolicyDocument:", 1) + OTHER_ROLE},
+    {"template.yaml": BOUNDARY_TEMPLATE + OTHER_ROLE + "      ManagedPolicyArns: [!Ref Boundary]\n"},
+    {"main.tf": BOUNDARY_TERRAFORM + ATTACHMENT},
+    {"main.tf": BOUNDARY_TERRAFORM, "attach.tf": ATTACHMENT}])  # a module's other file
+def test_a_boundary_that_is_also_attached_as_a_grant_is_judged(workdir: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        write(workdir / name, text)
+    (name, text), = [(n, t) for n, t in files.items() if "NotAction" in t]
+    found = [(f["file"], f["code"], f["line"], f["column"]) for f in run(".", "--select", GRANTS)[1]]
+    assert sorted(found) == sorted([
+        (name, "IAM507", *position_of(text, r'PassRole.*\n\s*Resource\s*[:=]\s*(?P<at>"\*")')),
+        (name, "IAM511", *position_of(text, r"(?P<at>NotAction)")),
+        (name, "IAM518", *position_of(text, r'(?P<at>"?iam:PassRole)')),
+        (name, "IAM521", *position_of(text, r'(?P<at>"?secretsmanager:GetSecretValue)'))])
+
+
+SAM_FUNCTION = """\
+  Function:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      InlineCode: "def handler(event, context): pass"
+"""
+
+
+@pytest.mark.parametrize("files", [
+    {"template.yaml": BOUNDARY_TEMPLATE.split("  Worker:")[0]  # a user's boundary
+     + "  Alice:\n    Type: AWS::IAM::User\n    Properties:\n      PermissionsBoundary: !Ref Boundary\n"},
+    {"template.yaml": BOUNDARY_TEMPLATE.replace("!Ref Boundary", "!GetAtt Boundary.PolicyArn")},
+    {"template.yaml": BOUNDARY_TEMPLATE.split("  Worker:")[0] + SAM_FUNCTION
+     + "      PermissionsBoundary: !Ref Boundary\n"},
+    {"template.yaml": "Globals:\n  Function:\n    PermissionsBoundary: !Ref Boundary\n"
+                      + BOUNDARY_TEMPLATE.split("  Worker:")[0] + SAM_FUNCTION},
+    {"policies.tf": BOUNDARY_TERRAFORM.split('resource "aws_iam_role"')[0],  # the role in another file
+     "roles.tf": 'resource "aws_iam_role"' + BOUNDARY_TERRAFORM.split('resource "aws_iam_role"')[1]}])
+def test_a_boundary_named_in_other_ways_grants_nothing(workdir: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        write(workdir / name, text)
+    assert run(".", "--select", GRANTS)[1] == []
