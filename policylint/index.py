@@ -108,11 +108,19 @@ class Index:
         managed: dict[str, list[Policy]] = {}  # every export's managed policies: pages of one account
         for export in exports:
             managed.update(_managed_policies(export, policies.get(export.namespace, {})))
+        # An export's users, each with every policy it acts with (its own and its groups'):
+        # what IAM517 judges of them as of a role. (Only exports name users and groups.)
+        self.users: list[tuple[str, list[Policy]]] = []
+        groups: dict[str, list[Policy]] = {}  # group name -> its policies, in every page
+        for export in exports:
+            groups.update(_account_groups(export, policies.get(export.namespace, {}), managed))
         for document in documents:
             if document.kind == TEMPLATE:
                 self.roles.extend(_template_roles(document, policies.get(document.namespace, {})))
             elif document.kind == ACCOUNT:
                 self.roles.extend(_account_roles(document, policies.get(document.namespace, {}), managed))
+                self.users.extend(_account_users(document, policies.get(document.namespace, {}), managed,
+                                                 groups))
         self._roles_by: dict[Any, Role] = {}
         for role in reversed(self.roles):  # the first of a name or ARN wins
             keys: list = [_ref_key(role.ref), ("arn", role.arn), ("name", role.name)]
@@ -398,6 +406,40 @@ def _grouped(policies: dict[tuple, Policy], depth: int) -> dict[tuple, list[Poli
     for root, policy in policies.items():
         grouped.setdefault(root[:depth], []).append(policy)
     return grouped
+
+
+def _account_groups(export: Document, policies: dict[tuple, Policy],
+                    managed: dict[str, list[Policy]]) -> dict[str, list[Policy]]:
+    """The groups of an export by name: their inline policies and the managed ones attached."""
+    inline = _grouped(policies, 3)
+    return {str(item.get("GroupName", "")): _principal_policies(("GroupDetailList", i, "GroupPolicyList"),
+                                                                item, inline, managed)
+            for i, item in enumerate(as_list(export.data.get("GroupDetailList") or []))
+            if isinstance(item, dict)}
+
+
+def _account_users(export: Document, policies: dict[tuple, Policy], managed: dict[str, list[Policy]],
+                   groups: dict[str, list[Policy]]) -> Iterator[tuple[str, list[Policy]]]:
+    """The users of an export: each name, with its inline and attached managed policies and
+    those of the groups it is in (found in any page of the export)."""
+    inline = _grouped(policies, 3)
+    for i, item in enumerate(as_list(export.data.get("UserDetailList") or [])):
+        if not isinstance(item, dict):
+            continue
+        found = _principal_policies(("UserDetailList", i, "UserPolicyList"), item, inline, managed)
+        for group in as_list(item.get("GroupList") or []):
+            found.extend(groups.get(str(group), []))
+        yield str(item.get("UserName", "")), list({id(p): p for p in found}.values())
+
+
+def _principal_policies(place: tuple, item: dict, inline: dict[tuple, list[Policy]],
+                        managed: dict[str, list[Policy]]) -> list[Policy]:
+    """A user's or group's inline policies (at ``place``), then the managed ones attached."""
+    found = list(inline.get(place, []))
+    for attached in as_list(item.get("AttachedManagedPolicies") or []):
+        arn = attached.get("PolicyArn") if isinstance(attached, dict) else None
+        found.extend(managed.get(arn, []) if isinstance(arn, str) else [])
+    return found
 
 
 def _account_roles(export: Document, policies: dict[tuple, Policy],

@@ -96,3 +96,54 @@ def test_a_listing_without_a_default_version_does_not_hide_the_policy(
              for f in run(".", "--select", "IAM517")[1]]
     assert found == [("page0.json", *position_of(texts[0], r'(?P<at>"iam:CreatePolicyVersion")'),
                       "role 'deployer'")]
+
+
+def user(name: str, attached: list[str], groups: list[str] = (), inline: list[str] = ()) -> dict[str, Any]:
+    statements = [{"Effect": "Allow", "Action": list(inline), "Resource": "*"}] if inline else []
+    return {"UserName": name, "Arn": f"arn:aws:iam::{ACCOUNT}:user/{name}", "GroupList": list(groups),
+            "UserPolicyList": [{"PolicyName": "own", "PolicyDocument": {"Version": "2012-10-17",
+                                                                       "Statement": statements}}]
+            if inline else [], "AttachedManagedPolicies": [{"PolicyArn": arn} for arn in attached]}
+
+
+def group(name: str, inline: list[str]) -> dict[str, Any]:
+    statement = {"Effect": "Allow", "Action": inline, "Resource": "*"}
+    document = {"Version": "2012-10-17", "Statement": [statement]}
+    return {"GroupName": name, "Arn": f"arn:aws:iam::{ACCOUNT}:group/{name}", "AttachedManagedPolicies": [],
+            "GroupPolicyList": [{"PolicyName": "team", "PolicyDocument": document}]}
+
+
+def test_a_user_is_judged_with_every_policy_it_acts_with(workdir: Path) -> None:
+    """An AWS managed policy attached to a user escalates the user, as it does a role."""
+    aws = "arn:aws:iam::aws:policy/IAMFullAccess"
+    page = {"RoleDetailList": [], "UserDetailList": [user("alice", [aws])], "GroupDetailList": [],
+            "Policies": [managed(aws, ["iam:CreatePolicyVersion"])]}
+    text = write(workdir / "account.json", json.dumps(page, indent=2)).read_text()
+    (found,) = [f for f in run(".")[1] if f["code"] == "IAM517"]
+    assert found["message"].startswith("user 'alice' can escalate its privileges")
+    assert (found["line"], found["column"]) == position_of(text, r'(?P<at>"iam:CreatePolicyVersion")')
+
+
+@pytest.mark.parametrize("member", [True, False])
+def test_a_users_groups_give_it_their_policies(workdir: Path, member: bool) -> None:
+    """iam:PassRole and lambda:CreateFunction from the group, lambda:InvokeFunction of its own:
+    together an escalation path (Rhino #15); apart, none."""
+    page = {"RoleDetailList": [], "Policies": [],
+            "UserDetailList": [user("bob", [], ["deployers"] if member else [], ["lambda:InvokeFunction"])],
+            "GroupDetailList": [group("deployers", ["iam:PassRole", "lambda:CreateFunction"])]}
+    text = write(workdir / "account.json", json.dumps(page, indent=2)).read_text()
+    found = [f for f in run(".")[1] if f["code"] == "IAM517"]
+    if not member:
+        assert found == []
+        return
+    (finding,) = found
+    assert finding["message"].startswith("user 'bob' can escalate its privileges through a Lambda function")
+    assert (finding["line"], finding["column"]) == position_of(text, r'(?P<at>"iam:PassRole")')
+
+
+def test_a_role_and_a_user_with_the_same_policies_are_one_finding(workdir: Path) -> None:
+    page = json.loads(export([role("deployer", [MANAGED])], [managed(MANAGED, ["iam:CreatePolicyVersion"])]))
+    page["UserDetailList"] = [user("alice", [MANAGED])]
+    write(workdir / "account.json", json.dumps(page, indent=2))
+    (found,) = [f for f in run(".")[1] if f["code"] == "IAM517"]
+    assert found["message"].startswith("role 'deployer' and user 'alice' can escalate their privileges")

@@ -384,15 +384,20 @@ privilege_escalation = rule(
 
 
 def _subjects(project: Project) -> list[tuple[list[str], list[Policy]]]:
-    """Each distinct set of policies that acts together (a role's; a standalone identity
-    policy alone), with the names of what holds it: judged once, however many roles share
-    it (one managed policy attached to a thousand roles of an export)."""
+    """Each distinct set of policies that acts together (a role's; an export's user's, its
+    groups' included; a standalone identity policy alone), with the names of what holds it:
+    judged once, however many roles share it (one managed policy attached to a thousand roles
+    of an export)."""
     index = project.index
     attached: set[int] = set()
     subjects: dict[tuple[int, ...], tuple[list[str], list[Policy]]] = {}
     for role in index.roles:
         key = tuple(sorted({id(p) for p in role.policies}))
         subjects.setdefault(key, ([], role.policies))[0].append(f"role {role.name!r}")
+        attached.update(key)
+    for name, policies in index.users:
+        key = tuple(sorted({id(p) for p in policies}))
+        subjects.setdefault(key, ([], policies))[0].append(f"user {name!r}")
         attached.update(key)
     for document in project.documents:
         if document.kind != IAM or not isinstance(document.data, dict) or document.template is not None:
@@ -404,11 +409,13 @@ def _subjects(project: Project) -> list[tuple[list[str], list[Policy]]]:
 
 
 def _who(names: list[str]) -> str:
+    """``role 'a'``; ``roles 'a', 'b' and 'c'``; ``role 'a', user 'b' and 2 more``."""
     if len(names) == 1:
         return names[0]
-    shown = [name.removeprefix("role ") for name in names[:3]]
+    kinds = {name.split(" ", 1)[0] for name in names}
+    shown = [name.split(" ", 1)[1] for name in names[:3]] if len(kinds) == 1 else names[:3]
     more = f"{len(names) - 3} more" if len(names) > 3 else shown.pop()
-    return f"roles {', '.join(shown)} and {more}"
+    return f"{kinds.pop() + 's ' if len(kinds) == 1 else ''}{', '.join(shown)} and {more}"
 
 
 @hookimpl
