@@ -54,7 +54,9 @@ class Heredoc(NamedTuple):
 
 class Unknown(NamedTuple):
     """Any other expression (an operator, a conditional, a ``for``): known only to Terraform.
-    A conditional's ``branches``: its condition, then and else, as written."""
+    A conditional's ``branches``: its condition, then and else, as the parser groups them (in
+    a chain, ``a ? 1 : b ? 2 : 3``, the first part is then a conditional of its own, a
+    condition policylint does not evaluate)."""
 
     text: str
     branches: tuple[str, str, str] | None = None

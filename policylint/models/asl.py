@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from policylint.models.refs import Ref, properties_of, resolve, resources_of
 from policylint.rule import Finding, Severity
-from policylint.values import is_jsonata
+from policylint.values import PLACEHOLDER, is_jsonata
 
 if TYPE_CHECKING:
     from policylint.models import Document
@@ -29,7 +29,6 @@ AGENT_RESOURCE = re.compile(r"^arn:(?:aws[a-z-]*|\$\{AWS::Partition\}"
 OPTIMIZED_CAP = 900  # seconds: the most an optimized agent task runs, whatever its TimeoutSeconds
 CALLBACK_SUFFIX = ".waitForTaskToken"
 ACTIVITY_TYPE = "AWS::StepFunctions::Activity"
-_WHOLE_PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
 
 
 @cache
@@ -53,7 +52,7 @@ def deployed(resource: Any, document: Document) -> str | Ref | None:
     value for it (DefinitionSubstitutions)."""
     value = _sub_text(resource)
     if isinstance(value, str):
-        whole = _WHOLE_PLACEHOLDER.fullmatch(value) if value.startswith("${") else None
+        whole = PLACEHOLDER.fullmatch(value) if value.startswith("${") else None
         if whole is None:  # text as written: nearly every Resource
             return value
         known = document.substitutions.get(whole.group(1))
