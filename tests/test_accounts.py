@@ -147,3 +147,24 @@ def test_a_role_and_a_user_with_the_same_policies_are_one_finding(workdir: Path)
     write(workdir / "account.json", json.dumps(page, indent=2))
     (found,) = [f for f in run(".")[1] if f["code"] == "IAM517"]
     assert found["message"].startswith("role 'deployer' and user 'alice' can escalate their privileges")
+
+
+@pytest.mark.parametrize(("attachments", "judged"), [(0, False), (1, True)])
+def test_a_policy_an_export_uses_only_as_a_boundary_grants_nothing(workdir: Path, attachments: int,
+                                                                    judged: bool) -> None:
+    """AWS counts a managed policy's attachments and boundary uses: one used only as a
+    boundary grants nothing (no IAM507/IAM517/IAM518), but its grammar is still checked."""
+    boundary = f"arn:aws:iam::{ACCOUNT}:policy/boundary"
+    policy = managed(boundary, ["iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction",
+                                "s3:GetObjekt"])
+    policy.update(AttachmentCount=attachments, PermissionsBoundaryUsageCount=1)
+    worker = role("worker", [boundary] if attachments else [])
+    worker["PermissionsBoundary"] = {"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": boundary}
+    page = json.loads(export([worker], [policy]))
+    text = write(workdir / "account.json", json.dumps(page, indent=2)).read_text()
+    found = {(f["code"], f["line"], f["column"]) for f in run(".")[1]}
+    passrole = position_of(text, r'(?P<at>"iam:PassRole")')
+    assert ("IAM508", *position_of(text, r'(?P<at>"s3:GetObjekt")')) in found
+    assert (("IAM517", *passrole) in found) == judged
+    grants = {"IAM507", "IAM517", "IAM518"}  # PassRole on *, an escalation path, writes on *
+    assert {code for code, _, _ in found} == ({"IAM508", *grants} if judged else {"IAM508"})

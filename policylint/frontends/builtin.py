@@ -227,7 +227,7 @@ class ApiDocuments(FrontEnd):
     def read(self, source: Source, data: Any, root: str | None) -> Read:
         from policylint.models.agentcore import api_root
         from policylint.models.harness import harness_root
-        from policylint.models.iam import account_policies, is_account_export, is_policy
+        from policylint.models.iam import account_policies, bounds_only, is_account_export, is_policy
 
         where = harness_root(data)
         if where is not None:
@@ -238,8 +238,11 @@ class ApiDocuments(FrontEnd):
         if is_policy(data):
             return [Document(IAM, data, source)], []
         if is_account_export(data):
-            return [Document(ACCOUNT, data, source),
-                    *(Document(IAM, policy, source, path) for path, policy in account_policies(data))], []
+            found = [Document(ACCOUNT, data, source)]
+            for path, policy in account_policies(data):
+                found.append(Document(IAM, policy, source, path))
+                found[-1].bounds_only = bounds_only(data, path)
+            return found, []
         return [], []
 
 

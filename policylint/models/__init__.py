@@ -41,6 +41,7 @@ class Document:
     local_values: Mapping[str, Any] = {}  # values its file names, which a report masks (Terraform locals)
     snake_case = False  # its author writes max_iterations, not MaxIterations (Terraform's schemas)
     derived = False  # it repeats files in the run (a plan of their configuration): theirs win a tie
+    bounds_only = False  # a policy an account export says is a permissions boundary and attached to nothing
     linking: Any = None  # what the front end that made it keeps for its link phase, opaque to the rest
 
     def __init__(self, kind: str, data: Any, source: Source, root: tuple = (),

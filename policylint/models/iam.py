@@ -255,7 +255,9 @@ class Policy:
     @property
     def boundary(self) -> bool:
         """A managed policy that a role or user of its template names as its PermissionsBoundary,
-        and that nothing there attaches as a grant."""
+        and that nothing there attaches as a grant; or one an export says is only that."""
+        if self.document.bounds_only:
+            return True
         return self.owner_type == "AWS::IAM::ManagedPolicy" and self.document.template is not None \
             and self.document.logical_id in self.document.template.view(_boundaries)
 
@@ -365,6 +367,16 @@ def _managed_versions(data: dict, aws: bool) -> Iterator[tuple[tuple, dict]]:
 
 
 _AWS_MANAGED = re.compile(r"arn:[\w-]+:iam::aws:policy/")
+
+
+def bounds_only(data: dict, path: tuple) -> bool:
+    """Whether the export's managed policy at ``path`` (``("Policies", i, ...)``) is used only
+    as a permissions boundary: AWS counts no attachment and at least one boundary use."""
+    if path[:1] != ("Policies",):
+        return False
+    item = as_list(data.get("Policies") or [])[path[1]]
+    uses = item.get("PermissionsBoundaryUsageCount")
+    return item.get("AttachmentCount") == 0 and isinstance(uses, int) and uses > 0
 
 
 def is_aws_managed(arn: Any) -> bool:

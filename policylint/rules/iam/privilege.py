@@ -403,7 +403,7 @@ def _subjects(project: Project) -> list[tuple[list[str], list[Policy]]]:
         if document.kind != IAM or not isinstance(document.data, dict) or document.template is not None:
             continue
         policy = Policy.of(document)
-        if id(policy) not in attached and policy.kind == IDENTITY:
+        if id(policy) not in attached and policy.kind == IDENTITY and not policy.grants_nothing:
             subjects[(id(policy),)] = (["this policy"], [policy])
     return [subject for key, subject in subjects.items() if key]
 
