@@ -544,6 +544,31 @@ def test_a_definition_file_each_call_names_is_linked_to_its_state_machine(workdi
     assert at(found, "PL005") == [("modules/flow/main.tf", *position_of(module, r"definition = (?P<at>\w)"))]
 
 
+@pytest.mark.parametrize("given, linked", [
+    ('"flows/agent.asl.json"', True),  # from the root module, not from the module's folder
+    ('"${var.env}/agent.asl.json"', False),  # text the call computes
+    ('"$${env}/agent.asl.json"', False),  # a placeholder written out: not a file of the checkout
+    ('["flows/agent.asl.json"]', False),  # not a path at all
+    ("5", False),
+])
+def test_a_file_a_call_names_from_the_root_module_is_found_there(workdir: Path, given: str,
+                                                                  linked: bool) -> None:
+    """``${path.root}/${var.definition}``: the root module's folder, then what the call gives;
+    a call that gives anything but literal text leaves a note at the definition."""
+    module = GIVEN_FILE_MODULE.replace("path.module", "path.root")
+    write(workdir / "modules" / "flow" / "main.tf", module)
+    write(workdir / "flows" / "agent.asl.json", AGENT_FILE)
+    write(workdir / "main.tf", f'variable "env" {{}}\nmodule "flow" {{\n  source     = "./modules/flow"\n'
+                               f"  definition = {given}\n}}\n")
+    found = run(".", "--select", "AGT320,PL005")[1]
+    assert at(found, "AGT320") == ([("flows/agent.asl.json", *position_of(AGENT_FILE, '(?P<at>"Agent"): '))]
+                                   if linked else [])
+    note = ("the definition file '${path.root}/${var.definition}' is computed; its state machine was not "
+            "linted")
+    assert [(f["line"], f["column"], f["message"]) for f in found if f["code"] == "PL005"] == (
+        [] if linked else [(*position_of(module, r"definition = (?P<at>\w)"), note)])
+
+
 FOR_EACH = '''locals {
   agents = {
     support = { actions = ["bedrock-agentcore:InvokeHarness"], harness = "support-AbCdEf1234" }
