@@ -87,7 +87,7 @@ def test_the_account_s_own_policy_is_linted_after_anything_else_in_the_list(work
     role gets nothing known from it) come first: the account's own policy is still linted."""
     aws = "arn:aws:iam::aws:policy/ReadOnlyAccess"
     draft = f"arn:aws:iam::{ACCOUNT}:policy/draft"
-    undecided = managed(draft, ["s3:GetObject"])
+    undecided = managed(draft, ["s3:ListBukket"])  # not its default version: not linted
     undecided["PolicyVersionList"][0]["IsDefaultVersion"] = False
     policies = [managed(aws, ["s3:GetObjekt"]), {"PolicyName": "no-arn"}, undecided,
                 managed(MANAGED, ["s3:PutObjekt"])]

@@ -242,6 +242,7 @@ def test_a_version_alone_among_other_keys_is_not_a_policy(workdir: Path) -> None
 @pytest.mark.parametrize("condition, advice", [
     (None, "name the role ARN and add an iam:PassedToService condition"),
     ({"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}, "name the role ARN"),
+    ({"StringEquals": ["iam:PassedToService"]}, "name the role ARN and add an iam:PassedToService condition"),
 ])
 def test_passrole_advice_asks_only_for_what_is_missing(workdir: Path, condition: Any, advice: str) -> None:
     passes = statement(["iam:PassRole"], "*")

@@ -311,6 +311,11 @@ def test_a_permissions_boundary_grants_nothing(workdir: Path, name: str, text: s
     assert run(".", "--select", GRANTS)[1] == []
 
 
+def test_a_boundary_is_seen_past_a_resource_that_is_not_an_object(workdir: Path) -> None:
+    write(workdir / "template.yaml", BOUNDARY_TEMPLATE.replace("Resources:\n", "Resources:\n  Stray: text\n"))
+    assert [f["code"] for f in run(".", "--select", GRANTS)[1]] == []
+
+
 @pytest.mark.parametrize(("name", "text", "boundary", "attached"), [
     ("template.yaml", BOUNDARY_TEMPLATE, "PermissionsBoundary: !Ref Boundary",
      "ManagedPolicyArns: [!Ref Boundary]"),
