@@ -91,6 +91,11 @@ def test_resource_patterns_that_can_match(workdir: Path, resource: str) -> None:
 def test_a_wildcard_partition_covers_the_aws_partition(workdir: Path) -> None:
     logs = ["logs:CreateLogGroup", "logs:PutLogEvents"]  # a log group, and a log stream in it
     assert lint(workdir, policy(allow(logs, "arn:*:logs:*:*:log-group:/aws/lambda/*")), "IAM512")[1] == []
+    for partition in ("*", "aws*"):  # a log group, however its partition is written, is not a stream
+        group = f"arn:{partition}:logs:us-east-1:111122223333:log-group:/aws/lambda/fn"
+        text, findings = lint(workdir, policy(allow("logs:PutLogEvents", group)), "IAM512")
+        assert [(f["line"], f["column"]) for f in findings] == [
+            position_of(text, r'(?P<at>"logs:PutLogEvents")')]
     text, findings = lint(workdir, policy(allow(logs, "arn:*:s3:::logs/*")), "IAM512")
     assert [(f["line"], f["column"]) for f in findings] == [
         position_of(text, rf'(?P<at>"{action}")') for action in logs]
@@ -293,9 +298,10 @@ def test_a_mismatched_deny_is_said_to_deny_nothing(workdir: Path, effect: str, a
 
 
 @pytest.mark.parametrize("code, actions, message", [
-    ("IAM518", ["s3:PutObject", "s3:putobject"],
-     "s3:PutObject is allowed on every resource: it can be scoped to the ARNs it needs"),
-    ("IAM521", ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParameter"],
+    ("IAM518", ["s3:PutObject", "s3:putobject", "s3:DeleteObject"],
+     "s3:PutObject, s3:DeleteObject (2 write actions) are allowed on every resource: they can be scoped to "
+     "the ARNs they need"),
+    ("IAM521", ["ssm:GetParameter", "ssm:getparameter", "ssm:GetParameters"],
      "ssm:GetParameter, ssm:GetParameters are allowed on every resource: they read stored data "
      "anywhere in the account; scope them to the ARNs read"),
 ])
