@@ -203,6 +203,16 @@ def test_unknown_top_level_key_and_empty_template_policy(workdir: Path) -> None:
          "unknown policy field 'Statment' (a policy has Version, Id and Statement)")])
 
 
+@pytest.mark.parametrize("key", ["NotResource", "Resource"])
+def test_allow_with_not_resource(workdir: Path, key: str) -> None:
+    """Every resource but a bucket's objects is flagged; its objects only are not."""
+    document = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", key: "arn:aws:s3:::b/*"}]}
+    text = write(workdir / "policy.json", json.dumps(document, indent=2)).read_text()
+    found = [(f["line"], f["column"]) for f in run(".", "--select", "IAM511")[1]]
+    assert found == ([position_of(text, r'(?P<at>"NotResource")')] if key == "NotResource" else [])
+
+
 def test_allow_with_not_principal(workdir: Path) -> None:
     bucket = {"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:root"},

@@ -199,6 +199,23 @@ def test_escalation_in_a_standalone_policy(workdir: Path) -> None:
                                                 "default version of a managed policy (Rhino #1)"]
 
 
+@pytest.mark.parametrize(("actions", "named"), [
+    (["s3:PutObject", "s3:DeleteObject", "sqs:SendMessage"],
+     "s3:PutObject, s3:DeleteObject, sqs:SendMessage (3 write actions)"),
+    (["s3:PutObject", "s3:DeleteObject", "sqs:SendMessage", "sns:Publish"],
+     "s3:PutObject, s3:DeleteObject, sqs:SendMessage and 1 more (4 write actions)")])
+def test_three_actions_are_named_and_the_rest_counted(workdir: Path, actions: list[str], named: str) -> None:
+    _, findings = lint(workdir, policy(allow(actions, "*")), "IAM518")
+    assert [f["message"] for f in findings] == [
+        f"{named} are allowed on every resource: they can be scoped to the ARNs they need"]
+
+
+def test_a_read_named_with_a_question_mark_is_a_read(workdir: Path) -> None:
+    text, findings = lint(workdir, policy(allow("secretsmanager:GetSecretValu?", "*")), "IAM521")
+    assert [(f["line"], f["column"]) for f in findings] == [position_of(text, r'(?P<at>"secretsmanager:Get)')]
+    assert lint(workdir, policy(allow("secretsmanager:GetSecretValu?", OBJECTS)), "IAM521")[1] == []
+
+
 def test_one_finding_per_statement_naming_its_actions(workdir: Path) -> None:
     actions = ["ecs:CreateCluster", "ecs:DeregisterContainerInstance", "ecs:RegisterContainerInstance",
                "ecs:StartTelemetrySession", "ecs:Submit*", "ecr:GetAuthorizationToken"]
