@@ -101,6 +101,17 @@ def test_a_wildcard_partition_covers_the_aws_partition(workdir: Path) -> None:
         position_of(text, rf'(?P<at>"{action}")') for action in logs]
 
 
+@pytest.mark.parametrize(("resource", "fits"), [
+    ("arn:aws:organizations::111122223333:ou/o-abc/ou-*", True),
+    ("arn:aws:organizations::111122223333:policy/o-abc/*", False)])
+def test_a_format_with_a_name_inside_a_word_is_matched(workdir: Path, resource: str, fits: bool) -> None:
+    """``ou/o-${OrganizationId}/ou-${OrganizationalUnitId}``: an OU's ARN, not a policy's."""
+    describe = allow("organizations:DescribeOrganizationalUnit", resource)
+    text, findings = lint(workdir, policy(describe), "IAM512")
+    assert [(f["line"], f["column"]) for f in findings] == (
+        [] if fits else [position_of(text, r'(?P<at>"organizations:Describe)')])
+
+
 def test_action_without_resource_level_permissions_needs_star(workdir: Path) -> None:
     _, findings = lint(workdir, policy(allow("s3:ListAllMyBuckets", "arn:aws:s3:::b")), "IAM512")
     assert "has no resource-level permissions" in findings[0]["message"]
