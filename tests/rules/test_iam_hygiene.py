@@ -112,6 +112,16 @@ def test_a_format_with_a_name_inside_a_word_is_matched(workdir: Path, resource: 
         [] if fits else [position_of(text, r'(?P<at>"organizations:Describe)')])
 
 
+@pytest.mark.parametrize(("actions", "at"), [
+    ("s3:ListAllMyBuckets", r'"Action": (?P<at>"s3:ListAllMyBuckets")'),  # at the value, not the key
+    (["s3:Get*", "s3:ListAllMyBuckets"], r'(?P<at>"s3:ListAllMyBuckets")')])  # after a pattern
+def test_an_action_without_resource_level_permissions_where_written(workdir: Path, actions: Any,
+                                                                     at: str) -> None:
+    text, findings = lint(workdir, policy(allow(actions, "arn:aws:s3:::b")), "IAM512")
+    assert [(f["line"], f["column"]) for f in findings] == [position_of(text, at)]
+    assert lint(workdir, policy(allow(actions, "*")), "IAM512")[1] == []
+
+
 def test_action_without_resource_level_permissions_needs_star(workdir: Path) -> None:
     _, findings = lint(workdir, policy(allow("s3:ListAllMyBuckets", "arn:aws:s3:::b")), "IAM512")
     assert "has no resource-level permissions" in findings[0]["message"]
