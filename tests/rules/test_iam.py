@@ -275,3 +275,17 @@ def test_invoke_wildcard_advice_names_what_the_action_invokes(workdir: Path, act
     assert found == [(*position_of(file.read_text(), rf"Resource{Q}: (?P<at>{Q}\*)"),
                       f"{actions[0]} is allowed on '*': the role may run any matching agent; "
                       f"name the one {target} ARN")]
+
+
+@pytest.mark.parametrize("first", [statement(["s3:GetObject"], "arn:aws:s3:::b/*"), statement(["*"], "*")])
+def test_invoke_wildcard_after_a_statement_that_invokes_no_agent(workdir: Path,
+                                                                 first: dict[str, Any]) -> None:
+    """The first statement invokes nothing of AgentCore's (``*`` on ``*`` is IAM502's); the
+    second invokes both kinds of agent on any."""
+    invokes = ["bedrock-agentcore:InvokeHarness", "bedrock-agentcore:InvokeAgentRuntime"]
+    document = {"Version": "2012-10-17", "Statement": [first, statement(invokes, "*")]}
+    text = standalone(workdir, document, GOOD_TRUST).read_text()
+    found = [(f["line"], f["column"], f["message"]) for f in run(".", "--select", "IAM501")[1]]
+    assert found == [(*position_of(text, r'(?s)InvokeAgentRuntime.*?"Resource": (?P<at>"\*")'),
+                      f"{', '.join(invokes)} is allowed on '*': the role may run any matching agent; "
+                      "name the one harness or agent runtime ARN")]
