@@ -569,6 +569,23 @@ def test_a_file_a_call_names_from_the_root_module_is_found_there(workdir: Path, 
         [] if linked else [(*position_of(module, r"definition = (?P<at>\w)"), note)])
 
 
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_file_is_read_only_for_the_calls_that_make_the_state_machine(workdir: Path, enabled: bool) -> None:
+    """``count = var.enabled ? 1 : 0``: a call that makes none reads no file and leaves no note."""
+    module = GIVEN_FILE_MODULE.replace('variable "definition" {}', 'variable "definition" {}\n'
+                                       'variable "enabled" {}')
+    module = module.replace('  name       = "flow"', '  count      = var.enabled ? 1 : 0\n'
+                            '  name       = "flow"')
+    write(workdir / "modules" / "flow" / "main.tf", module)
+    write(workdir / "flows" / "agent.asl.json", AGENT_FILE)
+    write(workdir / "main.tf", f'module "flow" {{\n  source     = "./modules/flow"\n'
+                               f'  enabled    = {str(enabled).lower()}\n'
+                               '  definition = "../../flows/agent.asl.json"\n}\n')
+    found = run(".", "--select", "AGT320,PL005")[1]
+    assert at(found, "AGT320") + at(found, "PL005") == (
+        [("flows/agent.asl.json", *position_of(AGENT_FILE, '(?P<at>"Agent"): '))] if enabled else [])
+
+
 FOR_EACH = '''locals {
   agents = {
     support = { actions = ["bedrock-agentcore:InvokeHarness"], harness = "support-AbCdEf1234" }
