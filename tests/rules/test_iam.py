@@ -289,3 +289,18 @@ def test_invoke_wildcard_after_a_statement_that_invokes_no_agent(workdir: Path,
     assert found == [(*position_of(text, r'(?s)InvokeAgentRuntime.*?"Resource": (?P<at>"\*")'),
                       f"{', '.join(invokes)} is allowed on '*': the role may run any matching agent; "
                       "name the one harness or agent runtime ARN")]
+
+
+@pytest.mark.parametrize(("actions", "denied", "flagged"), [
+    (["iam:PassRole"], False, True),
+    (["iam:GetRole"], False, False),  # another IAM action: it passes no role
+    (["iam:PassRole"], True, False)])  # a Deny of the same roles
+def test_passrole_on_every_role_of_an_account(workdir: Path, actions: list[str], denied: bool,
+                                              flagged: bool) -> None:
+    roles = "arn:aws:iam::111122223333:role/*"
+    document = {"Version": "2012-10-17", "Statement": [statement(actions, roles)]}
+    if denied:
+        document["Statement"].append({"Effect": "Deny", "Action": "iam:PassRole", "Resource": roles})
+    text = standalone(workdir, document, GOOD_TRUST).read_text()
+    found = [(f["line"], f["column"]) for f in run(".", "--select", "IAM507")[1]]
+    assert found == ([position_of(text, r'(?P<at>"arn:aws:iam::111122223333:role/\*")')] if flagged else [])
