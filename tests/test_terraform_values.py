@@ -586,6 +586,27 @@ def test_a_file_is_read_only_for_the_calls_that_make_the_state_machine(workdir: 
         [("flows/agent.asl.json", *position_of(AGENT_FILE, '(?P<at>"Agent"): '))] if enabled else [])
 
 
+@pytest.mark.parametrize("outside", [False, True])
+def test_a_file_a_call_names_takes_the_template_s_values_and_stays_in_the_folder(workdir: Path,
+                                                                                 outside: bool) -> None:
+    """The templatefile map gives the task its Resource: an agent task, AGT320's. A file
+    outside the linted folder is not read: a note that it was not found."""
+    invoke = '{ invoke = "arn:aws:states:::bedrockagentcore:invokeHarness" }'
+    module = GIVEN_FILE_MODULE.replace("data.template_file.flow.rendered",
+                                       f'templatefile("${{path.module}}/${{var.definition}}", {invoke})')
+    flow = AGENT_FILE.replace('"arn:aws:states:::bedrockagentcore:invokeHarness"', '"${invoke}"')
+    write(workdir / "proj" / "modules" / "flow" / "main.tf", module)
+    write(workdir / "flows" / "agent.asl.json", flow)
+    write(workdir / "proj" / "agent.asl.json", flow)
+    named = "../../../flows/agent.asl.json" if outside else "../../agent.asl.json"
+    write(workdir / "proj" / "main.tf", f'module "flow" {{\n  source     = "./modules/flow"\n'
+                                        f'  definition = "{named}"\n}}\n')
+    found = run("proj", "--select", "AGT320,PL005")[1]
+    assert [(f["code"], f["line"], f["column"]) for f in found] == (
+        [("PL005", *position_of(module, r"definition = (?P<at>templatefile)"))] if outside else
+        [("AGT320", *position_of(flow, '(?P<at>"Agent"): '))])
+
+
 FOR_EACH = '''locals {
   agents = {
     support = { actions = ["bedrock-agentcore:InvokeHarness"], harness = "support-AbCdEf1234" }
