@@ -220,11 +220,12 @@ def test_escalation_in_a_standalone_policy(workdir: Path) -> None:
                                                 "default version of a managed policy (Rhino #1)"]
 
 
-@pytest.mark.parametrize("first", ["aws:SourceVpcee", "token.actions.githubusercontent.com:sub"])
+@pytest.mark.parametrize("first", ["aws:SourceVpcee", "token.actions.githubusercontent.com:sub",
+                                   "s3:prefix"])  # s3's: with "*", which actions support it is not asked
 def test_a_key_after_a_global_or_provider_key_is_judged(workdir: Path, first: str) -> None:
     """Neither ends the judging of the keys after it; a key's service is what its first colon ends."""
-    statement = allow("s3:GetObject", OBJECTS, Condition={"StringEquals": {first: "x", "s3:nope:x": "y"}})
-    text, findings = lint(workdir, policy(statement), "IAM513")
+    condition = {"StringEquals": {first: "x", "s3:nope:x": "y"}}
+    text, findings = lint(workdir, policy(allow("*", OBJECTS, Condition=condition)), "IAM513")
     assert [(f["line"], f["column"], f["message"]) for f in findings if "nope" in f["message"]] == [
         (*position_of(text, r'(?P<at>"s3:nope:x")'), "'s3:nope:x': it is not a condition key of s3")]
 
