@@ -470,6 +470,35 @@ module "runtime" {
     assert at(run(".")[1], "IAM509") == [("main.tf", *position_of(root, r"arns   = (?P<at>var)"))]
 
 
+def test_a_resource_no_call_makes_still_takes_its_module_s_locals(workdir: Path) -> None:
+    """Its own locals are the module's, whatever the callers give: the policy is judged with them."""
+    module = '''variable "arns" {
+  type    = list(string)
+  default = []
+}
+locals {
+  actions = ["s3:PutObject"]
+}
+resource "aws_iam_role_policy" "writer" {
+  count = length(var.arns) > 0 ? 1 : 0
+  role  = "runtime"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ACTIONS
+      Resource = "*"
+    }]
+  })
+}
+'''
+    write(workdir / "main.tf", 'module "runtime" {\n  source = "./runtime"\n  arns   = []\n}\n')
+    for actions, flagged in (("local.actions", True), ('["s3:GetObject"]', False)):
+        text = write(workdir / "runtime" / "main.tf", module.replace("ACTIONS", actions)).read_text()
+        found = [(f["file"], f["line"], f["column"]) for f in run(".", "--select", "IAM518")[1]]
+        assert found == ([("runtime/main.tf", *position_of(text, r'actions = \[(?P<at>"s3:PutObject")'))]
+                         if flagged else [])
+
 def test_the_summary_names_skipped_terraform_files_as_terraform(workdir: Path) -> None:
     from policylint.cli import main
 
