@@ -528,6 +528,11 @@ def test_a_definition_file_named_from_the_root_module_is_found_there(workdir: Pa
     (workdir / "environments" / "dev" / "definition.json").unlink()
     assert [f["message"] for f in run(".")[1]] == [
         "DefinitionUri file 'definition.json' was not found from the root module (../../environments/dev)"]
+    write(workdir / "environments" / "prod" / "main.tf",  # every root that calls it is named
+          'module "flow" {\n  source = "../../modules/step_functions"\n}\n')
+    assert [f["message"] for f in run(".")[1]] == [
+        "DefinitionUri file 'definition.json' was not found from the root module (../../environments/dev, "
+        "../../environments/prod)"]
 
 
 GIVEN_FILE_MODULE = '''variable "definition" {}
