@@ -168,3 +168,35 @@ def test_a_policy_an_export_uses_only_as_a_boundary_grants_nothing(workdir: Path
     assert (("IAM517", *passrole) in found) == judged
     grants = {"IAM507", "IAM517", "IAM518"}  # PassRole on *, an escalation path, writes on *
     assert {code for code, _, _ in found} == ({"IAM508", *grants} if judged else {"IAM508"})
+
+
+def test_the_account_s_own_policy_is_linted_after_anything_else_in_the_list(workdir: Path) -> None:
+    """An AWS managed policy, an entry without an ARN and one without a default version (its
+    role gets nothing known from it) come first: the account's own policy is still linted."""
+    aws = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+    draft = f"arn:aws:iam::{ACCOUNT}:policy/draft"
+    undecided = managed(draft, ["s3:ListBukket"])  # not its default version: not linted
+    undecided["PolicyVersionList"][0]["IsDefaultVersion"] = False
+    policies = [managed(aws, ["s3:GetObjekt"]), {"PolicyName": "no-arn"}, undecided,
+                managed(MANAGED, ["s3:PutObjekt"])]
+    page = json.loads(export([role("deployer", [aws, draft, MANAGED])], policies))
+    text = write(workdir / "account.json", json.dumps(page, indent=2)).read_text()
+    found = run(".")[1]  # every rule: the role's too, which read its managed policies
+    assert [(f["line"], f["column"]) for f in found if f["code"] == "IAM508"] == [
+        position_of(text, r'(?P<at>"s3:PutObjekt")')]
+
+
+def test_users_and_groups_inline_policies_are_linted(workdir: Path) -> None:
+    """Each policy document where it is written; entries that are not objects are passed over."""
+    def inline(action: str) -> dict[str, Any]:
+        return {"PolicyName": "p", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": action, "Resource": "*"}]}}
+
+    page = json.loads(export([], []))
+    page["UserDetailList"] = ["not a user", {"UserName": "u", "UserPolicyList": ["not a policy",
+                                                                                 inline("s3:GetObjekt")]}]
+    page["GroupDetailList"] = [{"GroupName": "g", "GroupPolicyList": [inline("s3:PutObjekt")]}]
+    text = write(workdir / "account.json", json.dumps(page, indent=2)).read_text()
+    found = run(".", "--select", "IAM508")[1]
+    assert [(f["line"], f["column"]) for f in found] == [
+        position_of(text, rf'(?P<at>"{action}")') for action in ("s3:GetObjekt", "s3:PutObjekt")]

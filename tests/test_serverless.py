@@ -302,3 +302,15 @@ functions:
 """
     found = lint(workdir, text, "IAM507")
     assert at(found) == [("IAM507", *position_of(text, r"Resource: (?P<at>'\*')"))]
+
+
+@pytest.mark.parametrize(("activities", "code"), [("[{poll: true}, worker]", "SFN204"),
+                                                  ("[{poll: true}]", "SFN201")])
+def test_an_activity_that_is_not_a_name_does_not_hide_the_next(workdir: Path, activities: str,
+                                                               code: str) -> None:
+    """A task on a listed activity waits for its worker (SFN204); on anything else, a call (SFN201)."""
+    text = (HEAD + f"stepFunctions:\n  activities: {activities}\n  stateMachines:\n    flow:\n"
+            "      definition:\n        StartAt: Work\n        States:\n          Work:\n"
+            "            Type: Task\n            Resource:\n              Ref: WorkerStepFunctionsActivity\n"
+            "            End: true\n")
+    assert at(lint(workdir, text, "SFN")) == [(code, *position_of(text, r"(?P<at>Work):\n"))]

@@ -470,6 +470,35 @@ module "runtime" {
     assert at(run(".")[1], "IAM509") == [("main.tf", *position_of(root, r"arns   = (?P<at>var)"))]
 
 
+def test_a_resource_no_call_makes_still_takes_its_module_s_locals(workdir: Path) -> None:
+    """Its own locals are the module's, whatever the callers give: the policy is judged with them."""
+    module = '''variable "arns" {
+  type    = list(string)
+  default = []
+}
+locals {
+  actions = ["s3:PutObject"]
+}
+resource "aws_iam_role_policy" "writer" {
+  count = length(var.arns) > 0 ? 1 : 0
+  role  = "runtime"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ACTIONS
+      Resource = "*"
+    }]
+  })
+}
+'''
+    write(workdir / "main.tf", 'module "runtime" {\n  source = "./runtime"\n  arns   = []\n}\n')
+    for actions, flagged in (("local.actions", True), ('["s3:GetObject"]', False)):
+        text = write(workdir / "runtime" / "main.tf", module.replace("ACTIONS", actions)).read_text()
+        found = [(f["file"], f["line"], f["column"]) for f in run(".", "--select", "IAM518")[1]]
+        assert found == ([("runtime/main.tf", *position_of(text, r'actions = \[(?P<at>"s3:PutObject")'))]
+                         if flagged else [])
+
 def test_the_summary_names_skipped_terraform_files_as_terraform(workdir: Path) -> None:
     from policylint.cli import main
 
@@ -499,6 +528,11 @@ def test_a_definition_file_named_from_the_root_module_is_found_there(workdir: Pa
     (workdir / "environments" / "dev" / "definition.json").unlink()
     assert [f["message"] for f in run(".")[1]] == [
         "DefinitionUri file 'definition.json' was not found from the root module (../../environments/dev)"]
+    write(workdir / "environments" / "prod" / "main.tf",  # every root that calls it is named
+          'module "flow" {\n  source = "../../modules/step_functions"\n}\n')
+    assert [f["message"] for f in run(".")[1]] == [
+        "DefinitionUri file 'definition.json' was not found from the root module (../../environments/dev, "
+        "../../environments/prod)"]
 
 
 GIVEN_FILE_MODULE = '''variable "definition" {}
@@ -542,6 +576,69 @@ def test_a_definition_file_each_call_names_is_linked_to_its_state_machine(workdi
     assert [f["message"] for f in found] == ["the definition file '${path.module}/${var.definition}' is "
                                              "computed; its state machine was not linted"]
     assert at(found, "PL005") == [("modules/flow/main.tf", *position_of(module, r"definition = (?P<at>\w)"))]
+
+
+@pytest.mark.parametrize("given, linked", [
+    ('"flows/agent.asl.json"', True),  # from the root module, not from the module's folder
+    ('"${var.env}/agent.asl.json"', False),  # text the call computes
+    ('"$${env}/agent.asl.json"', False),  # a placeholder written out: not a file of the checkout
+    ('["flows/agent.asl.json"]', False),  # not a path at all
+    ("5", False),
+])
+def test_a_file_a_call_names_from_the_root_module_is_found_there(workdir: Path, given: str,
+                                                                  linked: bool) -> None:
+    """``${path.root}/${var.definition}``: the root module's folder, then what the call gives;
+    a call that gives anything but literal text leaves a note at the definition."""
+    module = GIVEN_FILE_MODULE.replace("path.module", "path.root")
+    write(workdir / "modules" / "flow" / "main.tf", module)
+    write(workdir / "flows" / "agent.asl.json", AGENT_FILE)
+    write(workdir / "main.tf", f'variable "env" {{}}\nmodule "flow" {{\n  source     = "./modules/flow"\n'
+                               f"  definition = {given}\n}}\n")
+    found = run(".", "--select", "AGT320,PL005")[1]
+    assert at(found, "AGT320") == ([("flows/agent.asl.json", *position_of(AGENT_FILE, '(?P<at>"Agent"): '))]
+                                   if linked else [])
+    note = ("the definition file '${path.root}/${var.definition}' is computed; its state machine was not "
+            "linted")
+    assert [(f["line"], f["column"], f["message"]) for f in found if f["code"] == "PL005"] == (
+        [] if linked else [(*position_of(module, r"definition = (?P<at>\w)"), note)])
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_file_is_read_only_for_the_calls_that_make_the_state_machine(workdir: Path, enabled: bool) -> None:
+    """``count = var.enabled ? 1 : 0``: a call that makes none reads no file and leaves no note."""
+    module = GIVEN_FILE_MODULE.replace('variable "definition" {}', 'variable "definition" {}\n'
+                                       'variable "enabled" {}')
+    module = module.replace('  name       = "flow"', '  count      = var.enabled ? 1 : 0\n'
+                            '  name       = "flow"')
+    write(workdir / "modules" / "flow" / "main.tf", module)
+    write(workdir / "flows" / "agent.asl.json", AGENT_FILE)
+    write(workdir / "main.tf", f'module "flow" {{\n  source     = "./modules/flow"\n'
+                               f'  enabled    = {str(enabled).lower()}\n'
+                               '  definition = "../../flows/agent.asl.json"\n}\n')
+    found = run(".", "--select", "AGT320,PL005")[1]
+    assert at(found, "AGT320") + at(found, "PL005") == (
+        [("flows/agent.asl.json", *position_of(AGENT_FILE, '(?P<at>"Agent"): '))] if enabled else [])
+
+
+@pytest.mark.parametrize("outside", [False, True])
+def test_a_file_a_call_names_takes_the_template_s_values_and_stays_in_the_folder(workdir: Path,
+                                                                                 outside: bool) -> None:
+    """The templatefile map gives the task its Resource: an agent task, AGT320's. A file
+    outside the linted folder is not read: a note that it was not found."""
+    invoke = '{ invoke = "arn:aws:states:::bedrockagentcore:invokeHarness" }'
+    module = GIVEN_FILE_MODULE.replace("data.template_file.flow.rendered",
+                                       f'templatefile("${{path.module}}/${{var.definition}}", {invoke})')
+    flow = AGENT_FILE.replace('"arn:aws:states:::bedrockagentcore:invokeHarness"', '"${invoke}"')
+    write(workdir / "proj" / "modules" / "flow" / "main.tf", module)
+    write(workdir / "flows" / "agent.asl.json", flow)
+    write(workdir / "proj" / "agent.asl.json", flow)
+    named = "../../../flows/agent.asl.json" if outside else "../../agent.asl.json"
+    write(workdir / "proj" / "main.tf", f'module "flow" {{\n  source     = "./modules/flow"\n'
+                                        f'  definition = "{named}"\n}}\n')
+    found = run("proj", "--select", "AGT320,PL005")[1]
+    assert [(f["code"], f["line"], f["column"]) for f in found] == (
+        [("PL005", *position_of(module, r"definition = (?P<at>templatefile)"))] if outside else
+        [("AGT320", *position_of(flow, '(?P<at>"Agent"): '))])
 
 
 FOR_EACH = '''locals {

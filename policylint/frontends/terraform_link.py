@@ -520,6 +520,8 @@ def _root_files(view: Document, scopes: list[_Scope], base: dict[str, _Scope],
     for address, written, path in view.linking.root_files:
         calls = [scope for scope in scopes if scope is base[view.namespace]
                  or not _absent(view.linking.counts.get(address), scope)]
+        if not calls:
+            continue  # no call makes the state machine: it reads no file
         roots = sorted({scope.root for scope in calls})
         files = {_file_named(written, view, scope) for scope in calls}
         props = view.data["Resources"][address]["Properties"]

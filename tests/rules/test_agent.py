@@ -181,6 +181,40 @@ def test_an_agent_task_whose_resource_the_template_substitutes(workdir: Path) ->
         ("SFN201", *position_of(SUBSTITUTED_AGENT, r"(?P<at>Notify):\n"))]
 
 
+SUB_MAP_AGENT = """\
+Resources:
+  Flow:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      DefinitionString: !Sub
+        - |
+          {"StartAt": "Agent", "States": {
+            "Agent": {"Type": "Task", "Resource": "${Invoke}", "Next": "Notify"},
+            "Notify": {"Type": "Task", "Resource": "${Call}", "End": true}}}
+        - Invoke: arn:aws:states:::bedrockagentcore:invokeHarness
+          Call: arn:aws:states:::lambda:invoke
+"""
+
+
+def test_an_agent_task_whose_resource_a_sub_map_gives(workdir: Path) -> None:
+    """``Fn::Sub``'s own map, not DefinitionSubstitutions, gives the Resource: still an agent task."""
+    write(workdir / "template.yaml", SUB_MAP_AGENT)
+    _, findings = run(".", "--select", "AGT306,SFN201")
+    assert sorted((f["code"], f["line"], f["column"]) for f in findings) == [
+        ("AGT306", *position_of(SUB_MAP_AGENT, r'(?P<at>"Agent"): \{')),
+        ("SFN201", *position_of(SUB_MAP_AGENT, r'(?P<at>"Notify"): \{'))]
+
+
+def test_only_a_task_is_an_agent_task(workdir: Path) -> None:
+    """A Pass state with an agent integration's Resource (ASL rejects the field) runs no agent."""
+    text = SUBSTITUTED_AGENT.replace("            Type: Task\n            Resource: \"${Invoke}\"",
+                                     "            Type: Pass\n            Resource: \"${Invoke}\"")
+    write(workdir / "template.yaml", text)
+    assert codes(run(".", "--select", "AGT")[1]) == []
+    write(workdir / "template.yaml", SUBSTITUTED_AGENT)
+    assert "AGT306" in codes(run(".", "--select", "AGT")[1])
+
+
 def test_override_from_execution_input_only(workdir: Path) -> None:
     """The user's message may come from input; the model and prompt may not."""
     m = machine()

@@ -203,6 +203,16 @@ def test_unknown_top_level_key_and_empty_template_policy(workdir: Path) -> None:
          "unknown policy field 'Statment' (a policy has Version, Id and Statement)")])
 
 
+@pytest.mark.parametrize("key", ["NotResource", "Resource"])
+def test_allow_with_not_resource(workdir: Path, key: str) -> None:
+    """Every resource but a bucket's objects is flagged; its objects only are not."""
+    document = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", key: "arn:aws:s3:::b/*"}]}
+    text = write(workdir / "policy.json", json.dumps(document, indent=2)).read_text()
+    found = [(f["line"], f["column"]) for f in run(".", "--select", "IAM511")[1]]
+    assert found == ([position_of(text, r'(?P<at>"NotResource")')] if key == "NotResource" else [])
+
+
 def test_allow_with_not_principal(workdir: Path) -> None:
     bucket = {"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:root"},
@@ -242,6 +252,7 @@ def test_a_version_alone_among_other_keys_is_not_a_policy(workdir: Path) -> None
 @pytest.mark.parametrize("condition, advice", [
     (None, "name the role ARN and add an iam:PassedToService condition"),
     ({"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}, "name the role ARN"),
+    ({"StringEquals": ["iam:PassedToService"]}, "name the role ARN and add an iam:PassedToService condition"),
 ])
 def test_passrole_advice_asks_only_for_what_is_missing(workdir: Path, condition: Any, advice: str) -> None:
     passes = statement(["iam:PassRole"], "*")
@@ -264,3 +275,32 @@ def test_invoke_wildcard_advice_names_what_the_action_invokes(workdir: Path, act
     assert found == [(*position_of(file.read_text(), rf"Resource{Q}: (?P<at>{Q}\*)"),
                       f"{actions[0]} is allowed on '*': the role may run any matching agent; "
                       f"name the one {target} ARN")]
+
+
+@pytest.mark.parametrize("first", [statement(["s3:GetObject"], "arn:aws:s3:::b/*"), statement(["*"], "*")])
+def test_invoke_wildcard_after_a_statement_that_invokes_no_agent(workdir: Path,
+                                                                 first: dict[str, Any]) -> None:
+    """The first statement invokes nothing of AgentCore's (``*`` on ``*`` is IAM502's); the
+    second invokes both kinds of agent on any."""
+    invokes = ["bedrock-agentcore:InvokeHarness", "bedrock-agentcore:InvokeAgentRuntime"]
+    document = {"Version": "2012-10-17", "Statement": [first, statement(invokes, "*")]}
+    text = standalone(workdir, document, GOOD_TRUST).read_text()
+    found = [(f["line"], f["column"], f["message"]) for f in run(".", "--select", "IAM501")[1]]
+    assert found == [(*position_of(text, r'(?s)InvokeAgentRuntime.*?"Resource": (?P<at>"\*")'),
+                      f"{', '.join(invokes)} is allowed on '*': the role may run any matching agent; "
+                      "name the one harness or agent runtime ARN")]
+
+
+@pytest.mark.parametrize(("actions", "denied", "flagged"), [
+    (["iam:PassRole"], False, True),
+    (["iam:GetRole"], False, False),  # another IAM action: it passes no role
+    (["iam:PassRole"], True, False)])  # a Deny of the same roles
+def test_passrole_on_every_role_of_an_account(workdir: Path, actions: list[str], denied: bool,
+                                              flagged: bool) -> None:
+    roles = "arn:aws:iam::111122223333:role/*"
+    document = {"Version": "2012-10-17", "Statement": [statement(actions, roles)]}
+    if denied:
+        document["Statement"].append({"Effect": "Deny", "Action": "iam:PassRole", "Resource": roles})
+    text = standalone(workdir, document, GOOD_TRUST).read_text()
+    found = [(f["line"], f["column"]) for f in run(".", "--select", "IAM507")[1]]
+    assert found == ([position_of(text, r'(?P<at>"arn:aws:iam::111122223333:role/\*")')] if flagged else [])

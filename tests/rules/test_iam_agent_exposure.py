@@ -53,6 +53,13 @@ def test_narrower_or_customer_policies_pass(workdir: Path, arn: str) -> None:
     assert found("IAM520") == []
 
 
+def test_a_broad_policy_after_a_narrow_one(workdir: Path) -> None:
+    managed = ["arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::aws:policy/AmazonS3FullAccess"]
+    text = write(workdir / "template.yaml", role_template(AGENTCORE, managed)).read_text()
+    assert found("IAM520") == [("IAM520", *position_of(text, r"- (?P<at>arn:aws:iam::aws:policy/AmazonS3)"),
+                                "warning")]
+
+
 def test_a_role_no_agent_or_workflow_uses_passes(workdir: Path) -> None:
     write(workdir / "template.yaml", role_template("lambda.amazonaws.com",
                                                    ["arn:aws:iam::aws:policy/AdministratorAccess"]))

@@ -91,9 +91,35 @@ def test_resource_patterns_that_can_match(workdir: Path, resource: str) -> None:
 def test_a_wildcard_partition_covers_the_aws_partition(workdir: Path) -> None:
     logs = ["logs:CreateLogGroup", "logs:PutLogEvents"]  # a log group, and a log stream in it
     assert lint(workdir, policy(allow(logs, "arn:*:logs:*:*:log-group:/aws/lambda/*")), "IAM512")[1] == []
+    for partition in ("*", "aws*"):  # a log group, however its partition is written, is not a stream
+        group = f"arn:{partition}:logs:us-east-1:111122223333:log-group:/aws/lambda/fn"
+        text, findings = lint(workdir, policy(allow("logs:PutLogEvents", group)), "IAM512")
+        assert [(f["line"], f["column"]) for f in findings] == [
+            position_of(text, r'(?P<at>"logs:PutLogEvents")')]
     text, findings = lint(workdir, policy(allow(logs, "arn:*:s3:::logs/*")), "IAM512")
     assert [(f["line"], f["column"]) for f in findings] == [
         position_of(text, rf'(?P<at>"{action}")') for action in logs]
+
+
+@pytest.mark.parametrize(("resource", "fits"), [
+    ("arn:aws:organizations::111122223333:ou/o-abc/ou-*", True),
+    ("arn:aws:organizations::111122223333:policy/o-abc/*", False)])
+def test_a_format_with_a_name_inside_a_word_is_matched(workdir: Path, resource: str, fits: bool) -> None:
+    """``ou/o-${OrganizationId}/ou-${OrganizationalUnitId}``: an OU's ARN, not a policy's."""
+    describe = allow("organizations:DescribeOrganizationalUnit", resource)
+    text, findings = lint(workdir, policy(describe), "IAM512")
+    assert [(f["line"], f["column"]) for f in findings] == (
+        [] if fits else [position_of(text, r'(?P<at>"organizations:Describe)')])
+
+
+@pytest.mark.parametrize(("actions", "at"), [
+    ("s3:ListAllMyBuckets", r'"Action": (?P<at>"s3:ListAllMyBuckets")'),  # at the value, not the key
+    (["s3:Get*", "s3:ListAllMyBuckets"], r'(?P<at>"s3:ListAllMyBuckets")')])  # after a pattern
+def test_an_action_without_resource_level_permissions_where_written(workdir: Path, actions: Any,
+                                                                     at: str) -> None:
+    text, findings = lint(workdir, policy(allow(actions, "arn:aws:s3:::b")), "IAM512")
+    assert [(f["line"], f["column"]) for f in findings] == [position_of(text, at)]
+    assert lint(workdir, policy(allow(actions, "*")), "IAM512")[1] == []
 
 
 def test_action_without_resource_level_permissions_needs_star(workdir: Path) -> None:
@@ -192,6 +218,33 @@ def test_escalation_in_a_standalone_policy(workdir: Path) -> None:
     text, findings = lint(workdir, policy(allow("iam:CreatePolicyVersion", "*")), "IAM517")
     assert [f["message"] for f in findings] == ["this policy can escalate its privileges through a new "
                                                 "default version of a managed policy (Rhino #1)"]
+
+
+@pytest.mark.parametrize("first", ["aws:SourceVpcee", "token.actions.githubusercontent.com:sub",
+                                   "s3:prefix"])  # s3's: with "*", which actions support it is not asked
+def test_a_key_after_a_global_or_provider_key_is_judged(workdir: Path, first: str) -> None:
+    """Neither ends the judging of the keys after it; a key's service is what its first colon ends."""
+    condition = {"StringEquals": {first: "x", "s3:nope:x": "y"}}
+    text, findings = lint(workdir, policy(allow("*", OBJECTS, Condition=condition)), "IAM513")
+    assert [(f["line"], f["column"], f["message"]) for f in findings if "nope" in f["message"]] == [
+        (*position_of(text, r'(?P<at>"s3:nope:x")'), "'s3:nope:x': it is not a condition key of s3")]
+
+
+@pytest.mark.parametrize(("actions", "named"), [
+    (["s3:PutObject", "s3:DeleteObject", "sqs:SendMessage"],
+     "s3:PutObject, s3:DeleteObject, sqs:SendMessage (3 write actions)"),
+    (["s3:PutObject", "s3:DeleteObject", "sqs:SendMessage", "sns:Publish"],
+     "s3:PutObject, s3:DeleteObject, sqs:SendMessage and 1 more (4 write actions)")])
+def test_three_actions_are_named_and_the_rest_counted(workdir: Path, actions: list[str], named: str) -> None:
+    _, findings = lint(workdir, policy(allow(actions, "*")), "IAM518")
+    assert [f["message"] for f in findings] == [
+        f"{named} are allowed on every resource: they can be scoped to the ARNs they need"]
+
+
+def test_a_read_named_with_a_question_mark_is_a_read(workdir: Path) -> None:
+    text, findings = lint(workdir, policy(allow("secretsmanager:GetSecretValu?", "*")), "IAM521")
+    assert [(f["line"], f["column"]) for f in findings] == [position_of(text, r'(?P<at>"secretsmanager:Get)')]
+    assert lint(workdir, policy(allow("secretsmanager:GetSecretValu?", OBJECTS)), "IAM521")[1] == []
 
 
 def test_one_finding_per_statement_naming_its_actions(workdir: Path) -> None:
@@ -293,9 +346,10 @@ def test_a_mismatched_deny_is_said_to_deny_nothing(workdir: Path, effect: str, a
 
 
 @pytest.mark.parametrize("code, actions, message", [
-    ("IAM518", ["s3:PutObject", "s3:putobject"],
-     "s3:PutObject is allowed on every resource: it can be scoped to the ARNs it needs"),
-    ("IAM521", ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParameter"],
+    ("IAM518", ["s3:PutObject", "s3:putobject", "s3:DeleteObject"],
+     "s3:PutObject, s3:DeleteObject (2 write actions) are allowed on every resource: they can be scoped to "
+     "the ARNs they need"),
+    ("IAM521", ["ssm:GetParameter", "ssm:getparameter", "ssm:GetParameters"],
      "ssm:GetParameter, ssm:GetParameters are allowed on every resource: they read stored data "
      "anywhere in the account; scope them to the ARNs read"),
 ])

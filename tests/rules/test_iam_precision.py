@@ -169,6 +169,18 @@ def test_broad_write_under_a_deny_of_everything(workdir: Path) -> None:
     assert lint(workdir, document, "IAM507,IAM518")[1] == []
 
 
+def test_broad_writes_and_reads_under_a_deny_of_the_same_arns(workdir: Path) -> None:
+    """``arn:*:s3:*:*:*`` is every S3 resource, so writes and reads on it are IAM518's and IAM521's;
+    a Deny of them there leaves nothing; a Deny with a Condition is no such Deny."""
+    actions, every = ["s3:PutObject", "s3:GetObject"], "arn:*:s3:*:*:*"
+    text, found = lint(workdir, policy(allow(actions, every)), "IAM518,IAM521")
+    assert sorted(found) == [("IAM518", *position_of(text, '"s3:PutObject"')),
+                             ("IAM521", *position_of(text, '"s3:GetObject"'))]
+    assert lint(workdir, policy(allow(actions, every), deny(actions, every)), "IAM518,IAM521")[1] == []
+    conditional = {**deny(actions, every), "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+    assert lint(workdir, policy(conditional), "IAM518,IAM521")[1] == []  # a Deny grants nothing
+
+
 BROAD_TEMPLATE = """\
 Resources:
   Uploader:
@@ -309,6 +321,11 @@ GRANTS = "IAM507,IAM511,IAM518,IAM521"  # PassRole on *, Allow NotAction, writes
 def test_a_permissions_boundary_grants_nothing(workdir: Path, name: str, text: str) -> None:
     write(workdir / name, text)
     assert run(".", "--select", GRANTS)[1] == []
+
+
+def test_a_boundary_is_seen_past_a_resource_that_is_not_an_object(workdir: Path) -> None:
+    write(workdir / "template.yaml", BOUNDARY_TEMPLATE.replace("Resources:\n", "Resources:\n  Stray: text\n"))
+    assert [f["code"] for f in run(".", "--select", GRANTS)[1]] == []
 
 
 @pytest.mark.parametrize(("name", "text", "boundary", "attached"), [
