@@ -413,15 +413,18 @@ def _of_resources(resources: dict, template: Document, written: Any) -> frozense
     """``_boundaries`` of ``resources`` (and a boundary ``written`` for SAM's Globals)."""
     named, granted = set(), set()
     owners = [written] if written is not None else []
+    by_name: dict[str, str] = {}  # a managed policy's ManagedPolicyName -> its logical id
     for logical_id, resource in resources.items():
         props = resource.get("Properties") if isinstance(resource, dict) else None
         if not isinstance(props, dict):
             continue
         if resource.get("Type") in BOUNDARY_OWNERS:
             owners.append(props.get("PermissionsBoundary"))
-        if resource.get("Type") == "AWS::IAM::ManagedPolicy" and any(
-                props.get(key) for key in ("Roles", "Users", "Groups")):
-            granted.add(logical_id)
+        if resource.get("Type") == "AWS::IAM::ManagedPolicy":
+            if any(props.get(key) for key in ("Roles", "Users", "Groups")):
+                granted.add(logical_id)
+            if isinstance(props.get("ManagedPolicyName"), str):
+                by_name[props["ManagedPolicyName"]] = logical_id
         for key in _GRANTING:
             for raw in as_list(props.get(key) or []) if key in props else ():
                 if isinstance(target := resolve(raw, template), Ref):
@@ -429,4 +432,15 @@ def _of_resources(resources: dict, template: Document, written: Any) -> frozense
     for raw in owners:
         if isinstance(target := resolve(raw, template), Ref):
             named.add(target.logical_id)
+        elif (name := _policy_name(raw)) in by_name:
+            named.add(by_name[name])
     return frozenset(named - granted)
+
+
+def _policy_name(arn: Any) -> str | None:
+    """The name a policy ARN ends in, written literally or in a ``!Sub``
+    (``arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/agent-boundary``); None otherwise."""
+    text = arn.get("Fn::Sub") if isinstance(arn, dict) and len(arn) == 1 else arn
+    if not isinstance(text, str) or ":policy/" not in text:
+        return None
+    return text.rsplit("/", 1)[-1]

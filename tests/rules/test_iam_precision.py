@@ -328,6 +328,19 @@ def test_a_boundary_is_seen_past_a_resource_that_is_not_an_object(workdir: Path)
     assert [f["code"] for f in run(".", "--select", GRANTS)[1]] == []
 
 
+@pytest.mark.parametrize(("named", "judged"), [("agent-boundary", False), ("another-boundary", True)])
+def test_a_boundary_named_by_its_arn_is_the_policy_of_that_name(workdir: Path, named: str,
+                                                                judged: bool) -> None:
+    text = BOUNDARY_TEMPLATE.replace("    Properties:\n      PolicyDocument:", "    Properties:\n"
+                                     "      ManagedPolicyName: agent-boundary\n      PolicyDocument:")
+    text = text.replace("PermissionsBoundary: !Ref Boundary", "PermissionsBoundary: !Sub "
+                        f"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:policy/{named}")
+    write(workdir / "template.yaml", text)
+    found = [(f["code"], f["line"], f["column"]) for f in run(".", "--select", GRANTS)[1]]
+    assert (("IAM511", *position_of(text, r"(?P<at>NotAction)")) in found) == judged
+    assert bool(found) == judged
+
+
 @pytest.mark.parametrize(("name", "text", "boundary", "attached"), [
     ("template.yaml", BOUNDARY_TEMPLATE, "PermissionsBoundary: !Ref Boundary",
      "ManagedPolicyArns: [!Ref Boundary]"),
