@@ -49,7 +49,7 @@ def _sub_text(value: Any) -> Any:
 def deployed(resource: Any, document: Document) -> str | Ref | None:
     """What a state's Resource deploys as: its text (a ``!Sub``'s), a resource of the template
     (``!Ref``), or None when only a deployment knows it. A whole ``${Name}`` is the template's
-    value for it (DefinitionSubstitutions)."""
+    value for it (DefinitionSubstitutions, or the DefinitionString's ``Fn::Sub`` map)."""
     value = _sub_text(resource)
     if isinstance(value, str):
         whole = PLACEHOLDER.fullmatch(value) if value.startswith("${") else None
@@ -58,11 +58,22 @@ def deployed(resource: Any, document: Document) -> str | Ref | None:
         known = document.substitutions.get(whole.group(1))
         if known is not None:
             return known
-        given = properties_of(document).get("DefinitionSubstitutions")
-        value = given.get(whole.group(1)) if isinstance(given, dict) else None
-        if value is None:
-            return None
+        value = _sub_text(_given(properties_of(document), whole.group(1)))
+        if value is None or isinstance(value, str):  # a !Sub's text, as a Resource written so
+            return value
     return resolve(value, document)
+
+
+def _given(props: dict, name: str) -> Any:
+    """What the template gives ``${name}`` of its definition: the DefinitionString's ``Fn::Sub``
+    map (CloudFormation substitutes it first), else DefinitionSubstitutions; None if neither."""
+    written = props.get("DefinitionString")
+    sub = written.get("Fn::Sub") if isinstance(written, dict) else None
+    for given in (sub[1] if isinstance(sub, list) and len(sub) == 2 else None,
+                  props.get("DefinitionSubstitutions")):
+        if isinstance(given, dict) and name in given:
+            return given[name]
+    return None
 
 
 def query_language(written: Any, inherited: str) -> str:

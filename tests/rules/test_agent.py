@@ -196,13 +196,18 @@ Resources:
 """
 
 
-def test_an_agent_task_whose_resource_a_sub_map_gives(workdir: Path) -> None:
-    """``Fn::Sub``'s own map, not DefinitionSubstitutions, gives the Resource: still an agent task."""
-    write(workdir / "template.yaml", SUB_MAP_AGENT)
+@pytest.mark.parametrize("invoke", ["arn:aws:states:::bedrockagentcore:invokeHarness",
+                                    "!Sub arn:${AWS::Partition}:states:::bedrockagentcore:invokeHarness"])
+def test_an_agent_task_whose_resource_a_sub_map_gives(workdir: Path, invoke: str) -> None:
+    """``Fn::Sub``'s own map, not DefinitionSubstitutions, gives the Resource (a literal, or a
+    ``!Sub`` of a pseudo parameter): still an agent task."""
+    text = SUB_MAP_AGENT.replace("Invoke: arn:aws:states:::bedrockagentcore:invokeHarness",
+                                 f"Invoke: {invoke}")
+    write(workdir / "template.yaml", text)
     _, findings = run(".", "--select", "AGT306,SFN201")
     assert sorted((f["code"], f["line"], f["column"]) for f in findings) == [
-        ("AGT306", *position_of(SUB_MAP_AGENT, r'(?P<at>"Agent"): \{')),
-        ("SFN201", *position_of(SUB_MAP_AGENT, r'(?P<at>"Notify"): \{'))]
+        ("AGT306", *position_of(text, r'(?P<at>"Agent"): \{')),
+        ("SFN201", *position_of(text, r'(?P<at>"Notify"): \{'))]
 
 
 def test_only_a_task_is_an_agent_task(workdir: Path) -> None:
