@@ -105,6 +105,7 @@ class Index:
             if d.kind == IAM:
                 policies.setdefault(d.namespace, {})[d.root] = Policy.of(d)
         exports = [d for d in documents if d.kind == ACCOUNT]
+        inline = {id(e): _grouped(policies.get(e.namespace, {}), 3) for e in exports}  # by owner
         managed: dict[str, list[Policy]] = {}  # every export's managed policies: pages of one account
         for export in exports:
             managed.update(_managed_policies(export, policies.get(export.namespace, {})))
@@ -113,14 +114,14 @@ class Index:
         self.users: list[tuple[str, list[Policy]]] = []
         groups: dict[str, list[Policy]] = {}  # group name -> its policies, in every page
         for export in exports:
-            groups.update(_account_groups(export, policies.get(export.namespace, {}), managed))
+            groups.update(_account_groups(export, inline[id(export)], managed))
         for document in documents:
             if document.kind == TEMPLATE:
                 self.roles.extend(_template_roles(document, policies.get(document.namespace, {})))
             elif document.kind == ACCOUNT:
-                self.roles.extend(_account_roles(document, policies.get(document.namespace, {}), managed))
-                self.users.extend(_account_users(document, policies.get(document.namespace, {}), managed,
-                                                 groups))
+                own = policies.get(document.namespace, {})
+                self.roles.extend(_account_roles(document, own, inline[id(document)], managed))
+                self.users.extend(_account_users(document, inline[id(document)], managed, groups))
         self._roles_by: dict[Any, Role] = {}
         for role in reversed(self.roles):  # the first of a name or ARN wins
             keys: list = [_ref_key(role.ref), ("arn", role.arn), ("name", role.name)]
@@ -408,21 +409,19 @@ def _grouped(policies: dict[tuple, Policy], depth: int) -> dict[tuple, list[Poli
     return grouped
 
 
-def _account_groups(export: Document, policies: dict[tuple, Policy],
+def _account_groups(export: Document, inline: dict[tuple, list[Policy]],
                     managed: dict[str, list[Policy]]) -> dict[str, list[Policy]]:
     """The groups of an export by name: their inline policies and the managed ones attached."""
-    inline = _grouped(policies, 3)
     return {str(item.get("GroupName", "")): _principal_policies(("GroupDetailList", i, "GroupPolicyList"),
                                                                 item, inline, managed)
             for i, item in enumerate(as_list(export.data.get("GroupDetailList") or []))
             if isinstance(item, dict)}
 
 
-def _account_users(export: Document, policies: dict[tuple, Policy], managed: dict[str, list[Policy]],
+def _account_users(export: Document, inline: dict[tuple, list[Policy]], managed: dict[str, list[Policy]],
                    groups: dict[str, list[Policy]]) -> Iterator[tuple[str, list[Policy]]]:
     """The users of an export: each name, with its inline and attached managed policies and
     those of the groups it is in (found in any page of the export)."""
-    inline = _grouped(policies, 3)
     for i, item in enumerate(as_list(export.data.get("UserDetailList") or [])):
         if not isinstance(item, dict):
             continue
@@ -442,11 +441,11 @@ def _principal_policies(place: tuple, item: dict, inline: dict[tuple, list[Polic
     return found
 
 
-def _account_roles(export: Document, policies: dict[tuple, Policy],
+def _account_roles(export: Document, policies: dict[tuple, Policy], inline: dict[tuple, list[Policy]],
                    managed: dict[str, list[Policy]]) -> Iterator[Role]:
-    """The roles of an export, with their inline policies and the managed policies attached
-    to them (found in any export of the run: a paginated export is several files)."""
-    inline = _grouped(policies, 3)
+    """The roles of an export, with their trust and inline policies (``inline``: the export's
+    policies by owner) and the managed policies attached to them (found in any export of the
+    run: a paginated export is several files)."""
     for i, item in enumerate(as_list(export.data.get("RoleDetailList") or [])):
         if not isinstance(item, dict):
             continue

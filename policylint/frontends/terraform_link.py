@@ -39,7 +39,7 @@ from policylint.paths import is_within
 from policylint.problems import UNRESOLVED_REFERENCE
 from policylint.rule import Finding
 from policylint.source import Source
-from policylint.values import is_intrinsic
+from policylint.values import PLACEHOLDER, is_intrinsic
 
 
 def link_modules(documents: list[Document]) -> Linked:
@@ -518,8 +518,7 @@ def _root_files(view: Document, scopes: list[_Scope], base: dict[str, _Scope],
     from policylint.values import Unknown
 
     for address, written, path in view.linking.root_files:
-        calls = [scope for scope in scopes if scope is base[view.namespace]
-                 or not _absent(view.linking.counts.get(address), scope)]
+        calls = _calls_making(view, address, scopes, base[view.namespace])
         if not calls:
             continue  # no call makes the state machine: it reads no file
         roots = sorted({scope.root for scope in calls})
@@ -557,8 +556,15 @@ def _file_named(written: str, view: Document, scope: _Scope) -> str | None:
             unknown = True
         return value if isinstance(value, str) else ""
 
-    file = re.sub(r"\$\{([^}]*)\}", put, written)
+    file = PLACEHOLDER.sub(put, written)
     return None if unknown else os.path.normpath(os.path.join(scope.root, file))
+
+
+def _calls_making(view: Document, address: str, scopes: list[_Scope], uncalled: _Scope) -> list[_Scope]:
+    """The calls of the module (its ``scopes``) that make resource ``address`` (its count or
+    for_each not known to make none); the module uncalled makes it."""
+    count = view.linking.counts.get(address)
+    return [scope for scope in scopes if scope is uncalled or not _absent(count, scope)]
 
 
 def _absent(count: Any, scope: _Scope) -> bool:
@@ -830,8 +836,7 @@ def _put_known(view: Document, scopes: list[_Scope], uncalled: _Scope, known: di
     call makes (``count = length(var.x) > 0 ? 1 : 0`` with ``x = []``) takes its locals only:
     what the callers give it does not exist, and is not judged."""
     resources = view.data["Resources"]
-    none = {address for address in resources if uncalled not in scopes and all(
-        _absent(view.linking.counts.get(address), scope) for scope in scopes)}
+    none = {address for address in resources if not _calls_making(view, address, scopes, uncalled)}
     own = {name: value for name, value in known.items() if not name.startswith("var.")}
     for part, values in (({a: r for a, r in resources.items() if a not in none}, known),
                          ({a: resources[a] for a in none}, own)):

@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import Any, NamedTuple
 
 from policylint.models import IAM, Document
-from policylint.models.refs import Ref, as_list, resolve, resource_of, resources_of
+from policylint.models.refs import Ref, as_list, policy_name, resolve, resource_of, resources_of
 from policylint.rule import Finding
 from policylint.values import PLACEHOLDER, is_intrinsic
 from policylint.wildcard import any_match, wildcard_match
@@ -366,7 +366,7 @@ def _managed_versions(data: dict, aws: bool) -> Iterator[tuple[tuple, dict]]:
                 yield ("Policies", i, "PolicyVersionList", j, "Document"), version["Document"]
 
 
-_AWS_MANAGED = re.compile(r"arn:[\w-]+:iam::aws:policy/")
+_AWS_MANAGED = re.compile(r":iam::aws:policy/(?:[^/]+/)*([^/]+)$")
 
 
 def bounds_only(data: dict, path: tuple) -> bool:
@@ -381,7 +381,13 @@ def bounds_only(data: dict, path: tuple) -> bool:
 
 def is_aws_managed(arn: Any) -> bool:
     """Whether ``arn`` names an AWS managed policy (its account is ``aws``), in any partition."""
-    return isinstance(arn, str) and _AWS_MANAGED.match(arn) is not None
+    return isinstance(arn, str) and aws_managed_name(arn) is not None
+
+
+def aws_managed_name(arn: str) -> str | None:
+    """The name of the AWS managed policy ``arn`` names (its path left out), or None."""
+    match = _AWS_MANAGED.search(arn)
+    return match.group(1) if match else None
 
 
 def _boundaries(template: Document) -> frozenset[str]:
@@ -432,15 +438,7 @@ def _of_resources(resources: dict, template: Document, written: Any) -> frozense
     for raw in owners:
         if isinstance(target := resolve(raw, template), Ref):
             named.add(target.logical_id)
-        elif (name := _policy_name(raw)) in by_name:
+        elif (name := policy_name(raw)) in by_name:
             named.add(by_name[name])
     return frozenset(named - granted)
 
-
-def _policy_name(arn: Any) -> str | None:
-    """The name a policy ARN ends in, written literally or in a ``!Sub``
-    (``arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/agent-boundary``); None otherwise."""
-    text = arn.get("Fn::Sub") if isinstance(arn, dict) and len(arn) == 1 else arn
-    if not isinstance(text, str) or ":policy/" not in text:
-        return None
-    return text.rsplit("/", 1)[-1]

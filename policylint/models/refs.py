@@ -22,6 +22,11 @@ def _role_name() -> re.Pattern[str]:
     return re.compile(r":role/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)$")
 
 
+@cache
+def _policy_name() -> re.Pattern[str]:
+    return re.compile(r":policy/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)$")
+
+
 class Ref(NamedTuple):
     """A resource of a template, by the template's file and the resource's logical id."""
 
@@ -157,13 +162,23 @@ def _substitute(text: str, variables: dict, document: Document) -> str | None:
 
 def role_name(value: Any) -> str | None:
     """The role name at the end of a role ARN, even when account or partition are computed."""
+    return _name_at_end(value, _role_name())
+
+
+def policy_name(value: Any) -> str | None:
+    """The policy name at the end of a managed policy's ARN, even when account or partition
+    are computed (``!Sub arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/agent-boundary``)."""
+    return _name_at_end(value, _policy_name())
+
+
+def _name_at_end(value: Any, pattern: re.Pattern[str]) -> str | None:
     text = value if isinstance(value, str) else (
         value.get("Fn::Sub") if isinstance(value, dict) and len(value) == 1 else None)
     if isinstance(text, list) and text:
         text = text[0]
     if not isinstance(text, str):
         return None
-    match = _role_name().search(text)
+    match = pattern.search(text)
     return match.group(1) if match else None
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from policylint.catalog import action, matching
 from policylint.hookspecs import hookimpl
 from policylint.index import Attached, Index
-from policylint.models.iam import IDENTITY, STATES_SERVICE, Policy, Statement, Value, denied
+from policylint.models.iam import IDENTITY, STATES_SERVICE, Policy, Statement, Value, aws_managed_name, denied
 from policylint.models.refs import own_resources, properties_of, resolve
 from policylint.project import Context, Project
 from policylint.rule import Finding, Severity, rule, rules_of
@@ -120,7 +120,6 @@ def _public_lambda_permissions(ctx: Context) -> Iterator[Finding]:
 
 # AWS managed policies that grant (nearly) everything, or everything in IAM.
 ADMIN_POLICIES = frozenset({"AdministratorAccess", "PowerUserAccess", "IAMFullAccess"})
-_AWS_MANAGED = re.compile(r":iam::aws:policy/(?:[^/]+/)*([^/]+)$")
 
 
 def _broad_managed_policy_on_agent_role(project: Project) -> Iterator[Finding]:
@@ -190,8 +189,7 @@ def _aws_managed(attached: Attached) -> str | None:
         return None
     if not text.startswith("arn:"):
         return text if re.fullmatch(r"[\w+=,.@-]+", text) else None  # SAM: the policy's name
-    match = _AWS_MANAGED.search(text)
-    return match.group(1) if match else None
+    return aws_managed_name(text)
 
 
 # Reads of stored data: objects, secrets, parameters, decryption, table items. Sources: the
