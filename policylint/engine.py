@@ -5,7 +5,8 @@ engine names no front end and no rule: it asks the front ends and rules the plug
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import cached_property, partial
 from itertools import islice
 from types import ModuleType
@@ -130,8 +131,11 @@ class Engine:
         outcome = Outcome()
         codes = tuple(r.code for r in plan.local)
         work = partial(_load_and_lint, codes=codes, reading=reading, config=config, apart=jobs > 1)
-        for batch in _in_processes(work, list(run), jobs):
+        for batch in _in_processes(work, sorted(run, key=_alike) if jobs > 1 else list(run), jobs):
             _keep(batch, outcome)
+        if jobs > 1:  # in the order of the run, as one process loads them
+            rank = {file: number for number, file in enumerate(run)}
+            outcome.documents.sort(key=lambda d: rank.get(d.source.path, len(rank)))
         waiting = self._link(outcome, reading)
         outcome.claimed = self._claimed(f for f, kind in outcome.kinds.items() if kind == SKIPPED)
         project = Project(outcome.documents, config)
@@ -417,95 +421,124 @@ def _load_files(files: Sequence[str], reading: Reading, frontends: list[FrontEnd
     return loaded
 
 
-MAX_CHUNKS = 1000  # 4,000 bytes of chunk numbers: under a pipe's least capacity (a page)
-
-
 def _in_processes(function: Callable[[list], list], items: list, jobs: int) -> list:
     """``function`` over ``items`` in ``jobs`` processes, this one among them, in order; in this
     one alone when ``jobs`` is 1 or processes cannot fork. The others are forked: they inherit
-    ``function`` and ``items``, and nothing is sent to them. Every process takes the number of
-    its next chunk from a pipe written beforehand; the others append what they make to a file
-    of their own, read here between this process's own chunks and once they end (no thread
-    here competes with its share). A chunk whose result is missing (a worker killed for
-    memory, a document too deep to send back) is done again here; an error here empties the
-    pipe, so the others stop after the chunk they are on."""
+    ``function`` and ``items``, and nothing is sent to them. This process takes its chunks from
+    the front of the items, the others from the back (``_Ends``): items alike, put together by
+    the caller, stay in one process, which alone pays for their first use. The others append
+    what they make to a file of their own, read here between this process's own chunks and
+    once they end (no thread here competes with its share). Items whose result is missing (a
+    worker killed for memory, a document too deep to send back) are done again here; an error
+    here takes the items left, so the others stop after the chunk they are on."""
     if jobs <= 1 or len(items) < 2 * jobs or not hasattr(os, "fork"):
         return function(items)
     import tempfile
 
-    chunks = _chunks(items, jobs)
     try:
         files = [tempfile.TemporaryFile() for _ in range(jobs - 1)]  # noqa: SIM115 (closed below)
-        numbers, sent = os.pipe()
-    except OSError:  # no pipe or temporary file to be had: this process alone
+        ends = _Ends(len(items), jobs)
+    except OSError:  # no temporary file to be had: this process alone
         return function(items)
-    with os.fdopen(numbers, "rb", buffering=0) as taken, os.fdopen(sent, "wb") as queue:
-        queue.write(b"".join(n.to_bytes(4, "little") for n in range(len(chunks))))
-        queue.close()
+    with ends:
         workers = []
         try:
             for results in files:
                 pid = os.fork()
                 if pid == 0:
                     try:
-                        _work(function, chunks, taken, results)
+                        _work(function, items, ends, results)
                     finally:  # whatever happens in a worker, it ends here
                         os._exit(0)
                 workers.append(pid)
         except OSError:  # no process to be had: the others share the work
             pass
         sent_back = [_Records(results) for results in files]
-        done: dict[int, list] = {}
+        done: dict[int, tuple[int, list]] = {}
         try:
-            for number in _taken(taken):
-                done[number] = function(chunks[number])
+            while (chunk := ends.take(front=True)) is not None:
+                done[chunk[0]] = (chunk[1], function(items[slice(*chunk)]))
                 for records in sent_back:  # what the others finished, while they go on
                     done.update(records.complete())
         finally:
-            while taken.read(4096):  # left by an error here: the others take no more
-                pass
+            ends.take_all()  # left by an error here: the others take no more
             for pid in workers:
                 os.waitpid(pid, 0)
     for records, results in zip(sent_back, files, strict=True):
         with results:
             done.update(records.complete())
-    return [result for number, chunk in enumerate(chunks)
-            for result in (done[number] if number in done else function(chunk))]
+    made, at = [], 0
+    for start, (stop, result) in sorted(done.items()):
+        made += [*(function(items[at:start]) if at < start else ()), *result]
+        at = stop
+    return made + (function(items[at:]) if at < len(items) else [])
 
 
-def _chunks(items: list, jobs: int) -> list[list]:
-    """``items`` in chunks that shrink as they go, each a share of what is left: the processes
-    take the large ones first and end together on small ones (a slow file at the end stalls
-    no process for long). At most MAX_CHUNKS: their numbers go to the pipe in one write."""
-    least = max(1, len(items) // (jobs * 64), -(-len(items) // (MAX_CHUNKS // 2)))
-    chunks, start = [], 0
-    while start < len(items):
-        size = max(least, (len(items) - start) // (jobs * 4))
-        chunks.append(items[start:start + size])
-        start += size
-    if len(chunks) > MAX_CHUNKS:  # many processes: chunks of one size
-        size = -(-len(items) // MAX_CHUNKS)
-        chunks = [items[i:i + size] for i in range(0, len(items), size)]
-    return chunks
+class _Ends:
+    """The items no process has taken, shared by forked processes: those from ``first`` to
+    before ``end``, kept in a file under a POSIX lock (which the kernel lets go of if its
+    holder dies). A chunk is a share of what is left: the large ones go first, and the
+    processes end together on small ones (a slow file at the end stalls no process for long)."""
+
+    def __init__(self, count: int, jobs: int) -> None:
+        import tempfile
+
+        self.file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by __exit__)
+        self.fd, self.jobs = self.file.fileno(), jobs
+        self.least = max(1, count // (jobs * 256))
+        os.pwrite(self.fd, _ends(0, count), 0)
+
+    def __enter__(self) -> _Ends:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.file.close()
+
+    def take(self, front: bool) -> tuple[int, int] | None:
+        """The next chunk, from the front or the back (where it starts and stops); None when
+        no item is left."""
+        with self._locked() as (first, end):
+            if first >= end:
+                return None
+            size = min(end - first, max(self.least, (end - first) // (self.jobs * 4)))
+            chunk = (first, first + size) if front else (end - size, end)
+            os.pwrite(self.fd, _ends(first + size, end) if front else _ends(first, end - size), 0)
+            return chunk
+
+    def take_all(self) -> None:
+        """Leave no item to take."""
+        with self._locked() as (_, end):
+            os.pwrite(self.fd, _ends(end, end), 0)
+
+    @contextmanager
+    def _locked(self) -> Iterator[tuple[int, int]]:
+        import fcntl
+
+        fcntl.lockf(self.fd, fcntl.LOCK_EX)
+        try:
+            state = os.pread(self.fd, 16, 0)
+            yield int.from_bytes(state[:8], "little"), int.from_bytes(state[8:], "little")
+        finally:
+            fcntl.lockf(self.fd, fcntl.LOCK_UN)
 
 
-def _taken(queue: Any) -> Iterable[int]:
-    """The numbers of the chunks this process takes from ``queue``, one at a time."""
-    while len(number := queue.read(4)) == 4:
-        yield int.from_bytes(number, "little")
+def _ends(first: int, end: int) -> bytes:
+    return first.to_bytes(8, "little") + end.to_bytes(8, "little")
 
 
-def _work(function: Callable[[list], list], chunks: list[list], queue: Any, results: Any) -> None:
-    """A forked worker: take chunks until none is left (or the process that forked it is
-    gone), append each result (its length, its chunk's number, the pickle) to ``results``."""
+def _work(function: Callable[[list], list], items: list, ends: _Ends, results: Any) -> None:
+    """A forked worker: take chunks from the back until none is left (or the process that
+    forked it is gone), append each result (its length, where its chunk starts, and the
+    pickle of where it stops and the result) to ``results``."""
     import pickle
 
     parent = os.getppid()
-    for number in _taken(queue):
+    while (chunk := ends.take(front=False)) is not None:
         if os.getppid() != parent:  # killed: nobody reads what this would make
             return
         try:
-            record = pickle.dumps((number, function(chunks[number])), pickle.HIGHEST_PROTOCOL)
+            record = pickle.dumps((chunk[0], (chunk[1], function(items[slice(*chunk)]))),
+                                  pickle.HIGHEST_PROTOCOL)
         except Exception:  # done again by the process that forked this one
             continue
         results.write(len(record).to_bytes(8, "little") + record)
@@ -513,14 +546,14 @@ def _work(function: Callable[[list], list], chunks: list[list], queue: Any, resu
 
 
 class _Records:
-    """The (number, result) records a worker appends to ``results``, read as they are
+    """The (start, (stop, result)) records a worker appends to ``results``, read as they are
     complete; a last one cut short (a worker killed as it wrote) is left out. Read at an
     offset of its own: the file's is the worker's."""
 
     def __init__(self, results: Any) -> None:
         self.fd, self.offset = results.fileno(), 0
 
-    def complete(self) -> Iterable[tuple[int, list]]:
+    def complete(self) -> Iterable[tuple[int, tuple[int, list]]]:
         import pickle
 
         while len(head := os.pread(self.fd, 8, self.offset)) == 8:
@@ -607,6 +640,14 @@ def _keep(batch: Batch, outcome: Outcome, documents: bool = True) -> None:
     outcome.hidden.update(batch.hidden)
     for file in again:
         outcome.hidden.pop(file, None)
+
+
+def _alike(file: str) -> tuple[str, str]:
+    """Files of one extension, then of one name but for its numbers, are put together: a
+    process that takes them pays alone for their front end's and rules' first use (an HCL
+    parser, a JSON schema validator)."""
+    name = "".join(c for c in os.path.basename(file).lower() if not c.isdigit())
+    return name.rpartition(".")[2], name
 
 
 def _key(file: str) -> str:

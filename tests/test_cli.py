@@ -217,7 +217,45 @@ def test_what_a_worker_process_sends_back_can_be_sent(workdir: Path) -> None:
     finally:
         _HOST.clear()
     assert batch.findings and len(batch.loaded) == len(files) > 3
-    assert pickle.loads(pickle.dumps(batch)).loaded[0].file == batch.loaded[0].file
+    sent = pickle.loads(pickle.dumps(batch))
+    assert [r.file for r in sent.loaded] == [r.file for r in batch.loaded]
+    # The views the cross-file rules read again travel, with what was worked out in them.
+    from policylint.models.asl import StateMachine
+    from policylint.models.harness import Harness
+    from policylint.models.iam import Policy
+
+    documents = [d for r in sent.loaded for d in r.documents]
+    machines = [d._views[StateMachine] for d in documents if d.kind == "asl"]
+    policies = [d._views[Policy] for d in documents if d.kind == "iam"]
+    assert machines and policies and all("_walked" in vars(m) for m in machines)
+    assert [t.name for m in machines for t in m.agent_tasks] == \
+        [t.name for d in (d for r in batch.loaded for d in r.documents if d.kind == "asl")
+         for t in StateMachine.of(d).agent_tasks]
+    assert all(t.machine is m and t.arn_field == "HarnessArn" for m in machines for t in m.agent_tasks)
+    assert not any(Harness in d._views for d in documents)  # built again when asked
+
+
+@pytest.mark.slow  # worker processes
+def test_jobs_load_files_alike_together_and_keep_the_order_of_the_run(workdir: Path) -> None:
+    """With --jobs, files of one extension and one name but for its numbers are loaded
+    together (in as few processes as the shares allow); the documents then stand in the
+    order of the run, as one process loads them (cross-file rules see the same order)."""
+    from policylint.config import Config
+    from policylint.discover import discover
+    from policylint.engine import Engine, _alike
+
+    for i in range(12):
+        (workdir / f"p{i:02}").mkdir()
+        FORMS["json"](workdir / f"p{i:02}", agent_without_timeout())
+        write(workdir / f"p{i:02}" / "policy7.json", json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "states:StartExecution", "Resource": "*"}]}))
+    files = discover(["."], Engine().suffixes)
+    grouped = sorted(files, key=_alike)
+    assert [os.path.basename(f) for f in grouped] == ["flow.asl.json"] * 12 + ["policy7.json"] * 12 \
+        != [os.path.basename(f) for f in files]
+    orders = [[(d.source.path, d.root) for d in Engine().run(files, Config(), jobs=jobs).documents]
+              for jobs in (1, 2)]
+    assert orders[0] == orders[1] and [path for path, _ in orders[0]] == files
 
 
 def test_rule_reference_is_current(capsys: pytest.CaptureFixture[str]) -> None:

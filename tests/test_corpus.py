@@ -88,5 +88,28 @@ def test_counts_per_rule_are_stable(report: Report) -> None:
     assert dict(sorted(counts.items())) == json.loads(COUNTS.read_text())
 
 
+def test_jobs_give_the_same_report_and_every_share_can_be_sent(report: Report) -> None:
+    """What a worker sends back must pickle, views that travel included: else its share is
+    loaded again in the main process, silently (--jobs would only add work)."""
+    import pickle
+
+    from policylint.engine import _HOST, Reading, Spellings, _load_and_lint
+
+    engine, files = Engine(), discover([str(CORPUS)])
+    two = build_report(engine.run(files, Config(), jobs=2), engine.rules)
+    assert [(p.file, p.line, p.column, p.code, p.message) for p in two.problems] == \
+        [(p.file, p.line, p.column, p.code, p.message) for p in report.problems]
+    _HOST[:] = [engine, -1]  # as in a worker: another process's engine
+    try:
+        codes = tuple(r.code for r in engine.rules.values() if r.scope == "document" and not r.cross_file)
+        share = _load_and_lint(files, codes, Reading({}, frozenset(), None, None, Spellings(tuple(files))),
+                               Config(), apart=True)
+    finally:
+        _HOST.clear()
+    sent = pickle.loads(pickle.dumps(share, pickle.HIGHEST_PROTOCOL))
+    assert sum(len(r.documents) for b in sent for r in b.loaded) > 1000
+    assert any(d._views for b in sent for r in b.loaded for d in r.documents)
+
+
 if __name__ == "__main__":
     print(json.dumps(dict(sorted(Counter(p.code for p in lint_corpus().problems).items())), indent=2))

@@ -1,8 +1,9 @@
-"""The engine's process pool: forked workers take chunks from a pipe and append their results
-to files of their own; what a worker did not send back is done again by the process that
-forked it."""
+"""The engine's process pool: the process that forks takes chunks from the front of the items,
+the forked workers from the back (``_Ends``), and append their results to files of their own;
+what a worker did not send back is done again by the process that forked it."""
 from __future__ import annotations
 
+import itertools
 import os
 import pickle
 import time
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from policylint.engine import MAX_CHUNKS, _chunks, _in_processes, _Records, _work
+from policylint.engine import _Ends, _in_processes, _Records, _work
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked")
 
@@ -44,15 +45,39 @@ def test_what_a_killed_worker_took_is_done_again_here(tmp_path: Path) -> None:
     assert died.exists()  # the worker took a chunk, and this process did it again
 
 
-def test_chunks_shrink_as_they_go_and_are_at_most_what_one_write_to_a_pipe_takes() -> None:
-    sizes = [len(chunk) for chunk in _chunks(list(range(1000)), 2)]
-    assert sum(sizes) == 1000 and sizes[0] == 1000 // 8 and sizes[-1] == 1000 // 128
-    assert sizes == sorted(sizes, reverse=True)  # the processes end together, on small ones
-    assert [len(chunk) for chunk in _chunks(list(range(5)), 2)] == [1] * 5
-    for items, jobs in ((50_000, 100), (10**6, 1000)):
-        chunks = _chunks(list(range(items)), jobs)
-        assert len(chunks) <= MAX_CHUNKS and sum(map(len, chunks)) == items
-    assert MAX_CHUNKS * 4 <= 4096  # four bytes a number, under a page: the least a pipe holds
+def test_items_alike_stay_in_one_process_this_one_from_the_front() -> None:
+    """The caller puts items alike together: each process meets as few kinds as it can."""
+    takers = [pid for _, pid in _in_processes(tagged, list(range(1000)), 2)]
+    assert takers[0] == os.getpid() != takers[-1]
+    assert sum(a != b for a, b in itertools.pairwise(takers)) == 1  # where the two ends met
+
+
+def test_chunks_shrink_from_both_ends_and_every_item_is_taken_once() -> None:
+    with _Ends(1000, 2) as ends:
+        front = [ends.take(front=True) for _ in range(3)]
+        back = [ends.take(front=False) for _ in range(3)]
+        rest: list[tuple[int, int]] = []
+        while (chunk := ends.take(front=len(rest) % 2 == 0)) is not None:
+            rest.append(chunk)
+        assert ends.take(front=False) is None
+    assert front == [(0, 125), (125, 234), (234, 329)]  # a share of what is left: 1000 // 8, ...
+    assert back == [(917, 1000), (844, 917), (780, 844)]
+    chunks = sorted([*front, *back, *rest])  # type: ignore[list-item]
+    assert [c[0] for c in chunks[1:]] == [c[1] for c in chunks[:-1]] and chunks[-1][1] == 1000
+    sizes = [stop - start for start, stop in rest]
+    assert sizes == sorted(sizes, reverse=True) and sizes[-1] == 1  # they end together on small ones
+    with _Ends(100_000, 2) as ends:
+        sizes = []
+        while (chunk := ends.take(front=True)) is not None:
+            sizes.append(chunk[1] - chunk[0])
+    assert min(sizes[:-1]) == 195 == 100_000 // 512 and sum(sizes) == 100_000  # not one by one
+
+
+def test_an_error_here_leaves_no_item_to_take() -> None:
+    with _Ends(1000, 3) as ends:
+        ends.take(front=True)
+        ends.take_all()
+        assert ends.take(front=False) is None and ends.take(front=True) is None
 
 
 def test_records_are_read_once_complete_and_one_cut_short_is_left_out(tmp_path: Path) -> None:
@@ -90,11 +115,9 @@ def test_an_error_here_stops_the_others_after_the_chunk_they_are_on(tmp_path: Pa
 
 
 def test_a_worker_whose_parent_is_gone_takes_no_more(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    numbers, sent = os.pipe()
-    os.write(sent, b"".join(n.to_bytes(4, "little") for n in range(3)))
-    os.close(sent)
     parents = iter([100, 100, 1, 1])  # the parent, then init: it was killed after one chunk
     monkeypatch.setattr(os, "getppid", lambda: next(parents))
-    with os.fdopen(numbers, "rb", buffering=0) as queue, open(tmp_path / "results", "wb+") as results:
-        _work(lambda chunk: chunk, [[0], [1], [2]], queue, results)
-        assert list(_Records(results).complete()) == [(0, [0])]
+    with _Ends(3, 1) as ends, open(tmp_path / "results", "wb+") as results:
+        _work(lambda chunk: chunk, [0, 1, 2], ends, results)
+        assert list(_Records(results).complete()) == [(2, (3, [2]))]  # from the back
+        assert ends.take(front=True) == (0, 1)  # what it left

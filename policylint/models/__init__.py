@@ -66,9 +66,12 @@ class Document:
         return found
 
     def __getstate__(self) -> dict[str, Any]:
-        """What travels between processes: the data, not the views rules built of it (they
-        are built again when asked, and may hold what cannot be pickled)."""
-        return {**self.__dict__, "_views": {}}
+        """What travels between processes: the data, and the views rules built of it whose
+        model says they travel (``travels``: what the cross-file rules read again, cheaper
+        sent than worked out again in the one process that runs them); the others are built
+        again when asked, and may hold what cannot be pickled."""
+        return {**self.__dict__, "_views": {make: view for make, view in self._views.items()
+                                           if getattr(make, "travels", False)}}
 
     @property
     def namespace(self) -> str:

@@ -244,20 +244,22 @@ class AgentTask(State):
     or through the AWS SDK integration (InvokeHarness, or InvokeAgentRuntime for a runtime)."""
 
     @cached_property
-    def _match(self) -> re.Match[str]:
+    def _parts(self) -> dict[str, str | None]:
+        """The parts of its Resource AGENT_RESOURCE names (a dict: a view sent to another
+        process holds no ``re.Match``)."""
         match = AGENT_RESOURCE.match(self.resource)
         assert match is not None  # the walk makes an AgentTask only of such a Resource
-        return match
+        return match.groupdict()
 
     @property
     def sdk(self) -> bool:
         """Whether the task calls AgentCore through the AWS SDK integration."""
-        return self._match.group("sdk") is not None
+        return self._parts["sdk"] is not None
 
     @property
     def invokes_runtime(self) -> bool:
         """Whether the task invokes an agent runtime (SDK ``invokeAgentRuntime``), not a harness."""
-        return self._match.group("target") == "AgentRuntime"
+        return self._parts["target"] == "AgentRuntime"
 
     @property
     def arn_field(self) -> str:
@@ -288,7 +290,7 @@ class AgentTask(State):
 
     @property
     def integration_pattern(self) -> str | None:
-        return self._match.group("pattern")
+        return self._parts["pattern"]
 
     def param(self, name: str) -> Param | None:
         """An InvokeHarness request field from ``Parameters`` or ``Arguments``."""
@@ -344,6 +346,8 @@ class Entry(NamedTuple):
 class StateMachine:
     """The one model of an ASL document that every rule reads: its scopes, its states (each
     with its query language, scope and enclosing states) and the transitions between them."""
+
+    travels = True  # its states, worked out where the file was loaded, are read again by cross-file rules
 
     @classmethod
     def of(cls, document: Document) -> StateMachine:

@@ -89,6 +89,11 @@ class Statement:
         self._actions: list[tuple[Value, str]] | None = None
         self._tests: dict[str, Callable[[str], bool]] = {}  # Action, NotAction -> its test of a name
 
+    def __getstate__(self) -> dict[str, Any]:
+        """What travels with its policy (``Policy.travels``): not the tests of names, functions
+        made in this process (made again when asked)."""
+        return {**self.__dict__, "_tests": {}}
+
     @property
     def path(self) -> tuple:
         return ("Statement",) if self.index is None else ("Statement", self.index)
@@ -217,6 +222,8 @@ def variables_as_wildcards(text: str) -> str:
 
 class Policy:
     """A policy document: a Document of kind IAM, seen as statements."""
+
+    travels = True  # its statements, worked out where the file was loaded, are read again by cross-file rules
 
     @classmethod
     def of(cls, document: Document) -> Policy:

@@ -163,7 +163,8 @@ def build_report(outcome: Outcome, rules: dict[str, Rule], baseline: frozenset[s
     problems: set[Problem] = set()
     moved: dict[Problem, tuple[int, str]] = {}  # reported in another file than its document's
     hiding = _Hiding(outcome.documents, outcome.hidden)
-    display = lru_cache(maxsize=None)(display_path)  # a path a file: its findings, its kind
+    here = os.getcwd()
+    display = lru_cache(maxsize=None)(lambda file: display_path(file, here))  # a file: its findings, its kind
     errors = list(outcome.errors)
     # A file at a time: once its findings are placed, its position data is let go.
     by_source = sorted(outcome.findings, key=lambda f: id(f.source))
@@ -303,10 +304,14 @@ def _value(finding: Finding) -> str | None:
     return str(value) if isinstance(value, (str, int, float, bool)) else None
 
 
-def display_path(path: str) -> str:
-    """``path`` relative to the current directory when it is below it, with ``/``."""
+def display_path(path: str, here: str | None = None) -> str:
+    """``path`` relative to the current directory (``here``, when known) when it is below
+    it, with ``/``."""
+    here = here or os.getcwd()
+    if path.startswith(here) and path[len(here):len(here) + 1] == os.sep and os.path.normpath(path) == path:
+        return path[len(here) + 1:].replace(os.sep, "/")  # what relpath gives, without its work
     try:
-        relative = os.path.relpath(path)
+        relative = os.path.relpath(path, here)
     except ValueError:  # another drive on Windows
         relative = path
     if relative.startswith(".." + os.sep) and os.path.isabs(path):
