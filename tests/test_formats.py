@@ -110,3 +110,20 @@ def test_sarif_meets_github_code_scanning(workdir: Path, capsys: pytest.CaptureF
     notifications = run["invocations"][0]["toolExecutionNotifications"]
     assert [n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for n in notifications] == [
         "unreadable.asl.json"]
+
+
+def test_a_path_is_shown_as_relpath_shows_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Below the current directory a path is shown from it (without relpath's work when the
+    path is plainly below it); elsewhere, as relpath shows it, or whole when that climbs out."""
+    import os
+
+    from policylint.report import display_path
+
+    here = tmp_path / "repo"
+    (here / "a").mkdir(parents=True)
+    monkeypatch.chdir(here)
+    cases = {f"{here}/a/t.yaml": "a/t.yaml", f"{here}/a/../b.json": "b.json", f"{here}/": ".",
+             str(here): ".", f"{here}x/t.yaml": f"{here}x/t.yaml", "a/t.yaml": "a/t.yaml",
+             "./a/t.yaml": "a/t.yaml", "../out.json": "../out.json", "/etc/x.json": "/etc/x.json"}
+    for path, shown in cases.items():
+        assert display_path(path) == shown == display_path(path, os.getcwd()), path
