@@ -25,7 +25,7 @@ from policylint.models.iam import (
     aws_managed_policies,
     decision,
 )
-from policylint.models.refs import Ref, as_list, resolve, resource_named, resources_of, role_name
+from policylint.models.refs import Ref, as_list, policy_name, resolve, resource_named, resources_of, role_name
 from policylint.problems import UNRESOLVED_REFERENCE
 from policylint.rule import Finding
 from policylint.values import PLACEHOLDER
@@ -51,7 +51,9 @@ class Role:
 
     ``complete`` is False when some attached policy is not in the linted paths (an AWS
     managed policy, a SAM policy template): a "not allowed" answer then means "unknown".
-    ``assumed_by`` names services that may assume it beyond its trust policy."""
+    ``assumed_by`` names services that may assume it beyond its trust policy. ``boundary``:
+    the managed policy its PermissionsBoundary names (no more than it allows takes effect),
+    ``[]`` when that policy is not in the linted paths, None when it has none."""
 
     def __init__(self, name: str, document: Document, path: tuple, arn: str | None = None,
                  ref: Ref | None = None, assumed_by: tuple[str, ...] = ()) -> None:
@@ -61,6 +63,7 @@ class Role:
         self.policies: list[Policy] = []
         self.managed: list[Attached] = []
         self.complete = True
+        self.boundary: list[Policy] | None = None
 
     @property
     def services(self) -> set[str]:
@@ -71,6 +74,14 @@ class Role:
     def allows(self, action: str, target: Target) -> bool | None:
         answer = decision(self.policies, action, target)
         return None if answer is False and not self.complete else answer
+
+
+class User(NamedTuple):
+    """An export's user: its name, every policy it acts with, its boundary (as ``Role``'s)."""
+
+    name: str
+    policies: list[Policy]
+    boundary: list[Policy] | None
 
 
 class Link(NamedTuple):
@@ -111,7 +122,7 @@ class Index:
             managed.update(_managed_policies(export, policies.get(export.namespace, {})))
         # An export's users, each with every policy it acts with (its own and its groups'):
         # what IAM517 judges of them as of a role. (Only exports name users and groups.)
-        self.users: list[tuple[str, list[Policy]]] = []
+        self.users: list[User] = []
         groups: dict[str, list[Policy]] = {}  # group name -> its policies, in every page
         for export in exports:
             groups.update(_account_groups(export, inline[id(export)], managed))
@@ -337,6 +348,9 @@ def _harness_reference(value: str, document: Document) -> str | Ref | None:
 
 def _template_roles(template: Document, policies: dict[tuple, Policy]) -> Iterator[Role]:
     inline = _grouped(policies, 4)  # by (Resources, name, Properties, Policies): one pass, not one a role
+    by_name = {props["ManagedPolicyName"]: name for name, resource in template.data["Resources"].items()
+               if isinstance(resource, dict) and isinstance(props := resource.get("Properties"), dict)
+               and isinstance(props.get("ManagedPolicyName"), str)}
     for name, resource in template.data["Resources"].items():
         if not isinstance(resource, dict) or not isinstance(resource.get("Properties", {}), dict):
             continue
@@ -347,6 +361,7 @@ def _template_roles(template: Document, policies: dict[tuple, Policy]) -> Iterat
                         template, ("Resources", name), ref=Ref(template.namespace, name))
             trust = _policy_at(policies, template, props, base, "AssumeRolePolicyDocument")
             role.trust = [trust] if trust else []
+            role.boundary = _boundary(template, props.get("PermissionsBoundary"), policies, by_name)
             role.policies = list(inline.get((*base, "Policies"), ()))
             for i, item in enumerate(as_list(props.get("Policies") or [])):
                 named = _policy_at(policies, template, item, (*base, "Policies", i), "PolicyDocument") \
@@ -367,11 +382,24 @@ def _template_roles(template: Document, policies: dict[tuple, Policy]) -> Iterat
             yield role
         elif resource.get("Type") == "AWS::Serverless::StateMachine" and "Role" not in props:
             role = Role(f"{name}Role", template, ("Resources", name), assumed_by=(STATES_SERVICE,))
+            role.boundary = _boundary(template, props.get("PermissionsBoundary"), policies, by_name)
             role.policies = list(inline.get((*base, "Policies"), ()))
             role.managed = _named_policies(template, props.get("Policies"), (*base, "Policies"))
             role.complete = all(isinstance(p, dict) and ("Statement" in p or "PolicyDocument" in p)
                                 for p in as_list(props.get("Policies") or []))
             yield role
+
+
+def _boundary(template: Document, raw: Any, policies: dict[tuple, Policy],
+              by_name: dict[str, str]) -> list[Policy] | None:
+    """The managed policy a PermissionsBoundary names (``!Ref`` it, or its ARN with the
+    template's ManagedPolicyName); ``[]`` when it is not in the linted paths."""
+    if raw is None:
+        return None
+    target = resolve(raw, template)
+    logical_id = target.logical_id if isinstance(target, Ref) else by_name.get(policy_name(raw) or "")
+    found = policies.get(("Resources", logical_id, "Properties", "PolicyDocument")) if logical_id else None
+    return [found] if found else []
 
 
 def _policy_at(policies: dict[tuple, Policy], template: Document, props: dict, base: tuple,
@@ -419,16 +447,25 @@ def _account_groups(export: Document, inline: dict[tuple, list[Policy]],
 
 
 def _account_users(export: Document, inline: dict[tuple, list[Policy]], managed: dict[str, list[Policy]],
-                   groups: dict[str, list[Policy]]) -> Iterator[tuple[str, list[Policy]]]:
+                   groups: dict[str, list[Policy]]) -> Iterator[User]:
     """The users of an export: each name, with its inline and attached managed policies and
-    those of the groups it is in (found in any page of the export)."""
+    those of the groups it is in (found in any page of the export), and its boundary."""
     for i, item in enumerate(as_list(export.data.get("UserDetailList") or [])):
         if not isinstance(item, dict):
             continue
         found = _principal_policies(("UserDetailList", i, "UserPolicyList"), item, inline, managed)
         for group in as_list(item.get("GroupList") or []):
             found.extend(groups.get(str(group), []))
-        yield str(item.get("UserName", "")), list({id(p): p for p in found}.values())
+        yield User(str(item.get("UserName", "")), list({id(p): p for p in found}.values()),
+                   _account_boundary(item, managed))
+
+
+def _account_boundary(item: dict, managed: dict[str, list[Policy]]) -> list[Policy] | None:
+    """The permissions boundary of an export's role or user (its managed policy, found in any
+    page of the export); ``[]`` when the export does not list it, None when it has none."""
+    boundary = item.get("PermissionsBoundary")
+    arn = boundary.get("PermissionsBoundaryArn") if isinstance(boundary, dict) else None
+    return None if not isinstance(arn, str) else list(managed.get(arn, []))
 
 
 def _principal_policies(place: tuple, item: dict, inline: dict[tuple, list[Policy]],
@@ -452,6 +489,7 @@ def _account_roles(export: Document, policies: dict[tuple, Policy], inline: dict
         base = ("RoleDetailList", i)
         arn = item.get("Arn")
         role = Role(str(item.get("RoleName", "")), export, base, arn=arn if isinstance(arn, str) else None)
+        role.boundary = _account_boundary(item, managed)
         trust = policies.get((*base, "AssumeRolePolicyDocument"))
         role.trust = [trust] if trust else []
         role.policies = list(inline.get((*base, "RolePolicyList"), []))

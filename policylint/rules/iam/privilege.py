@@ -194,6 +194,7 @@ ESCALATIONS: list[tuple[str, tuple[str, ...]]] = [
 
 
 Grant = tuple[Policy, Value, str, tuple[str, ...]]  # policy, value, action pattern, literal resources
+Escalation = tuple[str, Policy, Value]  # why (the path's name), and the grant it starts with
 
 
 def _grants(policies: list[Policy], memo: dict[int, list[tuple[Value, str, tuple[str, ...]]]] | None = None
@@ -302,11 +303,13 @@ def _granting(by_service: dict[str, list[Grant]], action_name: str) -> list[Gran
     return (own + any_service if any_service else own) if own else (any_service or [])
 
 
-def _policy_rewrites(grants: list[Grant]) -> Iterator[tuple[str, Policy, Value]]:
+def _policy_rewrites(grants: list[Grant], boundary: list[Policy] | None) -> Iterator[Escalation]:
     """Each grant of a policy-writing action on resources it acts on, where the subject does
     not already have every action of that service there (then it could grant itself more)."""
     by_service = _by_service(grants)
     for writer, what in POLICY_WRITERS.items():
+        if _bounded_out(boundary, writer):
+            continue
         service = writer.split(":")[0]
         candidates = _granting(by_service, writer)
         for policy, value, pattern, resources in candidates:
@@ -319,19 +322,34 @@ def _policy_rewrites(grants: list[Grant]) -> Iterator[tuple[str, Policy, Value]]
                 break
 
 
-def _escalations(grants: list[Grant]) -> Iterator[tuple[str, Policy, Value]]:
+def _escalations(grants: list[Grant], boundary: list[Policy] | None) -> Iterator[Escalation]:
     by_service = _by_service(grants)
     for why, needs in ESCALATIONS:
         first = None
         for needed in needs:
             hit = next(((p, v) for p, v, pattern, resources in _granting(by_service, needed)
                         if wildcard_match(pattern, needed) and _acts_on(needed, resources)), None)
+            if hit is not None and _bounded_out(boundary, needed):
+                hit = None
             if hit is None:
                 break
             first = first or hit
         else:
             if first is not None:
                 yield why, first[0], first[1]
+
+
+def _bounded_out(boundary: list[Policy] | None, action_name: str) -> bool:
+    """Whether a permissions boundary certainly keeps ``action_name`` from taking effect: no
+    Allow of it names the action (by Action or NotAction), or a Deny of it without a
+    condition does on every resource (`*`). Where it allows it on some resources only, the
+    action is taken to count (no finding is lost to a guess)."""
+    if not boundary:
+        return False
+    statements = [s for policy in boundary for s in policy.statements if s.action_matches(action_name)]
+    return not any(s.allows for s in statements) or any(
+        s.effect == "Deny" and "Condition" not in s.data and any(v.text == "*" for v in s.values("Resource"))
+        for s in statements)
 
 
 def _privilege_escalation(project: Project) -> Iterator[Finding]:
@@ -342,9 +360,12 @@ def _privilege_escalation(project: Project) -> Iterator[Finding]:
     the IAM actions of a path, on all of them), and rewriting a resource's own policy
     (`s3:PutBucketPolicy`, `kms:PutKeyPolicy`, `sqs:SetQueueAttributes`, ...) without
     already having every action of its service there. An unconditional Deny among the
-    role's policies takes away what it covers (`Deny * on *` leaves nothing). Roles with the
-    same policies are judged once and reported once, naming them (an export where one
-    managed policy is attached to a thousand roles). Sources: Rhino Security Labs, "AWS IAM
+    role's policies takes away what it covers (`Deny * on *` leaves nothing), and so does its
+    permissions boundary where linted: an action it allows nowhere, or denies on `*`
+    without a condition, takes no part in a path (`Allow NotAction iam:*` leaves none that
+    needs `iam:PassRole`). Roles with the same policies and boundary are judged once and
+    reported once, naming them (an export where one managed policy is attached to a
+    thousand roles). Sources: Rhino Security Labs, "AWS IAM
     Privilege Escalation - Methods and Mitigation" (2018), parliament's resource policy
     privilege escalation auditor, and the AgentCore harness security guide for CreateHarness.
 
@@ -357,17 +378,17 @@ def _privilege_escalation(project: Project) -> Iterator[Finding]:
     grant IAM write actions to no workload role."""
     judged: dict[tuple, list[tuple[str, int]]] = {}
     allowed: dict[int, list[tuple[Value, str, tuple[str, ...]]]] = {}
-    for names, policies in _subjects(project):
+    for names, policies, boundary in _subjects(project):
         grants = _grants(policies, allowed)
         if not grants:
             continue
         # Roles whose grants differ only in the names they are on (a bucket, a table of their
         # own) are asked the same question: judged once per distinct set of grants.
-        key = _grants_key(grants)
+        key = (_grants_key(grants), tuple(id(p) for p in boundary or ()))
         if key not in judged:
             index = {id(value): i for i, (_, value, _, _) in enumerate(grants)}
             judged[key] = [(why, index[id(value)]) for why, _, value in
-                           (*_escalations(grants), *_policy_rewrites(grants))]
+                           (*_escalations(grants, boundary), *_policy_rewrites(grants, boundary))]
         paths = [(why, grants[i][0], grants[i][1]) for why, i in judged[key]]
         if paths:
             _, policy, value = paths[0]
@@ -383,29 +404,30 @@ privilege_escalation = rule(
 )(_privilege_escalation)
 
 
-def _subjects(project: Project) -> list[tuple[list[str], list[Policy]]]:
+Subject = tuple[list[str], list[Policy], "list[Policy] | None"]  # names, policies, boundary
+
+
+def _subjects(project: Project) -> list[Subject]:
     """Each distinct set of policies that acts together (a role's; an export's user's, its
-    groups' included; a standalone identity policy alone), with the names of what holds it:
-    judged once, however many roles share it (one managed policy attached to a thousand roles
-    of an export)."""
+    groups' included; a standalone identity policy alone) within one permissions boundary,
+    with the names of what holds it: judged once, however many roles share it (one managed
+    policy attached to a thousand roles of an export)."""
     index = project.index
     attached: set[int] = set()
-    subjects: dict[tuple[int, ...], tuple[list[str], list[Policy]]] = {}
-    for role in index.roles:
-        key = tuple(sorted({id(p) for p in role.policies}))
-        subjects.setdefault(key, ([], role.policies))[0].append(f"role {role.name!r}")
-        attached.update(key)
-    for name, policies in index.users:
-        key = tuple(sorted({id(p) for p in policies}))
-        subjects.setdefault(key, ([], policies))[0].append(f"user {name!r}")
-        attached.update(key)
+    subjects: dict[tuple, Subject] = {}
+    holders = [(f"role {r.name!r}", r.policies, r.boundary) for r in index.roles]
+    for name, policies, boundary in [*holders, *((f"user {u.name!r}", *u[1:]) for u in index.users)]:
+        own = tuple(sorted({id(p) for p in policies}))
+        key = (own, None if boundary is None else tuple(id(p) for p in boundary))
+        subjects.setdefault(key, ([], policies, boundary))[0].append(name)
+        attached.update(own)
     for document in project.documents:
         if document.kind != IAM or not isinstance(document.data, dict) or document.template is not None:
             continue
         policy = Policy.of(document)
         if id(policy) not in attached and policy.kind == IDENTITY and not policy.grants_nothing:
-            subjects[(id(policy),)] = (["this policy"], [policy])
-    return [subject for key, subject in subjects.items() if key]
+            subjects[((id(policy),), None)] = (["this policy"], [policy], None)
+    return [subject for key, subject in subjects.items() if key[0]]
 
 
 def _who(names: list[str]) -> str:

@@ -1,0 +1,170 @@
+"""IAM517 within a permissions boundary: an escalation path counts only where the role's (or
+user's) boundary lets each of its actions take effect, in an account export, a template and
+Terraform. Where the boundary may allow an action on some resources, the path still counts."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from helpers import position_of, run, write
+
+ACCOUNT = "111122223333"
+GRANTS = ["iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction"]
+BOUNDARY_ARN = f"arn:aws:iam::{ACCOUNT}:policy/boundary"
+NO_IAM = [{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]  # the canonical boundary
+EVERYTHING = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+BOUNDARIES: dict[str, list[dict[str, Any]]] = {
+    "allows no IAM action": NO_IAM,
+    "allows only other services": [{"Effect": "Allow", "Action": ["s3:*", "lambda:*"], "Resource": "*"}],
+    "denies PassRole everywhere": [EVERYTHING, {"Effect": "Deny", "Action": "iam:Pass*", "Resource": "*"}],
+    "denies every action but Lambda's": [EVERYTHING, {"Effect": "Deny", "NotAction": "lambda:*",
+                                                      "Resource": "*"}],
+}
+KEEPS: dict[str, list[dict[str, Any]]] = {
+    "allows everything": [EVERYTHING],
+    "allows PassRole on some roles": [{"Effect": "Allow", "Action": ["iam:PassRole", "lambda:*"],
+                                       "Resource": f"arn:aws:iam::{ACCOUNT}:role/app-*"}],
+    "denies PassRole only under a condition": [EVERYTHING, {
+        "Effect": "Deny", "Action": "iam:PassRole", "Resource": "*",
+        "Condition": {"StringNotEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}}],
+    "denies PassRole on some roles": [EVERYTHING, {"Effect": "Deny", "Action": "iam:PassRole",
+                                                   "Resource": f"arn:aws:iam::{ACCOUNT}:role/admin"}],
+}
+
+
+def document(statements: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def managed(arn: str, statements: list[dict[str, Any]], attachments: int,
+            boundary_uses: int) -> dict[str, Any]:
+    return {"PolicyName": arn.rsplit("/", 1)[1], "Arn": arn, "AttachmentCount": attachments,
+            "PermissionsBoundaryUsageCount": boundary_uses,
+            "PolicyVersionList": [{"IsDefaultVersion": True, "Document": document(statements)}]}
+
+
+def principal(kind: str, name: str, boundary: str | None) -> dict[str, Any]:
+    """A role or user of an export, with the escalation path as an inline policy."""
+    item: dict[str, Any] = {f"{kind}Name": name, "Arn": f"arn:aws:iam::{ACCOUNT}:{kind.lower()}/{name}",
+                            f"{kind}PolicyList": [{"PolicyName": "deploy", "PolicyDocument": document(
+                                [{"Effect": "Allow", "Action": GRANTS, "Resource": "*"}])}],
+                            "AttachedManagedPolicies": []}
+    if kind == "Role":
+        item["AssumeRolePolicyDocument"] = document([{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                      "Principal": {"Service": "lambda.amazonaws.com"}}])
+    if boundary:
+        item["PermissionsBoundary"] = {"PermissionsBoundaryType": "Policy",
+                                       "PermissionsBoundaryArn": boundary}
+    return item
+
+
+def escalations() -> list[tuple[int, int, str]]:
+    """(line, column, message) of each IAM517 finding of the files in the current folder."""
+    return [(f["line"], f["column"], f["message"]) for f in run(".", "--select", "IAM517")[1]]
+
+
+@pytest.mark.parametrize("kind", ["Role", "User"])
+@pytest.mark.parametrize(("why", "boundary"), [*BOUNDARIES.items(), *KEEPS.items()])
+def test_an_export_s_role_or_user_escalates_only_as_its_boundary_allows(
+        workdir: Path, kind: str, why: str, boundary: list[dict[str, Any]]) -> None:
+    page = {"RoleDetailList": [], "UserDetailList": [], "GroupDetailList": [],
+            "Policies": [managed(BOUNDARY_ARN, boundary, 0, 2)]}
+    page[f"{kind}DetailList"] = [principal(kind, "bounded", BOUNDARY_ARN), principal(kind, "free", None)]
+    text = write(workdir / "account.json", json.dumps(page, indent=2)).read_text()
+    first, second = (position_of(text, rf'"{kind}Name": "{name}"[\s\S]*?(?P<at>"iam:PassRole")')
+                     for name in ("bounded", "free"))
+    who = kind.lower()
+    found = escalations()
+    assert [(line, column) for line, column, _ in found] == ([first, second] if why in KEEPS else [second])
+    assert [message.split(" can ")[0] for _, _, message in found] == \
+        ([f"{who} 'bounded'", f"{who} 'free'"] if why in KEEPS else [f"{who} 'free'"])
+
+
+def test_a_boundary_the_export_does_not_list_narrows_nothing(workdir: Path) -> None:
+    elsewhere = f"arn:aws:iam::{ACCOUNT}:policy/not-in-this-export"
+    page = {"RoleDetailList": [principal("Role", "bounded", elsewhere)], "UserDetailList": [],
+            "GroupDetailList": [], "Policies": []}
+    text = write(workdir / "account.json", json.dumps(page, indent=2)).read_text()
+    assert [(line, column) for line, column, _ in escalations()] == [
+        position_of(text, r'(?P<at>"iam:PassRole")')]
+
+
+def template(boundary: list[dict[str, Any]] | None, written: Any) -> dict[str, Any]:
+    props: dict[str, Any] = {
+        "AssumeRolePolicyDocument": document([{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                               "Principal": {"Service": "lambda.amazonaws.com"}}]),
+        "Policies": [{"PolicyName": "deploy", "PolicyDocument": document(
+            [{"Effect": "Allow", "Action": GRANTS, "Resource": "*"}])}]}
+    resources: dict[str, Any] = {"Deployer": {"Type": "AWS::IAM::Role", "Properties": props}}
+    if boundary is not None:
+        props["PermissionsBoundary"] = written
+        resources["Boundary"] = {"Type": "AWS::IAM::ManagedPolicy", "Properties": {
+            "ManagedPolicyName": "agent-boundary", "PolicyDocument": document(boundary)}}
+    return {"Resources": resources}
+
+
+SUB_ARN = {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/agent-boundary"}
+
+
+@pytest.mark.parametrize("written", [{"Ref": "Boundary"}, SUB_ARN,
+                                     f"arn:aws:iam::{ACCOUNT}:policy/agent-boundary"])
+def test_a_template_role_escalates_only_as_its_boundary_allows(workdir: Path, written: Any) -> None:
+    for boundary, expected in ((NO_IAM, False), ([EVERYTHING], True), (None, True)):
+        text = write(workdir / "template.yaml", yaml.safe_dump(template(boundary, written),
+                                                               sort_keys=False)).read_text()
+        where = [position_of(text, r"- (?P<at>iam:PassRole)")] if expected else []
+        assert [(line, column) for line, column, _ in escalations()] == where, (boundary, written)
+
+
+TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                 "Principal": {"Service": "lambda.amazonaws.com"}}]}
+
+
+def test_a_terraform_role_escalates_only_as_its_boundary_allows(workdir: Path) -> None:
+    def module(boundary: list[dict[str, Any]]) -> str:
+        grants = document([{"Effect": "Allow", "Action": GRANTS, "Resource": "*"}])
+        return (f'resource "aws_iam_policy" "boundary" {{\n  name = "boundary"\n'
+                f"  policy = jsonencode({json.dumps(document(boundary))})\n}}\n"
+                'resource "aws_iam_role" "deployer" {\n  name = "deployer"\n'
+                "  permissions_boundary = aws_iam_policy.boundary.arn\n"
+                f"  assume_role_policy = jsonencode({json.dumps(TRUST)})\n}}\n"
+                'resource "aws_iam_role_policy" "deploy" {\n  role = aws_iam_role.deployer.id\n'
+                f"  policy = jsonencode({json.dumps(grants)})\n}}\n")
+
+    write(workdir / "main.tf", module(NO_IAM))
+    assert escalations() == []
+    text = write(workdir / "main.tf", module([EVERYTHING])).read_text()
+    assert [(line, column) for line, column, _ in escalations()] == [
+        position_of(text, r'aws_iam_role_policy[\s\S]*(?P<at>"iam:PassRole")')]
+
+
+def test_roles_sharing_a_policy_are_judged_apart_when_their_boundaries_differ(workdir: Path) -> None:
+    deployer = f"arn:aws:iam::{ACCOUNT}:policy/deployer"
+    roles = [principal("Role", name, BOUNDARY_ARN if name == "bounded" else None)
+             for name in ("bounded", "free")]
+    for item in roles:
+        item["RolePolicyList"], item["AttachedManagedPolicies"] = [], [{"PolicyArn": deployer}]
+    policies = [managed(deployer, [{"Effect": "Allow", "Action": GRANTS, "Resource": "*"}], 2, 0),
+                managed(BOUNDARY_ARN, NO_IAM, 0, 1)]
+    page = {"RoleDetailList": roles, "UserDetailList": [], "GroupDetailList": [], "Policies": policies}
+    write(workdir / "account.json", json.dumps(page, indent=2))
+    assert [message.split(" can ")[0] for _, _, message in escalations()] == ["role 'free'"]
+    roles[0].pop("PermissionsBoundary")
+    write(workdir / "account.json", json.dumps(page, indent=2))
+    assert [message.split(" can ")[0] for _, _, message in escalations()] == ["roles 'bounded' and 'free'"]
+
+
+def test_the_role_sam_makes_for_a_state_machine_is_bounded_as_written(workdir: Path) -> None:
+    for boundary, expected in ((NO_IAM, 0), ([EVERYTHING], 1)):
+        sam = {"Transform": "AWS::Serverless-2016-10-31", "Resources": {
+            "Flow": {"Type": "AWS::Serverless::StateMachine", "Properties": {
+                "PermissionsBoundary": {"Ref": "Boundary"},
+                "Policies": [{"Statement": [{"Effect": "Allow", "Action": GRANTS, "Resource": "*"}]}],
+                "Definition": {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}}},
+            "Boundary": {"Type": "AWS::IAM::ManagedPolicy",
+                         "Properties": {"PolicyDocument": document(boundary)}}}}
+        write(workdir / "template.yaml", yaml.safe_dump(sam, sort_keys=False))
+        assert len(escalations()) == expected, boundary
