@@ -88,8 +88,13 @@ def test_a_boundary_the_export_does_not_list_narrows_nothing(workdir: Path) -> N
     page = {"RoleDetailList": [principal("Role", "bounded", elsewhere)], "UserDetailList": [],
             "GroupDetailList": [], "Policies": []}
     text = write(workdir / "account.json", json.dumps(page, indent=2)).read_text()
-    assert [(line, column) for line, column, _ in escalations()] == [
-        position_of(text, r'(?P<at>"iam:PassRole")')]
+    ((line, column, message),) = escalations()
+    assert (line, column) == position_of(text, r'(?P<at>"iam:PassRole")')
+    assert message.endswith("; the permissions boundary it names is not among the linted files and may "
+                            "stop this")
+    page["RoleDetailList"][0].pop("PermissionsBoundary")
+    write(workdir / "account.json", json.dumps(page, indent=2))
+    assert "boundary" not in escalations()[0][2]
 
 
 def template(boundary: list[dict[str, Any]] | None, written: Any) -> dict[str, Any]:
@@ -168,3 +173,12 @@ def test_the_role_sam_makes_for_a_state_machine_is_bounded_as_written(workdir: P
                          "Properties": {"PolicyDocument": document(boundary)}}}}
         write(workdir / "template.yaml", yaml.safe_dump(sam, sort_keys=False))
         assert len(escalations()) == expected, boundary
+
+
+def test_a_template_role_whose_boundary_is_elsewhere_is_judged_with_a_word_on_it(workdir: Path) -> None:
+    written = f"arn:aws:iam::{ACCOUNT}:policy/shared-boundary"  # not the template's agent-boundary
+    text = yaml.safe_dump(template(NO_IAM, written), sort_keys=False)
+    write(workdir / "template.yaml", text)
+    ((line, column, message),) = escalations()
+    assert (line, column) == position_of(text, r"- (?P<at>iam:PassRole)")
+    assert message.endswith("not among the linted files and may stop this")

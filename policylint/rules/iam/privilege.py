@@ -394,8 +394,11 @@ def _privilege_escalation(project: Project) -> Iterator[Finding]:
             _, policy, value = paths[0]
             named = "; ".join(why for why, _, _ in paths[:3]) + (
                 f"; and {len(paths) - 3} more" if len(paths) > 3 else "")
+            unknown = "; the permissions boundary it names is not among the linted files and may " \
+                "stop this" if boundary == [] else ""
             yield Finding(policy.document, value.path, f"{_who(names)} can escalate "
-                          f"{'its' if len(names) == 1 else 'their'} privileges through {named}", "value")
+                          f"{'its' if len(names) == 1 else 'their'} privileges through {named}{unknown}",
+                          "value")
 
 
 privilege_escalation = rule(
