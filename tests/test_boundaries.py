@@ -182,3 +182,31 @@ def test_a_template_role_whose_boundary_is_elsewhere_is_judged_with_a_word_on_it
     ((line, column, message),) = escalations()
     assert (line, column) == position_of(text, r"- (?P<at>iam:PassRole)")
     assert message.endswith("not among the linted files and may stop this")
+
+
+ALLOW_ALL_IF = {"Fn::If": ["Strict", EVERYTHING, {"Ref": "AWS::NoValue"}]}
+KNOWN_AT_DEPLOYMENT: dict[str, Any] = {  # each may allow iam:PassRole once deployed
+    "a statement under !If": document([ALLOW_ALL_IF]),
+    "the statements under !If": {"Version": "2012-10-17", "Statement": ALLOW_ALL_IF},
+    "actions from a parameter": document([{"Effect": "Allow", "Action": {"Ref": "Actions"},
+                                           "Resource": "*"}]),
+    "actions split from a string": document([{"Effect": "Allow", "Resource": "*",
+                                              "Action": {"Fn::Split": [",", {"Ref": "Actions"}]}}]),
+    "an effect from a parameter": document([{"Effect": {"Ref": "Effect"}, "Action": "*", "Resource": "*"}]),
+    "a Deny of all but a parameter's": document([EVERYTHING, {
+        "Effect": "Deny", "Resource": "*", "NotAction": [{"Ref": "Effect"}]}]),
+}
+
+
+@pytest.mark.parametrize("boundary", KNOWN_AT_DEPLOYMENT.values(), ids=KNOWN_AT_DEPLOYMENT)
+def test_a_boundary_known_only_at_deployment_narrows_nothing(workdir: Path,
+                                                             boundary: dict[str, Any]) -> None:
+    written = template(NO_IAM, {"Ref": "Boundary"})
+    written["Resources"]["Boundary"]["Properties"]["PolicyDocument"] = boundary
+    written["Parameters"] = {"Actions": {"Type": "String"}, "Effect": {"Type": "String"}}
+    written["Conditions"] = {"Strict": {"Fn::Equals": [{"Ref": "Effect"}, "Allow"]}}
+    text = write(workdir / "template.yaml", yaml.safe_dump(written, sort_keys=False)).read_text()
+    ((line, column, message),) = escalations()
+    assert (line, column) == position_of(text, r"- (?P<at>iam:PassRole)")
+    assert message.endswith("; the permissions boundary it names is known only at deployment and may "
+                            "stop this")

@@ -352,6 +352,31 @@ def _bounded_out(boundary: list[Policy] | None, action_name: str) -> bool:
         for s in statements)
 
 
+def _within(boundary: list[Policy] | None) -> tuple[list[Policy] | None, str]:
+    """The permissions boundary a subject is judged within, and what its finding says of it.
+    None (no narrowing) for a boundary that is not linted, or whose statements, effects or
+    actions only a deployment knows (`!If`, `!Ref`): it may allow what a path needs."""
+    if boundary is None:
+        return None, ""
+    if not boundary:
+        return None, "; the permissions boundary it names is not among the linted files and may stop this"
+    if not all(_known(policy) for policy in boundary):
+        return None, "; the permissions boundary it names is known only at deployment and may stop this"
+    return boundary, ""
+
+
+def _known(policy: Policy) -> bool:
+    """Whether each statement of ``policy`` is known: its effect, and every entry of its Action
+    (or NotAction) as a string."""
+    raw = policy.data.get("Statement") if isinstance(policy.data, dict) else None
+    written = [raw] if isinstance(raw, dict) else raw
+    if not isinstance(written, list) or len(policy.statements) != len(written):  # not each a statement
+        return False
+    return all(s.effect in ("Allow", "Deny") and (entries := s.values("Action" if "Action" in s.data
+                                                                      else "NotAction"))
+               and all(isinstance(v.text, str) for v in entries) for s in policy.statements)
+
+
 def _privilege_escalation(project: Project) -> Iterator[Finding]:
     """What it does: checks each role (all its policies together) and each standalone
     identity policy against published privilege-escalation paths: e.g. `iam:PassRole` +
@@ -361,7 +386,8 @@ def _privilege_escalation(project: Project) -> Iterator[Finding]:
     (`s3:PutBucketPolicy`, `kms:PutKeyPolicy`, `sqs:SetQueueAttributes`, ...) without
     already having every action of its service there. An unconditional Deny among the
     role's policies takes away what it covers (`Deny * on *` leaves nothing), and so does its
-    permissions boundary where linted: an action it allows nowhere, or denies on `*`
+    permissions boundary where linted and known (none of its statements, effects or actions
+    left to a deployment by `!If` or `!Ref`): an action it allows nowhere, or denies on `*`
     without a condition, takes no part in a path (`Allow NotAction iam:*` leaves none that
     needs `iam:PassRole`). Roles with the same policies and boundary are judged once and
     reported once, naming them (an export where one managed policy is attached to a
@@ -378,10 +404,11 @@ def _privilege_escalation(project: Project) -> Iterator[Finding]:
     grant IAM write actions to no workload role."""
     judged: dict[tuple, list[tuple[str, int]]] = {}
     allowed: dict[int, list[tuple[Value, str, tuple[str, ...]]]] = {}
-    for names, policies, boundary in _subjects(project):
+    for names, policies, written in _subjects(project):
         grants = _grants(policies, allowed)
         if not grants:
             continue
+        boundary, unknown = _within(written)
         # Roles whose grants differ only in the names they are on (a bucket, a table of their
         # own) are asked the same question: judged once per distinct set of grants.
         key = (_grants_key(grants), tuple(id(p) for p in boundary or ()))
@@ -394,8 +421,6 @@ def _privilege_escalation(project: Project) -> Iterator[Finding]:
             _, policy, value = paths[0]
             named = "; ".join(why for why, _, _ in paths[:3]) + (
                 f"; and {len(paths) - 3} more" if len(paths) > 3 else "")
-            unknown = "; the permissions boundary it names is not among the linted files and may " \
-                "stop this" if boundary == [] else ""
             yield Finding(policy.document, value.path, f"{_who(names)} can escalate "
                           f"{'its' if len(names) == 1 else 'their'} privileges through {named}{unknown}",
                           "value")
