@@ -210,3 +210,24 @@ def test_a_boundary_known_only_at_deployment_narrows_nothing(workdir: Path,
     assert (line, column) == position_of(text, r"- (?P<at>iam:PassRole)")
     assert message.endswith("; the permissions boundary it names is known only at deployment and may "
                             "stop this")
+
+
+@pytest.mark.parametrize("statements", [
+    '[{Effect = "Allow", Action = var.actions, Resource = "*"}]',
+    'var.strict ? [] : [{Effect = "Allow", Action = "*", Resource = "*"}]',
+    'concat([{Effect = "Allow", Action = "s3:*", Resource = "*"}], var.more)'])
+def test_a_terraform_boundary_known_only_at_deployment_narrows_nothing(workdir: Path,
+                                                                       statements: str) -> None:
+    grants = document([{"Effect": "Allow", "Action": GRANTS, "Resource": "*"}])
+    text = write(workdir / "main.tf", (
+        'variable "actions" {}\nvariable "strict" {}\nvariable "more" {}\n'
+        'resource "aws_iam_policy" "boundary" {\n  name = "boundary"\n'
+        f'  policy = jsonencode({{Version = "2012-10-17", Statement = {statements}}})\n}}\n'
+        'resource "aws_iam_role" "deployer" {\n  name = "deployer"\n'
+        "  permissions_boundary = aws_iam_policy.boundary.arn\n"
+        f"  assume_role_policy = jsonencode({json.dumps(TRUST)})\n}}\n"
+        'resource "aws_iam_role_policy" "deploy" {\n  role = aws_iam_role.deployer.id\n'
+        f"  policy = jsonencode({json.dumps(grants)})\n}}\n")).read_text()
+    ((line, column, message),) = escalations()
+    assert (line, column) == position_of(text, r'aws_iam_role_policy[\s\S]*(?P<at>"iam:PassRole")')
+    assert message.endswith("known only at deployment and may stop this")
