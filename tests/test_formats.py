@@ -127,3 +127,12 @@ def test_a_path_is_shown_as_relpath_shows_it(tmp_path: Path, monkeypatch: pytest
              "./a/t.yaml": "a/t.yaml", "../out.json": "../out.json", "/etc/x.json": "/etc/x.json"}
     for path, shown in cases.items():
         assert display_path(path) == shown == display_path(path, os.getcwd()), path
+
+
+def test_a_path_is_shown_as_relpath_shows_it_from_the_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From ``/``, ``//`` (a path POSIX keeps as written) is the current directory, as relpath says."""
+    from policylint.report import display_path
+
+    monkeypatch.chdir("/")
+    for path, shown in {"//": ".", "//etc/x.json": "etc/x.json", "/etc/x.json": "etc/x.json"}.items():
+        assert display_path(path) == shown == display_path(path, "/"), path

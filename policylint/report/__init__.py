@@ -308,8 +308,9 @@ def display_path(path: str, here: str | None = None) -> str:
     """``path`` relative to the current directory (``here``, when known) when it is below
     it, with ``/``."""
     here = here or os.getcwd()
-    if path.startswith(here) and path[len(here):len(here) + 1] == os.sep and os.path.normpath(path) == path:
-        return path[len(here) + 1:].replace(os.sep, "/")  # what relpath gives, without its work
+    below = path[len(here) + 1:]  # what relpath gives, without its work, for a plain path under here
+    if below and path.startswith(here) and path[len(here)] == os.sep and os.path.normpath(path) == path:
+        return below.replace(os.sep, "/")
     try:
         relative = os.path.relpath(path, here)
     except ValueError:  # another drive on Windows
