@@ -345,3 +345,34 @@ def test_jobs_where_processes_cannot_start_run_in_one(workdir: Path, monkeypatch
         with monkeypatch.context() as patched:
             patched.setattr(owner, name, refused)
             assert serial[1] and run(".", "--fail-on", "never", "--jobs", "2") == serial
+
+
+@pytest.mark.slow  # worker processes
+def test_jobs_follow_the_transitions_of_a_state_machine_a_worker_walked(workdir: Path) -> None:
+    """A state machine's transitions, worked out in a worker (AGT314 walks them) and sent back
+    with it, still lead from state to state where AGT315 reads them again: the approval that
+    follows the agent is seen whatever process loaded the file."""
+    flow = {"Comment": "reads no ToolUse", "StartAt": "Agent", "States": {
+        "Agent": {"Type": "Task", "Resource": "arn:aws:states:::bedrockagentcore:invokeHarness",
+                  "Parameters": {"HarnessArn": "arn:aws:bedrock-agentcore:us-east-1:111122223333:harness/h-a",
+                                 "Tools": [{"Type": "agentcore_browser", "Name": "web"}]},
+                  "TimeoutSeconds": 600, "Next": "Approve"},
+        "Approve": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                    "Parameters": {"QueueUrl": "https://sqs.us-east-1.amazonaws.com/111122223333/q",
+                                   "MessageBody": {"token.$": "$$.Task.Token"}},
+                    "TimeoutSeconds": 3600, "End": True}}}
+    for i in range(8):
+        write(workdir / f"flow{i}.asl.json", json.dumps(flow, indent=2))
+    select = ("--select", "AGT314,AGT315")  # AGT314 walks the transitions in the worker
+    assert run(".", *select) == run(".", *select, "--jobs", "2") == (0, [])
+    flow["States"]["Agent"]["Next"] = "Notify"  # the approval follows no more
+    flow["States"]["Notify"] = {**flow["States"].pop("Approve"),
+                                "Resource": "arn:aws:states:::sqs:sendMessage"}
+    text = json.dumps(flow, indent=2)
+    for i in range(8):
+        write(workdir / f"flow{i}.asl.json", text)
+    where = position_of(text, r'(?P<at>"Tools")')
+    for jobs in ("1", "2"):
+        _, found = run(".", *select, "--jobs", jobs)
+        assert [(f["file"], f["line"], f["column"]) for f in found] == \
+            [(f"flow{i}.asl.json", *where) for i in range(8)], jobs

@@ -424,8 +424,10 @@ class StateMachine:
         return [s for s in self.states if s.is_task]
 
     @cached_property
-    def _by_scope(self) -> dict[tuple[int, str], State]:
-        return {(id(s.scope), s.name): s for s in self.states}
+    def _by_path(self) -> dict[tuple, State]:
+        """The states by their path (not by ``id``: a machine sent to another process is read
+        there again)."""
+        return {s.path: s for s in self.states}
 
     def successors(self, state: State) -> Iterator[State]:
         """States that run right after ``state`` succeeds (not its Catch targets)."""
@@ -435,9 +437,9 @@ class StateMachine:
             names += [c.get("Next") for c in body["Choices"] if isinstance(c, dict)]
         found = False
         for name in names:
-            if isinstance(name, str) and (id(state.scope), name) in self._by_scope:
+            if isinstance(name, str) and (sibling := (*state.path[:-1], name)) in self._by_path:
                 found = True
-                yield self._by_scope[(id(state.scope), name)]
+                yield self._by_path[sibling]
         if not found and state.enclosing and (body.get("End") is True or state.type in ("Succeed",)):
             yield from self.successors(state.enclosing[-1])
 
