@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from forms import FORMS, machine, mutated, request
 from helpers import codes, position_of, run, write
 
@@ -376,3 +377,31 @@ def test_jobs_follow_the_transitions_of_a_state_machine_a_worker_walked(workdir:
         _, found = run(".", *select, "--jobs", jobs)
         assert [(f["file"], f["line"], f["column"]) for f in found] == \
             [(f"flow{i}.asl.json", *where) for i in range(8)], jobs
+
+
+@pytest.mark.slow  # worker processes
+def test_jobs_keep_the_order_of_what_templates_in_two_shares_make_of_one_file(workdir: Path) -> None:
+    """A DefinitionUri file two templates name is made a document by each, in the share of
+    each: the documents stand in the order of the templates in the run, however the files
+    alike were put together (``zeta.yaml`` first in the run, ``alpha.yaml`` first alike)."""
+    from policylint.config import Config
+    from policylint.discover import discover
+    from policylint.engine import Engine, _alike
+
+    write(workdir / "shared" / "flow.asl.json", json.dumps(machine("JSONPath")))
+    for folder, name in (("a", "zeta.yaml"), ("b", "alpha.yaml")):
+        write(workdir / folder / name, yaml.safe_dump({"Resources": {"Flow": {
+            "Type": "AWS::Serverless::StateMachine",
+            "Properties": {"DefinitionUri": "../shared/flow.asl.json"}}},
+            "Transform": "AWS::Serverless-2016-10-31"}))
+    for i in range(4):
+        write(workdir / f"p{i}.json", json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}))
+    files = discover(["."], Engine().suffixes)
+    templates = [f for f in sorted(files, key=_alike) if f.endswith(".yaml")]
+    assert files[:2] == ["a/zeta.yaml", "b/alpha.yaml"] == templates[::-1]
+    orders = [[(d.source.path, d.kind, d.template and d.template.source.path)
+               for d in Engine().run(files, Config(), jobs=jobs).documents] for jobs in (1, 2)]
+    assert orders[0] == orders[1]
+    assert [o for o in orders[0] if o[0] == "shared/flow.asl.json"] == [
+        ("shared/flow.asl.json", "asl", "a/zeta.yaml"), ("shared/flow.asl.json", "asl", "b/alpha.yaml")]
