@@ -231,3 +231,24 @@ def test_a_terraform_boundary_known_only_at_deployment_narrows_nothing(workdir: 
     ((line, column, message),) = escalations()
     assert (line, column) == position_of(text, r'aws_iam_role_policy[\s\S]*(?P<at>"iam:PassRole")')
     assert message.endswith("known only at deployment and may stop this")
+
+
+@pytest.mark.parametrize(("boundary", "escalates"), [
+    (None, False), ([EVERYTHING], False), (NO_IAM, False),
+    ([EVERYTHING, {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "*"}], False),  # none undoes it
+    ([{"Effect": "Allow", "Action": ["s3:PutBucketPolicy", "s3:ListBucket"], "Resource": "*"}], True),
+    ([{"Effect": "Allow", "NotAction": "s3:GetObject", "Resource": "*"}], True),
+    ([{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::data*"}], True)])
+def test_a_bucket_policy_rewrite_grants_what_the_boundary_leaves_out(
+        workdir: Path, boundary: list[dict[str, Any]] | None, escalates: bool) -> None:
+    """A role with every S3 action on its bucket gains nothing by rewriting the bucket's policy;
+    within a boundary that leaves an S3 action out, it does: a bucket policy that names the
+    role's session grants what the boundary does not allow (only a Deny still holds)."""
+    written = template(boundary, {"Ref": "Boundary"})
+    written["Resources"]["Deployer"]["Properties"]["Policies"][0]["PolicyDocument"] = document([
+        {"Effect": "Allow", "Action": "s3:*", "Resource": ["arn:aws:s3:::data", "arn:aws:s3:::data/*"]}])
+    text = write(workdir / "template.yaml", yaml.safe_dump(written, sort_keys=False)).read_text()
+    found = escalations()
+    assert [(line, column) for line, column, _ in found] == \
+        ([position_of(text, r"PolicyName: deploy[\s\S]*?Action: (?P<at>s3:\*)")] if escalates else [])
+    assert all("rewriting a bucket's policy (s3:PutBucketPolicy)" in message for _, _, message in found)

@@ -316,10 +316,32 @@ def _policy_rewrites(grants: list[Grant], boundary: list[Policy] | None) -> Iter
             if not wildcard_match(pattern, writer) or not _acts_on(writer, resources):
                 continue
             everything = any(wildcard_match(p, f"{service}:*") and wildcard_match(p, f"{service}:anything")
-                             and set(resources) <= set(rs) for _, _, p, rs in candidates)
+                             and set(resources) <= set(rs) for _, _, p, rs in candidates) \
+                and _lets_every(boundary, service)
             if not everything:
                 yield f"rewriting {what} ({writer}) to grant itself more", policy, value
                 break
+
+
+def _lets_every(boundary: list[Policy] | None, service: str) -> bool:
+    """Whether a permissions boundary lets every action of ``service`` take effect: an Allow
+    of them all on `*` without a condition (what a Deny of it names, no grant gives). One it
+    leaves out, a rewritten resource policy grants all the same: AWS counts no boundary for
+    a grant to the role's session, or to a user."""
+    if not boundary:
+        return True
+    for statement in (s for policy in boundary for s in policy.statements):
+        if not statement.allows or "Condition" in statement.data or \
+                not any(v.text == "*" for v in statement.values("Resource")):
+            continue
+        if "Action" in statement.data:
+            if any(wildcard_match(a, f"{service}:*") and wildcard_match(a, f"{service}:anything")
+                   for _, a in statement.actions()):
+                return True
+        elif not any(wildcard_match(str(v.text).split(":")[0] if ":" in str(v.text) else "*", service)
+                     for v in statement.values("NotAction")):  # it leaves out none of the service's
+            return True
+    return False
 
 
 def _escalations(grants: list[Grant], boundary: list[Policy] | None) -> Iterator[Escalation]:
@@ -389,9 +411,11 @@ def _privilege_escalation(project: Project) -> Iterator[Finding]:
     permissions boundary where linted and known (none of its statements, effects or actions
     left to a deployment by `!If` or `!Ref`): an action it allows nowhere, or denies on `*`
     without a condition, takes no part in a path (`Allow NotAction iam:*` leaves none that
-    needs `iam:PassRole`). Roles with the same policies and boundary are judged once and
-    reported once, naming them (an export where one managed policy is attached to a
-    thousand roles). Sources: Rhino Security Labs, "AWS IAM
+    needs `iam:PassRole`); where it leaves out an action of a service, rewriting a resource
+    policy of that service stays a path even for a role with every action of it (a rewritten
+    policy grants the role's session past the boundary). Roles with the same policies and
+    boundary are judged once and reported once, naming them (an export where one managed
+    policy is attached to a thousand roles). Sources: Rhino Security Labs, "AWS IAM
     Privilege Escalation - Methods and Mitigation" (2018), parliament's resource policy
     privilege escalation auditor, and the AgentCore harness security guide for CreateHarness.
 
