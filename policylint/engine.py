@@ -133,7 +133,9 @@ class Engine:
         work = partial(_load_and_lint, codes=codes, reading=reading, config=config, apart=jobs > 1)
         for batch in _in_processes(work, sorted(run, key=_alike) if jobs > 1 else list(run), jobs):
             _keep(batch, outcome)
-        outcome.documents.sort(key=_in_order(run))  # whichever process loaded which file
+        place = _places(run)  # documents and errors in one order, whichever process loaded which file
+        outcome.documents.sort(key=partial(_document_place, place))
+        outcome.errors.sort(key=lambda error: place(error.file))
         waiting = self._link(outcome, reading)
         outcome.claimed = self._claimed(f for f, kind in outcome.kinds.items() if kind == SKIPPED)
         project = Project(outcome.documents, config)
@@ -640,20 +642,18 @@ def _keep(batch: Batch, outcome: Outcome, documents: bool = True) -> None:
         outcome.hidden.pop(file, None)
 
 
-def _in_order(run: Sequence[str]) -> Callable[[Document], tuple]:
-    """The order of a run's documents, whichever process loaded which file: by the place of
-    their file in the run (a file only a link read after them, by name), then, for those whose
-    names are another file's (``namespace``: a link made them there, in that file's share), by
-    the place of that file (one file two others name is made a document by each)."""
+def _places(run: Sequence[str]) -> Callable[[str], tuple[int, str]]:
+    """The place of a file in the run (a file only a link read, after them by name)."""
     rank = {file: number for number, file in enumerate(run)}
+    return lambda path: (rank[path], "") if path in rank else (len(rank), path)
 
-    def place(path: str) -> tuple[int, str]:
-        return (rank[path], "") if path in rank else (len(rank), path)
 
-    def key(document: Document) -> tuple:
-        path, names = document.source.path, document.namespace
-        return (*place(path), *((-1, "") if names == path else place(names)))
-    return key
+def _document_place(place: Callable[[str], tuple[int, str]], document: Document) -> tuple:
+    """The place of its file; then, for a document whose names are another file's
+    (``namespace``: a link made it there, in that file's share), the place of that file (one
+    file two others name is made a document by each)."""
+    path, names = document.source.path, document.namespace
+    return (*place(path), *((-1, "") if names == path else place(names)))
 
 
 def _alike(file: str) -> tuple[str, str]:

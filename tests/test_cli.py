@@ -405,3 +405,30 @@ def test_jobs_keep_the_order_of_what_templates_in_two_shares_make_of_one_file(wo
     assert orders[0] == orders[1]
     assert [o for o in orders[0] if o[0] == "shared/flow.asl.json"] == [
         ("shared/flow.asl.json", "asl", "a/zeta.yaml"), ("shared/flow.asl.json", "asl", "b/alpha.yaml")]
+
+
+@pytest.mark.slow  # worker processes
+def test_jobs_keep_the_order_of_the_run_in_internal_errors(workdir: Path) -> None:
+    """Internal errors of the rules run as files are loaded are listed by file in the order of
+    the run, whichever process loaded which file (the ``other`` files are loaded first alike)."""
+    from policylint.config import Config
+    from policylint.discover import discover
+    from policylint.engine import Engine
+    from policylint.hookspecs import hookimpl
+    from policylint.rule import Severity, rule
+
+    class Crashing:
+        @hookimpl
+        def policylint_rules(self) -> list:
+            def crashes(ctx: Any) -> Any:
+                raise RuntimeError(ctx.document.source.path)
+                yield
+            return [rule(code, code.lower(), Severity.WARNING, summary="raises", kinds=("asl",))(crashes)
+                    for code in ("ZZZ001", "ZZZ002")]
+
+    for name in ("a/flow.asl.json", "b/other.asl.json", "c/flow.asl.json", "d/other.asl.json", "e/x.json"):
+        write(workdir / name, json.dumps(machine("JSONPath")))
+    files = discover(["."])
+    errors = [[(e.what, e.file) for e in Engine([Crashing()]).run(files, Config(), jobs=jobs).errors]
+              for jobs in (1, 2)]
+    assert errors[0] == errors[1] == [(code, file) for file in files for code in ("ZZZ001", "ZZZ002")]
