@@ -236,6 +236,22 @@ def test_what_a_worker_process_sends_back_can_be_sent(workdir: Path) -> None:
     assert not any(Harness in d._views for d in documents)  # built again when asked
 
 
+def test_what_travels_caches_nothing_by_id() -> None:
+    """A view that travels (``travels``) is sent back from a worker with what it cached there:
+    a cache keyed by ``id()`` would name nothing in the process that reads it."""
+    import inspect
+    from functools import cached_property
+
+    from policylint.models import asl, iam
+
+    travelling = [asl.StateMachine, asl.State, asl.AgentTask, iam.Policy, iam.Statement]
+    assert all(getattr(model, "travels", False) for model in (asl.StateMachine, iam.Policy))
+    cached = [(model.__name__, name, value.func) for model in travelling
+              for name, value in vars(model).items() if isinstance(value, cached_property)]
+    assert len(cached) > 10
+    assert [(model, name) for model, name, func in cached if "id(" in inspect.getsource(func)] == []
+
+
 @pytest.mark.slow  # worker processes
 def test_jobs_load_files_alike_together_and_keep_the_order_of_the_run(workdir: Path) -> None:
     """With --jobs, files of one extension and one name but for its numbers are loaded
