@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from policylint.engine import _Ends, _in_processes, _Records, _work
+from policylint.engine import _alike, _Ends, _in_processes, _Records, _work
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked")
 
@@ -45,11 +45,34 @@ def test_what_a_killed_worker_took_is_done_again_here(tmp_path: Path) -> None:
     assert died.exists()  # the worker took a chunk, and this process did it again
 
 
+def test_twice_as_many_items_as_jobs_are_shared(tmp_path: Path) -> None:
+    """Fewer than two items a process run here alone; two a process are shared."""
+    here, marker = os.getpid(), tmp_path / "worker"
+
+    def waits_here_for_a_worker(chunk: list[int]) -> list[tuple[int, int]]:
+        if os.getpid() != here:
+            marker.touch()
+        for _ in range(500):  # 5 s at most: a worker takes the back while this one waits
+            if marker.exists():
+                break
+            time.sleep(0.01)
+        return tagged(chunk)
+
+    assert len({pid for _, pid in _in_processes(waits_here_for_a_worker, list(range(4)), 2)}) == 2
+
+
 def test_items_alike_stay_in_one_process_this_one_from_the_front() -> None:
     """The caller puts items alike together: each process meets as few kinds as it can."""
     takers = [pid for _, pid in _in_processes(tagged, list(range(1000)), 2)]
     assert takers[0] == os.getpid() != takers[-1]
     assert sum(a != b for a, b in itertools.pairwise(takers)) == 1  # where the two ends met
+
+
+def test_files_of_one_extension_then_of_one_name_but_for_numbers_are_put_together() -> None:
+    files = ["p/main.tf", "q/Flow2.asl.json", "main.tf.json", "p/policy10.json", "r/flow11.ASL.JSON",
+             "q/policy3.json", "r/main.tf"]
+    assert sorted(files, key=_alike) == ["q/Flow2.asl.json", "r/flow11.ASL.JSON", "main.tf.json",
+                                         "p/policy10.json", "q/policy3.json", "p/main.tf", "r/main.tf"]
 
 
 def test_chunks_shrink_from_both_ends_and_every_item_is_taken_once() -> None:
@@ -121,3 +144,14 @@ def test_a_worker_whose_parent_is_gone_takes_no_more(tmp_path: Path, monkeypatch
         _work(lambda chunk: chunk, [0, 1, 2], ends, results)
         assert list(_Records(results).complete()) == [(2, (3, [2]))]  # from the back
         assert ends.take(front=True) == (0, 1)  # what it left
+
+
+def test_a_worker_goes_on_after_a_chunk_it_cannot_send_back(tmp_path: Path) -> None:
+    """What cannot be pickled is done again by the process that forked the worker."""
+    def unpicklable_at_the_end(chunk: list[int]) -> list:
+        return [lambda: chunk] if chunk == [2] else chunk
+
+    with _Ends(3, 1) as ends, open(tmp_path / "results", "wb+") as results:
+        _work(unpicklable_at_the_end, [0, 1, 2], ends, results)
+        assert list(_Records(results).complete()) == [(1, (2, [1])), (0, (1, [0]))]
+        assert ends.take(front=True) is None
