@@ -155,3 +155,15 @@ def test_a_worker_goes_on_after_a_chunk_it_cannot_send_back(tmp_path: Path) -> N
         _work(unpicklable_at_the_end, [0, 1, 2], ends, results)
         assert list(_Records(results).complete()) == [(1, (2, [1])), (0, (1, [0]))]
         assert ends.take(front=True) is None
+
+
+def test_a_worker_ends_where_it_was_forked(tmp_path: Path) -> None:
+    """Whatever happens in a worker, it does not go on with its caller's code (a second report)."""
+    here, escaped = os.getpid(), tmp_path / "escaped"
+    try:
+        _in_processes(tagged, list(range(100)), 2)
+    finally:
+        if os.getpid() != here:  # a worker out of _in_processes
+            escaped.touch()
+            os._exit(0)
+    assert not escaped.exists()
