@@ -17,8 +17,17 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are for
 
 
 def tagged(chunk: list[int]) -> list[tuple[int, int]]:
+    assert chunk  # the function is run on items, never on none
     time.sleep(0.002)  # long enough that no process takes every chunk before another starts
     return [(item * 2, os.getpid()) for item in chunk]
+
+
+def wait_for(path: Path) -> None:
+    """Until ``path`` exists (a worker made it), 5 s at most."""
+    for _ in range(500):
+        if path.exists():
+            return
+        time.sleep(0.01)
 
 
 def test_every_process_takes_a_share_and_the_results_come_back_in_order() -> None:
@@ -52,13 +61,60 @@ def test_twice_as_many_items_as_jobs_are_shared(tmp_path: Path) -> None:
     def waits_here_for_a_worker(chunk: list[int]) -> list[tuple[int, int]]:
         if os.getpid() != here:
             marker.touch()
-        for _ in range(500):  # 5 s at most: a worker takes the back while this one waits
-            if marker.exists():
-                break
-            time.sleep(0.01)
+        wait_for(marker)  # a worker takes the back while this one waits
         return tagged(chunk)
 
     assert len({pid for _, pid in _in_processes(waits_here_for_a_worker, list(range(4)), 2)}) == 2
+
+
+def test_a_chunk_missing_between_others_is_done_again_here(tmp_path: Path) -> None:
+    here, lost, calls = os.getpid(), tmp_path / "lost", []
+
+    def second_lost_in_a_worker(chunk: list[int]) -> list:
+        calls.append(chunk)
+        if os.getpid() == here:
+            wait_for(lost)
+        elif len(calls) == 2:  # after one from the very back
+            lost.touch()
+            return [lambda: chunk]  # cannot be sent back
+        return tagged(chunk)
+
+    results = _in_processes(second_lost_in_a_worker, list(range(1000)), 2)
+    assert [value for value, _ in results] == [item * 2 for item in range(1000)] and results[-1][1] != here
+
+
+def test_items_at_the_front_no_process_sent_back_are_done_here(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As when a worker takes every chunk before this process takes one."""
+    here, take, taken = os.getpid(), _Ends.take, tmp_path / "taken"
+    monkeypatch.setattr(_Ends, "take", lambda ends, front: wait_for(taken) if front else take(ends, front))
+
+    def front_lost_in_a_worker(chunk: list[int]) -> list:
+        if chunk[0] == 0 and os.getpid() != here:  # the last chunk a worker takes from the back
+            taken.touch()
+            return [lambda: chunk]  # cannot be sent back
+        return tagged(chunk)
+
+    results = _in_processes(front_lost_in_a_worker, list(range(100)), 2)
+    assert [value for value, _ in results] == [item * 2 for item in range(100)]
+    assert results[0][1] == here != results[-1][1]
+
+
+def test_the_workers_have_ended_when_the_results_are_in(tmp_path: Path) -> None:
+    here, pids = os.getpid(), tmp_path / "pids"
+
+    def slow_there(chunk: list[int]) -> list[tuple[int, int]]:
+        if os.getpid() != here:
+            with open(pids, "a") as record:
+                record.write(f"{os.getpid()}\n")
+            time.sleep(0.3)
+        wait_for(pids)
+        return tagged(chunk)
+
+    _in_processes(slow_there, list(range(8)), 2)
+    for pid in set(map(int, pids.read_text().split())):
+        with pytest.raises(ChildProcessError):  # waited for already
+            os.waitpid(pid, os.WNOHANG)
 
 
 def test_items_alike_stay_in_one_process_this_one_from_the_front() -> None:
