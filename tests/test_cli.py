@@ -253,13 +253,16 @@ def test_what_travels_caches_nothing_by_id() -> None:
 
 
 @pytest.mark.slow  # worker processes
-def test_jobs_load_files_alike_together_and_keep_the_order_of_the_run(workdir: Path) -> None:
+def test_jobs_load_files_alike_together_and_keep_the_order_of_the_run(
+        workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """With --jobs, files of one extension and one name but for its numbers are loaded
     together (in as few processes as the shares allow); the documents then stand in the
     order of the run, as one process loads them (cross-file rules see the same order)."""
+    import policylint.engine
     from policylint.config import Config
     from policylint.discover import discover
     from policylint.engine import Engine, _alike
+    from policylint.load import load
 
     for i in range(12):
         (workdir / f"p{i:02}").mkdir()
@@ -270,9 +273,14 @@ def test_jobs_load_files_alike_together_and_keep_the_order_of_the_run(workdir: P
     grouped = sorted(files, key=_alike)
     assert [os.path.basename(f) for f in grouped] == ["flow.asl.json"] * 12 + ["policy7.json"] * 12 \
         != [os.path.basename(f) for f in files]
+    here: list[str] = []  # what this process loads (the workers' lists stay in theirs)
+    monkeypatch.setattr(policylint.engine, "load", lambda path, *args, **kwargs: (
+        here.append(path), load(path, *args, **kwargs))[1])
     orders = [[(d.source.path, d.root) for d in Engine().run(files, Config(), jobs=jobs).documents]
               for jobs in (1, 2)]
     assert orders[0] == orders[1] and [path for path, _ in orders[0]] == files
+    assert here[:len(files)] == files and len(here) >= len(files) + 3  # a first chunk: 24 // 8
+    assert here[len(files):] == grouped[:len(here) - len(files)]  # this process: from the front
 
 
 def test_rule_reference_is_current(capsys: pytest.CaptureFixture[str]) -> None:

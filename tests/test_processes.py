@@ -11,14 +11,23 @@ from pathlib import Path
 
 import pytest
 
-from policylint.engine import _Ends, _in_processes, _Records, _work
+from policylint.engine import _alike, _Ends, _in_processes, _Records, _work
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked")
 
 
 def tagged(chunk: list[int]) -> list[tuple[int, int]]:
+    assert chunk  # the function is run on items, never on none
     time.sleep(0.002)  # long enough that no process takes every chunk before another starts
     return [(item * 2, os.getpid()) for item in chunk]
+
+
+def wait_for(path: Path) -> None:
+    """Until ``path`` exists (a worker made it), 5 s at most."""
+    for _ in range(500):
+        if path.exists():
+            return
+        time.sleep(0.01)
 
 
 def test_every_process_takes_a_share_and_the_results_come_back_in_order() -> None:
@@ -45,11 +54,81 @@ def test_what_a_killed_worker_took_is_done_again_here(tmp_path: Path) -> None:
     assert died.exists()  # the worker took a chunk, and this process did it again
 
 
+def test_twice_as_many_items_as_jobs_are_shared(tmp_path: Path) -> None:
+    """Fewer than two items a process run here alone; two a process are shared."""
+    here, marker = os.getpid(), tmp_path / "worker"
+
+    def waits_here_for_a_worker(chunk: list[int]) -> list[tuple[int, int]]:
+        if os.getpid() != here:
+            marker.touch()
+        wait_for(marker)  # a worker takes the back while this one waits
+        return tagged(chunk)
+
+    assert len({pid for _, pid in _in_processes(waits_here_for_a_worker, list(range(4)), 2)}) == 2
+
+
+def test_a_chunk_missing_between_others_is_done_again_here(tmp_path: Path) -> None:
+    here, lost, calls = os.getpid(), tmp_path / "lost", []
+
+    def second_lost_in_a_worker(chunk: list[int]) -> list:
+        calls.append(chunk)
+        if os.getpid() == here:
+            wait_for(lost)
+        elif len(calls) == 2:  # after one from the very back
+            lost.touch()
+            return [lambda: chunk]  # cannot be sent back
+        return tagged(chunk)
+
+    results = _in_processes(second_lost_in_a_worker, list(range(1000)), 2)
+    assert [value for value, _ in results] == [item * 2 for item in range(1000)] and results[-1][1] != here
+
+
+def test_items_at_the_front_no_process_sent_back_are_done_here(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As when a worker takes every chunk before this process takes one."""
+    here, take, taken = os.getpid(), _Ends.take, tmp_path / "taken"
+    monkeypatch.setattr(_Ends, "take", lambda ends, front: wait_for(taken) if front else take(ends, front))
+
+    def front_lost_in_a_worker(chunk: list[int]) -> list:
+        if chunk[0] == 0 and os.getpid() != here:  # the last chunk a worker takes from the back
+            taken.touch()
+            return [lambda: chunk]  # cannot be sent back
+        return tagged(chunk)
+
+    results = _in_processes(front_lost_in_a_worker, list(range(100)), 2)
+    assert [value for value, _ in results] == [item * 2 for item in range(100)]
+    assert results[0][1] == here != results[-1][1]
+
+
+def test_the_workers_have_ended_when_the_results_are_in(tmp_path: Path) -> None:
+    here, pids = os.getpid(), tmp_path / "pids"
+
+    def slow_there(chunk: list[int]) -> list[tuple[int, int]]:
+        if os.getpid() != here:
+            with open(pids, "a") as record:
+                record.write(f"{os.getpid()}\n")
+            time.sleep(0.3)
+        wait_for(pids)
+        return tagged(chunk)
+
+    _in_processes(slow_there, list(range(8)), 2)
+    for pid in set(map(int, pids.read_text().split())):
+        with pytest.raises(ChildProcessError):  # waited for already
+            os.waitpid(pid, os.WNOHANG)
+
+
 def test_items_alike_stay_in_one_process_this_one_from_the_front() -> None:
     """The caller puts items alike together: each process meets as few kinds as it can."""
     takers = [pid for _, pid in _in_processes(tagged, list(range(1000)), 2)]
     assert takers[0] == os.getpid() != takers[-1]
     assert sum(a != b for a, b in itertools.pairwise(takers)) == 1  # where the two ends met
+
+
+def test_files_of_one_extension_then_of_one_name_but_for_numbers_are_put_together() -> None:
+    files = ["p/main.tf", "q/Flow2.asl.json", "main.tf.json", "p/policy10.json", "r/flow11.ASL.JSON",
+             "q/policy3.json", "r/main.tf"]
+    assert sorted(files, key=_alike) == ["q/Flow2.asl.json", "r/flow11.ASL.JSON", "main.tf.json",
+                                         "p/policy10.json", "q/policy3.json", "p/main.tf", "r/main.tf"]
 
 
 def test_chunks_shrink_from_both_ends_and_every_item_is_taken_once() -> None:
@@ -121,3 +200,26 @@ def test_a_worker_whose_parent_is_gone_takes_no_more(tmp_path: Path, monkeypatch
         _work(lambda chunk: chunk, [0, 1, 2], ends, results)
         assert list(_Records(results).complete()) == [(2, (3, [2]))]  # from the back
         assert ends.take(front=True) == (0, 1)  # what it left
+
+
+def test_a_worker_goes_on_after_a_chunk_it_cannot_send_back(tmp_path: Path) -> None:
+    """What cannot be pickled is done again by the process that forked the worker."""
+    def unpicklable_at_the_end(chunk: list[int]) -> list:
+        return [lambda: chunk] if chunk == [2] else chunk
+
+    with _Ends(3, 1) as ends, open(tmp_path / "results", "wb+") as results:
+        _work(unpicklable_at_the_end, [0, 1, 2], ends, results)
+        assert list(_Records(results).complete()) == [(1, (2, [1])), (0, (1, [0]))]
+        assert ends.take(front=True) is None
+
+
+def test_a_worker_ends_where_it_was_forked(tmp_path: Path) -> None:
+    """Whatever happens in a worker, it does not go on with its caller's code (a second report)."""
+    here, escaped = os.getpid(), tmp_path / "escaped"
+    try:
+        _in_processes(tagged, list(range(100)), 2)
+    finally:
+        if os.getpid() != here:  # a worker out of _in_processes
+            escaped.touch()
+            os._exit(0)
+    assert not escaped.exists()
