@@ -24,6 +24,7 @@ from policylint.models.iam import (
     Target,
     aws_managed_policies,
     decision,
+    is_aws_managed,
 )
 from policylint.models.refs import Ref, as_list, policy_name, resolve, resource_named, resources_of, role_name
 from policylint.problems import UNRESOLVED_REFERENCE
@@ -397,7 +398,8 @@ def _boundary(template: Document, raw: Any, policies: dict[tuple, Policy],
     if raw is None:
         return None
     target = resolve(raw, template)
-    logical_id = target.logical_id if isinstance(target, Ref) else by_name.get(policy_name(raw) or "")
+    named = None if is_aws_managed(target) else policy_name(raw)  # AWS's own is none of the template's
+    logical_id = target.logical_id if isinstance(target, Ref) else by_name.get(named or "")
     found = policies.get(("Resources", logical_id, "Properties", "PolicyDocument")) if logical_id else None
     return [found] if found else []
 

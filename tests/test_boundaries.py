@@ -90,7 +90,7 @@ def test_a_boundary_the_export_does_not_list_narrows_nothing(workdir: Path) -> N
     text = write(workdir / "account.json", json.dumps(page, indent=2)).read_text()
     ((line, column, message),) = escalations()
     assert (line, column) == position_of(text, r'(?P<at>"iam:PassRole")')
-    assert message.endswith("; the permissions boundary it names is not among the linted files and may "
+    assert message.endswith("; the permissions boundary it names could not be read from the linted files and may "
                             "stop this")
     page["RoleDetailList"][0].pop("PermissionsBoundary")
     write(workdir / "account.json", json.dumps(page, indent=2))
@@ -175,13 +175,15 @@ def test_the_role_sam_makes_for_a_state_machine_is_bounded_as_written(workdir: P
         assert len(escalations()) == expected, boundary
 
 
-def test_a_template_role_whose_boundary_is_elsewhere_is_judged_with_a_word_on_it(workdir: Path) -> None:
-    written = f"arn:aws:iam::{ACCOUNT}:policy/shared-boundary"  # not the template's agent-boundary
+@pytest.mark.parametrize("written", [f"arn:aws:iam::{ACCOUNT}:policy/shared-boundary",
+                                     "arn:aws:iam::aws:policy/agent-boundary"])  # AWS's, not the template's
+def test_a_template_role_whose_boundary_is_elsewhere_is_judged_with_a_word_on_it(workdir: Path,
+                                                                                 written: str) -> None:
     text = yaml.safe_dump(template(NO_IAM, written), sort_keys=False)
     write(workdir / "template.yaml", text)
     ((line, column, message),) = escalations()
     assert (line, column) == position_of(text, r"- (?P<at>iam:PassRole)")
-    assert message.endswith("not among the linted files and may stop this")
+    assert message.endswith("could not be read from the linted files and may stop this")
 
 
 ALLOW_ALL_IF = {"Fn::If": ["Strict", EVERYTHING, {"Ref": "AWS::NoValue"}]}

@@ -381,7 +381,8 @@ def _within(boundary: list[Policy] | None) -> tuple[list[Policy] | None, str]:
     if boundary is None:
         return None, ""
     if not boundary:
-        return None, "; the permissions boundary it names is not among the linted files and may stop this"
+        return None, "; the permissions boundary it names could not be read from the linted files and may " \
+            "stop this"
     if not all(_known(policy) for policy in boundary):
         return None, "; the permissions boundary it names is known only at deployment and may stop this"
     return boundary, ""
