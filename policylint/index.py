@@ -32,6 +32,10 @@ from policylint.rule import Finding
 from policylint.values import PLACEHOLDER
 
 ROLE_TYPE = "AWS::IAM::Role"
+SAM_FUNCTION = "AWS::Serverless::Function"
+# The SAM resources whose role SAM makes when they name none (``<LogicalId>Role``), by the
+# service that assumes it; its policies are the resource's Policies.
+SAM_ROLES = {"AWS::Serverless::StateMachine": STATES_SERVICE, SAM_FUNCTION: "lambda.amazonaws.com"}
 # AgentCore resources that run with a role of their own (RoleArn), as CloudFormation names them.
 AGENTCORE_ROLE_USERS = {"AWS::BedrockAgentCore::Runtime": "AgentCore runtime",
                         "AWS::BedrockAgentCore::Gateway": "AgentCore gateway"}
@@ -352,6 +356,9 @@ def _template_roles(template: Document, policies: dict[tuple, Policy]) -> Iterat
     by_name = {props["ManagedPolicyName"]: name for name, resource in template.data["Resources"].items()
                if isinstance(resource, dict) and isinstance(props := resource.get("Properties"), dict)
                and isinstance(props.get("ManagedPolicyName"), str)}
+    globals_ = template.data.get("Globals")
+    function = globals_.get("Function") if isinstance(globals_, dict) else None
+    function_boundary = function.get("PermissionsBoundary") if isinstance(function, dict) else None
     for name, resource in template.data["Resources"].items():
         if not isinstance(resource, dict) or not isinstance(resource.get("Properties", {}), dict):
             continue
@@ -381,9 +388,10 @@ def _template_roles(template: Document, policies: dict[tuple, Policy]) -> Iterat
                 else:
                     role.complete = False
             yield role
-        elif resource.get("Type") == "AWS::Serverless::StateMachine" and "Role" not in props:
-            role = Role(f"{name}Role", template, ("Resources", name), assumed_by=(STATES_SERVICE,))
-            role.boundary = _boundary(template, props.get("PermissionsBoundary"), policies, by_name)
+        elif isinstance(kind := resource.get("Type"), str) and kind in SAM_ROLES and "Role" not in props:
+            role = Role(f"{name}Role", template, ("Resources", name), assumed_by=(SAM_ROLES[kind],))
+            written = props.get("PermissionsBoundary", function_boundary if kind == SAM_FUNCTION else None)
+            role.boundary = _boundary(template, written, policies, by_name)
             role.policies = list(inline.get((*base, "Policies"), ()))
             role.managed = _named_policies(template, props.get("Policies"), (*base, "Policies"))
             role.complete = all(isinstance(p, dict) and ("Statement" in p or "PolicyDocument" in p)

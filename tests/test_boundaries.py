@@ -90,8 +90,8 @@ def test_a_boundary_the_export_does_not_list_narrows_nothing(workdir: Path) -> N
     text = write(workdir / "account.json", json.dumps(page, indent=2)).read_text()
     ((line, column, message),) = escalations()
     assert (line, column) == position_of(text, r'(?P<at>"iam:PassRole")')
-    assert message.endswith("; the permissions boundary it names could not be read from the linted files and may "
-                            "stop this")
+    assert message.endswith("; the permissions boundary it names could not be read from the linted "
+                            "files and may stop this")
     page["RoleDetailList"][0].pop("PermissionsBoundary")
     write(workdir / "account.json", json.dumps(page, indent=2))
     assert "boundary" not in escalations()[0][2]
@@ -254,3 +254,37 @@ def test_a_bucket_policy_rewrite_grants_what_the_boundary_leaves_out(
     assert [(line, column) for line, column, _ in found] == \
         ([position_of(text, r"PolicyName: deploy[\s\S]*?Action: (?P<at>s3:\*)")] if escalates else [])
     assert all("rewriting a bucket's policy (s3:PutBucketPolicy)" in message for _, _, message in found)
+
+
+def sam_function(policies: list[Any], globals_boundary: Any = None, **props: Any) -> dict[str, Any]:
+    resources: dict[str, Any] = {
+        "Deployer": {"Type": "AWS::Serverless::Function", "Properties": {
+            "Runtime": "python3.12", "Handler": "app.handler", "CodeUri": "src/", "Policies": policies,
+            **props}},
+        "Boundary": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": document(NO_IAM)}}}
+    sam: dict[str, Any] = {"Transform": "AWS::Serverless-2016-10-31", "Resources": resources}
+    if globals_boundary is not None:
+        sam["Globals"] = {"Function": {"PermissionsBoundary": globals_boundary}}
+    return sam
+
+
+def test_the_role_sam_makes_for_a_function_is_judged_within_its_boundary(workdir: Path) -> None:
+    """SAM makes a function's role (``<LogicalId>Role``) from its Policies, bounded by its own
+    PermissionsBoundary or the template's Globals.Function one."""
+    path = [{"Statement": [{"Effect": "Allow", "Action": GRANTS, "Resource": "*"}]}]
+    text = yaml.safe_dump(sam_function(path), sort_keys=False)
+    write(workdir / "template.yaml", text)
+    ((line, column, message),) = escalations()
+    assert (line, column) == position_of(text, r"- (?P<at>iam:PassRole)")
+    assert message.startswith("role 'DeployerRole' can escalate its privileges through a Lambda function")
+    for sam in (sam_function(path, PermissionsBoundary={"Ref": "Boundary"}),
+                sam_function(path, globals_boundary={"Ref": "Boundary"})):
+        write(workdir / "template.yaml", yaml.safe_dump(sam, sort_keys=False))
+        assert escalations() == []
+    # a role of its own: that role is judged, not one SAM would make
+    own = sam_function(path, Role=f"arn:aws:iam::{ACCOUNT}:role/x")
+    write(workdir / "template.yaml", yaml.safe_dump(own, sort_keys=False))
+    assert escalations() == []
+    managed_only = sam_function(["AWSLambdaBasicExecutionRole"])
+    write(workdir / "template.yaml", yaml.safe_dump(managed_only, sort_keys=False))
+    assert escalations() == []

@@ -401,7 +401,8 @@ def _known(policy: Policy) -> bool:
 
 
 def _privilege_escalation(project: Project) -> Iterator[Finding]:
-    """What it does: checks each role (all its policies together) and each standalone
+    """What it does: checks each role (all its policies together; the role SAM makes for a
+    function or state machine from its Policies included) and each standalone
     identity policy against published privilege-escalation paths: e.g. `iam:PassRole` +
     `lambda:CreateFunction` + `lambda:InvokeFunction`, `iam:CreatePolicyVersion`,
     `iam:AttachRolePolicy` on `*` (an action counts when allowed on resources it acts on;
