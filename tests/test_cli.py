@@ -299,6 +299,20 @@ def test_a_run_without_iam_never_reads_the_catalog(workdir: Path) -> None:
     assert result.stdout.split() == ["0", "0"], result.stderr
 
 
+def test_a_policy_s_run_reads_the_catalog_of_its_own_services_only(workdir: Path) -> None:
+    """A pre-commit run on one policy: IAM517 asks about the services it grants, and works out
+    no shape of the ARNs of every escalation path's actions (that is for many roles)."""
+    code = ("import policylint.catalog as c; from policylint.cli import main; read = []; r = c._read; "
+            "c._read = lambda *parts: read.append('/'.join(parts)) or r(*parts); "
+            "main(['check', 'policy.json', '--output', 'out.txt', '--fail-on', 'never']); "
+            "print(' '.join(sorted(set(read))))")
+    write(workdir / "policy.json", json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["s3:GetObject", "lambda:InvokeFunction"], "Resource": "*"}]}))
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=workdir)
+    assert result.stdout.split() == ["actions/lambda.json", "actions/s3.json", "services.json"], result.stderr
+    assert "IAM521" in (workdir / "out.txt").read_text()  # the rules did read the policy
+
+
 def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
     action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     return dict(action.choices)

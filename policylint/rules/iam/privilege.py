@@ -278,6 +278,9 @@ def _path_formats() -> tuple[str, ...]:
     return tuple(sorted({f for needed in _NEEDED for _, f in arn_types(needed)}))
 
 
+SHAPED_FROM = 32  # subjects (roles, users, policies) from which grants are compared by shape
+
+
 def _grants_key(grants: list[Grant]) -> tuple:
     """What ``_escalations`` and ``_policy_rewrites`` depend on: each grant's action pattern
     and resources, a resource as its structure (``arns.structure``) and which of the
@@ -430,14 +433,19 @@ def _privilege_escalation(project: Project) -> Iterator[Finding]:
     grant IAM write actions to no workload role."""
     judged: dict[tuple, list[tuple[str, int]]] = {}
     allowed: dict[int, list[tuple[Value, str, tuple[str, ...]]]] = {}
-    for names, policies, written in _subjects(project):
+    subjects = _subjects(project)
+    # Roles whose grants differ only in the names they are on (a bucket, a table of their own)
+    # are asked the same question: judged once per distinct set of grants, by shape where
+    # there are many (an account export). For a few, the shapes cost more than they save:
+    # the ARN formats of every path's actions (a one-policy run reads no other service's).
+    shaped = len(subjects) >= SHAPED_FROM
+    for names, policies, written in subjects:
         grants = _grants(policies, allowed)
         if not grants:
             continue
         boundary, unknown = _within(written)
-        # Roles whose grants differ only in the names they are on (a bucket, a table of their
-        # own) are asked the same question: judged once per distinct set of grants.
-        key = (_grants_key(grants), tuple(id(p) for p in boundary or ()))
+        key = (_grants_key(grants) if shaped else tuple((g[2], g[3]) for g in grants),
+               tuple(id(p) for p in boundary or ()))
         if key not in judged:
             index = {id(value): i for i, (_, value, _, _) in enumerate(grants)}
             judged[key] = [(why, index[id(value)]) for why, _, value in
