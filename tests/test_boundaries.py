@@ -288,3 +288,19 @@ def test_the_role_sam_makes_for_a_function_is_judged_within_its_boundary(workdir
     managed_only = sam_function(["AWSLambdaBasicExecutionRole"])
     write(workdir / "template.yaml", yaml.safe_dump(managed_only, sort_keys=False))
     assert escalations() == []
+
+
+def test_a_policy_named_as_an_aws_managed_boundary_is_still_a_grant(workdir: Path) -> None:
+    """A role bounded by AWS's PowerUserAccess does not make the template's own policy of that
+    name a boundary: that policy grants, and is judged as a grant."""
+    props = template(None, None)["Resources"]["Deployer"]["Properties"]
+    props["PermissionsBoundary"] = "arn:aws:iam::aws:policy/PowerUserAccess"
+    own = {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"ManagedPolicyName": "PowerUserAccess",
+                                                             "PolicyDocument": document([
+                                                                 {"Effect": "Allow", "Action": "iam:PassRole",
+                                                                  "Resource": "*"}])}}
+    cfn = {"Resources": {"Deployer": {"Type": "AWS::IAM::Role", "Properties": props}, "Own": own}}
+    text = yaml.safe_dump(cfn, sort_keys=False)
+    write(workdir / "template.yaml", text)
+    found = [(f["line"], f["column"]) for f in run(".", "--select", "IAM507")[1]]
+    assert position_of(text, r"Own:[\s\S]*Resource: (?P<at>'\*')") in found

@@ -445,7 +445,7 @@ def _of_resources(resources: dict, template: Document, written: Any) -> frozense
     for raw in owners:
         if isinstance(target := resolve(raw, template), Ref):
             named.add(target.logical_id)
-        elif (name := policy_name(raw)) in by_name:
+        elif not is_aws_managed(target) and (name := policy_name(raw)) in by_name:
             named.add(by_name[name])
     return frozenset(named - granted)
 
