@@ -23,10 +23,12 @@ from policylint.models.iam import (
     Policy,
     Target,
     aws_managed_policies,
+    boundary_named,
     decision,
-    is_aws_managed,
+    function_boundary,
+    policy_names,
 )
-from policylint.models.refs import Ref, as_list, policy_name, resolve, resource_named, resources_of, role_name
+from policylint.models.refs import Ref, as_list, resolve, resource_named, resources_of, role_name
 from policylint.problems import UNRESOLVED_REFERENCE
 from policylint.rule import Finding
 from policylint.values import PLACEHOLDER
@@ -353,12 +355,8 @@ def _harness_reference(value: str, document: Document) -> str | Ref | None:
 
 def _template_roles(template: Document, policies: dict[tuple, Policy]) -> Iterator[Role]:
     inline = _grouped(policies, 4)  # by (Resources, name, Properties, Policies): one pass, not one a role
-    by_name = {props["ManagedPolicyName"]: name for name, resource in template.data["Resources"].items()
-               if isinstance(resource, dict) and isinstance(props := resource.get("Properties"), dict)
-               and isinstance(props.get("ManagedPolicyName"), str)}
-    globals_ = template.data.get("Globals")
-    function = globals_.get("Function") if isinstance(globals_, dict) else None
-    function_boundary = function.get("PermissionsBoundary") if isinstance(function, dict) else None
+    by_name = policy_names(template.data["Resources"])
+    globals_boundary = function_boundary(template)
     for name, resource in template.data["Resources"].items():
         if not isinstance(resource, dict) or not isinstance(resource.get("Properties", {}), dict):
             continue
@@ -390,7 +388,7 @@ def _template_roles(template: Document, policies: dict[tuple, Policy]) -> Iterat
             yield role
         elif isinstance(kind := resource.get("Type"), str) and kind in SAM_ROLES and "Role" not in props:
             role = Role(f"{name}Role", template, ("Resources", name), assumed_by=(SAM_ROLES[kind],))
-            written = props.get("PermissionsBoundary", function_boundary if kind == SAM_FUNCTION else None)
+            written = props.get("PermissionsBoundary", globals_boundary if kind == SAM_FUNCTION else None)
             role.boundary = _boundary(template, written, policies, by_name)
             role.policies = list(inline.get((*base, "Policies"), ()))
             role.managed = _named_policies(template, props.get("Policies"), (*base, "Policies"))
@@ -401,13 +399,11 @@ def _template_roles(template: Document, policies: dict[tuple, Policy]) -> Iterat
 
 def _boundary(template: Document, raw: Any, policies: dict[tuple, Policy],
               by_name: dict[str, str]) -> list[Policy] | None:
-    """The managed policy a PermissionsBoundary names (``!Ref`` it, or its ARN with the
-    template's ManagedPolicyName); ``[]`` when it is not in the linted paths."""
+    """The managed policy a PermissionsBoundary names (``boundary_named``); ``[]`` when it is
+    not in the linted paths."""
     if raw is None:
         return None
-    target = resolve(raw, template)
-    named = None if is_aws_managed(target) else policy_name(raw)  # AWS's own is none of the template's
-    logical_id = target.logical_id if isinstance(target, Ref) else by_name.get(named or "")
+    logical_id = boundary_named(raw, template, by_name)
     found = policies.get(("Resources", logical_id, "Properties", "PolicyDocument")) if logical_id else None
     return [found] if found else []
 

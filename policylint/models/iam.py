@@ -403,9 +403,7 @@ def _boundaries(template: Document) -> frozenset[str]:
     resource attaches as a grant: a policy used both ways grants. Worked out once a template,
     and once a module for all its files (``_by_module``)."""
     resources = resources_of(template)
-    globals_ = template.data.get("Globals") if isinstance(template.data, dict) else None
-    function = globals_.get("Function") if isinstance(globals_, dict) else None
-    written = function.get("PermissionsBoundary") if isinstance(function, dict) else None
+    written = function_boundary(template)
     if template.shared_resources is None or written is not None:
         return _of_resources(resources, template, written)
     known = _by_module.get(id(resources))
@@ -424,28 +422,48 @@ _MODULES_KEPT = 64
 
 def _of_resources(resources: dict, template: Document, written: Any) -> frozenset[str]:
     """``_boundaries`` of ``resources`` (and a boundary ``written`` for SAM's Globals)."""
-    named, granted = set(), set()
+    granted = set()
     owners = [written] if written is not None else []
-    by_name: dict[str, str] = {}  # a managed policy's ManagedPolicyName -> its logical id
     for logical_id, resource in resources.items():
         props = resource.get("Properties") if isinstance(resource, dict) else None
         if not isinstance(props, dict):
             continue
         if resource.get("Type") in BOUNDARY_OWNERS:
             owners.append(props.get("PermissionsBoundary"))
-        if resource.get("Type") == "AWS::IAM::ManagedPolicy":
-            if any(props.get(key) for key in ("Roles", "Users", "Groups")):
-                granted.add(logical_id)
-            if isinstance(props.get("ManagedPolicyName"), str):
-                by_name[props["ManagedPolicyName"]] = logical_id
+        if resource.get("Type") == "AWS::IAM::ManagedPolicy" and \
+                any(props.get(key) for key in ("Roles", "Users", "Groups")):
+            granted.add(logical_id)
         for key in _GRANTING:
             for raw in as_list(props.get(key) or []) if key in props else ():
                 if isinstance(target := resolve(raw, template), Ref):
                     granted.add(target.logical_id)
-    for raw in owners:
-        if isinstance(target := resolve(raw, template), Ref):
-            named.add(target.logical_id)
-        elif not is_aws_managed(target) and (name := policy_name(raw)) in by_name:
-            named.add(by_name[name])
+    by_name = policy_names(resources)
+    named = {found for raw in owners if (found := boundary_named(raw, template, by_name)) is not None}
     return frozenset(named - granted)
+
+
+def function_boundary(template: Document) -> Any:
+    """The PermissionsBoundary a SAM template's Globals.Function gives the roles SAM makes."""
+    globals_ = template.data.get("Globals") if isinstance(template.data, dict) else None
+    function = globals_.get("Function") if isinstance(globals_, dict) else None
+    return function.get("PermissionsBoundary") if isinstance(function, dict) else None
+
+
+def policy_names(resources: dict) -> dict[str, str]:
+    """The managed policies of ``resources`` by ManagedPolicyName: name -> logical id."""
+    return {props["ManagedPolicyName"]: logical_id for logical_id, resource in resources.items()
+            if isinstance(resource, dict) and resource.get("Type") == "AWS::IAM::ManagedPolicy"
+            and isinstance(props := resource.get("Properties"), dict)
+            and isinstance(props.get("ManagedPolicyName"), str)}
+
+
+def boundary_named(raw: Any, template: Document, by_name: dict[str, str]) -> str | None:
+    """The logical id of the managed policy a PermissionsBoundary ``raw`` names: by ``!Ref``
+    (or ``!GetAtt``), or by its ARN's name among ``by_name`` (``policy_names``), even with
+    account or partition computed; None when it names none of them (an AWS managed policy's
+    ARN never does)."""
+    target = resolve(raw, template)
+    if isinstance(target, Ref):
+        return target.logical_id
+    return None if is_aws_managed(target) else by_name.get(policy_name(raw) or "")
 
