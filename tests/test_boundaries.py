@@ -39,6 +39,11 @@ def document(statements: list[dict[str, Any]]) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": statements}
 
 
+TRUST = document([{"Effect": "Allow", "Action": "sts:AssumeRole",
+                   "Principal": {"Service": "lambda.amazonaws.com"}}])
+PATH = [{"Effect": "Allow", "Action": GRANTS, "Resource": "*"}]  # the escalation path, on every resource
+
+
 def managed(arn: str, statements: list[dict[str, Any]], attachments: int,
             boundary_uses: int) -> dict[str, Any]:
     return {"PolicyName": arn.rsplit("/", 1)[1], "Arn": arn, "AttachmentCount": attachments,
@@ -49,12 +54,10 @@ def managed(arn: str, statements: list[dict[str, Any]], attachments: int,
 def principal(kind: str, name: str, boundary: str | None) -> dict[str, Any]:
     """A role or user of an export, with the escalation path as an inline policy."""
     item: dict[str, Any] = {f"{kind}Name": name, "Arn": f"arn:aws:iam::{ACCOUNT}:{kind.lower()}/{name}",
-                            f"{kind}PolicyList": [{"PolicyName": "deploy", "PolicyDocument": document(
-                                [{"Effect": "Allow", "Action": GRANTS, "Resource": "*"}])}],
+                            f"{kind}PolicyList": [{"PolicyName": "deploy", "PolicyDocument": document(PATH)}],
                             "AttachedManagedPolicies": []}
     if kind == "Role":
-        item["AssumeRolePolicyDocument"] = document([{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                      "Principal": {"Service": "lambda.amazonaws.com"}}])
+        item["AssumeRolePolicyDocument"] = TRUST
     if boundary:
         item["PermissionsBoundary"] = {"PermissionsBoundaryType": "Policy",
                                        "PermissionsBoundaryArn": boundary}
@@ -99,10 +102,8 @@ def test_a_boundary_the_export_does_not_list_narrows_nothing(workdir: Path) -> N
 
 def template(boundary: list[dict[str, Any]] | None, written: Any) -> dict[str, Any]:
     props: dict[str, Any] = {
-        "AssumeRolePolicyDocument": document([{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                               "Principal": {"Service": "lambda.amazonaws.com"}}]),
-        "Policies": [{"PolicyName": "deploy", "PolicyDocument": document(
-            [{"Effect": "Allow", "Action": GRANTS, "Resource": "*"}])}]}
+        "AssumeRolePolicyDocument": TRUST,
+        "Policies": [{"PolicyName": "deploy", "PolicyDocument": document(PATH)}]}
     resources: dict[str, Any] = {"Deployer": {"Type": "AWS::IAM::Role", "Properties": props}}
     if boundary is not None:
         props["PermissionsBoundary"] = written
@@ -124,13 +125,9 @@ def test_a_template_role_escalates_only_as_its_boundary_allows(workdir: Path, wr
         assert [(line, column) for line, column, _ in escalations()] == where, (boundary, written)
 
 
-TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                 "Principal": {"Service": "lambda.amazonaws.com"}}]}
-
-
 def test_a_terraform_role_escalates_only_as_its_boundary_allows(workdir: Path) -> None:
     def module(boundary: list[dict[str, Any]]) -> str:
-        grants = document([{"Effect": "Allow", "Action": GRANTS, "Resource": "*"}])
+        grants = document(PATH)
         return (f'resource "aws_iam_policy" "boundary" {{\n  name = "boundary"\n'
                 f"  policy = jsonencode({json.dumps(document(boundary))})\n}}\n"
                 'resource "aws_iam_role" "deployer" {\n  name = "deployer"\n'
@@ -152,7 +149,7 @@ def test_roles_sharing_a_policy_are_judged_apart_when_their_boundaries_differ(wo
              for name in ("bounded", "free")]
     for item in roles:
         item["RolePolicyList"], item["AttachedManagedPolicies"] = [], [{"PolicyArn": deployer}]
-    policies = [managed(deployer, [{"Effect": "Allow", "Action": GRANTS, "Resource": "*"}], 2, 0),
+    policies = [managed(deployer, PATH, 2, 0),
                 managed(BOUNDARY_ARN, NO_IAM, 0, 1)]
     page = {"RoleDetailList": roles, "UserDetailList": [], "GroupDetailList": [], "Policies": policies}
     write(workdir / "account.json", json.dumps(page, indent=2))
@@ -167,7 +164,7 @@ def test_the_role_sam_makes_for_a_state_machine_is_bounded_as_written(workdir: P
         sam = {"Transform": "AWS::Serverless-2016-10-31", "Resources": {
             "Flow": {"Type": "AWS::Serverless::StateMachine", "Properties": {
                 "PermissionsBoundary": {"Ref": "Boundary"},
-                "Policies": [{"Statement": [{"Effect": "Allow", "Action": GRANTS, "Resource": "*"}]}],
+                "Policies": [{"Statement": PATH}],
                 "Definition": {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}}},
             "Boundary": {"Type": "AWS::IAM::ManagedPolicy",
                          "Properties": {"PolicyDocument": document(boundary)}}}}
@@ -220,7 +217,7 @@ def test_a_boundary_known_only_at_deployment_narrows_nothing(workdir: Path,
     'concat([{Effect = "Allow", Action = "s3:*", Resource = "*"}], var.more)'])
 def test_a_terraform_boundary_known_only_at_deployment_narrows_nothing(workdir: Path,
                                                                        statements: str) -> None:
-    grants = document([{"Effect": "Allow", "Action": GRANTS, "Resource": "*"}])
+    grants = document(PATH)
     text = write(workdir / "main.tf", (
         'variable "actions" {}\nvariable "strict" {}\nvariable "more" {}\n'
         'resource "aws_iam_policy" "boundary" {\n  name = "boundary"\n'
@@ -271,7 +268,7 @@ def sam_function(policies: list[Any], globals_boundary: Any = None, **props: Any
 def test_the_role_sam_makes_for_a_function_is_judged_within_its_boundary(workdir: Path) -> None:
     """SAM makes a function's role (``<LogicalId>Role``) from its Policies, bounded by its own
     PermissionsBoundary or the template's Globals.Function one."""
-    path = [{"Statement": [{"Effect": "Allow", "Action": GRANTS, "Resource": "*"}]}]
+    path = [{"Statement": PATH}]
     text = yaml.safe_dump(sam_function(path), sort_keys=False)
     write(workdir / "template.yaml", text)
     ((line, column, message),) = escalations()
