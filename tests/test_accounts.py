@@ -2,6 +2,7 @@
 pages of one account read as one."""
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -200,3 +201,82 @@ def test_users_and_groups_inline_policies_are_linted(workdir: Path) -> None:
     found = run(".", "--select", "IAM508")[1]
     assert [(f["line"], f["column"]) for f in found] == [
         position_of(text, rf'(?P<at>"{action}")') for action in ("s3:GetObjekt", "s3:PutObjekt")]
+
+
+
+# What roles of a diverse export are granted: escalation and policy-writing actions, by name and
+# by wildcard, on their own ARNs, on ARNs of types the actions do not apply to, on another
+# service's ARNs (EC2 instances run on Elastic Inference accelerators), and on everything.
+SHAPED_ACTIONS = ["iam:PassRole", "iam:Pass*", "lambda:CreateFunction", "lambda:InvokeFunction", "lambda:*",
+                  "ec2:RunInstances", "ec2:Run*", "s3:PutBucketPolicy", "s3:*", "kms:PutKeyPolicy",
+                  "iam:CreatePolicyVersion", "iam:AttachRolePolicy", "glue:CreateDevEndpoint", "*",
+                  "sqs:SetQueueAttributes", "cloudformation:CreateStack", "dynamodb:GetItem"]
+SHAPED_RESOURCES = ["*", "arn:aws:iam::{a}:role/r-{r}", "arn:aws:iam::{a}:role/*", "arn:aws:iam::{a}:user/*",
+                    "arn:aws:iam::{a}:policy/p-{r}", "arn:aws:lambda:us-east-1:{a}:function:f-{r}",
+                    "arn:aws:s3:::b-{r}", "arn:aws:s3:::b-{r}/*", "arn:aws:ec2:us-east-1:{a}:instance/*",
+                    "arn:aws:elastic-inference:us-east-1:{a}:elastic-inference-accelerator/e-{r}",
+                    "arn:aws:kms:us-east-1:{a}:key/k-{r}", "arn:aws:sqs:us-east-1:{a}:q-{r}",
+                    "arn:aws:glue:us-east-1:{a}:devEndpoint/d-{r}"]
+LAMBDA_PATH = {"Effect": "Allow", "Action": ["lambda:CreateFunction", "lambda:InvokeFunction"],
+               "Resource": "*"}
+
+
+def inline_role(name: str, statements: list[dict[str, Any]]) -> dict[str, Any]:
+    return {**role(name, []), "RolePolicyList": [{"PolicyName": "own", "PolicyDocument": {
+        "Version": "2012-10-17", "Statement": statements}}]}
+
+
+def test_roles_judged_by_shape_are_judged_as_each_alone(workdir: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """IAM517 judges many roles once per shape of their grants (each ARN's structure for what
+    its action grants): the same findings, at the same places, as judging each role alone.
+    Roles whose grants differ only in a resource type (PassRole on every role, or on every
+    user), or in which of their resources are one (all of S3 on the bucket whose policy it may
+    write, or on another) are told apart."""
+    import random
+
+    from policylint.rules.iam import privilege
+
+    draw = random.Random(517)
+
+    def statement(r: int) -> dict[str, Any]:
+        resources = draw.sample(SHAPED_RESOURCES, draw.randint(1, 3))
+        return {"Effect": "Allow", "Action": draw.sample(SHAPED_ACTIONS, draw.randint(1, 4)),
+                "Resource": [x.format(a=ACCOUNT, r=r) for x in resources]}
+
+    roles = [inline_role(f"r-{r}", [statement(r) for _ in range(draw.randint(1, 3))])
+             for r in range(3 * privilege.SHAPED_FROM)]
+    for kind in ("role", "user"):  # a pair alike but for what PassRole is on
+        roles.append(inline_role(f"passes-{kind}", [LAMBDA_PATH, {
+            "Effect": "Allow", "Action": "iam:PassRole", "Resource": f"arn:aws:iam::{ACCOUNT}:{kind}/*"}]))
+    for name, other in (("rewrites-own", "own"), ("rewrites-other", "other")):
+        roles.append(inline_role(name, [
+            {"Effect": "Allow", "Action": "s3:PutBucketPolicy", "Resource": "arn:aws:s3:::b-own"},
+            {"Effect": "Allow", "Action": "s3:*", "Resource": f"arn:aws:s3:::b-{other}"}]))
+    write(workdir / "account.json", export(roles, []))
+    shaped = run("--select", "IAM517")[1]
+    monkeypatch.setattr(privilege, "SHAPED_FROM", len(roles) + 1)
+    alone = run("--select", "IAM517")[1]
+    assert shaped == alone
+    assert 20 < len(alone) < len(roles)  # some roles escalate, others do not
+    named = [f["message"].split("'")[1] for f in alone]
+    assert "passes-role" in named and "passes-user" not in named
+    assert "rewrites-other" in named and "rewrites-own" not in named
+
+
+def test_roles_judged_by_shape_read_the_catalog_of_what_they_are_granted(
+        workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Judging many roles by shape reads the resource types of the path actions their grants
+    may grant, and of no other (no EC2 catalog for roles that invoke functions)."""
+    from policylint.rules.iam import privilege
+
+    asked: list[str] = []
+    real = privilege.arn_types
+    monkeypatch.setattr(privilege, "arn_types", lambda name: asked.append(name) or real(name))
+    monkeypatch.setattr(privilege, "_path_formats", functools.lru_cache(privilege._path_formats.__wrapped__))
+    roles = [inline_role(f"r-{r}", [{"Effect": "Allow", "Action": "lambda:InvokeFunction",
+                                     "Resource": f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:f-{r}"}])
+             for r in range(privilege.SHAPED_FROM)]
+    write(workdir / "account.json", export(roles, []))
+    assert run("--select", "IAM517")[1] == []
+    assert sorted(set(asked)) == ["lambda:InvokeFunction"]

@@ -271,11 +271,13 @@ _NEEDED = tuple(sorted({n for _, needs in ESCALATIONS for n in needs} | set(POLI
 _NEEDED_NAMES = frozenset(n.lower() for n in _NEEDED)
 
 
-@lru_cache(maxsize=1)
-def _path_formats() -> tuple[str, ...]:
-    """Every ARN format an action of a path or a policy writer applies to: all that
-    ``_acts_on`` ever asks ``fits`` about."""
-    return tuple(sorted({f for needed in _NEEDED for _, f in arn_types(needed)}))
+@lru_cache(maxsize=1024)
+def _path_formats(pattern: str) -> tuple[str, ...]:
+    """Every ARN format an action of a path or a policy writer that an Action ``pattern``
+    matches applies to: all that ``_acts_on`` ever asks ``fits`` about a grant of it (only
+    the catalog of the services it may grant is read: `lambda:InvokeFunction` reads no EC2)."""
+    return tuple(sorted({f for needed in _NEEDED if wildcard_match(pattern, needed)
+                         for _, f in arn_types(needed)}))
 
 
 SHAPED_FROM = 32  # subjects (roles, users, policies) from which grants are compared by shape
@@ -283,12 +285,12 @@ SHAPED_FROM = 32  # subjects (roles, users, policies) from which grants are comp
 
 def _grants_key(grants: list[Grant]) -> tuple:
     """What ``_escalations`` and ``_policy_rewrites`` depend on: each grant's action pattern
-    and resources, a resource as its structure (``arns.structure``) and which of the
-    subject's resources it is (they compare resource sets)."""
-    formats = _path_formats()
+    and resources, a resource as its structure (``arns.structure``) for the formats of what
+    the pattern grants, and which of the subject's resources it is (they compare resource
+    sets)."""
     seen: dict[str, int] = {}
-    return tuple((pattern, tuple((structure(r, formats), seen.setdefault(r, len(seen))) for r in resources))
-                 for _, _, pattern, resources in grants)
+    return tuple((pattern, tuple((structure(r, _path_formats(pattern)), seen.setdefault(r, len(seen)))
+                                 for r in resources)) for _, _, pattern, resources in grants)
 
 
 def _by_service(grants: list[Grant]) -> dict[str, list[Grant]]:
@@ -437,7 +439,7 @@ def _privilege_escalation(project: Project) -> Iterator[Finding]:
     # Roles whose grants differ only in the names they are on (a bucket, a table of their own)
     # are asked the same question: judged once per distinct set of grants, by shape where
     # there are many (an account export). For a few, the shapes cost more than they save:
-    # the ARN formats of every path's actions (a one-policy run reads no other service's).
+    # the ARN formats of what each grant may grant (a one-policy run reads no other service's).
     shaped = len(subjects) >= SHAPED_FROM
     for names, policies, written in subjects:
         grants = _grants(policies, allowed)
