@@ -252,6 +252,24 @@ def test_what_travels_caches_nothing_by_id() -> None:
     assert [(model, name) for model, name, func in cached if "id(" in inspect.getsource(func)] == []
 
 
+
+def test_an_agent_task_travels_without_what_was_read_of_it() -> None:
+    """An agent task's request fields, read once a process by many rules, are not sent with
+    its machine (what a worker sends back costs the run); they are read again where asked."""
+    import pickle
+
+    from policylint.models import ASL, Document
+    from policylint.models.asl import StateMachine
+    from policylint.source import Source
+
+    definition = agent_without_timeout()
+    machine = StateMachine.of(Document(ASL, definition, Source("m.asl.json", json.dumps(definition))))
+    (task,) = machine.agent_tasks
+    asked = task.param("HarnessArn")
+    assert asked is not None and task.param("HarnessArn") is asked
+    (sent,) = pickle.loads(pickle.dumps(machine)).agent_tasks
+    assert "_asked" not in vars(sent) and sent.param("HarnessArn") == asked
+
 @pytest.mark.slow  # worker processes
 def test_jobs_load_files_alike_together_and_keep_the_order_of_the_run(
         workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -294,10 +294,25 @@ class AgentTask(State):
 
     def param(self, name: str) -> Param | None:
         """An InvokeHarness request field from ``Parameters`` or ``Arguments``."""
-        args = self.body.get(self.arguments_key)
+        asked = self._asked
+        if name not in asked:
+            asked[name] = self._read(name)
+        return asked[name]
+
+    @cached_property
+    def _asked(self) -> dict[str, Param | None]:
+        """The request fields read so far, by name (cross-file rules read each many times)."""
+        return {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What travels with its machine: not what was read of it (read again where asked)."""
+        return {k: v for k, v in self.__dict__.items() if k != "_asked"}
+
+    def _read(self, name: str) -> Param | None:
+        key = self.arguments_key
+        args = self.body.get(key)
         if not isinstance(args, dict):
             return None
-        key = self.arguments_key
         if self.is_jsonata:
             if name not in args:
                 return None
