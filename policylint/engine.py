@@ -197,7 +197,12 @@ class Engine:
         return found
 
     def _waits(self, document: Document) -> bool:
-        return any(f.waits_for_link(document) for f in self.frontends)
+        return any(f.waits_for_link(document) for f in self._linking)
+
+    @cached_property
+    def _linking(self) -> list[FrontEnd]:
+        """The front ends whose link may change what a document means (asked of every one)."""
+        return [f for f in self.frontends if type(f).waits_for_link is not FrontEnd.waits_for_link]
 
     def _filter(self, plan: Plan, config: Config, outcome: Outcome, jobs: int) -> None:
         """Config ignores, severities, the cap on findings, positions, suppressions."""
