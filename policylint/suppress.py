@@ -136,7 +136,7 @@ def _state_comments(document: Document) -> Iterable[Suppression]:
     places = [((), document.data)] + [(state.path, state.body) for state in StateMachine.of(document).states]
     for path, body in places:
         comment = body.get("Comment")
-        match = directive().search(comment) if isinstance(comment, str) else None
+        match = directive().search(comment) if isinstance(comment, str) and "policylint:" in comment else None
         if match:
             yield Suppression(match["codes"].split(","), match["reason"].strip(), document.source.path,
                               document, path=(*path, "Comment"), scope=path)
