@@ -3,13 +3,16 @@
 libyaml composes the node tree (in C); a lean constructor makes the data from it, giving
 what PyYAML's safe constructor gives (the same values, shared objects for aliases, the same
 keys written twice, in the same order) at a fraction of its cost, and the tree is kept: a
-finding's position needs no second parse. What the lean constructor does not handle (merge
+finding's position needs no second parse. Each text is one string however often it is
+written (``sys.intern``): a template repeats a few hundred of them thousands of times, and
+a run holds, and a worker process sends back, each once. What the lean constructor does not handle (merge
 keys, explicit tags such as ``!!set`` or ``!!binary``, a key that is no scalar, a node that
 holds itself inside a short form, short forms nested deep) PyYAML's constructor reads.
 """
 from __future__ import annotations
 
 from functools import lru_cache
+from sys import intern
 from typing import Any
 
 Duplicate = tuple[str, int, int]  # a key written twice: (key, offset of the second, line of the first)
@@ -184,8 +187,8 @@ class _Lean:
                     _duplicates(node.value, found)
                     self.duplicates[at:at] = found  # PyYAML finds them before the items' own
             else:
-                container.extend([item.value if type(item) is scalar and item.tag == STR else self.value(item)
-                                  for item in node.value])
+                container.extend([intern(item.value) if type(item) is scalar and item.tag == STR
+                                  else self.value(item) for item in node.value])
         return data
 
     def value(self, node: Any) -> Any:
@@ -193,7 +196,7 @@ class _Lean:
         tag = node.tag
         if type(node) is self.scalar:
             if tag == STR:
-                return node.value
+                return intern(node.value)
             return self.other_scalar(node, tag)
         made = self.made.get(id(node))
         if made is not None:
@@ -212,7 +215,7 @@ class _Lean:
         tag = node.tag
         if type(node) is self.scalar:
             if tag == STR:
-                return node.value
+                return intern(node.value)
             return self.other_scalar(node, tag)
         made = self.made.get(id(node))
         if made is not None:
@@ -245,7 +248,7 @@ class _Lean:
         if not (self.short_forms and tag[:1] == "!") or depth > _SHORT_FORM_DEPTH:
             raise _Unusual
         if type(node) is self.scalar:
-            value: Any = node.value
+            value: Any = intern(node.value)
         elif type(node) is self.mapping_node:
             _duplicates(node.value, self.duplicates)
             value = self.fill(node, {}, lambda item: self.deep(item, depth + 1))
@@ -263,11 +266,11 @@ class _Lean:
                 raise _Unusual
             tag = key_node.tag
             if tag == STR:
-                key = key_node.value
+                key = intern(key_node.value)
             elif tag in self.scalars:
                 key = self.scalars[tag](key_node)
             else:
                 raise _Unusual
-            into[key] = value_node.value if type(value_node) is scalar and value_node.tag == STR \
+            into[key] = intern(value_node.value) if type(value_node) is scalar and value_node.tag == STR \
                 else value(value_node)
         return into

@@ -227,3 +227,27 @@ def test_trees_past_the_runs_budget_are_let_go_and_positions_are_still_found(
     assert first.locate(("Resources", "Flow", "Properties", "Definition", "States", "A", "Next"), "value") \
         == second.locate(("Resources", "Flow", "Properties", "Definition", "States", "A", "Next"), "value") \
         == position_of(FLOW, "Missing")
+
+
+def test_a_text_written_many_times_is_one_string() -> None:
+    """Keys and values, in sequences and in short forms: each text is one string object
+    however often a template writes it (``Type``, ``Allow``, an ARN), so a run holds one copy
+    and a worker process sends it back once."""
+    import sys
+
+    text = "Allow: x\nA:\n  Effect: Allow\n  Items: [Allow]\n  Ref: !Ref Allow\n" \
+           "  Sub: !Sub [Allow, {Allow: Allow}]\n  Join: !Join [',', [Allow]]\n"
+    data = load_yaml(text, True)[0]
+    found: list[str] = []
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            found += [k for k in value if k == "Allow"]
+            stack += value.values()
+        elif isinstance(value, list):
+            stack += value
+        elif value == "Allow":
+            found.append(value)
+    assert len(found) == 8 and all(s is sys.intern("Allow") for s in found)
+    assert load_yaml("Allow", False)[0] is sys.intern("Allow")
