@@ -169,16 +169,17 @@ def _reaches_agentcore(statement: Statement) -> bool:
     return False
 
 
-def _tool_families(action: str) -> set[str]:
+@lru_cache(maxsize=4096)  # every role's every Action entry is asked, by two rules
+def _tool_families(action: str) -> frozenset[str]:
     """The AgentCore tools whose data-plane actions an Action entry allows."""
     if not action.lower().startswith(f"{AGENTCORE}:"):
-        return set()
+        return frozenset()
     names = [a.split(":", 1)[1] for a in matching(action)]
-    return {family for family, pattern in TOOL_ACTIONS.items()
-            if any(re.fullmatch(pattern, n) for n in names)}
+    return frozenset(family for family, pattern in TOOL_ACTIONS.items()
+                     if any(re.fullmatch(pattern, n) for n in names))
 
 
-def _role_tool_statements(role: Role) -> Iterator[tuple[Policy, list[tuple[Value, str, set[str]]]]]:
+def _role_tool_statements(role: Role) -> Iterator[tuple[Policy, list[tuple[Value, str, frozenset[str]]]]]:
     """Each Allow statement of the role with tool actions: its (entry, action, tools)."""
     for policy in role.policies:
         for statement in policy.allow_statements:
@@ -188,7 +189,7 @@ def _role_tool_statements(role: Role) -> Iterator[tuple[Policy, list[tuple[Value
                 yield policy, entries
 
 
-def _excess_message(excess: list[tuple[Value, str, set[str]]], used: set[str], role: Role) -> str:
+def _excess_message(excess: list[tuple[Value, str, frozenset[str]]], used: set[str], role: Role) -> str:
     names = [text for _, text, _ in excess]
     shown = ", ".join(repr(n) for n in names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
     if any(text.split(":", 1)[1] == "*" for text in names):
@@ -199,7 +200,7 @@ def _excess_message(excess: list[tuple[Value, str, set[str]]], used: set[str], r
             f"role {role.name!r} has that tool: remove {'it' if len(names) == 1 else 'them'}")
 
 
-def _role_tool_actions(role: Role) -> Iterator[tuple[Policy, Value, str, set[str]]]:
+def _role_tool_actions(role: Role) -> Iterator[tuple[Policy, Value, str, frozenset[str]]]:
     for policy, entries in _role_tool_statements(role):
         for value, text, families in entries:
             yield policy, value, text, families
