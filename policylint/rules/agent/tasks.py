@@ -488,10 +488,12 @@ def _agent_session_shared_across_environments(project: Project) -> Iterator[Find
     environment."""
     uses: dict[str, list[tuple[Finding, str]]] = defaultdict(list)
     for machine in project.state_machines:
-        env = project.environment(machine.document)
+        env = None  # worked out for a machine with a literal session id only
         for task in machine.agent_tasks:
             param = _literal_session_id(task)
             if param is not None:
+                if env is None:
+                    env = project.environment(machine.document)
                 value = machine.document.literal(param.value) or param.value
                 uses[f"session id {_mask(value)}"].append(
                     (task.finding(param.path, "", at="value"), env))
