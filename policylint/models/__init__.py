@@ -114,6 +114,8 @@ class Document:
 
     def literal(self, value: str) -> str | None:
         """``value`` with every placeholder substituted, or None if one is not known."""
+        if "${" not in value:  # nearly every value: nothing to substitute
+            return value
         unknown = False
 
         def sub(match: re.Match[str]) -> str:
