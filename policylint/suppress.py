@@ -133,11 +133,11 @@ def _line_comments(document: Document, markers: tuple[str, ...]) -> Iterable[Sup
 def _state_comments(document: Document) -> Iterable[Suppression]:
     from policylint.models.asl import StateMachine
 
-    places = [((), document.data)] + [(state.path, state.body) for state in StateMachine.of(document).states]
-    for path, body in places:
-        comment = body.get("Comment")
+    for state in (None, *StateMachine.of(document).states):  # the machine, then each state
+        comment = (document.data if state is None else state.body).get("Comment")
         match = directive().search(comment) if isinstance(comment, str) and "policylint:" in comment else None
         if match:
+            path = () if state is None else state.path
             yield Suppression(match["codes"].split(","), match["reason"].strip(), document.source.path,
                               document, path=(*path, "Comment"), scope=path)
 
