@@ -280,3 +280,13 @@ def test_roles_judged_by_shape_read_the_catalog_of_what_they_are_granted(
     write(workdir / "account.json", export(roles, []))
     assert run("--select", "IAM517")[1] == []
     assert sorted(set(asked)) == ["lambda:InvokeFunction"]
+
+
+@pytest.mark.parametrize("action", ["s3:PutBucketPolicy", "s*:PutBucketPolicy", "*:PutBucket*"])
+def test_a_policy_writer_granted_through_a_service_wildcard_escalates(workdir: Path, action: str) -> None:
+    """Writing a bucket's policy is found whether the Action names S3 or a wildcard that
+    covers it in the service's place."""
+    write(workdir / "account.json", export([inline_role("writer", [
+        {"Effect": "Allow", "Action": action, "Resource": "arn:aws:s3:::b-1"}])], []))
+    (found,) = run("--select", "IAM517")[1]
+    assert "rewriting a bucket's policy (s3:PutBucketPolicy)" in found["message"]

@@ -268,6 +268,7 @@ POLICY_WRITERS = {
 
 
 _NEEDED = tuple(sorted({n for _, needs in ESCALATIONS for n in needs} | set(POLICY_WRITERS)))
+_PATH_SERVICES = [frozenset(n.split(":", 1)[0].lower() for n in needs) for _, needs in ESCALATIONS]
 _NEEDED_NAMES = frozenset(n.lower() for n in _NEEDED)
 
 
@@ -313,9 +314,9 @@ def _policy_rewrites(grants: list[Grant], boundary: list[Policy] | None) -> Iter
     not already have every action of that service there (then it could grant itself more)."""
     by_service = _by_service(grants)
     for writer, what in POLICY_WRITERS.items():
-        if _bounded_out(boundary, writer):
-            continue
         service = writer.split(":")[0]
+        if ("*" not in by_service and service not in by_service) or _bounded_out(boundary, writer):
+            continue  # nothing of its service is granted, or the boundary keeps it out
         candidates = _granting(by_service, writer)
         for policy, value, pattern, resources in candidates:
             if not wildcard_match(pattern, writer) or not _acts_on(writer, resources):
@@ -351,7 +352,9 @@ def _lets_every(boundary: list[Policy] | None, service: str) -> bool:
 
 def _escalations(grants: list[Grant], boundary: list[Policy] | None) -> Iterator[Escalation]:
     by_service = _by_service(grants)
-    for why, needs in ESCALATIONS:
+    for (why, needs), services in zip(ESCALATIONS, _PATH_SERVICES, strict=True):
+        if "*" not in by_service and not services <= by_service.keys():
+            continue  # a service the path needs is granted nothing
         first = None
         for needed in needs:
             hit = next(((p, v) for p, v, pattern, resources in _granting(by_service, needed)
