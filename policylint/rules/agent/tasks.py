@@ -287,16 +287,20 @@ def agent_retry_duplicates_run(ctx: Context) -> Iterator[Finding]:
     set the harness `TimeoutSeconds` below the task's."""
     for task in ctx.machine.agent_tasks:
         retry = task.body.get("Retry")
-        if not isinstance(retry, list) or not _harness_can_outlive(ctx, task):
+        retried = [(i, j, error) for i, retrier in enumerate(retry if isinstance(retry, list) else [])
+                   for j, error in enumerate(_errors(retrier)) if error in ("States.Timeout", "States.ALL")]
+        if not retried or not _harness_can_outlive(ctx, task):
             continue
-        for i, retrier in enumerate(retry):
-            errors = retrier.get("ErrorEquals") if isinstance(retrier, dict) else None
-            for j, error in enumerate(errors if isinstance(errors, list) else []):
-                if error in ("States.Timeout", "States.ALL"):
-                    yield task.finding(("Retry", i, "ErrorEquals", j), f"retrying {error} starts a "
-                                       "new agent run while the timed-out one may still be running; "
-                                       "retry service errors only, or set the harness TimeoutSeconds "
-                                       "below the task's", at="value")
+        for i, j, error in retried:
+            yield task.finding(("Retry", i, "ErrorEquals", j), f"retrying {error} starts a new agent "
+                               "run while the timed-out one may still be running; retry service errors "
+                               "only, or set the harness TimeoutSeconds below the task's", at="value")
+
+
+def _errors(retrier: Any) -> list:
+    """The ErrorEquals of a retrier or catcher, as written (nothing when it is not a list)."""
+    errors = retrier.get("ErrorEquals") if isinstance(retrier, dict) else None
+    return errors if isinstance(errors, list) else []
 
 
 agent_retry_duplicates_run = rule(
