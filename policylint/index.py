@@ -71,6 +71,7 @@ class Role:
         self.managed: list[Attached] = []
         self.complete = True
         self.boundary: list[Policy] | None = None
+        self._answers: dict[tuple[str, Target], bool | None] = {}  # what ``allows`` said
 
     @property
     def services(self) -> set[str]:
@@ -79,8 +80,13 @@ class Role:
         return trusted | set(self.assumed_by)
 
     def allows(self, action: str, target: Target) -> bool | None:
-        answer = decision(self.policies, action, target)
-        return None if answer is False and not self.complete else answer
+        """Whether its policies allow ``action`` on ``target`` (None: not known), worked out
+        once (a machine's agent tasks mostly invoke one harness)."""
+        key = (action, target)
+        if key not in self._answers:
+            answer = decision(self.policies, action, target)
+            self._answers[key] = None if answer is False and not self.complete else answer
+        return self._answers[key]
 
 
 class User(NamedTuple):
