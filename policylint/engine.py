@@ -433,7 +433,8 @@ def _in_processes(function: Callable[[list], list], items: list, jobs: int) -> l
     the front of the items, the others from the back (``_Ends``): items alike, put together by
     the caller, stay in one process, which alone pays for their first use. The others append
     what they make to a file of their own, read here between this process's own chunks and
-    once they end (no thread here competes with its share). Items whose result is missing (a
+    once each is done: it closes a pipe it holds before it ends (letting go of its memory
+    takes a while), and a thread waits for it to end. Items whose result is missing (a
     worker killed for memory, a document too deep to send back) are done again here; an error
     here takes the items left, so the others stop after the chunk they are on."""
     if jobs <= 1 or len(items) < 2 * jobs or not hasattr(os, "fork"):
@@ -446,16 +447,24 @@ def _in_processes(function: Callable[[list], list], items: list, jobs: int) -> l
     except OSError:  # no temporary file to be had: this process alone
         return function(items)
     with ends:
-        workers = []
+        workers: list[tuple[int, int]] = []  # each worker and the end of a pipe it holds open
         try:
             for results in files:
-                pid = os.fork()
+                held, holding = os.pipe()
+                try:
+                    pid = os.fork()
+                except OSError:
+                    os.close(held)
+                    os.close(holding)
+                    raise
                 if pid == 0:
                     try:
                         _work(function, items, ends, results)
                     finally:  # whatever happens in a worker, it ends here
+                        os.close(holding)  # done: its memory is let go of while this one goes on
                         os._exit(0)
-                workers.append(pid)
+                os.close(holding)
+                workers.append((pid, held))
         except OSError:  # no process to be had: the others share the work
             pass
         sent_back = [_Records(results) for results in files]
@@ -467,8 +476,12 @@ def _in_processes(function: Callable[[list], list], items: list, jobs: int) -> l
                     done.update(records.complete())
         finally:
             ends.take_all()  # left by an error here: the others take no more
-            for pid in workers:
-                os.waitpid(pid, 0)
+            for _, held in workers:
+                os.read(held, 1)  # nothing comes: the end, when the worker is done (or killed)
+                os.close(held)
+            import threading
+
+            threading.Thread(target=_reap, args=([pid for pid, _ in workers],), daemon=True).start()
     for records, results in zip(sent_back, files, strict=True):
         with results:
             done.update(records.complete())
@@ -477,6 +490,12 @@ def _in_processes(function: Callable[[list], list], items: list, jobs: int) -> l
         made += [*(function(items[at:start]) if at < start else ()), *result]
         at = stop
     return made + (function(items[at:]) if at < len(items) else [])
+
+
+def _reap(pids: list[int]) -> None:
+    """Wait for workers that are done to end (a thread: the run goes on meanwhile)."""
+    for pid in pids:
+        os.waitpid(pid, 0)
 
 
 class _Ends:

@@ -100,7 +100,9 @@ def test_items_at_the_front_no_process_sent_back_are_done_here(
     assert results[0][1] == here != results[-1][1]
 
 
-def test_the_workers_have_ended_when_the_results_are_in(tmp_path: Path) -> None:
+def test_the_workers_are_done_when_the_results_are_in_and_are_waited_for(tmp_path: Path) -> None:
+    """The results are in once each worker is done (not once it has ended: letting go of its
+    memory takes a while), and a thread waits for each to end: none is left a zombie."""
     here, pids = os.getpid(), tmp_path / "pids"
 
     def slow_there(chunk: list[int]) -> list[tuple[int, int]]:
@@ -111,10 +113,18 @@ def test_the_workers_have_ended_when_the_results_are_in(tmp_path: Path) -> None:
         wait_for(pids)
         return tagged(chunk)
 
-    _in_processes(slow_there, list(range(8)), 2)
+    results = _in_processes(slow_there, list(range(8)), 2)
+    assert [i for i, _ in results] == [2 * i for i in range(8)] and {p for _, p in results} != {here}
     for pid in set(map(int, pids.read_text().split())):
-        with pytest.raises(ChildProcessError):  # waited for already
-            os.waitpid(pid, os.WNOHANG)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:  # asked without waiting for it: only the thread may
+                os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+            except ChildProcessError:  # waited for already
+                break
+            time.sleep(0.01)
+        else:
+            raise AssertionError(f"worker {pid} was not waited for")
 
 
 def test_items_alike_stay_in_one_process_this_one_from_the_front() -> None:
