@@ -123,8 +123,10 @@ def fresh_patterns() -> None:
     for each test: a test never passes on an answer another test got (mutation testing forks
     after a warm-up run)."""
     from policylint.catalog import matching
+    from policylint.rules.iam.agentcore import _tool_families
     from policylint.rules.iam.arns import fits_cache_clear
     from policylint.rules.iam.grammar import _expected, _services_like, _unknown_action
+    from policylint.rules.iam.privilege import _path_formats, _wildcard_on_a_path
     from policylint.wildcard import arn_format, iam_pattern
 
     iam_pattern.cache_clear()
@@ -134,6 +136,9 @@ def fresh_patterns() -> None:
     _services_like.cache_clear()
     _expected.cache_clear()  # what IAM512 expects of an action
     matching.cache_clear()  # the actions a pattern names: else they hide iam_pattern and its fast path
+    _tool_families.cache_clear()  # the AgentCore tools an Action entry names: else they hide matching
+    _path_formats.cache_clear()  # IAM517's formats and paths a pattern grants: else they hide wildcard_match
+    _wildcard_on_a_path.cache_clear()
 
 
 @pytest.fixture(autouse=True)
