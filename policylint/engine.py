@@ -481,7 +481,11 @@ def _in_processes(function: Callable[[list], list], items: list, jobs: int) -> l
                 os.close(held)
             import threading
 
-            threading.Thread(target=_reap, args=([pid for pid, _ in workers],), daemon=True).start()
+            pids = [pid for pid, _ in workers]
+            try:
+                threading.Thread(target=_reap, args=(pids,), daemon=True).start()
+            except RuntimeError:  # no thread to be had: waited for here
+                _reap(pids)
     for records, results in zip(sent_back, files, strict=True):
         with results:
             done.update(records.complete())

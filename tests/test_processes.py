@@ -127,6 +127,28 @@ def test_the_workers_are_done_when_the_results_are_in_and_are_waited_for(tmp_pat
             raise AssertionError(f"worker {pid} was not waited for")
 
 
+
+def test_without_a_thread_the_workers_are_waited_for_before_the_results_are_in(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    def refused(self: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")
+
+    here, pids = os.getpid(), tmp_path / "pids"
+
+    def noted(chunk: list[int]) -> list[tuple[int, int]]:
+        if os.getpid() != here:
+            with open(pids, "a") as record:
+                record.write(f"{os.getpid()}\n")
+        return tagged(chunk)
+
+    monkeypatch.setattr(threading.Thread, "start", refused)
+    assert [i for i, _ in _in_processes(noted, list(range(200)), 2)] == [2 * i for i in range(200)]
+    for pid in set(map(int, pids.read_text().split())):
+        with pytest.raises(ChildProcessError):  # waited for already
+            os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+
 def test_items_alike_stay_in_one_process_this_one_from_the_front() -> None:
     """The caller puts items alike together: each process meets as few kinds as it can."""
     takers = [pid for _, pid in _in_processes(tagged, list(range(1000)), 2)]
