@@ -476,16 +476,7 @@ def _in_processes(function: Callable[[list], list], items: list, jobs: int) -> l
                     done.update(records.complete())
         finally:
             ends.take_all()  # left by an error here: the others take no more
-            for _, held in workers:
-                os.read(held, 1)  # nothing comes: the end, when the worker is done (or killed)
-                os.close(held)
-            import threading
-
-            pids = [pid for pid, _ in workers]
-            try:
-                threading.Thread(target=_reap, args=(pids,), daemon=True).start()
-            except RuntimeError:  # no thread to be had: waited for here
-                _reap(pids)
+            _await(workers)
     for records, results in zip(sent_back, files, strict=True):
         with results:
             done.update(records.complete())
@@ -496,8 +487,22 @@ def _in_processes(function: Callable[[list], list], items: list, jobs: int) -> l
     return made + (function(items[at:]) if at < len(items) else [])
 
 
+def _await(workers: list[tuple[int, int]]) -> None:
+    """Wait until each worker is done (it closes the pipe it holds: the end of the file here,
+    also when it is killed); a thread waits for them to end, while the run goes on."""
+    import threading
+
+    for _, held in workers:
+        os.read(held, 1)  # nothing comes before the end
+        os.close(held)
+    pids = [pid for pid, _ in workers]
+    try:
+        threading.Thread(target=_reap, args=(pids,), daemon=True).start()
+    except RuntimeError:  # no thread to be had: waited for here
+        _reap(pids)
+
+
 def _reap(pids: list[int]) -> None:
-    """Wait for workers that are done to end (a thread: the run goes on meanwhile)."""
     for pid in pids:
         os.waitpid(pid, 0)
 

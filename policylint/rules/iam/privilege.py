@@ -321,9 +321,8 @@ def _policy_rewrites(grants: list[Grant], boundary: list[Policy] | None) -> Iter
         for policy, value, pattern, resources in candidates:
             if not wildcard_match(pattern, writer) or not _acts_on(writer, resources):
                 continue
-            everything = any(wildcard_match(p, f"{service}:*") and wildcard_match(p, f"{service}:anything")
-                             and set(resources) <= set(rs) for _, _, p, rs in candidates) \
-                and _lets_every(boundary, service)
+            everything = any(_every_action(p, service) and set(resources) <= set(rs)
+                             for _, _, p, rs in candidates) and _lets_every(boundary, service)
             if not everything:
                 yield f"rewriting {what} ({writer}) to grant itself more", policy, value
                 break
@@ -337,12 +336,10 @@ def _lets_every(boundary: list[Policy] | None, service: str) -> bool:
     if not boundary:
         return True
     for statement in (s for policy in boundary for s in policy.statements):
-        if not statement.allows or "Condition" in statement.data or \
-                not any(v.text == "*" for v in statement.values("Resource")):
+        if not statement.allows or "Condition" in statement.data or not _on_everything(statement):
             continue
         if "Action" in statement.data:
-            if any(wildcard_match(a, f"{service}:*") and wildcard_match(a, f"{service}:anything")
-                   for _, a in statement.actions()):
+            if any(_every_action(a, service) for _, a in statement.actions()):
                 return True
         elif not any(wildcard_match(str(v.text).split(":")[0] if ":" in str(v.text) else "*", service)
                      for v in statement.values("NotAction")):  # it leaves out none of the service's
@@ -378,8 +375,17 @@ def _bounded_out(boundary: list[Policy] | None, action_name: str) -> bool:
         return False
     statements = [s for policy in boundary for s in policy.statements if s.action_matches(action_name)]
     return not any(s.allows for s in statements) or any(
-        s.effect == "Deny" and "Condition" not in s.data and any(v.text == "*" for v in s.values("Resource"))
-        for s in statements)
+        s.effect == "Deny" and "Condition" not in s.data and _on_everything(s) for s in statements)
+
+
+def _every_action(pattern: str, service: str) -> bool:
+    """Whether an Action entry names every action of ``service`` (`s3:*`, `*`)."""
+    return wildcard_match(pattern, f"{service}:*") and wildcard_match(pattern, f"{service}:anything")
+
+
+def _on_everything(statement: Statement) -> bool:
+    """Whether the statement's Resource names every resource (`*`)."""
+    return any(v.text == "*" for v in statement.values("Resource"))
 
 
 def _within(boundary: list[Policy] | None) -> tuple[list[Policy] | None, str]:
@@ -482,8 +488,9 @@ def _subjects(project: Project) -> list[Subject]:
     index = project.index
     attached: set[int] = set()
     subjects: dict[tuple, Subject] = {}
-    holders = [(f"role {r.name!r}", r.policies, r.boundary) for r in index.roles]
-    for name, policies, boundary in [*holders, *((f"user {u.name!r}", *u[1:]) for u in index.users)]:
+    holders = [*((f"role {r.name!r}", r.policies, r.boundary) for r in index.roles),
+               *((f"user {u.name!r}", u.policies, u.boundary) for u in index.users)]
+    for name, policies, boundary in holders:
         own = tuple(sorted({id(p) for p in policies}))
         key = (own, None if boundary is None else tuple(id(p) for p in boundary))
         subjects.setdefault(key, ([], policies, boundary))[0].append(name)
